@@ -1,0 +1,82 @@
+"""The `symdiff` command line: diff, simplify, eval.
+
+Only this module catches SymdiffError: bad input becomes one line of reason,
+the text with a caret, and exit status 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from .errors import SymdiffError
+
+FORMATS = ("plain", "latex")
+EXIT_BAD_INPUT = 2
+
+
+def _show(e, fmt: str) -> str:
+    if fmt == "latex":
+        from .printing.latex import latex
+
+        return latex(e)
+    return str(e)
+
+
+def _assignment(text: str) -> tuple[str, float]:
+    name, sep, value = text.partition("=")
+    if not sep or not name.strip():
+        raise argparse.ArgumentTypeError(f"expected NAME=VALUE, got {text!r}")
+    try:
+        return name.strip(), float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a number (in {text!r})") from None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="symdiff", description="Symbolic differentiation with readable results."
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    d = sub.add_parser("diff", help="differentiate an expression")
+    d.add_argument("expr", metavar="EXPR", help="plain or LaTeX text, e.g. 'log_2(x)'")
+    d.add_argument("--wrt", metavar="X", help="the variable (default: the only one)")
+    d.add_argument("--order", type=int, default=1, metavar="N", help="derivative order (default 1)")
+    d.add_argument("--steps", action="store_true", help="show the derivation step by step")
+    d.add_argument("--format", choices=FORMATS, default="plain", help="output syntax")
+    d.add_argument("--no-simplify", action="store_true", help="show the raw rule output")
+
+    s = sub.add_parser("simplify", help="simplify an expression")
+    s.add_argument("expr", metavar="EXPR")
+    s.add_argument("--format", choices=FORMATS, default="plain")
+
+    v = sub.add_parser("eval", help="evaluate an expression at a point")
+    v.add_argument("expr", metavar="EXPR")
+    v.add_argument("values", nargs="*", type=_assignment, metavar="NAME=VALUE")
+    return parser
+
+
+def run(args: argparse.Namespace) -> str:
+    from . import api
+
+    if args.command == "diff":
+        if args.steps:
+            return api.derive(args.expr, args.wrt, args.order).render("text")
+        result = api.diff(args.expr, args.wrt, args.order, simplify=not args.no_simplify)
+        return _show(result, args.format)
+    if args.command == "simplify":
+        return _show(api.simplify(args.expr), args.format)
+    return repr(api.evaluate(args.expr, dict(args.values)))
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        out = run(args)
+    except SymdiffError as err:
+        print(f"symdiff: error: {err}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    print(out)
+    return 0

@@ -1,0 +1,264 @@
+"""Differentiation: one rule table, applied without recursion, recording each step.
+
+`select(e, x)` picks the rule for a node; a rule names the derivatives it
+`needs` (of children, or of a rewritten form) and `apply` combines them. The
+driver computes needed derivatives first with an explicit stack, memoised per
+node, and skips every sub-tree that does not contain the variable.  The steps
+it records are the derivation `derive` shows, so the two can never disagree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Callable, NamedTuple
+
+from .errors import DifferentiationError
+from .expr import (
+    E, NEG_ONE, ONE, TWO, ZERO, Add, Const, Expr, Func, Log, Mul, Num, Pow, Sym,
+    add, div, func, ln, mul, neg, pow_, sqrt, sub,
+)
+
+D = Callable[[Expr], Expr]
+NEG_HALF = Num(Fraction(-1, 2))
+
+
+class Rule(NamedTuple):
+    name: str
+    formula: str
+    needs: Callable[[Expr, Sym], tuple[Expr, ...]]
+    apply: Callable[[Expr, Sym, D], Expr]
+
+
+def _none(e: Expr, x: Sym) -> tuple[Expr, ...]:
+    return ()
+
+
+def _children(e: Expr, x: Sym) -> tuple[Expr, ...]:
+    return e.args
+
+
+def _first(e: Expr, x: Sym) -> tuple[Expr, ...]:
+    return e.args[:1]
+
+
+# ------------------------------------------------------------------ products
+
+
+def _split_constant(e: Mul, x: Sym) -> tuple[list[Expr], list[Expr]]:
+    const = [f for f in e.factors if x not in f.free]
+    return const, [f for f in e.factors if x in f.free]
+
+
+def _dependent_part(e: Expr, x: Sym) -> tuple[Expr, ...]:
+    return (mul(*_split_constant(e, x)[1]),)
+
+
+def _constant_multiple(e: Expr, x: Sym, d: D) -> Expr:
+    const, dep = _split_constant(e, x)
+    return mul(*const, d(mul(*dep)))
+
+
+def _quotient_parts(e: Expr) -> tuple[Expr, Expr]:
+    """`u*v^-1` as (u, v)."""
+    top: list[Expr] = []
+    bottom: list[Expr] = []
+    for f in e.factors:
+        if type(f) is Pow and type(f.exp) is Num and f.exp.value < 0:
+            bottom.append(pow_(f.base, neg(f.exp)))
+        else:
+            top.append(f)
+    return mul(*top), mul(*bottom)
+
+
+def _quotient(e: Expr, x: Sym, d: D) -> Expr:
+    u, v = _quotient_parts(e)
+    return div(sub(mul(d(u), v), mul(u, d(v))), pow_(v, TWO))
+
+
+def _product(e: Expr, x: Sym, d: D) -> Expr:
+    fs = e.factors
+    return add(*(mul(*fs[:i], d(f), *fs[i + 1 :]) for i, f in enumerate(fs)))
+
+
+def _is_quotient(e: Mul, x: Sym) -> bool:
+    u, v = _quotient_parts(e)
+    return v is not ONE and x in u.free and x in v.free
+
+
+# -------------------------------------------------------------------- powers
+
+
+def _power(e: Expr, x: Sym, d: D) -> Expr:
+    b, n = e.base, e.exp
+    return mul(n, pow_(b, sub(n, ONE)), d(b))
+
+
+def _exp(e: Expr, x: Sym, d: D) -> Expr:
+    return mul(e, d(e.exp))
+
+
+def _exp_base(e: Expr, x: Sym, d: D) -> Expr:
+    return mul(e, ln(e.base), d(e.exp))
+
+
+def _logarithmic(e: Expr, x: Sym, d: D) -> Expr:
+    f, g = e.base, e.exp
+    return mul(e, add(mul(d(g), ln(f)), mul(g, d(f), pow_(f, NEG_ONE))))
+
+
+# ---------------------------------------------------------------- logarithms
+
+
+def _ln(e: Expr, x: Sym, d: D) -> Expr:
+    return div(d(e.arg), e.arg)
+
+
+def _log_base(e: Expr, x: Sym, d: D) -> Expr:
+    return div(d(e.arg), mul(e.arg, ln(e.base)))
+
+
+def _as_natural_logs(e: Expr, x: Sym) -> tuple[Expr, ...]:
+    return (div(ln(e.arg), ln(e.base)),)
+
+
+def _change_of_base(e: Expr, x: Sym, d: D) -> Expr:
+    return d(_as_natural_logs(e, x)[0])
+
+
+# ----------------------------------------------------------------- functions
+
+# f'(u) for each named function: the chain rule multiplies by u' in one place.
+OUTER: dict[str, Callable[[Expr], Expr]] = {
+    "sin": lambda u: func("cos", u),
+    "cos": lambda u: neg(func("sin", u)),
+    "tan": lambda u: pow_(func("sec", u), TWO),
+    "cot": lambda u: neg(pow_(func("csc", u), TWO)),
+    "sec": lambda u: mul(func("sec", u), func("tan", u)),
+    "csc": lambda u: neg(mul(func("csc", u), func("cot", u))),
+    "asin": lambda u: pow_(sub(ONE, pow_(u, TWO)), NEG_HALF),
+    "acos": lambda u: neg(pow_(sub(ONE, pow_(u, TWO)), NEG_HALF)),
+    "atan": lambda u: pow_(add(ONE, pow_(u, TWO)), NEG_ONE),
+    "sinh": lambda u: func("cosh", u),
+    "cosh": lambda u: func("sinh", u),
+    "tanh": lambda u: sub(ONE, pow_(func("tanh", u), TWO)),
+    "sigmoid": lambda u: mul(func("sigmoid", u), sub(ONE, func("sigmoid", u))),
+    "softplus": lambda u: func("sigmoid", u),
+    "abs": lambda u: div(u, func("abs", u)),
+}
+
+FAMILY = {
+    **dict.fromkeys(("sin", "cos", "tan", "cot", "sec", "csc"), "trig"),
+    **dict.fromkeys(("asin", "acos", "atan"), "inverse_trig"),
+    **dict.fromkeys(("sinh", "cosh", "tanh"), "hyperbolic"),
+    "sigmoid": "sigmoid",
+    "softplus": "softplus",
+    "abs": "abs",
+}
+
+OUTER_FORMULA = {
+    "sin": "cos(u)", "cos": "-sin(u)", "tan": "sec(u)^2", "cot": "-csc(u)^2",
+    "sec": "sec(u)*tan(u)", "csc": "-csc(u)*cot(u)", "asin": "1/sqrt(1 - u^2)",
+    "acos": "-1/sqrt(1 - u^2)", "atan": "1/(1 + u^2)", "sinh": "cosh(u)",
+    "cosh": "sinh(u)", "tanh": "1 - tanh(u)^2", "sigmoid": "sigmoid(u)*(1 - sigmoid(u))",
+    "softplus": "sigmoid(u)", "abs": "u/abs(u)",
+}
+
+
+def _function(e: Expr, x: Sym, d: D) -> Expr:
+    return mul(OUTER[e.name](e.arg), d(e.arg))
+
+
+def _function_rule(name: str) -> Rule:
+    return Rule(FAMILY[name], f"d/dx {name}(u) = {OUTER_FORMULA[name]}*u'", _first, _function)
+
+
+# ---------------------------------------------------------------- rule table
+
+RULES: dict[str, Rule] = {
+    "constant": Rule("constant", "d/dx c = 0", _none, lambda e, x, d: ZERO),
+    "variable": Rule("variable", "d/dx x = 1", _none, lambda e, x, d: ONE),
+    "sum": Rule("sum", "(u + v)' = u' + v'", _children,
+                lambda e, x, d: add(*(d(t) for t in e.terms))),
+    "constant_multiple": Rule("constant_multiple", "(c*u)' = c*u'", _dependent_part,
+                              _constant_multiple),
+    "quotient": Rule("quotient", "(u/v)' = (u'*v - u*v')/v^2",
+                     lambda e, x: _quotient_parts(e), _quotient),
+    "product": Rule("product", "(u*v)' = u'*v + u*v'", _children, _product),
+    "power": Rule("power", "(u^n)' = n*u^(n - 1)*u'", _first, _power),
+    "exp": Rule("exp", "(e^u)' = e^u*u'", lambda e, x: (e.exp,), _exp),
+    "exp_base": Rule("exp_base", "(a^u)' = a^u*ln(a)*u'", lambda e, x: (e.exp,), _exp_base),
+    "logarithmic_differentiation": Rule(
+        "logarithmic_differentiation", "(f^g)' = f^g*(g'*ln(f) + g*f'/f)", _children,
+        _logarithmic),
+    "ln": Rule("ln", "(ln(u))' = u'/u", _first, _ln),
+    "log_base": Rule("log_base", "(log_b(u))' = u'/(u*ln(b))", _first, _log_base),
+    "change_of_base": Rule("change_of_base", "log_g(f) = ln(f)/ln(g)", _as_natural_logs,
+                           _change_of_base),
+    **{f"fn:{name}": _function_rule(name) for name in OUTER},
+}
+
+
+def select(e: Expr, x: Sym) -> Rule:
+    """The rule that differentiates `e` (which contains `x`)."""
+    t = type(e)
+    if x not in e.free:
+        return RULES["constant"]
+    if t is Sym:
+        if e is x:
+            return RULES["variable"]
+        raise DifferentiationError(f"cannot differentiate {e} with respect to its index {x}")
+    if t is Add:
+        return RULES["sum"]
+    if t is Mul:
+        if any(x not in f.free for f in e.factors):
+            return RULES["constant_multiple"]
+        return RULES["quotient"] if _is_quotient(e, x) else RULES["product"]
+    if t is Pow:
+        if x not in e.exp.free:
+            return RULES["power"]
+        if x not in e.base.free:
+            return RULES["exp"] if e.base is E else RULES["exp_base"]
+        return RULES["logarithmic_differentiation"]
+    if t is Log:
+        if x in e.base.free:
+            return RULES["change_of_base"]
+        return RULES["ln"] if e.base is E else RULES["log_base"]
+    if t is Func:
+        return RULES[f"fn:{e.name}"]
+    raise DifferentiationError(f"no differentiation rule for {t.__name__}")
+
+
+@dataclass(frozen=True, eq=False)
+class Step:
+    """One rule applied: `d/dx expr = result`, with the steps it relied on."""
+
+    rule: str
+    formula: str
+    expr: Expr
+    result: Expr
+    substeps: tuple[Step, ...] = field(default=())
+
+
+def differentiate(e: Expr, x: Sym, record: bool = False) -> tuple[Expr, Step | None]:
+    """The raw (unsimplified) derivative of `e` in `x`, and optionally its step tree."""
+    memo: dict[Expr, Expr] = {}
+    steps: dict[Expr, Step] = {}
+    stack = [e]
+    while stack:
+        node = stack[-1]
+        if node in memo:
+            stack.pop()
+            continue
+        rule = select(node, x)
+        needed = rule.needs(node, x)
+        pending = [n for n in needed if n not in memo]
+        if pending:
+            stack.extend(pending)
+            continue
+        stack.pop()
+        memo[node] = result = rule.apply(node, x, memo.__getitem__)
+        if record:
+            subs = tuple(steps[n] for n in dict.fromkeys(needed) if n in steps)
+            steps[node] = Step(rule.name, rule.formula, node, result, subs)
+    return memo[e], steps.get(e) if record else None

@@ -1,0 +1,32 @@
+"""Errors symdiff raises on purpose; each is a `ValueError`."""
+
+from __future__ import annotations
+
+
+class SymdiffError(ValueError):
+    """Base of every deliberate symdiff error."""
+
+
+class ParseError(SymdiffError):
+    """Text that does not parse.  `str()` gives the reason, the line and a caret."""
+
+    def __init__(self, reason: str, text: str, line: int, column: int) -> None:
+        self.reason = reason
+        self.text = text
+        self.line = line
+        self.column = column
+        super().__init__(f"{reason} (line {line}, column {column})\n{self.context()}")
+
+    def context(self) -> str:
+        """The offending line with a caret under the fault."""
+        lines = self.text.splitlines() or [""]
+        source = lines[min(self.line, len(lines)) - 1]
+        return f"  {source}\n  {' ' * (self.column - 1)}^"
+
+
+class EvaluationError(SymdiffError):
+    """A value outside the domain (`ln(-1)`, `1/0`) or a missing variable."""
+
+
+class DifferentiationError(SymdiffError):
+    """A derivative that cannot be taken (bad variable, negative order)."""

@@ -1,0 +1,124 @@
+"""Evaluation: Expr + variable values -> float, refusing values outside the real domain."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import Callable
+
+from .errors import EvaluationError
+from .expr import Add, Const, Expr, Func, Log, Mul, Num, Pow, Sym, fold
+
+CONSTANT_VALUES = {"e": math.e, "pi": math.pi}
+
+
+def _nonzero(value: float, what: str) -> float:
+    if value == 0:
+        raise EvaluationError(f"division by zero in {what}")
+    return value
+
+
+def _sigmoid(u: float) -> float:
+    if u >= 0:
+        return 1.0 / (1.0 + math.exp(-u))
+    z = math.exp(u)
+    return z / (1.0 + z)
+
+
+def _softplus(u: float) -> float:
+    return max(u, 0.0) + math.log1p(math.exp(-abs(u)))
+
+
+def _inverse_trig(f: Callable[[float], float], name: str) -> Callable[[float], float]:
+    def g(u: float) -> float:
+        if not -1.0 <= u <= 1.0:
+            raise EvaluationError(f"{name}({u:g}) is undefined: the argument must lie in [-1, 1]")
+        return f(u)
+
+    return g
+
+
+FUNCTION_VALUES: dict[str, Callable[[float], float]] = {
+    "sin": math.sin,
+    "cos": math.cos,
+    "tan": lambda u: math.sin(u) / _nonzero(math.cos(u), "tan"),
+    "cot": lambda u: math.cos(u) / _nonzero(math.sin(u), "cot"),
+    "sec": lambda u: 1.0 / _nonzero(math.cos(u), "sec"),
+    "csc": lambda u: 1.0 / _nonzero(math.sin(u), "csc"),
+    "asin": _inverse_trig(math.asin, "asin"),
+    "acos": _inverse_trig(math.acos, "acos"),
+    "atan": math.atan,
+    "sinh": math.sinh,
+    "cosh": math.cosh,
+    "tanh": math.tanh,
+    "sigmoid": _sigmoid,
+    "softplus": _softplus,
+    "abs": abs,
+}
+
+
+def _power(base: float, exp: float, exact_exp: Expr) -> float:
+    integral = type(exact_exp) is Num and exact_exp.value.denominator == 1
+    if base == 0 and exp < 0:
+        raise EvaluationError("division by zero: 0 raised to a negative power")
+    if base < 0 and not integral and exp != int(exp):
+        raise EvaluationError(
+            f"({base:g})^{exp:g} is not a real number: negative base, non-integer exponent"
+        )
+    return base ** (int(exp) if integral else exp)
+
+
+def _log(arg: float, base: float) -> float:
+    if arg <= 0:
+        raise EvaluationError(f"logarithm of a non-positive number ({arg:g})")
+    if base <= 0 or base == 1:
+        raise EvaluationError(f"logarithm to base {base:g} is undefined")
+    if base == math.e:
+        return math.log(arg)
+    return math.log(arg) / math.log(base)
+
+
+def _symbol_name(key: str | Expr) -> str:
+    return key if isinstance(key, str) else str(key)
+
+
+def evaluate(e: Expr, values: Mapping[str | Expr, float] | None = None) -> float:
+    """The value of `e` with the given variables, as a float.
+
+    Raises EvaluationError outside the real domain (`ln(-1)`, `1/0`,
+    `asin(2)`), on overflow, or when a variable has no value.
+    """
+    env = {_symbol_name(k): float(v) for k, v in (values or {}).items()}
+
+    def visit(node: Expr, kids: tuple[float, ...]) -> float:
+        match node:
+            case Num(value):
+                return float(value)
+            case Const(name):
+                return CONSTANT_VALUES[name]
+            case Sym():
+                name = str(node)
+                if name not in env:
+                    raise EvaluationError(f"no value given for the variable {name!r}")
+                return env[name]
+            case Add():
+                return math.fsum(kids)
+            case Mul():
+                return math.prod(kids)
+            case Pow(_, exp):
+                return _power(kids[0], kids[1], exp)
+            case Log():
+                return _log(kids[0], kids[1])
+            case Func(name):
+                return FUNCTION_VALUES[name](kids[0])
+        raise EvaluationError(f"cannot evaluate a {type(node).__name__} node")
+
+    try:
+        result = fold(e, visit)
+    except OverflowError:
+        raise EvaluationError("the value overflows a float") from None
+    except ZeroDivisionError:
+        raise EvaluationError("division by zero") from None
+    if isinstance(result, complex) or math.isnan(result) or math.isinf(result):
+        raise EvaluationError("the value is not a finite real number")
+    return result

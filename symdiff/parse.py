@@ -1,0 +1,207 @@
+"""Parsing: text -> Lark LALR parse -> Expr.  The only module that imports lark.
+
+The transformer runs inside the LALR parser, so trees are built as rules are
+reduced, with no recursion however deeply the input nests.
+"""
+
+from __future__ import annotations
+
+import re
+from fractions import Fraction
+from functools import cache
+from pathlib import Path
+
+from lark import Lark, Token, Transformer, v_args
+from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
+
+from . import expr as E
+from .errors import ParseError
+
+_HERE = Path(__file__).resolve().parent
+# Installed wheels carry the grammar inside the package; a source checkout has it beside.
+GRAMMAR_DIRS = (_HERE / "grammar", _HERE.parent / "grammar")
+
+MAX_NUMBER_LENGTH = 400
+MAX_DECIMAL_EXPONENT = 400
+
+
+def grammar_path(name: str) -> Path:
+    for folder in GRAMMAR_DIRS:
+        path = folder / name
+        if path.is_file():
+            return path
+    raise FileNotFoundError(f"grammar file {name} not found in {GRAMMAR_DIRS}")
+
+
+class _TokenError(Exception):
+    """Raised inside the transformer; turned into a ParseError at the token."""
+
+    def __init__(self, token: Token, reason: str) -> None:
+        super().__init__(reason)
+        self.token = token
+        self.reason = reason
+
+
+def number(tok: Token) -> E.Num:
+    text = str(tok)
+    mantissa, _, exponent = text.lower().partition("e")
+    if len(mantissa) > MAX_NUMBER_LENGTH or (
+        exponent and abs(int(exponent)) > MAX_DECIMAL_EXPONENT
+    ):
+        raise _TokenError(tok, f"number {text[:20]}{'...' if len(text) > 20 else ''} is too large")
+    return E.num(Fraction(text))
+
+
+def split_index(tok: Token) -> tuple[E.Expr, ...]:
+    """`ik` -> (i, k); `i10` -> (i, 10): letters one at a time, digit runs whole."""
+    return tuple(
+        E.num(int(part)) if part.isdigit() else E.sym(part)
+        for part in re.findall(r"\d+|[A-Za-z]", str(tok))
+    )
+
+
+@v_args(inline=True)
+class PlainTransformer(Transformer):
+    """Parse-tree aliases of `grammar/plain.lark` -> smart constructors."""
+
+    number = staticmethod(number)
+
+    def constant(self, tok: Token) -> E.Expr:
+        return E.const(str(tok))
+
+    def symbol(self, name: Token, indices: tuple[E.Expr, ...] = ()) -> E.Expr:
+        return E.Sym(str(name), indices)
+
+    def subscript(self, *parts: Token) -> tuple[E.Expr, ...]:
+        if len(parts) == 1:
+            return split_index(parts[0])
+        return tuple(E.num(int(p)) if p.type == "INT" else E.sym(str(p)) for p in parts)
+
+    def add(self, a: E.Expr, b: E.Expr) -> E.Expr:
+        return E.add(a, b)
+
+    def sub(self, a: E.Expr, b: E.Expr) -> E.Expr:
+        return E.sub(a, b)
+
+    def mul(self, a: E.Expr, b: E.Expr) -> E.Expr:
+        return E.mul(a, b)
+
+    def div(self, a: E.Expr, b: E.Expr) -> E.Expr:
+        return E.div(a, b)
+
+    def neg(self, a: E.Expr) -> E.Expr:
+        return E.neg(a)
+
+    def pow(self, base: E.Expr, _op: Token, exp: E.Expr) -> E.Expr:
+        return E.pow_(base, exp)
+
+    def func(self, name: Token, arg: E.Expr) -> E.Expr:
+        return E.func(str(name), arg)
+
+    def log_base(self, _log: Token, base: E.Expr, arg: E.Expr) -> E.Expr:
+        return E.log(arg, base)
+
+
+@cache
+def plain_parser() -> Lark:
+    return Lark(
+        grammar_path("plain.lark").read_text(),
+        parser="lalr",
+        transformer=PlainTransformer(),
+        propagate_positions=False,
+        maybe_placeholders=False,
+    )
+
+
+# What a person calls each terminal, for error messages.
+TERMINAL_WORDS = {
+    "NUMBER": "a number",
+    "INT": "a whole number",
+    "NAME": "a name",
+    "CONST": "a constant",
+    "FUNC": "a function",
+    "LOG_": "log_",
+    "POW": "'^'",
+    "$END": "the end of the input",
+}
+OPERAND_STARTS = {"NUMBER", "NAME", "CONST", "FUNC", "LPAR", "LOG_", "MINUS"}
+
+
+def _word(parser: Lark, name: str) -> str:
+    if name in TERMINAL_WORDS:
+        return TERMINAL_WORDS[name]
+    try:
+        return repr(parser.get_terminal(name).pattern.value)
+    except KeyError:
+        return name
+
+
+def _previous_token(parser: Lark, text: str, pos: int) -> str | None:
+    try:
+        tokens = list(parser.lex(text[:pos]))
+    except UnexpectedInput:
+        return None
+    return str(tokens[-1]) if tokens else None
+
+
+def explain(parser: Lark, text: str, err: UnexpectedInput) -> ParseError:
+    """Turn Lark's token dump into a sentence a person reads."""
+    line, column = err.line, err.column
+    if isinstance(err, UnexpectedCharacters):
+        reason = f"unexpected character {text[err.pos_in_stream]!r}"
+    elif isinstance(err, UnexpectedToken):
+        tok = err.token
+        at_end = tok.type == "$END"
+        if at_end:
+            lines = text.splitlines() or [""]
+            line, column = len(lines), len(lines[-1]) + 1
+            pos = len(text)
+        else:
+            pos = tok.start_pos
+        prev = _previous_token(parser, text, pos)
+        expected = set(err.expected)
+        found = "the end of the input" if at_end else repr(str(tok))
+        if expected == {"LPAR"} and prev is not None:
+            reason = f"expected '(' after {prev!r}, found {found}"
+        elif expected & OPERAND_STARTS and not expected - OPERAND_STARTS - {"PLUS"}:
+            reason = f"expected an operand after {prev!r}" if prev else "expected an expression"
+            if at_end:
+                reason += ", found the end of the input"
+        elif tok.type == "RPAR":
+            reason = "unmatched ')'"
+        elif at_end and "RPAR" in expected:
+            reason = "missing ')'"
+        elif at_end and "RBRACE" in expected:
+            reason = "missing '}'"
+        else:
+            words = sorted(_word(parser, name) for name in expected)
+            choices = ", ".join(words[:6]) + (", ..." if len(words) > 6 else "")
+            reason = f"unexpected {found}; expected {choices}"
+    else:
+        reason = "invalid input"
+    return ParseError(reason, text, line, column)
+
+
+def parse_plain(text: str) -> E.Expr:
+    parser = plain_parser()
+    try:
+        return parser.parse(text)
+    except UnexpectedInput as err:
+        raise explain(parser, text, err) from None
+    except _TokenError as err:
+        raise ParseError(err.reason, text, err.token.line, err.token.column) from None
+
+
+def parse(text: str, syntax: str | None = None) -> E.Expr:
+    """Parse plain or LaTeX text; LaTeX is chosen when the text holds a backslash."""
+    if not isinstance(text, str):
+        raise TypeError(f"parse() needs a str, not {type(text).__name__}")
+    if syntax is None:
+        syntax = "latex" if "\\" in text else "plain"
+    if syntax == "plain":
+        return parse_plain(text)
+    if syntax == "latex":
+        from .latex_parse import parse_latex
+
+        return parse_latex(text)
+    raise ValueError(f"syntax must be 'plain' or 'latex', not {syntax!r}")

@@ -1,0 +1,81 @@
+"""Printing: Expr -> plain text that `parse` reads back to an equal tree."""
+
+from __future__ import annotations
+
+from ..expr import E, HALF, Add, Const, Expr, Func, Log, Mul, Num, Pow, Sym
+from .precedence import ADD, MUL, POW, Child, Part, is_negative, join, neg_term, render, split_fraction
+
+
+def number(value) -> str:
+    return str(value.numerator) if value.denominator == 1 else f"{value.numerator}/{value.denominator}"
+
+
+def subscript(indices: tuple[Expr, ...]) -> str:
+    """`_i`, `_{ik}`, `_{i,10}`: letters and digits run together only when each is one character."""
+    texts = [to_str(i) for i in indices]
+    if len(texts) == 1 and (type(indices[0]) is Num or len(texts[0]) == 1):
+        return "_" + texts[0]
+    if all(len(t) == 1 for t in texts):
+        return "_{" + "".join(texts) + "}"
+    return "_{" + ",".join(texts) + "}"
+
+
+def product_parts(e: Expr) -> list[Part]:
+    negative, coeff, top, bottom = split_fraction(e)
+    p, q = coeff.numerator, coeff.denominator
+    upper: list[Expr] = ([Num(p)] if p != 1 or not top else []) + top
+    lower: list[Expr] = ([Num(q)] if q != 1 else []) + bottom
+    out: list[Part] = ["-"] if negative else []
+    out += join([Child(f, MUL) for f in upper], "*")
+    if len(lower) == 1:
+        out += ["/", Child(lower[0], MUL, strict=True)]
+    elif lower:
+        out += ["/(", *join([Child(f, MUL) for f in lower], "*"), ")"]
+    return out
+
+
+def parts(e: Expr) -> list[Part]:
+    match e:
+        case Num(value):
+            return [("-" if value < 0 else "") + number(abs(value))]
+        case Const(name):
+            return [name]
+        case Sym(name, indices):
+            return [name + (subscript(indices) if indices else "")]
+        case Add(terms):
+            out: list[Part] = [Child(terms[0], ADD)]
+            for t in terms[1:]:
+                if is_negative(t):
+                    out += [" - ", Child(neg_term(t), ADD, strict=True)]
+                else:
+                    out += [" + ", Child(t, ADD, strict=True)]
+            return out
+        case Mul():
+            return product_parts(e)
+        case Pow(base, exp) if base is E:
+            return ["exp(", Child(exp), ")"]
+        case Pow(base, exp) if exp is HALF:
+            return ["sqrt(", Child(base), ")"]
+        case Pow(base, Num(value)) if value < 0:
+            return product_parts(e)
+        case Pow(base, exp):
+            return [Child(base, POW, strict=True), "^", Child(exp, POW)]
+        case Func(name, arg):
+            return [f"{name}(", Child(arg), ")"]
+        case Log(arg, base) if base is E:
+            return ["ln(", Child(arg), ")"]
+        case Log(arg, base):
+            return [f"log_{log_base(base)}(", Child(arg), ")"]
+    raise TypeError(f"no plain printer for {type(e).__name__}")
+
+
+def log_base(base: Expr) -> str:
+    text = to_str(base)
+    simple = type(base) is Const or (type(base) is Num and base.value > 0 and base.value.denominator == 1)
+    simple = simple or (type(base) is Sym and not base.indices)
+    return text if simple else "{" + text + "}"
+
+
+def to_str(e: Expr) -> str:
+    """Plain text for `e`, with as few brackets as precedence allows."""
+    return render(e, parts)
