@@ -10,9 +10,10 @@ from .derivation import Derivation
 from .errors import DifferentiationError, EvaluationError, ParseError, SymdiffError
 from .expr import Expr
 from .parse import parse
+from .printing.latex import latex
 
 __all__ = [
     "Derivation", "DifferentiationError", "EvaluationError", "Expr", "ParseError",
-    "SymdiffError", "derive", "diff", "evaluate", "parse", "simplify",
+    "SymdiffError", "derive", "diff", "evaluate", "latex", "parse", "simplify",
 ]
 __version__ = "0.1.0"

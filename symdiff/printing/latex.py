@@ -1,0 +1,155 @@
+"""Printing: Expr -> LaTeX that `parse` reads back to an equal tree.
+
+Driven by the same precedence table and non-recursive `render` as the plain
+printer; quotients and negative exponents become `\\frac`, brackets are
+`\\left( \\right)` and only where precedence needs them.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+from .. import expr as X
+from ..expr import E, HALF, Add, Const, Expr, Func, Log, Mul, Num, Pow, Sym
+from .precedence import ADD, MUL, POW, Child, Part, is_negative, join, neg_term, render, split_fraction
+
+OPEN, CLOSE = "\\left(", "\\right)"
+
+GREEK = frozenset(
+    "alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi pi rho "
+    "sigma tau upsilon phi chi psi omega Gamma Delta Theta Lambda Xi Pi Sigma Upsilon "
+    "Phi Psi Omega".split()
+)
+
+FUNCTION_COMMANDS = {
+    "sin": "\\sin", "cos": "\\cos", "tan": "\\tan", "cot": "\\cot", "sec": "\\sec",
+    "csc": "\\csc", "asin": "\\arcsin", "acos": "\\arccos", "atan": "\\arctan",
+    "sinh": "\\sinh", "cosh": "\\cosh", "tanh": "\\tanh", "sigmoid": "\\sigma",
+    "softplus": "\\operatorname{softplus}",
+}
+
+
+def number(value: Fraction) -> str:
+    sign = "-" if value < 0 else ""
+    value = abs(value)
+    if value.denominator == 1:
+        return f"{sign}{value.numerator}"
+    return f"{sign}\\frac{{{value.numerator}}}{{{value.denominator}}}"
+
+
+def name(text: str) -> str:
+    """`x` stays, `theta` is `\\theta`, `x1` or `rate` is `\\mathrm{x1}`."""
+    if len(text) == 1:
+        return text
+    if text in GREEK:
+        return "\\" + text
+    return f"\\mathrm{{{text}}}"
+
+
+def subscript(indices: tuple[Expr, ...]) -> str:
+    """`_{i}`, `_{ik}`, `_{i,10}`: indices run together only when each is one character."""
+    texts = [latex(i) for i in indices]
+    sep = "" if all(len(t) == 1 for t in texts) else ","
+    return "_{" + sep.join(texts) + "}"
+
+
+def bare_argument(e: Expr) -> bool:
+    """Can a logarithm take `e` without brackets (`\\ln 2`, `\\log_{2} x`)?"""
+    if type(e) is Num:
+        return e.value > 0 and e.value.denominator == 1
+    return type(e) is Const or (type(e) is Sym and not e.indices)
+
+
+def is_bare_log(e: Expr) -> bool:
+    return type(e) is Log and bare_argument(e.arg)
+
+
+def starts_with_digit(e: Expr) -> bool:
+    while type(e) is Pow and e.base is not E and e.exp is not HALF:
+        if type(e.exp) is Num and e.exp.value < 0:
+            return False
+        e = e.base
+    return type(e) is Num and e.value >= 0
+
+
+def factors(items: list[Expr]) -> list[Part]:
+    """Juxtaposed factors, with `\\cdot` where juxtaposition would misread."""
+    out: list[Part] = []
+    for k, f in enumerate(items):
+        if k:
+            prev = items[k - 1]
+            glue = prev is X.sym("sigma") or is_bare_log(prev) or starts_with_digit(f)
+            out.append(" \\cdot " if glue else " ")
+        if is_sum(f) and k < len(items) - 1:
+            # A sum's body runs to the end of the product, so an inner one is bracketed.
+            out += [OPEN, Child(f), CLOSE]
+        else:
+            out.append(Child(f, MUL))
+    return out
+
+
+def is_sum(e: Expr) -> bool:
+    return type(e).__name__ == "Sum"
+
+
+def product_parts(e: Expr) -> list[Part]:
+    negative, coeff, top, bottom = split_fraction(e)
+    p, q = coeff.numerator, coeff.denominator
+    upper: list[Expr] = ([X.num(p)] if p != 1 or not top else []) + top
+    lower: list[Expr] = ([X.num(q)] if q != 1 else []) + bottom
+    out: list[Part] = ["-"] if negative else []
+    if not lower:
+        return out + factors(upper)
+    return out + ["\\frac{", *factors(upper), "}{", *factors(lower), "}"]
+
+
+def parts(e: Expr) -> list[Part]:
+    match e:
+        case Num(value):
+            return [number(value)]
+        case Const(name_):
+            return ["\\pi" if name_ == "pi" else name_]
+        case Sym(name_, indices):
+            return [name(name_) + (subscript(indices) if indices else "")]
+        case Add(terms):
+            out: list[Part] = [Child(terms[0], ADD)]
+            for t in terms[1:]:
+                if is_negative(t):
+                    out += [" - ", Child(neg_term(t), ADD, strict=True)]
+                else:
+                    out += [" + ", Child(t, ADD, strict=True)]
+            return out
+        case Mul():
+            return product_parts(e)
+        case Pow(base, exp) if base is E:
+            return ["e^{", Child(exp), "}"]
+        case Pow(base, exp) if exp is HALF:
+            return ["\\sqrt{", Child(base), "}"]
+        case Pow(base, Num(value)) if value < 0:
+            return product_parts(e)
+        case Pow(base, exp):
+            if is_bare_log(base) or is_sum(base):
+                return [OPEN, Child(base), CLOSE, "^{", Child(exp), "}"]
+            return [Child(base, POW, strict=True), "^{", Child(exp), "}"]
+        case Func("abs", arg):
+            return ["\\left|", Child(arg), "\\right|"]
+        case Func(fname, arg):
+            return [FUNCTION_COMMANDS[fname], OPEN, Child(arg), CLOSE]
+        case Log(arg, base):
+            head = "\\ln" if base is E else f"\\log_{{{latex(base)}}}"
+            if bare_argument(arg):
+                return [head, " ", Child(arg)]
+            return [head, OPEN, Child(arg), CLOSE]
+    extra = LATEX_PARTS.get(type(e))
+    if extra is not None:
+        return extra(e)
+    raise TypeError(f"no LaTeX printer for {type(e).__name__}")
+
+
+# Printers for node types defined outside expr's core (sums, deltas), by type.
+LATEX_PARTS: dict[type, object] = {}
+
+
+def latex(e: Expr) -> str:
+    """LaTeX for `e`, with as few brackets as precedence allows."""
+    return render(e, parts, OPEN, CLOSE)
