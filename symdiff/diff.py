@@ -28,6 +28,16 @@ class Rule(NamedTuple):
     formula: str
     needs: Callable[[Expr, Sym], tuple[Expr, ...]]
     apply: Callable[[Expr, Sym, D], Expr]
+    # Rules for f(u), made by `chain_rule`: u and f'(u); the driver records the chain.
+    inner: Callable[[Expr], Expr] | None = None
+    outer: Callable[[Expr], Expr] | None = None
+
+
+def chain_rule(name: str, formula: str, inner: Callable[[Expr], Expr],
+               outer: Callable[[Expr], Expr]) -> Rule:
+    """The rule for f(u) given f'(u) as `outer(e)`: the chain rule multiplies by u'."""
+    return Rule(name, formula, lambda e, x: (inner(e),),
+                lambda e, x, d: mul(outer(e), d(inner(e))), inner, outer)
 
 
 def _none(e: Expr, x: Sym) -> tuple[Expr, ...]:
@@ -89,33 +99,36 @@ def _is_quotient(e: Mul, x: Sym) -> bool:
 # -------------------------------------------------------------------- powers
 
 
-def _power(e: Expr, x: Sym, d: D) -> Expr:
-    b, n = e.base, e.exp
-    return mul(n, pow_(b, sub(n, ONE)), d(b))
+def _power(e: Expr) -> Expr:
+    return mul(e.exp, pow_(e.base, sub(e.exp, ONE)))
 
 
-def _exp(e: Expr, x: Sym, d: D) -> Expr:
-    return mul(e, d(e.exp))
+def _exponent(e: Expr) -> Expr:
+    return e.exp
 
 
-def _exp_base(e: Expr, x: Sym, d: D) -> Expr:
-    return mul(e, ln(e.base), d(e.exp))
+def _base(e: Expr) -> Expr:
+    return e.base
+
+
+def _log_of_power(e: Expr, x: Sym) -> tuple[Expr, ...]:
+    """y = f^g as ln(y) = g*ln(f): differentiating both sides gives y'/y."""
+    return (mul(e.exp, ln(e.base)),)
 
 
 def _logarithmic(e: Expr, x: Sym, d: D) -> Expr:
-    f, g = e.base, e.exp
-    return mul(e, add(mul(d(g), ln(f)), mul(g, d(f), pow_(f, NEG_ONE))))
+    return mul(e, d(_log_of_power(e, x)[0]))
 
 
 # ---------------------------------------------------------------- logarithms
 
 
-def _ln(e: Expr, x: Sym, d: D) -> Expr:
-    return div(d(e.arg), e.arg)
+def _arg(e: Expr) -> Expr:
+    return e.arg
 
 
-def _log_base(e: Expr, x: Sym, d: D) -> Expr:
-    return div(d(e.arg), mul(e.arg, ln(e.base)))
+def _log_base(e: Expr) -> Expr:
+    return pow_(mul(e.arg, ln(e.base)), NEG_ONE)
 
 
 def _as_natural_logs(e: Expr, x: Sym) -> tuple[Expr, ...]:
@@ -165,12 +178,9 @@ OUTER_FORMULA = {
 }
 
 
-def _function(e: Expr, x: Sym, d: D) -> Expr:
-    return mul(OUTER[e.name](e.arg), d(e.arg))
-
-
 def _function_rule(name: str) -> Rule:
-    return Rule(FAMILY[name], f"d/dx {name}(u) = {OUTER_FORMULA[name]}*u'", _first, _function)
+    return chain_rule(FAMILY[name], f"d/du {name}(u) = {OUTER_FORMULA[name]}", _arg,
+                      lambda e: OUTER[name](e.arg))
 
 
 # ---------------------------------------------------------------- rule table
@@ -185,14 +195,15 @@ RULES: dict[str, Rule] = {
     "quotient": Rule("quotient", "(u/v)' = (u'*v - u*v')/v^2",
                      lambda e, x: _quotient_parts(e), _quotient),
     "product": Rule("product", "(u*v)' = u'*v + u*v'", _children, _product),
-    "power": Rule("power", "(u^n)' = n*u^(n - 1)*u'", _first, _power),
-    "exp": Rule("exp", "(e^u)' = e^u*u'", lambda e, x: (e.exp,), _exp),
-    "exp_base": Rule("exp_base", "(a^u)' = a^u*ln(a)*u'", lambda e, x: (e.exp,), _exp_base),
+    "power": chain_rule("power", "d/du u^n = n*u^(n - 1)", _base, _power),
+    "exp": chain_rule("exp", "d/du e^u = e^u", _exponent, lambda e: e),
+    "exp_base": chain_rule("exp_base", "d/du a^u = a^u*ln(a)", _exponent,
+                           lambda e: mul(e, ln(e.base))),
     "logarithmic_differentiation": Rule(
-        "logarithmic_differentiation", "(f^g)' = f^g*(g'*ln(f) + g*f'/f)", _children,
-        _logarithmic),
-    "ln": Rule("ln", "(ln(u))' = u'/u", _first, _ln),
-    "log_base": Rule("log_base", "(log_b(u))' = u'/(u*ln(b))", _first, _log_base),
+        "logarithmic_differentiation", "y = f^g, ln(y) = g*ln(f), y'/y = (g*ln(f))'",
+        _log_of_power, _logarithmic),
+    "ln": chain_rule("ln", "d/du ln(u) = 1/u", _arg, lambda e: pow_(e.arg, NEG_ONE)),
+    "log_base": chain_rule("log_base", "d/du log_b(u) = 1/(u*ln(b))", _arg, _log_base),
     "change_of_base": Rule("change_of_base", "log_g(f) = ln(f)/ln(g)", _as_natural_logs,
                            _change_of_base),
     **{f"fn:{name}": _function_rule(name) for name in OUTER},
@@ -229,15 +240,37 @@ def select(e: Expr, x: Sym) -> Rule:
     raise DifferentiationError(f"no differentiation rule for {t.__name__}")
 
 
+CHAIN_FORMULA = "d/dx f(u) = f'(u)*u'"
+# Stands for the inner function u in the outer step of a chain; renderers name it.
+PLACEHOLDER = Sym("□", ())
+
+
 @dataclass(frozen=True, eq=False)
 class Step:
-    """One rule applied: `d/dx expr = result`, with the steps it relied on."""
+    """One rule applied: `d/d(var) expr = result`, with the steps it relied on.
+
+    A `chain` step has `inner` (u) and two substeps: the outer rule, which
+    differentiates `expr` with u replaced by `PLACEHOLDER`, and u's own step.
+    """
 
     rule: str
     formula: str
     expr: Expr
     result: Expr
     substeps: tuple[Step, ...] = field(default=())
+    var: Sym | None = None
+    inner: Expr | None = None
+
+
+def _record(rule: Rule, node: Expr, x: Sym, result: Expr, needed: tuple[Expr, ...],
+            steps: dict[Expr, Step]) -> Step:
+    inner = rule.inner(node) if rule.inner else None
+    if inner is None or inner is x:
+        subs = tuple(steps[n] for n in dict.fromkeys(needed) if n in steps)
+        return Step(rule.name, rule.formula, node, result, subs, x)
+    outside = node.rebuild(tuple(PLACEHOLDER if a is inner else a for a in node.args))
+    outer = Step(rule.name, rule.formula, outside, rule.outer(outside), (), PLACEHOLDER)
+    return Step("chain", CHAIN_FORMULA, node, result, (outer, steps[inner]), x, inner)
 
 
 def differentiate(e: Expr, x: Sym, record: bool = False) -> tuple[Expr, Step | None]:
@@ -259,6 +292,5 @@ def differentiate(e: Expr, x: Sym, record: bool = False) -> tuple[Expr, Step | N
         stack.pop()
         memo[node] = result = rule.apply(node, x, memo.__getitem__)
         if record:
-            subs = tuple(steps[n] for n in dict.fromkeys(needed) if n in steps)
-            steps[node] = Step(rule.name, rule.formula, node, result, subs)
+            steps[node] = _record(rule, node, x, result, needed, steps)
     return memo[e], steps.get(e) if record else None
