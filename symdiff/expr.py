@@ -275,7 +275,54 @@ class Log(Expr):
         return log(*args)
 
 
-NODE_TYPES: tuple[type[Expr], ...] = (Num, Const, Sym, Add, Mul, Pow, Func, Log)
+class Sum(Expr):
+    """`sum_{index=lower}^{upper} body`; the index is bound inside the body."""
+
+    __slots__ = ("body", "index", "lower", "upper")
+    _fields = ("body", "index", "lower", "upper")
+    _tag = 9
+    __match_args__ = _fields
+    body: Expr
+    index: Sym
+    lower: Expr
+    upper: Expr
+
+    @property
+    def args(self) -> tuple[Expr, ...]:
+        # The index is a binder, not a child: traversals must not rewrite it.
+        return (self.body, self.lower, self.upper)
+
+    def rebuild(self, args: tuple[Expr, ...]) -> Expr:
+        return summation(args[0], self.index, args[1], args[2])
+
+    def _free(self) -> frozenset:
+        i = self.index
+        inner = frozenset(
+            s for s in self.body.free
+            if s is not i and not any(i is k or i in k.free for k in s.indices)
+        )
+        return inner | self.lower.free | self.upper.free
+
+
+class Delta(Expr):
+    """Kronecker delta: 1 when the two indices are equal, else 0."""
+
+    __slots__ = ("i", "j")
+    _fields = ("i", "j")
+    _tag = 10
+    __match_args__ = _fields
+    i: Expr
+    j: Expr
+
+    @property
+    def args(self) -> tuple[Expr, ...]:
+        return (self.i, self.j)
+
+    def rebuild(self, args: tuple[Expr, ...]) -> Expr:
+        return delta(*args)
+
+
+NODE_TYPES: tuple[type[Expr], ...] = (Num, Const, Sym, Add, Mul, Pow, Func, Log, Sum, Delta)
 
 
 # ---------------------------------------------------------------- constructors
@@ -502,6 +549,30 @@ def func(name: str, arg: Expr) -> Expr:
     if name not in FUNCTIONS:
         raise ValueError(f"unknown function {name!r}")
     return Func(name, arg)
+
+
+def summation(body: Expr, index: Sym, lower: Expr, upper: Expr) -> Expr:
+    """`sum_{index=lower}^{upper} body`; a zero body gives zero."""
+    if type(index) is not Sym or index.indices:
+        raise ValueError(f"a sum index must be a plain name, not {index}")
+    if body is ZERO:
+        return ZERO
+    return Sum(body, index, lower, upper)
+
+
+def _index_key(e: Expr) -> tuple:
+    return (type(e) is not Sym, e.name if type(e) is Sym else "", e._hash)
+
+
+def delta(i: Expr, j: Expr) -> Expr:
+    """Kronecker delta, folded when decidable: `delta(i, i) = 1`, `delta(1, 2) = 0`."""
+    if i is j:
+        return ONE
+    if type(i) is Num and type(j) is Num:
+        return ZERO
+    if _index_key(j) < _index_key(i):
+        i, j = j, i
+    return Delta(i, j)
 
 
 # ------------------------------------------------------------------ traversal

@@ -101,6 +101,15 @@ class PlainTransformer(Transformer):
     def log_base(self, _log: Token, base: E.Expr, arg: E.Expr) -> E.Expr:
         return E.log(arg, base)
 
+    def sum_from(self, _sum: Token, index: Token, lower: E.Expr, _pow: Token, upper: E.Expr, body: E.Expr) -> E.Expr:
+        return E.summation(body, E.sym(str(index)), lower, upper)
+
+    def sum_from_one(self, _sum: Token, index: Token, _pow: Token, upper: E.Expr, body: E.Expr) -> E.Expr:
+        return E.summation(body, E.sym(str(index)), E.ONE, upper)
+
+    def delta(self, _delta: Token, i: E.Expr, j: E.Expr) -> E.Expr:
+        return E.delta(i, j)
+
 
 @cache
 def plain_parser() -> Lark:
@@ -121,10 +130,12 @@ TERMINAL_WORDS = {
     "CONST": "a constant",
     "FUNC": "a function",
     "LOG_": "log_",
+    "SUM_": "sum_",
+    "DELTA": "delta",
     "POW": "'^'",
     "$END": "the end of the input",
 }
-OPERAND_STARTS = {"NUMBER", "NAME", "CONST", "FUNC", "LPAR", "LOG_", "MINUS"}
+OPERAND_STARTS = {"NUMBER", "NAME", "CONST", "FUNC", "LPAR", "LOG_", "MINUS", "SUM_", "DELTA"}
 
 
 def _word(parser: Lark, name: str) -> str:

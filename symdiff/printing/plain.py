@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..expr import E, HALF, Add, Const, Expr, Func, Log, Mul, Num, Pow, Sym
+from ..expr import E, HALF, Add, Const, Delta, Expr, Func, Log, Mul, Num, Pow, Sum, Sym
 from .precedence import ADD, MUL, POW, Child, Part, is_negative, join, neg_term, render, split_fraction
 
 
@@ -26,11 +26,26 @@ def product_parts(e: Expr) -> list[Part]:
     upper: list[Expr] = ([Num(p)] if p != 1 or not top else []) + top
     lower: list[Expr] = ([Num(q)] if q != 1 else []) + bottom
     out: list[Part] = ["-"] if negative else []
-    out += join([Child(f, MUL) for f in upper], "*")
+    out += factor_list(upper, tail=not lower)
     if len(lower) == 1:
-        out += ["/", Child(lower[0], MUL, strict=True)]
+        sole = lower[0]
+        out += ["/", Child(sole, MUL, strict=type(sole) is not Sum)]
     elif lower:
-        out += ["/(", *join([Child(f, MUL) for f in lower], "*"), ")"]
+        out += ["/(", *factor_list(lower, tail=True), ")"]
+    return out
+
+
+def factor_list(items: list[Expr], tail: bool) -> list[Part]:
+    """Factors joined by `*`.  A sum's body runs to the end of the product, so
+    a sum that is not the last thing printed is bracketed."""
+    out: list[Part] = []
+    for k, f in enumerate(items):
+        if k:
+            out.append("*")
+        if type(f) is Sum and not (tail and k == len(items) - 1):
+            out += ["(", Child(f), ")"]
+        else:
+            out.append(Child(f, MUL))
     return out
 
 
@@ -66,6 +81,10 @@ def parts(e: Expr) -> list[Part]:
             return ["ln(", Child(arg), ")"]
         case Log(arg, base):
             return [f"log_{log_base(base)}(", Child(arg), ")"]
+        case Sum(body, index, lower, upper):
+            return [f"sum_{{{index.name}=", Child(lower), "}^{", Child(upper), "} ", Child(body, MUL)]
+        case Delta(i, j):
+            return ["delta(", Child(i), ", ", Child(j), ")"]
     raise TypeError(f"no plain printer for {type(e).__name__}")
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import Callable, NamedTuple, Union
 
-from ..expr import E, HALF, Add, Expr, Mul, Num, Pow, mul, pow_
+from ..expr import E, HALF, Add, Expr, Mul, Num, Pow, Sum, mul, pow_
 
 ADD, MUL, NEG, POW, ATOM = 10, 20, 30, 40, 50
 
@@ -57,6 +57,8 @@ def precedence(e: Expr) -> int:
         return ATOM if e.value.denominator == 1 else MUL
     if t is Mul:
         return NEG if is_negative(e) else MUL
+    if t is Sum:
+        return MUL  # its body runs to the end of a product
     if t is Pow:
         if e.base is E or e.exp is HALF:
             return ATOM
