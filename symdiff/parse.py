@@ -77,11 +77,25 @@ class PlainTransformer(Transformer):
             return split_index(parts[0])
         return tuple(E.num(int(p)) if p.type == "INT" else E.sym(str(p)) for p in parts)
 
+    def sum(self, first: E.Expr, *rest: Token | E.Expr) -> E.Expr:
+        terms = [first]
+        for op, term in zip(rest[::2], rest[1::2]):
+            terms.append(E.neg(term) if op == "-" else term)
+        return E.add(*terms)
+
+    def chain(self, first: E.Expr, *rest: Token | E.Expr) -> E.Expr:
+        factors = [first]
+        divide = False
+        for item in rest:
+            if isinstance(item, Token):
+                divide = item == "/"
+            else:
+                factors.append(E.pow_(item, E.NEG_ONE) if divide else item)
+                divide = False
+        return E.mul(*factors)
+
     def add(self, a: E.Expr, b: E.Expr) -> E.Expr:
         return E.add(a, b)
-
-    def sub(self, a: E.Expr, b: E.Expr) -> E.Expr:
-        return E.sub(a, b)
 
     def mul(self, a: E.Expr, b: E.Expr) -> E.Expr:
         return E.mul(a, b)

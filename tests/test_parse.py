@@ -1,0 +1,124 @@
+"""Plain syntax -> trees, and clear errors for bad text."""
+
+from fractions import Fraction
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import symdiff
+from symdiff import expr as E
+from symdiff.errors import ParseError
+from symdiff.parse import parse
+
+x, y, a, b, w = (E.sym(name) for name in ("x", "y", "a", "b", "w"))
+n = E.num
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("3",                  n(3)),
+        ("2.5",                n(Fraction(5, 2))),
+        ("1e-3",               n(Fraction(1, 1000))),
+        ("1/3 + 1/6",          n(Fraction(1, 2))),
+        ("x + y",              E.add(x, y)),
+        ("x - 1",              E.add(x, n(-1))),
+        ("1 - x",              E.add(n(1), E.neg(x))),
+        ("-x^2",               E.neg(E.pow_(x, n(2)))),
+        ("(-x)^2",             E.pow_(E.neg(x), n(2))),
+        ("2^3^2",              n(512)),
+        ("x^y^2",              E.pow_(x, E.pow_(y, n(2)))),
+        ("x**2",               E.pow_(x, n(2))),
+        ("2^-x",               E.pow_(n(2), E.neg(x))),
+        ("2x",                 E.mul(n(2), x)),
+        ("2(x+1)",             E.mul(n(2), E.add(x, n(1)))),
+        ("(x+1)(x-1)",         E.mul(E.add(x, n(1)), E.add(x, n(-1)))),
+        ("2 sin(x)",           E.mul(n(2), E.func("sin", x))),
+        ("t_i log(y_i)",       E.mul(E.sym("t", "i"), E.ln(E.sym("y", "i")))),
+        ("x/2y",               E.mul(E.div(x, n(2)), y)),
+        ("log_2(x)",           E.log(x, n(2))),
+        ("log_10(x)",          E.log(x, n(10))),
+        ("log_a(x)",           E.log(x, a)),
+        ("log_{x+1}(y)",       E.log(y, E.add(x, n(1)))),
+        ("log(x)",             E.ln(x)),
+        ("ln(x)",              E.ln(x)),
+        ("exp(x)",             E.pow_(E.E, x)),
+        ("e^x",                E.pow_(E.E, x)),
+        ("sqrt(x)",            E.pow_(x, E.HALF)),
+        ("arcsin(x)",          E.func("asin", x)),
+        ("arccos(x)",          E.func("acos", x)),
+        ("arctan(x)",          E.func("atan", x)),
+        ("sigmoid(w*x+b)",     E.func("sigmoid", E.add(E.mul(w, x), b))),
+        ("softplus(x)",        E.func("softplus", x)),
+        ("abs(x)",             E.func("abs", x)),
+        ("pi",                 E.PI),
+        ("theta",              E.sym("theta")),
+        ("x1",                 E.sym("x1")),
+        ("sine",               E.sym("sine")),
+        ("y_i",                E.sym("y", "i")),
+        ("t_{ik}",             E.sym("t", "i", "k")),
+        ("y_{i,k}",            E.sym("y", "i", "k")),
+        ("x_10",               E.sym("x", 10)),
+    ],
+)
+def test_parses_to(text, expected):
+    assert parse(text) == expected
+
+
+@pytest.mark.parametrize("name", sorted(E.FUNCTIONS))
+def test_every_function_parses(name):
+    assert parse(f"{name}(x)") == E.Func(name, x)
+
+
+@pytest.mark.parametrize(
+    "text, reason, column",
+    [
+        ("x +* 2",    "expected an operand after '+'", 4),
+        ("x +",       "expected an operand after '+'", 4),
+        ("(x + 1",    "missing ')'",                   7),
+        ("x + 1)",    "unmatched ')'",                 6),
+        ("sin x",     "expected '(' after 'sin'",      5),
+        ("x $ 2",     "unexpected character '$'",      3),
+        ("",          "expected an expression",        1),
+        ("2^^3",      "expected an operand after '^'", 3),
+        ("1e99999",   "too large",                     1),
+        ("log_(x)",   "unexpected",                    5),
+    ],
+)
+def test_parse_errors_name_the_fault(text, reason, column):
+    with pytest.raises(ParseError) as info:
+        parse(text)
+    err = info.value
+    assert reason in str(err)
+    assert (err.line, err.column) == (1, column)
+    caret_line = str(err).splitlines()[-1]
+    assert caret_line.index("^") - 2 == column - 1
+
+
+def test_parse_error_on_a_later_line():
+    with pytest.raises(ParseError) as info:
+        parse("x +\n  * y")
+    assert (info.value.line, info.value.column) == (2, 3)
+
+
+def test_parse_error_is_a_value_error():
+    assert issubclass(ParseError, symdiff.SymdiffError)
+    assert issubclass(symdiff.SymdiffError, ValueError)
+
+
+def test_parse_rejects_non_text():
+    with pytest.raises(TypeError):
+        parse(3)
+
+
+printable = st.text(alphabet="xy12.+-*/^() e_{}sinlog,", max_size=20)
+
+
+@settings(max_examples=300)
+@given(printable)
+def test_random_text_parses_or_raises_parse_error(text):
+    try:
+        parse(text)
+    except ParseError as err:
+        assert err.line >= 1 and err.column >= 1
