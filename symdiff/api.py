@@ -6,7 +6,7 @@ from collections.abc import Mapping
 
 from . import diff as _diff
 from . import simplify as _simplify
-from .derivation import Derivation
+from .derivation import Derivation, derivation
 from .errors import DifferentiationError, ParseError
 from .evaluate import evaluate as _evaluate
 from .expr import Expr, Sym, symbols
@@ -54,19 +54,12 @@ def diff(e: Expr | str, wrt: Expr | str | None = None, order: int = 1, *, simpli
     return tree
 
 
-def derive(e: Expr | str, wrt: Expr | str | None = None, order: int = 1) -> Derivation:
-    """The derivative with the steps that produced it."""
+def derive(e: Expr | str, wrt: Expr | str | None = None, order: int = 1, *,
+           verbose: bool = False) -> Derivation:
+    """The derivative with the steps that produced it; `verbose` keeps trivial steps."""
     _check_order(order)
     tree = as_tree(e)
-    x = variable(tree, wrt)
-    stages = []
-    current = tree
-    for _ in range(order):
-        raw, step = _diff.differentiate(current, x, record=True)
-        result = _simplify.simplify(raw)
-        stages.append((current, step, raw, result))
-        current = result
-    return Derivation(tree, x, current, tuple(stages))
+    return derivation(tree, variable(tree, wrt), order, verbose)
 
 
 def simplify(e: Expr | str) -> Expr:

@@ -11,8 +11,10 @@ import sys
 from collections.abc import Sequence
 
 from .errors import SymdiffError
+from .languages import LANGUAGES
 
 FORMATS = ("plain", "latex")
+STEP_FORMATS = ("text", "markdown", "latex")  # with --steps; "plain" means "text" there
 EXIT_BAD_INPUT = 2
 
 
@@ -45,7 +47,11 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--wrt", metavar="X", help="the variable (default: the only one)")
     d.add_argument("--order", type=int, default=1, metavar="N", help="derivative order (default 1)")
     d.add_argument("--steps", action="store_true", help="show the derivation step by step")
-    d.add_argument("--format", choices=FORMATS, default="plain", help="output syntax")
+    d.add_argument("--format", choices=FORMATS + STEP_FORMATS[:2], default=None,
+                   help="plain or latex; with --steps: text, markdown or latex")
+    d.add_argument("--lang", choices=sorted(LANGUAGES), default="en",
+                   help="language of the --steps explanations")
+    d.add_argument("--verbose", action="store_true", help="with --steps: keep trivial steps")
     d.add_argument("--no-simplify", action="store_true", help="show the raw rule output")
 
     s = sub.add_parser("simplify", help="simplify an expression")
@@ -63,9 +69,13 @@ def run(args: argparse.Namespace) -> str:
 
     if args.command == "diff":
         if args.steps:
-            return api.derive(args.expr, args.wrt, args.order).render("text")
+            fmt = "text" if args.format in (None, "plain") else args.format
+            derivation = api.derive(args.expr, args.wrt, args.order, verbose=args.verbose)
+            return derivation.render(fmt, args.lang)
+        if args.format in STEP_FORMATS[:2]:
+            raise SymdiffError(f"--format {args.format} needs --steps; without it use plain or latex")
         result = api.diff(args.expr, args.wrt, args.order, simplify=not args.no_simplify)
-        return _show(result, args.format)
+        return _show(result, args.format or "plain")
     if args.command == "simplify":
         return _show(api.simplify(args.expr), args.format)
     return repr(api.evaluate(args.expr, dict(args.values)))

@@ -14,9 +14,10 @@ from fractions import Fraction
 from typing import Callable, NamedTuple
 
 from .errors import DifferentiationError
+from .sums import collapse, collapses, depends, index_deltas, same_family, unclash
 from .expr import (
-    E, NEG_ONE, ONE, TWO, ZERO, Add, Const, Expr, Func, Log, Mul, Num, Pow, Sym,
-    add, div, func, ln, mul, neg, pow_, sqrt, sub,
+    E, NEG_ONE, ONE, TWO, ZERO, Add, Const, Delta, Expr, Func, Log, Mul, Num, Pow, Sum, Sym,
+    add, summation, div, func, ln, mul, neg, pow_, sqrt, sub,
 )
 
 D = Callable[[Expr], Expr]
@@ -56,8 +57,8 @@ def _first(e: Expr, x: Sym) -> tuple[Expr, ...]:
 
 
 def _split_constant(e: Mul, x: Sym) -> tuple[list[Expr], list[Expr]]:
-    const = [f for f in e.factors if x not in f.free]
-    return const, [f for f in e.factors if x in f.free]
+    const = [f for f in e.factors if not depends(f, x)]
+    return const, [f for f in e.factors if depends(f, x)]
 
 
 def _dependent_part(e: Expr, x: Sym) -> tuple[Expr, ...]:
@@ -93,7 +94,7 @@ def _product(e: Expr, x: Sym, d: D) -> Expr:
 
 def _is_quotient(e: Mul, x: Sym) -> bool:
     u, v = _quotient_parts(e)
-    return v is not ONE and x in u.free and x in v.free
+    return v is not ONE and depends(u, x) and depends(v, x)
 
 
 # -------------------------------------------------------------------- powers
@@ -178,6 +179,11 @@ OUTER_FORMULA = {
 }
 
 
+def _sum_over_index(e: Expr, x: Sym, d: D) -> Expr:
+    s = unclash(e, x)
+    return collapse(summation(d(s.body), s.index, s.lower, s.upper))[0]
+
+
 def _function_rule(name: str) -> Rule:
     return chain_rule(FAMILY[name], f"d/du {name}(u) = {OUTER_FORMULA[name]}", _arg,
                       lambda e: OUTER[name](e.arg))
@@ -204,39 +210,52 @@ RULES: dict[str, Rule] = {
         _log_of_power, _logarithmic),
     "ln": chain_rule("ln", "d/du ln(u) = 1/u", _arg, lambda e: pow_(e.arg, NEG_ONE)),
     "log_base": chain_rule("log_base", "d/du log_b(u) = 1/(u*ln(b))", _arg, _log_base),
-    "change_of_base": Rule("change_of_base", "log_g(f) = ln(f)/ln(g)", _as_natural_logs,
+    "change_of_base": Rule("change_of_base", "log_b(u) = ln(u)/ln(b)", _as_natural_logs,
                            _change_of_base),
     **{f"fn:{name}": _function_rule(name) for name in OUTER},
+    "indexed_variable": Rule("indexed_variable", "d/dy_{jl} y_{ik} = delta(i, j)*delta(k, l)",
+                             _none, lambda e, x, d: index_deltas(e, x)),
+    "sum_over_index": Rule("sum_over_index",
+                           "d/dx sum_i u = sum_i du/dx; sum_i f(i)*delta(i, j) = f(j)",
+                           lambda e, x: (unclash(e, x).body,), _sum_over_index),
 }
 
 
 def select(e: Expr, x: Sym) -> Rule:
     """The rule that differentiates `e` (which contains `x`)."""
     t = type(e)
-    if x not in e.free:
+    if not depends(e, x):
         return RULES["constant"]
     if t is Sym:
         if e is x:
             return RULES["variable"]
+        if same_family(e, x):
+            return RULES["indexed_variable"]
         raise DifferentiationError(f"cannot differentiate {e} with respect to its index {x}")
     if t is Add:
         return RULES["sum"]
     if t is Mul:
-        if any(x not in f.free for f in e.factors):
+        if any(not depends(f, x) for f in e.factors):
             return RULES["constant_multiple"]
         return RULES["quotient"] if _is_quotient(e, x) else RULES["product"]
     if t is Pow:
-        if x not in e.exp.free:
+        if not depends(e.exp, x):
             return RULES["power"]
-        if x not in e.base.free:
+        if not depends(e.base, x):
             return RULES["exp"] if e.base is E else RULES["exp_base"]
         return RULES["logarithmic_differentiation"]
     if t is Log:
-        if x in e.base.free:
+        if depends(e.base, x):
             return RULES["change_of_base"]
         return RULES["ln"] if e.base is E else RULES["log_base"]
     if t is Func:
         return RULES[f"fn:{e.name}"]
+    if t is Sum:
+        rule = RULES["sum_over_index"]
+        ranges = collapses(unclash(e, x), x)
+        if ranges:
+            return rule._replace(formula=f"{rule.formula}, assuming {', '.join(map(str, ranges))}")
+        return rule
     raise DifferentiationError(f"no differentiation rule for {t.__name__}")
 
 

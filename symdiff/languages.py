@@ -1,0 +1,94 @@
+"""Words for derivation steps, one table per language.
+
+A table maps each rule identifier to its name and each phrase key to a
+`str.format` template.  Adding a language is adding a table to `LANGUAGES`;
+a rule a table does not name is shown by its identifier.
+"""
+
+from __future__ import annotations
+
+EN: dict[str, str] = {
+    # rule names
+    "constant": "Constant rule",
+    "variable": "Variable rule",
+    "sum": "Sum rule",
+    "constant_multiple": "Constant multiple rule",
+    "product": "Product rule",
+    "quotient": "Quotient rule",
+    "power": "Power rule",
+    "exp": "Exponential rule",
+    "exp_base": "Exponential rule, base a",
+    "ln": "Natural logarithm rule",
+    "log_base": "Logarithm rule, base b",
+    "change_of_base": "Change of base",
+    "logarithmic_differentiation": "Logarithmic differentiation",
+    "chain": "Chain rule",
+    "trig": "Trigonometric rule",
+    "inverse_trig": "Inverse trigonometric rule",
+    "hyperbolic": "Hyperbolic rule",
+    "sigmoid": "Sigmoid rule",
+    "softplus": "Softplus rule",
+    "abs": "Absolute value rule",
+    "simplify": "Simplify",
+    # phrases
+    "task": "Differentiate {expr} with respect to {var}.",
+    "with": "with {bindings}",
+    "see": "(step {number})",
+    "outer": "outer function",
+    "inner": "inner function",
+    "take_logs": "take logarithms",
+    "both_sides": "differentiate both sides",
+    "solve": "multiply by y",
+    "rewrite": "rewrite with natural logarithms",
+    "using": "using {names}",
+    "already_simple": "nothing to simplify",
+    "answer": "Answer",
+    "order": "Derivative of order {n}",
+}
+
+JA: dict[str, str] = {
+    "constant": "定数の微分",
+    "variable": "変数の微分",
+    "sum": "和の微分",
+    "constant_multiple": "定数倍の微分",
+    "product": "積の微分",
+    "quotient": "商の微分",
+    "power": "べき関数の微分",
+    "exp": "指数関数の微分",
+    "exp_base": "指数関数の微分（底 a）",
+    "ln": "対数関数の微分",
+    "log_base": "対数関数の微分（底 b）",
+    "change_of_base": "底の変換公式",
+    "logarithmic_differentiation": "対数微分法",
+    "chain": "合成関数の微分",
+    "trig": "三角関数の微分",
+    "inverse_trig": "逆三角関数の微分",
+    "hyperbolic": "双曲線関数の微分",
+    "sigmoid": "シグモイド関数の微分",
+    "softplus": "ソフトプラス関数の微分",
+    "abs": "絶対値の微分",
+    "simplify": "式の整理",
+    "task": "{expr} を {var} で微分する。",
+    "with": "ここで {bindings}",
+    "see": "（ステップ {number} を参照）",
+    "outer": "外側の関数",
+    "inner": "内側の関数",
+    "take_logs": "両辺の対数をとる",
+    "both_sides": "両辺を微分する",
+    "solve": "両辺に y を掛ける",
+    "rewrite": "自然対数で書き直す",
+    "using": "{names} を用いる",
+    "already_simple": "これ以上整理できない",
+    "answer": "答え",
+    "order": "{n} 階導関数",
+}
+
+LANGUAGES: dict[str, dict[str, str]] = {"en": EN, "ja": JA}
+
+
+def words(lang: str) -> dict[str, str]:
+    """The table for `lang`, falling back to English for keys it lacks."""
+    if lang not in LANGUAGES:
+        known = ", ".join(sorted(LANGUAGES))
+        raise ValueError(f"unknown language {lang!r}; choose one of {known}")
+    return {**EN, **LANGUAGES[lang]}
