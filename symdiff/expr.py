@@ -297,11 +297,16 @@ class Sum(Expr):
 
     def _free(self) -> frozenset:
         i = self.index
-        inner = frozenset(
-            s for s in self.body.free
-            if s is not i and not any(i is k or i in k.free for k in s.indices)
-        )
-        return inner | self.lower.free | self.upper.free
+        out = set(self.lower.free | self.upper.free)
+        for s in self.body.free:
+            if s is i:
+                continue
+            if any(i is k or i in k.free for k in s.indices):
+                # `z_{im}` summed over m still depends on the free index i
+                out.update(f for k in s.indices for f in k.free if f is not i)
+            else:
+                out.add(s)
+        return frozenset(out)
 
 
 class Delta(Expr):

@@ -1,0 +1,352 @@
+"""Sums, Kronecker deltas and indexed variables.
+
+Used by differentiation (deltas that collapse against sums), substitution
+with index patterns (`y_i -> sigmoid(z_i)`), `expand_sums` and assumptions
+such as one-hot targets (`sum_{k=1}^{K} t_{ik} = 1`).  Every traversal here
+uses an explicit stack.
+"""
+
+from __future__ import annotations
+
+import weakref
+from collections.abc import Mapping
+from fractions import Fraction
+from typing import NamedTuple
+
+from .expr import (
+    ONE, ZERO, Add, Delta, Expr, Mul, Num, Sum, Sym,
+    add, delta, mul, num, postorder, sub, summation, sym, transform,
+)
+
+_families: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def families(e: Expr) -> frozenset:
+    """`(name, arity)` of every indexed variable in `e`, bound or free."""
+    cached = _families.get(e)
+    if cached is not None:
+        return cached
+    for node in postorder(e):
+        if node in _families:
+            continue
+        if type(node) is Sym:
+            own = frozenset({(node.name, len(node.indices))}) if node.indices else frozenset()
+        else:
+            own = frozenset()
+        kids = [_families[k] for k in node.args]
+        _families[node] = own.union(*kids) if kids else own
+    return _families[e]
+
+
+def depends(e: Expr, x: Sym) -> bool:
+    """Can `e` change with `x`?  `y_{ik}` may be `y_{jl}`, so an indexed
+    variable matches every variable of the same name and number of indices."""
+    if x in e.free:
+        return True
+    return bool(x.indices) and (x.name, len(x.indices)) in families(e)
+
+
+def same_family(e: Expr, x: Sym) -> bool:
+    return type(e) is Sym and e.name == x.name and len(e.indices) == len(x.indices)
+
+
+def index_deltas(e: Sym, x: Sym) -> Expr:
+    """d e/d x for two variables of one family: `delta(i, j)*delta(k, l)`."""
+    return mul(*(delta(a, b) for a, b in zip(e.indices, x.indices)))
+
+
+# ------------------------------------------------------------- substitution
+
+
+def names(e: Expr) -> set[str]:
+    return {n.name for n in postorder(e) if type(n) is Sym} | {
+        n.index.name for n in postorder(e) if type(n) is Sum
+    }
+
+
+def fresh_index(avoid: set[str]) -> Sym:
+    """An index name not in `avoid`: single letters first, so LaTeX stays `t_{ik}`."""
+    for letter in "mnpqrsuvabcdfgh":
+        if letter not in avoid:
+            return sym(letter)
+    k = 1
+    while f"m{k}" in avoid:
+        k += 1
+    return sym(f"m{k}")
+
+
+def replace(root: Expr, mapping: Mapping[Sym, Expr]) -> Expr:
+    """Replace free variables (also inside indices: `y_i` with i -> 3 is `y_3`),
+    respecting sums: an index shadows, and is renamed rather than capture a value."""
+    env0 = tuple(mapping.items())
+    memo: dict[tuple, Expr] = {}
+    stack: list[tuple[Expr, tuple, bool]] = [(root, env0, False)]
+    while stack:
+        node, env, expanded = stack.pop()
+        key = (node, env)
+        if key in memo:
+            continue
+        if type(node) is Sum:
+            inner, index = _binder_env(node, env)
+            kids = ((node.body, inner), (node.lower, env), (node.upper, env))
+        else:
+            kids = tuple((c, env) for c in node.args)
+        if not expanded:
+            stack.append((node, env, True))
+            stack.extend((c, en, False) for c, en in kids if (c, en) not in memo)
+            continue
+        new = tuple(memo[k] for k in kids)
+        if type(node) is Sum:
+            memo[key] = summation(new[0], index, new[1], new[2])
+            continue
+        rebuilt = node.rebuild(new) if new != node.args else node
+        memo[key] = dict(env).get(rebuilt, rebuilt) if type(rebuilt) is Sym else rebuilt
+    return memo[(root, env0)]
+
+
+def _binder_env(s: Sum, env: tuple) -> tuple[tuple, Sym]:
+    """The environment inside a sum's body, and the index it binds there."""
+    i = s.index
+    inner = tuple((k, v) for k, v in env if k is not i)
+    if any(i.name in names(v) for _, v in inner):
+        avoid = names(s.body) | {n for _, v in inner for n in names(v)} | {k.name for k, _ in inner}
+        new = fresh_index(avoid)
+        return inner + ((i, new),), new
+    return inner, i
+
+
+def substitute(e: Expr, mapping: Mapping[Expr | str, Expr | str]) -> Expr:
+    """Replace variables; an indexed key is a pattern: `{"y_i": "sigmoid(z_i)"}`
+    replaces `y` at every index, `y_3` by `sigmoid(z_3)`."""
+    from .parse import parse
+
+    plain: dict[Sym, Expr] = {}
+    patterns: dict[tuple[str, int], tuple[tuple[Expr, ...], Expr]] = {}
+    for key, value in mapping.items():
+        k = parse(key) if isinstance(key, str) else key
+        v = parse(value) if isinstance(value, str) else value
+        if type(k) is not Sym:
+            raise ValueError(f"can only substitute for a variable, not {k}")
+        if k.indices and all(type(i) is Sym and not i.indices for i in k.indices):
+            patterns[(k.name, len(k.indices))] = (k.indices, v)
+        else:
+            plain[k] = v
+
+    def visit(node: Expr) -> Expr | None:
+        if type(node) is Sym and node.indices:
+            hit = patterns.get((node.name, len(node.indices)))
+            if hit is not None:
+                params, template = hit
+                return replace(template, dict(zip(params, node.indices)))
+        return plain.get(node)
+
+    if not patterns:
+        return replace(e, plain)
+    # Patterns first (bottom-up, each Sym once), then plain names respecting binders.
+    return replace(transform(e, visit), plain) if plain else transform(e, visit)
+
+
+# ------------------------------------------------------------------- sums
+
+
+def expand_sums(e: Expr) -> Expr:
+    """Write out every sum whose bounds are whole numbers."""
+    def visit(node: Expr) -> Expr | None:
+        if type(node) is Sum and _whole(node.lower) and _whole(node.upper):
+            lo, hi = int(node.lower.value), int(node.upper.value)
+            return add(*(replace(node.body, {node.index: num(k)}) for k in range(lo, hi + 1)))
+        return None
+
+    while True:
+        out = transform(e, visit)
+        if out is e or not any(type(n) is Sum for n in postorder(out)):
+            return out
+        e = out
+
+
+def _whole(e: Expr) -> bool:
+    return type(e) is Num and e.value.denominator == 1
+
+
+class Collapse(NamedTuple):
+    """`sum_{i=lo}^{hi} f(i)*delta(i, t) = f(t)`, valid when lo <= t <= hi."""
+
+    index: Sym
+    target: Expr
+    lower: Expr
+    upper: Expr
+
+    def __str__(self) -> str:
+        return f"{self.lower} <= {self.target} <= {self.upper}"
+
+
+def _delta_target(f: Expr, i: Sym) -> Expr | None:
+    if type(f) is Delta:
+        for a, b in ((f.i, f.j), (f.j, f.i)):
+            if a is i and i not in b.free:
+                return b
+    return None
+
+
+def _products(term: Expr, i: Sym) -> list[Expr]:
+    """`term` as a sum of products, distributing only sums that hold a delta on `i`."""
+    out: list[Expr] = []
+    work = [term]
+    while work:
+        t = work.pop()
+        fs = t.factors if type(t) is Mul else (t,)
+        spread = next((k for k, f in enumerate(fs) if type(f) is Add
+                       and any(type(n) is Delta and i in n.free for n in postorder(f))), None)
+        if spread is None:
+            out.append(t)
+            continue
+        rest = fs[:spread] + fs[spread + 1:]
+        work.extend(mul(*rest, u) for u in fs[spread].terms)
+    return out
+
+
+def _in_range(t: Expr, lo: Expr, hi: Expr) -> bool | None:
+    if type(t) is Num and type(lo) is Num and type(hi) is Num:
+        return lo.value <= t.value <= hi.value
+    return None
+
+
+def collapse(s: Expr) -> tuple[Expr, list[Collapse]]:
+    """Absorb Kronecker deltas on a sum's index: `sum_i f(i)*delta(i, j) = f(j)`."""
+    if type(s) is not Sum:
+        return s, []
+    i, lo, hi = s.index, s.lower, s.upper
+    kept: list[Expr] = []
+    out: list[Expr] = []
+    used: list[Collapse] = []
+    terms = s.body.terms if type(s.body) is Add else (s.body,)
+    for term in terms:
+        for p in _products(term, i):
+            fs = p.factors if type(p) is Mul else (p,)
+            hit = next(((k, t) for k, f in enumerate(fs) if (t := _delta_target(f, i)) is not None), None)
+            if hit is None:
+                kept.append(p)
+                continue
+            k, t = hit
+            inside = _in_range(t, lo, hi)
+            if inside is False:
+                continue
+            if inside is None:
+                c = Collapse(i, t, lo, hi)
+                if c not in used:
+                    used.append(c)
+            out.append(replace(mul(*fs[:k], *fs[k + 1:]), {i: t}))
+    # Factors free of the index leave the sum, so deltas on outer indices
+    # reach the sum that binds them: sum_k c*f(k) = c*sum_k f(k).
+    inside: dict[Expr, list[Expr]] = {}
+    for p in kept:
+        fs = p.factors if type(p) is Mul else (p,)
+        outside = mul(*(f for f in fs if not mentions(f, i)))
+        inside.setdefault(outside, []).append(mul(*(f for f in fs if mentions(f, i))))
+    for outside, bodies in inside.items():
+        out.append(mul(outside, summation(add(*bodies), i, lo, hi)))
+    return add(*out), used
+
+
+def mentions(e: Expr, i: Sym) -> bool:
+    """Does the index `i` occur free in `e`, alone or inside an index?"""
+    return i in e.free or any(i is k or i in k.free for s in e.free if type(s) is Sym for k in s.indices)
+
+
+def collapses(s: Sum, x: Sym) -> list[Collapse]:
+    """The range assumptions differentiating `s` by `x` will make."""
+    i = s.index
+    found: list[Collapse] = []
+    for n in postorder(s.body):
+        if same_family(n, x):
+            for a, b in zip(n.indices, x.indices):
+                if a is i and _in_range(b, s.lower, s.upper) is None:
+                    c = Collapse(i, b, s.lower, s.upper)
+                    if c not in found:
+                        found.append(c)
+    return found
+
+
+def unclash(s: Sum, x: Sym) -> Sum:
+    """`s` with its index renamed if the variable `x` mentions it (d/dx_i sum_i ...)."""
+    i = s.index
+    if not any(i is k or i in k.free for k in x.indices):
+        return s
+    new = fresh_index(names(s) | {k.name for k in x.free} | {n for k in x.indices for n in names(k)})
+    return Sum(replace(s.body, {i: new}), new, s.lower, s.upper)
+
+
+# ------------------------------------------------------------ assumptions
+
+
+class Assumption(NamedTuple):
+    """`lhs = rhs`, used by the simplifier where `lhs` appears verbatim up to its index names."""
+
+    lhs: Expr
+    rhs: Expr
+
+    def __str__(self) -> str:
+        return f"{self.lhs} = {self.rhs}"
+
+
+def parse_assumption(text: str) -> Assumption:
+    """`'sum_{k=1}^{K} t_{ik} = 1'` -> Assumption."""
+    from .errors import ParseError
+    from .parse import parse
+
+    lhs, sep, rhs = text.partition("=")
+    # the `=` of a sum's lower bound is inside braces; split on the last top-level one
+    depth, cut = 0, -1
+    for k, ch in enumerate(text):
+        depth += ch in "{(["
+        depth -= ch in "})]"
+        if ch == "=" and depth == 0:
+            cut = k
+    if cut < 0:
+        raise ParseError("an assumption needs the form LHS = RHS", text, 1, len(text) + 1)
+    return Assumption(parse(text[:cut]), parse(text[cut + 1:]))
+
+
+def _alpha_key(s: Sum) -> Expr:
+    """The sum with its index renamed to a fixed name, for matching up to renaming."""
+    return replace(s.body, {s.index: Sym("_", ())})
+
+
+def apply_assumptions(e: Expr, assumptions: list[Assumption]) -> tuple[Expr, list[Assumption]]:
+    """Replace each occurrence of an assumed sum, with its free indices matched
+    (`sum_k t_{jk}` matches `sum_k t_{ik} = 1` with i -> j)."""
+    used: list[Assumption] = []
+    forms = [(a, a.lhs) for a in assumptions if type(a.lhs) is Sum]
+    if not forms:
+        return e, used
+
+    def visit(node: Expr) -> Expr | None:
+        if type(node) is not Sum:
+            return None
+        for a, lhs in forms:
+            binding = _match_sum(lhs, node)
+            if binding is not None:
+                if a not in used:
+                    used.append(a)
+                return replace(a.rhs, binding)
+        return None
+
+    return transform(e, visit), used
+
+
+def _match_sum(pattern: Sum, node: Sum) -> dict[Sym, Expr] | None:
+    """Free index variables of `pattern` bound so that it equals `node`, or None."""
+    if pattern.lower is not node.lower or pattern.upper is not node.upper:
+        return None
+    a, b = _alpha_key(pattern), _alpha_key(node)
+    if a is b:
+        return {}
+    # try each free plain index of the pattern against each index of the node
+    free_idx = {k for s in postorder(a) if type(s) is Sym for k in s.indices
+                if type(k) is Sym and k.name != "_"}
+    node_idx = {k for s in postorder(b) if type(s) is Sym for k in s.indices if k.name != "_"}
+    for p in free_idx:
+        for q in node_idx:
+            if replace(a, {p: q}) is b:
+                return {p: q}
+    return None
