@@ -217,6 +217,214 @@ def parse_plain(text: str) -> E.Expr:
         raise ParseError(err.reason, text, err.token.line, err.token.column) from None
 
 
+# ------------------------------------------------------------------- LaTeX
+
+
+class _Head:
+    """A function command waiting for its argument: `\\sin`, `\\log_{2}`, `\\sin^{2}`."""
+
+    def __init__(self, token: Token, apply) -> None:
+        self.token = token
+        self.apply = apply
+
+
+class _Bare:
+    """A function applied without brackets; it must not swallow a following factor."""
+
+    def __init__(self, expr: E.Expr, token: Token) -> None:
+        self.expr = expr
+        self.token = token
+
+
+def _unwrap(item):
+    return item.expr if isinstance(item, _Bare) else item
+
+
+LATEX_FUNCTIONS = {"arcsin": "asin", "arccos": "acos", "arctan": "atan", "ln": "ln", "log": "ln"}
+NAMED_FUNCTIONS = frozenset({"softplus", "sigmoid"})
+
+
+def _script_char(tok: Token) -> str:
+    return str(tok)[1:].strip()
+
+
+def _script_value(tok: Token) -> E.Expr:
+    ch = _script_char(tok)
+    return E.num(int(ch)) if ch.isdigit() else (E.E if ch == "e" else E.sym(ch))
+
+
+@v_args(inline=True)
+class LatexTransformer(Transformer):
+    """Parse-tree aliases of `grammar/latex.lark` -> smart constructors."""
+
+    number = staticmethod(number)
+
+    def sum(self, first, *rest) -> E.Expr:
+        terms = [first]
+        for op, term in zip(rest[::2], rest[1::2]):
+            terms.append(E.neg(term) if op == "-" else term)
+        return E.add(*terms)
+
+    def chain(self, *items) -> E.Expr:
+        factors: list[E.Expr] = []
+        divide = explicit = False
+        prev = None
+        for item in items:
+            if isinstance(item, Token):
+                divide, explicit = item == "/", True
+                continue
+            if isinstance(prev, _Bare) and not explicit and not isinstance(item, _Bare):
+                if type(item) not in (E.Func, E.Log):
+                    raise _TokenError(prev.token, f"ambiguous: {prev.token} without brackets takes only the "
+                                      f"next factor; write {prev.token}(...) or put \\cdot after its argument")
+            value = _unwrap(item)
+            factors.append(E.pow_(value, E.NEG_ONE) if divide else value)
+            divide = explicit = False
+            prev = item
+        return E.mul(*factors)
+
+    def neg(self, a):
+        if isinstance(a, _Bare):
+            return _Bare(E.neg(a.expr), a.token)
+        return E.neg(a)
+
+    def pow(self, base: E.Expr, exp: E.Expr) -> E.Expr:
+        return E.pow_(base, exp)
+
+    def constant(self, tok: Token) -> E.Expr:
+        return E.PI if str(tok) == "\\pi" else E.E
+
+    def symbol(self, name: str, indices: tuple[E.Expr, ...] = ()) -> E.Expr:
+        return E.Sym(name, indices)
+
+    def letter(self, tok: Token) -> str:
+        return str(tok)
+
+    def greek(self, tok: Token) -> str:
+        return str(tok)[1:]
+
+    def word(self, _cmd: Token, tok: Token) -> str:
+        return str(tok)
+
+    def index_char(self, tok: Token) -> tuple[E.Expr, ...]:
+        return (_script_value(tok),)
+
+    def index_ambiguous(self, tok: Token) -> tuple[E.Expr, ...]:
+        digits = _script_char(tok)
+        raise _TokenError(tok, f"ambiguous subscript _{digits}: write _{{{digits}}} or _{digits[0]} {digits[1:]}")
+
+    def index(self, *items: Token) -> tuple[E.Expr, ...]:
+        out: list[E.Expr] = []
+        for tok in items:
+            out.extend(split_index(tok) if tok.type == "NAME" else (E.num(int(tok)),))
+        return tuple(out)
+
+    def sup_char(self, tok: Token) -> E.Expr:
+        return _script_value(tok)
+
+    def sup_ambiguous(self, tok: Token) -> E.Expr:
+        digits = _script_char(tok)
+        raise _TokenError(tok, f"ambiguous superscript ^{digits}: write ^{{{digits}}} or ^{digits[0]} {digits[1:]}")
+
+    def sup(self, value: E.Expr) -> E.Expr:
+        return value
+
+    def base_char(self, tok: Token) -> E.Expr:
+        return _script_value(tok)
+
+    def func_head(self, tok: Token) -> _Head:
+        name = str(tok)[1:]
+        return _Head(tok, lambda u: E.func(LATEX_FUNCTIONS.get(name, name), u))
+
+    def func_power_head(self, tok: Token, power: E.Expr) -> _Head:
+        inner = self.func_head(tok).apply
+        return _Head(tok, lambda u: E.pow_(inner(u), power))
+
+    def log_head(self, tok: Token, base: E.Expr) -> _Head:
+        return _Head(tok, lambda u: E.log(u, base))
+
+    def named_head(self, tok: Token, word: Token) -> _Head:
+        if str(word) not in NAMED_FUNCTIONS:
+            raise _TokenError(word, f"unsupported function \\operatorname{{{word}}}")
+        return _Head(tok, lambda u: E.func(str(word), u))
+
+    def apply(self, head: _Head, arg: E.Expr) -> E.Expr:
+        return head.apply(arg)
+
+    def bare_apply(self, head: _Head, arg: E.Expr) -> _Bare:
+        return _Bare(head.apply(arg), head.token)
+
+    def sigmoid(self, _tok: Token, arg: E.Expr) -> E.Expr:
+        return E.func("sigmoid", arg)
+
+    def frac(self, _tok: Token, a: E.Expr, b: E.Expr) -> E.Expr:
+        return E.div(a, b)
+
+    def sqrt(self, _tok: Token, a: E.Expr) -> E.Expr:
+        return E.sqrt(a)
+
+    def root(self, _tok: Token, _open: Token, n: E.Expr, _close: Token, a: E.Expr) -> E.Expr:
+        return E.pow_(a, E.pow_(n, E.NEG_ONE))
+
+    def abs(self, _open: Token, a: E.Expr, _close: Token) -> E.Expr:
+        return E.func("abs", a)
+
+    def kdelta(self, tok: Token, indices: tuple[E.Expr, ...]) -> E.Expr:
+        if len(indices) != 2:
+            raise _TokenError(tok, "\\delta_{..} needs exactly two indices")
+        return E.delta(*indices)
+
+    def group(self, _open: Token, a: E.Expr, _close: Token) -> E.Expr:
+        return a
+
+    def from_char(self, tok: Token) -> tuple[E.Sym, E.Expr]:
+        return E.sym(_script_char(tok)), E.ONE
+
+    def from_one(self, name: Token) -> tuple[E.Sym, E.Expr]:
+        return E.sym(str(name)), E.ONE
+
+    def from_value(self, name: Token, lower: E.Expr) -> tuple[E.Sym, E.Expr]:
+        return E.sym(str(name)), lower
+
+    def big_sum(self, _tok: Token, lower: tuple[E.Sym, E.Expr], upper: E.Expr, body) -> E.Expr:
+        return E.summation(_unwrap(body), lower[0], lower[1], upper)
+
+
+@cache
+def latex_parser() -> Lark:
+    return Lark(
+        grammar_path("latex.lark").read_text(),
+        parser="lalr",
+        transformer=LatexTransformer(),
+        propagate_positions=False,
+        maybe_placeholders=False,
+    )
+
+
+KNOWN_COMMANDS = frozenset(
+    "cdot times left right lbrack rbrack frac dfrac tfrac sqrt sum limits log ln exp sin cos tan cot sec "
+    "csc arcsin arccos arctan sinh cosh tanh operatorname mathrm text mathit sigma delta pi quad qquad "
+    "tag alpha beta gamma epsilon varepsilon zeta eta theta vartheta iota kappa lambda mu nu xi rho tau "
+    "upsilon phi varphi chi psi omega Gamma Delta Theta Lambda Xi Sigma Upsilon Phi Psi Omega".split()
+)
+
+
+def parse_latex(text: str) -> E.Expr:
+    for m in re.finditer(r"\\([A-Za-z]+)", text):
+        if m.group(1) not in KNOWN_COMMANDS:
+            line = text.count("\n", 0, m.start()) + 1
+            column = m.start() - (text.rfind("\n", 0, m.start()) + 1) + 1
+            raise ParseError(f"unsupported LaTeX command {m.group(0)}", text, line, column)
+    parser = latex_parser()
+    try:
+        result = parser.parse(text)
+    except UnexpectedInput as err:
+        raise explain(parser, text, err) from None
+    except _TokenError as err:
+        raise ParseError(err.reason, text, err.token.line, err.token.column) from None
+    return _unwrap(result)
+
+
 def parse(text: str, syntax: str | None = None) -> E.Expr:
     """Parse plain or LaTeX text; LaTeX is chosen when the text holds a backslash."""
     if not isinstance(text, str):
@@ -226,7 +434,5 @@ def parse(text: str, syntax: str | None = None) -> E.Expr:
     if syntax == "plain":
         return parse_plain(text)
     if syntax == "latex":
-        from .latex_parse import parse_latex
-
         return parse_latex(text)
     raise ValueError(f"syntax must be 'plain' or 'latex', not {syntax!r}")

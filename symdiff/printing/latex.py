@@ -10,7 +10,7 @@ from __future__ import annotations
 from fractions import Fraction
 
 from .. import expr as X
-from ..expr import E, HALF, Add, Const, Expr, Func, Log, Mul, Num, Pow, Sym
+from ..expr import E, HALF, Add, Const, Delta, Expr, Func, Log, Mul, Num, Pow, Sum, Sym
 from .precedence import ADD, MUL, POW, Child, Part, is_negative, join, neg_term, render, split_fraction
 
 OPEN, CLOSE = "\\left(", "\\right)"
@@ -74,6 +74,8 @@ def starts_with_digit(e: Expr) -> bool:
 
 def factors(items: list[Expr]) -> list[Part]:
     """Juxtaposed factors, with `\\cdot` where juxtaposition would misread."""
+    if len(items) == 1 and not is_bare_log(items[0]):
+        return [Child(items[0])]  # alone inside \frac braces: no brackets needed
     out: list[Part] = []
     for k, f in enumerate(items):
         if k:
@@ -89,7 +91,7 @@ def factors(items: list[Expr]) -> list[Part]:
 
 
 def is_sum(e: Expr) -> bool:
-    return type(e).__name__ == "Sum"
+    return type(e) is Sum
 
 
 def product_parts(e: Expr) -> list[Part]:
@@ -99,7 +101,7 @@ def product_parts(e: Expr) -> list[Part]:
     lower: list[Expr] = ([X.num(q)] if q != 1 else []) + bottom
     out: list[Part] = ["-"] if negative else []
     if not lower:
-        return out + factors(upper)
+        return out + [Child(f, MUL) for f in upper] if len(upper) == 1 else out + factors(upper)
     return out + ["\\frac{", *factors(upper), "}{", *factors(lower), "}"]
 
 
@@ -140,14 +142,11 @@ def parts(e: Expr) -> list[Part]:
             if bare_argument(arg):
                 return [head, " ", Child(arg)]
             return [head, OPEN, Child(arg), CLOSE]
-    extra = LATEX_PARTS.get(type(e))
-    if extra is not None:
-        return extra(e)
+        case Sum(body, index, lower, upper):
+            return [f"\\sum_{{{name(index.name)}=", Child(lower), "}^{", Child(upper), "} ", Child(body, MUL)]
+        case Delta(i, j):
+            return ["\\delta", subscript((i, j))]
     raise TypeError(f"no LaTeX printer for {type(e).__name__}")
-
-
-# Printers for node types defined outside expr's core (sums, deltas), by type.
-LATEX_PARTS: dict[type, object] = {}
 
 
 def latex(e: Expr) -> str:
