@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from . import diff as _diff
 from . import simplify as _simplify
+from . import sums as _sums
+from .sums import Assumption
 from .derivation import Derivation, derivation
 from .errors import DifferentiationError, ParseError
 from .evaluate import evaluate as _evaluate
@@ -42,16 +44,39 @@ def _check_order(order: int) -> None:
         raise DifferentiationError(f"the order must be a whole number >= 0, not {order!r}")
 
 
-def diff(e: Expr | str, wrt: Expr | str | None = None, order: int = 1, *, simplify: bool = True) -> Expr:
-    """The `order`-th derivative of `e` with respect to `wrt`, simplified unless asked not to."""
+def diff(e: Expr | str, wrt: Expr | str | None = None, order: int = 1, *, simplify: bool = True,
+         where: Mapping[Expr | str, Expr | str] | None = None,
+         assume: Sequence[str | Assumption] = ()) -> Expr:
+    """The `order`-th derivative of `e` with respect to `wrt`, simplified unless asked not to.
+
+    `where` substitutes first (`{"y_i": "sigmoid(z_i)"}`); `assume` lists
+    equations the result may use (`"sum_{k=1}^{K} t_{ik} = 1"`).
+    """
     _check_order(order)
     tree = as_tree(e)
+    if where:
+        tree = _sums.substitute(tree, where)
     x = variable(tree, wrt)
+    facts = [_sums.parse_assumption(a) if isinstance(a, str) else a for a in assume]
     for _ in range(order):
         tree, _steps = _diff.differentiate(tree, x)
         if simplify:
             tree = _simplify.simplify(tree)
+        if facts:
+            tree, used = _sums.apply_assumptions(tree, facts)
+            if used and simplify:
+                tree = _simplify.simplify(tree)
     return tree
+
+
+def substitute(e: Expr | str, mapping: Mapping[Expr | str, Expr | str]) -> Expr:
+    """Replace variables; an indexed key is a pattern (`{"y_i": "sigmoid(z_i)"}`)."""
+    return _sums.substitute(as_tree(e), mapping)
+
+
+def expand_sums(e: Expr | str) -> Expr:
+    """Write out every sum whose bounds are whole numbers."""
+    return _sums.expand_sums(as_tree(e))
 
 
 def derive(e: Expr | str, wrt: Expr | str | None = None, order: int = 1, *,
@@ -72,4 +97,5 @@ def evaluate(e: Expr | str, values: Mapping[str | Expr, float] | None = None) ->
     return _evaluate(as_tree(e), values)
 
 
-__all__ = ["as_tree", "diff", "derive", "simplify", "evaluate", "parse", "ParseError", "variable"]
+__all__ = ["as_tree", "diff", "derive", "simplify", "evaluate", "expand_sums", "parse", "ParseError",
+           "substitute", "variable"]

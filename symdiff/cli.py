@@ -53,6 +53,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help="language of the --steps explanations")
     d.add_argument("--verbose", action="store_true", help="with --steps: keep trivial steps")
     d.add_argument("--no-simplify", action="store_true", help="show the raw rule output")
+    d.add_argument("--where", action="append", default=[], metavar="'Y_I = EXPR'",
+                   help="substitute first; y_i matches y at every index (repeatable)")
+    d.add_argument("--assume", action="append", default=[], metavar="'LHS = RHS'",
+                   help="an equation the result may use, e.g. 'sum_{k=1}^{K} t_{ik} = 1'")
 
     s = sub.add_parser("simplify", help="simplify an expression")
     s.add_argument("expr", metavar="EXPR")
@@ -68,13 +72,24 @@ def run(args: argparse.Namespace) -> str:
     from . import api
 
     if args.command == "diff":
+        from .sums import apply_assumptions, parse_assumption
+
+        where = dict(parse_assumption(w) for w in args.where)
+        facts = [parse_assumption(a) for a in args.assume]
+        expr = api.substitute(args.expr, where) if where else args.expr
         if args.steps:
             fmt = "text" if args.format in (None, "plain") else args.format
-            derivation = api.derive(args.expr, args.wrt, args.order, verbose=args.verbose)
-            return derivation.render(fmt, args.lang)
+            derivation = api.derive(expr, args.wrt, args.order, verbose=args.verbose)
+            text = derivation.render(fmt, args.lang)
+            after, used = apply_assumptions(derivation.result, facts)
+            if used:
+                final = api.simplify(after)
+                names = "; ".join(map(str, used))
+                text += f"\nusing the assumption {names}:\n{derivation.result} = {final}"
+            return text
         if args.format in STEP_FORMATS[:2]:
             raise SymdiffError(f"--format {args.format} needs --steps; without it use plain or latex")
-        result = api.diff(args.expr, args.wrt, args.order, simplify=not args.no_simplify)
+        result = api.diff(expr, args.wrt, args.order, simplify=not args.no_simplify, assume=facts)
         return _show(result, args.format or "plain")
     if args.command == "simplify":
         return _show(api.simplify(args.expr), args.format)
