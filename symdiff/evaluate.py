@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import Callable
 
 from .errors import EvaluationError
-from .expr import Add, Const, Expr, Func, Log, Mul, Num, Pow, Sym, fold
+from .expr import Add, Const, Delta, Expr, Func, Log, Mul, Num, Pow, Sum, Sym, fold, num, postorder, sym
 
 CONSTANT_VALUES = {"e": math.e, "pi": math.pi}
 
@@ -82,6 +82,19 @@ def _symbol_name(key: str | Expr) -> str:
     return key if isinstance(key, str) else str(key)
 
 
+def _expand_sums(e: Expr, env: dict[str, float]) -> Expr:
+    """Sums written out, their bounds taken from `env` (`N=3`)."""
+    if not any(type(n) is Sum for n in postorder(e)):
+        return e
+    from .sums import expand_sums, replace
+
+    whole = {sym(k): num(int(v)) for k, v in env.items() if k.isidentifier() and v == int(v)}
+    out = expand_sums(replace(e, whole))
+    if any(type(n) is Sum for n in postorder(out)):
+        raise EvaluationError("a sum needs whole-number bounds to be evaluated")
+    return out
+
+
 def evaluate(e: Expr, values: Mapping[str | Expr, float] | None = None) -> float:
     """The value of `e` with the given variables, as a float.
 
@@ -89,6 +102,7 @@ def evaluate(e: Expr, values: Mapping[str | Expr, float] | None = None) -> float
     `asin(2)`), on overflow, or when a variable has no value.
     """
     env = {_symbol_name(k): float(v) for k, v in (values or {}).items()}
+    e = _expand_sums(e, env)
 
     def visit(node: Expr, kids: tuple[float, ...]) -> float:
         match node:
@@ -111,6 +125,8 @@ def evaluate(e: Expr, values: Mapping[str | Expr, float] | None = None) -> float
                 return _log(kids[0], kids[1])
             case Func(name):
                 return FUNCTION_VALUES[name](kids[0])
+            case Delta():
+                return 1.0 if kids[0] == kids[1] else 0.0
         raise EvaluationError(f"cannot evaluate a {type(node).__name__} node")
 
     try:
