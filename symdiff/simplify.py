@@ -1,32 +1,109 @@
 """Simplification: named rewrites, applied bottom-up until nothing changes.
 
 Each `Rewrite` has a name (the identity it applies, read as documentation and
-shown in derivation steps) and a function that returns the rewritten node or
-None.  Every rewrite holds wherever its input is defined on the reals; the
-result may be defined in more places.  Like other computer algebra systems we
-let removable singularities disappear: `x/x` is `1`, `x^2/x` is `x`.
+shown in derivation steps), the node type it looks at, and a function that
+returns the rewritten node or None.  The `Simplifier` settles children first
+(an explicit stack, memoised per node), then tries the rewrites of the node's
+type in order; the first that applies wins and its output is settled again.
+
+Two kinds of rewrite:
+
+* canonical ones (collect like terms, merge powers, exact numbers, identities
+  such as `log_b(b^u) -> u`) always apply;
+* search ones (expand, common denominator, cancel polynomial factors, pull out
+  a common factor, distribute a number) build a candidate, settle it, and
+  apply only when it is strictly smaller by `cost` (leaves, then nodes).  So a
+  rewrite never grows the expression: `(x + 1)^10` stays as it is.
+
+Every rewrite loop is bounded: strictly decreasing cost, `MAX_REWRITE_CHAIN`,
+and the expansion budgets of `polynomial`.  Sums wider than `WIDE` terms get
+only the linear-time rewrites, so simplification stays near-linear.
+
+Soundness: each rewrite holds wherever its input is defined on the reals.  The
+result may be defined in *more* places: like other computer algebra systems we
+let removable singularities disappear.  Precisely, these may vanish:
+
+* cancelled factors: `x/x -> 1`, `x^2/x -> x`, `(x^2 - 1)/(x - 1) -> x + 1`,
+  `0*u -> 0` (holes where the cancelled factor is 0 or undefined);
+* merged powers: `sqrt(x)^2 -> x`, `x^(1/2)*x^(1/2) -> x` (the restriction
+  `x >= 0` of the root is dropped);
+* inverse pairs: `b^(log_b(u)) -> u`, `e^(k*ln(u)) -> u^k` (the restriction
+  `u > 0` of the logarithm is dropped).
+
+Never applied because they fail somewhere on the domain: `ln(x^2) -> 2*ln(x)`
+(use `2*ln(abs(x))`), `sqrt(x^2) -> x` (it is `abs(x)`), `(x*y)^(1/2) ->
+sqrt(x)*sqrt(y)`, `(x^a)^b -> x^(a*b)` unless `x > 0` is known.
 """
 
 from __future__ import annotations
 
 import math
+import weakref
 from collections.abc import Callable
 from fractions import Fraction
 from typing import NamedTuple
 
+from . import polynomial as P
 from .expr import (
-    E, ONE, ZERO, Add, Expr, Func, Log, Mul, Num, Pow, Sym,
-    _fold_numeric_power, add, factor_key, mul, pow_,
+    E, NEG_ONE, ONE, TWO, ZERO, Add, Const, Expr, Func, Log, Mul, Num, Pow, Sym,
+    _fold_numeric_power, add, factor_key, func, mul, neg, pow_,
 )
 
 # A rewrite that keeps producing new forms is cut off after this many in a row.
 MAX_REWRITE_CHAIN = 64
+# Candidates settled inside candidates: deeper searches are not started.
+MAX_SEARCH_DEPTH = 12
+# Sums wider than this get only the linear-time rewrites.
+WIDE = 300
+# Largest integer whose perfect-power part is extracted (`sqrt(8) -> 2*sqrt(2)`).
+MAX_RADICAND = 10**24
 
 
 class Rewrite(NamedTuple):
     name: str
     node: type
     fn: Callable[[Expr], Expr | None]
+
+
+# --------------------------------------------------------------------- size
+
+_COST: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def cost(e: Expr) -> tuple[int, int, int]:
+    """(leaves, nodes, negative numbers), counting repeats; the `e` of `ln` and
+    `exp` is not a leaf.  Fewer minus signs break ties: `-(x + 2)` over `-x - 2`."""
+    hit = _COST.get(e)
+    if hit is not None:
+        return hit
+    stack: list[tuple[Expr, bool]] = [(e, False)]
+    while stack:
+        node, expanded = stack.pop()
+        if node in _COST:
+            continue
+        kids = node.args
+        if type(node) is Sym or not kids:
+            _COST[node] = (1, 1, int(type(node) is Num and node.value < 0))
+            continue
+        if not expanded:
+            stack.append((node, True))
+            stack.extend((c, False) for c in kids if c not in _COST)
+            continue
+        if type(node) is Log and node.base is E:
+            kids = (node.arg,)
+        elif type(node) is Pow and node.base is E:
+            kids = (node.exp,)
+        leaves = nodes = negatives = 0
+        for k in kids:
+            kl, kn, kneg = _COST[k]
+            leaves += kl
+            nodes += kn
+            negatives += kneg
+        _COST[node] = (leaves, nodes + 1, negatives)
+    return _COST[e]
+
+
+# ------------------------------------------------------------ term helpers
 
 
 def split_coefficient(e: Expr) -> tuple[Fraction, Expr]:
@@ -41,6 +118,23 @@ def split_coefficient(e: Expr) -> tuple[Fraction, Expr]:
 
 def split_power(e: Expr) -> tuple[Expr, Expr]:
     return (e.base, e.exp) if type(e) is Pow else (e, ONE)
+
+
+def as_factors(e: Expr) -> tuple[Fraction, dict[Expr, Expr]]:
+    """`3*x^2*y` -> (3, {x: 2, y: 1}); equal bases have their exponents added."""
+    coeff = Fraction(1)
+    powers: dict[Expr, Expr] = {}
+    for f in e.factors if type(e) is Mul else (e,):
+        if type(f) is Num:
+            coeff *= f.value
+            continue
+        base, x = split_power(f)
+        powers[base] = add(powers[base], x) if base in powers else x
+    return coeff, powers
+
+
+def from_factors(coeff: Fraction, powers: dict[Expr, Expr]) -> Expr:
+    return mul(Num(coeff), *(pow_(b, x) for b, x in powers.items()))
 
 
 def degree(e: Expr) -> Fraction:
@@ -71,6 +165,70 @@ def order_terms(terms: list[Expr]) -> list[Expr]:
     return ordered
 
 
+def is_negative(e: Expr) -> bool:
+    if type(e) is Num:
+        return e.value < 0
+    return type(e) is Mul and type(e.factors[0]) is Num and e.factors[0].value < 0
+
+
+_NONNEG: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_NONNEG_FUNCS = frozenset(("abs", "cosh", "sigmoid", "softplus"))
+
+
+def is_nonnegative(e: Expr) -> bool:
+    """A cheap, sufficient test that `e >= 0` wherever it is defined."""
+    hit = _NONNEG.get(e)
+    if hit is not None:
+        return hit
+    stack: list[tuple[Expr, bool]] = [(e, False)]
+    while stack:
+        node, expanded = stack.pop()
+        if node in _NONNEG:
+            continue
+        t = type(node)
+        if t in (Add, Mul) and not expanded:
+            stack.append((node, True))
+            stack.extend((c, False) for c in node.args if c not in _NONNEG)
+            continue
+        if t is Num:
+            ok = node.value >= 0
+        elif t is Const:
+            ok = True
+        elif t in (Add, Mul):
+            ok = all(_NONNEG[c] for c in node.args)
+        elif t is Pow:
+            x = node.exp
+            ok = node.base is E or (type(node.base) is Num and node.base.value > 0) or (
+                type(x) is Num and (x.value.denominator != 1 or x.value.numerator % 2 == 0)
+            )
+        elif t is Func:
+            ok = node.name in _NONNEG_FUNCS
+        else:
+            ok = False
+        _NONNEG[node] = ok
+    return _NONNEG[e]
+
+
+# ----------------------------------------------- search: settle and compare
+
+_ACTIVE: list[Simplifier] = []
+
+
+def settle(e: Expr) -> Expr:
+    """`e` simplified within the running simplification (sharing its memo)."""
+    if _ACTIVE:
+        return _ACTIVE[-1].search(e)
+    return simplify(e)
+
+
+def smaller(candidate: Expr | None, than: Expr) -> Expr | None:
+    """The settled candidate when it is strictly smaller than `than`, else None."""
+    if candidate is None or candidate is than:
+        return None
+    out = settle(candidate)
+    return out if cost(out) < cost(than) else None
+
+
 # --------------------------------------------------------------------- sums
 
 
@@ -84,28 +242,339 @@ def collect_terms(e: Expr) -> Expr | None:
     return add(*order_terms(terms))
 
 
+# (name of f, name of g, sign): c*f(u)^2*R + sign*c*g(u)^2*R -> c*R
+PYTHAGOREAN = (("sin", "cos", 1), ("cos", "sin", 1), ("cosh", "sinh", -1))
+
+
+def pythagorean(e: Expr) -> Expr | None:
+    """sin(u)^2 + cos(u)^2 -> 1, cosh(u)^2 - sinh(u)^2 -> 1 (times any common rest)."""
+    groups: dict[Expr, Fraction] = {}
+    for t in e.terms:
+        c, rest = split_coefficient(t)
+        groups[rest] = groups.get(rest, 0) + c
+    changed = False
+    for rest in list(groups):
+        if rest not in groups:
+            continue
+        fs = rest.factors if type(rest) is Mul else (rest,)
+        for i, f in enumerate(fs):
+            if not (type(f) is Pow and f.exp is TWO and type(f.base) is Func):
+                continue
+            for name, partner, sign in PYTHAGOREAN:
+                if f.base.name != name:
+                    continue
+                other = mul(*fs[:i], pow_(func(partner, f.base.arg), TWO), *fs[i + 1 :])
+                c = groups[rest]
+                if groups.get(other) == sign * c:
+                    del groups[rest], groups[other]
+                    left = mul(*fs[:i], *fs[i + 1 :])
+                    groups[left] = groups.get(left, 0) + c
+                    changed = True
+                    break
+            else:
+                continue
+            break
+    if not changed:
+        return None
+    return add(*(mul(Num(c), rest) for rest, c in groups.items() if c))
+
+
+def _has_product_of_sums(e: Expr) -> bool:
+    for t in e.terms:
+        for f in t.factors if type(t) is Mul else (t,):
+            if type(f) is Add or (type(f) is Pow and type(f.base) is Add and type(f.exp) is Num
+                                  and f.exp.value.denominator == 1 and f.exp.value > 0):
+                return True
+    return False
+
+
+def expand_if_smaller(e: Expr) -> Expr | None:
+    """Multiply out products of sums when terms cancel: t*(1 - s) + s*t -> t."""
+    if len(e.terms) > WIDE or not _has_product_of_sums(e):
+        return None
+    ring = P.Ring(e)
+    p = ring.poly(e)
+    return None if p is None else smaller(ring.expr(p), e)
+
+
+def _denominator_base(base: Expr, x: Expr) -> tuple[Expr, int] | None:
+    """`u^-k` as (u, k); `u^(-3/2)` as (sqrt(u), 3); None when not a denominator."""
+    if type(x) is not Num or x.value >= 0:
+        return None
+    r = -x.value
+    if r.denominator == 1:
+        return base, r.numerator
+    return pow_(base, Num(Fraction(1, r.denominator))), r.numerator
+
+
+def _over(terms: list[Expr]) -> tuple[list[Expr], dict[Expr, int]] | None:
+    """Terms brought over their least common denominator: (numerators, denominator)."""
+    split = []
+    den: dict[Expr, int] = {}
+    for t in terms:
+        coeff, powers = as_factors(t)
+        top: list[Expr] = [Num(coeff)]
+        bottom: dict[Expr, int] = {}
+        for b, x in powers.items():
+            d = _denominator_base(b, x)
+            if d is None:
+                top.append(pow_(b, x))
+            else:
+                bottom[d[0]] = bottom.get(d[0], 0) + d[1]
+        for b, k in bottom.items():
+            den[b] = max(den.get(b, 0), k)
+        split.append((top, bottom))
+    if not den:
+        return None
+    numerators = [
+        mul(*top, *(pow_(b, Num(k - bottom.get(b, 0))) for b, k in den.items()))
+        for top, bottom in split
+    ]
+    return numerators, den
+
+
+def _cancel(numerator: Expr, den: dict[Expr, int]) -> tuple[Expr, dict[Expr, int]] | None:
+    """Divide polynomial factors of the denominator out of the numerator."""
+    ring = P.Ring(numerator, *den)
+    pn = ring.poly(numerator)
+    if pn is None or not pn:
+        return None
+    den = dict(den)
+    changed = False
+    for b in list(den):
+        pb = ring.poly(b)
+        if pb is None or all(not any(m) for m in pb):
+            continue
+        while den[b] > 0:
+            q = P.divide(pn, pb)
+            if q is None:
+                break
+            pn, den[b], changed = q, den[b] - 1, True
+        if den[b] > 0:
+            g = P.univariate_gcd(pn, pb)
+            if g is not None and any(any(m) for m in g):
+                pn = P.divide(pn, g)
+                rest = P.divide(pb, g)
+                if pn is None or rest is None:
+                    return None
+                den[b] -= 1
+                r = ring.expr(rest)
+                den[r] = den.get(r, 0) + 1
+                changed = True
+    if not changed:
+        return None
+    return ring.expr(pn), den
+
+
+def _quotient(numerator: Expr, den: dict[Expr, int]) -> Expr:
+    return mul(numerator, *(pow_(b, Num(-k)) for b, k in den.items() if k))
+
+
+def together_if_smaller(e: Expr) -> Expr | None:
+    """a/b + c/d -> (a*d + c*b)/(b*d), cancelling common factors, when smaller."""
+    if len(e.terms) > WIDE:
+        return None
+    over = _over(list(e.terms))
+    if over is None:
+        return None
+    numerators, den = over
+    numerator = add(*numerators)
+    cancelled = _cancel(numerator, den)
+    if cancelled is not None:
+        best = smaller(_quotient(*cancelled), e)
+        if best is not None:
+            return best
+    return smaller(_quotient(numerator, den), e)
+
+
+def _numeric_gap(a: Expr, b: Expr) -> Fraction | None:
+    """b - a when it is a number: (x - 1, x) -> 1."""
+    groups: dict[Expr, Fraction] = {}
+    for sign, s in ((1, b), (-1, a)):
+        for t in s.terms if type(s) is Add else (s,):
+            c, rest = split_coefficient(t)
+            groups[rest] = groups.get(rest, 0) + sign * c
+    if any(c for rest, c in groups.items() if rest is not ONE):
+        return None
+    return groups.get(ONE, Fraction(0))
+
+
+def factor_if_smaller(e: Expr) -> Expr | None:
+    """x^x*ln(x) + x^x -> x^x*(ln(x) + 1): pull out common factors when smaller."""
+    if len(e.terms) > WIDE:
+        return None
+    parts = [as_factors(t) for t in e.terms]
+    common = dict(parts[0][1])
+    for _, powers in parts[1:]:
+        for b in list(common):
+            x0, x1 = common[b], powers.get(b)
+            if x1 is None:
+                del common[b]
+            elif x0 is not x1:
+                gap = _numeric_gap(x0, x1)  # x^x and x^(x - 1) share x^(x - 1)
+                if gap is not None:
+                    common[b] = x0 if gap > 0 else x1
+                else:
+                    del common[b]
+        if not common:
+            break
+    g = Fraction(math.gcd(*(c.numerator for c, _ in parts)),
+                 math.lcm(*(c.denominator for c, _ in parts)))
+    if all(c < 0 for c, _ in parts):
+        g = -g
+    if not common and g == 1:
+        return None
+    inner = []
+    for c, powers in parts:
+        rest = {}
+        for b, x in powers.items():
+            if b in common:
+                x = add(x, neg(common[b]))
+            if x is not ZERO:
+                rest[b] = x
+        inner.append(from_factors(c / g, rest))
+    outer = from_factors(g, common)
+    return smaller(mul(outer, add(*inner)), e)
+
+
 # ----------------------------------------------------------------- products
 
 
 def collect_powers(e: Expr) -> Expr | None:
     """x*x -> x^2, x^a*x^b -> x^(a + b)."""
-    groups: dict[Expr, list[Expr]] = {}
-    for f in e.factors:
-        base, exp = split_power(f)
-        groups.setdefault(base, []).append(exp)
-    if len(groups) == len(e.factors):
+    coeff, powers = as_factors(e)
+    if len(powers) + (coeff != 1) == len(e.factors):
         return None
-    return mul(*(pow_(base, add(*exps)) for base, exps in groups.items()))
+    return from_factors(coeff, powers)
+
+
+def cancel_polynomials(e: Expr) -> Expr | None:
+    """(x^2 - 1)/(x - 1) -> x + 1: cancel common polynomial factors."""
+    over = _over([e])
+    if over is None:
+        return None
+    (numerator,), den = over
+    if not any(type(b) is Add for b in den):
+        return None
+    if not any(type(split_power(f)[0]) is Add for f in (numerator.factors if type(numerator) is Mul else (numerator,))):
+        return None
+    cancelled = _cancel(numerator, den)
+    return None if cancelled is None else smaller(_quotient(*cancelled), e)
+
+
+def distribute_number(e: Expr) -> Expr | None:
+    """-(a - b) -> b - a: move the coefficient into the one sum, when smaller."""
+    if type(e.factors[0]) is not Num:
+        return None
+    sums = [f for f in e.factors if type(f) is Add]
+    if len(sums) != 1:
+        return None
+    s = sums[0]
+    c = e.factors[0]
+    others = [f for f in e.factors[1:] if f is not s]
+    return smaller(mul(*others, add(*(mul(c, t) for t in s.terms))), e)
 
 
 # ------------------------------------------------------------------- powers
 
 
 def exp_of_log(e: Expr) -> Expr | None:
-    """b^(log_b(u)) -> u."""
-    if type(e.exp) is Log and e.exp.base is e.base:
-        return e.exp.arg
+    """b^(log_b(u)) -> u, b^(k*log_b(u)) -> u^k."""
+    x = e.exp
+    if type(x) is Log and x.base is e.base:
+        return x.arg
+    if type(x) is Mul:
+        for i, f in enumerate(x.factors):
+            if type(f) is Log and f.base is e.base:
+                return pow_(f.arg, mul(*x.factors[:i], *x.factors[i + 1 :]))
     return None
+
+
+def _positive_constant(e: Expr) -> bool:
+    return type(e) is Const or (type(e) is Num and e.value > 0)
+
+
+def power_of_power(e: Expr) -> Expr | None:
+    """(u^2)^(1/2) -> abs(u), (u^3)^(1/3) -> u, (e^a)^b -> e^(a*b)."""
+    inner = e.base
+    if type(inner) is not Pow:
+        return None
+    u, n = inner.base, inner.exp
+    if _positive_constant(u):
+        return pow_(u, mul(n, e.exp))
+    if type(n) is not Num or type(e.exp) is not Num:
+        return None
+    k = n.value
+    if k.denominator == 1 and k.numerator % 2 == 0:
+        return pow_(func("abs", u), Num(k * e.exp.value))
+    return pow_(u, Num(k * e.exp.value))
+
+
+def _perfect_power_part(n: int, k: int) -> tuple[int, int]:
+    """n = a^k * m with a as large as trial division finds: (a, m)."""
+    a, m = 1, n
+    p = 2
+    while p * p <= m and p < 10**4:
+        while m % p**k == 0:
+            m //= p**k
+            a *= p
+        p += 1 if p == 2 else 2
+    return a, m
+
+
+def numeric_radical(e: Expr) -> Expr | None:
+    """sqrt(8) -> 2*sqrt(2), 2^(3/2) -> 2*sqrt(2), 2^(-1/2) -> sqrt(2)/2."""
+    b, x = e.base, e.exp
+    if type(b) is not Num or type(x) is not Num or b.value <= 0 or x.value.denominator == 1:
+        return None
+    r = x.value
+    whole = math.floor(r)
+    s, n = (r - whole).numerator, r.denominator
+    c = b.value**s
+    radicand = c.numerator * c.denominator ** (n - 1)
+    if radicand > MAX_RADICAND:
+        return None
+    a, m = _perfect_power_part(radicand, n)
+    out = mul(Num(b.value**whole * Fraction(a, c.denominator)), pow_(Num(m), Num(Fraction(1, n))))
+    return None if out is e else out
+
+
+def root_of_coefficient(e: Expr) -> Expr | None:
+    """(4*u)^(1/2) -> 2*sqrt(u): a positive coefficient leaves a root."""
+    b, x = e.base, e.exp
+    if type(b) is not Mul or type(x) is not Num or x.value.denominator == 1:
+        return None
+    c = b.factors[0]
+    if type(c) is not Num or c.value <= 0:
+        return None
+    return mul(pow_(c, x), pow_(mul(*b.factors[1:]), x))
+
+
+def abs_even_power(e: Expr) -> Expr | None:
+    """abs(u)^2 -> u^2."""
+    b, x = e.base, e.exp
+    if type(b) is Func and b.name == "abs" and type(x) is Num and x.value.denominator == 1 \
+            and x.value.numerator % 2 == 0:
+        return pow_(b.arg, x)
+    return None
+
+
+def _one_plus_exp(s: Expr) -> Expr | None:
+    """The w of `1 + e^w`, else None."""
+    if type(s) is Add and len(s.terms) == 2 and ONE in s.terms:
+        other = s.terms[0] if s.terms[1] is ONE else s.terms[1]
+        if type(other) is Pow and other.base is E:
+            return other.exp
+    return None
+
+
+def sigmoid_form(e: Expr) -> Expr | None:
+    """(1 + e^(-u))^(-n) -> sigmoid(u)^n, when smaller."""
+    w = _one_plus_exp(e.base)
+    x = e.exp
+    if w is None or type(x) is not Num or x.value >= 0 or x.value.denominator != 1:
+        return None
+    return smaller(pow_(func("sigmoid", neg(w)), Num(-x.value)), e)
 
 
 # --------------------------------------------------------------- logarithms
@@ -143,12 +612,20 @@ def exact_log(e: Expr) -> Expr | None:
     return None
 
 
+def softplus_form(e: Expr) -> Expr | None:
+    """ln(1 + e^u) -> softplus(u)."""
+    w = _one_plus_exp(e.arg)
+    return func("softplus", w) if w is not None and e.base is E else None
+
+
 # ---------------------------------------------------------------- functions
 
 VALUES_AT_ZERO = {
     "sin": ZERO, "tan": ZERO, "asin": ZERO, "atan": ZERO, "sinh": ZERO, "tanh": ZERO,
-    "cos": ONE, "cosh": ONE, "sigmoid": Num(Fraction(1, 2)),
+    "cos": ONE, "cosh": ONE, "sec": ONE, "sigmoid": Num(Fraction(1, 2)), "abs": ZERO,
 }
+ODD = frozenset("sin tan cot csc asin atan sinh tanh".split())
+EVEN = frozenset("cos sec cosh abs".split())
 
 
 def function_at_zero(e: Expr) -> Expr | None:
@@ -156,34 +633,64 @@ def function_at_zero(e: Expr) -> Expr | None:
     return VALUES_AT_ZERO.get(e.name) if e.arg is ZERO else None
 
 
-def abs_of_number(e: Expr) -> Expr | None:
-    """abs(-3) -> 3."""
-    if e.name == "abs" and type(e.arg) is Num:
-        return Num(abs(e.arg.value))
+def symmetry(e: Expr) -> Expr | None:
+    """sin(-u) -> -sin(u), cos(-u) -> cos(u)."""
+    if not is_negative(e.arg):
+        return None
+    if e.name in ODD:
+        return neg(func(e.name, neg(e.arg)))
+    if e.name in EVEN:
+        return func(e.name, neg(e.arg))
     return None
+
+
+def abs_of_nonnegative(e: Expr) -> Expr | None:
+    """abs(u) -> u where u >= 0: abs(x^2 + 1) -> x^2 + 1, abs(-3) -> 3."""
+    if e.name != "abs":
+        return None
+    if type(e.arg) is Num:
+        return Num(abs(e.arg.value))
+    return e.arg if is_nonnegative(e.arg) else None
+
+
+def abs_of_product(e: Expr) -> Expr | None:
+    """abs(c*u) -> |c|*abs(u)."""
+    if e.name != "abs" or type(e.arg) is not Mul or type(e.arg.factors[0]) is not Num:
+        return None
+    return mul(Num(abs(e.arg.factors[0].value)), func("abs", mul(*e.arg.factors[1:])))
 
 
 REWRITES: list[Rewrite] = [
     Rewrite("collect like terms", Add, collect_terms),
+    Rewrite("sin(u)^2 + cos(u)^2 -> 1", Add, pythagorean),
+    Rewrite("expand where terms cancel", Add, expand_if_smaller),
+    Rewrite("common denominator", Add, together_if_smaller),
+    Rewrite("pull out a common factor", Add, factor_if_smaller),
     Rewrite("x^a*x^b -> x^(a+b)", Mul, collect_powers),
+    Rewrite("cancel common polynomial factors", Mul, cancel_polynomials),
+    Rewrite("c*(a + b) -> c*a + c*b", Mul, distribute_number),
     Rewrite("b^(log_b(u)) -> u", Pow, exp_of_log),
+    Rewrite("(u^a)^b", Pow, power_of_power),
+    Rewrite("exact root", Pow, numeric_radical),
+    Rewrite("(c*u)^r -> c^r*u^r", Pow, root_of_coefficient),
+    Rewrite("abs(u)^2 -> u^2", Pow, abs_even_power),
+    Rewrite("1/(1 + e^(-u)) -> sigmoid(u)", Pow, sigmoid_form),
     Rewrite("log_b(b) -> 1", Log, log_of_base),
     Rewrite("log_b(1) -> 0", Log, log_of_one),
     Rewrite("log_b(b^u) -> u", Log, log_of_power_of_base),
     Rewrite("exact logarithm", Log, exact_log),
+    Rewrite("ln(1 + e^u) -> softplus(u)", Log, softplus_form),
     Rewrite("f(0)", Func, function_at_zero),
-    Rewrite("abs(c) -> |c|", Func, abs_of_number),
+    Rewrite("f(-u) = -f(u), g(-u) = g(u)", Func, symmetry),
+    Rewrite("abs(u) -> u for u >= 0", Func, abs_of_nonnegative),
+    Rewrite("abs(c*u) -> |c|*abs(u)", Func, abs_of_product),
 ]
 
 
-def _rewrites_by_type() -> dict[type, list[Rewrite]]:
-    table: dict[type, list[Rewrite]] = {}
-    for rw in REWRITES:
-        table.setdefault(rw.node, []).append(rw)
-    return table
-
-
-BY_TYPE = _rewrites_by_type()
+def rewrites_for(node_type: type) -> list[Rewrite]:
+    """The rewrites that look at nodes of this type, in order (read at call time,
+    so rewrites registered later by other modules take part)."""
+    return [rw for rw in REWRITES if rw.node is node_type]
 
 
 class Simplifier:
@@ -191,6 +698,8 @@ class Simplifier:
 
     def __init__(self) -> None:
         self.done: dict[Expr, Expr] = {}
+        self.depth = 0
+        self.table: dict[type, list[Rewrite]] = {}
 
     def run(self, root: Expr, chain: int = 0) -> Expr:
         done = self.done
@@ -212,8 +721,22 @@ class Simplifier:
             done[node] = done[current] = done[result] = result
         return done[root]
 
+    def search(self, e: Expr) -> Expr:
+        """Settle a candidate; past MAX_SEARCH_DEPTH, candidates are left as built."""
+        if self.depth >= MAX_SEARCH_DEPTH:
+            return e
+        self.depth += 1
+        try:
+            return self.run(e)
+        finally:
+            self.depth -= 1
+
     def rewrite(self, node: Expr, chain: int) -> Expr:
-        for rw in BY_TYPE.get(type(node), ()):
+        t = type(node)
+        table = self.table.get(t)
+        if table is None:
+            table = self.table[t] = rewrites_for(t)
+        for rw in table:
             out = rw.fn(node)
             if out is not None and out is not node:
                 if chain >= MAX_REWRITE_CHAIN:
@@ -225,4 +748,9 @@ class Simplifier:
 
 def simplify(e: Expr) -> Expr:
     """A shorter equal form of `e`; deterministic and idempotent."""
-    return Simplifier().run(e)
+    s = Simplifier()
+    _ACTIVE.append(s)
+    try:
+        return s.run(e)
+    finally:
+        _ACTIVE.pop()

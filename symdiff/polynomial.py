@@ -1,0 +1,240 @@
+"""Polynomials with rational coefficients, for the simplifier's rational stage.
+
+An expression is read as a polynomial in *generators*: every sub-tree that is
+not a sum, a product, a number or a non-negative integer power of those
+(`x`, `sin(x)`, `sqrt(x + 1)`, `exp(x)`).  A `Ring` fixes the generators of
+the expressions being compared; a polynomial is a dict from exponent tuples
+(one entry per generator) to non-zero Fractions.  Expansion is budgeted: a
+conversion that would exceed `MAX_TERMS` terms gives up and returns None.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from math import gcd
+
+from .expr import Add, Expr, Mul, Num, Pow, add, mul, pow_
+
+Poly = dict[tuple[int, ...], Fraction]
+
+MAX_TERMS = 200  # expansion budget, in terms of any intermediate polynomial
+MAX_POWER = 12  # largest integer power of a sum that is expanded
+MAX_DIVISION_STEPS = 2000
+MAX_NODES = 150  # sums and products walked per conversion: keeps deep trees linear
+
+
+def _is_poly_power(e: Expr) -> bool:
+    return (
+        type(e) is Pow and type(e.exp) is Num and e.exp.value.denominator == 1
+        and 0 < e.exp.value <= MAX_POWER and type(e.base) in (Add, Mul)
+    )
+
+
+def structure(e: Expr) -> list[Expr] | None:
+    """The polynomial nodes of `e` in postorder (generators are not entered),
+    or None past MAX_NODES."""
+    out: list[Expr] = []
+    stack: list[tuple[Expr, bool]] = [(e, False)]
+    seen: set[int] = set()
+    while stack:
+        node, expanded = stack.pop()
+        if expanded:
+            out.append(node)
+            continue
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        stack.append((node, True))
+        if len(out) + len(stack) > MAX_NODES:
+            return None
+        if type(node) in (Add, Mul):
+            stack.extend((c, False) for c in node.args)
+        elif _is_poly_power(node):
+            stack.append((node.base, False))
+    return out
+
+
+class Ring:
+    """Polynomials over a fixed, ordered list of generators."""
+
+    def __init__(self, *exprs: Expr) -> None:
+        self.gens: list[Expr] = []
+        self.index: dict[Expr, int] = {}
+        self.valid = True
+        for e in exprs:
+            nodes = structure(e)
+            if nodes is None:
+                self.valid = False
+                break
+            for node in nodes:
+                if type(node) not in (Add, Mul, Num) and not _is_poly_power(node):
+                    if node not in self.index:
+                        self.index[node] = len(self.gens)
+                        self.gens.append(node)
+        self.n = len(self.gens)
+        self.zero_mono = (0,) * self.n
+
+    # -------------------------------------------------------------- converting
+
+    def poly(self, e: Expr) -> Poly | None:
+        """`e` expanded, or None when it is over budget or has an unknown generator."""
+        nodes = structure(e) if self.valid else None
+        if nodes is None:
+            return None
+        done: dict[int, Poly] = {}
+        for node in nodes:
+            t = type(node)
+            if t is Num:
+                p: Poly | None = {self.zero_mono: node.value} if node.value else {}
+            elif t is Add:
+                p = {}
+                for c in node.terms:
+                    p = padd(p, done[id(c)])
+            elif t is Mul:
+                p = {self.zero_mono: Fraction(1)}
+                for c in node.factors:
+                    p = pmul(p, done[id(c)])
+                    if p is None:
+                        return None
+            elif _is_poly_power(node):
+                p = ppow(done[id(node.base)], node.exp.value.numerator)
+            else:
+                i = self.index.get(node)
+                if i is None:
+                    return None
+                mono = [0] * self.n
+                mono[i] = 1
+                p = {tuple(mono): Fraction(1)}
+            if p is None or len(p) > MAX_TERMS:
+                return None
+            done[id(node)] = p
+        return done[id(e)]
+
+    def expr(self, p: Poly) -> Expr:
+        """The polynomial as an expression: a sum of monomials, highest degree first."""
+        terms = []
+        for mono, c in sorted(p.items(), key=lambda mc: (-sum(mc[0]), mc[0])):
+            terms.append(mul(Num(c), *(pow_(g, Num(k)) for g, k in zip(self.gens, mono) if k)))
+        return add(*terms)
+
+
+def padd(p: Poly, q: Poly) -> Poly:
+    out = dict(p)
+    for m, c in q.items():
+        s = out.get(m, 0) + c
+        if s:
+            out[m] = s
+        else:
+            out.pop(m, None)
+    return out
+
+
+def psub(p: Poly, q: Poly) -> Poly:
+    return padd(p, {m: -c for m, c in q.items()})
+
+
+def pmul(p: Poly, q: Poly) -> Poly | None:
+    if len(p) * len(q) > MAX_TERMS * 4:
+        return None
+    out: Poly = {}
+    for m1, c1 in p.items():
+        for m2, c2 in q.items():
+            m = tuple(a + b for a, b in zip(m1, m2))
+            s = out.get(m, 0) + c1 * c2
+            if s:
+                out[m] = s
+            else:
+                out.pop(m, None)
+    return out
+
+
+def ppow(p: Poly, k: int) -> Poly | None:
+    if not p:
+        return {}
+    out: Poly | None = {(0,) * len(next(iter(p))): Fraction(1)}
+    for _ in range(k):
+        out = pmul(out, p)
+        if out is None or len(out) > MAX_TERMS:
+            return None
+    return out
+
+
+def leading(p: Poly) -> tuple[tuple[int, ...], Fraction]:
+    """The lexicographically largest monomial and its coefficient."""
+    m = max(p)
+    return m, p[m]
+
+
+def divide(p: Poly, q: Poly) -> Poly | None:
+    """p / q when q divides p exactly, else None (lexicographic division)."""
+    if not q:
+        return None
+    if not p:
+        return {}
+    qm, qc = leading(q)
+    quotient: Poly = {}
+    rest = dict(p)
+    for _ in range(MAX_DIVISION_STEPS):
+        if not rest:
+            return quotient
+        rm, rc = leading(rest)
+        if any(a < b for a, b in zip(rm, qm)):
+            return None
+        m = tuple(a - b for a, b in zip(rm, qm))
+        c = rc / qc
+        quotient[m] = c
+        rest = psub(rest, {tuple(a + b for a, b in zip(m, mm)): c * cc for mm, cc in q.items()})
+        if len(rest) > MAX_TERMS * 4:
+            return None
+    return None
+
+
+def variables(p: Poly) -> set[int]:
+    """The indices of the generators that occur in p."""
+    return {i for m in p for i, k in enumerate(m) if k}
+
+
+def univariate_gcd(p: Poly, q: Poly) -> Poly | None:
+    """The monic gcd of two polynomials in the same single generator, else None."""
+    vs = variables(p) | variables(q)
+    if len(vs) != 1:
+        return None
+    (i,) = vs
+    a, b = p, q
+    for _ in range(MAX_DIVISION_STEPS):
+        if not b:
+            break
+        a, b = b, remainder(a, b, i)
+        if b is None:
+            return None
+    if not a:
+        return None
+    _, lc = leading(a)
+    return {m: c / lc for m, c in a.items()}
+
+
+def remainder(p: Poly, q: Poly, i: int) -> Poly | None:
+    """Remainder of p by q, both polynomials in generator i alone."""
+    qm, qc = leading(q)
+    rest = dict(p)
+    for _ in range(MAX_DIVISION_STEPS):
+        if not rest:
+            return rest
+        rm, rc = leading(rest)
+        if rm[i] < qm[i]:
+            return rest
+        shift = rm[i] - qm[i]
+        c = rc / qc
+        rest = psub(rest, {tuple(k + shift if j == i else k for j, k in enumerate(mm)): c * cc for mm, cc in q.items()})
+    return None
+
+
+def content(p: Poly) -> Fraction:
+    """The positive rational gcd of the coefficients (the sign follows the leading one)."""
+    nums = 0
+    dens = 1
+    for c in p.values():
+        nums = gcd(nums, c.numerator)
+        dens = dens * c.denominator // gcd(dens, c.denominator)
+    g = Fraction(nums, dens) if nums else Fraction(1)
+    return g
