@@ -49,7 +49,8 @@ def name(text: str) -> str:
 def subscript(indices: tuple[Expr, ...]) -> str:
     """`_{i}`, `_{ik}`, `_{i,10}`: indices run together only when each is one character."""
     texts = [latex(i) for i in indices]
-    sep = "" if all(len(t) == 1 for t in texts) else ","
+    digits_touch = any(a.isdigit() and b.isdigit() for a, b in zip(texts, texts[1:]))
+    sep = "" if all(len(t) == 1 for t in texts) and not digits_touch else ","
     return "_{" + sep.join(texts) + "}"
 
 

@@ -15,7 +15,8 @@ def subscript(indices: tuple[Expr, ...]) -> str:
     texts = [to_str(i) for i in indices]
     if len(texts) == 1 and (type(indices[0]) is Num or len(texts[0]) == 1):
         return "_" + texts[0]
-    if all(len(t) == 1 for t in texts):
+    digits_touch = any(a.isdigit() and b.isdigit() for a, b in zip(texts, texts[1:]))
+    if all(len(t) == 1 for t in texts) and not digits_touch:  # t_{11} would read as t at 11
         return "_{" + "".join(texts) + "}"
     return "_{" + ",".join(texts) + "}"
 
