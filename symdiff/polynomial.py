@@ -24,10 +24,11 @@ MAX_NODES = 150  # sums and products walked per conversion: keeps deep trees lin
 
 
 def _is_poly_power(e: Expr) -> bool:
-    return (
-        type(e) is Pow and type(e.exp) is Num and e.exp.value.denominator == 1
-        and 0 < e.exp.value <= MAX_POWER and type(e.base) in (Add, Mul)
-    )
+    """A positive integer power: of a generator (any size) or of a sum or product."""
+    if not (type(e) is Pow and type(e.exp) is Num and e.exp.value.denominator == 1
+            and e.exp.value > 0):
+        return False
+    return type(e.base) not in (Add, Mul) or e.exp.value <= MAX_POWER
 
 
 def structure(e: Expr) -> list[Expr] | None:
@@ -97,7 +98,13 @@ class Ring:
                     if p is None:
                         return None
             elif _is_poly_power(node):
-                p = ppow(done[id(node.base)], node.exp.value.numerator)
+                k = node.exp.value.numerator
+                base = done[id(node.base)]
+                if type(node.base) in (Add, Mul):
+                    p = ppow(base, k)
+                else:
+                    ((mono, _),) = base.items()
+                    p = {tuple(a * k for a in mono): Fraction(1)}
             else:
                 i = self.index.get(node)
                 if i is None:

@@ -450,6 +450,8 @@ def collect_powers(e: Expr) -> Expr | None:
 
 def cancel_polynomials(e: Expr) -> Expr | None:
     """(x^2 - 1)/(x - 1) -> x + 1: cancel common polynomial factors."""
+    if not any(type(f) is Pow and type(f.base) is Add and is_negative(f.exp) for f in e.factors):
+        return None
     over = _over([e])
     if over is None:
         return None
