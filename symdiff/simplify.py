@@ -242,12 +242,27 @@ def collect_terms(e: Expr) -> Expr | None:
     return add(*order_terms(terms))
 
 
-# (name of f, name of g, sign): c*f(u)^2*R + sign*c*g(u)^2*R -> c*R
-PYTHAGOREAN = (("sin", "cos", 1), ("cos", "sin", 1), ("cosh", "sinh", -1))
+def _partners(f: Expr) -> list[tuple[Expr, int, Expr]]:
+    """(g, s, r) such that f + s*g = r, for the pair identities."""
+    if type(f) is Func and f.name == "sigmoid" and not is_negative(f.arg):
+        return [(func("sigmoid", neg(f.arg)), 1, ONE)]  # sigmoid(u) + sigmoid(-u) = 1
+    if not (type(f) is Pow and f.exp is TWO and type(f.base) is Func):
+        return []
+    name, u = f.base.name, f.base.arg
+    square = lambda g: pow_(func(g, u), TWO)  # noqa: E731
+    double = mul(TWO, u)
+    if name == "sin":
+        return [(square("cos"), 1, ONE)]
+    if name == "cos":
+        return [(square("sin"), -1, func("cos", double))]
+    if name == "cosh":
+        return [(square("sinh"), -1, ONE), (square("sinh"), 1, func("cosh", double))]
+    return []
 
 
-def pythagorean(e: Expr) -> Expr | None:
-    """sin(u)^2 + cos(u)^2 -> 1, cosh(u)^2 - sinh(u)^2 -> 1 (times any common rest)."""
+def pair_identities(e: Expr) -> Expr | None:
+    """sin(u)^2 + cos(u)^2 -> 1, cos(u)^2 - sin(u)^2 -> cos(2u), cosh(u)^2 - sinh(u)^2 -> 1,
+    sigmoid(u) + sigmoid(-u) -> 1; each times any common rest."""
     groups: dict[Expr, Fraction] = {}
     for t in e.terms:
         c, rest = split_coefficient(t)
@@ -258,22 +273,18 @@ def pythagorean(e: Expr) -> Expr | None:
             continue
         fs = rest.factors if type(rest) is Mul else (rest,)
         for i, f in enumerate(fs):
-            if not (type(f) is Pow and f.exp is TWO and type(f.base) is Func):
-                continue
-            for name, partner, sign in PYTHAGOREAN:
-                if f.base.name != name:
-                    continue
-                other = mul(*fs[:i], pow_(func(partner, f.base.arg), TWO), *fs[i + 1 :])
+            found = False
+            for g, sign, r in _partners(f):
+                other = mul(*fs[:i], g, *fs[i + 1 :])
                 c = groups[rest]
-                if groups.get(other) == sign * c:
+                if other is not rest and groups.get(other) == sign * c:
                     del groups[rest], groups[other]
-                    left = mul(*fs[:i], *fs[i + 1 :])
+                    left = mul(*fs[:i], r, *fs[i + 1 :])
                     groups[left] = groups.get(left, 0) + c
-                    changed = True
+                    changed = found = True
                     break
-            else:
-                continue
-            break
+            if found:
+                break
     if not changed:
         return None
     return add(*(mul(Num(c), rest) for rest, c in groups.items() if c))
@@ -466,7 +477,7 @@ def cancel_polynomials(e: Expr) -> Expr | None:
 
 def distribute_number(e: Expr) -> Expr | None:
     """-(a - b) -> b - a: move the coefficient into the one sum, when smaller."""
-    if type(e.factors[0]) is not Num:
+    if type(e.factors[0]) is not Num or e.factors[0].value > 0:
         return None
     sums = [f for f in e.factors if type(f) is Add]
     if len(sums) != 1:
@@ -475,6 +486,92 @@ def distribute_number(e: Expr) -> Expr | None:
     c = e.factors[0]
     others = [f for f in e.factors[1:] if f is not s]
     return smaller(mul(*others, add(*(mul(c, t) for t in s.terms))), e)
+
+
+QUOTIENTS = {("sin", "cos"): "tan", ("cos", "sin"): "cot", ("sinh", "cosh"): "tanh"}
+
+
+def trig_quotient(e: Expr) -> Expr | None:
+    """sin(u)/cos(u) -> tan(u), cos(u)/sin(u) -> cot(u), sinh(u)/cosh(u) -> tanh(u)."""
+    coeff, powers = as_factors(e)
+    for b, x in powers.items():
+        if type(b) is not Func or type(x) is not Num or x.value <= 0:
+            continue
+        for (top, bottom), name in QUOTIENTS.items():
+            if b.name != top:
+                continue
+            d = func(bottom, b.arg)
+            if powers.get(d) is Num(-x.value):
+                del powers[b], powers[d]
+                powers[func(name, b.arg)] = x
+                return from_factors(coeff, powers)
+    return None
+
+
+def double_angle(e: Expr) -> Expr | None:
+    """2*sin(u)*cos(u) -> sin(2u), 2*sinh(u)*cosh(u) -> sinh(2u).
+
+    Always applied, so that terms written either way collect."""
+    coeff, powers = as_factors(e)
+    for b, x in powers.items():
+        if type(b) is Func and b.name in ("sin", "sinh") and x is ONE:
+            partner = func("cos" if b.name == "sin" else "cosh", b.arg)
+            if powers.get(partner) is ONE:
+                del powers[b], powers[partner]
+                powers[func(b.name, mul(TWO, b.arg))] = ONE
+                return from_factors(coeff / 2, powers)
+    return None
+
+
+def sigmoid_product(e: Expr) -> Expr | None:
+    """e^u*sigmoid(-u) -> sigmoid(u), e^u/(1 + e^u) -> sigmoid(u),
+    sigmoid(-u)*sigmoid(u) -> sigmoid(u)*(1 - sigmoid(u))."""
+    coeff, powers = as_factors(e)
+    for b, x in powers.items():
+        if b is E and x is not ONE:
+            for partner, k in ((func("sigmoid", neg(x)), 1), (add(ONE, pow_(E, x)), -1)):
+                y = powers.get(partner)
+                if type(y) is Num and y.value.denominator == 1 and k * y.value >= 1:
+                    del powers[b]
+                    powers[partner] = Num(y.value - k)
+                    s = func("sigmoid", x)
+                    powers[s] = add(powers[s], ONE) if s in powers else ONE
+                    return from_factors(coeff, powers)
+        if type(b) is Func and b.name == "sigmoid" and is_negative(b.arg):
+            other = func("sigmoid", neg(b.arg))
+            if other in powers:
+                del powers[b]
+                return mul(from_factors(coeff, powers), pow_(add(ONE, neg(other)), x))
+    return None
+
+
+def abs_with_even_power(e: Expr) -> Expr | None:
+    """x^2/abs(x) -> abs(x): u^(2k) = abs(u)^(2k)."""
+    coeff, powers = as_factors(e)
+    for b, x in powers.items():
+        if type(b) is Func and b.name == "abs" and b.arg in powers:
+            n = powers[b.arg]
+            if type(n) is Num and n.value.denominator == 1 and n.value.numerator % 2 == 0:
+                del powers[b.arg]
+                powers[b] = add(x, n)
+                return from_factors(coeff, powers)
+    return None
+
+
+def together_in_factors(e: Expr) -> Expr | None:
+    """-1/(x^2*(1/x^2 + 1)) -> -1/(x^2 + 1): a factor brought over its denominator, when smaller."""
+    for i, f in enumerate(e.factors):
+        base, x = split_power(f)
+        if type(base) is not Add or type(x) is not Num or x.value.denominator != 1:
+            continue
+        over = _over(list(base.terms))
+        if over is None:
+            continue
+        combined = _quotient(add(*over[0]), over[1])
+        out = smaller(mul(*e.factors[:i], pow_(combined, x), *e.factors[i + 1 :]), e)
+        if out is not None:
+            return out
+    return None
 
 
 # ------------------------------------------------------------------- powers
@@ -574,7 +671,8 @@ def sigmoid_form(e: Expr) -> Expr | None:
     """(1 + e^(-u))^(-n) -> sigmoid(u)^n, when smaller."""
     w = _one_plus_exp(e.base)
     x = e.exp
-    if w is None or type(x) is not Num or x.value >= 0 or x.value.denominator != 1:
+    if w is None or not is_negative(w) or type(x) is not Num or x.value >= 0 \
+            or x.value.denominator != 1:
         return None
     return smaller(pow_(func("sigmoid", neg(w)), Num(-x.value)), e)
 
@@ -664,13 +762,18 @@ def abs_of_product(e: Expr) -> Expr | None:
 
 REWRITES: list[Rewrite] = [
     Rewrite("collect like terms", Add, collect_terms),
-    Rewrite("sin(u)^2 + cos(u)^2 -> 1", Add, pythagorean),
+    Rewrite("sin(u)^2 + cos(u)^2 -> 1", Add, pair_identities),
     Rewrite("expand where terms cancel", Add, expand_if_smaller),
     Rewrite("common denominator", Add, together_if_smaller),
     Rewrite("pull out a common factor", Add, factor_if_smaller),
     Rewrite("x^a*x^b -> x^(a+b)", Mul, collect_powers),
     Rewrite("cancel common polynomial factors", Mul, cancel_polynomials),
-    Rewrite("c*(a + b) -> c*a + c*b", Mul, distribute_number),
+    Rewrite("-(a - b) -> b - a", Mul, distribute_number),
+    Rewrite("sin(u)/cos(u) -> tan(u)", Mul, trig_quotient),
+    Rewrite("2*sin(u)*cos(u) -> sin(2u)", Mul, double_angle),
+    Rewrite("e^u*sigmoid(-u) -> sigmoid(u)", Mul, sigmoid_product),
+    Rewrite("u^2/abs(u) -> abs(u)", Mul, abs_with_even_power),
+    Rewrite("common denominator in a factor", Mul, together_in_factors),
     Rewrite("b^(log_b(u)) -> u", Pow, exp_of_log),
     Rewrite("(u^a)^b", Pow, power_of_power),
     Rewrite("exact root", Pow, numeric_radical),
