@@ -71,7 +71,7 @@ _COST: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def cost(e: Expr) -> tuple[int, int, int]:
-    """(leaves, nodes, negative numbers), counting repeats; the `e` of `ln` and
+    """(leaves, negative numbers, nodes), counting repeats; the `e` of `ln` and
     `exp` is not a leaf.  Fewer minus signs break ties: `-(x + 2)` over `-x - 2`."""
     hit = _COST.get(e)
     if hit is not None:
@@ -83,7 +83,7 @@ def cost(e: Expr) -> tuple[int, int, int]:
             continue
         kids = node.args
         if type(node) is Sym or not kids:
-            _COST[node] = (1, 1, int(type(node) is Num and node.value < 0))
+            _COST[node] = (1, int(type(node) is Num and node.value < 0), 1)
             continue
         if not expanded:
             stack.append((node, True))
@@ -93,13 +93,13 @@ def cost(e: Expr) -> tuple[int, int, int]:
             kids = (node.arg,)
         elif type(node) is Pow and node.base is E:
             kids = (node.exp,)
-        leaves = nodes = negatives = 0
+        leaves = negatives = nodes = 0
         for k in kids:
-            kl, kn, kneg = _COST[k]
+            kl, kneg, kn = _COST[k]
             leaves += kl
-            nodes += kn
             negatives += kneg
-        _COST[node] = (leaves, nodes + 1, negatives)
+            nodes += kn
+        _COST[node] = (leaves, negatives, nodes + 1)
     return _COST[e]
 
 
@@ -257,12 +257,17 @@ def _partners(f: Expr) -> list[tuple[Expr, int, Expr]]:
         return [(square("sin"), -1, func("cos", double))]
     if name == "cosh":
         return [(square("sinh"), -1, ONE), (square("sinh"), 1, func("cosh", double))]
+    if name == "tan":
+        return [(ONE, 1, pow_(func("sec", u), TWO))]  # tan(u)^2 + 1 = sec(u)^2
+    if name == "tanh":
+        return [(ONE, -1, neg(pow_(func("cosh", u), Num(-2))))]  # tanh(u)^2 - 1 = -1/cosh(u)^2
     return []
 
 
 def pair_identities(e: Expr) -> Expr | None:
     """sin(u)^2 + cos(u)^2 -> 1, cos(u)^2 - sin(u)^2 -> cos(2u), cosh(u)^2 - sinh(u)^2 -> 1,
-    sigmoid(u) + sigmoid(-u) -> 1; each times any common rest."""
+    1 + tan(u)^2 -> sec(u)^2, 1 - tanh(u)^2 -> 1/cosh(u)^2, sigmoid(u) + sigmoid(-u) -> 1;
+    each times any common rest."""
     groups: dict[Expr, Fraction] = {}
     for t in e.terms:
         c, rest = split_coefficient(t)
@@ -476,8 +481,8 @@ def cancel_polynomials(e: Expr) -> Expr | None:
 
 
 def distribute_number(e: Expr) -> Expr | None:
-    """-(a - b) -> b - a: move the coefficient into the one sum, when smaller."""
-    if type(e.factors[0]) is not Num or e.factors[0].value > 0:
+    """-(a - b) -> b - a: move the minus sign into the one sum, when smaller."""
+    if e.factors[0] is not NEG_ONE:  # 2*(1 - s) stays: the coefficient is not pushed in
         return None
     sums = [f for f in e.factors if type(f) is Add]
     if len(sums) != 1:
@@ -486,6 +491,62 @@ def distribute_number(e: Expr) -> Expr | None:
     c = e.factors[0]
     others = [f for f in e.factors[1:] if f is not s]
     return smaller(mul(*others, add(*(mul(c, t) for t in s.terms))), e)
+
+
+def negated(s: Expr) -> Expr:
+    """-s with the sign pushed into the terms: 1 - x -> x - 1."""
+    return add(*(mul(NEG_ONE, t) for t in s.terms))
+
+
+def flip_sum_signs(e: Expr) -> Expr | None:
+    """-(1 - x)^3 -> (x - 1)^3, -a/(1 - y) -> a/(y - 1): negate a sum under an odd power
+    when that removes minus signs without adding leaves."""
+    for i, f in enumerate(e.factors):
+        base, x = split_power(f)
+        if type(base) is Add and type(x) is Num and x.value.denominator == 1:
+            sign = Num(-1 if x.value.numerator % 2 else 1)
+            out = settle(mul(sign, *e.factors[:i], pow_(negated(base), x), *e.factors[i + 1 :]))
+            # Only to shed minus signs: 2*s*(1 - s) is not turned into -2*s*(s - 1).
+            (leaves, negatives, _), (leaves0, negatives0, _) = cost(out), cost(e)
+            if leaves <= leaves0 and negatives < negatives0:
+                return out
+    return None
+
+
+def even_power_of_negated(e: Expr) -> Expr | None:
+    """(1 - x)^2 -> (x - 1)^2, when smaller."""
+    x = e.exp
+    if type(e.base) is not Add or type(x) is not Num or x.value.denominator != 1 \
+            or x.value.numerator % 2:
+        return None
+    return smaller(pow_(negated(e.base), x), e)
+
+
+def log_times_log_of_base(e: Expr) -> Expr | None:
+    """log_b(u)*ln(b) -> ln(u)."""
+    coeff, powers = as_factors(e)
+    for b, j in powers.items():
+        if type(b) is not Log or b.base is E or type(j) is not Num:
+            continue
+        lnb = Log(b.base, E)
+        m = powers.get(lnb)
+        if type(m) is not Num or (m.value > 0) != (j.value > 0):
+            continue
+        k = Num(j.value if abs(j.value) <= abs(m.value) else m.value)
+        powers[b], powers[lnb] = add(j, neg(k)), add(m, neg(k))
+        lnu = Log(b.arg, E)
+        powers[lnu] = add(powers[lnu], k) if lnu in powers else k
+        return from_factors(coeff, powers)
+    return None
+
+
+def expand_product(e: Expr) -> Expr | None:
+    """2*(c + s)*(c - s) -> 2*c^2 - 2*s^2 (and on to 2*cos(2x)): multiply out, when smaller."""
+    if sum(1 for f in e.factors if type(split_power(f)[0]) is Add) == 0:
+        return None
+    ring = P.Ring(e)
+    p = ring.poly(e)
+    return None if p is None or len(p) < 2 else smaller(ring.expr(p), e)
 
 
 QUOTIENTS = {("sin", "cos"): "tan", ("cos", "sin"): "cot", ("sinh", "cosh"): "tanh"}
@@ -769,6 +830,9 @@ REWRITES: list[Rewrite] = [
     Rewrite("x^a*x^b -> x^(a+b)", Mul, collect_powers),
     Rewrite("cancel common polynomial factors", Mul, cancel_polynomials),
     Rewrite("-(a - b) -> b - a", Mul, distribute_number),
+    Rewrite("-(1 - x)^3 -> (x - 1)^3", Mul, flip_sum_signs),
+    Rewrite("log_b(u)*ln(b) -> ln(u)", Mul, log_times_log_of_base),
+    Rewrite("expand a product where terms cancel", Mul, expand_product),
     Rewrite("sin(u)/cos(u) -> tan(u)", Mul, trig_quotient),
     Rewrite("2*sin(u)*cos(u) -> sin(2u)", Mul, double_angle),
     Rewrite("e^u*sigmoid(-u) -> sigmoid(u)", Mul, sigmoid_product),
@@ -779,6 +843,7 @@ REWRITES: list[Rewrite] = [
     Rewrite("exact root", Pow, numeric_radical),
     Rewrite("(c*u)^r -> c^r*u^r", Pow, root_of_coefficient),
     Rewrite("abs(u)^2 -> u^2", Pow, abs_even_power),
+    Rewrite("(1 - x)^2 -> (x - 1)^2", Pow, even_power_of_negated),
     Rewrite("1/(1 + e^(-u)) -> sigmoid(u)", Pow, sigmoid_form),
     Rewrite("log_b(b) -> 1", Log, log_of_base),
     Rewrite("log_b(1) -> 0", Log, log_of_one),
