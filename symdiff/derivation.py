@@ -444,13 +444,13 @@ class MarkdownWriter(LatexTerms):
 
 
 class LatexWriter(LatexTerms):
-    """One `align*` block (amsmath); headings become `\\intertext`."""
+    """One `align*` block (amsmath; KaTeX reads it too); headings are text rows."""
 
     def write(self, entries: list[Entry]) -> str:
         lines: list[str] = []
         for entry in entries:
             if isinstance(entry, Task):
-                lines.append(rf"\intertext{{{self.task(entry)}}}")
+                lines.append(rf"&\text{{{self.task(entry)}}} \\")
             elif isinstance(entry, Heading):
                 text = rf"\textbf{{{entry.number}. {self.title(entry.rule)}}}"
                 if entry.rule == "simplify":
@@ -460,7 +460,7 @@ class LatexWriter(LatexTerms):
                     text += f": ${self.formula(entry.formula)}$"
                 if entry.bindings:
                     text += ", " + self.t["with"].format(bindings=self.bindings(entry.bindings))
-                lines.append(rf"\intertext{{{text}}}")
+                lines.append(rf"&\text{{{text}}} \\")
             else:
                 first, *rest = (self.term(t) for t in entry.terms)
                 row = rf"\quad {first}" if not rest else first + " &= " + " = ".join(rest)
