@@ -5,7 +5,7 @@
 '1/(x*ln(2))'
 """
 
-from .api import derive, diff, evaluate, expand_sums, simplify, substitute
+from .api import derive, diff, evaluate, expand_sums, gradient, simplify, substitute
 from .derivation import Derivation
 from .errors import DifferentiationError, EvaluationError, ParseError, SymdiffError
 from .expr import Expr
@@ -14,6 +14,6 @@ from .printing.latex import latex
 
 __all__ = [
     "Derivation", "DifferentiationError", "EvaluationError", "Expr", "ParseError",
-    "SymdiffError", "derive", "diff", "evaluate", "expand_sums", "latex", "parse", "simplify", "substitute",
+    "SymdiffError", "derive", "diff", "evaluate", "expand_sums", "gradient", "latex", "parse", "simplify", "substitute",
 ]
 __version__ = "0.1.0"

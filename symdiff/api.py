@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import re
+from collections.abc import Iterable, Mapping, Sequence
 
 from . import diff as _diff
 from . import simplify as _simplify
@@ -87,6 +88,23 @@ def derive(e: Expr | str, wrt: Expr | str | None = None, order: int = 1, *,
     return derivation(tree, variable(tree, wrt), order, verbose)
 
 
+def gradient(e: Expr | str, vars: Iterable[Expr | str] | None = None) -> dict[str, Expr]:
+    """Every first partial derivative, keyed by variable name in natural order
+    (`y2` before `y10`); `vars` picks the variables, by default all of them.
+
+    Costs time linear in the size of `e` plus the size of the partials: each
+    partial visits only the sub-trees that contain its variable.
+    """
+    tree = as_tree(e)
+    chosen = symbols(tree) if vars is None else [variable(tree, v) for v in vars]
+    chosen = sorted(dict.fromkeys(chosen), key=lambda v: _natural_key(str(v)))
+    return {str(x): _simplify.simplify(_diff.differentiate(tree, x)[0]) for x in chosen}
+
+
+def _natural_key(name: str) -> list:
+    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", name)]
+
+
 def simplify(e: Expr | str) -> Expr:
     """A shorter, equal form."""
     return _simplify.simplify(as_tree(e))
@@ -97,5 +115,5 @@ def evaluate(e: Expr | str, values: Mapping[str | Expr, float] | None = None) ->
     return _evaluate(as_tree(e), values)
 
 
-__all__ = ["as_tree", "diff", "derive", "simplify", "evaluate", "expand_sums", "parse", "ParseError",
+__all__ = ["as_tree", "diff", "gradient", "derive", "simplify", "evaluate", "expand_sums", "parse", "ParseError",
            "substitute", "variable"]

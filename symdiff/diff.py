@@ -9,6 +9,7 @@ it records are the derivation `derive` shows, so the two can never disagree.
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Callable, NamedTuple
@@ -51,6 +52,27 @@ def _children(e: Expr, x: Sym) -> tuple[Expr, ...]:
 
 def _first(e: Expr, x: Sym) -> tuple[Expr, ...]:
     return e.args[:1]
+
+
+# ---------------------------------------------------------------------- sums
+
+WIDE_SUM = 32
+_term_index: weakref.WeakKeyDictionary[Expr, dict[Sym, list[Expr]]] = weakref.WeakKeyDictionary()
+
+
+def _dependent_terms(e: Expr, x: Sym) -> tuple[Expr, ...]:
+    """The terms that vary with `x`.  A wide sum keeps an index from each
+    variable to its terms, so taking every partial of it costs linear time."""
+    if len(e.terms) < WIDE_SUM or x.indices:
+        return tuple(t for t in e.terms if depends(t, x))
+    index = _term_index.get(e)
+    if index is None:
+        index = {}
+        for t in e.terms:
+            for v in t.free:
+                index.setdefault(v, []).append(t)
+        _term_index[e] = index
+    return tuple(index.get(x, ()))
 
 
 # ------------------------------------------------------------------ products
@@ -194,8 +216,8 @@ def _function_rule(name: str) -> Rule:
 RULES: dict[str, Rule] = {
     "constant": Rule("constant", "d/dx c = 0", _none, lambda e, x, d: ZERO),
     "variable": Rule("variable", "d/dx x = 1", _none, lambda e, x, d: ONE),
-    "sum": Rule("sum", "(u + v)' = u' + v'", _children,
-                lambda e, x, d: add(*(d(t) for t in e.terms))),
+    "sum": Rule("sum", "(u + v)' = u' + v'", _dependent_terms,
+                lambda e, x, d: add(*map(d, _dependent_terms(e, x)))),
     "constant_multiple": Rule("constant_multiple", "(c*u)' = c*u'", _dependent_part,
                               _constant_multiple),
     "quotient": Rule("quotient", "(u/v)' = (u'*v - u*v')/v^2",

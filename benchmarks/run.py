@@ -1,0 +1,325 @@
+"""symdiff against SymPy and SymEngine, side by side in one process run.
+
+    pip install -e '.[bench]' && python benchmarks/run.py [--quick]
+
+Prints one Markdown table: each workload's figure for each engine, and the
+ratio symdiff/peer (for times: below 1 means symdiff is faster).  SymEngine's
+deep-chain runs go in a child process, since it can crash there.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import math
+import os
+import statistics
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+sys.setrecursionlimit(10_000)  # for the peers; symdiff itself never recurses
+
+import symdiff  # noqa: E402
+from symdiff.evaluate import evaluate  # noqa: E402
+from symdiff.expr import size  # noqa: E402
+
+from corpus import TEXTBOOK  # noqa: E402
+from peers import peer_text  # noqa: E402
+
+try:
+    import sympy
+except ImportError:  # pragma: no cover
+    sympy = None
+try:
+    import symengine
+except ImportError:  # pragma: no cover
+    symengine = None
+
+ROWS: list[tuple[str, str, str, str, str]] = []
+
+
+def timed(fn, repeat: int = 3) -> float:
+    """Median wall time of `fn()` over `repeat` runs, in seconds."""
+    times = []
+    for _ in range(repeat):
+        gc.collect()
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def fmt_time(t: float | None) -> str:
+    if t is None:
+        return "-"
+    return f"{t * 1000:.1f} ms" if t < 1 else f"{t:.2f} s"
+
+
+def ratio(mine: float | None, peer: float | None) -> str:
+    if mine is None or peer is None or not peer:
+        return "-"
+    return f"{mine / peer:.3g}"
+
+
+def row(workload: str, mine: str, sympy_: str, symengine_: str, ratios: str) -> None:
+    ROWS.append((workload, mine, sympy_, symengine_, ratios))
+    print(f"  {workload}: symdiff {mine} | SymPy {sympy_} | SymEngine {symengine_} | {ratios}", flush=True)
+
+
+def time_row(workload: str, mine: float, peer_sympy: float | str | None, peer_se: float | str | None) -> None:
+    def show(t):
+        return t if isinstance(t, str) else fmt_time(t)
+
+    parts = []
+    if isinstance(peer_sympy, float):
+        parts.append(f"vs SymPy {ratio(mine, peer_sympy)}")
+    if isinstance(peer_se, float):
+        parts.append(f"vs SymEngine {ratio(mine, peer_se)}")
+    row(workload, fmt_time(mine), show(peer_sympy), show(peer_se), ", ".join(parts) or "-")
+
+
+# ------------------------------------------------------------------ workloads
+
+
+def textbook(repeat: int) -> None:
+    def ours():
+        for text in TEXTBOOK:
+            symdiff.diff(text, "x")
+
+    t_ours = timed(ours, repeat) / len(TEXTBOOK)
+    sympy_texts = [peer_text(symdiff.parse(t)) for t in TEXTBOOK]
+    t_sympy = t_se = None
+    if sympy:
+        x = sympy.Symbol("x")
+
+        def theirs():
+            for text in sympy_texts:
+                sympy.simplify(sympy.diff(sympy.sympify(text), x))
+
+        t_sympy = timed(theirs, 1) / len(TEXTBOOK)
+    if symengine:
+        se_texts = [peer_text(symdiff.parse(t), "symengine") for t in TEXTBOOK]
+        xs = symengine.Symbol("x")
+
+        def se():
+            for text in se_texts:
+                symengine.diff(symengine.sympify(text), xs)
+
+        t_se = timed(se, repeat) / len(TEXTBOOK)
+    row(
+        f"textbook corpus ({len(TEXTBOOK)} exprs), parse+diff+simplify, exprs/s",
+        f"{1 / t_ours:,.0f}/s",
+        f"{1 / t_sympy:,.0f}/s" if t_sympy else "-",
+        f"{1 / t_se:,.0f}/s (diff only)" if t_se else "-",
+        f"{t_sympy / t_ours:.1f}x SymPy's rate" if t_sympy else "-",
+    )
+
+
+def bce_text(n: int) -> str:
+    return "-" + " - ".join(f"(t{k}*log(y{k}) + (1 - t{k})*log(1 - y{k}))" for k in range(1, n + 1))
+
+
+def slope(points: list[tuple[int, float]]) -> float:
+    xs = [math.log(n) for n, _ in points]
+    ys = [math.log(t) for _, t in points]
+    mx, my = statistics.fmean(xs), statistics.fmean(ys)
+    return sum((a - mx) * (b - my) for a, b in zip(xs, ys)) / sum((a - mx) ** 2 for a in xs)
+
+
+def bce(sizes: list[int], repeat: int) -> None:
+    n0 = 1000
+    text = bce_text(n0)
+    e = symdiff.parse(text)
+    mid = f"y{n0 // 2}"
+    t_one = timed(lambda: symdiff.diff(e, mid), repeat)
+    t_sympy_one = t_se_one = None
+    if sympy:
+        s_e = sympy.sympify(text)
+        t_sympy_one = timed(lambda: sympy.diff(s_e, sympy.Symbol(mid)), repeat)
+    if symengine:
+        se_e = symengine.sympify(text)
+        t_se_one = timed(lambda: symengine.diff(se_e, symengine.Symbol(mid)), repeat)
+    time_row(f"BCE N={n0}, one partial", t_one, t_sympy_one, t_se_one)
+
+    ours: list[tuple[int, float]] = []
+    for n in sizes:
+        e = symdiff.parse(bce_text(n))
+        names = [f"y{k}" for k in range(1, n + 1)]
+        ours.append((n, timed(lambda: symdiff.gradient(e, names), 1 if n > 1000 else repeat)))
+    t_grad = dict(ours)[n0]
+    t_se_grad = None
+    if symengine:
+        se_e = symengine.sympify(text)
+        ys = [symengine.Symbol(f"y{k}") for k in range(1, n0 + 1)]
+        t_se_grad = timed(lambda: [symengine.diff(se_e, y) for y in ys], 1)
+    sympy_note = "~80 s (not run)"
+    if sympy and os.environ.get("BENCH_SYMPY_GRADIENT"):
+        s_e = sympy.sympify(text)
+        ys_ = [sympy.Symbol(f"y{k}") for k in range(1, n0 + 1)]
+        sympy_note = timed(lambda: [sympy.diff(s_e, y) for y in ys_], 1)
+    time_row(f"BCE N={n0}, whole gradient ({n0} partials)", t_grad, sympy_note, t_se_grad)
+    detail = ", ".join(f"N={n}: {fmt_time(t)}" for n, t in ours)
+    row("BCE whole gradient, log-log slope over N", f"{slope(ours):.2f} ({detail})", "-", "-", "target < 1.15")
+
+
+SE_DEEP = textwrap.dedent(
+    """
+    import sys, time, symengine
+    sys.setrecursionlimit(100000)
+    depth, kind = int(sys.argv[1]), sys.argv[2]
+    x = symengine.Symbol("x")
+    e = x
+    for _ in range(depth):
+        e = symengine.sin(e) if kind == "sin" else symengine.log(1 + e)
+    t = time.perf_counter()
+    d = symengine.diff(e, x)
+    v = float(d.subs({x: 0.5}))
+    print(time.perf_counter() - t)
+    """
+)
+
+
+def deep(depths: list[int]) -> None:
+    for kind in ("sin", "log"):
+        for depth in depths:
+            if kind == "sin":
+                text = "sin(" * depth + "x" + ")" * depth
+            else:
+                text = "x"
+                for _ in range(depth):
+                    text = f"ln(1 + {text})"
+
+            def ours():
+                d = symdiff.diff(text, "x")
+                evaluate(d, {"x": 0.5})
+
+            t_ours = timed(ours, 1)
+            se: float | str | None = None
+            if symengine:
+                try:
+                    out = subprocess.run(
+                        [sys.executable, "-c", SE_DEEP, str(depth), kind],
+                        capture_output=True, text=True, timeout=600,
+                    )
+                    se = float(out.stdout) if out.returncode == 0 else f"crash (exit {out.returncode})"
+                except subprocess.TimeoutExpired:
+                    se = "timeout"
+            sp: str = "-"
+            if sympy:
+                sp = _sympy_deep(kind, depth)
+            label = "sin(sin(...x))" if kind == "sin" else "ln(1 + ln(1 + ...x))"
+            time_row(f"{label} depth {depth}: parse+diff+simplify+eval (peers: diff+eval)", t_ours, sp, se)
+
+
+def _sympy_deep(kind: str, depth: int) -> str:
+    x = sympy.Symbol("x")
+    e = x
+    try:
+        for _ in range(depth):
+            e = sympy.sin(e) if kind == "sin" else sympy.log(1 + e)
+        t = time.perf_counter()
+        d = sympy.diff(e, x)
+        float(d.subs(x, 0.5))
+        return fmt_time(time.perf_counter() - t)
+    except RecursionError:
+        return "RecursionError"
+
+
+def _count_se(e) -> int:
+    total, stack = 0, [e]
+    while stack:
+        node = stack.pop()
+        total += 1
+        stack.extend(node.args)
+    return total
+
+
+def high_order(repeat: int) -> None:
+    for text in ("x^x", "exp(sin(x))"):
+        d = symdiff.diff(text, "x", order=12)
+        t_ours = timed(lambda: symdiff.diff(text, "x", order=12), repeat)
+        n_ours = size(d)
+        sp = se = "-"
+        t_sp = None
+        if sympy:
+            x = sympy.Symbol("x")
+            f = sympy.sympify(peer_text(symdiff.parse(text)))
+            ds = sympy.diff(f, x, 12)
+            t_sp = timed(lambda: sympy.diff(f, x, 12), repeat)
+            n_sp = sum(1 for _ in sympy.preorder_traversal(ds))
+            sp = f"{fmt_time(t_sp)}, {n_sp} nodes"
+        t_se = None
+        if symengine:
+            xs = symengine.Symbol("x")
+            f = symengine.sympify(peer_text(symdiff.parse(text), "symengine"))
+            dse = symengine.diff(f, xs, 12)
+            t_se = timed(lambda: symengine.diff(f, xs, 12), repeat)
+            se = f"{fmt_time(t_se)}, {_count_se(dse)} nodes"
+        ratios = f"time {ratio(t_ours, t_sp)} of SymPy's, nodes {n_ours / n_sp:.2f}x SymPy's" if sympy else "-"
+        row(f"12th derivative of {text}", f"{fmt_time(t_ours)}, {n_ours} nodes", sp, se, ratios)
+
+
+def cold_start(repeat: int) -> None:
+    def run(args: list[str]) -> float:
+        times = []
+        for _ in range(repeat):
+            start = time.perf_counter()
+            subprocess.run(args, check=True, capture_output=True)
+            times.append(time.perf_counter() - start)
+        return statistics.median(times)
+
+    py = sys.executable
+    run([py, "-m", "symdiff", "diff", "log_2(x)"])  # warm the OS file cache and Lark's grammar cache
+    ours = run([py, "-m", "symdiff", "diff", "log_2(x)"])
+    bare = run([py, "-c", "pass"])
+    t_sp = run([py, "-c", "import sympy; x = sympy.Symbol('x'); print(sympy.diff(sympy.log(x, 2), x))"]) if sympy else None
+    t_se = run([py, "-c", "import symengine; x = symengine.Symbol('x'); print(symengine.diff(symengine.log(x)/symengine.log(2), x))"]) if symengine else None
+    time_row(f"cold start, one CLI derivative (python -c pass: {fmt_time(bare)})", ours, t_sp, t_se)
+
+
+MEMORY = textwrap.dedent(
+    """
+    import resource, sys
+    sys.path.insert(0, sys.argv[2])
+    import symdiff
+    from run import bce_text
+    n = int(sys.argv[1])
+    e = symdiff.parse(bce_text(n))
+    g = symdiff.gradient(e, [f"y{k}" for k in range(1, n + 1)])
+    print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+    """
+)
+
+
+def memory(n: int) -> None:
+    out = subprocess.run([sys.executable, "-c", MEMORY, str(n), str(HERE)], capture_output=True, text=True, check=True)
+    row(f"peak memory, BCE N={n} whole gradient (whole process)", f"{float(out.stdout):.0f} MB", "-", "-", "target < 500 MB")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer repeats and smaller sizes")
+    args = parser.parse_args()
+    repeat = 1 if args.quick else 3
+    print(f"Python {sys.version.split()[0]}, symdiff {symdiff.__version__}, "
+          f"SymPy {getattr(sympy, '__version__', 'absent')}, SymEngine {getattr(symengine, '__version__', 'absent')}")
+    textbook(repeat)
+    bce([100, 300, 1000, 2000] if args.quick else [100, 300, 1000, 2000, 5000], repeat)
+    deep([5000] if args.quick else [5000, 20000])
+    high_order(repeat)
+    cold_start(5 if args.quick else 9)
+    memory(5000)
+    print()
+    print("| workload | symdiff | SymPy | SymEngine | ratio |")
+    print("|---|---|---|---|---|")
+    for r in ROWS:
+        print("| " + " | ".join(r) + " |")
+
+
+if __name__ == "__main__":
+    main()

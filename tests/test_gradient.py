@@ -1,0 +1,36 @@
+"""symdiff.gradient: every partial, in natural name order, equal to diff."""
+
+import pytest
+
+import symdiff
+from symdiff.errors import DifferentiationError
+
+
+def test_gradient_equals_each_partial():
+    e = symdiff.parse("x^2*y + sin(y*z) + z")
+    g = symdiff.gradient(e)
+    assert list(g) == ["x", "y", "z"]
+    for name, partial in g.items():
+        assert partial == symdiff.diff(e, name)
+
+
+def test_gradient_orders_names_naturally_and_takes_chosen_variables():
+    terms = " + ".join(f"w{k}*x{k}" for k in (1, 2, 10, 11, 3))
+    g = symdiff.gradient(terms, ["x10", "x2", "x1"])
+    assert list(g) == ["x1", "x2", "x10"]
+    assert str(g["x10"]) == "w10"
+
+
+def test_gradient_of_wide_sum_uses_only_terms_with_the_variable():
+    n = 200
+    text = "-" + " - ".join(f"(t{k}*log(y{k}) + (1 - t{k})*log(1 - y{k}))" for k in range(1, n + 1))
+    g = symdiff.gradient(text, [f"y{k}" for k in range(1, n + 1)])
+    assert len(g) == n
+    for k in (1, 57, n):
+        assert g[f"y{k}"] == symdiff.diff(text, f"y{k}")
+        assert symdiff.evaluate(g[f"y{k}"], {f"y{k}": 0.25, f"t{k}": 1.0}) == pytest.approx(-4.0)
+
+
+def test_gradient_rejects_non_variables():
+    with pytest.raises(DifferentiationError):
+        symdiff.gradient("x*y", ["x + 1"])
