@@ -21,6 +21,7 @@ MAX_TERMS = 200  # expansion budget, in terms of any intermediate polynomial
 MAX_POWER = 12  # largest integer power of a sum that is expanded
 MAX_DIVISION_STEPS = 2000
 MAX_NODES = 150  # sums and products walked per conversion: keeps deep trees linear
+MAX_WORK = 3000  # coefficient multiplications per conversion
 
 
 def _is_poly_power(e: Expr) -> bool:
@@ -83,6 +84,7 @@ class Ring:
         if nodes is None:
             return None
         done: dict[int, Poly] = {}
+        work = 0
         for node in nodes:
             t = type(node)
             if t is Num:
@@ -94,6 +96,9 @@ class Ring:
             elif t is Mul:
                 p = {self.zero_mono: Fraction(1)}
                 for c in node.factors:
+                    work += len(p) * len(done[id(c)])
+                    if work > MAX_WORK:
+                        return None
                     p = pmul(p, done[id(c)])
                     if p is None:
                         return None
@@ -101,6 +106,9 @@ class Ring:
                 k = node.exp.value.numerator
                 base = done[id(node.base)]
                 if type(node.base) in (Add, Mul):
+                    work += len(base) ** 2 * k
+                    if work > MAX_WORK:
+                        return None
                     p = ppow(base, k)
                 else:
                     ((mono, _),) = base.items()

@@ -52,7 +52,7 @@ from .expr import (
 # A rewrite that keeps producing new forms is cut off after this many in a row.
 MAX_REWRITE_CHAIN = 64
 # Candidates settled inside candidates: deeper searches are not started.
-MAX_SEARCH_DEPTH = 12
+MAX_SEARCH_DEPTH = 4
 # Sums wider than this get only the linear-time rewrites.
 WIDE = 300
 # Largest integer whose perfect-power part is extracted (`sqrt(8) -> 2*sqrt(2)`).
@@ -493,6 +493,12 @@ def distribute_number(e: Expr) -> Expr | None:
     return smaller(mul(*others, add(*(mul(c, t) for t in s.terms))), e)
 
 
+def _mostly_negative(s: Expr) -> bool:
+    """At least as many negative as positive non-numeric terms: negating may pay."""
+    balance = sum(-1 if is_negative(t) else 1 for t in s.terms if type(t) is not Num)
+    return balance <= 0
+
+
 def negated(s: Expr) -> Expr:
     """-s with the sign pushed into the terms: 1 - x -> x - 1."""
     return add(*(mul(NEG_ONE, t) for t in s.terms))
@@ -503,7 +509,8 @@ def flip_sum_signs(e: Expr) -> Expr | None:
     when that removes minus signs without adding leaves."""
     for i, f in enumerate(e.factors):
         base, x = split_power(f)
-        if type(base) is Add and type(x) is Num and x.value.denominator == 1:
+        if type(base) is Add and type(x) is Num and x.value.denominator == 1 \
+                and (_mostly_negative(base) or is_negative(e)):
             sign = Num(-1 if x.value.numerator % 2 else 1)
             out = settle(mul(sign, *e.factors[:i], pow_(negated(base), x), *e.factors[i + 1 :]))
             # Only to shed minus signs: 2*s*(1 - s) is not turned into -2*s*(s - 1).
@@ -517,7 +524,7 @@ def even_power_of_negated(e: Expr) -> Expr | None:
     """(1 - x)^2 -> (x - 1)^2, when smaller."""
     x = e.exp
     if type(e.base) is not Add or type(x) is not Num or x.value.denominator != 1 \
-            or x.value.numerator % 2:
+            or x.value.numerator % 2 or not _mostly_negative(e.base):
         return None
     return smaller(pow_(negated(e.base), x), e)
 
@@ -585,18 +592,25 @@ def double_angle(e: Expr) -> Expr | None:
 
 
 def sigmoid_product(e: Expr) -> Expr | None:
-    """e^u*sigmoid(-u) -> sigmoid(u), e^u/(1 + e^u) -> sigmoid(u),
+    """e^u*sigmoid(-u) -> sigmoid(u), e^u/(1 + e^u)^n -> sigmoid(u)*(1 - sigmoid(u))^(n - 1),
     sigmoid(-u)*sigmoid(u) -> sigmoid(u)*(1 - sigmoid(u))."""
     coeff, powers = as_factors(e)
     for b, x in powers.items():
         if b is E and x is not ONE:
-            for partner, k in ((func("sigmoid", neg(x)), 1), (add(ONE, pow_(E, x)), -1)):
+            sums = [f for f in powers if _one_plus_exp(f) is x]  # 1 + e^u in either order
+            for partner, k in ((func("sigmoid", neg(x)), 1), *((f, -1) for f in sums)):
                 y = powers.get(partner)
                 if type(y) is Num and y.value.denominator == 1 and k * y.value >= 1:
                     del powers[b]
-                    powers[partner] = Num(y.value - k)
                     s = func("sigmoid", x)
                     powers[s] = add(powers[s], ONE) if s in powers else ONE
+                    if k == 1:
+                        powers[partner] = Num(y.value - 1)
+                    else:  # what is left of 1/(1 + e^u)^n is (1 - sigmoid(u))^(n - 1)
+                        del powers[partner]
+                        rest = add(ONE, neg(s))
+                        powers[rest] = add(powers[rest], Num(-y.value - 1)) if rest in powers \
+                            else Num(-y.value - 1)
                     return from_factors(coeff, powers)
         if type(b) is Func and b.name == "sigmoid" and is_negative(b.arg):
             other = func("sigmoid", neg(b.arg))
