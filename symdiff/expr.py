@@ -13,6 +13,7 @@ products in one canonical order, which is what makes printing round-trip.
 
 from __future__ import annotations
 
+import operator
 import weakref
 import zlib
 from collections.abc import Iterable, Iterator
@@ -31,7 +32,26 @@ CONSTANTS = ("e", "pi")
 # stays symbolic rather than building a number nobody can print.
 MAX_FOLD_BITS = 4096
 
-_interned: weakref.WeakValueDictionary = weakref.WeakValueDictionary()
+# Live nodes by structure: the key holds the ids of a node's children, which
+# stay alive (and keep their ids) as long as the node itself does.
+_interned: dict[tuple, weakref.KeyedRef] = {}
+
+
+def _forget(ref: weakref.KeyedRef) -> None:
+    if _interned.get(ref.key) is ref:
+        del _interned[ref.key]
+
+
+def _key_part(value: Any) -> Any:
+    t = type(value)
+    if t is tuple:
+        return tuple(map(id, value))
+    if t is str or t is Fraction or t is int:
+        return value
+    return id(value)
+
+
+_get_hash = operator.attrgetter("_hash")
 
 
 def _str_hash(s: str) -> int:
@@ -50,16 +70,18 @@ class Expr:
     free: frozenset  # free symbols (Sym nodes) occurring in the tree
 
     def __new__(cls, *values: Any) -> Expr:
-        key = (cls, *values)
-        node = _interned.get(key)
-        if node is not None:
-            return node
+        key = (cls, *map(_key_part, values))
+        ref = _interned.get(key)
+        if ref is not None:
+            node = ref()
+            if node is not None:
+                return node
         node = object.__new__(cls)
         for name, value in zip(cls._fields, values):
             object.__setattr__(node, name, value)
         object.__setattr__(node, "_hash", hash((cls._tag, *map(_field_hash, values))))
         object.__setattr__(node, "free", node._free())
-        _interned[key] = node
+        _interned[key] = weakref.KeyedRef(node, _forget, key)
         return node
 
     def __setattr__(self, name: str, value: Any) -> None:
@@ -142,7 +164,9 @@ def _field_hash(value: Any) -> int:
     if isinstance(value, str):
         return _str_hash(value)
     if isinstance(value, tuple):
-        return hash(tuple(map(_field_hash, value)))
+        return hash(tuple(map(_get_hash, value)))
+    if isinstance(value, Expr):
+        return value._hash
     return hash(value)
 
 
