@@ -133,6 +133,7 @@ def plain_parser() -> Lark:
         transformer=PlainTransformer(),
         propagate_positions=False,
         maybe_placeholders=False,
+        cache=True,  # the LALR tables, in the temp folder: a cold start skips rebuilding them
     )
 
 
@@ -398,6 +399,7 @@ def latex_parser() -> Lark:
         transformer=LatexTransformer(),
         propagate_positions=False,
         maybe_placeholders=False,
+        cache=True,  # the LALR tables, in the temp folder: a cold start skips rebuilding them
     )
 
 
