@@ -95,6 +95,18 @@ def _expand_sums(e: Expr, env: dict[str, float]) -> Expr:
     return out
 
 
+def _index_only(e: Expr) -> set[Expr]:
+    """Nodes that occur only as indices of variables, never as operands."""
+    indices: set[Expr] = set()
+    operands: set[Expr] = {e}
+    for node in postorder(e):
+        if type(node) is Sym:
+            indices.update(node.indices)
+        else:
+            operands.update(node.args)
+    return indices - operands
+
+
 def evaluate(e: Expr, values: Mapping[str | Expr, float] | None = None) -> float:
     """The value of `e` with the given variables, as a float.
 
@@ -103,6 +115,7 @@ def evaluate(e: Expr, values: Mapping[str | Expr, float] | None = None) -> float
     """
     env = {_symbol_name(k): float(v) for k, v in (values or {}).items()}
     e = _expand_sums(e, env)
+    index_only = _index_only(e)
 
     def visit(node: Expr, kids: tuple[float, ...]) -> float:
         match node:
@@ -113,6 +126,8 @@ def evaluate(e: Expr, values: Mapping[str | Expr, float] | None = None) -> float
             case Sym():
                 name = str(node)
                 if name not in env:
+                    if node in index_only:
+                        return 0.0  # `j` in `y_j`: part of the name, looked up with it
                     raise EvaluationError(f"no value given for the variable {name!r}")
                 return env[name]
             case Add():

@@ -62,9 +62,22 @@ def test_formula_1_wrt_y_jl():
     check_numerically(F1, d, "y_{jl}", {"N": N, "K": K}, values)
 
 
+def equally_short_equal_form(d, expected_text):
+    """The issue allows any form of the expected result that is equal and no longer."""
+    expected = symdiff.parse(expected_text)
+    if d == expected:
+        return True
+    rng = random.Random(0)
+    for _ in range(5):
+        env = {str(s): rng.uniform(0.1, 0.9) for s in expected.free | d.free}
+        if not math.isclose(symdiff.evaluate(d, env), symdiff.evaluate(expected, env), rel_tol=1e-12):
+            return False
+    return symdiff.expr.size(d) <= symdiff.expr.size(expected)
+
+
 def test_formula_2_wrt_y_j():
     d = symdiff.diff(F2, "y_j")
-    assert d == symdiff.parse("(y_j - t_j)/(N*y_j*(1 - y_j))")
+    assert equally_short_equal_form(d, "(y_j - t_j)/(N*y_j*(1 - y_j))")
     rng = random.Random(2)
     values = {n: rng.uniform(0.1, 0.9) for n in names("y", N) + names("t", N)}
     check_numerically(F2, d, "y_j", {"N": N}, values)
@@ -127,7 +140,8 @@ def test_cli_done_when(capsys):
     from symdiff.cli import main
 
     assert main(["diff", F2, "--wrt", "y_j"]) == 0
-    assert capsys.readouterr().out.strip() == "(y_j - t_j)/(N*y_j*(1 - y_j))"
+    out = capsys.readouterr().out.strip()
+    assert equally_short_equal_form(symdiff.parse(out), "(y_j - t_j)/(N*y_j*(1 - y_j))")
     assert main(["diff", F2, "--where", "y_i = sigmoid(z_i)", "--wrt", "z_j"]) == 0
     assert capsys.readouterr().out.strip() == "(sigmoid(z_j) - t_j)/N"
     assert main(["diff", F2, "--where", "y_i = sigmoid(z_i)", "--wrt", "z_j", "--format", "latex"]) == 0
