@@ -46,7 +46,7 @@ from typing import NamedTuple
 from . import polynomial as P
 from .expr import (
     E, NEG_ONE, ONE, TWO, ZERO, Add, Const, Expr, Func, Log, Mul, Num, Pow, Sym,
-    _fold_numeric_power, add, factor_key, func, mul, neg, pow_,
+    _fold_numeric_power, add, factor_key, func, mul, neg, num, pow_,
 )
 
 # A rewrite that keeps producing new forms is cut off after this many in a row.
@@ -131,6 +131,11 @@ def as_factors(e: Expr) -> tuple[Fraction, dict[Expr, Expr]]:
         base, x = split_power(f)
         powers[base] = add(powers[base], x) if base in powers else x
     return coeff, powers
+
+
+def put_factor(powers: dict[Expr, Expr], base: Expr, x: Expr) -> None:
+    """Multiply `base^x` into a factor dict."""
+    powers[base] = add(powers[base], x) if base in powers else x
 
 
 def from_factors(coeff: Fraction, powers: dict[Expr, Expr]) -> Expr:
@@ -229,6 +234,13 @@ def smaller(candidate: Expr | None, than: Expr) -> Expr | None:
     return out if cost(out) < cost(than) else None
 
 
+def fewer_leaves(candidate: Expr | None, than: Expr) -> Expr | None:
+    """Like `smaller`, but only a strict drop in leaves counts: for expansions,
+    which are taken only where terms cancel."""
+    out = smaller(candidate, than)
+    return out if out is not None and cost(out)[0] < cost(than)[0] else None
+
+
 # --------------------------------------------------------------------- sums
 
 
@@ -259,14 +271,12 @@ def _partners(f: Expr) -> list[tuple[Expr, int, Expr]]:
         return [(square("sinh"), -1, ONE), (square("sinh"), 1, func("cosh", double))]
     if name == "tan":
         return [(ONE, 1, pow_(func("sec", u), TWO))]  # tan(u)^2 + 1 = sec(u)^2
-    if name == "tanh":
-        return [(ONE, -1, neg(pow_(func("cosh", u), Num(-2))))]  # tanh(u)^2 - 1 = -1/cosh(u)^2
     return []
 
 
 def pair_identities(e: Expr) -> Expr | None:
     """sin(u)^2 + cos(u)^2 -> 1, cos(u)^2 - sin(u)^2 -> cos(2u), cosh(u)^2 - sinh(u)^2 -> 1,
-    1 + tan(u)^2 -> sec(u)^2, 1 - tanh(u)^2 -> 1/cosh(u)^2, sigmoid(u) + sigmoid(-u) -> 1;
+    1 + tan(u)^2 -> sec(u)^2, sigmoid(u) + sigmoid(-u) -> 1;
     each times any common rest."""
     groups: dict[Expr, Fraction] = {}
     for t in e.terms:
@@ -310,7 +320,7 @@ def expand_if_smaller(e: Expr) -> Expr | None:
         return None
     ring = P.Ring(e)
     p = ring.poly(e)
-    return None if p is None else smaller(ring.expr(p), e)
+    return None if p is None else fewer_leaves(ring.expr(p), e)
 
 
 def _denominator_base(base: Expr, x: Expr) -> tuple[Expr, int] | None:
@@ -343,7 +353,7 @@ def _over(terms: list[Expr]) -> tuple[list[Expr], dict[Expr, int]] | None:
     if not den:
         return None
     numerators = [
-        mul(*top, *(pow_(b, Num(k - bottom.get(b, 0))) for b, k in den.items()))
+        mul(*top, *(pow_(b, num(k - bottom.get(b, 0))) for b, k in den.items()))
         for top, bottom in split
     ]
     return numerators, den
@@ -383,7 +393,7 @@ def _cancel(numerator: Expr, den: dict[Expr, int]) -> tuple[Expr, dict[Expr, int
 
 
 def _quotient(numerator: Expr, den: dict[Expr, int]) -> Expr:
-    return mul(numerator, *(pow_(b, Num(-k)) for b, k in den.items() if k))
+    return mul(numerator, *(pow_(b, num(-k)) for b, k in den.items() if k))
 
 
 def together_if_smaller(e: Expr) -> Expr | None:
@@ -511,7 +521,7 @@ def flip_sum_signs(e: Expr) -> Expr | None:
         base, x = split_power(f)
         if type(base) is Add and type(x) is Num and x.value.denominator == 1 \
                 and (_mostly_negative(base) or is_negative(e)):
-            sign = Num(-1 if x.value.numerator % 2 else 1)
+            sign = num(-1 if x.value.numerator % 2 else 1)
             out = settle(mul(sign, *e.factors[:i], pow_(negated(base), x), *e.factors[i + 1 :]))
             # Only to shed minus signs: 2*s*(1 - s) is not turned into -2*s*(s - 1).
             (leaves, negatives, _), (leaves0, negatives0, _) = cost(out), cost(e)
@@ -553,7 +563,7 @@ def expand_product(e: Expr) -> Expr | None:
         return None
     ring = P.Ring(e)
     p = ring.poly(e)
-    return None if p is None or len(p) < 2 else smaller(ring.expr(p), e)
+    return None if p is None or len(p) < 2 else fewer_leaves(ring.expr(p), e)
 
 
 QUOTIENTS = {("sin", "cos"): "tan", ("cos", "sin"): "cot", ("sinh", "cosh"): "tanh"}
@@ -571,7 +581,7 @@ def trig_quotient(e: Expr) -> Expr | None:
             d = func(bottom, b.arg)
             if powers.get(d) is Num(-x.value):
                 del powers[b], powers[d]
-                powers[func(name, b.arg)] = x
+                put_factor(powers, func(name, b.arg), x)
                 return from_factors(coeff, powers)
     return None
 
@@ -586,7 +596,7 @@ def double_angle(e: Expr) -> Expr | None:
             partner = func("cos" if b.name == "sin" else "cosh", b.arg)
             if powers.get(partner) is ONE:
                 del powers[b], powers[partner]
-                powers[func(b.name, mul(TWO, b.arg))] = ONE
+                put_factor(powers, func(b.name, mul(TWO, b.arg)), ONE)
                 return from_factors(coeff / 2, powers)
     return None
 
@@ -709,7 +719,7 @@ def numeric_radical(e: Expr) -> Expr | None:
     if radicand > MAX_RADICAND:
         return None
     a, m = _perfect_power_part(radicand, n)
-    out = mul(Num(b.value**whole * Fraction(a, c.denominator)), pow_(Num(m), Num(Fraction(1, n))))
+    out = mul(Num(b.value**whole * Fraction(a, c.denominator)), pow_(num(m), Num(Fraction(1, n))))
     return None if out is e else out
 
 

@@ -67,7 +67,8 @@ IDENTITIES = [
     ("cos(u)^2 - sin(u)^2",    "cos(2*u)"),
     ("cosh(u)^2 - sinh(u)^2",  "1"),
     ("1 + tan(u)^2",           "sec(u)^2"),
-    ("1 - tanh(u)^2",          "1/cosh(u)^2"),
+    ("1 - tanh(u)^2",          "1 - tanh(u)^2"),  # the textbook form of tanh'
+    ("2*sin(x)*cos(x)*sin(2*x)", "sin(2*x)^2"),
     ("2*sin(u)*cos(u)",        "sin(2*u)"),
     ("sin(u)/cos(u)",          "tan(u)"),
     ("sin(-u)",                "-sin(u)"),
