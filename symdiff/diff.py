@@ -18,7 +18,7 @@ from .errors import DifferentiationError
 from .sums import collapse, collapses, depends, index_deltas, same_family, unclash
 from .expr import (
     E, NEG_ONE, ONE, TWO, ZERO, Add, Const, Delta, Expr, Func, Log, Mul, Num, Pow, Sum, Sym,
-    add, summation, div, func, ln, mul, neg, pow_, sqrt, sub,
+    add, summation, div, func, ln, mul, neg, num, pow_, sqrt, sub,
 )
 
 D = Callable[[Expr], Expr]
@@ -177,7 +177,7 @@ OUTER: dict[str, Callable[[Expr], Expr]] = {
     "atan": lambda u: pow_(add(ONE, pow_(u, TWO)), NEG_ONE),
     "sinh": lambda u: func("cosh", u),
     "cosh": lambda u: func("sinh", u),
-    "tanh": lambda u: sub(ONE, pow_(func("tanh", u), TWO)),
+    "tanh": lambda u: pow_(func("cosh", u), num(-2)),
     "sigmoid": lambda u: mul(func("sigmoid", u), sub(ONE, func("sigmoid", u))),
     "softplus": lambda u: func("sigmoid", u),
     "abs": lambda u: div(u, func("abs", u)),
@@ -196,7 +196,7 @@ OUTER_FORMULA = {
     "sin": "cos(u)", "cos": "-sin(u)", "tan": "sec(u)^2", "cot": "-csc(u)^2",
     "sec": "sec(u)*tan(u)", "csc": "-csc(u)*cot(u)", "asin": "1/sqrt(1 - u^2)",
     "acos": "-1/sqrt(1 - u^2)", "atan": "1/(1 + u^2)", "sinh": "cosh(u)",
-    "cosh": "sinh(u)", "tanh": "1 - tanh(u)^2", "sigmoid": "sigmoid(u)*(1 - sigmoid(u))",
+    "cosh": "sinh(u)", "tanh": "1/cosh(u)^2", "sigmoid": "sigmoid(u)*(1 - sigmoid(u))",
     "softplus": "sigmoid(u)", "abs": "u/abs(u)",
 }
 

@@ -123,7 +123,7 @@ def test_inverse_trig_rule(text, printed):
 
 
 @pytest.mark.parametrize(
-    "text, printed", [("sinh(x)", "cosh(x)"), ("cosh(x)", "sinh(x)"), ("tanh(x)", "1 - tanh(x)^2")]
+    "text, printed", [("sinh(x)", "cosh(x)"), ("cosh(x)", "sinh(x)"), ("tanh(x)", "1/cosh(x)^2")]
 )
 def test_hyperbolic_rule(text, printed):
     check("hyperbolic", text, printed)
