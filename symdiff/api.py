@@ -88,9 +88,11 @@ def derive(e: Expr | str, wrt: Expr | str | None = None, order: int = 1, *,
     return derivation(tree, variable(tree, wrt), order, verbose)
 
 
-def gradient(e: Expr | str, vars: Iterable[Expr | str] | None = None) -> dict[str, Expr]:
+def gradient(e: Expr | str, vars: Iterable[Expr | str] | None = None, *,
+             simplify: bool = True) -> dict[str, Expr]:
     """Every first partial derivative, keyed by variable name in natural order
     (`y2` before `y10`); `vars` picks the variables, by default all of them.
+    Each partial is `diff(e, v)`, or the raw rule output with `simplify=False`.
 
     Costs time linear in the size of `e` plus the size of the partials: each
     partial visits only the sub-trees that contain its variable.
@@ -98,7 +100,8 @@ def gradient(e: Expr | str, vars: Iterable[Expr | str] | None = None) -> dict[st
     tree = as_tree(e)
     chosen = symbols(tree) if vars is None else [variable(tree, v) for v in vars]
     chosen = sorted(dict.fromkeys(chosen), key=lambda v: _natural_key(str(v)))
-    return {str(x): _simplify.simplify(_diff.differentiate(tree, x)[0]) for x in chosen}
+    tidy = _simplify.simplify if simplify else (lambda d: d)
+    return {str(x): tidy(_diff.differentiate(tree, x)[0]) for x in chosen}
 
 
 def _natural_key(name: str) -> list:

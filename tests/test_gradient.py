@@ -31,6 +31,12 @@ def test_gradient_of_wide_sum_uses_only_terms_with_the_variable():
         assert symdiff.evaluate(g[f"y{k}"], {f"y{k}": 0.25, f"t{k}": 1.0}) == pytest.approx(-4.0)
 
 
+def test_raw_gradient_is_the_rule_output():
+    g = symdiff.gradient("x*ln(x) + y", simplify=False)
+    assert g == {"x": symdiff.diff("x*ln(x) + y", "x", simplify=False), "y": symdiff.parse("1")}
+    assert str(g["x"]) == "ln(x) + x/x"
+
+
 def test_gradient_rejects_non_variables():
     with pytest.raises(DifferentiationError):
         symdiff.gradient("x*y", ["x + 1"])
