@@ -179,6 +179,9 @@ class Num(Expr):
     __match_args__ = _fields
     value: Fraction
 
+    def __new__(cls, value: Fraction | int) -> Num:
+        return Expr.__new__(cls, value if type(value) is Fraction else Fraction(value))
+
 
 class Const(Expr):
     """A named mathematical constant: `e` or `pi`."""

@@ -15,7 +15,21 @@ from math import gcd
 
 from .expr import Add, Expr, Mul, Num, Pow, add, mul, pow_
 
-Poly = dict[tuple[int, ...], Fraction]
+# Coefficients are ints where they are whole (int arithmetic is many times
+# faster than Fraction's), Fractions otherwise.
+Coeff = int | Fraction
+Poly = dict[tuple[int, ...], Coeff]
+
+
+def _exact(c: Fraction) -> Coeff:
+    return c.numerator if c.denominator == 1 else c
+
+
+def _div(a: Coeff, b: Coeff) -> Coeff:
+    """a / b, exactly."""
+    if type(a) is int and type(b) is int:
+        return a // b if a % b == 0 else Fraction(a, b)
+    return _exact(Fraction(a) / b)
 
 MAX_TERMS = 200  # expansion budget, in terms of any intermediate polynomial
 MAX_POWER = 12  # largest integer power of a sum that is expanded
@@ -88,13 +102,13 @@ class Ring:
         for node in nodes:
             t = type(node)
             if t is Num:
-                p: Poly | None = {self.zero_mono: node.value} if node.value else {}
+                p: Poly | None = {self.zero_mono: _exact(node.value)} if node.value else {}
             elif t is Add:
                 p = {}
                 for c in node.terms:
                     p = padd(p, done[id(c)])
             elif t is Mul:
-                p = {self.zero_mono: Fraction(1)}
+                p = {self.zero_mono: 1}
                 for c in node.factors:
                     work += len(p) * len(done[id(c)])
                     if work > MAX_WORK:
@@ -112,14 +126,14 @@ class Ring:
                     p = ppow(base, k)
                 else:
                     ((mono, _),) = base.items()
-                    p = {tuple(a * k for a in mono): Fraction(1)}
+                    p = {tuple(a * k for a in mono): 1}
             else:
                 i = self.index.get(node)
                 if i is None:
                     return None
                 mono = [0] * self.n
                 mono[i] = 1
-                p = {tuple(mono): Fraction(1)}
+                p = {tuple(mono): 1}
             if p is None or len(p) > MAX_TERMS:
                 return None
             done[id(node)] = p
@@ -129,7 +143,7 @@ class Ring:
         """The polynomial as an expression: a sum of monomials, highest degree first."""
         terms = []
         for mono, c in sorted(p.items(), key=lambda mc: (-sum(mc[0]), mc[0])):
-            terms.append(mul(Num(c), *(pow_(g, Num(Fraction(k))) for g, k in zip(self.gens, mono) if k)))
+            terms.append(mul(Num(Fraction(c)), *(pow_(g, Num(Fraction(k))) for g, k in zip(self.gens, mono) if k)))
         return add(*terms)
 
 
@@ -166,7 +180,7 @@ def pmul(p: Poly, q: Poly) -> Poly | None:
 def ppow(p: Poly, k: int) -> Poly | None:
     if not p:
         return {}
-    out: Poly | None = {(0,) * len(next(iter(p))): Fraction(1)}
+    out: Poly | None = {(0,) * len(next(iter(p))): 1}
     for _ in range(k):
         out = pmul(out, p)
         if out is None or len(out) > MAX_TERMS:
@@ -174,7 +188,7 @@ def ppow(p: Poly, k: int) -> Poly | None:
     return out
 
 
-def leading(p: Poly) -> tuple[tuple[int, ...], Fraction]:
+def leading(p: Poly) -> tuple[tuple[int, ...], Coeff]:
     """The lexicographically largest monomial and its coefficient."""
     m = max(p)
     return m, p[m]
@@ -196,7 +210,7 @@ def divide(p: Poly, q: Poly) -> Poly | None:
         if any(a < b for a, b in zip(rm, qm)):
             return None
         m = tuple(a - b for a, b in zip(rm, qm))
-        c = rc / qc
+        c = _div(rc, qc)
         quotient[m] = c
         rest = psub(rest, {tuple(a + b for a, b in zip(m, mm)): c * cc for mm, cc in q.items()})
         if len(rest) > MAX_TERMS * 4:
@@ -225,7 +239,7 @@ def univariate_gcd(p: Poly, q: Poly) -> Poly | None:
     if not a:
         return None
     _, lc = leading(a)
-    return {m: c / lc for m, c in a.items()}
+    return {m: _div(c, lc) for m, c in a.items()}
 
 
 def remainder(p: Poly, q: Poly, i: int) -> Poly | None:
@@ -239,7 +253,7 @@ def remainder(p: Poly, q: Poly, i: int) -> Poly | None:
         if rm[i] < qm[i]:
             return rest
         shift = rm[i] - qm[i]
-        c = rc / qc
+        c = _div(rc, qc)
         rest = psub(rest, {tuple(k + shift if j == i else k for j, k in enumerate(mm)): c * cc for mm, cc in q.items()})
     return None
 
