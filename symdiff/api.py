@@ -62,7 +62,7 @@ def diff(e: Expr | str, wrt: Expr | str | None = None, order: int = 1, *, simpli
     for _ in range(order):
         tree, _steps = _diff.differentiate(tree, x)
         if simplify:
-            tree = _simplify.simplify(tree)
+            tree = _simplify.simplify_derivative(tree, order)
         if facts:
             tree, used = _sums.apply_assumptions(tree, facts)
             if used and simplify:

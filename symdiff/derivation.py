@@ -51,7 +51,7 @@ def derivation(e: Expr, x: Sym, order: int = 1, verbose: bool = False) -> Deriva
     current = e
     for _ in range(order):
         raw, step = differentiate(current, x, record=True)
-        final = _simplify.simplify(raw)
+        final = _simplify.simplify_derivative(raw, order)
         names = ", ".join(rewrites_used(raw)) if final is not raw else ""
         stages.append(Stage(current, step, Step("simplify", names, raw, final)))
         current = final

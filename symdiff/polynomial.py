@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 from math import gcd
+from typing import NamedTuple
 
 from .expr import Add, Expr, Mul, Num, Pow, add, mul, pow_
 
@@ -38,6 +39,17 @@ MAX_NODES = 150  # sums and products walked per conversion: keeps deep trees lin
 MAX_WORK = 3000  # coefficient multiplications per conversion
 
 
+class Budget(NamedTuple):
+    nodes: int = MAX_NODES
+    terms: int = MAX_TERMS
+    work: int = MAX_WORK
+
+
+SEARCH = Budget()
+# For normalising a higher derivative between orders, where only expansion collects terms.
+LARGE = Budget(nodes=50_000, terms=4000, work=4_000_000)
+
+
 def _is_poly_power(e: Expr) -> bool:
     """A positive integer power: of a generator (any size) or of a sum or product."""
     if not (type(e) is Pow and type(e.exp) is Num and e.exp.value.denominator == 1
@@ -46,7 +58,7 @@ def _is_poly_power(e: Expr) -> bool:
     return type(e.base) not in (Add, Mul) or e.exp.value <= MAX_POWER
 
 
-def structure(e: Expr) -> list[Expr] | None:
+def structure(e: Expr, max_nodes: int = MAX_NODES) -> list[Expr] | None:
     """The polynomial nodes of `e` in postorder (generators are not entered),
     or None past MAX_NODES."""
     out: list[Expr] = []
@@ -61,7 +73,7 @@ def structure(e: Expr) -> list[Expr] | None:
             continue
         seen.add(id(node))
         stack.append((node, True))
-        if len(out) + len(stack) > MAX_NODES:
+        if len(out) + len(stack) > max_nodes:
             return None
         if type(node) in (Add, Mul):
             stack.extend((c, False) for c in node.args)
@@ -73,12 +85,13 @@ def structure(e: Expr) -> list[Expr] | None:
 class Ring:
     """Polynomials over a fixed, ordered list of generators."""
 
-    def __init__(self, *exprs: Expr) -> None:
+    def __init__(self, *exprs: Expr, budget: Budget = SEARCH) -> None:
+        self.budget = budget
         self.gens: list[Expr] = []
         self.index: dict[Expr, int] = {}
         self.valid = True
         for e in exprs:
-            nodes = structure(e)
+            nodes = structure(e, budget.nodes)
             if nodes is None:
                 self.valid = False
                 break
@@ -94,7 +107,8 @@ class Ring:
 
     def poly(self, e: Expr) -> Poly | None:
         """`e` expanded, or None when it is over budget or has an unknown generator."""
-        nodes = structure(e) if self.valid else None
+        budget = self.budget
+        nodes = structure(e, budget.nodes) if self.valid else None
         if nodes is None:
             return None
         done: dict[int, Poly] = {}
@@ -111,9 +125,9 @@ class Ring:
                 p = {self.zero_mono: 1}
                 for c in node.factors:
                     work += len(p) * len(done[id(c)])
-                    if work > MAX_WORK:
+                    if work > budget.work:
                         return None
-                    p = pmul(p, done[id(c)])
+                    p = pmul(p, done[id(c)], budget.terms * 4)
                     if p is None:
                         return None
             elif _is_poly_power(node):
@@ -121,9 +135,9 @@ class Ring:
                 base = done[id(node.base)]
                 if type(node.base) in (Add, Mul):
                     work += len(base) ** 2 * k
-                    if work > MAX_WORK:
+                    if work > budget.work:
                         return None
-                    p = ppow(base, k)
+                    p = ppow(base, k, budget.terms)
                 else:
                     ((mono, _),) = base.items()
                     p = {tuple(a * k for a in mono): 1}
@@ -134,7 +148,7 @@ class Ring:
                 mono = [0] * self.n
                 mono[i] = 1
                 p = {tuple(mono): 1}
-            if p is None or len(p) > MAX_TERMS:
+            if p is None or len(p) > budget.terms:
                 return None
             done[id(node)] = p
         return done[id(e)]
@@ -162,8 +176,8 @@ def psub(p: Poly, q: Poly) -> Poly:
     return padd(p, {m: -c for m, c in q.items()})
 
 
-def pmul(p: Poly, q: Poly) -> Poly | None:
-    if len(p) * len(q) > MAX_TERMS * 4:
+def pmul(p: Poly, q: Poly, limit: int = MAX_TERMS * 4) -> Poly | None:
+    if len(p) * len(q) > limit:
         return None
     out: Poly = {}
     for m1, c1 in p.items():
@@ -177,13 +191,13 @@ def pmul(p: Poly, q: Poly) -> Poly | None:
     return out
 
 
-def ppow(p: Poly, k: int) -> Poly | None:
+def ppow(p: Poly, k: int, max_terms: int = MAX_TERMS) -> Poly | None:
     if not p:
         return {}
     out: Poly | None = {(0,) * len(next(iter(p))): 1}
     for _ in range(k):
-        out = pmul(out, p)
-        if out is None or len(out) > MAX_TERMS:
+        out = pmul(out, p, max_terms * 4)
+        if out is None or len(out) > max_terms:
             return None
     return out
 
@@ -267,3 +281,10 @@ def content(p: Poly) -> Fraction:
         dens = dens * c.denominator // gcd(dens, c.denominator)
     g = Fraction(nums, dens) if nums else Fraction(1)
     return g
+
+
+def expand(e: Expr, budget: Budget = LARGE) -> Expr | None:
+    """`e` multiplied out as a polynomial in its generators, or None over budget."""
+    ring = Ring(e, budget=budget)
+    p = ring.poly(e)
+    return None if p is None else ring.expr(p)

@@ -940,6 +940,23 @@ class Simplifier:
         return node
 
 
+def simplify_derivative(raw: Expr, order: int = 1) -> Expr:
+    """The simplified form of one step of an `order`-th derivative.
+
+    Repeated differentiation multiplies sums into products whose like terms
+    only expansion brings together, so from the second order on the
+    multiplied-out form is taken whenever it is smaller.
+    """
+    s = simplify(raw)
+    if order < 2:
+        return s
+    expanded = P.expand(s)
+    if expanded is None:
+        return s
+    expanded = simplify(expanded)
+    return expanded if cost(expanded) < cost(s) else s
+
+
 def simplify(e: Expr) -> Expr:
     """A shorter equal form of `e`; deterministic and idempotent."""
     s = Simplifier()
