@@ -22,7 +22,6 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-sys.setrecursionlimit(10_000)  # for the peers; symdiff itself never recurses
 
 import symdiff  # noqa: E402
 from symdiff.evaluate import evaluate  # noqa: E402
@@ -171,21 +170,39 @@ def bce(sizes: list[int], repeat: int) -> None:
     row("BCE whole gradient, log-log slope over N", f"{slope(ours):.2f} ({detail})", "-", "-", "target < 1.15")
 
 
-SE_DEEP = textwrap.dedent(
+DEEP_PEER = textwrap.dedent(
     """
-    import sys, time, symengine
-    sys.setrecursionlimit(100000)
-    depth, kind = int(sys.argv[1]), sys.argv[2]
-    x = symengine.Symbol("x")
+    import sys, time
+    engine, depth, kind = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+    if engine == "symengine":  # builds its trees in C++; SymPy keeps Python's default limit
+        sys.setrecursionlimit(100000)
+    mod = __import__(engine)
+    x = mod.Symbol("x")
     e = x
-    for _ in range(depth):
-        e = symengine.sin(e) if kind == "sin" else symengine.log(1 + e)
-    t = time.perf_counter()
-    d = symengine.diff(e, x)
-    v = float(d.subs({x: 0.5}))
-    print(time.perf_counter() - t)
+    try:
+        for _ in range(depth):
+            e = mod.sin(e) if kind == "sin" else mod.log(1 + e)
+        t = time.perf_counter()
+        d = mod.diff(e, x)
+        v = float(d.subs({x: 0.5}))
+        print(time.perf_counter() - t)
+    except RecursionError:
+        print("RecursionError")
     """
 )
+
+
+def deep_peer(engine: str, depth: int, kind: str) -> float | str:
+    """A peer's deep-chain time, in a child process: they can crash or hang there."""
+    try:
+        out = subprocess.run([sys.executable, "-c", DEEP_PEER, engine, str(depth), kind],
+                             capture_output=True, text=True, timeout=120)
+    except subprocess.TimeoutExpired:
+        return "over 120 s"
+    if out.returncode != 0:
+        return f"crash (exit {out.returncode})"
+    text = out.stdout.strip()
+    return text if text == "RecursionError" else float(text)
 
 
 def deep(depths: list[int]) -> None:
@@ -203,35 +220,10 @@ def deep(depths: list[int]) -> None:
                 evaluate(d, {"x": 0.5})
 
             t_ours = timed(ours, 1)
-            se: float | str | None = None
-            if symengine:
-                try:
-                    out = subprocess.run(
-                        [sys.executable, "-c", SE_DEEP, str(depth), kind],
-                        capture_output=True, text=True, timeout=600,
-                    )
-                    se = float(out.stdout) if out.returncode == 0 else f"crash (exit {out.returncode})"
-                except subprocess.TimeoutExpired:
-                    se = "timeout"
-            sp: str = "-"
-            if sympy:
-                sp = _sympy_deep(kind, depth)
+            se = deep_peer("symengine", depth, kind) if symengine else "-"
+            sp = deep_peer("sympy", depth, kind) if sympy else "-"
             label = "sin(sin(...x))" if kind == "sin" else "ln(1 + ln(1 + ...x))"
             time_row(f"{label} depth {depth}: parse+diff+simplify+eval (peers: diff+eval)", t_ours, sp, se)
-
-
-def _sympy_deep(kind: str, depth: int) -> str:
-    x = sympy.Symbol("x")
-    e = x
-    try:
-        for _ in range(depth):
-            e = sympy.sin(e) if kind == "sin" else sympy.log(1 + e)
-        t = time.perf_counter()
-        d = sympy.diff(e, x)
-        float(d.subs(x, 0.5))
-        return fmt_time(time.perf_counter() - t)
-    except RecursionError:
-        return "RecursionError"
 
 
 def _count_se(e) -> int:

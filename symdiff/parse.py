@@ -125,16 +125,21 @@ class PlainTransformer(Transformer):
         return E.delta(i, j)
 
 
-@cache
-def plain_parser() -> Lark:
+def lalr(grammar: str, transformer: Transformer) -> Lark:
+    """An LALR parser that builds trees as it reduces (no recursion on deep input)."""
     return Lark(
-        grammar_path("plain.lark").read_text(),
+        grammar_path(grammar).read_text(),
         parser="lalr",
-        transformer=PlainTransformer(),
+        transformer=transformer,
         propagate_positions=False,
         maybe_placeholders=False,
         cache=True,  # the LALR tables, in the temp folder: a cold start skips rebuilding them
     )
+
+
+@cache
+def plain_parser() -> Lark:
+    return lalr("plain.lark", PlainTransformer())
 
 
 # What a person calls each terminal, for error messages.
@@ -393,14 +398,7 @@ class LatexTransformer(Transformer):
 
 @cache
 def latex_parser() -> Lark:
-    return Lark(
-        grammar_path("latex.lark").read_text(),
-        parser="lalr",
-        transformer=LatexTransformer(),
-        propagate_positions=False,
-        maybe_placeholders=False,
-        cache=True,  # the LALR tables, in the temp folder: a cold start skips rebuilding them
-    )
+    return lalr("latex.lark", LatexTransformer())
 
 
 KNOWN_COMMANDS = frozenset(

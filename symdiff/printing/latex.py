@@ -11,7 +11,7 @@ from fractions import Fraction
 
 from .. import expr as X
 from ..expr import E, HALF, Add, Const, Delta, Expr, Func, Log, Mul, Num, Pow, Sum, Sym
-from .precedence import ADD, MUL, POW, Child, Part, is_negative, join, neg_term, render, split_fraction
+from .precedence import MUL, POW, Child, Part, join, render, split_fraction, sum_parts
 
 OPEN, CLOSE = "\\left(", "\\right)"
 
@@ -115,13 +115,7 @@ def parts(e: Expr) -> list[Part]:
         case Sym(name_, indices):
             return [name(name_) + (subscript(indices) if indices else "")]
         case Add(terms):
-            out: list[Part] = [Child(terms[0], ADD)]
-            for t in terms[1:]:
-                if is_negative(t):
-                    out += [" - ", Child(neg_term(t), ADD, strict=True)]
-                else:
-                    out += [" + ", Child(t, ADD, strict=True)]
-            return out
+            return sum_parts(terms)
         case Mul():
             return product_parts(e)
         case Pow(base, exp) if base is E:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..expr import E, HALF, Add, Const, Delta, Expr, Func, Log, Mul, Num, Pow, Sum, Sym
-from .precedence import ADD, MUL, POW, Child, Part, is_negative, join, neg_term, render, split_fraction
+from .precedence import MUL, POW, Child, Part, join, render, split_fraction, sum_parts
 
 
 def number(value) -> str:
@@ -59,13 +59,7 @@ def parts(e: Expr) -> list[Part]:
         case Sym(name, indices):
             return [name + (subscript(indices) if indices else "")]
         case Add(terms):
-            out: list[Part] = [Child(terms[0], ADD)]
-            for t in terms[1:]:
-                if is_negative(t):
-                    out += [" - ", Child(neg_term(t), ADD, strict=True)]
-                else:
-                    out += [" + ", Child(t, ADD, strict=True)]
-            return out
+            return sum_parts(terms)
         case Mul():
             return product_parts(e)
         case Pow(base, exp) if base is E:

@@ -109,3 +109,14 @@ def neg_term(e: Expr) -> Expr:
     if type(e) is Num:
         return Num(-e.value)
     return mul(Num(-e.factors[0].value), *e.factors[1:])
+
+
+def sum_parts(terms: tuple[Expr, ...]) -> list[Part]:
+    """`a + b - c`: a negative term after the first is shown as subtraction."""
+    out: list[Part] = [Child(terms[0], ADD)]
+    for t in terms[1:]:
+        if is_negative(t):
+            out += [" - ", Child(neg_term(t), ADD, strict=True)]
+        else:
+            out += [" + ", Child(t, ADD, strict=True)]
+    return out
