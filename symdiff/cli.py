@@ -7,6 +7,7 @@ the text with a caret, and exit status 2.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 
@@ -103,5 +104,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SymdiffError as err:
         print(f"symdiff: error: {err}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    print(out)
+    try:
+        print(out, flush=True)
+    except BrokenPipeError:
+        # The reader (`| head`) left early; point stdout at devnull so the
+        # interpreter's final flush does not fail again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
     return 0

@@ -57,3 +57,13 @@ def test_cli_caret_sits_under_the_fault():
 def test_cli_usage_error_exits_2():
     result = run("frobnicate")
     assert result.returncode == 2 and "Traceback" not in result.stderr
+
+
+def test_cli_reader_closing_the_pipe_early_is_not_a_traceback():
+    proc = subprocess.Popen([sys.executable, "-m", "symdiff", "diff", "x^x", "--order", "4", "--steps"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc.stdout.readline()
+    proc.stdout.close()
+    stderr = proc.stderr.read().decode()
+    proc.wait(timeout=60)
+    assert "Traceback" not in stderr
