@@ -367,6 +367,8 @@ def num(value: int | Fraction | str) -> Num:
 
 ZERO, ONE, TWO, NEG_ONE, HALF = num(0), num(1), num(2), num(-1), num(Fraction(1, 2))
 E, PI = Const("e"), Const("pi")
+# A literal division by zero, `1/0`: every `0^-n` is this one node.
+UNDEFINED = Pow(ZERO, NEG_ONE)
 
 
 def sym(name: str, *indices: Expr | str | int) -> Sym:
@@ -421,8 +423,9 @@ def add(*terms: Expr) -> Expr:
 def mul(*factors: Expr) -> Expr:
     """Product: flattens, folds numbers into a leading coefficient, sorts the rest.
 
-    A zero coefficient absorbs the product (the removable-singularity
-    convention, see `simplify`), unless a factor is a literal division by zero.
+    A literal division by zero absorbs the product: it is undefined however
+    it is multiplied.  Otherwise a zero coefficient absorbs it (the
+    removable-singularity convention, see `simplify`).
     """
     flat: list[Expr] = []
     coeff = Fraction(1)
@@ -430,9 +433,11 @@ def mul(*factors: Expr) -> Expr:
         for g in f.factors if type(f) is Mul else (f,):
             if type(g) is Num:
                 coeff *= g.value
+            elif g is UNDEFINED:
+                return UNDEFINED
             else:
                 flat.append(g)
-    if coeff == 0 and not any(_is_division_by_zero(f) for f in flat):
+    if coeff == 0:
         return ZERO
     if len(flat) > 1:
         flat.sort(key=factor_key)
@@ -442,9 +447,6 @@ def mul(*factors: Expr) -> Expr:
         return flat[0]
     return Mul(tuple(flat))
 
-
-def _is_division_by_zero(e: Expr) -> bool:
-    return type(e) is Pow and e.base == ZERO and type(e.exp) is Num and e.exp.value < 0
 
 
 def factor_key(e: Expr) -> tuple:
@@ -498,7 +500,6 @@ def pow_(base: Expr, exp: Expr) -> Expr:
         if n == 1:
             return base
         if n.denominator == 1:
-            k = n.numerator
             if type(base) is Mul:
                 return mul(*(pow_(f, exp) for f in base.factors))
             if type(base) is Pow:
@@ -507,6 +508,8 @@ def pow_(base: Expr, exp: Expr) -> Expr:
             folded = _fold_numeric_power(base.value, n)
             if folded is not None:
                 return Num(folded)
+            if n < 0 and base.value == 0:
+                return UNDEFINED
     if base == ONE:
         return ONE
     return Pow(base, exp)

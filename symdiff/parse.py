@@ -45,11 +45,12 @@ class _TokenError(Exception):
 def number(tok: Token) -> E.Num:
     text = str(tok)
     mantissa, _, exponent = text.lower().partition("e")
+    zero = not mantissa.strip("0.")
     if len(mantissa) > MAX_NUMBER_LENGTH or (
-        exponent and abs(int(exponent)) > MAX_DECIMAL_EXPONENT
+        exponent and not zero and abs(int(exponent)) > MAX_DECIMAL_EXPONENT
     ):
         raise _TokenError(tok, f"number {text[:20]}{'...' if len(text) > 20 else ''} is too large")
-    return E.num(Fraction(text))
+    return E.ZERO if zero else E.num(Fraction(text))
 
 
 def split_index(tok: Token) -> tuple[E.Expr, ...]:

@@ -122,3 +122,31 @@ def test_random_text_parses_or_raises_parse_error(text):
         parse(text)
     except ParseError as err:
         assert err.line >= 1 and err.column >= 1
+
+
+def test_zero_with_a_huge_exponent_is_zero():
+    assert parse("0e99999") == n(0)
+    assert parse("0.00E-123456 + x") == x
+
+
+def _fuzz_strategy():
+    from hypothesis.extra.lark import from_lark
+    from lark import Lark
+
+    from symdiff.parse import grammar_path
+
+    grammar = Lark(grammar_path("plain.lark").read_text(), parser="lalr")
+    return from_lark(grammar, explicit={"WS": st.sampled_from([" ", "  ", "\n"])})
+
+
+@settings(max_examples=300)
+@given(_fuzz_strategy())
+def test_text_from_the_grammar_parses_or_explains_itself(text):
+    """Sentences of the grammar (joined tokens may lex differently) either parse
+    to an expression that round-trips, or raise ParseError with a position."""
+    try:
+        e = parse(text)
+    except ParseError as err:
+        assert err.line >= 1 and err.column >= 1 and "^" in str(err)
+        return
+    assert parse(str(e)) == e
