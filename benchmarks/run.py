@@ -42,10 +42,17 @@ except ImportError:  # pragma: no cover
 ROWS: list[tuple[str, str, str, str, str]] = []
 
 
+def cold() -> None:
+    """Empty SymPy's result cache, so a repeated run is not a cache lookup."""
+    if sympy:
+        sympy.core.cache.clear_cache()
+
+
 def timed(fn, repeat: int = 3) -> float:
     """Median wall time of `fn()` over `repeat` runs, in seconds."""
     times = []
     for _ in range(repeat):
+        cold()
         gc.collect()
         start = time.perf_counter()
         fn()
