@@ -151,3 +151,14 @@ def test_cli_done_when(capsys):
     assert capsys.readouterr().out.strip() == "(exp(z_{jl})/sum_{m=1}^{K} exp(z_{jm}) - t_{jl})/N"
     assert main(args + ["--steps"]) == 0
     assert "using the assumption sum_{k=1}^{K} t_{ik} = 1" in capsys.readouterr().out
+
+
+def test_cross_entropy_example_script_prints_the_gradients():
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = Path(__file__).resolve().parent.parent / "examples" / "cross_entropy_gradients.py"
+    out = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120, check=True)
+    assert "(sigmoid(z_j) - t_j)/N" in out.stdout
+    assert "(exp(z_{jl})/sum_{m=1}^{K} exp(z_{jm}) - t_{jl})/N" in out.stdout
