@@ -5,15 +5,27 @@
 '1/(x*ln(2))'
 """
 
+import importlib
+
 from .api import derive, diff, evaluate, expand_sums, gradient, simplify, substitute
-from .derivation import Derivation
 from .errors import DifferentiationError, EvaluationError, ParseError, SymdiffError
 from .expr import Expr
 from .parse import parse
-from .printing.latex import latex
 
 __all__ = [
     "Derivation", "DifferentiationError", "EvaluationError", "Expr", "ParseError",
     "SymdiffError", "derive", "diff", "evaluate", "expand_sums", "gradient", "latex", "parse", "simplify", "substitute",
 ]
 __version__ = "0.1.0"
+
+
+# Loaded on first use: the command line's plain path needs neither.
+_LAZY = {"Derivation": ("derivation", "Derivation"), "latex": ("printing.latex", "latex")}
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        module, attr = _LAZY[name]
+        value = globals()[name] = getattr(importlib.import_module(f".{module}", __name__), attr)
+        return value
+    raise AttributeError(f"module 'symdiff' has no attribute {name!r}")

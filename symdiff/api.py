@@ -5,15 +5,19 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 
+from typing import TYPE_CHECKING
+
 from . import diff as _diff
 from . import simplify as _simplify
 from . import sums as _sums
 from .sums import Assumption
-from .derivation import Derivation, derivation
 from .errors import DifferentiationError, ParseError
 from .evaluate import evaluate as _evaluate
 from .expr import Expr, Sym, symbols
 from .parse import parse
+
+if TYPE_CHECKING:  # the step renderer loads only when steps are asked for
+    from .derivation import Derivation
 
 
 def as_tree(e: Expr | str) -> Expr:
@@ -85,6 +89,8 @@ def derive(e: Expr | str, wrt: Expr | str | None = None, order: int = 1, *,
     """The derivative with the steps that produced it; `verbose` keeps trivial steps."""
     _check_order(order)
     tree = as_tree(e)
+    from .derivation import derivation
+
     return derivation(tree, variable(tree, wrt), order, verbose)
 
 

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from typing import NamedTuple, Union
 
-from . import simplify as _simplify
+from .simplify import REWRITES, simplify, simplify_derivative
 from .diff import CHAIN_FORMULA, PLACEHOLDER, Step, _quotient_parts, differentiate
 from .errors import SymdiffError
 from .expr import Add, Expr, Mul, Sym, div, ln, mul, postorder, substitute, sym
@@ -35,7 +35,7 @@ class Stage(NamedTuple):
 def rewrites_used(raw: Expr) -> list[str]:
     """Names of the simplifier's rewrites that apply to sub-expressions of `raw`."""
     names: dict[str, None] = {}
-    rewrites = getattr(_simplify, "REWRITES", ())
+    rewrites = REWRITES
     for node in postorder(raw):
         for rw in rewrites:
             if type(node) is rw.node and rw.name not in names:
@@ -51,7 +51,7 @@ def derivation(e: Expr, x: Sym, order: int = 1, verbose: bool = False) -> Deriva
     current = e
     for _ in range(order):
         raw, step = differentiate(current, x, record=True)
-        final = _simplify.simplify_derivative(raw, order)
+        final = simplify_derivative(raw, order)
         names = ", ".join(rewrites_used(raw)) if final is not raw else ""
         stages.append(Stage(current, step, Step("simplify", names, raw, final)))
         current = final
@@ -219,7 +219,7 @@ def layout(d: Derivation, verbose: bool) -> list[Entry]:
                                                   step.result)))
             elif step.rule == "logarithmic_differentiation":
                 (sub,) = step.substeps
-                y, dy = Formula("y"), _simplify.simplify(sub.result)
+                y, dy = Formula("y"), simplify(sub.result)
                 out.append(Heading(depth, number, step.rule, step.formula, bindings(step, None)))
                 out.append(Equation(depth + 1, (y, step.expr)))
                 out.append(Equation(depth + 1, (Formula("ln(y)"), sub.expr), "take_logs"))

@@ -6,10 +6,10 @@ reduced, with no recursion however deeply the input nests.
 
 from __future__ import annotations
 
+import os
 import re
 from fractions import Fraction
 from functools import cache
-from pathlib import Path
 
 from lark import Lark, Token, Transformer, v_args
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
@@ -17,18 +17,18 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedTok
 from . import expr as E
 from .errors import ParseError
 
-_HERE = Path(__file__).resolve().parent
+_HERE = os.path.dirname(os.path.realpath(__file__))
 # Installed wheels carry the grammar inside the package; a source checkout has it beside.
-GRAMMAR_DIRS = (_HERE / "grammar", _HERE.parent / "grammar")
+GRAMMAR_DIRS = (os.path.join(_HERE, "grammar"), os.path.join(os.path.dirname(_HERE), "grammar"))
 
 MAX_NUMBER_LENGTH = 400
 MAX_DECIMAL_EXPONENT = 400
 
 
-def grammar_path(name: str) -> Path:
+def grammar_path(name: str) -> str:
     for folder in GRAMMAR_DIRS:
-        path = folder / name
-        if path.is_file():
+        path = os.path.join(folder, name)
+        if os.path.isfile(path):
             return path
     raise FileNotFoundError(f"grammar file {name} not found in {GRAMMAR_DIRS}")
 
@@ -126,10 +126,15 @@ class PlainTransformer(Transformer):
         return E.delta(i, j)
 
 
+def _read(path: str) -> str:
+    with open(path, encoding="utf-8") as f:
+        return f.read()
+
+
 def lalr(grammar: str, transformer: Transformer) -> Lark:
     """An LALR parser that builds trees as it reduces (no recursion on deep input)."""
     return Lark(
-        grammar_path(grammar).read_text(),
+        _read(grammar_path(grammar)),
         parser="lalr",
         transformer=transformer,
         propagate_positions=False,

@@ -135,7 +135,8 @@ def _fuzz_strategy():
 
     from symdiff.parse import grammar_path
 
-    grammar = Lark(grammar_path("plain.lark").read_text(), parser="lalr")
+    with open(grammar_path("plain.lark"), encoding="utf-8") as f:
+        grammar = Lark(f.read(), parser="lalr")
     return from_lark(grammar, explicit={"WS": st.sampled_from([" ", "  ", "\n"])})
 
 
