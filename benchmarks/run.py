@@ -168,7 +168,9 @@ def bce(sizes: list[int], repeat: int) -> None:
     if symengine:
         se_e = symengine.sympify(text)
         t_se_one = timed(lambda: symengine.diff(se_e, symengine.Symbol(mid)), repeat)
-    time_row(f"BCE N={n0}, one partial", t_one, t_sympy_one, t_se_one)
+    time_row(f"BCE N={n0}, one partial, simplified", t_one, t_sympy_one, t_se_one)
+    t_one_raw = timed(lambda: symdiff.diff(e, mid, simplify=False), repeat)
+    time_row(f"BCE N={n0}, one partial, raw rule output (as SymEngine gives)", t_one_raw, t_sympy_one, t_se_one)
 
     ours: list[tuple[int, float]] = []
     for n in sizes:
