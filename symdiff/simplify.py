@@ -630,6 +630,25 @@ def sigmoid_product(e: Expr) -> Expr | None:
     return None
 
 
+HYPERBOLIC_OF_EXP = {1: "cosh", -1: "sinh"}  # e^u/(e^(2u) + 1) and e^u/(e^(2u) - 1)
+
+
+def exp_over_exp_sum(e: Expr) -> Expr | None:
+    """e^u/(e^(2u) + 1) -> 1/(2*cosh(u)), e^u/(e^(2u) - 1) -> 1/(2*sinh(u))."""
+    coeff, powers = as_factors(e)
+    for b, x in powers.items():
+        if b is not E or x is ONE:
+            continue
+        for s, k in powers.items():
+            if (type(s) is Add and len(s.terms) == 2 and k is NEG_ONE
+                    and s.terms[0] is pow_(E, mul(TWO, x)) and type(s.terms[1]) is Num
+                    and s.terms[1].value in HYPERBOLIC_OF_EXP):
+                name = HYPERBOLIC_OF_EXP[s.terms[1].value]
+                del powers[b], powers[s]
+                return mul(from_factors(coeff, powers), pow_(mul(TWO, func(name, x)), NEG_ONE))
+    return None
+
+
 def abs_with_even_power(e: Expr) -> Expr | None:
     """x^2/abs(x) -> abs(x): u^(2k) = abs(u)^(2k)."""
     coeff, powers = as_factors(e)
@@ -860,6 +879,7 @@ REWRITES: list[Rewrite] = [
     Rewrite("sin(u)/cos(u) -> tan(u)", Mul, trig_quotient),
     Rewrite("2*sin(u)*cos(u) -> sin(2u)", Mul, double_angle),
     Rewrite("e^u*sigmoid(-u) -> sigmoid(u)", Mul, sigmoid_product),
+    Rewrite("e^u/(e^(2u) + 1) -> 1/(2*cosh(u))", Mul, exp_over_exp_sum),
     Rewrite("u^2/abs(u) -> abs(u)", Mul, abs_with_even_power),
     Rewrite("common denominator in a factor", Mul, together_in_factors),
     Rewrite("b^(log_b(u)) -> u", Pow, exp_of_log),

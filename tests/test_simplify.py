@@ -260,3 +260,20 @@ def test_deep_tree_does_not_recurse():
     for _ in range(5_000):
         deep = E.func("sin", deep)
     assert simplify(deep) is deep
+
+
+@pytest.mark.parametrize(
+    "text, simplified",
+    [
+        ("exp(x)/(exp(2x) + 1)", "1/(2*cosh(x))"),
+        ("exp(x)/(exp(2x) - 1)", "1/(2*sinh(x))"),
+        ("3*y*exp(x)/(1 + exp(2x))", "3*y/(2*cosh(x))"),
+        ("exp(x)/(exp(3x) + 1)", "exp(x)/(exp(3*x) + 1)"),
+    ],
+)
+def test_exponential_quotients_as_hyperbolic_functions(text, simplified):
+    e = symdiff.parse(text)
+    s = simplify(e)
+    assert str(s) == simplified
+    for at in (-1.3, 0.4, 2.0):
+        assert symdiff.evaluate(s, {"x": at, "y": 0.7}) == pytest.approx(symdiff.evaluate(e, {"x": at, "y": 0.7}), rel=1e-12)

@@ -101,7 +101,7 @@ TABLE: list[tuple[str, str, str]] = [
     ('x*atan(x)',                                    'x', 'x/(x^2 + 1) + atan(x)'),
     ('asin(x)^2',                                    'x', '2*asin(x)/sqrt(1 - x^2)'),
     ('acos(x/2)',                                    'x', '-1/(2*sqrt(1 - x^2/4))'),
-    ('atan(exp(x))',                                 'x', 'exp(x)/(exp(2*x) + 1)'),
+    ('atan(exp(x))',                                 'x', '1/(2*cosh(x))'),
     ('sinh(x)',                                      'x', 'cosh(x)'),
     ('cosh(x)',                                      'x', 'sinh(x)'),
     ('tanh(x)',                                      'x', '1/cosh(x)^2'),
