@@ -559,8 +559,9 @@ def log_times_log_of_base(e: Expr) -> Expr | None:
 
 def expand_product(e: Expr) -> Expr | None:
     """2*(c + s)*(c - s) -> 2*c^2 - 2*s^2 (and on to 2*cos(2x)): multiply out, when smaller."""
-    if sum(1 for f in e.factors if type(split_power(f)[0]) is Add) == 0:
-        return None
+    if not any(type(b) is Add and type(k) is Num and k.value > 0 and k.value.denominator == 1
+               for b, k in map(split_power, e.factors)):
+        return None  # only sums under positive powers multiply out
     ring = P.Ring(e)
     p = ring.poly(e)
     return None if p is None or len(p) < 2 else fewer_leaves(ring.expr(p), e)
