@@ -401,18 +401,19 @@ def add(*terms: Expr) -> Expr:
     """Sum: flattens nested sums and folds numbers into one term, kept where
     the first number stood (`x + 1` and `1 - x` both stay as written)."""
     flat: list[Expr] = []
-    total = Fraction(0)
+    number: Num | None = None  # the numbers so far, folded
     at = -1
     for t in terms:
         for u in t.terms if type(t) is Add else (t,):
             if type(u) is Num:
-                if at < 0:
-                    at = len(flat)
-                total += u.value
+                if number is None:
+                    number, at = u, len(flat)
+                else:
+                    number = Num(number.value + u.value)
             else:
                 flat.append(u)
-    if total:
-        flat.insert(at, Num(total))
+    if number is not None and number is not ZERO:
+        flat.insert(at, number)
     if not flat:
         return ZERO
     if len(flat) == 1:
@@ -428,25 +429,24 @@ def mul(*factors: Expr) -> Expr:
     removable-singularity convention, see `simplify`).
     """
     flat: list[Expr] = []
-    coeff = Fraction(1)
+    coeff: Num | None = None  # the numbers so far, folded
     for f in factors:
         for g in f.factors if type(f) is Mul else (f,):
             if type(g) is Num:
-                coeff *= g.value
+                coeff = g if coeff is None else Num(coeff.value * g.value)
             elif g is UNDEFINED:
                 return UNDEFINED
             else:
                 flat.append(g)
-    if coeff == 0:
+    if coeff is ZERO:
         return ZERO
     if len(flat) > 1:
         flat.sort(key=factor_key)
-    if coeff != 1 or not flat:
-        flat.insert(0, Num(coeff))
+    if coeff is not None and coeff is not ONE or not flat:
+        flat.insert(0, coeff or ONE)
     if len(flat) == 1:
         return flat[0]
     return Mul(tuple(flat))
-
 
 
 def factor_key(e: Expr) -> tuple:
