@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from typing import NamedTuple, Union
 
 from .simplify import REWRITES, simplify, simplify_derivative
-from .diff import CHAIN_FORMULA, PLACEHOLDER, Step, _quotient_parts, differentiate
+from .diff import PLACEHOLDER, Step, _quotient_parts, differentiate
 from .errors import SymdiffError
-from .expr import Add, Expr, Mul, Sym, div, ln, mul, postorder, substitute, sym
+from .expr import Expr, Sym, div, ln, mul, postorder, substitute, sym
 from .languages import words
 from .printing.precedence import MUL, POW, is_negative, precedence
 

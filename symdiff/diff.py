@@ -17,8 +17,8 @@ from typing import Callable, NamedTuple
 from .errors import DifferentiationError
 from .sums import collapse, collapses, depends, index_deltas, same_family, unclash
 from .expr import (
-    E, NEG_ONE, ONE, TWO, ZERO, Add, Const, Delta, Expr, Func, Log, Mul, Num, Pow, Sum, Sym,
-    add, summation, div, func, ln, mul, neg, num, pow_, sqrt, sub,
+    E, NEG_ONE, ONE, TWO, ZERO, Add, Expr, Func, Log, Mul, Num, Pow, Sum, Sym,
+    add, summation, div, func, ln, mul, neg, num, pow_, sub,
 )
 
 D = Callable[[Expr], Expr]
@@ -48,10 +48,6 @@ def _none(e: Expr, x: Sym) -> tuple[Expr, ...]:
 
 def _children(e: Expr, x: Sym) -> tuple[Expr, ...]:
     return e.args
-
-
-def _first(e: Expr, x: Sym) -> tuple[Expr, ...]:
-    return e.args[:1]
 
 
 # ---------------------------------------------------------------------- sums

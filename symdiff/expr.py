@@ -16,7 +16,7 @@ from __future__ import annotations
 import operator
 import weakref
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from fractions import Fraction
 from typing import Any, Callable
 

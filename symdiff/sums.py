@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import weakref
 from collections.abc import Mapping
-from fractions import Fraction
 from typing import NamedTuple
 
 from .expr import (
-    ONE, ZERO, Add, Delta, Expr, Mul, Num, Sum, Sym,
-    add, delta, mul, num, postorder, sub, summation, sym, transform,
+    Add, Delta, Expr, Mul, Num, Sum, Sym,
+    add, delta, mul, num, postorder, summation, sym, transform,
 )
 
 _families: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()

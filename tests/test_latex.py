@@ -10,7 +10,7 @@ from hypothesis import given
 
 import symdiff
 from symdiff import latex, parse
-from symdiff.expr import Mul, Sum, delta, num, sym, summation
+from symdiff.expr import Mul, Sum, num, sym, summation
 
 from strategies import exprs
 

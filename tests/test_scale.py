@@ -7,7 +7,6 @@ import time
 import pytest
 
 import symdiff
-from symdiff import expr as E
 from symdiff.printing.plain import to_str
 
 DEPTH = 5000

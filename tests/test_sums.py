@@ -6,7 +6,7 @@ import pytest
 
 import symdiff
 from symdiff import parse
-from symdiff.expr import ONE, ZERO, delta, num, sym, summation
+from symdiff.expr import ONE, ZERO, delta, num, sym
 from symdiff.sums import parse_assumption, apply_assumptions, replace
 
 

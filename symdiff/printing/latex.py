@@ -11,7 +11,7 @@ from fractions import Fraction
 
 from .. import expr as X
 from ..expr import E, HALF, Add, Const, Delta, Expr, Func, Log, Mul, Num, Pow, Sum, Sym
-from .precedence import MUL, POW, Child, Part, join, render, split_fraction, sum_parts
+from .precedence import MUL, POW, Child, Part, render, split_fraction, sum_parts
 
 OPEN, CLOSE = "\\left(", "\\right)"
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..expr import E, HALF, Add, Const, Delta, Expr, Func, Log, Mul, Num, Pow, Sum, Sym
-from .precedence import MUL, POW, Child, Part, join, render, split_fraction, sum_parts
+from .precedence import MUL, POW, Child, Part, render, split_fraction, sum_parts
 
 
 def number(value) -> str:

@@ -93,17 +93,6 @@ def render(
     return "".join(out)
 
 
-def join(items: list[Part], sep: str) -> list[Part]:
-    """`items` with `sep` between each pair."""
-    out: list[Part] = []
-    for i, item in enumerate(items):
-        if i:
-            out.append(sep)
-        out.append(item)
-    return out
-
-
-
 def neg_term(e: Expr) -> Expr:
     """The term without its leading minus: `-2*x` -> `2*x`."""
     if type(e) is Num:
