@@ -10,7 +10,6 @@ conversion that would exceed `MAX_TERMS` terms gives up and returns None.
 
 from __future__ import annotations
 
-import weakref
 from fractions import Fraction
 from math import gcd
 from typing import NamedTuple
@@ -59,22 +58,9 @@ def _is_poly_power(e: Expr) -> bool:
     return type(e.base) not in (Add, Mul) or e.exp.value <= MAX_POWER
 
 
-_structures: weakref.WeakKeyDictionary[Expr, tuple[int, tuple[Expr, ...] | None]] = \
-    weakref.WeakKeyDictionary()
-
-
-def structure(e: Expr, max_nodes: int = MAX_NODES) -> tuple[Expr, ...] | None:
+def structure(e: Expr, max_nodes: int = MAX_NODES) -> list[Expr] | None:
     """The polynomial nodes of `e` in postorder (generators are not entered),
-    or None past `max_nodes`; remembered per node, as the simplifier asks often."""
-    hit = _structures.get(e)
-    if hit is not None and hit[0] == max_nodes:
-        return hit[1]
-    found = _walk_structure(e, max_nodes)
-    _structures[e] = (max_nodes, found)
-    return found
-
-
-def _walk_structure(e: Expr, max_nodes: int) -> tuple[Expr, ...] | None:
+    or None past MAX_NODES."""
     out: list[Expr] = []
     stack: list[tuple[Expr, bool]] = [(e, False)]
     seen: set[int] = set()
@@ -93,7 +79,7 @@ def _walk_structure(e: Expr, max_nodes: int) -> tuple[Expr, ...] | None:
             stack.extend((c, False) for c in node.args)
         elif _is_poly_power(node):
             stack.append((node.base, False))
-    return tuple(out)
+    return out
 
 
 class Ring:
