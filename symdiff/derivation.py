@@ -13,10 +13,10 @@ import re
 from dataclasses import dataclass
 from typing import NamedTuple, Union
 
-from .simplify import REWRITES, simplify, simplify_derivative
+from .simplify import simplify, simplify_derivative
 from .diff import PLACEHOLDER, Step, _quotient_parts, differentiate
 from .errors import SymdiffError
-from .expr import Expr, Sym, div, ln, mul, postorder, substitute, sym
+from .expr import Expr, Sym, div, ln, mul, substitute, sym
 from .languages import words
 from .printing.precedence import MUL, POW, is_negative, precedence
 
@@ -32,27 +32,15 @@ class Stage(NamedTuple):
     simplified: Step
 
 
-def rewrites_used(raw: Expr) -> list[str]:
-    """Names of the simplifier's rewrites that apply to sub-expressions of `raw`."""
-    names: dict[str, None] = {}
-    rewrites = REWRITES
-    for node in postorder(raw):
-        for rw in rewrites:
-            if type(node) is rw.node and rw.name not in names:
-                out = rw.fn(node)
-                if out is not None and out is not node:
-                    names[rw.name] = None
-    return list(names)
-
-
 def derivation(e: Expr, x: Sym, order: int = 1, verbose: bool = False) -> Derivation:
     """Differentiate `e` in `x` `order` times, keeping every step."""
     stages: list[Stage] = []
     current = e
     for _ in range(order):
         raw, step = differentiate(current, x, record=True)
-        final = simplify_derivative(raw, order)
-        names = ", ".join(rewrites_used(raw)) if final is not raw else ""
+        used: list[str] = []
+        final = simplify_derivative(raw, order, used)
+        names = ", ".join(used) if final is not raw else ""
         stages.append(Stage(current, step, Step("simplify", names, raw, final)))
         current = final
     return Derivation(e, x, current, tuple(stages), verbose)

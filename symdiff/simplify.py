@@ -909,12 +909,15 @@ def rewrites_for(node_type: type) -> list[Rewrite]:
 
 
 class Simplifier:
-    """One simplification run; remembers every node it has settled."""
+    """One simplification run; remembers every node it has settled, and
+    optionally the names of the rewrites it applied (not those it only tried
+    on candidates)."""
 
-    def __init__(self) -> None:
+    def __init__(self, trace: list[str] | None = None) -> None:
         self.done: dict[Expr, Expr] = {}
         self.depth = 0
         self.table: dict[type, list[Rewrite]] = {}
+        self.trace = trace
 
     def run(self, root: Expr, chain: int = 0) -> Expr:
         done = self.done
@@ -954,6 +957,8 @@ class Simplifier:
         for rw in table:
             out = rw.fn(node)
             if out is not None and out is not node:
+                if self.trace is not None and self.depth == 0 and rw.name not in self.trace:
+                    self.trace.append(rw.name)
                 if chain >= MAX_REWRITE_CHAIN:
                     return out
                 self.done[node] = node  # provisional: breaks rewrite cycles
@@ -961,26 +966,36 @@ class Simplifier:
         return node
 
 
-def simplify_derivative(raw: Expr, order: int = 1) -> Expr:
+MULTIPLY_OUT = "multiply out and collect"
+
+
+def simplify_derivative(raw: Expr, order: int = 1, trace: list[str] | None = None) -> Expr:
     """The simplified form of one step of an `order`-th derivative.
 
     Repeated differentiation multiplies sums into products whose like terms
     only expansion brings together, so from the second order on the
-    multiplied-out form is taken whenever it is smaller.
+    multiplied-out form is taken whenever it is smaller.  `trace` collects
+    the names of the rewrites applied.
     """
-    s = simplify(raw)
+    s = simplify(raw, trace)
     if order < 2:
         return s
     expanded = P.expand(s)
     if expanded is None:
         return s
-    expanded = simplify(expanded)
-    return expanded if cost(expanded) < cost(s) else s
+    more: list[str] = [MULTIPLY_OUT]
+    expanded = simplify(expanded, more)
+    if cost(expanded) >= cost(s):
+        return s
+    if trace is not None:
+        trace.extend(name for name in more if name not in trace)
+    return expanded
 
 
-def simplify(e: Expr) -> Expr:
-    """A shorter equal form of `e`; deterministic and idempotent."""
-    s = Simplifier()
+def simplify(e: Expr, trace: list[str] | None = None) -> Expr:
+    """A shorter equal form of `e`; deterministic and idempotent.  `trace`,
+    when given, collects the names of the rewrites applied."""
+    s = Simplifier(trace)
     _ACTIVE.append(s)
     try:
         return s.run(e)

@@ -139,3 +139,19 @@ def test_wide_sum_derives_and_renders():
     d = symdiff.derive(e, "x")
     assert d.result == symdiff.diff(e, "x")
     assert d.render().count("Power rule") == 10_000
+
+
+def test_simplify_step_names_the_rewrites_applied():
+    simplified = symdiff.derive("x^x", "x").steps[-1]
+    assert simplified.rule == "simplify"
+    assert simplified.formula == "x^a*x^b -> x^(a+b)"  # x/x -> 1, and nothing merely tried
+    assert symdiff.derive("x/(1 + x)", "x").steps[-1].formula == "collect like terms"
+    assert symdiff.derive("log_2(x)", "x").steps[-1].formula == ""  # nothing to simplify
+
+
+def test_simplify_trace_records_only_applied_rewrites():
+    from symdiff.simplify import simplify
+
+    used: list[str] = []
+    assert str(simplify(symdiff.parse("x*x + 2x - x"), used)) == "x^2 + x"
+    assert sorted(used) == ["collect like terms", "x^a*x^b -> x^(a+b)"]
