@@ -15,12 +15,18 @@ from .parse import parse
 __all__ = [
     "Derivation", "DifferentiationError", "EvaluationError", "Expr", "ParseError",
     "SymdiffError", "derive", "diff", "evaluate", "expand_sums", "gradient", "latex", "parse", "simplify", "substitute",
+    "lambdify", "codegen", "jacobian", "hessian", "equals", "to_sympy", "from_sympy",
 ]
 __version__ = "0.1.0"
 
 
 # Loaded on first use: the command line's plain path needs neither.
-_LAZY = {"Derivation": ("derivation", "Derivation"), "latex": ("printing.latex", "latex")}
+_LAZY = {"Derivation": ("derivation", "Derivation"), "latex": ("printing.latex", "latex"),
+         # from derivative to running code (NumPy, SymPy only when asked for)
+         "lambdify": ("lambdify", "lambdify"), "codegen": ("codegen", "codegen"),
+         "jacobian": ("matrices", "jacobian"), "hessian": ("matrices", "hessian"),
+         "equals": ("check", "equals"), "to_sympy": ("bridge", "to_sympy"),
+         "from_sympy": ("bridge", "from_sympy")}
 
 
 def __getattr__(name: str):

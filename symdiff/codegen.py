@@ -289,8 +289,7 @@ class _Lowering:
         c = self.code
         t = type(e)
         if t is Num:
-            return c.leaf(_number(e.value)) if e.value.denominator == 1 else c.mul(
-                [c.leaf(str(e.value.numerator))], [c.leaf(str(e.value.denominator))])
+            return c.leaf(_number(e.value))
         if t is Const:
             return c.leaf(self.b.pi if e.name == "pi" else self.b.e)
         if t is Sym:
@@ -453,8 +452,8 @@ class _Lowering:
             return self.code.leaf(str(e.value.numerator))
         if type(e) is Sym and not e.indices and any(s.index is e for s in ctx) and not self.b.vectorised:
             return self.code.node("loopvar", _identifier(e.name))
-        self.helpers.add("_whole")
-        return self.code.call("_whole", self.lower(e, ctx))
+        self.helpers.add("_whole")  # a scalar: never padded with axes
+        return self.code.call("_whole", self.lower(e, self.context(e, ctx)))
 
     def loop(self, s: Sum, ctx: tuple[Sum, ...]) -> str:
         return f"for {_identifier(s.index.name)} in range({{1}}, {{2}} + 1)"
@@ -592,7 +591,7 @@ def _render(code: _Code, node: int, done: dict[int, tuple[str, int, int]]) -> tu
         return f"({text})" if prec < level else text
 
     if kind == "leaf" or kind == "loopvar":
-        return data, NEG if data.startswith("-") else ATOM, 0
+        return data, NEG if data.startswith("-") else MUL if "/" in data else ATOM, 0
     if kind == "loop":
         return data[0].format(*(done[k][0] for k in kids)), ATOM, depth
     if kind == "call":

@@ -14,7 +14,7 @@ from typing import NamedTuple
 
 from .expr import (
     Add, Delta, Expr, Mul, Num, Sum, Sym,
-    add, delta, mul, num, postorder, summation, sym, transform,
+    add, as_expr, delta, mul, num, postorder, summation, sym, transform,
 )
 
 _families: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
@@ -123,7 +123,7 @@ def substitute(e: Expr, mapping: Mapping[Expr | str, Expr | str]) -> Expr:
     patterns: dict[tuple[str, int], tuple[tuple[Expr, ...], Expr]] = {}
     for key, value in mapping.items():
         k = parse(key) if isinstance(key, str) else key
-        v = parse(value) if isinstance(value, str) else value
+        v = parse(value) if isinstance(value, str) else as_expr(value)  # numbers too
         if type(k) is not Sym:
             raise ValueError(f"can only substitute for a variable, not {k}")
         if k.indices and all(type(i) is Sym and not i.indices for i in k.indices):
