@@ -69,7 +69,7 @@ BACKENDS: dict[str, Backend] = {
 BACKENDS["math"] = BACKENDS["python"]
 
 # Module prefixes in generated text and the import each needs.
-IMPORTS = (("np.", "import numpy as np"), ("math.", "import math"), ("torch.", "import torch"),
+IMPORTS = (("math.", "import math"), ("np.", "import numpy as np"), ("torch.", "import torch"),
            ("jax.scipy.", "import jax.scipy.special"), ("jax.", "import jax"),
            ("jnp.", "import jax.numpy as jnp"))
 RESERVED = {"np", "math", "torch", "jax", "jnp"}
@@ -120,7 +120,15 @@ class _Code:
         terms.sort(key=lambda ts: -ts[1])  # a - b rather than -b + a
         if len(terms) == 1 and terms[0][1] > 0:
             return terms[0][0]
-        return self.node("add", tuple(s for _, s in terms), tuple(t for t, _ in terms))
+        return self.commutative(("add", tuple(sorted(terms))),
+                                lambda: self.node("add", tuple(s for _, s in terms), tuple(t for t, _ in terms)))
+
+    def commutative(self, key: tuple, make) -> int:
+        """`x + 1` and `1 + x` are one node (the first order seen is the one printed)."""
+        found = self.ids.get(key)
+        if found is None:
+            found = self.ids[key] = make()
+        return found
 
     def mul(self, top: Sequence[int], bottom: Sequence[int] = ()) -> int:
         if len(top) == 1 and not bottom:
@@ -128,7 +136,9 @@ class _Code:
         if not top:
             top = [self.leaf("1.0")]
         stripped = [self.strip(f) for f in (*top, *bottom)]
-        value = self.node("mul", len(top), tuple(f for f, _ in stripped))
+        kids = tuple(f for f, _ in stripped)
+        value = self.commutative(("mul", tuple(sorted(kids[:len(top)])), tuple(sorted(kids[len(top):]))),
+                                 lambda: self.node("mul", len(top), kids))
         return self.neg(value) if sum(m for _, m in stripped) % 2 else value
 
 
@@ -618,7 +628,7 @@ def _render(code: _Code, node: int, done: dict[int, tuple[str, int, int]]) -> tu
         if data == len(kids):
             return top, MUL, depth
         bottom = kids[data:]
-        under = wrap(bottom[0], ATOM) if len(bottom) == 1 else "(" + "*".join(wrap(k, MUL) for k in bottom) + ")"
+        under = wrap(bottom[0], POW) if len(bottom) == 1 else "(" + "*".join(wrap(k, MUL) for k in bottom) + ")"
         return f"{top}/{under}", MUL, depth
     raise AssertionError(kind)
 
