@@ -334,6 +334,11 @@ class _Lowering:
         raise SymdiffError(f"no {self.b.name} code for the function {name}")
 
     def add(self, e: Add, ctx: tuple[Sum, ...]) -> int:
+        flipped = _one_minus_sigmoid(e)
+        if flipped is not None:  # 1 - sigmoid(u) = sigmoid(-u): no cancellation for large u
+            u, sign = flipped
+            value = self.function("sigmoid", self.lower(neg(u), ctx))
+            return value if sign > 0 else self.code.neg(value)
         terms = []
         for term in e.terms:
             if _negative(term):
@@ -527,9 +532,11 @@ class _Lowering:
 
         for i in s.indices:
             index, offset = i, 0
-            if type(i) is Add and len(i.terms) == 2 and type(i.terms[0]) is Num \
-                    and i.terms[0].value.denominator == 1 and type(i.terms[1]) is Sym:
-                index, offset = i.terms[1], int(i.terms[0].value)
+            if type(i) is Add and len(i.terms) == 2 and {type(k) for k in i.terms} == {Num, Sym}:
+                number, index = sorted(i.terms, key=lambda k: type(k) is Sym)
+                if number.value.denominator != 1:
+                    raise SymdiffError(f"cannot vectorise the subscript of {s}")
+                offset = int(number.value)
             if type(index) is Sym and index in layout:
                 axis = layout.index(index)
                 if axis < len(self.free_axes):
@@ -572,6 +579,25 @@ class _Lowering:
         if by == 0:
             return node
         return c.add([(node, 1), (c.leaf(str(abs(by))), 1 if by > 0 else -1)])
+
+
+def _one_minus_sigmoid(e: Add) -> tuple[Expr, int] | None:
+    """(u, 1) for `1 - sigmoid(u)`, (u, -1) for `sigmoid(u) - 1`, else None."""
+    if len(e.terms) != 2:
+        return None
+    number = next((t for t in e.terms if type(t) is Num), None)
+    other = next((t for t in e.terms if t is not number), None)
+    if number is None or abs(number.value) != 1:
+        return None
+    if number.value == 1 and type(other) is Mul and len(other.factors) == 2 and other.factors[0] == Num(-1):
+        other, sign = other.factors[1], 1
+    elif number.value == -1:
+        sign = -1
+    else:
+        return None
+    if type(other) is Func and other.name == "sigmoid":
+        return other.arg, sign
+    return None
 
 
 def _negative(e: Expr) -> bool:
