@@ -23,7 +23,7 @@ __version__ = "0.1.0"
 # Loaded on first use: the command line's plain path needs neither.
 _LAZY = {"Derivation": ("derivation", "Derivation"), "latex": ("printing.latex", "latex"),
          # from derivative to running code (NumPy, SymPy only when asked for)
-         "lambdify": ("lambdify", "lambdify"), "codegen": ("codegen", "codegen"),
+         "lambdify": ("generate", "lambdify"), "codegen": ("generate", "codegen"),
          "jacobian": ("matrices", "jacobian"), "hessian": ("matrices", "hessian"),
          "equals": ("check", "equals"), "to_sympy": ("bridge", "to_sympy"),
          "from_sympy": ("bridge", "from_sympy")}

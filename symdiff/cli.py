@@ -118,7 +118,7 @@ def _run_hessian(args: argparse.Namespace) -> str:
 
 def _run_codegen(args: argparse.Namespace) -> str:
     from . import api
-    from .codegen import codegen
+    from .generate import codegen
 
     if not args.grad:
         return codegen(args.expr, backend=args.backend, name=args.name).rstrip()

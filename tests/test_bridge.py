@@ -5,11 +5,12 @@ import math
 import pytest
 
 import symdiff
+from extras import require
 from symdiff.expr import symbols
 
 from textbook_table import TABLE
 
-sympy = pytest.importorskip("sympy", reason="sympy is not installed: the [sympy] bridge is not tested")
+sympy = require("sympy")
 
 POINTS = (0.3, 0.7, 1.6, 2.9)
 

@@ -12,14 +12,15 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import symdiff
+from extras import require
 from symdiff import expr as E
-from symdiff.codegen import codegen
+from symdiff.generate import codegen
 from symdiff.errors import SymdiffError
 from symdiff.functions import FUNCTIONS
 
 from strategies import exprs, points, value
 
-np = pytest.importorskip("numpy")
+np = require("numpy")
 
 
 def run(source: str, name: str = "f"):
@@ -142,10 +143,10 @@ def test_indexed_arguments_are_documented():
 def test_framework_backends(backend):
     """Run where the framework is installed; skipped (with this reason) elsewhere."""
     if backend == "torch":
-        torch = pytest.importorskip("torch", reason="torch is not installed: the torch backend is not run")
+        torch = require("torch")
         tensor = lambda v: torch.tensor(v, dtype=torch.float64)  # noqa: E731
     else:
-        pytest.importorskip("jax", reason="jax is not installed: the jax backend is not run")
+        require("jax")
         import jax
 
         jax.config.update("jax_enable_x64", True)

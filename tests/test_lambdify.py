@@ -6,10 +6,11 @@ from decimal import Decimal, getcontext
 import pytest
 
 import symdiff
+from extras import require
 from symdiff import expr as E
 from symdiff.errors import SymdiffError
 
-np = pytest.importorskip("numpy")
+np = require("numpy")
 
 getcontext().prec = 60
 D = Decimal
@@ -153,7 +154,7 @@ def test_missing_and_unknown_arguments():
 
 
 def test_sympy_lambdify_of_the_bce_gradient_gives_nan_where_ours_does_not():
-    sympy = pytest.importorskip("sympy")
+    sympy = require("sympy")
     z, t = sympy.symbols("z t")
     bce = -(t * sympy.log(1 / (1 + sympy.exp(-z))) + (1 - t) * sympy.log(1 - 1 / (1 + sympy.exp(-z))))
     theirs = sympy.lambdify((z, t), sympy.diff(bce, z), "numpy")
@@ -161,3 +162,14 @@ def test_sympy_lambdify_of_the_bce_gradient_gives_nan_where_ours_does_not():
     with np.errstate(all="ignore"):
         assert not np.isfinite(theirs(np.array([800.0, -800.0]), 1.0)).all()
     np.testing.assert_array_equal(ours(np.array([800.0, -800.0]), 1.0), [0.0, -1.0])
+
+
+def test_numpy_and_sympy_are_loaded_only_when_asked_for():
+    import subprocess
+    import sys
+
+    code = ("import sys, symdiff; symdiff.diff('x^2', 'x'); symdiff.hessian('x*y'); symdiff.equals('x', 'x');"
+            "symdiff.codegen('sigmoid(x)'); symdiff.lambdify('x', ['x'], 'math');"
+            "print(sorted(m for m in ('numpy', 'sympy') if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.stdout.strip() == "[]", done.stderr

@@ -5,8 +5,9 @@ from fractions import Fraction
 import pytest
 
 import symdiff
+from extras import require
 
-np = pytest.importorskip("numpy")
+np = require("numpy")
 
 REALS = [3, 2.5, Fraction(1, 3), np.float64(0.25), np.float32(0.5), np.int64(7), np.int32(-2)]
 

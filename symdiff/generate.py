@@ -1,4 +1,5 @@
-"""Code generation: expression trees -> source text of one Python function.
+"""Code generation: expression trees -> source text of one Python function (`codegen`),
+and that function, executed (`lambdify`).
 
 Pipeline: each output tree is lowered to a shared DAG of code nodes
 (`_Lowering`), rewriting unstable forms into stable ones on the way
@@ -21,7 +22,7 @@ from __future__ import annotations
 import inspect
 import keyword
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -680,9 +681,9 @@ def _emit(code: _Code, roots: list[int], reserved: set[str]) -> tuple[list[str],
             uses[k] = uses.get(k, 0) + 1
             if k not in seen:
                 stack.append((k, False))
-    prefix = "t"
-    while any(re.fullmatch(re.escape(prefix) + r"\d+", r) for r in reserved):
-        prefix += "_"
+    # temporaries t0, t1, ...: a letter no parameter uses, so `t` (a target) and `t0` never meet
+    prefix = next(p for p in ("t", "c", "v", "tmp", "_t")
+                  if not any(r == p or re.fullmatch(re.escape(p) + r"_?\d+", r) for r in reserved))
     done: dict[int, tuple[str, int, int]] = {}
     lines: list[str] = []
     count = 0
@@ -785,9 +786,16 @@ def codegen(expr_or_exprs: Expr | str | Iterable[Expr | str] | dict, args: Seque
     roots = [lowering.lower(e) for e in exprs]
     lines, outs = _emit(lowering.code, roots, set(params.values()))
     result = outs[0] if single else "(" + ", ".join(outs) + ("," if len(outs) == 1 else "") + ")"
-    doc = [f"Computes {'; '.join(map(str, exprs)) if len(exprs) < 4 else f'{len(exprs)} values'}"
-           if labels is None else "Returns (" + ", ".join(labels) + ")"]
-    doc += [f"{params[k]}: {text}" for k, text in keys]
+    def short(e: Expr) -> str:
+        text = str(e)
+        return text if len(text) <= 90 else text[:87] + "..."
+
+    if single:
+        doc = [f"Computes {short(exprs[0])}"]
+    else:
+        labels = labels or [f"[{k}]" for k in range(len(exprs))]
+        doc = [f"Returns a tuple ({', '.join(labels)}):"] + [f"  {a}: {short(e)}" for a, e in zip(labels, exprs)]
+    doc += ["Arguments:"] + [f"  {params[k]}: {text}" for k, text in keys]
     if lowering.free_axes:
         doc.append("The result has one axis per free index: " + ", ".join(
             f"{s.name} (axis {k}, {s.name} = index + 1)" for k, s in enumerate(lowering.free_axes)))
@@ -798,3 +806,40 @@ def codegen(expr_or_exprs: Expr | str | Iterable[Expr | str] | dict, args: Seque
     text = "\n\n".join([*helpers, code])
     imports = [stmt for prefix, stmt in IMPORTS if re.search(r"(?<![\w.])" + re.escape(prefix), text)]
     return "".join(line + "\n" for line in imports) + "\n\n" * bool(imports) + text + "\n"
+
+
+# ------------------------------------------------------------------ lambdify
+# The callable is the function `codegen` writes, executed here.  That is the
+# only `exec` in the library, and it runs only our printer's output: the text is
+# built from a parsed tree, names are reduced to identifiers and numbers are
+# printed from exact fractions, so no text a user typed reaches `exec`.
+
+NEEDS = {"numpy": "numpy", "torch": "torch", "jax": "jax"}
+
+
+def lambdify(expr: Expr | str | Iterable[Expr | str], args: Sequence[str | Expr] | None = None,
+             backend: str = "numpy") -> Callable:
+    """A function of `args` (names or indexed names, in this order) computing `expr`.
+
+    `backend="numpy"` broadcasts over arrays (an indexed family `y_i` is one
+    array `y`; a sum is a reduction; a free index such as `j` in `y_j` is an axis
+    of the result); `"math"` takes and returns floats.  Unstable forms are
+    computed stably (`ln(1 + e^u)`, `ln(sigmoid(u))`, log-sum-exp, softmax).
+    A list of expressions gives a function returning a tuple.  The source is
+    the function's `source` attribute.
+    """
+    target = "python" if backend in ("math", "python") else backend
+    module = NEEDS.get(target)
+    if module is not None:
+        try:
+            __import__(module)
+        except ImportError:
+            hint = "pip install 'symdiff[numpy]'" if module == "numpy" else f"pip install {module}"
+            raise SymdiffError(f"backend {backend!r} needs {module}: {hint}") from None
+    source = codegen(expr, args, backend=target, name="f")
+    namespace: dict = {}
+    # Our own printer's output for a parsed tree (see the comment above): never user text.
+    exec(compile(source, "<symdiff.lambdify>", "exec"), namespace)
+    function = namespace["f"]
+    function.source = source
+    return function
