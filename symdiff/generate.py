@@ -28,7 +28,9 @@ from fractions import Fraction
 
 from . import runtime
 from .errors import SymdiffError
-from .expr import E, ONE, Add, Const, Delta, Expr, Func, Log, Mul, Num, Pow, Sum, Sym, mul, neg, postorder, pow_
+from .expr import (
+    E, ONE, ZERO, Add, Const, Delta, Expr, Func, Log, Mul, Num, Pow, Sum, Sym, add, log, mul, neg, postorder, pow_,
+)
 from .functions import FUNCTIONS, is_undefined
 
 ADD, MUL, NEG, POW, ATOM = 1, 2, 3, 4, 5
@@ -418,25 +420,17 @@ class _Lowering:
             loop = self.loop(s, ctx)
             return c.node("loop", (f"{self.helper('logsumexp')}(*({{0}} {loop}))", _identifier(s.index.name)),
                           (body, *self.bounds(s, ctx)))
-        if type(s) is not Add:
+        terms = _exp_terms(s) if type(s) is Add else None
+        if terms is None or any(k <= 0 for k, _ in terms):
             return None
-        exponents: list[int] = []
-        for t in s.terms:
-            if t is ONE:
-                exponents.append(c.leaf("0.0"))
-            elif type(t) is Pow and t.base is E:
-                exponents.append(self.lower(t.exp, ctx))
-            else:
-                return None
-        if len(exponents) == 2 and exponents[0] == c.leaf("0.0"):
-            return self.softplus(exponents[1])  # ln(1 + e^u)
-        return c.call(self.helper("logsumexp"), *exponents)
+        if len(terms) == 2 and terms[0] == (1, ZERO) and terms[1][0] == 1:
+            return self.softplus(self.lower(terms[1][1], ctx))  # ln(1 + e^u)
+        # c*e^u = e^(u + ln c): the largest exponent is taken out, nothing overflows
+        return c.call(self.helper("logsumexp"), *(self.lower(add(u, _ln_number(k)), ctx) for k, u in terms))
 
     def softmax(self, factors: list[Expr], ctx: tuple[Sum, ...]) -> int | None:
-        """e^u * s^-k with s a sum of exponentials, as e^(u - k*ln s): never inf/inf."""
-        exps = [f for f in factors if type(f) is Pow and f.base is E]
-        if not exps:
-            return None
+        """(sum_i c_i e^(u_i)) * s^-k with s a sum of exponentials, as
+        sum_i c_i e^(u_i - k*ln s): a ratio of exponentials, never inf/inf."""
         for f in factors:
             if type(f) is Pow and type(f.exp) is Num and f.exp.value < 0:
                 lse = self.logsumexp(f.base, ctx)
@@ -444,17 +438,29 @@ class _Lowering:
                     break
         else:
             return None
+        exps = [g for g in factors if type(g) is Pow and g.base is E]
+        top = next((g for g in factors if type(g) is Add and _exp_terms(g) is not None), None)
+        if not exps and top is None:
+            return None
         c = self.code
         k = -f.exp.value
-        rest = [g for g in factors if g is not f and g not in exps]
-        exponent = self.lower(_sum_of([x.exp for x in exps]), ctx)
         scaled = lse if k == 1 else c.mul([self.lower(Num(k), ctx), lse])
-        value = c.call(self.b.exp, c.add([(exponent, 1), (scaled, -1)]))
-        rest_expr = mul(*rest)
-        if rest_expr is ONE:
+        shift = add(*(g.exp for g in exps))
+        terms = _exp_terms(top) if top is not None else [(Fraction(1), ZERO)]
+        parts: list[tuple[int, int]] = []
+        for coeff, u in terms:
+            exponent = add(shift, u)
+            inside = c.neg(scaled) if exponent is ZERO else c.add([(self.lower(exponent, ctx), 1), (scaled, -1)])
+            value = c.call(self.b.exp, inside)
+            p, q = abs(coeff.numerator), coeff.denominator
+            value = c.mul([c.leaf(str(p))] * (p != 1) + [value], [c.leaf(str(q))] * (q != 1))
+            parts.append((value, 1 if coeff > 0 else -1))
+        value = c.add(parts)
+        rest = mul(*(g for g in factors if g is not f and g is not top and g not in exps))
+        if rest is ONE:
             return value
-        negative = _negative(rest_expr)
-        other = self.lower(neg(rest_expr) if negative else rest_expr, ctx)
+        negative = _negative(rest)
+        other = self.lower(neg(rest) if negative else rest, ctx)
         value = c.mul([other, value])
         return c.neg(value) if negative else value
 
@@ -601,15 +607,30 @@ def _one_minus_sigmoid(e: Add) -> tuple[Expr, int] | None:
     return None
 
 
+def _exp_terms(e: Expr) -> list[tuple[Fraction, Expr]] | None:
+    """`e` as sum_i c_i*e^(u_i) (a number c is c*e^0), or None."""
+    out: list[tuple[Fraction, Expr]] = []
+    for t in e.terms if type(e) is Add else (e,):
+        factors = t.factors if type(t) is Mul else (t,)
+        coeff, us = Fraction(1), []
+        for f in factors:
+            if type(f) is Num:
+                coeff *= f.value
+            elif type(f) is Pow and f.base is E:
+                us.append(f.exp)
+            else:
+                return None
+        out.append((coeff, add(*us)))
+    return out
+
+
+def _ln_number(k: Fraction) -> Expr:
+    return ZERO if k == 1 else log(Num(k))
+
+
 def _negative(e: Expr) -> bool:
     return type(e) is Mul and type(e.factors[0]) is Num and e.factors[0].value < 0 or \
         type(e) is Num and e.value < 0
-
-
-def _sum_of(terms: list[Expr]) -> Expr:
-    from .expr import add
-
-    return add(*terms)
 
 
 # ------------------------------------------------------------------- printing

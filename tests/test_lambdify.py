@@ -31,6 +31,10 @@ STABLE = [
     ("exp(u)/(exp(u) + exp(-u))", lambda u: u.exp() / (u.exp() + (-u).exp())),
     ("exp(u)/(1 + exp(u))^2", lambda u: u.exp() / (1 + u.exp()) ** 2),
     ("sigmoid(u) - 1", lambda u: sig(u) - 1),
+    # derivatives symdiff writes as ratios of sums of exponentials
+    ("(exp(u/2)/2 + exp(u))/(exp(u/2) + exp(u))", lambda u: ((u / 2).exp() / 2 + u.exp()) / ((u / 2).exp() + u.exp())),
+    ("(-2*exp(-u) - 1)/(exp(-u) + exp(u) + 1)", lambda u: (-2 * (-u).exp() - 1) / ((-u).exp() + u.exp() + 1)),
+    ("2*exp(u)/(2*exp(u) + 3)", lambda u: 2 * u.exp() / (2 * u.exp() + 3)),
 ]
 
 
