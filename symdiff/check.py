@@ -24,7 +24,10 @@ from .sums import expand_sums
 
 SPECIAL = (0.0, 1.0, -1.0, 2.0, -2.0, 0.5, -0.5, 3.0, -3.0)
 RANGES = ((-1.0, 1.0), (-3.0, 3.0), (-10.0, 10.0), (0.0, 1.0), (1.0, 5.0), (-5.0, -1.0))
-TOLERANCE = 1e-6  # relative (absolute below 1) disagreement that counts as a difference
+# Disagreements (relative, absolute below 1) that count as differences: two forms of
+# one value agree to ~1e-13 in floats; finite differences to ~1e-10 at the steps used.
+EQUAL_TOLERANCE = 1e-9
+TOLERANCE = 1e-6
 SEED = 20261130
 
 
@@ -70,6 +73,10 @@ def _differ(a: float, b: float) -> float:
 
 def _show(point: dict[str, float]) -> str:
     return ", ".join(f"{k} = {v:.6g}" for k, v in point.items())
+
+
+def _at(point: dict[str, float]) -> str:
+    return f"at {_show(point)}, " if point else ""
 
 
 # ------------------------------------------------------------------- equality
@@ -119,13 +126,12 @@ def compare(a: Expr | str, b: Expr | str, *, points: int = 200, seed: int = SEED
             continue
         if a_bad != b_bad:
             bad, good, err, value = (ta, tb, va, vb) if a_bad else (tb, ta, vb, va)
-            return Comparison(False, f"at {_show(point) or 'every point'}, {good} = {value:.12g} but {bad} "
-                              f"is undefined ({err})", point)
+            return Comparison(False, f"{_at(point)}{good} = {value:.12g} but {bad} is undefined ({err})", point)
         if a_bad:
             continue
         both += 1
-        if _differ(va, vb) > TOLERANCE:
-            return Comparison(False, f"at {_show(point)}, {ta} = {va:.12g} but {tb} = {vb:.12g}", point)
+        if _differ(va, vb) > EQUAL_TOLERANCE:
+            return Comparison(False, f"{_at(point)}{ta} = {va:.12g} but {tb} = {vb:.12g}", point)
     if proved:
         return Comparison(True, f"symbolically (a - b simplifies to 0), and both are defined at the "
                           f"same points among {tried} tried")
