@@ -85,13 +85,18 @@ def expand_sums(e: Expr | str) -> Expr:
 
 
 def derive(e: Expr | str, wrt: Expr | str | None = None, order: int = 1, *,
-           verbose: bool = False) -> Derivation:
-    """The derivative with the steps that produced it; `verbose` keeps trivial steps."""
+           verbose: bool = False, lang: str = "en") -> Derivation:
+    """The derivative with the steps that produced it; `verbose` keeps trivial steps,
+    `lang` is the language a notebook shows them in."""
     _check_order(order)
     tree = as_tree(e)
-    from .derivation import derivation
+    from dataclasses import replace
 
-    return derivation(tree, variable(tree, wrt), order, verbose)
+    from .derivation import derivation
+    from .languages import words
+
+    words(lang)  # an unknown language fails here, not when the notebook displays it
+    return replace(derivation(tree, variable(tree, wrt), order, verbose), lang=lang)
 
 
 def gradient(e: Expr | str, vars: Iterable[Expr | str] | None = None, *,

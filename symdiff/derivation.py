@@ -55,6 +55,7 @@ class Derivation:
     result: Expr
     stages: tuple[Stage, ...]
     verbose: bool = False
+    lang: str = "en"  # the language `_repr_markdown_` explains the steps in
 
     @property
     def steps(self) -> tuple[Step, ...]:
@@ -69,6 +70,10 @@ class Derivation:
         entries = layout(self, self.verbose if verbose is None else verbose)
         writer = {"text": TextWriter, "markdown": MarkdownWriter, "latex": LatexWriter}[format]
         return writer(table, self.var).write(entries)
+
+    def _repr_markdown_(self) -> str:
+        """The steps as Markdown with display maths, in Jupyter."""
+        return self.render("markdown", self.lang)
 
 
 # ------------------------------------------------------------------- layout
