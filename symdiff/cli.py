@@ -1,4 +1,4 @@
-"""The `symdiff` command line: diff, simplify, eval.
+"""The `symdiff` command line: diff, simplify, eval, plot.
 
 Only this module catches SymdiffError: bad input becomes one line of reason,
 the text with a caret, and exit status 2.
@@ -70,7 +70,59 @@ def build_parser() -> argparse.ArgumentParser:
     v = sub.add_parser("eval", help="evaluate an expression at a point")
     v.add_argument("expr", metavar="EXPR")
     v.add_argument("values", nargs="*", type=_assignment, metavar="NAME=VALUE")
+    _add_plot(sub)
     return parser
+
+
+# ------------------------------------------------------------------ plot
+
+PLOT_SUFFIXES = (".svg", ".png", ".pdf")
+
+
+def _interval(text: str) -> tuple[float, float]:
+    a, sep, b = text.partition(":")
+    try:
+        if sep:
+            return float(a), float(b)
+    except ValueError:
+        pass
+    raise argparse.ArgumentTypeError(f"expected A:B such as -3:3, got {text!r}")
+
+
+def _add_plot(sub) -> None:
+    p = sub.add_parser("plot", help="draw f and its derivatives (needs the extra [plot])")
+    p.add_argument("expr", metavar="EXPR")
+    p.add_argument("--wrt", metavar="X", help="the variable (default: the only one)")
+    p.add_argument("--range", type=_interval, default=(-3.0, 3.0), metavar="A:B",
+                   help="the interval to draw (default -3:3)")
+    p.add_argument("--order", type=int, default=1, metavar="N", help="derivatives to draw (default 1)")
+    p.add_argument("--at", type=float, metavar="X", help="draw the tangent at this point")
+    p.add_argument("-o", "--output", required=True, metavar="FILE", help="FILE.svg, FILE.png or FILE.pdf")
+
+
+def _joined_ranges(argv: list[str]) -> list[str]:
+    """`--range -3:3` as `--range=-3:3`: argparse takes `-3:3` for an option."""
+    out: list[str] = []
+    for arg in argv:
+        if out and out[-1] == "--range":
+            out[-1] = f"--range={arg}"
+        else:
+            out.append(arg)
+    return out
+
+
+def _plot(args: argparse.Namespace) -> str:
+    if not args.output.lower().endswith(PLOT_SUFFIXES):
+        raise SymdiffError(f"-o {args.output}: the file must end in {', '.join(PLOT_SUFFIXES)}")
+    from .plotting import plot
+
+    fig = plot(args.expr, args.wrt, range=args.range, order=args.order, at=args.at)
+    try:
+        # No date in the file, so the same plot is the same bytes.
+        fig.savefig(args.output, metadata={"Date": None} if args.output.endswith(".svg") else None)
+    except OSError as err:
+        raise SymdiffError(f"cannot write {args.output}: {err.strerror}") from None
+    return f"wrote {args.output}"
 
 
 def run(args: argparse.Namespace) -> str:
@@ -98,11 +150,13 @@ def run(args: argparse.Namespace) -> str:
         return _show(result, args.format or "plain")
     if args.command == "simplify":
         return _show(api.simplify(args.expr), args.format)
+    if args.command == "plot":
+        return _plot(args)
     return repr(api.evaluate(args.expr, dict(args.values)))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    args = build_parser().parse_args(_joined_ranges(sys.argv[1:] if argv is None else list(argv)))
     try:
         out = run(args)
     except SymdiffError as err:
