@@ -117,9 +117,13 @@ def _plot(args: argparse.Namespace) -> str:
     from .plotting import plot
 
     fig = plot(args.expr, args.wrt, range=args.range, order=args.order, at=args.at)
+    import matplotlib
+
     try:
-        # No date in the file, so the same plot is the same bytes.
-        fig.savefig(args.output, metadata={"Date": None} if args.output.endswith(".svg") else None)
+        # No date and fixed ids in the file, so the same plot is the same bytes.
+        svg = args.output.lower().endswith(".svg")
+        with matplotlib.rc_context({"svg.hashsalt": "symdiff"}):
+            fig.savefig(args.output, metadata={"Date": None} if svg else None)
     except OSError as err:
         raise SymdiffError(f"cannot write {args.output}: {err.strerror}") from None
     return f"wrote {args.output}"
