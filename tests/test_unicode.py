@@ -143,3 +143,21 @@ confusable = st.recursive(
 @example([E.sym("x", "i", "k"), E.sym("x", "ik")])
 def test_different_trees_print_differently(trees):
     assert_injective(trees)
+
+
+@pytest.mark.parametrize(
+    "args, out",
+    [
+        (["diff", "log_2(x^2+1)", "--format", "unicode"], "2x/((x² + 1)·ln 2)"),
+        (["diff", "sigmoid(x)", "--format", "unicode"], "σ(x)·(1 − σ(x))"),
+        (["simplify", "sqrt(x)*sqrt(x)*abs(y) - 1", "--format", "unicode"], "x·|y| − 1"),
+    ],
+)
+def test_cli_format_unicode(args, out):
+    import subprocess
+    import sys
+
+    result = subprocess.run([sys.executable, "-m", "symdiff", *args], capture_output=True,
+                            text=True, encoding="utf-8", timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == out + "\n"
