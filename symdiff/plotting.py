@@ -68,15 +68,16 @@ def break_jumps(xs, ys, height: float, np):
     return np.insert(xs, jumps, np.nan), np.insert(ys, jumps, np.nan)
 
 
-def _label(prefix: str, e: Expr, parser) -> str:
-    """`$f'(x) = \\frac{1}{x}$` if mathtext reads it, else the plain text."""
+def _label(k: int, x: Sym, e: Expr, parser) -> str:
+    """`$f'(x) = \\frac{1}{x}$` if mathtext reads it, else the plain text `f'(x) = 1/x`."""
     from .printing.latex import latex
 
-    text = f"${prefix} = {latex(e)}$"
+    f = "f" + "'" * k
+    text = f"${f}({latex(x)}) = {latex(e)}$"
     try:
         parser.parse(text)
     except ValueError:
-        return f"{prefix.replace('{', '').replace('}', '')} = {e}"
+        return f"{f}({x}) = {e}"
     return text
 
 
@@ -118,8 +119,7 @@ def plot(expr: Expr | str, wrt: Expr | str | None = None, range: tuple[float, fl
     fig = Figure(figsize=(7, 4.5), layout="constrained")
     ax = fig.add_subplot()
     for k, (e, ys) in enumerate(zip(exprs, curves)):
-        name = "f" + "'" * k + f"({var})"
-        ax.plot(*break_jumps(xs, ys, top - bottom, np), label=_label(name, e, parser), gid=f"f{k}")
+        ax.plot(*break_jumps(xs, ys, top - bottom, np), label=_label(k, x, e, parser), gid=f"f{k}")
     if at is not None:
         x0 = float(at)
         y0, slope = (sample(e, x, [x0])[0] for e in (tree, slope_expr))

@@ -99,7 +99,7 @@ def test_every_table_function_is_labelled_in_typeset_maths():
     parser = MathTextParser("path")
     for row in ROWS:
         e = symdiff.diff(row(sym("x")), "x")
-        assert _label("f'(x)", e, parser).startswith("$"), row.name
+        assert _label(1, sym("x"), e, parser).startswith("$f'(x) = "), row.name
 
 
 def test_a_label_mathtext_rejects_falls_back_to_plain_text():
@@ -109,7 +109,8 @@ def test_a_label_mathtext_rejects_falls_back_to_plain_text():
         def parse(self, text):
             raise ValueError(text)
 
-    assert _label("f'(x)", symdiff.parse("log_2(x)"), Rejecting()) == "f'(x) = log_2(x)"
+    x = symdiff.parse("y_{i}")
+    assert _label(2, x, symdiff.parse("log_2(y_i)"), Rejecting()) == "f''(y_i) = log_2(y_i)"
 
 
 @pytest.mark.parametrize(
