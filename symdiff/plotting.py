@@ -11,29 +11,24 @@ from __future__ import annotations
 
 import builtins
 import math
-from typing import TYPE_CHECKING
+from collections.abc import Iterable
 
 from . import api
 from .errors import EvaluationError, SymdiffError
 from .expr import Expr, Sym
 
-if TYPE_CHECKING:
+try:
+    import numpy as np
     from matplotlib.figure import Figure
+    from matplotlib.mathtext import MathTextParser
+except ImportError:  # the extra [plot] is missing: plot() says how to install it
+    np = Figure = MathTextParser = None
 
 SAMPLES = 801
 INSTALL = "plotting needs matplotlib: pip install 'symdiff[plot]'"
 
 
-def _matplotlib():
-    try:
-        from matplotlib.figure import Figure
-        from matplotlib.mathtext import MathTextParser
-    except ImportError:
-        raise SymdiffError(INSTALL) from None
-    return Figure, MathTextParser
-
-
-def sample(e: Expr, x: Sym, xs) -> list[float]:
+def sample(e: Expr, x: Sym, xs: Iterable[float]) -> list[float]:
     """`e` at each point of `xs`; NaN where it has no real value."""
     name = str(x)
     out = []
@@ -46,7 +41,7 @@ def sample(e: Expr, x: Sym, xs) -> list[float]:
     return out
 
 
-def view(curves, np) -> tuple[float, float]:
+def view(curves: list[np.ndarray]) -> tuple[float, float]:
     """A y-range for the curves: the union of each one's middle 80 %, widened by a
     quarter either side, never past the data.  Poles' tails fall outside it."""
     finite = [c[np.isfinite(c)] for c in curves]
@@ -62,13 +57,13 @@ def view(curves, np) -> tuple[float, float]:
     return float(bottom - pad), float(top + pad)
 
 
-def break_jumps(xs, ys, height: float, np):
+def break_jumps(xs: np.ndarray, ys: np.ndarray, height: float) -> tuple[np.ndarray, np.ndarray]:
     """Insert a NaN between neighbours that differ by more than the view's height."""
     jumps = np.flatnonzero(np.abs(np.diff(ys)) > height) + 1
     return np.insert(xs, jumps, np.nan), np.insert(ys, jumps, np.nan)
 
 
-def _label(k: int, x: Sym, e: Expr, parser) -> str:
+def _label(k: int, x: Sym, e: Expr, parser: MathTextParser) -> str:
     """`$f'(x) = \\frac{1}{x}$` if mathtext reads it, else the plain text `f'(x) = 1/x`."""
     from .printing.latex import latex
 
@@ -85,9 +80,8 @@ def plot(expr: Expr | str, wrt: Expr | str | None = None, range: tuple[float, fl
          order: int = 1, at: float | None = None) -> Figure:
     """f and its derivatives up to `order` against `wrt` on `range`, on one axis,
     with the tangent at `at` if given; returns a matplotlib Figure."""
-    Figure, MathTextParser = _matplotlib()
-    import numpy as np
-
+    if Figure is None:
+        raise SymdiffError(INSTALL)
     tree = api.as_tree(expr)
     x = api.variable(tree, wrt)
     others = sorted(str(s) for s in tree.free if s is not x)
@@ -110,7 +104,7 @@ def plot(expr: Expr | str, wrt: Expr | str | None = None, range: tuple[float, fl
         upper[~np.isfinite(lower)] = np.nan
     if not np.isfinite(curves[0]).any():
         raise SymdiffError(f"{tree} has no real values for {x} in [{a:g}, {b:g}]")
-    bottom, top = view([c for c in curves if np.isfinite(c).any()], np)
+    bottom, top = view([c for c in curves if np.isfinite(c).any()])
 
     parser = MathTextParser("path")
     from .printing.latex import latex
@@ -119,7 +113,7 @@ def plot(expr: Expr | str, wrt: Expr | str | None = None, range: tuple[float, fl
     fig = Figure(figsize=(7, 4.5), layout="constrained")
     ax = fig.add_subplot()
     for k, (e, ys) in enumerate(zip(exprs, curves)):
-        ax.plot(*break_jumps(xs, ys, top - bottom, np), label=_label(k, x, e, parser), gid=f"f{k}")
+        ax.plot(*break_jumps(xs, ys, top - bottom), label=_label(k, x, e, parser), gid=f"f{k}")
     if at is not None:
         x0 = float(at)
         y0, slope = (sample(e, x, [x0])[0] for e in (tree, slope_expr))
