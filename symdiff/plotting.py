@@ -42,8 +42,9 @@ def sample(e: Expr, x: Sym, xs: Iterable[float]) -> list[float]:
 
 
 def view(curves: list[np.ndarray]) -> tuple[float, float]:
-    """A y-range for the curves: the union of each one's middle 80 %, widened by a
-    quarter either side, never past the data.  Poles' tails fall outside it."""
+    """A y-range for the curves.  Each curve's middle 80 % is always in view; the
+    rest too unless it reaches more than that height again beyond it, as a
+    pole's tail does: then the view stops a quarter of the height past it."""
     finite = [c[np.isfinite(c)] for c in curves]
     middles = np.array([np.percentile(c, [10, 90]) for c in finite])
     lo, hi = middles[:, 0].min(), middles[:, 1].max()
@@ -51,8 +52,9 @@ def view(curves: list[np.ndarray]) -> tuple[float, float]:
     span = hi - lo
     if span <= 1e-9 * max(1.0, abs(hi)):  # constants: one unit either side
         return float(lo - 1), float(hi + 1)
-    bottom = max(values.min(), lo - 0.25 * span)
-    top = min(values.max(), hi + 0.25 * span)
+    low, high = values.min(), values.max()
+    bottom = low if low >= lo - span else lo - 0.25 * span
+    top = high if high <= hi + span else hi + 0.25 * span
     pad = 0.05 * (top - bottom)
     return float(bottom - pad), float(top + pad)
 

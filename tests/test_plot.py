@@ -71,6 +71,12 @@ def test_tan_has_no_vertical_spikes_at_its_poles():
     assert (np.abs(np.diff(raw)) > top - bottom).sum() >= 2
 
 
+def test_a_smooth_function_is_not_cut_off_by_the_view():
+    fig = symdiff.plot("exp(x)", order=2)
+    bottom, top = fig.axes[0].get_ylim()
+    assert bottom <= 0 and top >= math.exp(3)
+
+
 def test_sigmoid_second_order_with_the_tangent_at_zero():
     fig = symdiff.plot("sigmoid(x)", order=2, at=0)
     data = lines(fig)
