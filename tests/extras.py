@@ -1,18 +1,26 @@
-"""Optional extras in tests: required under CI (which installs them), skipped elsewhere when missing."""
+"""Optional extras in tests: skipped with a reason outside CI, required in CI.
+
+CI (`.ci/run`, with `CI` set) installs every extra, so there a missing one is
+a failure, not a silent skip.
+"""
+
+from __future__ import annotations
 
 import importlib
 import os
 
 import pytest
 
-# What .ci/run installs; a test needing one of these must run there, never skip.
-IN_CI = {"numpy": "numpy", "sympy": "sympy"}
 
-
-def require(module: str):
-    """Import an optional dependency; under CI a missing one of IN_CI is an error."""
-    if os.environ.get("CI") and module in IN_CI:
+def need(module: str, extra: str):
+    """Import `module` from the extra `extra`, or skip (outside CI) saying how to get it."""
+    if os.environ.get("CI"):
         return importlib.import_module(module)
-    extra = IN_CI.get(module)
-    where = f"the [{extra}] extra" if extra else "an optional framework CI does not install"
-    return pytest.importorskip(module, reason=f"{module} is not installed ({where}): these tests are not run")
+    return pytest.importorskip(module, reason=f"needs {module}: pip install -e '.[{extra}]'")
+
+
+def framework(module: str):
+    """A framework CI does not install (torch, jax: large wheels): skipped
+    wherever it is missing, in CI too, saying so."""
+    return pytest.importorskip(module, reason=f"{module} is not installed (CI does not install it): "
+                                              "its codegen backend is not run here")

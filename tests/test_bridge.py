@@ -5,12 +5,12 @@ import math
 import pytest
 
 import symdiff
-from extras import require
+from extras import need
 from symdiff.expr import symbols
 
 from textbook_table import TABLE
 
-sympy = require("sympy")
+sympy = need("sympy", "sympy")
 
 POINTS = (0.3, 0.7, 1.6, 2.9)
 

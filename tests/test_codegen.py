@@ -12,7 +12,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import symdiff
-from extras import require
+from extras import framework, need
 from symdiff import expr as E
 from symdiff.generate import codegen
 from symdiff.errors import SymdiffError
@@ -20,7 +20,7 @@ from symdiff.functions import FUNCTIONS
 
 from strategies import exprs, points, value
 
-np = require("numpy")
+np = need("numpy", "numpy")
 
 
 def run(source: str, name: str = "f"):
@@ -143,10 +143,10 @@ def test_indexed_arguments_are_documented():
 def test_framework_backends(backend):
     """Run where the framework is installed; skipped (with this reason) elsewhere."""
     if backend == "torch":
-        torch = require("torch")
+        torch = framework("torch")
         tensor = lambda v: torch.tensor(v, dtype=torch.float64)  # noqa: E731
     else:
-        require("jax")
+        framework("jax")
         import jax
 
         jax.config.update("jax_enable_x64", True)

@@ -6,11 +6,11 @@ from decimal import Decimal, getcontext
 import pytest
 
 import symdiff
-from extras import require
+from extras import need
 from symdiff import expr as E
 from symdiff.errors import SymdiffError
 
-np = require("numpy")
+np = need("numpy", "numpy")
 
 getcontext().prec = 60
 D = Decimal
@@ -158,7 +158,7 @@ def test_missing_and_unknown_arguments():
 
 
 def test_sympy_lambdify_of_the_bce_gradient_gives_nan_where_ours_does_not():
-    sympy = require("sympy")
+    sympy = need("sympy", "sympy")
     z, t = sympy.symbols("z t")
     bce = -(t * sympy.log(1 / (1 + sympy.exp(-z))) + (1 - t) * sympy.log(1 - 1 / (1 + sympy.exp(-z))))
     theirs = sympy.lambdify((z, t), sympy.diff(bce, z), "numpy")

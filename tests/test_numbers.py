@@ -5,9 +5,9 @@ from fractions import Fraction
 import pytest
 
 import symdiff
-from extras import require
+from extras import need
 
-np = require("numpy")
+np = need("numpy", "numpy")
 
 REALS = [3, 2.5, Fraction(1, 3), np.float64(0.25), np.float32(0.5), np.int64(7), np.int32(-2)]
 

@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from extras import require
+from extras import need
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 
@@ -24,7 +24,7 @@ def blocks(kind: str) -> list[str]:
 
 
 def test_the_example_runs_and_prints_what_its_comments_say():
-    require("numpy")
+    need("numpy", "numpy")
     code = blocks("python")[0]
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
