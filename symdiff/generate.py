@@ -243,15 +243,22 @@ class _Lowering:
         return full
 
     def names_in(self, e: Expr) -> frozenset[Sym]:
-        """Plain names occurring anywhere in `e`, subscripts and sums included."""
-        found = self._mentions.get(e)
-        if found is None:
-            found = frozenset(n for n in postorder(e) if type(n) is Sym and not n.indices)
-            found |= frozenset(s.index for s in postorder(e) if type(s) is Sum)
-            found |= frozenset(i for n in postorder(e) if type(n) is Sym for k in n.indices
-                               for i in postorder(k) if type(i) is Sym)
-            self._mentions[e] = found
-        return found
+        """Plain names occurring anywhere in `e`, subscripts and sum indices included."""
+        cache = self._mentions
+        stack = [e]
+        while stack:  # bottom-up, stopping at what is known: linear overall
+            n = stack[-1]
+            if n in cache:
+                stack.pop()
+                continue
+            missing = [k for k in n.args if k not in cache]
+            if missing:
+                stack.extend(missing)
+                continue
+            stack.pop()
+            own = {n} if type(n) is Sym and not n.indices else {n.index} if type(n) is Sum else set()
+            cache[n] = frozenset(own).union(*(cache[k] for k in n.args))
+        return cache[e]
 
     def context(self, e: Expr, ctx: tuple[Sum, ...]) -> tuple[Sum, ...]:
         """The enclosing sums `e` depends on: it is computed once outside the others."""
