@@ -29,12 +29,14 @@ ROWS: list[tuple[str, ...]] = []
 
 def timed(*fns, repeat: int) -> list[float]:
     """Best wall time of each function over `repeat` rounds, the functions taking
-    turns within a round so that load on a shared machine hits them alike."""
+    turns within a round (and the first place rotating) so that load on a
+    shared machine hits them alike."""
     best = [math.inf] * len(fns)
-    for _ in range(repeat):
-        for k, fn in enumerate(fns):
+    for r in range(repeat):
+        for j in range(len(fns)):
+            k = (r + j) % len(fns)  # who goes first rotates: allocator state favours no one
             start = time.perf_counter()
-            fn()
+            fns[k]()
             best[k] = min(best[k], time.perf_counter() - start)
     return best
 
@@ -161,7 +163,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer repeats")
     args = parser.parse_args()
-    repeat = 3 if args.quick else 9
+    repeat = 5 if args.quick else 30  # best of many rounds: the machine may be shared
     print(f"Python {sys.version.split()[0]}, symdiff {symdiff.__version__}, NumPy {np.__version__}, "
           f"SymPy {sympy.__version__}")
     article_loss(10**6, repeat)

@@ -688,6 +688,66 @@ def _render(code: _Code, node: int, done: dict[int, tuple[str, int, int]]) -> tu
     raise AssertionError(kind)
 
 
+def _reachable(code: _Code, roots: list[int]) -> list[int]:
+    seen: set[int] = set()
+    stack = list(roots)
+    while stack:
+        node = stack.pop()
+        if node not in seen:
+            seen.add(node)
+            stack.extend(code.nodes[node][2])
+    return sorted(seen)
+
+
+MAX_SHARING_ROUNDS = 500
+
+
+def _share_products(code: _Code, roots: list[int]) -> None:
+    """Products that share two factors compute them once: the partials
+    `2*x1*t1/t2`, `2*x2*t1/t2`, ... become `x1*c`, `x2*c` with `c = 2*t1/t2`.
+    Greedy: the pair of factors in the most products first, until no pair
+    is in two (bounded rounds).  Nodes are rewritten in place."""
+    def factors(node: int) -> list[tuple[int, int]]:  # (child, 0 above / 1 below the line)
+        _, top, kids = code.nodes[node]
+        return [(k, 0) for k in kids[:top]] + [(k, 1) for k in kids[top:]]
+
+    reachable = _reachable(code, roots)
+    if any(code.nodes[n][0] == "loopvar" for n in reachable):
+        return  # a product inside a Python loop cannot be hoisted
+    products = [n for n in reachable if code.nodes[n][0] == "mul"]
+    for _ in range(MAX_SHARING_ROUNDS):
+        counts: dict[tuple, int] = {}
+        for node in products:
+            fs = sorted(set(factors(node)))
+            if 2 < len(fs) <= 40:
+                for i, a in enumerate(fs):
+                    for b in fs[i + 1:]:
+                        counts[(a, b)] = counts.get((a, b), 0) + 1
+        if not counts:
+            return
+        (a, b), n = max(counts.items(), key=lambda kv: (kv[1], kv[0]))
+        if n < 2:
+            return
+        top = [f for f, side in (a, b) if side == 0]
+        bottom = [f for f, side in (a, b) if side == 1]
+        pair = code.mul(top, bottom) if top else code.mul(bottom)
+        where = 1 if not top else 0
+        if pair not in products:
+            products.append(pair)
+        for node in products:
+            fs = factors(node)
+            if len(fs) <= 2 or a not in fs or b not in fs:
+                continue
+            fs.remove(a)
+            fs.remove(b)
+            fs.append((pair, where))
+            above = [k for k, side in fs if side == 0]
+            below = [k for k, side in fs if side == 1]
+            if not above:
+                above = [code.leaf("1.0")]
+            code.nodes[node] = ("mul", len(above), (*above, *below))
+
+
 def _emit(code: _Code, roots: list[int], reserved: set[str]) -> tuple[list[str], list[str]]:
     """Assignments of the shared (and of very deep) values, then the output texts."""
     uses: dict[int, int] = {}
@@ -812,6 +872,7 @@ def codegen(expr_or_exprs: Expr | str | Iterable[Expr | str] | dict, args: Seque
         params[key] = ident
     lowering = _Lowering(b, params, variables)
     roots = [lowering.lower(e) for e in exprs]
+    _share_products(lowering.code, roots)
     lines, outs = _emit(lowering.code, roots, set(params.values()))
     result = outs[0] if single else "(" + ", ".join(outs) + ("," if len(outs) == 1 else "") + ")"
     def short(e: Expr) -> str:
