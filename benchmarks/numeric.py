@@ -3,8 +3,8 @@ and SymPy's lambdify, side by side in one run.
 
     pip install -e '.[bench]' && python benchmarks/numeric.py [--quick]
 
-Prints two Markdown tables: times (best of several rounds, the contenders
-taking turns; ratios are symdiff / peer, below 1 means symdiff is faster) and
+Prints two Markdown tables: times (best of many calls, in blocks taking turns;
+ratios are symdiff / peer, below 1 means symdiff is faster) and
 the stability table (values at +-10, +-100, +-800; symdiff's error against
 60-digit references is relative, absolute below 1).
 """
@@ -14,7 +14,7 @@ from __future__ import annotations
 import argparse
 import math
 import sys
-import time
+import timeit
 import warnings
 from decimal import Decimal, getcontext
 
@@ -28,16 +28,14 @@ ROWS: list[tuple[str, ...]] = []
 
 
 def timed(*fns, repeat: int) -> list[float]:
-    """Best wall time of each function over `repeat` rounds, the functions taking
-    turns within a round (and the first place rotating) so that load on a
-    shared machine hits them alike."""
+    """Best wall time of each function: `repeat` calls in a row (so the allocator
+    settles on that function's arrays), in three blocks whose order rotates, so
+    that bursts of load on a shared machine hit every contender alike."""
     best = [math.inf] * len(fns)
-    for r in range(repeat):
+    for block in range(3):
         for j in range(len(fns)):
-            k = (r + j) % len(fns)  # who goes first rotates: allocator state favours no one
-            start = time.perf_counter()
-            fns[k]()
-            best[k] = min(best[k], time.perf_counter() - start)
+            k = (block + j) % len(fns)
+            best[k] = min(best[k], min(timeit.repeat(fns[k], number=1, repeat=repeat)))
     return best
 
 
