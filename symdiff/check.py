@@ -16,7 +16,7 @@ import random
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from .api import as_tree, diff, simplify
+from .api import as_tree, diff, simplify, substitute
 from .errors import EvaluationError, SymdiffError
 from .evaluate import evaluate
 from .expr import ZERO, Expr, Sum, Sym, postorder, sub
@@ -107,19 +107,26 @@ def compare(a: Expr | str, b: Expr | str, *, points: int = 200, seed: int = SEED
     """
     ta, tb = expand_sums(as_tree(a)), expand_sums(as_tree(b))
     proved = simplify(sub(ta, tb)) is ZERO
-    try:
-        names = _names(ta, tb)
-    except SymdiffError:
-        if proved:
-            return Comparison(True, "symbolically (a - b simplifies to 0)")
-        raise SymdiffError("cannot compare sums with symbolic bounds: no proof found, and they "
-                           "cannot be evaluated at points") from None
+    # Sums with symbolic bounds (N) are compared written out, N drawn from 1..4.
+    bounds = sorted({s for e in (ta, tb) for n in postorder(e) if type(n) is Sum
+                     for s in n.lower.free | n.upper.free}, key=str)
     rng = random.Random(seed)
     both = 0
     tried = 0
-    for k in range(points if names else 1):
-        point = _draw(rng, names, special=k % 4 == 0)
-        va, vb = _value(ta, point), _value(tb, point)
+    for k in range(points):
+        fixed = {str(s): rng.randint(1, 4) for s in bounds}
+        ca, cb = (expand_sums(substitute(t, fixed)) for t in (ta, tb)) if fixed else (ta, tb)
+        try:
+            names = _names(ca, cb)
+        except SymdiffError:  # bounds that are not whole numbers even so
+            if proved:
+                return Comparison(True, "symbolically (a - b simplifies to 0)")
+            raise SymdiffError("cannot compare these sums: no proof found, and their bounds "
+                               "cannot be made whole numbers") from None
+        if not names and not fixed and k:
+            break  # constants: one evaluation says it all
+        point = {**fixed, **_draw(rng, names, special=k % 4 == 0)}
+        va, vb = _value(ca, point), _value(cb, point)
         tried += 1
         a_bad, b_bad = isinstance(va, EvaluationError), isinstance(vb, EvaluationError)
         if (a_bad and _overflow(va)) or (b_bad and _overflow(vb)):
@@ -137,7 +144,8 @@ def compare(a: Expr | str, b: Expr | str, *, points: int = 200, seed: int = SEED
                           f"same points among {tried} tried")
     if both == 0:
         return Comparison(True, f"both are undefined at all {tried} points tried (not proved)")
-    return Comparison(True, f"at {both} random points (same domain at {tried}; not proved symbolically)")
+    drawn = f", with {', '.join(map(str, bounds))} drawn from 1..4" if bounds else ""
+    return Comparison(True, f"at {both} random points{drawn} (same domain at {tried}; not proved symbolically)")
 
 
 def equals(a: Expr | str, b: Expr | str) -> bool:

@@ -61,6 +61,14 @@ def test_different_values_give_a_point_where_they_differ():
     assert x ** 2 != x ** 3
 
 
+def test_sums_with_symbolic_bounds_are_compared_written_out():
+    verdict = compare("sum_{i=1}^{N} x_i", "sum_{j=1}^{N} x_j")
+    assert verdict.equal and "N drawn from 1..4" in verdict.how
+    verdict = compare("sum_{i=1}^{N} ln(x_i^2)", "sum_{i=1}^{N} 2*ln(x_i)")
+    assert not verdict.equal and "2*ln(x_i) is undefined" in verdict.how
+    assert 1 <= verdict.point["N"] <= 4
+
+
 def test_overflow_is_not_mistaken_for_a_domain():
     assert compare("exp(x)*exp(-x)", "1").equal
 
