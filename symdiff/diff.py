@@ -289,7 +289,7 @@ CHAIN = Formula(_x, func("f", _u), mul(func("f'", _u), _du))
 PLACEHOLDER = Sym("□", ())
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class Step:
     """One rule applied: `d/d(var) expr = result`, with the steps it relied on.
 
@@ -308,6 +308,9 @@ class Step:
     # Where the step holds: `sum_i f(i)*delta(i, j) = f(j)` needs lower <= j <= upper.
     conditions: tuple[Collapse, ...] = ()
     rewrites: str = ""  # for a `simplify` step: the rewrites it applied
+
+    def __repr__(self) -> str:  # the default would recurse through every sub-step
+        return f"<Step {self.rule}: {self.expr} -> {self.result}>"
 
 
 def _record(rule: Rule, node: Expr, x: Sym, result: Expr, needed: tuple[Expr, ...],
