@@ -9,11 +9,12 @@ it records are the derivation `derive` shows, so the two can never disagree.
 
 from __future__ import annotations
 
+import warnings
 import weakref
 from dataclasses import dataclass, field
 from typing import Callable, NamedTuple
 
-from .errors import DifferentiationError
+from .errors import AssumptionNote, DifferentiationError
 from .functions import FUNCTIONS, Function, undefined_derivative
 from .indexing import depends, index_deltas, same_family
 from .sums import Collapse, collapse, collapses, unclash
@@ -188,7 +189,11 @@ def _change_of_base(e: Expr, x: Sym, d: Derivative) -> Expr:
 
 def _sum_over_index(e: Expr, x: Sym, d: Derivative) -> Expr:
     s = unclash(e, x)
-    return collapse(summation(d(s.body), s.index, s.lower, s.upper))[0]
+    result, conditions = collapse(summation(d(s.body), s.index, s.lower, s.upper))
+    for c in conditions:  # the result holds only inside the sum's range: say so
+        warnings.warn(f"assuming {c}, where {x} is one of the summed terms", AssumptionNote,
+                      stacklevel=2)
+    return result
 
 
 def _function_rule(row: Function) -> Rule:
