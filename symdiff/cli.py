@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from .errors import SymdiffError
 from .languages import LANGUAGES
 
-FORMATS = ("plain", "latex")
+FORMATS = ("plain", "latex", "mathml")
 STEP_FORMATS = ("text", "markdown", "latex")  # with --steps; "plain" means "text" there
 EXIT_BAD_INPUT = 2
 
@@ -24,6 +24,10 @@ def _show(e, fmt: str) -> str:
         from .printing.latex import latex
 
         return latex(e)
+    if fmt == "mathml":
+        from .printing.mathml import mathml
+
+        return mathml(e, display="block")
     return str(e)
 
 
@@ -49,7 +53,7 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--order", type=int, default=1, metavar="N", help="derivative order (default 1)")
     d.add_argument("--steps", action="store_true", help="show the derivation step by step")
     d.add_argument("--format", choices=FORMATS + STEP_FORMATS[:2], default=None,
-                   help="plain or latex; with --steps: text, markdown or latex")
+                   help="plain, latex or mathml; with --steps: text, markdown or latex")
     d.add_argument("--lang", choices=sorted(LANGUAGES), default="en",
                    help="language of the --steps explanations")
     d.add_argument("--verbose", action="store_true", help="with --steps: keep trivial steps")
