@@ -70,7 +70,31 @@ def build_parser() -> argparse.ArgumentParser:
     v = sub.add_parser("eval", help="evaluate an expression at a point")
     v.add_argument("expr", metavar="EXPR")
     v.add_argument("values", nargs="*", type=_assignment, metavar="NAME=VALUE")
+    _add_serve(sub)
     return parser
+
+
+def _add_serve(sub) -> None:
+    from .web import TIME_LIMIT
+
+    w = sub.add_parser("serve", help="serve the derivative page and POST /api/diff (extra [web])")
+    w.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    w.add_argument("--port", type=int, default=8000, help="port (default 8000; 0 picks a free one)")
+    w.add_argument("--time-limit", type=float, default=TIME_LIMIT, metavar="SECONDS",
+                   help=f"work limit per request (default {TIME_LIMIT:g}); beyond it, 422")
+
+
+def _serve(args: argparse.Namespace) -> int:
+    try:
+        import starlette  # noqa: F401
+        import uvicorn  # noqa: F401
+    except ImportError:
+        print("symdiff: error: serve needs the web extra: pip install 'symdiff[web]'", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    from .web import serve
+
+    serve(args.host, args.port, args.time_limit)
+    return 0
 
 
 def run(args: argparse.Namespace) -> str:
@@ -103,6 +127,8 @@ def run(args: argparse.Namespace) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.command == "serve":
+        return _serve(args)
     try:
         out = run(args)
     except SymdiffError as err:

@@ -1,0 +1,191 @@
+"""The web service's work: one request in, one `(status, JSON body)` out.
+
+Runs inside the pool's worker processes, so it imports no web framework.
+`read_request` validates the JSON shape (cheap, in the server); `diff_job`
+and `plot_job` parse and differentiate (in a worker, under the time limit).
+User text is only ever parsed by symdiff's grammar, never executed.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..languages import LANGUAGES
+
+Reply = tuple[int, dict[str, Any]]
+
+
+class BadRequest(Exception):
+    """A request the server answers with 400 before doing any work."""
+
+    def __init__(self, error: str, field: str) -> None:
+        super().__init__(error)
+        self.body = {"error": error, "line": None, "column": None, "field": field}
+
+
+@dataclass(frozen=True)
+class Request:
+    expr: str
+    wrt: str | None = None
+    order: int = 1
+    lang: str = "en"
+    where: tuple[str, ...] = ()  # "lhs = rhs" each
+    assume: tuple[str, ...] = ()
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def _text(value: Any, name: str) -> str:
+    if not isinstance(value, str):
+        raise BadRequest(f"{name} must be a string", name)
+    return value
+
+
+def _lines(value: Any, name: str, mapping_ok: bool) -> tuple[str, ...]:
+    if value is None or value == "":
+        return ()
+    if mapping_ok and isinstance(value, dict):
+        return tuple(f"{_text(k, name)} = {_text(v, name)}" for k, v in value.items())
+    if isinstance(value, str):
+        value = value.splitlines()
+    if isinstance(value, list):
+        return tuple(s for s in (_text(v, name).strip() for v in value) if s)
+    kinds = "an object {\"lhs\": \"rhs\"}, a list of strings" if mapping_ok else "a list of strings"
+    raise BadRequest(f"{name} must be {kinds} or a string", name)
+
+
+def read_request(payload: Any) -> Request:
+    """The request's fields, checked; BadRequest names the field at fault."""
+    if not isinstance(payload, dict):
+        raise BadRequest("the body must be a JSON object", "body")
+    expr = _text(payload.get("expr"), "expr") if "expr" in payload else ""
+    if not expr.strip():
+        raise BadRequest("expr is empty: type an expression such as log_2(x)", "expr")
+    wrt = payload.get("wrt")
+    wrt = _text(wrt, "wrt").strip() or None if wrt is not None else None
+    order = payload.get("order", 1)
+    if isinstance(order, str) and order.strip().isdigit():
+        order = int(order)
+    if not isinstance(order, int) or isinstance(order, bool) or order < 0:
+        raise BadRequest("order must be a whole number >= 0", "order")
+    lang = payload.get("lang") or "en"
+    if lang not in LANGUAGES:
+        raise BadRequest(f"lang must be one of {', '.join(sorted(LANGUAGES))}", "lang")
+    return Request(expr, wrt, order, lang, _lines(payload.get("where"), "where", True),
+                   _lines(payload.get("assume"), "assume", False))
+
+
+def _parse_error(err: Any, field: str) -> Reply:
+    return 400, {"error": err.reason, "line": err.line, "column": err.column, "field": field,
+                 "text": err.text, "message": str(err)}
+
+
+def _prepare(req: Request):
+    """(the expression as typed, after `where`, the variable, assumptions) or a 400 reply."""
+    from ..errors import ParseError
+    from ..parse import parse
+    from ..sums import parse_assumption
+    from .. import api
+
+    def read(fn, text: str, name: str):
+        try:
+            return fn(text)
+        except ParseError as err:
+            raise _Reply(*_parse_error(err, name)) from None
+
+    typed = read(parse, req.expr, "expr")
+    where = [read(parse_assumption, w, "where") for w in req.where]
+    facts = [read(parse_assumption, a, "assume") for a in req.assume]
+    tree = api.substitute(typed, dict(where)) if where else typed
+    wrt = read(parse, req.wrt, "wrt") if req.wrt else None
+    return typed, tree, api.variable(tree, wrt), facts
+
+
+class _Reply(Exception):
+    def __init__(self, status: int, body: dict[str, Any]) -> None:
+        self.reply = (status, body)
+
+
+def diff_job(req: Request) -> Reply:
+    """The derivative in every format the page shows, with its steps."""
+    from .. import api
+    from ..errors import SymdiffError
+    from ..printing.latex import latex
+    from ..printing.mathml import mathml
+    from ..sums import apply_assumptions
+    from .steps import to_html
+
+    try:
+        typed, tree, x, facts = _prepare(req)
+        derivation = api.derive(tree, x, req.order)
+        result = derivation.result
+        markdown = derivation.render("markdown", req.lang)
+        after, used = apply_assumptions(result, facts)
+        if used:
+            result = api.simplify(after)
+            markdown += f"\n\nusing {'; '.join(f'`{a}`' for a in used)}: `{result}`\n"
+    except _Reply as r:
+        return r.reply
+    except SymdiffError as err:
+        return 400, {"error": str(err), "line": None, "column": None, "field": "expr"}
+    return 200, {
+        "plain": str(result),
+        "latex": latex(result),
+        "mathml": mathml(result, display="block"),
+        "steps_markdown": markdown,
+        "steps_html": to_html(derivation, req.lang),
+        "input_plain": str(typed),
+        "input_mathml": mathml(tree, display="block"),
+        "wrt": str(x),
+        "order": req.order,
+        "lang": req.lang,
+    }
+
+
+def plot_svg(tree: Any, wrt: str, order: int) -> str | None:
+    """The plot of f and its derivative as SVG text, or None where `symdiff.plot` is missing."""
+    try:
+        from ..plot import plot
+    except ImportError:
+        return None
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib import pyplot
+
+    fig = plot(tree, wrt=wrt, order=order)
+    try:
+        out = io.StringIO()
+        fig.savefig(out, format="svg")
+        return out.getvalue()
+    finally:
+        pyplot.close(fig)
+
+
+def plot_job(req: Request) -> Reply:
+    """`{"svg": ...}`, or `{"svg": null, "reason": ...}` when there is no plot to draw."""
+    from ..errors import SymdiffError
+
+    try:
+        _typed, tree, x, _facts = _prepare(req)
+        svg = plot_svg(tree, str(x), max(req.order, 1))
+    except _Reply as r:
+        return r.reply
+    except SymdiffError as err:
+        return 200, {"svg": None, "reason": str(err)}
+    reason = "" if svg else "plotting needs symdiff.plot and matplotlib (pip install 'symdiff[plot]')"
+    return 200, {"svg": svg, "reason": reason}
+
+
+JOBS = {"diff": diff_job, "plot": plot_job}
+
+
+def run_job(kind: str, req: Request) -> Reply:
+    """Entry point for a worker process."""
+    return JOBS[kind](req)
+
+
+def warm_up() -> None:
+    """Build the parsers and load the printers before the first request."""
+    run_job("diff", Request("log_2(x^2 + 1)"))
