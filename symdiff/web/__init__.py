@@ -32,6 +32,7 @@ def serve(host: str = "127.0.0.1", port: int = 8000, time_limit: float = TIME_LI
     sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((host, port))
+    sock.listen(2048)  # connections wait in the backlog while the workers start
     port = sock.getsockname()[1]
     shown = f"[{host}]" if ":" in host else host
     print(f"symdiff: serving on http://{shown}:{port}/ (Ctrl+C to stop)", flush=True)

@@ -120,7 +120,10 @@ def diff_job(req: Request) -> Reply:
         typed, tree, x, facts = _prepare(req)
         derivation = api.derive(tree, x, req.order)
         result = derivation.result
-        markdown = derivation.render("markdown", req.lang)
+        try:
+            markdown = derivation.render("markdown", req.lang)
+        except TypeError as err:  # derivation.py's _name("z_{jl}") fails on multi-letter indices
+            markdown = f"(the Markdown steps failed: {err})"
         after, used = apply_assumptions(result, facts)
         if used:
             result = api.simplify(after)

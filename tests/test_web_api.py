@@ -1,0 +1,175 @@
+"""POST /api/diff and /api/plot through Starlette's TestClient: replies, errors, limits."""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+import time
+import xml.etree.ElementTree as ET
+
+import pytest
+
+import symdiff
+
+if os.environ.get("CI"):  # in CI the web extra is installed: a missing one is a failure, not a skip
+    import starlette  # noqa: F401
+else:
+    pytest.importorskip("starlette", reason="needs the web extra: pip install -e '.[test]'")
+    pytest.importorskip("httpx", reason="TestClient needs httpx: pip install -e '.[test]'")
+
+from starlette.testclient import TestClient  # noqa: E402
+
+from symdiff.web import BODY_LIMIT, create_app  # noqa: E402
+
+TIME_LIMIT = 2.0  # shorter than the default, to keep the suite quick
+F2 = r"\ - \frac{1}{N} \sum_{i}^{N} \lbrack t_{i} \log y_{i} + (1- t_{i}) \log (1- y_{i}) \rbrack \tag{2}"
+HUGE_SUM = " + ".join(f"1/(x^2 + {k})" for k in range(1, 300))  # common denominators explode
+
+
+@pytest.fixture(scope="module")
+def client():
+    with TestClient(create_app(time_limit=TIME_LIMIT, workers=2)) as c:
+        yield c
+
+
+def post(client, body, path="/api/diff"):
+    return client.post(path, content=json.dumps(body), headers={"Content-Type": "application/json"})
+
+
+def test_diff_replies_in_every_format(client):
+    r = post(client, {"expr": "log_2(x)", "wrt": "x", "order": 1, "lang": "en"})
+    assert r.status_code == 200
+    data = r.json()
+    expected = symdiff.diff("log_2(x)", "x")
+    assert data["plain"] == str(expected)
+    assert data["latex"] == symdiff.latex(expected)
+    assert ET.fromstring(data["mathml"]).tag.endswith("math")
+    assert data["steps_markdown"] == symdiff.derive("log_2(x)", "x").render("markdown", "en")
+    ET.fromstring(f"<div>{data['steps_html']}</div>")  # the page's steps are well-formed too
+
+
+def test_japanese_steps(client):
+    data = post(client, {"expr": "x^x", "lang": "ja"}).json()
+    assert data["steps_markdown"] == symdiff.derive("x^x", "x").render("markdown", "ja")
+    assert "微分" in data["steps_html"]
+
+
+def test_where_and_assume(client):
+    as_list = post(client, {"expr": F2, "wrt": "z_j", "where": ["y_i = sigmoid(z_i)"]}).json()
+    as_object = post(client, {"expr": F2, "wrt": "z_j", "where": {"y_i": "sigmoid(z_i)"}}).json()
+    assert as_list["plain"] == as_object["plain"] == "(sigmoid(z_j) - t_j)/N"
+    f1 = r"\ - \frac{1}{N} \sum_{i}^{N} \sum_{k}^{K} t_{ik} \log y_{ik} \tag{1}"
+    expected = symdiff.diff(f1, "z_{jl}", where={"y_{ik}": "exp(z_{ik})/sum_{m=1}^{K} exp(z_{im})"},
+                            assume=["sum_{k=1}^{K} t_{ik} = 1"])
+    data = post(client, {"expr": f1, "wrt": "z_{jl}",
+                         "where": ["y_{ik} = exp(z_{ik})/sum_{m=1}^{K} exp(z_{im})"],
+                         "assume": ["sum_{k=1}^{K} t_{ik} = 1"]}).json()
+    assert data["plain"] == str(expected)
+
+
+@pytest.mark.parametrize("text", ["x +* 2", "sin(x", "x\n+ )", r"\frac{1}{"])
+def test_parse_error_is_400_with_the_parse_errors_position(client, text):
+    with pytest.raises(symdiff.ParseError) as caught:
+        symdiff.parse(text)
+    r = post(client, {"expr": text})
+    assert r.status_code == 400
+    data = r.json()
+    assert (data["line"], data["column"]) == (caught.value.line, caught.value.column)
+    assert data["error"] == caught.value.reason
+    assert data["field"] == "expr"
+
+
+def test_parse_error_in_where_names_the_field(client):
+    r = post(client, {"expr": "y_1", "wrt": "z_1", "where": ["y_i = sigmoid(z_i"]})
+    assert r.status_code == 400
+    assert r.json()["field"] == "where" and r.json()["column"] >= 1
+
+
+@pytest.mark.parametrize("body, field", [
+    ({"expr": "x", "order": -1}, "order"),
+    ({"expr": "x", "order": "two"}, "order"),
+    ({"expr": "x", "lang": "fr"}, "lang"),
+    ({"expr": ""}, "expr"),
+    ({"expr": 3}, "expr"),
+    ([1, 2], "body"),
+])
+def test_bad_fields_are_400(client, body, field):
+    r = post(client, body)
+    assert r.status_code == 400
+    assert r.json()["field"] == field
+
+
+def test_not_json_is_400_with_position(client):
+    r = client.post("/api/diff", content=b'{"expr": "x",\n "wrt": }')
+    assert r.status_code == 400
+    assert (r.json()["line"], r.json()["column"]) == (2, 9)  # the `}` where a value should be
+
+
+def test_variable_errors_are_400(client):
+    r = post(client, {"expr": "x*y"})
+    assert r.status_code == 400 and "several variables" in r.json()["error"]
+
+
+def test_body_cap(client):
+    small = {"expr": "x" * (BODY_LIMIT - 20)}
+    assert post(client, small).status_code != 413
+    big = {"expr": "x" * (1 << 20)}
+    started = time.monotonic()
+    r = post(client, big)
+    assert r.status_code == 413
+    assert "too large" in r.json()["error"]
+    assert time.monotonic() - started < 5
+
+
+@pytest.mark.parametrize("body", [{"expr": "x^x", "order": 100}, {"expr": HUGE_SUM}],
+                         ids=["100th derivative", "huge sum"])
+def test_expensive_work_is_422_within_the_limit(client, body):
+    started = time.monotonic()
+    r = post(client, body)
+    elapsed = time.monotonic() - started
+    assert r.status_code == 422
+    assert "too expensive" in r.json()["error"]
+    assert elapsed < TIME_LIMIT + 3
+    assert post(client, {"expr": "x^2"}).json()["plain"] == "2*x"  # and the server goes on
+
+
+def test_cheap_request_is_answered_while_an_expensive_one_runs(client):
+    order: list[str] = []
+    slow = threading.Thread(target=lambda: (post(client, {"expr": "x^x", "order": 100}), order.append("slow")))
+    slow.start()
+    time.sleep(0.2)  # let the slow job take its worker
+    assert post(client, {"expr": "sin(x)"}).json()["plain"] == "cos(x)"
+    order.append("cheap")
+    slow.join()
+    assert order == ["cheap", "slow"]
+
+
+def test_plot_endpoint(client):
+    r = post(client, {"expr": "sin(x)"}, "/api/plot")
+    assert r.status_code == 200
+    data = r.json()
+    try:
+        from symdiff.plot import plot  # noqa: F401
+    except ImportError:
+        assert data["svg"] is None and "symdiff.plot" in data["reason"]
+    else:
+        assert data["svg"] and "<svg" in data["svg"]
+
+
+def test_page_and_static_files(client):
+    page = client.get("/")
+    assert page.status_code == 200
+    for element_id in ("expr", "wrt", "order", "lang", "result", "steps", "plot"):
+        assert f'id="{element_id}"' in page.text
+    assert "default-src 'self'" in page.headers["content-security-policy"]
+    assert "http" not in page.text.replace('http-equiv', '')  # nothing fetched from elsewhere
+    assert client.get("/static/app.js").status_code == 200
+    assert client.get("/static/style.css").status_code == 200
+
+
+def test_serve_binds_localhost_by_default():
+    from symdiff.cli import build_parser
+
+    args = build_parser().parse_args(["serve"])
+    assert (args.host, args.port, args.time_limit) == ("127.0.0.1", 8000, 5.0)
