@@ -34,6 +34,17 @@ def d_dv(var: str) -> str:
     return f"<mfrac><mi>d</mi><mrow><mi>d</mi>{mathml_body(parse(var))}</mrow></mfrac>"
 
 
+def derivative_of(e: Expr, var: Expr, order: int) -> str:
+    """`d/dx f =` (or `d^n/dx^n f =`) as a block `<math>`: the page's question."""
+    x = mathml_body(var)
+    if order == 1:
+        op = f"<mfrac><mi>d</mi><mrow><mi>d</mi>{x}</mrow></mfrac>"
+    else:
+        n = f"<mn>{order}</mn>"
+        op = f"<mfrac><msup><mi>d</mi>{n}</msup><mrow><mi>d</mi><msup><mrow>{x}</mrow>{n}</msup></mrow></mfrac>"
+    return math(op + wrapped(e, POW) + "<mo>=</mo>", block=True)
+
+
 def formula_side(text: str) -> str | None:
     """One side of a rule formula (`d/du log_b(u)`, `1/(u*ln(b))`) as MathML, or None."""
     text = text.strip()

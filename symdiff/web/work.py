@@ -114,7 +114,7 @@ def diff_job(req: Request) -> Reply:
     from ..printing.latex import latex
     from ..printing.mathml import mathml
     from ..sums import apply_assumptions
-    from .steps import to_html
+    from .steps import derivative_of, to_html
 
     try:
         typed, tree, x, facts = _prepare(req)
@@ -140,6 +140,7 @@ def diff_job(req: Request) -> Reply:
         "steps_html": to_html(derivation, req.lang),
         "input_plain": str(typed),
         "input_mathml": mathml(tree, display="block"),
+        "question_mathml": derivative_of(tree, x, req.order),
         "wrt": str(x),
         "order": req.order,
         "lang": req.lang,

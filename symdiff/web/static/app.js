@@ -67,7 +67,7 @@ function showError(data) {
 
 function showResult(data) {
   reply = data;
-  $("input-echo").innerHTML = data.input_mathml;
+  $("input-echo").innerHTML = data.question_mathml;
   $("result").innerHTML = data.mathml;
   $("result").dataset.plain = data.plain;
   $("steps").innerHTML = data.steps_html;
