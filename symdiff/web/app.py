@@ -30,20 +30,32 @@ HEADERS = {
 }
 
 
+DRAIN_LIMIT = 16 << 20  # bytes of an oversized body read and dropped before answering 413
+
+
 class TooLarge(Exception):
     pass
 
 
 async def read_body(request: Request, limit: int) -> bytes:
-    """The body, refusing (before reading it all) anything over `limit` bytes."""
+    """The body, refusing anything over `limit` bytes (kept in memory: at most `limit`)."""
     length = request.headers.get("content-length")
-    if length is not None and (not length.isdigit() or int(length) > limit):
-        raise TooLarge
+    too_large = length is not None and (not length.isdigit() or int(length) > limit)
     body = bytearray()
+    seen = 0
     async for chunk in request.stream():
+        seen += len(chunk)
+        if seen > limit:
+            too_large = True
+        if too_large:
+            # Read on, discarding, so the client gets the 413 instead of a reset
+            # connection; a body past DRAIN_LIMIT is cut off there.
+            if seen > DRAIN_LIMIT:
+                break
+            continue
         body += chunk
-        if len(body) > limit:
-            raise TooLarge
+    if too_large:
+        raise TooLarge
     return bytes(body)
 
 
