@@ -23,6 +23,11 @@ from .precedence import MUL, POW, Child, Part, render, split_fraction, sum_parts
 NAMESPACE = "http://www.w3.org/1998/Math/MathML"
 OPEN, CLOSE = "<mrow><mo>(</mo>", "<mo>)</mo></mrow>"
 APPLY, TIMES, DOT = "<mo>\u2061</mo>", "<mo>\u2062</mo>", "<mo>\u22c5</mo>"
+# MathML Core gives invisible operators no space: a thin space (as TeX puts around
+# \ln) after a function name before a bare argument, and beside a named function.
+THIN = "0.1667em"
+APPLY_SPACED = f'<mo rspace="{THIN}">\u2061</mo>'
+TIMES_SPACED = f'<mo lspace="{THIN}" rspace="{THIN}">\u2062</mo>'
 MINUS = "\u2212"
 PRIMES = {1: "\u2032", 2: "\u2033", 3: "\u2034"}
 
@@ -80,13 +85,23 @@ def factors(items: list[Expr]) -> list[Part]:
         if k:
             prev = items[k - 1]
             glue = prev is X.sym("sigma") or is_bare_log(prev) or starts_with_digit(f)
-            out.append(DOT if glue else TIMES)
+            out.append(DOT if glue else TIMES_SPACED if named(prev) or named(f) else TIMES)
         if type(f) is Sum and k < len(items) - 1:
             # A sum's body runs to the end of the product, so an inner one is bracketed.
             out += [OPEN, Child(f), CLOSE]
         else:
             out.append(Child(f, MUL))
     return out
+
+
+def named(e: Expr) -> bool:
+    """Does `e` print as a function name applied to something (`ln x`, `sin(x)`)?"""
+    if type(e) is Log:
+        return True
+    if type(e) is not Func:
+        return False
+    row = FUNCTIONS.get(e.name)
+    return row is None or "{}" not in row.symbol  # |x| is not named
 
 
 def product_parts(e: Expr) -> list[Part]:
@@ -142,7 +157,7 @@ def parts(e: Expr) -> list[Part]:
         case Log(arg, base):
             head = mi("ln") if base is E else f"<msub>{mi('log')}<mrow>{mathml_body(base)}</mrow></msub>"
             if bare_argument(arg):
-                return [head + APPLY, Child(arg)]
+                return [head + APPLY_SPACED, Child(arg)]
             return [head + APPLY + OPEN, Child(arg), CLOSE]
         case Sum(body, index, lower, upper):
             return ["<mrow><munderover><mo>\u2211</mo><mrow>", name(index.name), "<mo>=</mo>", Child(lower),

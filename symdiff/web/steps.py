@@ -126,7 +126,7 @@ def to_html(d: Derivation, lang: str = "en", verbose: bool | None = None) -> str
                 out.append(f'<p class="note"><i>{escape(t[entry.note])}:</i></p>')
             body = "<mo>=</mo>".join(term(x) for x in entry.terms)
             ref = f' <span class="ref">{escape(t["see"].format(number=entry.ref))}</span>' if entry.ref else ""
-            out.append(f'<div class="equation">{math(body, block=True)}<span class="tag">({tag})</span>{ref}</div>')
+            out.append(f'<div class="equation">{math(body)}<span class="tag">({tag})</span>{ref}</div>')
     close_to(0)
     return "".join(out)
 
