@@ -72,6 +72,7 @@ class WorkerPool:
         self._context = multiprocessing.get_context("spawn")  # no fork of a threaded server
         self._idle: asyncio.Queue[Worker] = asyncio.Queue()
         self._all: set[Worker] = set()
+        self._starting: set[asyncio.Future] = set()
 
     def _new_worker(self) -> Worker:
         worker = Worker(self._context)
@@ -89,17 +90,25 @@ class WorkerPool:
     async def run(self, kind: str, request: Any) -> tuple[int, dict[str, Any]]:
         worker = await self._idle.get()
         loop = asyncio.get_running_loop()
+        reply: Any = "cancelled"
         try:
             worker.conn.send((kind, request))
             done = await loop.run_in_executor(None, worker.conn.poll, self.time_limit)
             reply = worker.conn.recv() if done else "timeout"
         except (EOFError, OSError):
             reply = "died"
+        finally:
+            # A worker goes back only with its reply read; any other way out
+            # (time limit, death, cancellation) it is killed and replaced.
+            if isinstance(reply, tuple):
+                self._idle.put_nowait(worker)
+            else:
+                self._retire(worker)
+                task = asyncio.ensure_future(self._add_worker())
+                self._starting.add(task)
+                task.add_done_callback(self._starting.discard)
         if isinstance(reply, tuple):
-            self._idle.put_nowait(worker)
             return reply
-        self._retire(worker)
-        asyncio.ensure_future(self._add_worker())
         if reply == "died":
             return 500, {"error": "internal error: the worker process died"}
         raise TooExpensive("memory" if reply == "memory" else "time")
