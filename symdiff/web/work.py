@@ -82,11 +82,9 @@ def _parse_error(err: Any, field: str) -> Reply:
 
 
 def _prepare(req: Request):
-    """(the expression as typed, after `where`, the variable, assumptions) or a 400 reply."""
+    """(expression, substitutions, variable, assumptions) parsed, or a 400 reply naming the field."""
     from ..errors import ParseError
-    from ..parse import parse
-    from ..sums import parse_assumption
-    from .. import api
+    from ..parse import parse, parse_equation
 
     def read(fn, text: str, name: str):
         try:
@@ -95,16 +93,20 @@ def _prepare(req: Request):
             raise _Reply(*_parse_error(err, name)) from None
 
     typed = read(parse, req.expr, "expr")
-    where = [read(parse_assumption, w, "where") for w in req.where]
-    facts = [read(parse_assumption, a, "assume") for a in req.assume]
-    tree = api.substitute(typed, dict(where)) if where else typed
+    where = dict(read(parse_equation, w, "where") for w in req.where)
+    for a in req.assume:
+        read(parse_equation, a, "assume")
     wrt = read(parse, req.wrt, "wrt") if req.wrt else None
-    return typed, tree, api.variable(tree, wrt), facts
+    return typed, where, wrt, list(req.assume)
 
 
 class _Reply(Exception):
     def __init__(self, status: int, body: dict[str, Any]) -> None:
         self.reply = (status, body)
+
+
+def _bad(err: Exception) -> Reply:
+    return 400, {"error": str(err), "line": None, "column": None, "field": None}
 
 
 def diff_job(req: Request) -> Reply:
@@ -113,35 +115,26 @@ def diff_job(req: Request) -> Reply:
     from ..errors import SymdiffError
     from ..printing.latex import latex
     from ..printing.mathml import mathml
-    from ..sums import apply_assumptions
     from .steps import derivative_of, to_html
 
     try:
-        typed, tree, x, facts = _prepare(req)
-        derivation = api.derive(tree, x, req.order)
-        result = derivation.result
-        try:
-            markdown = derivation.render("markdown", req.lang)
-        except TypeError as err:  # derivation.py's _name("z_{jl}") fails on multi-letter indices
-            markdown = f"(the Markdown steps failed: {err})"
-        after, used = apply_assumptions(result, facts)
-        if used:
-            result = api.simplify(after)
-            markdown += f"\n\nusing {'; '.join(f'`{a}`' for a in used)}: `{result}`\n"
+        typed, where, wrt, assume = _prepare(req)
+        d = api.derive(typed, wrt, req.order, where=where, assume=assume, lang=req.lang)
+        markdown = d.render("markdown")
     except _Reply as r:
         return r.reply
     except SymdiffError as err:
-        return 400, {"error": str(err), "line": None, "column": None, "field": "expr"}
+        return _bad(err)
     return 200, {
-        "plain": str(result),
-        "latex": latex(result),
-        "mathml": mathml(result, display="block"),
+        "plain": str(d.result),
+        "latex": latex(d.result),
+        "mathml": mathml(d.result, display="block"),
         "steps_markdown": markdown,
-        "steps_html": to_html(derivation, req.lang),
-        "input_plain": str(typed),
-        "input_mathml": mathml(tree, display="block"),
-        "question_mathml": derivative_of(tree, x, req.order),
-        "wrt": str(x),
+        "steps_html": to_html(d),
+        "input_plain": str(d.expr),
+        "input_mathml": mathml(d.expr, display="block"),
+        "question_mathml": derivative_of(d.expr, d.var, req.order),
+        "wrt": str(d.var),
         "order": req.order,
         "lang": req.lang,
     }
@@ -171,9 +164,12 @@ def plot_job(req: Request) -> Reply:
     """`{"svg": ...}`, or `{"svg": null, "reason": ...}` when there is no plot to draw."""
     from ..errors import SymdiffError
 
+    from .. import api
+
     try:
-        _typed, tree, x, _facts = _prepare(req)
-        svg = plot_svg(tree, str(x), max(req.order, 1))
+        typed, where, wrt, _assume = _prepare(req)
+        tree = api.substitute(typed, where) if where else typed
+        svg = plot_svg(tree, str(api.variable(tree, wrt)), max(req.order, 1))
     except _Reply as r:
         return r.reply
     except SymdiffError as err:
