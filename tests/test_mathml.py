@@ -127,3 +127,9 @@ def test_cli_format_mathml():
     root = ET.fromstring(out)
     assert root.get("display") == "block"
     assert find(root, "mfrac")
+
+
+def test_primed_names_in_steps_get_a_prime():
+    root = ET.fromstring(mathml(X.sym("y'")))
+    (sup,) = find(root, "msup")
+    assert text_of(sup) == "y\u2032"

@@ -27,7 +27,7 @@ APPLY, TIMES, DOT = "<mo>\u2061</mo>", "<mo>\u2062</mo>", "<mo>\u22c5</mo>"
 # \ln) after a function name before a bare argument, and beside a named function.
 THIN = "0.1667em"
 APPLY_SPACED = f'<mo rspace="{THIN}">\u2061</mo>'
-TIMES_SPACED = f'<mo lspace="{THIN}" rspace="{THIN}">\u2062</mo>'
+TIMES_SPACED = f'<mo lspace="0" rspace="{THIN}">\u2062</mo>'
 MINUS = "\u2212"
 PRIMES = {1: "\u2032", 2: "\u2033", 3: "\u2034"}
 
@@ -58,8 +58,10 @@ def number(value: Fraction) -> str:
 
 
 def name(text: str) -> str:
-    """`x` stays, `theta` is θ, `rate` is upright (MathML's rule for long names)."""
-    return mi(LETTERS.get(text, text))
+    """`x` stays, `theta` is θ, `rate` is upright (MathML's rule for long names);
+    a name with primes (`y'`, as steps write y') gets them as a superscript."""
+    base = text.rstrip("'")
+    return primed(mi(LETTERS.get(base, base)), len(text) - len(base)) if base else mi(text)
 
 
 def primed(base: str, primes: int) -> str:
