@@ -78,7 +78,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _add_serve(sub) -> None:
+def _add_serve(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     from .web import TIME_LIMIT
 
     w = sub.add_parser("serve", help="serve the derivative page and POST /api/diff (extra [web])")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -97,7 +98,7 @@ def create_app(time_limit: float = TIME_LIMIT, body_limit: int = BODY_LIMIT,
         return FileResponse(STATIC / "index.html", headers=HEADERS)
 
     @contextlib.asynccontextmanager
-    async def lifespan(app: Starlette):
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
         await pool.start()
         try:
             yield

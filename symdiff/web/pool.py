@@ -72,7 +72,7 @@ class WorkerPool:
         self._context = multiprocessing.get_context("spawn")  # no fork of a threaded server
         self._idle: asyncio.Queue[Worker] = asyncio.Queue()
         self._all: set[Worker] = set()
-        self._starting: set[asyncio.Future] = set()
+        self._starting: set[asyncio.Future[None]] = set()
 
     def _new_worker(self) -> Worker:
         worker = Worker(self._context)

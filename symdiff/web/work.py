@@ -8,7 +8,9 @@ User text is only ever parsed by symdiff's grammar, never executed.
 
 from __future__ import annotations
 
+import importlib
 import io
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -81,12 +83,12 @@ def _parse_error(err: Any, field: str) -> Reply:
                  "text": err.text, "message": str(err)}
 
 
-def _prepare(req: Request):
+def _prepare(req: Request) -> tuple[Any, dict[Any, Any], Any, list[str]]:
     """(expression, substitutions, variable, assumptions) parsed, or a 400 reply naming the field."""
     from ..errors import ParseError
     from ..parse import parse, parse_equation
 
-    def read(fn, text: str, name: str):
+    def read(fn: Callable[[str], Any], text: str, name: str) -> Any:
         try:
             return fn(text)
         except ParseError as err:
@@ -142,9 +144,9 @@ def diff_job(req: Request) -> Reply:
 
 def plot_svg(tree: Any, wrt: str, order: int) -> str | None:
     """The plot of f and its derivative as SVG text, or None where `symdiff.plot` is missing."""
-    try:
-        from ..plot import plot
-    except ImportError:
+    try:  # symdiff.plot is optional (matplotlib) and may not be in this version
+        plot = importlib.import_module("symdiff.plot").plot
+    except (ImportError, AttributeError):
         return None
     import matplotlib
 
