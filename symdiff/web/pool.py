@@ -113,6 +113,11 @@ class WorkerPool:
             return 500, {"error": "internal error: the worker process died"}
         raise TooExpensive("memory" if reply == "memory" else "time")
 
+    @property
+    def idle(self) -> int:
+        """Workers started and waiting for a job (fewer while a killed one is replaced)."""
+        return self._idle.qsize()
+
     def _retire(self, worker: Worker) -> None:
         self._all.discard(worker)
         worker.kill()
