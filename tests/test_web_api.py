@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 import threading
 import time
 import xml.etree.ElementTree as ET
@@ -185,3 +186,33 @@ def test_serve_binds_localhost_by_default():
 
     args = build_parser().parse_args(["serve"])
     assert (args.host, args.port, args.time_limit) == ("127.0.0.1", 8000, 5.0)
+
+
+def test_plot_svg_turns_a_figure_into_svg(monkeypatch):
+    """The page's one route to `symdiff.plot`, with a stand-in where it is not installed."""
+    pytest.importorskip("matplotlib")
+    import importlib
+    import types
+
+    from symdiff.web.work import plot_svg
+
+    try:
+        importlib.import_module("symdiff.plot").plot
+    except (ImportError, AttributeError):
+        from matplotlib.figure import Figure
+
+        calls = []
+
+        def plot(expr, wrt="x", range=(-3, 3), order=1, at=None):
+            calls.append((expr, wrt, order))
+            fig = Figure()
+            fig.add_subplot().plot([0, 1], [1, 0])
+            return fig
+
+        monkeypatch.setitem(sys.modules, "symdiff.plot", types.SimpleNamespace(plot=plot))
+        svg = plot_svg(symdiff.parse("x^2"), "x", 1)
+        assert calls == [(symdiff.parse("x^2"), "x", 1)]
+    else:
+        svg = plot_svg(symdiff.parse("x^2"), "x", 1)
+    assert svg is not None
+    ET.fromstring(svg.encode())

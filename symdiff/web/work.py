@@ -9,6 +9,7 @@ User text is only ever parsed by symdiff's grammar, never executed.
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -189,5 +190,11 @@ def run_job(kind: str, req: Request) -> Reply:
 
 
 def warm_up() -> None:
-    """Build the parsers and load the printers before the first request."""
+    """Build the parsers, load the printers and (when plotting is available)
+    matplotlib before the first request, so no request pays for the imports."""
     run_job("diff", Request("log_2(x^2 + 1)"))
+    if importlib.util.find_spec("matplotlib") is not None and importlib.util.find_spec("symdiff.plot"):
+        import matplotlib
+
+        matplotlib.use("Agg")
+        importlib.import_module("matplotlib.pyplot")
