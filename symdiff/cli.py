@@ -97,7 +97,11 @@ def _serve(args: argparse.Namespace) -> int:
         return EXIT_BAD_INPUT
     from .web import serve
 
-    serve(args.host, args.port, args.time_limit)
+    try:
+        serve(args.host, args.port, args.time_limit)
+    except OSError as err:  # the port is taken, the host is not ours
+        print(f"symdiff: error: cannot serve on {args.host}:{args.port}: {err.strerror or err}", file=sys.stderr)
+        return EXIT_BAD_INPUT
     return 0
 
 

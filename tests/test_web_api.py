@@ -216,3 +216,17 @@ def test_plot_svg_turns_a_figure_into_svg(monkeypatch):
         svg = plot_svg(symdiff.parse("x^2"), "x", 1)
     assert svg is not None
     ET.fromstring(svg.encode())
+
+
+def test_serve_on_a_taken_port_is_a_one_line_error(capsys):
+    import socket
+
+    from symdiff.cli import main
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        assert main(["serve", "--port", str(port)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("symdiff: error: cannot serve on 127.0.0.1:") and "Traceback" not in err
