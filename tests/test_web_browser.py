@@ -122,11 +122,11 @@ def visible_text(element) -> str:
 
 def test_log2_is_typeset(page):
     typed(page, "expr", "log_2(x)")
-    frac = wait(page, lambda d: d.find_elements(By.CSS_SELECTOR, "#result math mfrac"))[0]
+    wait(page, lambda d: result_plain(d) == str(symdiff.diff("log_2(x)", "x")))
+    frac = page.find_element(By.CSS_SELECTOR, "#result math mfrac")
     numerator, denominator = frac.find_elements(By.XPATH, "./*")
     assert visible_text(numerator) == "1"
     assert visible_text(denominator) == "xln2"  # 1/(x ln 2), without brackets
-    assert result_plain(page) == str(symdiff.diff("log_2(x)", "x"))
     # Typeset, not shown as text: Chromium lays the numerator out above the denominator.
     top = numerator.rect["y"] + numerator.rect["height"]
     assert top <= denominator.rect["y"] + 1
@@ -149,14 +149,16 @@ def test_steps_switch_to_japanese_and_collapse(page):
 
 def test_parse_error_shows_message_and_caret(page):
     typed(page, "expr", "x +* 2")
-    error = wait(page, lambda d: d.find_elements(By.CSS_SELECTOR, "#result .error"))[0]
+    shown = "#result .error .caret"
+    # Replies to the text half typed may arrive first: wait for the whole text's.
+    wait(page, lambda d: [e.get_attribute("textContent") for e in d.find_elements(By.CSS_SELECTOR, shown)]
+         == ["x +* 2\n   ^"])  # the caret under the '*', column 4
     with pytest.raises(symdiff.ParseError) as caught:
         symdiff.parse("x +* 2")
-    reason = error.find_element(By.CLASS_NAME, "reason").text
-    assert caught.value.reason in reason and "column 4" in reason
-    caret = error.find_element(By.CLASS_NAME, "caret").get_attribute("textContent")
-    assert caret == "x +* 2\n   ^"  # the caret under the '*', column 4
+    reason = page.find_element(By.CSS_SELECTOR, "#result .error .reason").text
+    assert reason == f"{caught.value.reason} (line 1, column 4)"
     assert not page.find_element(By.ID, "steps").text
+    assert result_plain(page) is None
 
 
 def test_article_formula_2_with_substitution(page):

@@ -58,6 +58,7 @@ function showError(data) {
     box.appendChild(pre);
   }
   $("result").replaceChildren(box);
+  delete $("result").dataset.plain;
   $("input-echo").replaceChildren();
   $("steps").replaceChildren();
   $("plot").replaceChildren();
