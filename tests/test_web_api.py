@@ -230,3 +230,16 @@ def test_serve_on_a_taken_port_is_a_one_line_error(capsys):
         assert main(["serve", "--port", str(port)]) == 2
     err = capsys.readouterr().err
     assert err.startswith("symdiff: error: cannot serve on 127.0.0.1:") and "Traceback" not in err
+
+
+def test_reading_notes_are_returned(client):
+    import warnings
+
+    from symdiff.errors import ReadingNote
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ReadingNote)
+        symdiff.parse("sinx")
+    expected = [str(w.message) for w in caught if issubclass(w.category, ReadingNote)]
+    assert expected and post(client, {"expr": "sinx"}).json()["notes"] == expected
+    assert post(client, {"expr": "sin(x)"}).json()["notes"] == []

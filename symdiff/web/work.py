@@ -12,7 +12,8 @@ import importlib
 import importlib.util
 import io
 from collections.abc import Callable
-from dataclasses import dataclass, field
+import warnings
+from dataclasses import dataclass
 from typing import Any
 
 from ..languages import LANGUAGES
@@ -36,7 +37,6 @@ class Request:
     lang: str = "en"
     where: tuple[str, ...] = ()  # "lhs = rhs" each
     assume: tuple[str, ...] = ()
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 def _text(value: Any, name: str) -> str:
@@ -115,14 +115,16 @@ def _bad(err: Exception) -> Reply:
 def diff_job(req: Request) -> Reply:
     """The derivative in every format the page shows, with its steps."""
     from .. import api
-    from ..errors import SymdiffError
+    from ..errors import ReadingNote, SymdiffError
     from ..printing.latex import latex
     from ..printing.mathml import mathml
     from .steps import derivative_of, to_html
 
     try:
-        typed, where, wrt, assume = _prepare(req)
-        d = api.derive(typed, wrt, req.order, where=where, assume=assume, lang=req.lang)
+        with warnings.catch_warnings(record=True) as caught:  # how ambiguous text was read
+            warnings.simplefilter("always", ReadingNote)
+            typed, where, wrt, assume = _prepare(req)
+            d = api.derive(typed, wrt, req.order, where=where, assume=assume, lang=req.lang)
         markdown = d.render("markdown")
     except _Reply as r:
         return r.reply
@@ -140,6 +142,7 @@ def diff_job(req: Request) -> Reply:
         "wrt": str(d.var),
         "order": req.order,
         "lang": req.lang,
+        "notes": list(dict.fromkeys(str(w.message) for w in caught if issubclass(w.category, ReadingNote))),
     }
 
 

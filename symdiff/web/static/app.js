@@ -59,6 +59,7 @@ function showError(data) {
   }
   $("result").replaceChildren(box);
   delete $("result").dataset.plain;
+  $("notes").replaceChildren();
   $("input-echo").replaceChildren();
   $("steps").replaceChildren();
   $("plot").replaceChildren();
@@ -73,6 +74,11 @@ function showResult(data) {
   $("result").dataset.plain = data.plain;
   $("steps").innerHTML = data.steps_html;
   $("steps").lang = data.lang;
+  $("notes").replaceChildren(...data.notes.map((text) => {
+    const li = document.createElement("li");
+    li.textContent = text;
+    return li;
+  }));
   setCopy(true);
 }
 
