@@ -114,6 +114,16 @@ def test_not_json_is_400_with_position(client):
     assert (r.json()["line"], r.json()["column"]) == (2, 9)  # the `}` where a value should be
 
 
+def test_deeply_nested_json_is_400(client):
+    r = client.post("/api/diff", content=b"[" * 60000)
+    assert r.status_code == 400 and r.json()["field"] == "body"
+
+
+def test_deeply_nested_expression_is_answered(client):
+    r = post(client, {"expr": "(" * 20000 + "x" + ")" * 20000})
+    assert r.status_code == 200 and r.json()["plain"] == "1"
+
+
 def test_variable_errors_are_400(client):
     r = post(client, {"expr": "x*y"})
     assert r.status_code == 400 and "several variables" in r.json()["error"]

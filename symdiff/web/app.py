@@ -73,7 +73,7 @@ def create_app(time_limit: float = TIME_LIMIT, body_limit: int = BODY_LIMIT,
                                 413, headers={"Connection": "close"})
         try:
             payload: Any = json.loads(body or b"null")
-        except (json.JSONDecodeError, UnicodeDecodeError) as err:
+        except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as err:  # [[[[...: too deep
             line, column = getattr(err, "lineno", None), getattr(err, "colno", None)
             return JSONResponse({"error": f"the body is not JSON: {getattr(err, 'msg', err)}",
                                  "line": line, "column": column, "field": "body"}, 400)
