@@ -8,7 +8,6 @@ User text is only ever parsed by symdiff's grammar, never executed.
 
 from __future__ import annotations
 
-import importlib
 import importlib.util
 import io
 from collections.abc import Callable
@@ -147,23 +146,16 @@ def diff_job(req: Request) -> Reply:
 
 
 def plot_svg(tree: Any, wrt: str, order: int) -> str | None:
-    """The plot of f and its derivative as SVG text, or None where `symdiff.plot` is missing."""
-    try:  # symdiff.plot is optional (matplotlib) and may not be in this version
-        plot = importlib.import_module("symdiff.plot").plot
-    except (ImportError, AttributeError):
-        return None
-    import matplotlib
-
-    matplotlib.use("Agg")
-    from matplotlib import pyplot
-
-    fig = plot(tree, wrt=wrt, order=order)
+    """The plot of f and its derivatives (`symdiff.plot`) as SVG text, or None
+    where plotting is not in this copy.  Raises SymdiffError when there is
+    nothing to draw (no matplotlib, several variables, no real values)."""
     try:
-        out = io.StringIO()
-        fig.savefig(out, format="svg")
-        return out.getvalue()
-    finally:
-        pyplot.close(fig)
+        from ..plotting import plot
+    except ImportError:
+        return None
+    out = io.StringIO()
+    plot(tree, wrt=wrt, order=order).savefig(out, format="svg")
+    return out.getvalue()
 
 
 def plot_job(req: Request) -> Reply:
@@ -180,7 +172,7 @@ def plot_job(req: Request) -> Reply:
         return r.reply
     except SymdiffError as err:
         return 200, {"svg": None, "reason": str(err)}
-    reason = "" if svg else "plotting needs symdiff.plot and matplotlib (pip install 'symdiff[plot]')"
+    reason = "" if svg else "this copy of symdiff has no plotting"
     return 200, {"svg": svg, "reason": reason}
 
 
@@ -196,8 +188,5 @@ def warm_up() -> None:
     """Build the parsers, load the printers and (when plotting is available)
     matplotlib before the first request, so no request pays for the imports."""
     run_job("diff", Request("log_2(x^2 + 1)"))
-    if importlib.util.find_spec("matplotlib") is not None and importlib.util.find_spec("symdiff.plot"):
-        import matplotlib
-
-        matplotlib.use("Agg")
-        importlib.import_module("matplotlib.pyplot")
+    if importlib.util.find_spec("matplotlib") is not None:
+        run_job("plot", Request("x^2"))
