@@ -13,7 +13,7 @@ import sys
 import warnings
 from collections.abc import Sequence
 
-from .errors import ReadingNote, SymdiffError
+from .errors import AssumptionNote, ReadingNote, SymdiffError
 from .languages import LANGUAGES
 
 FORMATS = ("plain", "latex", "unicode", "mathml")
@@ -142,6 +142,7 @@ def run_diff(args: argparse.Namespace) -> str:
             if value:
                 note(f"{option} changes the --steps explanation only; it has no effect here")
     if args.steps:
+        warnings.simplefilter("ignore", AssumptionNote)  # the steps state their conditions
         if len(wrt) > 1:
             raise SymdiffError("--steps shows one variable at a time; give one --wrt")
         fmt = "text" if args.format in (None, "plain") else args.format

@@ -22,9 +22,9 @@ from ..simplify import simplify
 from ..sums import Collapse
 from .latex import latex
 from .plain import to_str
+from .unicode import pretty
 from .precedence import MUL, POW, is_negative, precedence
 
-FORMATS = ("text", "markdown", "latex")
 # Sub-steps folded into their parent unless verbose: a constant's derivative,
 # the variable's own, and an indexed variable's delta.
 TRIVIAL = frozenset({"constant", "variable", "indexed_variable"})
@@ -327,6 +327,16 @@ class TextWriter(Writer):
         return "\n".join(lines)
 
 
+class UnicodeWriter(TextWriter):
+    """The text tree in the one-line Unicode notation (`symdiff.pretty`)."""
+
+    show = staticmethod(pretty)
+    times = " · "
+
+    def condition(self, c: Collapse) -> str:
+        return f"{self.show(c.lower)} ≤ {self.show(c.target)} ≤ {self.show(c.upper)}"
+
+
 class LatexTerms(Writer):
     """Shared by the Markdown and LaTeX writers: terms as LaTeX maths."""
 
@@ -410,7 +420,9 @@ def _escape(text: str) -> str:
     return "".join(table.get(c, c) for c in text)
 
 
-WRITERS = {"text": TextWriter, "markdown": MarkdownWriter, "latex": LatexWriter}
+WRITERS = {"text": TextWriter, "unicode": UnicodeWriter, "markdown": MarkdownWriter,
+           "latex": LatexWriter}
+FORMATS = tuple(WRITERS)
 
 
 def render(d: Derivation, format: str = "text", lang: str = "en", verbose: bool = False) -> str:
