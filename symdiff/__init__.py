@@ -14,7 +14,7 @@ from .parse import parse
 
 __all__ = [
     "Derivation", "DifferentiationError", "EvaluationError", "Expr", "ParseError",
-    "SymdiffError", "derive", "diff", "evaluate", "expand_sums", "gradient", "latex", "parse", "plot", "pretty", "simplify", "substitute",
+    "SymdiffError", "derive", "diff", "evaluate", "expand_sums", "gradient", "latex", "mathml", "parse", "plot", "pretty", "simplify", "substitute",
     "lambdify", "codegen", "jacobian", "hessian", "equals", "to_sympy", "from_sympy",
 ]
 __version__ = "0.1.0"
@@ -23,6 +23,7 @@ __version__ = "0.1.0"
 # Loaded on first use: the command line's plain path needs neither.
 _LAZY = {"Derivation": ("derivation", "Derivation"), "latex": ("printing.latex", "latex"),
          "pretty": ("printing.unicode", "pretty"), "plot": ("plotting", "plot"),
+         "mathml": ("printing.mathml", "mathml"),
          # from derivative to running code (NumPy, SymPy only when asked for)
          "lambdify": ("generate", "lambdify"), "codegen": ("generate", "codegen"),
          "jacobian": ("matrices", "jacobian"), "hessian": ("matrices", "hessian"),
