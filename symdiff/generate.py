@@ -286,17 +286,16 @@ class _Lowering:
             node, ready = stack.pop()
             if (node, ctx) in self.memo:
                 continue
-            kids = (node.lower, node.upper) if type(node) is Sum else node.args
-            if type(node) is Sym:
-                kids = ()
+            if self.context(node, ctx) != ctx:  # computed outside the innermost sums
+                self.lower(node, ctx)
+                continue
+            # a sum's body is lowered inside it, a subscript by `symbol`
+            kids = (node.lower, node.upper) if type(node) is Sum else () if type(node) is Sym else node.args
             if not ready:
                 stack.append((node, True))
                 stack.extend((k, False) for k in kids if (k, ctx) not in self.memo)
                 continue
-            if self.context(node, ctx) != ctx:
-                self.memo[(node, ctx)] = self.lower(node, ctx)
-            else:
-                self.memo[(node, ctx)] = self.visit(node, ctx)
+            self.memo[(node, ctx)] = self.visit(node, ctx)
         return self.memo[key]
 
     def _pad_axes(self, k: int) -> str:
