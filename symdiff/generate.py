@@ -53,6 +53,7 @@ class Backend:
     sum_last: str = ""  # reduce the last axis
     pad: str = ""  # add trailing axes: {0} the value, {1} how many
     delta: str = "({0} == {1}) * 1.0"
+    shape: str = "np.shape({0})"
 
 
 BACKENDS: dict[str, Backend] = {
@@ -64,10 +65,10 @@ BACKENDS: dict[str, Backend] = {
     "torch": Backend("torch", "torch", "", "_torch_", "torch.exp", "torch.log", "torch.sqrt",
                      "math.pi", "math.e", True, "torch.sum({0}, dim=-1)",
                      "torch.as_tensor({0})[(...,) + (None,) * {1}]",
-                     "torch.where({0} == {1}, 1.0, 0.0)"),
+                     "torch.where({0} == {1}, 1.0, 0.0)", "{0}.shape"),
     "jax": Backend("jax", "jax", "", "_jax_", "jnp.exp", "jnp.log", "jnp.sqrt", "jnp.pi", "jnp.e",
                    True, "jnp.sum({0}, axis=-1)", "jnp.expand_dims({0}, {1})",
-                   "jnp.where({0} == {1}, 1.0, 0.0)"),
+                   "jnp.where({0} == {1}, 1.0, 0.0)", "{0}.shape"),
 }
 BACKENDS["math"] = BACKENDS["python"]
 
@@ -233,6 +234,9 @@ class _Lowering:
                 raise SymdiffError(f"the index {', '.join(sorted(missing))} is free: give it as an argument "
                                    "(or use an array backend, where it becomes an axis)")
         self._mentions: dict[Expr, frozenset[Sym]] = {}
+        # (array, dimension, first, end) of each slice: checked before returning, since
+        # Python slicing would quietly sum fewer terms than the bounds say
+        self.guards: list[tuple[str, int, int, int]] = []
 
     # -- helpers
     def helper(self, name: str) -> str:
@@ -499,8 +503,8 @@ class _Lowering:
         if s.index in self.names_in(s.body):
             return c.tmpl(self.b.sum_last, body)
         lo, hi = self.bounds(s, ctx)  # a body without the index: (hi - lo + 1) copies
-        count = c.add([(hi, 1), (lo, -1), (c.leaf("1"), 1)])
-        return c.mul([count, body])
+        count = c.call("max", c.add([(hi, 1), (lo, -1), (c.leaf("1"), 1)]), c.leaf("0"))
+        return c.mul([count, self.lower(s.body, ctx)])
 
     def symbol(self, s: Sym, ctx: tuple[Sum, ...]) -> int:
         c = self.code
@@ -543,7 +547,7 @@ class _Lowering:
             args.append(node)
             return f"{{{len(args) - 1}}}"
 
-        for i in s.indices:
+        for dim, i in enumerate(s.indices):
             index, offset = i, 0
             if type(i) is Add and len(i.terms) == 2 and {type(k) for k in i.terms} == {Num, Sym}:
                 number, index = sorted(i.terms, key=lambda k: type(k) is Sym)
@@ -561,6 +565,7 @@ class _Lowering:
                 lo, hi = self.bounds(ctx[depth], ctx[:depth])
                 start = self._shift(lo, offset - 1)
                 stop = self._shift(hi, offset)
+                self.guards.append((array, dim, start, stop))
                 parts.append(((arg(start) if start != self.code.leaf("0") else "") + ":" + arg(stop), axis))
             elif not any(o.index in self.names_in(i) for o in ctx) and not self.names_in(i) & set(self.free_axes):
                 parts.append((arg(self._shift(self.whole(i, ctx), -1)), None))
@@ -747,8 +752,10 @@ def _share_products(code: _Code, roots: list[int]) -> None:
             code.nodes[node] = ("mul", len(above), (*above, *below))
 
 
-def _emit(code: _Code, roots: list[int], reserved: set[str]) -> tuple[list[str], list[str]]:
-    """Assignments of the shared (and of very deep) values, then the output texts."""
+def _emit(code: _Code, roots: list[int], reserved: set[str],
+          guards: Sequence[tuple[str, int, int, int]] = (), shape: str = "") -> tuple[list[str], list[str]]:
+    """Assignments of the shared (and of very deep) values, the checks of the
+    slices' bounds, then the output texts."""
     uses: dict[int, int] = {}
     for r in roots:
         uses[r] = uses.get(r, 0) + 1
@@ -792,7 +799,19 @@ def _emit(code: _Code, roots: list[int], reserved: set[str]) -> tuple[list[str],
             done[node] = (name, ATOM, 0)
         else:
             done[node] = (text, prec, depth)
+    for array, dim, start, stop in guards:
+        first = done[start][0] if start in done else "0"  # a start of 0 is not written
+        low = "" if re.fullmatch(r"\d+", first) else f"{first} < 0 or "
+        check = (f"if {low}{wrap_text(done[stop])} > {shape.format(array)}[{dim}]: "
+                 f"raise IndexError(\"{array} has too few entries for the sums over it\")")
+        if check not in lines:
+            lines.append(check)
     return lines, [done[r][0] for r in roots]
+
+
+def wrap_text(rendered: tuple[str, int, int]) -> str:
+    text, prec, _ = rendered
+    return text if prec > ADD else f"({text})"
 
 
 def _is_subscript(code: _Code, node: int) -> bool:
@@ -872,7 +891,7 @@ def codegen(expr_or_exprs: Expr | str | Iterable[Expr | str] | dict, args: Seque
     lowering = _Lowering(b, params, variables)
     roots = [lowering.lower(e) for e in exprs]
     _share_products(lowering.code, roots)
-    lines, outs = _emit(lowering.code, roots, set(params.values()))
+    lines, outs = _emit(lowering.code, roots, set(params.values()), lowering.guards, b.shape)
     result = outs[0] if single else "(" + ", ".join(outs) + ("," if len(outs) == 1 else "") + ")"
     def short(e: Expr) -> str:
         text = str(e)

@@ -4,9 +4,12 @@ import math
 from decimal import Decimal, getcontext
 
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 import symdiff
 from extras import need
+from strategies import exprs, points, value
 from symdiff import expr as E
 from symdiff.errors import SymdiffError
 
@@ -144,6 +147,21 @@ def test_sum_bounds_must_be_whole():
         f(np.arange(5.0), 2.5)
 
 
+def test_arrays_too_short_for_the_bounds_are_refused_not_truncated():
+    f = symdiff.lambdify("sum_{i=1}^{N} x_i", ["x", "N"])
+    assert f(np.arange(4.0), 4) == 6.0
+    with pytest.raises(IndexError, match="x has too few entries"):
+        f(np.arange(4.0), 5)
+    with pytest.raises(IndexError):
+        symdiff.lambdify("sum_{i=1}^{N} x_i", ["x", "N"], "math")([0.0, 1.0], 3)
+
+
+def test_a_body_without_the_index_counts_the_terms():
+    f = symdiff.lambdify("sum_{i=M}^{N} y", ["y", "M", "N"])
+    assert f(2.0, 1, 3) == 6.0 and f(2.0, 4, 3) == 0.0  # an empty sum is 0, not -2
+    assert np.shape(f(2.0, 1, 3)) == ()
+
+
 def test_a_free_index_needs_an_argument_with_math():
     with pytest.raises(SymdiffError, match="index j is free"):
         symdiff.lambdify("y_j^2", ["y"], "math")
@@ -177,3 +195,18 @@ def test_numpy_and_sympy_are_loaded_only_when_asked_for():
             "print(sorted(m for m in ('numpy', 'sympy') if m in sys.modules))")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert done.stdout.strip() == "[]", done.stderr
+
+
+@example(E.sym("y"), 1, [0.0, 0.0, 0.0, 0.0], 0.0)  # a body without the index came back as an array
+@given(exprs(max_leaves=6), st.integers(1, 4), st.lists(points, min_size=4, max_size=4), points)
+@settings(max_examples=100)
+def test_sums_of_random_bodies_match_the_written_out_sum(body, n, xs, c):
+    """sum_{i=1}^{N} body(x_i, y) with x an array: vectorised (numpy) and as a loop (math)."""
+    i = E.sym("i")
+    e = E.summation(E.substitute(body, {E.sym("x"): E.sym("x", i)}), i, E.num(1), E.sym("N"))
+    env = {"N": n, "y": c, **{f"x_{k + 1}": v for k, v in enumerate(xs)}}
+    expected = value(e, env)
+    got = symdiff.lambdify(e, ["x", "y", "N"])(np.array(xs), c, n)
+    assert math.isclose(float(got), expected, rel_tol=1e-9, abs_tol=1e-9), (str(e), got, expected)
+    got = symdiff.lambdify(e, ["x", "y", "N"], "math")(xs, c, n)
+    assert math.isclose(got, expected, rel_tol=1e-9, abs_tol=1e-9), (str(e), got, expected)
