@@ -487,6 +487,22 @@ class _Lowering:
         self.helpers.add("_whole")  # a scalar: never padded with axes
         return self.code.call("_whole", self.lower(e, self.context(e, ctx)))
 
+    def position(self, i: Expr, ctx: tuple[Sum, ...]) -> int:
+        """Where `x_i` sits in its array (indices count from 1): i - 1, checked by
+        `_position` unless surely >= 0, since Python would read -1 as the last entry."""
+        c = self.code
+        if type(i) is Num and i.value.denominator == 1:
+            if i.value < 1:
+                raise SymdiffError(f"the index {i} is before the first entry (indices count from 1)")
+            return c.leaf(str(i.value.numerator - 1))
+        base, offset = _index_offset(i)
+        outer = next((o for o in ctx if o.index is base), None)
+        if outer is not None and not self.b.vectorised and type(outer.lower) is Num \
+                and outer.lower.value + offset >= 1:
+            return self._shift(c.node("loopvar", _identifier(base.name)), offset - 1)
+        self.helpers.add("_position")
+        return c.call("_position", self.lower(i, ctx if not self.b.vectorised else self.context(i, ctx)))
+
     def loop(self, s: Sum, ctx: tuple[Sum, ...]) -> str:
         return f"for {_identifier(s.index.name)} in range({{1}}, {{2}} + 1)"
 
@@ -522,8 +538,8 @@ class _Lowering:
             raise SymdiffError(f"no argument for {s.name} (the array of {s})")
         array = self.params[s.name]
         if not self.b.vectorised:
-            return c.tmpl(array + "".join(f"[{{{k}}} - 1]" for k in range(len(s.indices))),
-                          *(self.whole(i, ctx) for i in s.indices))
+            return c.tmpl(array + "".join(f"[{{{k}}}]" for k in range(len(s.indices))),
+                          *(self.position(i, ctx) for i in s.indices))
         return self.subscript(array, s, ctx)
 
     def index_value(self, outer: Sum, depth: int, ctx: tuple[Sum, ...]) -> int:
@@ -548,12 +564,8 @@ class _Lowering:
             return f"{{{len(args) - 1}}}"
 
         for dim, i in enumerate(s.indices):
-            index, offset = i, 0
-            if type(i) is Add and len(i.terms) == 2 and {type(k) for k in i.terms} == {Num, Sym}:
-                number, index = sorted(i.terms, key=lambda k: type(k) is Sym)
-                if number.value.denominator != 1:
-                    raise SymdiffError(f"cannot vectorise the subscript of {s}")
-                offset = int(number.value)
+            index, offset = _index_offset(i)
+            index = i if index is None else index
             if type(index) is Sym and index in layout:
                 axis = layout.index(index)
                 if axis < len(self.free_axes):
@@ -568,7 +580,7 @@ class _Lowering:
                 self.guards.append((array, dim, start, stop))
                 parts.append(((arg(start) if start != self.code.leaf("0") else "") + ":" + arg(stop), axis))
             elif not any(o.index in self.names_in(i) for o in ctx) and not self.names_in(i) & set(self.free_axes):
-                parts.append((arg(self._shift(self.whole(i, ctx), -1)), None))
+                parts.append((arg(self.position(i, ctx)), None))
             else:
                 raise SymdiffError(f"cannot vectorise the subscript of {s}; use backend='python'")
         axes = [a for _, a in parts if a is not None]
@@ -597,6 +609,17 @@ class _Lowering:
         if by == 0:
             return node
         return c.add([(node, 1), (c.leaf(str(abs(by))), 1 if by > 0 else -1)])
+
+
+def _index_offset(i: Expr) -> tuple[Sym | None, int]:
+    """(k, c) for an index `k + c` or `k` with c a whole number, else (None, 0)."""
+    if type(i) is Sym and not i.indices:
+        return i, 0
+    if type(i) is Add and len(i.terms) == 2 and {type(k) for k in i.terms} == {Num, Sym}:
+        number, index = sorted(i.terms, key=lambda k: type(k) is Sym)
+        if number.value.denominator == 1 and not index.indices:
+            return index, int(number.value)
+    return None, 0
 
 
 def _one_minus_sigmoid(e: Add) -> tuple[Expr, int] | None:
@@ -803,7 +826,7 @@ def _emit(code: _Code, roots: list[int], reserved: set[str],
         first = done[start][0] if start in done else "0"  # a start of 0 is not written
         low = "" if re.fullmatch(r"\d+", first) else f"{first} < 0 or "
         check = (f"if {low}{wrap_text(done[stop])} > {shape.format(array)}[{dim}]: "
-                 f"raise IndexError(\"{array} has too few entries for the sums over it\")")
+                 f"raise IndexError(\"{array} has no entry for some index of the sums over it (entries count from 1)\")")
         if check not in lines:
             lines.append(check)
     return lines, [done[r][0] for r in roots]

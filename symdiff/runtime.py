@@ -25,6 +25,15 @@ def _whole(n):
     return k
 
 
+def _position(k):
+    """Where x_k sits in an array: k - 1, since indices count from 1; x_0 is refused
+    rather than read as the last entry."""
+    p = int(k)
+    if p != k or p < 1:
+        raise IndexError(f"no entry {k!r}: indices are whole numbers from 1")
+    return p - 1
+
+
 # ------------------------------------------------------------------ math (floats)
 
 

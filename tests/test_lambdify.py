@@ -150,10 +150,20 @@ def test_sum_bounds_must_be_whole():
 def test_arrays_too_short_for_the_bounds_are_refused_not_truncated():
     f = symdiff.lambdify("sum_{i=1}^{N} x_i", ["x", "N"])
     assert f(np.arange(4.0), 4) == 6.0
-    with pytest.raises(IndexError, match="x has too few entries"):
+    with pytest.raises(IndexError, match="x has no entry for some index"):
         f(np.arange(4.0), 5)
     with pytest.raises(IndexError):
         symdiff.lambdify("sum_{i=1}^{N} x_i", ["x", "N"], "math")([0.0, 1.0], 3)
+
+
+def test_index_0_is_refused_not_read_as_the_last_entry():
+    for backend in ("numpy", "math"):
+        with pytest.raises(IndexError, match="no entry"):
+            symdiff.lambdify("sum_{i=0}^{N} x_i", ["x", "N"], backend)(np.array([1.0, 2.0, 3.0]), 2)
+        with pytest.raises(IndexError, match="no entry 0"):
+            symdiff.lambdify("y_j", ["y", "j"], backend)([1.0, 2.0, 3.0], 0)
+    with pytest.raises(SymdiffError, match="before the first entry"):
+        symdiff.lambdify("y_0 + y_1", ["y"])
 
 
 def test_a_body_without_the_index_counts_the_terms():
