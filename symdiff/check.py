@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from .api import as_tree, diff, simplify, substitute
 from .errors import EvaluationError, SymdiffError
 from .evaluate import evaluate
-from .expr import ZERO, Expr, Sum, Sym, postorder, sub
+from .expr import ZERO, Expr, Num, Sum, Sym, postorder, sub
 from .sums import expand_sums
 
 SPECIAL = (0.0, 1.0, -1.0, 2.0, -2.0, 0.5, -0.5, 3.0, -3.0)
@@ -193,35 +193,66 @@ def _richardson(f: Expr, wrt: Sequence[str], point: dict[str, float], h: float) 
     return (4 * _central(f, wrt, point, h / 2) - _central(f, wrt, point, h)) / 3
 
 
+def _free_indices(*exprs: Expr) -> list[Sym]:
+    """Names used as subscripts of free variables (j in y_j), not bound by a sum."""
+    found: set[Sym] = set()
+    for e in exprs:
+        for s in e.free:
+            if type(s) is Sym:
+                found.update(i for k in s.indices for i in postorder(k) if type(i) is Sym)
+    return sorted(found, key=str)
+
+
+def _sum_bounds(*exprs: Expr) -> list[Sym]:
+    return sorted({s for e in exprs for n in postorder(e) if type(n) is Sum for s in n.lower.free | n.upper.free},
+                  key=str)
+
+
 def check_derivative(f: Expr | str, result: Expr | str, wrt: Sequence[str], *,
                      points: int = 5, tries: int = 400, seed: int = SEED) -> Check:
     """Compare `result`, claimed to be d^n f/d wrt[0]...d wrt[n-1], with central
     finite differences of `f` (Richardson-extrapolated) at random points where
     both are defined.  A point where two step sizes disagree (near a
-    singularity) is unreliable and skipped rather than judged."""
+    singularity) is unreliable and skipped rather than judged.
+
+    Sums with symbolic bounds are written out with each bound drawn from
+    2..4 (or from the largest concrete index named, as d/dx_3 assumes 3 <= N),
+    and a free index (j in d/dy_j) drawn from 1 to the smallest bound,
+    so `f` becomes a function of y_1, y_2, ... that finite differences reach."""
     tf, tr = as_tree(f), as_tree(result)
-    n = len(wrt)
+    xs = [as_tree(w) for w in wrt]
+    n = len(xs)
     if n == 0:
         raise SymdiffError("nothing to check: no variable to differentiate by")
-    try:
-        names = sorted(set(_names(expand_sums(tf), expand_sums(tr))) | set(wrt))
-    except SymdiffError as err:
-        return Check(True, 0, reason=str(err))
-    tf, tr = expand_sums(tf), expand_sums(tr)
+    bounds = _sum_bounds(tf, tr)
+    indices = [i for i in _free_indices(tf, tr, *xs) if i not in bounds]
+    # a bound reaches every concrete index named (d/dx_3 assumes 3 <= N)
+    low = max([2] + [int(k.value) for e in (tr, *xs) for s in e.free if type(s) is Sym
+                     for k in s.indices if type(k) is Num and k.value.denominator == 1])
     h = (2.0 ** -52) ** (1.0 / (n + 4))  # balances truncation (h^4) against rounding (eps/h^n)
     rng = random.Random(seed)
     used = 0
     largest = 0.0
     worst: dict[str, float] = {}
+    reason = ""
     for k in range(tries):
         if used == points:
             break
-        point = _draw(rng, names, special=False)
+        fixed: dict[str, int] = {str(b): rng.randint(low, low + 2) for b in bounds}
+        fixed.update({str(i): rng.randint(1, min(fixed.values(), default=3)) for i in indices})
+        cf, cr = (expand_sums(substitute(t, fixed)) if fixed else expand_sums(t) for t in (tf, tr))
+        names_x = [str(substitute(x, fixed)) if fixed else str(x) for x in xs]
         try:
-            claimed = evaluate(tr, point)
-            fine = _richardson(tf, wrt, point, h / 2)
-            coarse = _richardson(tf, wrt, point, h)
-        except (EvaluationError, OverflowError, ZeroDivisionError):
+            names = sorted(set(_names(cf, cr)) | set(names_x))
+        except SymdiffError as err:
+            return Check(True, 0, reason=str(err))
+        point = {**fixed, **_draw(rng, [m for m in names if m not in fixed], special=False)}
+        try:
+            claimed = evaluate(cr, point)
+            fine = _richardson(cf, names_x, point, h / 2)
+            coarse = _richardson(cf, names_x, point, h)
+        except (EvaluationError, OverflowError, ZeroDivisionError) as err:
+            reason = str(err)
             continue
         if not all(map(math.isfinite, (claimed, fine, coarse))):
             continue
@@ -232,8 +263,9 @@ def check_derivative(f: Expr | str, result: Expr | str, wrt: Sequence[str], *,
         if error >= largest:
             largest, worst = error, point
     if used == 0:
+        why = f"; last: {reason}" if reason else ""
         return Check(True, 0, reason=f"no point found where {tf} and its derivative are both defined "
-                     f"({tries} tried)")
+                     f"({tries} tried{why})")
     return Check(largest <= TOLERANCE, used, largest, worst=worst)
 
 

@@ -100,6 +100,20 @@ def test_check_fails_on_a_wrong_derivative():
     assert not check_derivative("sin(x)", "cos(x) + x/10^5", ["x"]).ok
 
 
+F2 = "-(1/N) sum_{i=1}^{N} (t_i ln(y_i) + (1 - t_i) ln(1 - y_i))"
+
+
+def test_check_writes_sums_out_with_small_bounds():
+    assert check_diff(F2, ["y_j"]).ok and check_diff(F2, ["y_j"]).points == 5
+    assert check_diff("sum_{i=1}^{N} x_i^2", ["x_3"]).ok  # N is drawn >= 3, as the result assumes
+    assert check_diff("x_1*sum_{i=1}^{N} x_i^2", ["x_j", "x_1"]).ok
+    softmax = symdiff.substitute("-(1/N) sum_{i=1}^{N} sum_{k=1}^{K} t_{ik} ln(y_{ik})",
+                                 {"y_{ik}": "exp(z_{ik})/sum_{m=1}^{K} exp(z_{im})"})
+    assert check_derivative(softmax, symdiff.diff(softmax, "z_{jl}"), ["z_{jl}"]).ok
+    wrong = check_derivative(F2, "(t_j - y_j)/(N*y_j*(y_j - 1)) + 1/10", ["y_j"])
+    assert not wrong.ok and "N = " in str(wrong)
+
+
 def test_check_finds_no_point_outside_every_domain():
     verdict = check_diff("ln(-x^2 - 1)", ["x"])
     assert verdict.ok and verdict.points == 0 and str(verdict).startswith("not checked: ")
