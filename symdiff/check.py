@@ -130,6 +130,7 @@ def compare(a: Expr | str, b: Expr | str, *, points: int = 200, seed: int = SEED
         tried += 1
         a_bad, b_bad = isinstance(va, EvaluationError), isinstance(vb, EvaluationError)
         if (a_bad and _overflow(va)) or (b_bad and _overflow(vb)):
+            tried -= 1  # overflow says nothing about either domain
             continue
         if a_bad != b_bad:
             bad, good, err, value = (ta, tb, va, vb) if a_bad else (tb, ta, vb, va)
