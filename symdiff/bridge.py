@@ -13,6 +13,7 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import Any
 
+from .api import as_tree
 from .errors import SymdiffError
 from .expr import (
     E, PI, Add, Const, Delta, Expr, Func, Log, Mul, Num, Pow, Sum, Sym,
@@ -31,8 +32,6 @@ def _sympy():
 
 def to_sympy(e: Expr) -> Any:
     """The SymPy expression for `e` (text is parsed first)."""
-    from .api import as_tree
-
     sp = _sympy()
 
     def visit(node: Expr, kids: tuple) -> Any:

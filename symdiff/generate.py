@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from . import runtime
+from .api import as_tree
 from .errors import SymdiffError
 from .expr import (
     E, ONE, ZERO, Add, Const, Delta, Expr, Func, Log, Mul, Num, Pow, Sum, Sym, add, log, mul, neg, postorder, pow_,
@@ -849,8 +850,6 @@ def _is_subscript(code: _Code, node: int) -> bool:
 def _outputs(value) -> tuple[list[Expr], list[str] | None, bool]:
     """The trees to compute, their names (for a dict such as a gradient), and
     whether a single value (not a tuple) is returned."""
-    from .api import as_tree
-
     if isinstance(value, (Expr, str)):
         return [as_tree(value)], None, True
     if isinstance(value, dict):
@@ -863,8 +862,6 @@ def _outputs(value) -> tuple[list[Expr], list[str] | None, bool]:
 
 def _param_keys(args: Iterable[str | Expr], variables: Variables) -> list[tuple[str, str]]:
     """(key the lowering looks up, a line of documentation) per argument."""
-    from .api import as_tree
-
     out = []
     for a in args:
         s = as_tree(a) if isinstance(a, str) else a
