@@ -30,7 +30,7 @@ from . import runtime
 from .api import as_tree
 from .errors import SymdiffError
 from .expr import (
-    E, ONE, ZERO, Add, Const, Delta, Expr, Func, Log, Mul, Num, Pow, Sum, Sym, add, log, mul, neg, postorder, pow_,
+    E, ONE, ZERO, Add, Const, Delta, Expr, Func, Log, Mul, Num, Pow, Sum, Sym, add, log, mul, neg, postorder, pow_, size,
 )
 from .functions import FUNCTIONS, is_undefined
 
@@ -89,6 +89,9 @@ RESERVED = {"np", "math", "torch", "jax", "jnp"}
 #   tmpl  data=template with {0}, {1}...  (children printed without brackets)
 
 
+CHUNK = 64  # terms or factors written in one chain; longer ones are bracketed groups
+
+
 class _Code:
     def __init__(self) -> None:
         self.nodes: list[tuple] = []
@@ -115,6 +118,10 @@ class _Code:
         kind, data, kids = self.nodes[a]
         return kids[0] if kind == "neg" else self.node("neg", None, (a,))
 
+    def group(self, a: int) -> int:
+        """`a` in brackets, so that a long chain parses as a shallow tree."""
+        return a if self.nodes[a][0] in ("leaf", "loopvar") else self.node("group", None, (a,))
+
     def strip(self, a: int) -> tuple[int, bool]:
         """(a without a leading minus, whether it had one)."""
         kind, _, kids = self.nodes[a]
@@ -123,6 +130,8 @@ class _Code:
     def add(self, terms: Sequence[tuple[int, int]]) -> int:
         terms = [(t, -s if minus else s) for (t, minus), s in ((self.strip(t), s) for t, s in terms)]
         terms.sort(key=lambda ts: -ts[1])  # a - b rather than -b + a
+        if len(terms) > CHUNK:  # a + b + ... nests one level per term in Python's parser
+            terms = [(self.group(self.add(terms[k:k + CHUNK])), 1) for k in range(0, len(terms), CHUNK)]
         if len(terms) == 1 and terms[0][1] > 0:
             return terms[0][0]
         return self.commutative(("add", tuple(sorted(terms))),
@@ -140,6 +149,9 @@ class _Code:
             return top[0]
         if not top:
             top = [self.leaf("1.0")]
+        if len(top) > CHUNK or len(bottom) > CHUNK:  # bracketed groups: the parser nests per factor
+            top = [self.group(self.mul(top[k:k + CHUNK])) for k in range(0, len(top), CHUNK)]
+            bottom = [self.group(self.mul(bottom[k:k + CHUNK])) for k in range(0, len(bottom), CHUNK)]
         stripped = [self.strip(f) for f in (*top, *bottom)]
         kids = tuple(f for f, _ in stripped)
         value = self.commutative(("mul", tuple(sorted(kids[:len(top)])), tuple(sorted(kids[len(top):]))),
@@ -696,6 +708,8 @@ def _render(code: _Code, node: int, done: dict[int, tuple[str, int, int]]) -> tu
         return data.format(*texts), ATOM, depth
     if kind == "neg":
         return "-" + wrap(kids[0], MUL), NEG, depth
+    if kind == "group":
+        return f"({done[kids[0]][0]})", ATOM, depth
     if kind == "pow":
         return f"{wrap(kids[0], ATOM)}**{wrap(kids[1], ATOM)}", POW, depth
     if kind == "add":
@@ -914,7 +928,8 @@ def codegen(expr_or_exprs: Expr | str | Iterable[Expr | str] | dict, args: Seque
     lines, outs = _emit(lowering.code, roots, set(params.values()), lowering.guards, b.shape)
     result = outs[0] if single else "(" + ", ".join(outs) + ("," if len(outs) == 1 else "") + ")"
     def short(e: Expr) -> str:
-        text = str(e)
+        nodes = size(e)  # printing a deep tree is quadratic: big ones are only counted
+        text = str(e) if nodes <= 60 else f"an expression of {nodes:,} nodes"
         return text if len(text) <= 90 else text[:87] + "..."
 
     if single:

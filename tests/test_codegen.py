@@ -123,6 +123,14 @@ def test_deep_trees_become_a_chain_of_assignments():
         e = E.func("sin", e)
     f = run(codegen(e, ["x"], backend="python"))
     assert close(f(0.5), symdiff.evaluate(e, {"x": 0.5}))
+    d = symdiff.diff(e, "x")  # a product of 3,000 cosines: one chain would overflow Python's parser
+    assert close(float(symdiff.lambdify(d, ["x"])(0.5)), symdiff.evaluate(d, {"x": 0.5}))
+
+
+def test_wide_sums_are_written_in_groups():
+    names = [f"x{i}" for i in range(1, 3001)]
+    e = symdiff.parse(" + ".join(f"{v}^2" for v in names))
+    assert symdiff.lambdify(e, names, "math")(*range(1, 3001)) == sum(i * i for i in range(1, 3001))
 
 
 def test_a_list_gives_a_tuple_and_args_set_the_order():
