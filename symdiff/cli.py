@@ -286,7 +286,7 @@ def _diff_check(args: argparse.Namespace, target, where, result) -> tuple[int, s
 RUNNING = {"grad": _run_grad, "hessian": _run_hessian, "codegen": _run_codegen, "equals": _run_equals}
 
 
-def run(args: argparse.Namespace) -> str | tuple[str, int]:
+def run(args: argparse.Namespace) -> str | tuple[str, int] | tuple[str, int, str]:
     from . import api
 
     if args.command in RUNNING:

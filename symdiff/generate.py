@@ -4,17 +4,19 @@ and that function, executed (`lambdify`).
 Pipeline: each output tree is lowered to a shared DAG of code nodes
 (`_Lowering`), rewriting unstable forms into stable ones on the way
 (`ln(sigmoid(u))`, `ln(1 - sigmoid(u))`, `ln(1 + e^u)`, log-sum-exp, softmax
-ratios `e^u/sum e^v`); every code node used more than once across all the
-outputs becomes a temporary (common subexpressions computed once); the lines
-are printed with Python's operator precedence; the helpers used are copied
-from `symdiff.runtime`.  Function spellings come from the rows of
+ratios `e^u/sum e^v`); products sharing two factors across outputs share
+them (`_share_products`); every code node used more than once becomes a
+temporary (common subexpressions computed once); the lines are printed with
+Python's operator precedence; the helpers used are copied from
+`symdiff.runtime`.  Function spellings come from the rows of
 `symdiff.functions` (columns `numpy`, `math`, `torch`, `jax`).
 
 Indexed variables: a family `y_i` is an array parameter `y`, `y_i` being
-`y[i-1]` (indices count from 1).  With the array backends a sum over `i` is a
-reduction over an axis and an index left free (`y_j` in a gradient) is an
-axis of the result; with `python` a sum is a loop and every free index must
-be an argument.
+`y[i-1]` (indices count from 1; `y_0` raises rather than read the last
+entry).  With the array backends a sum over `i` is a reduction over an axis
+(an array too short for its bounds raises rather than sum fewer terms) and
+an index left free (`y_j` in a gradient) is an axis of the result; with
+`python` a sum is a loop and every free index must be an argument.
 """
 
 from __future__ import annotations
