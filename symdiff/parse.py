@@ -58,11 +58,15 @@ def number(tok: Token) -> E.Num:
     return E.ZERO if zero else E.num(Fraction(text))
 
 
+_INDEX_PART = re.compile(r"\d+|(?:" + "|".join(sorted(N.GREEK, key=len, reverse=True)) + r")(?![a-z])|[A-Za-z]")
+
+
 def split_index(tok: Token) -> tuple[E.Expr, ...]:
-    """`ik` -> (i, k); `i10` -> (i, 10): letters one at a time, digit runs whole."""
+    """`ik` -> (i, k); `i10` -> (i, 10); `theta` -> (theta,): letters one at a
+    time, digit runs and Greek names whole."""
     return tuple(
         E.num(int(part)) if part.isdigit() else E.sym(part)
-        for part in re.findall(r"\d+|[A-Za-z]", str(tok))
+        for part in _INDEX_PART.findall(str(tok))
     )
 
 
@@ -223,7 +227,7 @@ def application(name_tok: Token, args: tuple[E.Expr, ...], styled: bool = False)
         raise _TokenError(name_tok, f"{base} is a known function; its derivative is not written {name}")
     if len(args) != 1:
         raise _TokenError(name_tok, f"undefined functions take one argument; {name} has {len(args)}")
-    if len(base) > 1 and base not in FUNCTION_LETTERS:
+    if len(base) > 1 and base not in FUNCTION_LETTERS and not styled:
         note(f"{base} is not a function symdiff knows; read {name}(...) as an undefined function")
     return E.func(name, args[0])
 
@@ -279,7 +283,7 @@ TERMINAL_WORDS = {
     "POW": "'^'",
     "$END": "the end of the input",
 }
-OPERAND_STARTS = {"NUMBER", "NAME", "CONST", "FUNC", "LPAR", "LOG_", "MINUS", "SUM_", "DELTA", "APPLY",
+OPERAND_STARTS = {"NUMBER", "NAME", "CONST", "FUNC", "LPAR", "LBRACE", "LOG_", "MINUS", "SUM_", "DELTA", "APPLY",
                   "DERIV"}
 
 
@@ -321,7 +325,7 @@ def explain(parser: Lark, text: str, err: UnexpectedInput) -> ParseError:
         found = "the end of the input" if at_end else repr(str(tok))
         if expected == {"LPAR"} and prev is not None:
             reason = f"expected '(' after {prev!r}, found {found}"
-        elif expected & OPERAND_STARTS and not expected - OPERAND_STARTS - {"PLUS"}:
+        elif "LPAR" in expected and not expected - OPERAND_STARTS - {"PLUS"}:
             reason = f"expected an operand after {prev!r}" if prev else "expected an expression"
             if at_end:
                 reason += ", found the end of the input"
@@ -632,7 +636,7 @@ class LatexTransformer(Transformer):
         if not primes and name.lower() in F.BUILDERS:
             return F.BUILDERS[name.lower()](items[-1])
         return application(Token(word.type, name + primes, word.start_pos, word.line, word.column),
-                           (items[-1],), styled=True)
+                           (items[-1],), styled=toks[0].type != "MATHRM" or len(name) == 1)
 
     def bare_apply(self, head: _Head, arg: E.Expr) -> _Bare:
         return _Bare(head.apply(_unwrap(arg)), head.token)
