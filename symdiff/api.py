@@ -14,7 +14,7 @@ from .sums import Assumption
 from .errors import DifferentiationError, ParseError
 from .evaluate import evaluate as _evaluate
 from .expr import Expr, Sym, symbols
-from .parse import parse
+from .parse import parse, parse_definition
 
 if TYPE_CHECKING:  # the step renderer loads only when steps are asked for
     from .derivation import Derivation
@@ -44,6 +44,15 @@ def variable(e: Expr, wrt: Expr | str | None) -> Sym:
     return x
 
 
+def defined_variable(e: Expr | str, wrt: Expr | str | None) -> Expr | str | None:
+    """`wrt` as given, or the argument of a definition's left side (`f(x) = ...` -> x)."""
+    if wrt is None and isinstance(e, str) and "=" in e:
+        definition = parse_definition(e)
+        if definition is not None and len(definition.args) == 1:
+            return definition.args[0]
+    return wrt
+
+
 def _check_order(order: int) -> None:
     if not isinstance(order, int) or isinstance(order, bool) or order < 0:
         raise DifferentiationError(f"the order must be a whole number >= 0, not {order!r}")
@@ -58,6 +67,7 @@ def diff(e: Expr | str, wrt: Expr | str | None = None, order: int = 1, *, simpli
     equations the result may use (`"sum_{k=1}^{K} t_{ik} = 1"`).
     """
     _check_order(order)
+    wrt = defined_variable(e, wrt)
     tree = as_tree(e)
     if where:
         tree = _sums.substitute(tree, where)
@@ -88,6 +98,7 @@ def derive(e: Expr | str, wrt: Expr | str | None = None, order: int = 1, *,
            verbose: bool = False) -> Derivation:
     """The derivative with the steps that produced it; `verbose` keeps trivial steps."""
     _check_order(order)
+    wrt = defined_variable(e, wrt)
     tree = as_tree(e)
     from .derivation import derivation
 

@@ -492,6 +492,20 @@ def _vector_component(s: E.Sym, j: E.Sym) -> E.Sym:
     return E.Sym(base, (j,))
 
 
+def _warn_escaping_index(terms: list[E.Expr]) -> None:
+    """`\\sum_i a_i + b_i`: the sum ends at the `+`, so a later `b_i` is outside it."""
+    bound = {t.index for t in terms if type(t) is E.Sum}
+    if not bound:
+        return
+    for t in terms:
+        loose = bound & {i for s in t.free for i in s.indices} - ({t.index} if type(t) is E.Sum else set())
+        if loose:
+            i = min(loose, key=str)
+            note(f"the sum over {i} ends at the first '+' or '-'; {i} after it is a free variable. "
+                 f"Bracket the body to sum all of it: \\sum_{{{i}}} \\left( ... \\right)")
+            return
+
+
 @v_args(inline=True)
 class LatexTransformer(Transformer):
     """Parse-tree aliases of `grammar/latex.lark` -> smart constructors."""
@@ -502,6 +516,7 @@ class LatexTransformer(Transformer):
         terms = [first]
         for op, term in zip(rest[::2], rest[1::2]):
             terms.append(E.neg(term) if op == "-" else term)
+        _warn_escaping_index(terms)
         return E.add(*terms)
 
     def chain(self, *items) -> E.Expr:
@@ -571,7 +586,7 @@ class LatexTransformer(Transformer):
         return (E.E if str(tok) == "e" else E.sym(str(tok)),)
 
     def index_greek(self, tok: Token) -> tuple[E.Expr, ...]:
-        return (E.sym(str(tok)[1:]),)
+        return (E.sym(str(tok).lstrip("_ \t\n")[1:]),)
 
     def index_word(self, _cmd: Token, tok: Token) -> tuple[E.Expr, ...]:
         return (E.sym(str(tok)),)
@@ -588,6 +603,14 @@ class LatexTransformer(Transformer):
     def sup_ambiguous(self, tok: Token) -> E.Expr:
         digits = _script_char(tok)
         raise _TokenError(tok, f"ambiguous superscript ^{digits}: write ^{{{digits}}} or ^{digits[0]} {digits[1:]}")
+
+    def sup_greek(self, tok: Token) -> E.Expr:
+        return E.sym(str(tok)[1:])
+
+    def letter_digits(self, tok: Token) -> E.Expr:
+        t = str(tok)
+        raise _TokenError(tok, f"ambiguous: {t} is one letter and a number; write {t[0]}_{{{t[1:]}}} "
+                          f"for an index or {t[0]} \cdot {t[1:]} for a product")
 
     def sup(self, value: E.Expr) -> E.Expr:
         return value
@@ -719,6 +742,9 @@ class LatexTransformer(Transformer):
     def from_char(self, tok: Token) -> tuple[E.Sym, E.Expr]:
         return E.sym(_script_char(tok)), E.ONE
 
+    def from_greek(self, tok: Token) -> tuple[E.Sym, E.Expr]:
+        return E.sym(str(tok)[1:]), E.ONE
+
     def from_one(self, name: str) -> tuple[E.Sym, E.Expr]:
         return E.sym(name), E.ONE
 
@@ -782,6 +808,8 @@ def explain_latex(parser: Lark, text: str, err: UnexpectedInput) -> ParseError:
     found = str(tok).strip()
     if tok.type in ("CLOSE", "RBRACK", "BRACE_CLOSE", "ABS_CLOSE", "NORM_CLOSE") or found == "}":
         reason = f"unmatched {found!r}"
+    elif found.startswith("^") and tok.type in ("SUP1", "SUP_DIGITS", "CIRCUMFLEX", "SAMPLE"):
+        reason = "a double superscript: bracket the power first, as in (e^{x})^{y}"
     elif found.startswith("\\left"):
         reason = f"{found} needs a matching \\right"
     else:
@@ -843,28 +871,35 @@ def parse_definition(text: str, syntax: str | None = None) -> Definition | None:
     cuts = _top_level_equals(text)
     if not cuts:
         return None
-    if len(cuts) > 1:
-        raise ParseError("more than one '=': give one definition, NAME = expression", text,
-                         *_position(text, cuts[1]))
-    cut = cuts[0]
-    lhs = text[:cut]
-    m = _LHS.fullmatch(lhs)
+    # `\\text{Sigmoid}(x) = \\sigma(x) = ...`: every side but the last names the last.
+    sides = [(start, text[start:end]) for start, end in zip([0] + [c + 1 for c in cuts[:-1]], cuts)]
+    heads = [_left_side(part, syntax, text, start) for start, part in sides]
+    cut = cuts[-1]
+    # Blank out the left sides so positions in errors stay those of the whole text.
+    body = _parse_one(re.sub(r"[^\n]", " ", text[:cut + 1]) + text[cut + 1:], syntax)
+    name, args = heads[0]
+    return Definition(name, args, body)
+
+
+def _left_side(part: str, syntax: str, text: str, start: int) -> tuple[E.Sym, tuple[E.Sym, ...]]:
+    """`L`, `f(x)`, `FL(p_t)`, `\\mathcal{L}(\\theta)`: a name and its variables."""
     bad = ParseError("the left side of '=' must be a name or a name with its variables, as in "
-                     "L = ... or f(x) = ...", text, *_position(text, 0))
+                     "L = ... or f(x) = ...", text, *_position(text, start + len(part) - len(part.lstrip())))
+    m = _LHS.fullmatch(part)
     if m is None:
         raise bad
+    word = m.group("name")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ReadingNote)
         try:
-            name = _parse_one(m.group("name"), syntax)
+            # Papers name losses with several letters: FL(p_t), CE(p, y).
+            name = E.sym(word) if re.fullmatch(r"[A-Za-z]+", word) else _parse_one(word, syntax)
             args = tuple(_parse_one(a, syntax) for a in m.group("args").split(",")) if m.group("args") else ()
         except ParseError:
             raise bad from None
     if type(name) is not E.Sym or any(type(a) is not E.Sym for a in args):
         raise bad
-    # Blank out the left side so positions in errors stay those of the whole text.
-    body = _parse_one(re.sub(r"[^\n]", " ", text[:cut + 1]) + text[cut + 1:], syntax)
-    return Definition(name, args, body)
+    return name, args
 
 
 def _parse_one(text: str, syntax: str) -> E.Expr:
