@@ -492,6 +492,16 @@ def _vector_component(s: E.Sym, j: E.Sym) -> E.Sym:
     return E.Sym(base, (j,))
 
 
+class _Label(str):
+    """A word in a subscript, `y_{\\text{true}}`: part of the name, not an index."""
+
+
+def _no_labels(tok: Token, indices: tuple) -> tuple[E.Expr, ...]:
+    if any(isinstance(i, _Label) for i in indices):
+        raise _TokenError(tok, "a word in a subscript labels a variable; it is not an index here")
+    return indices
+
+
 def _warn_escaping_index(terms: list[E.Expr]) -> None:
     """`\\sum_i a_i + b_i`: the sum ends at the `+`, so a later `b_i` is outside it."""
     bound = {t.index for t in terms if type(t) is E.Sum}
@@ -534,10 +544,10 @@ class LatexTransformer(Transformer):
         return E.PI if str(tok) == "\\pi" else E.E
 
     def indexed_constant(self, tok: Token, indices: tuple[E.Expr, ...]) -> E.Expr:
-        return E.Sym("pi" if str(tok) == "\\pi" else "e", indices)
+        return self.symbol("pi" if str(tok) == "\\pi" else "e", indices)
 
     def symbol(self, name: str, *rest) -> E.Expr:
-        indices: tuple[E.Expr, ...] = ()
+        indices: tuple = ()
         for part in rest:
             if isinstance(part, Token):  # x^{(i)}: the i-th sample
                 i = E.sym(str(part).strip("^{}() \t\n"))
@@ -545,7 +555,13 @@ class LatexTransformer(Transformer):
                 indices = (i, *indices)
             else:
                 indices = indices + part
-        return E.Sym(name, indices)
+        labels = [str(i) for i in indices if isinstance(i, _Label)]
+        if labels:
+            label = name + "".join(labels)
+            note(f"read the subscript {', '.join(labels)} of {name} as part of the name {label} "
+                 f"(a label, not an index)")
+            name = label
+        return E.Sym(name, tuple(i for i in indices if not isinstance(i, _Label)))
 
     def symbol_sample_first(self, name: str, sample: Token, indices: tuple[E.Expr, ...]) -> E.Expr:
         return self.symbol(name, sample, indices)
@@ -588,8 +604,11 @@ class LatexTransformer(Transformer):
     def index_greek(self, tok: Token) -> tuple[E.Expr, ...]:
         return (E.sym(str(tok).lstrip("_ \t\n")[1:]),)
 
-    def index_word(self, _cmd: Token, tok: Token) -> tuple[E.Expr, ...]:
-        return (E.sym(str(tok)),)
+    def index_word(self, cmd: Token, tok: Token) -> tuple:
+        word = str(tok)
+        if len(word) > 1 and not str(cmd).endswith("mathit"):  # \mathit{ab} is an index name
+            return (_Label(word),)
+        return (E.sym(word),)
 
     def index_int(self, tok: Token) -> tuple[E.Expr, ...]:
         return (E.num(int(str(tok))),)
@@ -716,7 +735,7 @@ class LatexTransformer(Transformer):
         return E.func("abs", a)
 
     def norm(self, tok: Token, a: E.Expr, _close: Token, p: tuple[E.Expr, ...] = (E.TWO,)) -> E.Expr:
-        if p not in ((E.ONE,), (E.TWO,)):
+        if _no_labels(tok, p) not in ((E.ONE,), (E.TWO,)):
             raise _TokenError(tok, "symdiff reads the norms \\|x\\|_1 and \\|x\\|_2 (the default)")
         free = E.symbols(a)
         if not free or any(s.indices for s in free) or any(type(n) is E.Sum for n in E.postorder(a)):
@@ -732,8 +751,8 @@ class LatexTransformer(Transformer):
         return E.sqrt(E.summation(E.pow_(body, E.TWO), j, E.ONE, n))
 
     def kdelta(self, tok: Token, indices: tuple[E.Expr, ...]) -> E.Expr:
-        if len(indices) != 2:
-            return E.Sym("delta", indices)  # \delta_i is a name
+        if len(indices) != 2 or any(isinstance(i, _Label) for i in indices):
+            return self.symbol("delta", indices)  # \delta_i is a name
         return E.delta(*indices)
 
     def group(self, _open: Token, a: E.Expr, _close: Token) -> E.Expr:
@@ -861,7 +880,11 @@ def _position(text: str, k: int) -> tuple[int, int]:
     return text.count("\n", 0, k) + 1, k - (text.rfind("\n", 0, k) + 1) + 1
 
 
-_LHS = re.compile(r"\s*(?P<name>.+?)\s*(?:(?:\(|\\left\s*\()(?P<args>[^()]*)(?:\)|\\right\s*\)))?\s*")
+_LHS = re.compile(r"\s*(?P<name>.+?)\s*(?:(?:\(|\\left\s*\()(?P<args>[^()]*)(?:\)|\\right\s*\))"
+                  r"(?P<sub>\s*_\s*(?:\{[^{}]*\}|[A-Za-z0-9]))?)?\s*")
+# A left side's name written as a word: FL, \text{FL}, \operatorname{logit}, \tanh.
+_LHS_WORD = re.compile(r"\\(?:operatorname|mathrm|text|textrm|mathit)\s*\{\s*(?P<a>[A-Za-z][A-Za-z0-9]*)\s*\}"
+                       r"|\\(?P<b>[A-Za-z]+)|(?P<c>[A-Za-z]+)")
 
 
 def parse_definition(text: str, syntax: str | None = None) -> Definition | None:
@@ -873,7 +896,14 @@ def parse_definition(text: str, syntax: str | None = None) -> Definition | None:
         return None
     # `\\text{Sigmoid}(x) = \\sigma(x) = ...`: every side but the last names the last.
     sides = [(start, text[start:end]) for start, end in zip([0] + [c + 1 for c in cuts[:-1]], cuts)]
-    heads = [_left_side(part, syntax, text, start) for start, part in sides]
+    heads = [_left_side(sides[0][1], syntax, text, sides[0][0])]
+    for start, part in sides[1:]:
+        try:
+            heads.append(_left_side(part, syntax, text, start))
+        except ParseError:
+            _parse_one(re.sub(r"[^\n]", " ", text[:start]) + part, syntax)
+            note(f"read the last side of the chain of '=' as the expression; "
+                 f"{part.strip()} between them was not checked against it")
     cut = cuts[-1]
     # Blank out the left sides so positions in errors stay those of the whole text.
     body = _parse_one(re.sub(r"[^\n]", " ", text[:cut + 1]) + text[cut + 1:], syntax)
@@ -889,11 +919,16 @@ def _left_side(part: str, syntax: str, text: str, start: int) -> tuple[E.Sym, tu
     if m is None:
         raise bad
     word = m.group("name")
+    w = _LHS_WORD.fullmatch(word)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ReadingNote)
         try:
-            # Papers name losses with several letters: FL(p_t), CE(p, y).
-            name = E.sym(word) if re.fullmatch(r"[A-Za-z]+", word) else _parse_one(word, syntax)
+            if w is not None and not N.split_decoration(w.group("b") or "") and w.group("b") != "mathcal":
+                # Papers name losses with several letters: FL(p_t), \text{CE}(p, y), \tanh(z).
+                indices = _parse_one("x" + m.group("sub"), syntax).indices if m.group("sub") else ()
+                name = E.Sym(w.group("a") or w.group("b") or w.group("c"), indices)
+            else:
+                name = _parse_one(word + (m.group("sub") or ""), syntax)
             args = tuple(_parse_one(a, syntax) for a in m.group("args").split(",")) if m.group("args") else ()
         except ParseError:
             raise bad from None

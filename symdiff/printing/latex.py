@@ -53,7 +53,9 @@ def function_name(fname: str) -> str:
 
 def subscript(indices: tuple[Expr, ...]) -> str:
     """`_{i}`, `_{ik}`, `_{i,10}`: indices run together only when each is one character."""
-    texts = [latex(i) for i in indices]
+    # A multi-letter index is \mathit{ab}: \mathrm{ab} or \text{ab} in a subscript is a label.
+    texts = [f"\\mathit{{{i.name}}}" if type(i) is Sym and not i.indices and not is_letter(i.name)
+             else latex(i) for i in indices]
     digits_touch = any(a.isdigit() and b.isdigit() for a, b in zip(texts, texts[1:]))
     sep = "" if all(len(t) == 1 for t in texts) and not digits_touch else ","
     return "_{" + sep.join(texts) + "}"
