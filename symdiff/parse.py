@@ -393,7 +393,8 @@ STRUCTURE_COMMANDS = (
     "cdot times left right big Big bigg Bigg bigl bigr Bigl Bigr biggl biggr Biggl Biggr lbrack rbrack "
     "lbrace rbrace lvert rvert lVert rVert frac dfrac tfrac sqrt sum limits nolimits log ln exp max min "
     "operatorname mathrm text mathit textrm textit mathsf rm it sigma delta pi quad qquad tag partial "
-    "thinspace medspace thickspace negthinspace displaystyle textstyle"
+    "thinspace medspace thickspace negthinspace displaystyle textstyle begin end le leq ge geq lt gt "
+    "leqslant geqslant"
 ).split()
 
 
@@ -490,6 +491,12 @@ def _vector_component(s: E.Sym, j: E.Sym) -> E.Sym:
     split = N.split_decoration(s.name)
     base = split[0] if split and split[1] == "bold" else s.name
     return E.Sym(base, (j,))
+
+
+def _complementary(a: E.Expr, b: E.Expr) -> bool:
+    """heaviside(u) and heaviside(-u): `x > 0` and `x \\le 0`."""
+    return (type(a) is E.Func and type(b) is E.Func and a.name == b.name == "heaviside"
+            and E.neg(a.arg) is b.arg)
 
 
 class _Label(str):
@@ -758,6 +765,34 @@ class LatexTransformer(Transformer):
     def group(self, _open: Token, a: E.Expr, _close: Token) -> E.Expr:
         return a
 
+    def comparison(self, *items) -> E.Expr:
+        """`u > v` as the step heaviside(u - v); `a < u < b` as a product of steps."""
+        step = E.ONE
+        for left, op, right in zip(items[:-1:2], items[1::2], items[2::2]):
+            greater = str(op) in (">", "\\ge", "\\geq", "\\geqslant", "\\gt")
+            step = E.mul(step, E.func("heaviside", E.sub(left, right) if greater else E.sub(right, left)))
+        return step
+
+    def otherwise(self, _tok: Token) -> None:
+        return None
+
+    def case_row(self, value: E.Expr, *rest) -> tuple[E.Expr, E.Expr | None]:
+        return value, rest[-1]
+
+    def cases(self, tok: Token, *items) -> E.Expr:
+        rows = [i for i in items if isinstance(i, tuple)]
+        if any(c is None for _, c in rows[:-1]):
+            raise _TokenError(tok, "only the last row of cases may say otherwise")
+        last_value, last_condition = rows[-1]
+        complement = len(rows) == 2 and last_condition is not None and _complementary(rows[0][1], last_condition)
+        if last_condition is not None and not complement:
+            note("read the last row of cases as 'otherwise'")
+        note("read cases with the heaviside step: the value on a boundary between rows is left undefined")
+        result = last_value
+        for value, condition in reversed(rows[:-1]):
+            result = E.add(result, E.mul(condition, E.sub(value, result)))  # the first row that holds wins
+        return result
+
     def from_char(self, tok: Token) -> tuple[E.Sym, E.Expr]:
         return E.sym(_script_char(tok)), E.ONE
 
@@ -800,7 +835,8 @@ LATEX_WORDS = {
     "$END": "the end of the input", "PLUS": "'+'", "MINUS": "'-'", "COMMA": "','",
     "CIRCUMFLEX": "'^'", "SUP1": "a superscript", "SUB1": "a subscript", "FNAME": "a function name",
     "DVAR": "d and a variable", "DECOR": "a decorated name", "MATHRM": "\\mathrm",
-    "EQUAL": "'='", "FRAC_CHAR": "an argument of \\frac",
+    "EQUAL": "'='", "FRAC_CHAR": "an argument of \\frac", "AMPERSAND": "'&'", "COMPARE": "a comparison",
+    "ROWSEP": "\\\\", "CASES_END": "\\end{cases}", "OTHERWISE": "\\text{otherwise}",
 }
 
 

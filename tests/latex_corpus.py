@@ -403,3 +403,32 @@ CORPUS: list[Formula] = [
             {**P3, "n": 3}, lambda v: -sum(p * math.log(p) for p in comps(v, "p", 3)),
             change="P(x_i) is written p_i: a probability function of an outcome is not a real variable"),
 ]
+
+# Piecewise definitions (`cases`), read with the heaviside step.
+CORPUS += [
+    Formula("elu", P + "ELU",
+            r"\text{ELU}(x) = \begin{cases} x, & \text{ if } x > 0\\ \alpha * (\exp(x) - 1), & \text{ if } x \leq 0 \end{cases}",
+            "x", {"x": -0.6, "alpha": 1.0}, lambda v: v["x"] if v["x"] > 0 else v["alpha"] * (math.exp(v["x"]) - 1)),
+    Formula("hardsigmoid", P + "Hardsigmoid",
+            r"\text{Hardsigmoid}(x) = \begin{cases} 0 & \text{if~} x \le -3, \\ 1 & \text{if~} x \ge +3, \\ x / 6 + 1 / 2 & \text{otherwise} \end{cases}",
+            "x", {"x": 1.2}, lambda v: min(max(v["x"] / 6 + 0.5, 0.0), 1.0)),
+    Formula("hardswish", P + "Hardswish",
+            r"\text{Hardswish}(x) = \begin{cases} 0 & \text{if~} x \le -3, \\ x & \text{if~} x \ge +3, \\ x \cdot (x + 3) /6 & \text{otherwise} \end{cases}",
+            "x", {"x": -1.3}, lambda v: v["x"] * min(max(v["x"] + 3, 0.0), 6.0) / 6),
+    Formula("hardtanh", P + "Hardtanh",
+            r"\text{HardTanh}(x) = \begin{cases} 1 & \text{ if } x > 1 \\ -1 & \text{ if } x < -1 \\ x & \text{ otherwise } \\ \end{cases}",
+            "x", {"x": 0.4}, lambda v: min(max(v["x"], -1.0), 1.0),
+            change="\\text{max\\_val} and \\text{min\\_val} are given their defaults 1 and -1"),
+    Formula("huber", P + "HuberLoss",
+            r"l_n = \begin{cases} 0.5 (x_n - y_n)^2, & \text{if } |x_n - y_n| < \delta \\ \delta * (|x_n - y_n| - 0.5 * \delta), & \text{otherwise } \end{cases}",
+            "x_n", {"x_n": 2.1, "y_n": 0.2, "delta": 1.0},
+            lambda v: 0.5 * (v["x_n"] - v["y_n"]) ** 2 if abs(v["x_n"] - v["y_n"]) < v["delta"]
+            else v["delta"] * (abs(v["x_n"] - v["y_n"]) - 0.5 * v["delta"]),
+            change="the docs' delta, in italic letters, is written \\delta: d e l t a would be a product"),
+    Formula("smooth-l1", P + "SmoothL1Loss",
+            r"l_n = \begin{cases} 0.5 (x_n - y_n)^2 / \beta, & \text{if } |x_n - y_n| < \beta \\ |x_n - y_n| - 0.5 * \beta, & \text{otherwise } \end{cases}",
+            "x_n", {"x_n": 0.6, "y_n": 0.2, "beta": 1.0},
+            lambda v: 0.5 * (v["x_n"] - v["y_n"]) ** 2 / v["beta"] if abs(v["x_n"] - v["y_n"]) < v["beta"]
+            else abs(v["x_n"] - v["y_n"]) - 0.5 * v["beta"],
+            change="the docs' beta, in italic letters, is written \\beta"),
+]
