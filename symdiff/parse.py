@@ -687,6 +687,22 @@ class LatexTransformer(Transformer):
         return application(Token(word.type, name + primes, word.start_pos, word.line, word.column),
                            (items[-1],), styled=toks[0].type != "MATHRM" or len(name) == 1)
 
+    def vector_function(self, *items) -> E.Expr:
+        """`softmax(z)_i` = exp(z_i) / sum_j exp(z_j), the i-th component."""
+        word = next(t for t in items if isinstance(t, Token) and t.type in ("WORD", "GREEK"))
+        arg, indices = items[-2], _no_labels(word, items[-1])
+        if str(word).lower() != "softmax":
+            raise _TokenError(word, f"{word}(...)_{{...}}: symdiff reads a component only of softmax")
+        if type(arg) is not E.Sym or arg.indices or len(indices) != 1:
+            raise _TokenError(word, "softmax needs a vector named without indices and one component: "
+                              "\operatorname{softmax}(\mathbf{z})_i")
+        i = indices[0]
+        taken = {arg.name, *(s.name for s in i.free)}
+        j = next(E.sym(c) for c in "jkmlpq" if c not in taken and E.sym(c) is not i)
+        n = next(E.sym(c) for c in "KCn" if c not in taken)
+        note(f"read softmax({arg})_{i} as exp over the sum of exp of its components {j} = 1..{n}")
+        return E.div(E.exp(_vector_component(arg, i)), E.summation(E.exp(_vector_component(arg, j)), j, E.ONE, n))
+
     def bare_apply(self, head: _Head, arg: E.Expr) -> _Bare:
         return _Bare(head.apply(_unwrap(arg)), head.token)
 

@@ -432,3 +432,9 @@ CORPUS += [
             else abs(v["x_n"] - v["y_n"]) - 0.5 * v["beta"],
             change="the docs' beta, in italic letters, is written \\beta"),
 ]
+
+CORPUS += [
+    Formula("log-softmax-operator", "Goodfellow et al., Deep Learning, eq. 6.30 (left side)",
+            r"\log \text{softmax}(\boldsymbol{z})_i", "z_3", {**Z3, "K": 3},
+            lambda v: v["z_2"] - math.log(sum(math.exp(t) for t in comps(v, "z", 3))), fix={"i": "2"}),
+]
