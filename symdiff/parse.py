@@ -10,6 +10,7 @@ import os
 import re
 import warnings
 from fractions import Fraction
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 
@@ -108,32 +109,32 @@ class PlainTransformer(Transformer):
     def pow(self, base: E.Expr, _op: Token, exp) -> E.Expr:
         return E.pow_(base, _unwrap(exp))
 
-    def func(self, name: Token, arg: E.Expr) -> E.Expr:
-        return F.apply(str(name), arg)
+    def func(self, name: Token, arg) -> E.Expr:
+        return F.apply(str(name), _unwrap(arg))
 
-    def func_power(self, name: Token, _pow: Token, power, arg: E.Expr) -> E.Expr:
-        return function_power(name, _unwrap(power), arg)
+    def func_power(self, name: Token, _pow: Token, power, arg) -> E.Expr:
+        return function_power(name, _unwrap(power), _unwrap(arg))
 
     def bare_func(self, name: Token, arg: E.Expr) -> _Bare:
         return _Bare(F.apply(str(name), arg), name)
 
-    def apply(self, name: Token, *args: E.Expr) -> E.Expr:
-        return application(name, args)
+    def apply(self, name: Token, *args) -> E.Expr:
+        return application(name, tuple(map(_unwrap, args)))
 
     def derivative(self, op: Token, body) -> E.Expr:
         return derivative_operator(op, _unwrap(body))
 
-    def log_base(self, _log: Token, base: E.Expr, arg: E.Expr) -> E.Expr:
-        return E.log(arg, base)
+    def log_base(self, _log: Token, base, arg) -> E.Expr:
+        return E.log(_unwrap(arg), _unwrap(base))
 
-    def sum_from(self, _sum: Token, index: Token, lower: E.Expr, _pow: Token, upper: E.Expr, body) -> E.Expr:
-        return E.summation(_unwrap(body), E.sym(str(index)), lower, upper)
+    def sum_from(self, _sum: Token, index: Token, lower, _pow: Token, upper, body) -> E.Expr:
+        return E.summation(_unwrap(body), E.sym(str(index)), _unwrap(lower), _unwrap(upper))
 
-    def sum_from_one(self, _sum: Token, index: Token, _pow: Token, upper: E.Expr, body) -> E.Expr:
-        return E.summation(_unwrap(body), E.sym(str(index)), E.ONE, upper)
+    def sum_from_one(self, _sum: Token, index: Token, _pow: Token, upper, body) -> E.Expr:
+        return E.summation(_unwrap(body), E.sym(str(index)), E.ONE, _unwrap(upper))
 
-    def delta(self, _delta: Token, i: E.Expr, j: E.Expr) -> E.Expr:
-        return E.delta(i, j)
+    def delta(self, _delta: Token, i, j) -> E.Expr:
+        return E.delta(_unwrap(i), _unwrap(j))
 
 
 def _read(path: str) -> str:
@@ -323,7 +324,9 @@ def explain(parser: Lark, text: str, err: UnexpectedInput) -> ParseError:
         prev = _previous_token(parser, text, pos)
         expected = set(err.expected)
         found = "the end of the input" if at_end else repr(str(tok))
-        if expected == {"LPAR"} and prev is not None:
+        if at_end and "LPAR" in expected and prev is not None and F.lookup(prev):
+            reason = f"{prev} needs an argument: write {prev}(...)"
+        elif expected == {"LPAR"} and prev is not None:
             reason = f"expected '(' after {prev!r}, found {found}"
         elif "LPAR" in expected and not expected - OPERAND_STARTS - {"PLUS"}:
             reason = f"expected an operand after {prev!r}" if prev else "expected an expression"
@@ -342,6 +345,33 @@ def explain(parser: Lark, text: str, err: UnexpectedInput) -> ParseError:
     else:
         reason = "invalid input"
     return ParseError(reason, text, line, column)
+
+
+def glued(name: str) -> tuple[str, str] | None:
+    """`sinx` -> ("sin", "x"): a known function's name run into a one-letter name."""
+    for k in (5, 4, 3, 2):
+        head, rest = name[:k], name[k:]
+        if len(rest) == 1 and rest.isalpha() and (F.lookup(head) or head in F.BUILDERS):
+            return head, rest
+    return None
+
+
+def unglue(e: E.Expr, variables: frozenset[str]) -> E.Expr:
+    """Read `sinx` as sin(x) when x is a variable of the expression (or of
+    `variables`); either way, say how it was read."""
+    names = {s.name for s in e.free if not s.indices}
+    mapping: dict[E.Expr, E.Expr] = {}
+    for name in sorted(names):
+        parts = glued(name)
+        if parts is None:
+            continue
+        head, rest = parts
+        if rest in names or rest in variables:
+            mapping[E.sym(name)] = F.apply(head, E.sym(rest))
+            note(f"read {name!r} as {head}({rest}); write {head}({rest}) to say so")
+        else:
+            note(f"read {name!r} as one name; write {head}({rest}) for the function {head}")
+    return E.substitute(e, mapping) if mapping else e
 
 
 def parse_plain(text: str) -> E.Expr:
@@ -939,7 +969,7 @@ _LHS_WORD = re.compile(r"\\(?:operatorname|mathrm|text|textrm|mathit)\s*\{\s*(?P
                        r"|\\(?P<b>[A-Za-z]+)|(?P<c>[A-Za-z]+)")
 
 
-def parse_definition(text: str, syntax: str | None = None) -> Definition | None:
+def parse_definition(text: str, syntax: str | None = None, variables: Iterable[str] = ()) -> Definition | None:
     """The definition `text` states, or None when it has no `=` outside brackets."""
     if syntax is None:
         syntax = "latex" if "\\" in text else "plain"
@@ -958,7 +988,8 @@ def parse_definition(text: str, syntax: str | None = None) -> Definition | None:
                  f"{part.strip()} between them was not checked against it")
     cut = cuts[-1]
     # Blank out the left sides so positions in errors stay those of the whole text.
-    body = _parse_one(re.sub(r"[^\n]", " ", text[:cut + 1]) + text[cut + 1:], syntax)
+    body = _parse_one(re.sub(r"[^\n]", " ", text[:cut + 1]) + text[cut + 1:], syntax,
+                      frozenset(variables) | {a.name for a in heads[0][1]})
     name, args = heads[0]
     return Definition(name, args, body)
 
@@ -989,14 +1020,26 @@ def _left_side(part: str, syntax: str, text: str, start: int) -> tuple[E.Sym, tu
     return name, args
 
 
-def _parse_one(text: str, syntax: str) -> E.Expr:
-    return parse_latex(text) if syntax == "latex" else parse_plain(text)
+def _parse_one(text: str, syntax: str, variables: frozenset[str] = frozenset()) -> E.Expr:
+    return parse_latex(text) if syntax == "latex" else unglue(parse_plain(text), variables)
 
 
-def parse(text: str, syntax: str | None = None) -> E.Expr:
+def parse_equation(text: str) -> tuple[E.Expr, E.Expr]:
+    """`'sum_{k=1}^{K} t_{ik} = 1'` -> (lhs, rhs), split at the last top-level `=`
+    (the `=` of a sum's lower bound sits inside braces)."""
+    cuts = _top_level_equals(text)
+    if not cuts:
+        raise ParseError("expected an equation LHS = RHS", text, 1, len(text) + 1)
+    return parse(text[:cuts[-1]]), parse(text[cuts[-1] + 1:])
+
+
+def parse(text: str, syntax: str | None = None, *, variables: Iterable[str] = ()) -> E.Expr:
     """Parse plain or LaTeX text; LaTeX is chosen when the text holds a backslash.
 
-    A definition `L = ...` or `f(x) = ...` gives its right side."""
+    `variables` names variables the text may use alone: with `x` among them,
+    `sinx` reads as sin(x) (a ReadingNote says so either way).  A definition
+    `L = ...` or `f(x) = ...` gives its right side (see `parse_definition`).
+    """
     if not isinstance(text, str):
         raise TypeError(f"parse() needs a str, not {type(text).__name__}")
     if syntax is None:
@@ -1004,7 +1047,7 @@ def parse(text: str, syntax: str | None = None) -> E.Expr:
     if syntax not in ("plain", "latex"):
         raise ValueError(f"syntax must be 'plain' or 'latex', not {syntax!r}")
     if "=" in text:
-        definition = parse_definition(text, syntax)
+        definition = parse_definition(text, syntax, variables)
         if definition is not None:
             return definition.body
-    return _parse_one(text, syntax)
+    return _parse_one(text, syntax, frozenset(variables))
