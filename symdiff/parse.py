@@ -455,11 +455,13 @@ def latex_grammar_terminals() -> str:
     greek = _alternatives([g for g in N.GREEK if g != "pi"] + list(N.LETTERLIKE))
     fn_greek = _alternatives([g for g in N.GREEK if g not in ("pi", "sigma")])
     brackets = r"(?:\(|\\left\s*\(|\\[bB]igg?l?\s*\()"
+    letters = _alternatives(n if len(n) == 1 else "\\" + n for n in N.FUNCTION_LETTERS)
     return "\n".join([
         f"FUNC: /\\\\({_alternatives(latex_function_commands())})(?![A-Za-z])/",
         f"GREEK: /\\\\({greek})(?![A-Za-z])/",
         f"DECOR: /\\\\({_alternatives(N.SUFFIX_OF_COMMAND)})(?![A-Za-z])/",
         f"FNAME.2: /([A-Za-df-z]|\\\\({fn_greek})(?![A-Za-z]))'*(?=\\s*{brackets})/",
+        f"INDEXED_FNAME.2: /({letters})_(\\{{[^{{}}]*\\}}|\\\\[A-Za-z]+|[A-Za-z0-9])'*(?=\\s*{brackets})/",
         f"DOP.5: /{_FRAC}{_D}{_ORDER}\\s*\\}}\\s*\\{{{_DVARS}\\}}/",
         f"DNUM.4: /{_FRAC}{_D}{_ORDER}(?={_NUMERATOR}\\}}\\s*\\{{{_DVARS}\\}})/",
         f"DVAR: /{_DVARS}/",
@@ -700,6 +702,11 @@ class LatexTransformer(Transformer):
             return E.mul(E.sym(base), arg)
         return application(Token(tok.type, name, tok.start_pos, tok.line, tok.column), (arg,),
                            styled=base in N.FUNCTION_LETTERS)
+
+    def indexed_function(self, tok: Token, _arg: E.Expr) -> E.Expr:
+        name = str(tok).strip()
+        raise _TokenError(tok, f"{name}(...): symdiff has no indexed functions; write "
+                          f"{name.split('_')[0]}(...) for a function or {name} \\cdot (...) for a product")
 
     def apply_name_pow(self, tok: Token, arg: E.Expr, power: E.Expr) -> E.Expr:
         return E.pow_(self.apply_name(tok, arg), power)

@@ -24,7 +24,7 @@ NAMES = [
     E.sym("thetabold"), E.sym("wboldhat", j), E.sym("Lcal"), E.sym("ell"), E.sym("y'"), E.sym("f''"),
     E.sym("lr"), E.sym("loss"), E.sym("x1"), E.sym("y", E.sym("ab"), E.sym("c")),
     E.sym("t", i, k), E.sym("z", E.num(10), i), E.sym("y", E.sym("theta")), E.sym("a"), E.sym("f"),
-    E.sym("what"), E.sym("rate", i),
+    E.sym("what"), E.sym("rate", i), E.sym("h", i), E.sym("phi", j),
 ]
 FUNCTION_NAMES = ["f", "g", "h'", "phi", "Psi", "a", "lambda", "loss", "F'", "sigma"]
 
@@ -64,6 +64,8 @@ ROUND_TRIP_EXAMPLES = [
     E.mul(E.sym("a"), E.add(E.sym("x"), E.ONE)),
     E.func("f'", E.sym("x")),
     E.pow_(E.pow_(E.sym("x"), E.num(1) / E.num(3)), E.sym("y")),
+    E.mul(E.sym("g", i), E.add(E.sym("x"), E.ONE)),
+    E.mul(E.sym("phi", i), E.add(E.sym("x"), E.ONE)),
 ]
 
 

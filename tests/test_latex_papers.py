@@ -162,6 +162,7 @@ def test_cli_reads_a_definition_and_a_decorated_wrt():
     (r"x^2 + 1 = y", "left side"),
     (r"\mathrm{erf} x", "brackets"),
     (r"\theta_{t-1}", "unexpected '-'"),
+    (r"h_\theta(x)", "no indexed functions"),
 ])
 def test_latex_errors_are_one_sentence_and_a_caret(text, reason):
     with pytest.raises(ParseError) as err:
