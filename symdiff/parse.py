@@ -407,7 +407,6 @@ def _unwrap(item):
     return item.expr if isinstance(item, _Bare) else item
 
 
-
 def _script_char(tok: Token) -> str:
     return str(tok)[1:].strip()
 
@@ -476,7 +475,7 @@ class BarPostLexer:
     always_accept = ("BAR", "DOUBLE_BAR")
     OPERAND_ENDS = frozenset({
         "NUMBER", "CONST", "NAME", "GREEK", "CLOSE", "RBRACK", "BRACE_CLOSE", "ABS_CLOSE", "NORM_CLOSE",
-        "SUP1", "SUB1", "SUP_DIGITS", "SUB_DIGITS", "SAMPLE", "PRIMES", "NUMPI", "FRAC_CHAR",
+        "SUP1", "SUB1", "SUP_DIGITS", "SUB_DIGITS", "SAMPLE", "PRIMES", "NUMPI", "FRAC_CHAR", "RBRACE",
     })
     KINDS = {"BAR": ("ABS_OPEN", "ABS_CLOSE"), "DOUBLE_BAR": ("NORM_OPEN", "NORM_CLOSE")}
 
@@ -487,13 +486,13 @@ class BarPostLexer:
             kind = self.KINDS.get(tok.type)
             if kind is not None:
                 opener, closer = kind
-                closes = depth[opener] > 0 and prev in self.OPERAND_ENDS | {"RBRACE_"}
+                closes = depth[opener] > 0 and prev in self.OPERAND_ENDS
                 tok = Token.new_borrow_pos(closer if closes else opener, tok, tok)
             if tok.type in ("ABS_OPEN", "NORM_OPEN"):
                 depth[tok.type] += 1
             elif tok.type in ("ABS_CLOSE", "NORM_CLOSE"):
                 depth[tok.type.replace("CLOSE", "OPEN")] -= 1
-            prev = "RBRACE_" if str(tok) == "}" else tok.type
+            prev = tok.type
             yield tok
 
 
@@ -513,9 +512,14 @@ def _differentiate_by(op: Token, dvars: str, order: int, body: E.Expr) -> E.Expr
     return body
 
 
-def _order(text: str) -> int:
-    m = re.search(r"\^\s*\{?\s*([0-9]+)", text)
-    return int(m.group(1)) if m else 1
+_OPERATOR = re.compile(rf"{_FRAC}{_D}(?P<order>{_ORDER})(?:\s*\}}\s*\{{(?P<dvars>{_DVARS})\}})?")
+
+
+def _operator(op: Token) -> tuple[int, str]:
+    """`\\frac{d^2}{dx^2}` -> (2, `dx^2`): the order above and the variables below."""
+    m = _OPERATOR.fullmatch(str(op))
+    digits = re.search(r"[0-9]+", m.group("order"))
+    return int(digits.group()) if digits else 1, m.group("dvars") or ""
 
 
 def _vector_component(s: E.Sym, j: E.Sym) -> E.Sym:
@@ -775,15 +779,14 @@ class LatexTransformer(Transformer):
         return E.num(int(ch)) if ch.isdigit() else (E.E if ch == "e" else E.sym(ch))
 
     def derivative(self, op: Token, body) -> E.Expr:
-        text = str(op)
-        top, _, bottom = text.partition("}")
-        return _differentiate_by(op, bottom.strip().lstrip("{").rstrip("}"), _order(top), _unwrap(body))
+        order, dvars = _operator(op)
+        return _differentiate_by(op, dvars, order, _unwrap(body))
 
     def derivative_of(self, op: Token, body: E.Expr, dvars: Token) -> E.Expr:
         if type(body) is E.Sym:
             raise _TokenError(op, f"{body} is a name, not an expression: write its expression in the "
                               f"numerator, or \\frac{{d}}{{dx}} before it")
-        return _differentiate_by(op, str(dvars), _order(str(op)), body)
+        return _differentiate_by(op, str(dvars), _operator(op)[0], body)
 
     def sqrt(self, _tok: Token, a: E.Expr) -> E.Expr:
         return E.sqrt(a)

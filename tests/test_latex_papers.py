@@ -45,6 +45,9 @@ ISSUE_ROWS = [
     (r"\frac{d^2}{dx^2} x^4", "x", "24*x"),
     (r"\frac{\partial^2}{\partial x \partial y} x^2 y^3", "x", "6*y^2"),
     (r"\frac{\partial (w^2 x)}{\partial w}", "w", "2*x"),
+    (r"\frac{\mathrm{d}^2}{\mathrm{d}x^2} x^3", "x", "6"),
+    (r"\frac{d^{2} x^3}{dx^{2}}", "x", "6"),
+    (r"\frac{\partial}{\partial \hat{y}_i} (y_i - \hat{y}_i)^2", "yhat_i", "2"),
     (r"\mathrm{erf}(x/\sqrt{2})", "x", "sqrt(2)*exp(-x^2/2)/sqrt(pi)"),
     (r"\text{Tanh}(u)", "u", "1/cosh(u)^2"),
     (r"x * \text{Tanh}(\text{Softplus}(x))", "x", "x*sigmoid(x)/cosh(softplus(x))^2 + tanh(softplus(x))"),
@@ -197,3 +200,14 @@ def test_latex_fuzz_never_shows_lark_internals(text):
         assert_no_internals(str(err))
     except symdiff.SymdiffError:
         pass
+
+
+def test_every_latex_grammar_alias_has_a_transformer_method():
+    from pathlib import Path
+
+    from symdiff.parse import LatexTransformer, grammar_path
+
+    grammar = Path(grammar_path("latex.lark")).read_text()
+    aliases = set(re.findall(r"->\s*(\w+)", grammar))
+    assert aliases and all(hasattr(LatexTransformer, a) for a in aliases), \
+        sorted(a for a in aliases if not hasattr(LatexTransformer, a))
