@@ -89,7 +89,8 @@ def factors(items: list[Expr]) -> list[Part]:
         if k:
             prev = items[k - 1]
             glue = is_bare_log(prev) or starts_with_digit(f) or (
-                type(prev) is Sym and opens_with_bracket(f, k == len(items) - 1))
+                type(prev) is Sym and (not prev.indices or prev.name in FUNCTION_LETTERS)
+                and opens_with_bracket(f, k == len(items) - 1))
             out.append(" \\cdot " if glue else " ")
         if is_sum(f) and k < len(items) - 1:
             # A sum's body runs to the end of the product, so an inner one is bracketed.
