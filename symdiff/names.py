@@ -50,11 +50,21 @@ def is_letter(name: str) -> bool:
 
 def split_decoration(name: str) -> tuple[str, str] | None:
     """`yhat` -> (`y`, `hat`); `wboldhat` -> (`wbold`, `hat`); None when undecorated."""
-    for suffix in _SUFFIXES:
-        inner = name[: -len(suffix)]
-        if name.endswith(suffix) and inner and (is_letter(inner) or split_decoration(inner)):
-            return inner, suffix
-    return None
+    peeled = _peel(name)
+    return None if peeled is None else (name[: -len(peeled[-1])], peeled[-1])
+
+
+def _peel(name: str) -> list[str] | None:
+    """`wboldhat` -> [`w`, `bold`, `hat`]: a letter and its decorations, innermost
+    first; None unless the whole name is such."""
+    suffixes: list[str] = []
+    while not is_letter(name):
+        suffix = next((s for s in _SUFFIXES if name.endswith(s) and len(name) > len(s)), None)
+        if suffix is None:
+            return None
+        suffixes.append(suffix)
+        name = name[: -len(suffix)]
+    return [name, *reversed(suffixes)] if suffixes else None
 
 
 def decorate(inner: str, command: str) -> str:
@@ -76,11 +86,14 @@ def latex_name(name: str) -> str:
 def _latex_base(name: str) -> str:
     if is_letter(name):
         return letter_latex(name)
-    split = split_decoration(name)
-    if split is None:
+    peeled = _peel(name)
+    if peeled is None:
         return f"\\mathrm{{{name}}}"
-    inner, suffix = split
-    command = DECORATIONS[suffix][0]
-    if suffix == "bold" and not (len(inner) == 1 and inner.isalpha()):
-        command = "boldsymbol"  # \mathbf does not embolden Greek
-    return f"\\{command}{{{_latex_base(inner)}}}"
+    letter, *suffixes = peeled
+    text = letter_latex(letter)
+    for suffix in suffixes:
+        command = DECORATIONS[suffix][0]
+        if suffix == "bold" and not (len(letter) == 1 and letter.isalpha()):
+            command = "boldsymbol"  # \mathbf does not embolden Greek
+        text = f"\\{command}{{{text}}}"
+    return text
