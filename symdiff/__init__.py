@@ -7,6 +7,7 @@
 
 import importlib
 
+from . import printing  # noqa: F401  (str() of every node)
 from .api import derive, diff, evaluate, expand_sums, gradient, simplify, substitute
 from .errors import DifferentiationError, EvaluationError, ParseError, SymdiffError
 from .expr import Expr
@@ -14,14 +15,15 @@ from .parse import parse
 
 __all__ = [
     "Derivation", "DifferentiationError", "EvaluationError", "Expr", "ParseError",
-    "SymdiffError", "derive", "diff", "evaluate", "expand_sums", "gradient", "latex", "parse", "plot", "pretty", "simplify", "substitute",
+    "SymdiffError", "derive", "diff", "evaluate", "expand_sums", "gradient", "latex", "mathml", "parse", "plot", "pretty", "simplify", "substitute",
 ]
 __version__ = "0.1.0"
 
 
 # Loaded on first use: the command line's plain path needs neither.
 _LAZY = {"Derivation": ("derivation", "Derivation"), "latex": ("printing.latex", "latex"),
-         "pretty": ("printing.unicode", "pretty"), "plot": ("plotting", "plot")}
+         "pretty": ("printing.unicode", "pretty"), "plot": ("plotting", "plot"),
+         "mathml": ("printing.mathml", "mathml")}
 
 
 def __getattr__(name: str):

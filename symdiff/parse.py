@@ -21,6 +21,7 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedTok
 from . import expr as E
 from . import functions as F
 from . import names as N
+from .diff import MAX_ORDER, differentiate
 from .errors import ParseError, ReadingNote
 
 _HERE = os.path.dirname(os.path.realpath(__file__))
@@ -256,12 +257,11 @@ def derivative_operator(op: Token, body: E.Expr) -> E.Expr:
     if n != m2:
         raise _TokenError(op, f"the orders in {op} disagree: write d^n/dx^n")
     var = parse_plain(m.group("var"))
+    note(f"read {op} as the derivative of what follows it")
     return differentiate_n(body, var, int(n or 1), op)
 
 
 def differentiate_n(body: E.Expr, var: E.Expr, order: int, op: Token) -> E.Expr:
-    from .diff import MAX_ORDER, differentiate
-
     if order > MAX_ORDER:
         raise _TokenError(op, f"order {order} is above the limit of {MAX_ORDER}")
     for _ in range(order):
@@ -780,6 +780,8 @@ class LatexTransformer(Transformer):
 
     def derivative(self, op: Token, body) -> E.Expr:
         order, dvars = _operator(op)
+        note(f"read {' '.join(str(op).split())} as the derivative of what follows it, "
+             f"to the end of the product")
         return _differentiate_by(op, dvars, order, _unwrap(body))
 
     def derivative_of(self, op: Token, body: E.Expr, dvars: Token) -> E.Expr:

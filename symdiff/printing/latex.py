@@ -12,7 +12,7 @@ from fractions import Fraction
 from .. import expr as X
 from ..functions import FUNCTIONS, notation, undefined_name
 from ..names import FUNCTION_LETTERS, is_letter, latex_name
-from ..expr import E, HALF, Add, Const, Delta, Expr, Func, Log, Mul, Num, Pow, Sum, Sym
+from ..expr import PRINTERS, E, HALF, Add, Const, Delta, Expr, Func, Log, Mul, Num, Pow, Sum, Sym
 from .precedence import MUL, POW, Child, Part, precedence, render, split_fraction, sum_parts
 
 OPEN, CLOSE = "\\left(", "\\right)"
@@ -169,3 +169,6 @@ def parts(e: Expr) -> list[Part]:
 def latex(e: Expr) -> str:
     """LaTeX for `e`, with as few brackets as precedence allows."""
     return render(e, parts, OPEN, CLOSE)
+
+
+PRINTERS["latex"] = latex
