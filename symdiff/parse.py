@@ -149,10 +149,13 @@ def _alternatives(names) -> str:
 
 
 def grammar_text(name: str) -> str:
-    """A grammar file with the FUNC terminal generated from the function table."""
-    known = _alternatives(F.spellings())
-    func = f"FUNC.2: /({known})(?![A-Za-z0-9_'])/" if name == "plain.lark" else ""
-    return _read(grammar_path(name)) + "\n" + func + "\n"
+    """A grammar file with the terminals generated from the function table (FUNC)
+    and, for LaTeX, from symdiff.names (Greek letters, decorations)."""
+    if name == "plain.lark":
+        generated = f"FUNC.2: /({_alternatives(F.spellings())})(?![A-Za-z0-9_'])/"
+    else:
+        generated = latex_grammar_terminals()
+    return _read(grammar_path(name)) + "\n" + generated + "\n"
 
 
 def lalr(grammar: str, transformer: Transformer) -> Lark:
@@ -672,7 +675,7 @@ class LatexTransformer(Transformer):
     def letter_digits(self, tok: Token) -> E.Expr:
         t = str(tok)
         raise _TokenError(tok, f"ambiguous: {t} is one letter and a number; write {t[0]}_{{{t[1:]}}} "
-                          f"for an index or {t[0]} \cdot {t[1:]} for a product")
+                          f"for an index or {t[0]} \\cdot {t[1:]} for a product")
 
     def sup(self, value: E.Expr) -> E.Expr:
         return value
@@ -736,7 +739,7 @@ class LatexTransformer(Transformer):
             raise _TokenError(word, f"{word}(...)_{{...}}: symdiff reads a component only of softmax")
         if type(arg) is not E.Sym or arg.indices or len(indices) != 1:
             raise _TokenError(word, "softmax needs a vector named without indices and one component: "
-                              "\operatorname{softmax}(\mathbf{z})_i")
+                              "\\operatorname{softmax}(\\mathbf{z})_i")
         i = indices[0]
         taken = {arg.name, *(s.name for s in i.free)}
         j = next(E.sym(c) for c in "jkmlpq" if c not in taken and E.sym(c) is not i)
@@ -878,8 +881,7 @@ class LatexTransformer(Transformer):
 
 @cache
 def latex_parser() -> Lark:
-    grammar = grammar_text("latex.lark") + latex_grammar_terminals() + "\n"
-    return Lark(grammar, parser="lalr", lexer="contextual", transformer=LatexTransformer(),
+    return Lark(grammar_text("latex.lark"), parser="lalr", lexer="contextual", transformer=LatexTransformer(),
                 postlex=BarPostLexer(), propagate_positions=False, maybe_placeholders=False, cache=True)
 
 

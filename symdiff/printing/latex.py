@@ -11,11 +11,14 @@ from fractions import Fraction
 
 from .. import expr as X
 from ..functions import FUNCTIONS, notation, undefined_name
+from .. import names
 from ..names import FUNCTION_LETTERS, is_letter, latex_name
 from ..expr import PRINTERS, E, HALF, Add, Const, Delta, Expr, Func, Log, Mul, Num, Pow, Sum, Sym
 from .precedence import MUL, POW, Child, Part, precedence, render, split_fraction, sum_parts
 
 OPEN, CLOSE = "\\left(", "\\right)"
+# Greek letters with a letter of their own (no var- forms), for the MathML printer.
+GREEK = frozenset(g for g in names.GREEK if not g.startswith("var"))
 
 def number(value: Fraction) -> str:
     sign = "-" if value < 0 else ""
