@@ -56,3 +56,16 @@ def test_prints_back(f):
         warnings.simplefilter("ignore", ReadingNote)
         assert symdiff.parse(symdiff.latex(e), syntax="latex") == e
         assert symdiff.parse(str(e)) == e
+
+
+def test_katex_reads_the_printed_corpus_and_its_derivatives():
+    from test_katex import katex_errors
+    from test_latex_names import NAMES, ROUND_TRIP_EXAMPLES
+
+    formulas = []
+    for f in CORPUS:
+        e = read(f)
+        formulas += [(symdiff.latex(e), True), (symdiff.latex(symdiff.diff(e, f.wrt)), True)]
+    formulas += [(symdiff.latex(e), False) for e in [*NAMES, *ROUND_TRIP_EXAMPLES]]
+    errors = katex_errors(formulas)
+    assert not [(tex, err) for (tex, _), err in zip(formulas, errors) if err]
