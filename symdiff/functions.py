@@ -194,8 +194,12 @@ def maximum(a: Expr, b: Expr) -> Expr:
 
 
 def minimum(a: Expr, b: Expr) -> Expr:
-    """min(a, b) = -max(-a, -b)."""
-    return neg(maximum(neg(a), neg(b)))
+    """min(a, b) = a - relu(a - b), which is -max(-a, -b)."""
+    if a is ZERO:
+        return neg(func("relu", neg(b)))
+    if b is ZERO:
+        return neg(func("relu", neg(a)))
+    return sub(a, func("relu", sub(a, b)))
 
 
 # Functions of two arguments, built from the rows above: max(0, u) is relu(u).

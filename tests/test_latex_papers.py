@@ -79,6 +79,11 @@ def test_decorated_and_styled_names(latex_name, plain):
             .replace(r"\text{loss}", r"\mathrm{loss}")
 
 
+def test_plain_max_and_min_are_the_same_builders():
+    assert parse("max(0, 1 - y*t)") == L(r"\max(0, 1 - y t)")
+    assert parse("min(a, b)") == L(r"\min(a, b)")
+
+
 def test_names_are_distinct_variables_and_wrt_takes_either_spelling():
     e = r"(y - \hat{y})^2 + \bar{y}"
     assert diff(e, r"\hat{y}") == diff(e, "yhat") == symdiff.simplify(parse("2*(yhat - y)"))
@@ -88,6 +93,7 @@ def test_names_are_distinct_variables_and_wrt_takes_either_spelling():
 @pytest.mark.parametrize("text, plain", [
     (r"|x|", "abs(x)"), (r"\lvert x \rvert", "abs(x)"), (r"|w_j|", "abs(w_j)"), (r"|x| + |y|", "abs(x) + abs(y)"),
     (r"\max(a, b)", "a + relu(b - a)"), (r"\min(0, x)", "-relu(-x)"), (r"\max\{0, x\}", "relu(x)"),
+    (r"\min(a, b)", "a - relu(a - b)"), (r"\max(a, b, c)", "max(max(a, b), c)"),
     (r"\|w\|_1", "sum_{j=1}^{n} abs(w_j)"), (r"\|w\|", "sqrt(sum_{j=1}^{n} w_j^2)"),
     (r"\|w\|_2^2", "sum_{j=1}^{n} w_j^2"), (r"\operatorname{softplus}(x)", "softplus(x)"),
     (r"\exp\left(x\right)", "exp(x)"), (r"\sum\nolimits_{i=1}^{N} x_i", "sum_{i=1}^{N} x_i"),
