@@ -62,12 +62,13 @@ def _str_hash(s: str) -> int:
 class Expr:
     """Base of all nodes.  Subclasses list their fields in `_fields`."""
 
-    __slots__ = ("_hash", "free", "__weakref__")
+    __slots__ = ("_hash", "free", "facts", "__weakref__")
     _fields: tuple[str, ...] = ()
     _tag = 0
 
     _hash: int
     free: frozenset  # free symbols (Sym nodes) occurring in the tree
+    facts: int  # FACT_* bits of the node and everything below it, see `_own_facts`
 
     def __new__(cls, *values: Any) -> Expr:
         key = (cls, *map(_key_part, values))
@@ -81,6 +82,10 @@ class Expr:
             object.__setattr__(node, name, value)
         object.__setattr__(node, "_hash", hash((cls._tag, *map(_field_hash, values))))
         object.__setattr__(node, "free", node._free())
+        facts = _own_facts(node)
+        for kid in node.args:
+            facts |= kid.facts
+        object.__setattr__(node, "facts", facts)
         _interned[key] = weakref.KeyedRef(node, _forget, key)
         return node
 
@@ -158,6 +163,38 @@ class Expr:
 
     def __neg__(self) -> Expr:
         return neg(self)
+
+
+# Facts each node records about its sub-tree, so a rewrite that needs (say) a
+# denominator or a `sin` can be skipped in O(1) where there is none.
+FACT_DENOMINATOR = 1  # a power with a negative number as exponent
+FACT_SUM_POWER = 2  # a sum under a power (any exponent)
+FACT_SUM_FACTOR = 4  # a sum as a factor of a product
+FACT_EXP = 8  # a power of e
+FACT_LOG = 16  # a logarithm
+FACT_POWER = 32  # any power
+# One bit per named function, from the function table.
+FACT_FUNCTION = {name: 64 << i for i, name in enumerate(sorted(FUNCTIONS))}
+
+
+def _own_facts(node: Expr) -> int:
+    t = type(node)
+    if t is Pow:
+        f = FACT_POWER
+        if type(node.exp) is Num and node.exp.value < 0:
+            f |= FACT_DENOMINATOR
+        if type(node.base) is Add:
+            f |= FACT_SUM_POWER
+        if node.base is E:
+            f |= FACT_EXP
+        return f
+    if t is Func:
+        return FACT_FUNCTION.get(node.name, 0)
+    if t is Log:
+        return FACT_LOG
+    if t is Mul:
+        return FACT_SUM_FACTOR if any(type(f) is Add for f in node.factors) else 0
+    return 0
 
 
 def _field_hash(value: Any) -> int:

@@ -45,7 +45,8 @@ from typing import NamedTuple
 
 from . import polynomial as P
 from .expr import (
-    E, NEG_ONE, ONE, TWO, ZERO, Add, Const, Expr, Func, Log, Mul, Num, Pow, Sym,
+    E, FACT_DENOMINATOR, FACT_EXP, FACT_FUNCTION, FACT_LOG, FACT_SUM_FACTOR, FACT_SUM_POWER,
+    NEG_ONE, ONE, TWO, ZERO, Add, Const, Expr, Func, Log, Mul, Num, Pow, Sym,
     _fold_numeric_power, add, factor_key, func, mul, neg, num, pow_,
 )
 
@@ -59,10 +60,25 @@ WIDE = 300
 MAX_RADICAND = 10**24
 
 
+CANONICAL, SEARCH = "canonical", "search"
+
+
 class Rewrite(NamedTuple):
+    """One row of the rewrite table.
+
+    A canonical rewrite is a local identity, `fn(node)`, applied whenever it
+    matches.  A search rewrite, `fn(node, ctx)`, builds a candidate, settles
+    it in the running `Simplifier` and applies only when that is smaller.
+    `needs` (all of) and `uses` (at least one of) are `expr.FACT_*` bits
+    without which the rewrite cannot fire: it is then skipped in O(1).
+    """
+
     name: str
     node: type
-    fn: Callable[[Expr], Expr | None]
+    fn: Callable[..., Expr | None]
+    kind: str = CANONICAL
+    needs: int = 0
+    uses: int = 0
 
 
 # --------------------------------------------------------------------- size
@@ -128,18 +144,18 @@ def as_factors(e: Expr) -> tuple[Fraction, dict[Expr, Expr]]:
         if type(f) is Num:
             coeff *= f.value
             continue
-        base, x = split_power(f)
-        powers[base] = add(powers[base], x) if base in powers else x
+        base, n = split_power(f)
+        powers[base] = add(powers[base], n) if base in powers else n
     return coeff, powers
 
 
-def put_factor(powers: dict[Expr, Expr], base: Expr, x: Expr) -> None:
-    """Multiply `base^x` into a factor dict."""
-    powers[base] = add(powers[base], x) if base in powers else x
+def put_factor(powers: dict[Expr, Expr], base: Expr, n: Expr) -> None:
+    """Multiply `base^n` into a factor dict."""
+    powers[base] = add(powers[base], n) if base in powers else n
 
 
 def from_factors(coeff: Fraction, powers: dict[Expr, Expr]) -> Expr:
-    return mul(Num(coeff), *(pow_(b, x) for b, x in powers.items()))
+    return mul(Num(coeff), *(pow_(b, n) for b, n in powers.items()))
 
 
 def degree(e: Expr) -> Fraction:
@@ -202,9 +218,9 @@ def is_nonnegative(e: Expr) -> bool:
         elif t in (Add, Mul):
             ok = all(_NONNEG[c] for c in node.args)
         elif t is Pow:
-            x = node.exp
+            expo = node.exp
             ok = node.base is E or (type(node.base) is Num and node.base.value > 0) or (
-                type(x) is Num and (x.value.denominator != 1 or x.value.numerator % 2 == 0)
+                type(expo) is Num and (expo.value.denominator != 1 or expo.value.numerator % 2 == 0)
             )
         elif t is Func:
             ok = node.name in _NONNEG_FUNCS
@@ -216,28 +232,19 @@ def is_nonnegative(e: Expr) -> bool:
 
 # ----------------------------------------------- search: settle and compare
 
-_ACTIVE: list[Simplifier] = []
 
-
-def settle(e: Expr) -> Expr:
-    """`e` simplified within the running simplification (sharing its memo)."""
-    if _ACTIVE:
-        return _ACTIVE[-1].search(e)
-    return simplify(e)
-
-
-def smaller(candidate: Expr | None, than: Expr) -> Expr | None:
-    """The settled candidate when it is strictly smaller than `than`, else None."""
+def smaller(candidate: Expr | None, than: Expr, ctx: Simplifier) -> Expr | None:
+    """The candidate, settled in `ctx`, when it is strictly smaller than `than`, else None."""
     if candidate is None or candidate is than:
         return None
-    out = settle(candidate)
+    out = ctx.search(candidate)
     return out if cost(out) < cost(than) else None
 
 
-def fewer_leaves(candidate: Expr | None, than: Expr) -> Expr | None:
+def fewer_leaves(candidate: Expr | None, than: Expr, ctx: Simplifier) -> Expr | None:
     """Like `smaller`, but only a strict drop in leaves counts: for expansions,
     which are taken only where terms cancel."""
-    out = smaller(candidate, than)
+    out = smaller(candidate, than, ctx)
     return out if out is not None and cost(out)[0] < cost(than)[0] else None
 
 
@@ -314,20 +321,20 @@ def _has_product_of_sums(e: Expr) -> bool:
     return False
 
 
-def expand_if_smaller(e: Expr) -> Expr | None:
+def expand_if_smaller(e: Expr, ctx: Simplifier) -> Expr | None:
     """Multiply out products of sums when terms cancel: t*(1 - s) + s*t -> t."""
     if len(e.terms) > WIDE or not _has_product_of_sums(e):
         return None
     ring = P.Ring(e)
     p = ring.poly(e)
-    return None if p is None else fewer_leaves(ring.expr(p), e)
+    return None if p is None else fewer_leaves(ring.expr(p), e, ctx)
 
 
-def _denominator_base(base: Expr, x: Expr) -> tuple[Expr, int] | None:
+def _denominator_base(base: Expr, expo: Expr) -> tuple[Expr, int] | None:
     """`u^-k` as (u, k); `u^(-3/2)` as (sqrt(u), 3); None when not a denominator."""
-    if type(x) is not Num or x.value >= 0:
+    if type(expo) is not Num or expo.value >= 0:
         return None
-    r = -x.value
+    r = -expo.value
     if r.denominator == 1:
         return base, r.numerator
     return pow_(base, Num(Fraction(1, r.denominator))), r.numerator
@@ -341,10 +348,10 @@ def _over(terms: list[Expr]) -> tuple[list[Expr], dict[Expr, int]] | None:
         coeff, powers = as_factors(t)
         top: list[Expr] = [Num(coeff)]
         bottom: dict[Expr, int] = {}
-        for b, x in powers.items():
-            d = _denominator_base(b, x)
+        for b, expo in powers.items():
+            d = _denominator_base(b, expo)
             if d is None:
-                top.append(pow_(b, x))
+                top.append(pow_(b, expo))
             else:
                 bottom[d[0]] = bottom.get(d[0], 0) + d[1]
         for b, k in bottom.items():
@@ -396,7 +403,7 @@ def _quotient(numerator: Expr, den: dict[Expr, int]) -> Expr:
     return mul(numerator, *(pow_(b, num(-k)) for b, k in den.items() if k))
 
 
-def together_if_smaller(e: Expr) -> Expr | None:
+def together_if_smaller(e: Expr, ctx: Simplifier) -> Expr | None:
     """a/b + c/d -> (a*d + c*b)/(b*d), cancelling common factors, when smaller."""
     if len(e.terms) > WIDE:
         return None
@@ -407,10 +414,10 @@ def together_if_smaller(e: Expr) -> Expr | None:
     numerator = add(*numerators)
     cancelled = _cancel(numerator, den)
     if cancelled is not None:
-        best = smaller(_quotient(*cancelled), e)
+        best = smaller(_quotient(*cancelled), e, ctx)
         if best is not None:
             return best
-    return smaller(_quotient(numerator, den), e)
+    return smaller(_quotient(numerator, den), e, ctx)
 
 
 def _numeric_gap(a: Expr, b: Expr) -> Fraction | None:
@@ -425,7 +432,7 @@ def _numeric_gap(a: Expr, b: Expr) -> Fraction | None:
     return groups.get(ONE, Fraction(0))
 
 
-def factor_if_smaller(e: Expr) -> Expr | None:
+def factor_if_smaller(e: Expr, ctx: Simplifier) -> Expr | None:
     """x^x*ln(x) + x^x -> x^x*(ln(x) + 1): pull out common factors when smaller."""
     if len(e.terms) > WIDE:
         return None
@@ -437,7 +444,7 @@ def factor_if_smaller(e: Expr) -> Expr | None:
             if x1 is None:
                 del common[b]
             elif x0 is not x1:
-                gap = _numeric_gap(x0, x1)  # x^x and x^(x - 1) share x^(x - 1)
+                gap = _numeric_gap(x0, x1)  # expo^expo and expo^(expo - 1) share expo^(expo - 1)
                 if gap is not None:
                     common[b] = x0 if gap > 0 else x1
                 else:
@@ -453,14 +460,14 @@ def factor_if_smaller(e: Expr) -> Expr | None:
     inner = []
     for c, powers in parts:
         rest = {}
-        for b, x in powers.items():
+        for b, expo in powers.items():
             if b in common:
-                x = add(x, neg(common[b]))
-            if x is not ZERO:
-                rest[b] = x
+                expo = add(expo, neg(common[b]))
+            if expo is not ZERO:
+                rest[b] = expo
         inner.append(from_factors(c / g, rest))
     outer = from_factors(g, common)
-    return smaller(mul(outer, add(*inner)), e)
+    return smaller(mul(outer, add(*inner)), e, ctx)
 
 
 # ----------------------------------------------------------------- products
@@ -474,7 +481,7 @@ def collect_powers(e: Expr) -> Expr | None:
     return from_factors(coeff, powers)
 
 
-def cancel_polynomials(e: Expr) -> Expr | None:
+def cancel_polynomials(e: Expr, ctx: Simplifier) -> Expr | None:
     """(x^2 - 1)/(x - 1) -> x + 1: cancel common polynomial factors."""
     if not any(type(f) is Pow and type(f.base) is Add and is_negative(f.exp) for f in e.factors):
         return None
@@ -487,10 +494,10 @@ def cancel_polynomials(e: Expr) -> Expr | None:
     if not any(type(split_power(f)[0]) is Add for f in (numerator.factors if type(numerator) is Mul else (numerator,))):
         return None
     cancelled = _cancel(numerator, den)
-    return None if cancelled is None else smaller(_quotient(*cancelled), e)
+    return None if cancelled is None else smaller(_quotient(*cancelled), e, ctx)
 
 
-def distribute_number(e: Expr) -> Expr | None:
+def distribute_number(e: Expr, ctx: Simplifier) -> Expr | None:
     """-(a - b) -> b - a: move the minus sign into the one sum, when smaller."""
     if e.factors[0] is not NEG_ONE:  # 2*(1 - s) stays: the coefficient is not pushed in
         return None
@@ -500,7 +507,7 @@ def distribute_number(e: Expr) -> Expr | None:
     s = sums[0]
     c = e.factors[0]
     others = [f for f in e.factors[1:] if f is not s]
-    return smaller(mul(*others, add(*(mul(c, t) for t in s.terms))), e)
+    return smaller(mul(*others, add(*(mul(c, t) for t in s.terms))), e, ctx)
 
 
 def _mostly_negative(s: Expr) -> bool:
@@ -514,15 +521,15 @@ def negated(s: Expr) -> Expr:
     return add(*(mul(NEG_ONE, t) for t in s.terms))
 
 
-def flip_sum_signs(e: Expr) -> Expr | None:
+def flip_sum_signs(e: Expr, ctx: Simplifier) -> Expr | None:
     """-(1 - x)^3 -> (x - 1)^3, -a/(1 - y) -> a/(y - 1): negate a sum under an odd power
     when that removes minus signs without adding leaves."""
     for i, f in enumerate(e.factors):
-        base, x = split_power(f)
-        if type(base) is Add and type(x) is Num and x.value.denominator == 1 \
+        base, expo = split_power(f)
+        if type(base) is Add and type(expo) is Num and expo.value.denominator == 1 \
                 and (_mostly_negative(base) or is_negative(e)):
-            sign = num(-1 if x.value.numerator % 2 else 1)
-            out = settle(mul(sign, *e.factors[:i], pow_(negated(base), x), *e.factors[i + 1 :]))
+            sign = num(-1 if expo.value.numerator % 2 else 1)
+            out = ctx.search(mul(sign, *e.factors[:i], pow_(negated(base), expo), *e.factors[i + 1 :]))
             # Only to shed minus signs: 2*s*(1 - s) is not turned into -2*s*(s - 1).
             (leaves, negatives, _), (leaves0, negatives0, _) = cost(out), cost(e)
             if leaves <= leaves0 and negatives < negatives0:
@@ -530,13 +537,13 @@ def flip_sum_signs(e: Expr) -> Expr | None:
     return None
 
 
-def even_power_of_negated(e: Expr) -> Expr | None:
+def even_power_of_negated(e: Expr, ctx: Simplifier) -> Expr | None:
     """(1 - x)^2 -> (x - 1)^2, when smaller."""
-    x = e.exp
-    if type(e.base) is not Add or type(x) is not Num or x.value.denominator != 1 \
-            or x.value.numerator % 2 or not _mostly_negative(e.base):
+    expo = e.exp
+    if type(e.base) is not Add or type(expo) is not Num or expo.value.denominator != 1 \
+            or expo.value.numerator % 2 or not _mostly_negative(e.base):
         return None
-    return smaller(pow_(negated(e.base), x), e)
+    return smaller(pow_(negated(e.base), expo), e, ctx)
 
 
 def log_times_log_of_base(e: Expr) -> Expr | None:
@@ -557,14 +564,14 @@ def log_times_log_of_base(e: Expr) -> Expr | None:
     return None
 
 
-def expand_product(e: Expr) -> Expr | None:
+def expand_product(e: Expr, ctx: Simplifier) -> Expr | None:
     """2*(c + s)*(c - s) -> 2*c^2 - 2*s^2 (and on to 2*cos(2x)): multiply out, when smaller."""
     if not any(type(b) is Add and type(k) is Num and k.value > 0 and k.value.denominator == 1
                for b, k in map(split_power, e.factors)):
         return None  # only sums under positive powers multiply out
     ring = P.Ring(e)
     p = ring.poly(e)
-    return None if p is None or len(p) < 2 else fewer_leaves(ring.expr(p), e)
+    return None if p is None or len(p) < 2 else fewer_leaves(ring.expr(p), e, ctx)
 
 
 QUOTIENTS = {("sin", "cos"): "tan", ("cos", "sin"): "cot", ("sinh", "cosh"): "tanh"}
@@ -573,16 +580,16 @@ QUOTIENTS = {("sin", "cos"): "tan", ("cos", "sin"): "cot", ("sinh", "cosh"): "ta
 def trig_quotient(e: Expr) -> Expr | None:
     """sin(u)/cos(u) -> tan(u), cos(u)/sin(u) -> cot(u), sinh(u)/cosh(u) -> tanh(u)."""
     coeff, powers = as_factors(e)
-    for b, x in powers.items():
-        if type(b) is not Func or type(x) is not Num or x.value <= 0:
+    for b, expo in powers.items():
+        if type(b) is not Func or type(expo) is not Num or expo.value <= 0:
             continue
         for (top, bottom), name in QUOTIENTS.items():
             if b.name != top:
                 continue
             d = func(bottom, b.arg)
-            if powers.get(d) is Num(-x.value):
+            if powers.get(d) is Num(-expo.value):
                 del powers[b], powers[d]
-                put_factor(powers, func(name, b.arg), x)
+                put_factor(powers, func(name, b.arg), expo)
                 return from_factors(coeff, powers)
     return None
 
@@ -592,8 +599,8 @@ def double_angle(e: Expr) -> Expr | None:
 
     Always applied, so that terms written either way collect."""
     coeff, powers = as_factors(e)
-    for b, x in powers.items():
-        if type(b) is Func and b.name in ("sin", "sinh") and x is ONE:
+    for b, expo in powers.items():
+        if type(b) is Func and b.name in ("sin", "sinh") and expo is ONE:
             partner = func("cos" if b.name == "sin" else "cosh", b.arg)
             if powers.get(partner) is ONE:
                 del powers[b], powers[partner]
@@ -606,14 +613,14 @@ def sigmoid_product(e: Expr) -> Expr | None:
     """e^u*sigmoid(-u) -> sigmoid(u), e^u/(1 + e^u)^n -> sigmoid(u)*(1 - sigmoid(u))^(n - 1),
     sigmoid(-u)*sigmoid(u) -> sigmoid(u)*(1 - sigmoid(u))."""
     coeff, powers = as_factors(e)
-    for b, x in powers.items():
-        if b is E and x is not ONE:
-            sums = [f for f in powers if _one_plus_exp(f) is x]  # 1 + e^u in either order
-            for partner, k in ((func("sigmoid", neg(x)), 1), *((f, -1) for f in sums)):
+    for b, expo in powers.items():
+        if b is E and expo is not ONE:
+            sums = [f for f in powers if _one_plus_exp(f) is expo]  # 1 + e^u in either order
+            for partner, k in ((func("sigmoid", neg(expo)), 1), *((f, -1) for f in sums)):
                 y = powers.get(partner)
                 if type(y) is Num and y.value.denominator == 1 and k * y.value >= 1:
                     del powers[b]
-                    s = func("sigmoid", x)
+                    s = func("sigmoid", expo)
                     powers[s] = add(powers[s], ONE) if s in powers else ONE
                     if k == 1:
                         powers[partner] = Num(y.value - 1)
@@ -627,7 +634,7 @@ def sigmoid_product(e: Expr) -> Expr | None:
             other = func("sigmoid", neg(b.arg))
             if other in powers:
                 del powers[b]
-                return mul(from_factors(coeff, powers), pow_(add(ONE, neg(other)), x))
+                return mul(from_factors(coeff, powers), pow_(add(ONE, neg(other)), expo))
     return None
 
 
@@ -637,43 +644,43 @@ HYPERBOLIC_OF_EXP = {1: "cosh", -1: "sinh"}  # e^u/(e^(2u) + 1) and e^u/(e^(2u) 
 def exp_over_exp_sum(e: Expr) -> Expr | None:
     """e^u/(e^(2u) + 1) -> 1/(2*cosh(u)), e^u/(e^(2u) - 1) -> 1/(2*sinh(u))."""
     coeff, powers = as_factors(e)
-    for b, x in powers.items():
-        if b is not E or x is ONE:
+    for b, expo in powers.items():
+        if b is not E or expo is ONE:
             continue
         for s, k in powers.items():
             if (type(s) is Add and len(s.terms) == 2 and k is NEG_ONE
-                    and s.terms[0] is pow_(E, mul(TWO, x)) and type(s.terms[1]) is Num
+                    and s.terms[0] is pow_(E, mul(TWO, expo)) and type(s.terms[1]) is Num
                     and s.terms[1].value in HYPERBOLIC_OF_EXP):
                 name = HYPERBOLIC_OF_EXP[s.terms[1].value]
                 del powers[b], powers[s]
-                return mul(from_factors(coeff, powers), pow_(mul(TWO, func(name, x)), NEG_ONE))
+                return mul(from_factors(coeff, powers), pow_(mul(TWO, func(name, expo)), NEG_ONE))
     return None
 
 
 def abs_with_even_power(e: Expr) -> Expr | None:
     """x^2/abs(x) -> abs(x): u^(2k) = abs(u)^(2k)."""
     coeff, powers = as_factors(e)
-    for b, x in powers.items():
+    for b, expo in powers.items():
         if type(b) is Func and b.name == "abs" and b.arg in powers:
             n = powers[b.arg]
             if type(n) is Num and n.value.denominator == 1 and n.value.numerator % 2 == 0:
                 del powers[b.arg]
-                powers[b] = add(x, n)
+                powers[b] = add(expo, n)
                 return from_factors(coeff, powers)
     return None
 
 
-def together_in_factors(e: Expr) -> Expr | None:
+def together_in_factors(e: Expr, ctx: Simplifier) -> Expr | None:
     """-1/(x^2*(1/x^2 + 1)) -> -1/(x^2 + 1): a factor brought over its denominator, when smaller."""
     for i, f in enumerate(e.factors):
-        base, x = split_power(f)
-        if type(base) is not Add or type(x) is not Num or x.value.denominator != 1:
+        base, expo = split_power(f)
+        if type(base) is not Add or type(expo) is not Num or expo.value.denominator != 1:
             continue
         over = _over(list(base.terms))
         if over is None:
             continue
         combined = _quotient(add(*over[0]), over[1])
-        out = smaller(mul(*e.factors[:i], pow_(combined, x), *e.factors[i + 1 :]), e)
+        out = smaller(mul(*e.factors[:i], pow_(combined, expo), *e.factors[i + 1 :]), e, ctx)
         if out is not None:
             return out
     return None
@@ -684,13 +691,13 @@ def together_in_factors(e: Expr) -> Expr | None:
 
 def exp_of_log(e: Expr) -> Expr | None:
     """b^(log_b(u)) -> u, b^(k*log_b(u)) -> u^k."""
-    x = e.exp
-    if type(x) is Log and x.base is e.base:
-        return x.arg
-    if type(x) is Mul:
-        for i, f in enumerate(x.factors):
+    expo = e.exp
+    if type(expo) is Log and expo.base is e.base:
+        return expo.arg
+    if type(expo) is Mul:
+        for i, f in enumerate(expo.factors):
             if type(f) is Log and f.base is e.base:
-                return pow_(f.arg, mul(*x.factors[:i], *x.factors[i + 1 :]))
+                return pow_(f.arg, mul(*expo.factors[:i], *expo.factors[i + 1 :]))
     return None
 
 
@@ -728,10 +735,10 @@ def _perfect_power_part(n: int, k: int) -> tuple[int, int]:
 
 def numeric_radical(e: Expr) -> Expr | None:
     """sqrt(8) -> 2*sqrt(2), 2^(3/2) -> 2*sqrt(2), 2^(-1/2) -> sqrt(2)/2."""
-    b, x = e.base, e.exp
-    if type(b) is not Num or type(x) is not Num or b.value <= 0 or x.value.denominator == 1:
+    b, expo = e.base, e.exp
+    if type(b) is not Num or type(expo) is not Num or b.value <= 0 or expo.value.denominator == 1:
         return None
-    r = x.value
+    r = expo.value
     whole = math.floor(r)
     s, n = (r - whole).numerator, r.denominator
     c = b.value**s
@@ -745,21 +752,21 @@ def numeric_radical(e: Expr) -> Expr | None:
 
 def root_of_coefficient(e: Expr) -> Expr | None:
     """(4*u)^(1/2) -> 2*sqrt(u): a positive coefficient leaves a root."""
-    b, x = e.base, e.exp
-    if type(b) is not Mul or type(x) is not Num or x.value.denominator == 1:
+    b, expo = e.base, e.exp
+    if type(b) is not Mul or type(expo) is not Num or expo.value.denominator == 1:
         return None
     c = b.factors[0]
     if type(c) is not Num or c.value <= 0:
         return None
-    return mul(pow_(c, x), pow_(mul(*b.factors[1:]), x))
+    return mul(pow_(c, expo), pow_(mul(*b.factors[1:]), expo))
 
 
 def abs_even_power(e: Expr) -> Expr | None:
     """abs(u)^2 -> u^2."""
-    b, x = e.base, e.exp
-    if type(b) is Func and b.name == "abs" and type(x) is Num and x.value.denominator == 1 \
-            and x.value.numerator % 2 == 0:
-        return pow_(b.arg, x)
+    b, expo = e.base, e.exp
+    if type(b) is Func and b.name == "abs" and type(expo) is Num and expo.value.denominator == 1 \
+            and expo.value.numerator % 2 == 0:
+        return pow_(b.arg, expo)
     return None
 
 
@@ -772,14 +779,14 @@ def _one_plus_exp(s: Expr) -> Expr | None:
     return None
 
 
-def sigmoid_form(e: Expr) -> Expr | None:
+def sigmoid_form(e: Expr, ctx: Simplifier) -> Expr | None:
     """(1 + e^(-u))^(-n) -> sigmoid(u)^n, when smaller."""
     w = _one_plus_exp(e.base)
-    x = e.exp
-    if w is None or not is_negative(w) or type(x) is not Num or x.value >= 0 \
-            or x.value.denominator != 1:
+    expo = e.exp
+    if w is None or not is_negative(w) or type(expo) is not Num or expo.value >= 0 \
+            or expo.value.denominator != 1:
         return None
-    return smaller(pow_(func("sigmoid", neg(w)), Num(-x.value)), e)
+    return smaller(pow_(func("sigmoid", neg(w)), Num(-expo.value)), e, ctx)
 
 
 # --------------------------------------------------------------- logarithms
@@ -865,36 +872,53 @@ def abs_of_product(e: Expr) -> Expr | None:
     return mul(Num(abs(e.arg.factors[0].value)), func("abs", mul(*e.arg.factors[1:])))
 
 
+def _functions(*names: str) -> int:
+    """The fact bits of the named functions (names not in the table give none)."""
+    bits = 0
+    for name in names:
+        bits |= FACT_FUNCTION.get(name, 0)
+    return bits
+
+
+# Facts, for `needs` (all of them) and `uses` (at least one).
+DEN, SUM_POWER, SUM_FACTOR = FACT_DENOMINATOR, FACT_SUM_POWER, FACT_SUM_FACTOR
+SUM_IN_PRODUCT = FACT_SUM_FACTOR | FACT_SUM_POWER
+
+# The rewrite table.  Canonical rows are local identities, `fn(node)`; search
+# rows (SEARCH) build a candidate, settle it in the running Simplifier,
+# `fn(node, ctx)`, and apply only when it is smaller.
 REWRITES: list[Rewrite] = [
     Rewrite("collect like terms", Add, collect_terms),
-    Rewrite("sin(u)^2 + cos(u)^2 -> 1", Add, pair_identities),
-    Rewrite("expand where terms cancel", Add, expand_if_smaller),
-    Rewrite("common denominator", Add, together_if_smaller),
-    Rewrite("pull out a common factor", Add, factor_if_smaller),
+    Rewrite("sin(u)^2 + cos(u)^2 -> 1", Add, pair_identities,
+            uses=_functions("sin", "cos", "cosh", "tan", "sigmoid")),
+    Rewrite("expand where terms cancel", Add, expand_if_smaller, SEARCH, uses=SUM_IN_PRODUCT),
+    Rewrite("common denominator", Add, together_if_smaller, SEARCH, needs=DEN),
+    Rewrite("pull out a common factor", Add, factor_if_smaller, SEARCH),
     Rewrite("x^a*x^b -> x^(a+b)", Mul, collect_powers),
-    Rewrite("cancel common polynomial factors", Mul, cancel_polynomials),
-    Rewrite("-(a - b) -> b - a", Mul, distribute_number),
-    Rewrite("-(1 - x)^3 -> (x - 1)^3", Mul, flip_sum_signs),
-    Rewrite("log_b(u)*ln(b) -> ln(u)", Mul, log_times_log_of_base),
-    Rewrite("expand a product where terms cancel", Mul, expand_product),
-    Rewrite("sin(u)/cos(u) -> tan(u)", Mul, trig_quotient),
-    Rewrite("2*sin(u)*cos(u) -> sin(2u)", Mul, double_angle),
-    Rewrite("e^u*sigmoid(-u) -> sigmoid(u)", Mul, sigmoid_product),
-    Rewrite("e^u/(e^(2u) + 1) -> 1/(2*cosh(u))", Mul, exp_over_exp_sum),
-    Rewrite("u^2/abs(u) -> abs(u)", Mul, abs_with_even_power),
-    Rewrite("common denominator in a factor", Mul, together_in_factors),
-    Rewrite("b^(log_b(u)) -> u", Pow, exp_of_log),
+    Rewrite("cancel common polynomial factors", Mul, cancel_polynomials, SEARCH, needs=DEN | SUM_POWER),
+    Rewrite("-(a - b) -> b - a", Mul, distribute_number, SEARCH, needs=SUM_FACTOR),
+    Rewrite("-(1 - x)^3 -> (x - 1)^3", Mul, flip_sum_signs, SEARCH, uses=SUM_IN_PRODUCT),
+    Rewrite("log_b(u)*ln(b) -> ln(u)", Mul, log_times_log_of_base, needs=FACT_LOG),
+    Rewrite("expand a product where terms cancel", Mul, expand_product, SEARCH, uses=SUM_IN_PRODUCT),
+    Rewrite("sin(u)/cos(u) -> tan(u)", Mul, trig_quotient, uses=_functions("sin", "cos", "sinh")),
+    Rewrite("2*sin(u)*cos(u) -> sin(2u)", Mul, double_angle, uses=_functions("sin", "sinh")),
+    Rewrite("e^u*sigmoid(-u) -> sigmoid(u)", Mul, sigmoid_product, uses=FACT_EXP | _functions("sigmoid")),
+    Rewrite("e^u/(e^(2u) + 1) -> 1/(2*cosh(u))", Mul, exp_over_exp_sum, needs=FACT_EXP | DEN | SUM_POWER),
+    Rewrite("u^2/abs(u) -> abs(u)", Mul, abs_with_even_power, uses=_functions("abs")),
+    Rewrite("common denominator in a factor", Mul, together_in_factors, SEARCH, needs=DEN,
+            uses=SUM_IN_PRODUCT),
+    Rewrite("b^(log_b(u)) -> u", Pow, exp_of_log, needs=FACT_LOG),
     Rewrite("(u^a)^b", Pow, power_of_power),
     Rewrite("exact root", Pow, numeric_radical),
     Rewrite("(c*u)^r -> c^r*u^r", Pow, root_of_coefficient),
-    Rewrite("abs(u)^2 -> u^2", Pow, abs_even_power),
-    Rewrite("(1 - x)^2 -> (x - 1)^2", Pow, even_power_of_negated),
-    Rewrite("1/(1 + e^(-u)) -> sigmoid(u)", Pow, sigmoid_form),
+    Rewrite("abs(u)^2 -> u^2", Pow, abs_even_power, uses=_functions("abs")),
+    Rewrite("(1 - x)^2 -> (x - 1)^2", Pow, even_power_of_negated, SEARCH, needs=SUM_POWER),
+    Rewrite("1/(1 + e^(-u)) -> sigmoid(u)", Pow, sigmoid_form, SEARCH, needs=FACT_EXP | DEN | SUM_POWER),
     Rewrite("log_b(b) -> 1", Log, log_of_base),
     Rewrite("log_b(1) -> 0", Log, log_of_one),
     Rewrite("log_b(b^u) -> u", Log, log_of_power_of_base),
     Rewrite("exact logarithm", Log, exact_log),
-    Rewrite("ln(1 + e^u) -> softplus(u)", Log, softplus_form),
+    Rewrite("ln(1 + e^u) -> softplus(u)", Log, softplus_form, needs=FACT_EXP),
     Rewrite("f(0)", Func, function_at_zero),
     Rewrite("f(-u) = -f(u), g(-u) = g(u)", Func, symmetry),
     Rewrite("abs(u) -> u for u >= 0", Func, abs_of_nonnegative),
@@ -909,9 +933,10 @@ def rewrites_for(node_type: type) -> list[Rewrite]:
 
 
 class Simplifier:
-    """One simplification run; remembers every node it has settled, and
-    optionally the names of the rewrites it applied (not those it only tried
-    on candidates)."""
+    """One simplification run: the context search rewrites settle their
+    candidates in.  It remembers every node it has settled, and the names of
+    the rewrites it applied at the top level (not those it only tried on
+    candidates)."""
 
     def __init__(self, trace: list[str] | None = None) -> None:
         self.done: dict[Expr, Expr] = {}
@@ -954,8 +979,11 @@ class Simplifier:
         table = self.table.get(t)
         if table is None:
             table = self.table[t] = rewrites_for(t)
+        facts = node.facts
         for rw in table:
-            out = rw.fn(node)
+            if (facts & rw.needs) != rw.needs or (rw.uses and not facts & rw.uses):
+                continue  # it cannot fire here
+            out = rw.fn(node, self) if rw.kind is SEARCH else rw.fn(node)
             if out is not None and out is not node:
                 if self.trace is not None and self.depth == 0 and rw.name not in self.trace:
                     self.trace.append(rw.name)
@@ -992,12 +1020,33 @@ def simplify_derivative(raw: Expr, order: int = 1, trace: list[str] | None = Non
     return expanded
 
 
+# Results of recent calls, keyed by the (interned) input.  `simplify` is a pure
+# function of its input and of the rewrite table, so a hit is the answer a
+# fresh run would give.  Bounded, oldest out first, so memory stays flat.
+MEMO_SIZE = 1024
+_memo: dict[Expr, tuple[Expr, tuple[str, ...]]] = {}
+_memo_table: tuple[Rewrite, ...] = ()
+
+
+def clear_memo() -> None:
+    """Forget remembered results (benchmarks call this to time cold runs)."""
+    _memo.clear()
+
+
 def simplify(e: Expr, trace: list[str] | None = None) -> Expr:
     """A shorter equal form of `e`; deterministic and idempotent.  `trace`,
     when given, collects the names of the rewrites applied."""
-    s = Simplifier(trace)
-    _ACTIVE.append(s)
-    try:
-        return s.run(e)
-    finally:
-        _ACTIVE.pop()
+    global _memo_table
+    table = tuple(REWRITES)
+    if table != _memo_table:  # a rewrite was registered or removed
+        _memo.clear()
+        _memo_table = table
+    hit = _memo.get(e)
+    if hit is None:
+        names: list[str] = []
+        hit = _memo[e] = (Simplifier(names).run(e), tuple(names))
+        if len(_memo) > MEMO_SIZE:
+            del _memo[next(iter(_memo))]
+    if trace is not None:
+        trace.extend(name for name in hit[1] if name not in trace)
+    return hit[0]
