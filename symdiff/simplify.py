@@ -45,8 +45,8 @@ from typing import NamedTuple
 
 from . import polynomial as P
 from .expr import (
-    E, FACT_DENOMINATOR, FACT_EXP, FACT_FUNCTION, FACT_LOG, FACT_SUM_FACTOR, FACT_SUM_POWER,
-    NEG_ONE, ONE, TWO, ZERO, Add, Const, Expr, Func, Log, Mul, Num, Pow, Sym,
+    E, FACT_DENOMINATOR, MAX_FOLD_BITS, FACT_EXP, FACT_FUNCTION, FACT_LOG, FACT_POWER, FACT_SUM_FACTOR, FACT_SUM_POWER,
+    NEG_ONE, ONE, TWO, ZERO, Add, Const, Expr, Func, Log, Mul, Num, Pow, Sum, Sym,
     _fold_numeric_power, add, factor_key, func, mul, neg, num, pow_,
 )
 
@@ -546,8 +546,16 @@ def even_power_of_negated(e: Expr, ctx: Simplifier) -> Expr | None:
     return smaller(pow_(negated(e.base), expo), e, ctx)
 
 
+def _known_positive_log(base: Expr) -> bool:
+    """ln(base) > 0 is known: a number above 1, or e, or pi."""
+    return type(base) is Const or (type(base) is Num and base.value > 1)
+
+
 def log_times_log_of_base(e: Expr) -> Expr | None:
-    """log_b(u)*ln(b) -> ln(u)."""
+    """log_b(u)*ln(b) -> ln(u), and with powers: log_b(u)^j*ln(b)^m moves
+    min(|j|, |m|) of them.  Sound only where a^k*c^k = (a*c)^k: integer powers,
+    or all of a fractional log_b(u)^j when ln(b) > 0 is known (then the input's
+    domain makes log_b(u), hence ln(u), non-negative)."""
     coeff, powers = as_factors(e)
     for b, j in powers.items():
         if type(b) is not Log or b.base is E or type(j) is not Num:
@@ -557,6 +565,9 @@ def log_times_log_of_base(e: Expr) -> Expr | None:
         if type(m) is not Num or (m.value > 0) != (j.value > 0):
             continue
         k = Num(j.value if abs(j.value) <= abs(m.value) else m.value)
+        whole = j.value.denominator == 1 and m.value.denominator == 1
+        if not whole and not (k is j and _known_positive_log(b.base)):
+            continue  # log_{1/2}(x)^(1/3)*ln(1/2) stays: ln(1/2)^(2/3) is undefined
         powers[b], powers[lnb] = add(j, neg(k)), add(m, neg(k))
         lnu = Log(b.arg, E)
         powers[lnu] = add(powers[lnu], k) if lnu in powers else k
@@ -741,6 +752,9 @@ def numeric_radical(e: Expr) -> Expr | None:
     r = expo.value
     whole = math.floor(r)
     s, n = (r - whole).numerator, r.denominator
+    bits = max(b.value.numerator.bit_length(), b.value.denominator.bit_length())
+    if (s * n + abs(whole)) * bits > MAX_FOLD_BITS:
+        return None  # 2^(-1e-20): the radicand would be astronomically large
     c = b.value**s
     radicand = c.numerator * c.denominator ** (n - 1)
     if radicand > MAX_RADICAND:
@@ -809,6 +823,11 @@ def log_of_power_of_base(e: Expr) -> Expr | None:
     return None
 
 
+def _log_of_fraction(q: Fraction) -> float:
+    """ln(q) for any positive rational, however large (no float overflow)."""
+    return math.log(q.numerator) - math.log(q.denominator)
+
+
 def exact_log(e: Expr) -> Expr | None:
     """log_2(8) -> 3, log_4(2) -> 1/2: a rational logarithm of rational numbers."""
     arg, base = e.arg, e.base
@@ -816,7 +835,7 @@ def exact_log(e: Expr) -> Expr | None:
         return None
     if base.value == 1:
         return None
-    guess = math.log(arg.value) / math.log(base.value)
+    guess = _log_of_fraction(arg.value) / _log_of_fraction(base.value)
     for q in range(1, 13):
         k = Fraction(round(guess * q), q)
         if _fold_numeric_power(base.value, k) == arg.value:
@@ -887,6 +906,23 @@ SUM_IN_PRODUCT = FACT_SUM_FACTOR | FACT_SUM_POWER
 # The rewrite table.  Canonical rows are local identities, `fn(node)`; search
 # rows (SEARCH) build a candidate, settle it in the running Simplifier,
 # `fn(node, ctx)`, and apply only when it is smaller.
+def empty_sum(e: Expr) -> Expr | None:
+    """sum_{i=a}^{b} u -> 0 when b < a (numbers): an empty sum."""
+    if type(e.lower) is Num and type(e.upper) is Num and e.upper.value < e.lower.value:
+        return ZERO
+    return None
+
+
+LN_ZERO = Log(ZERO, E)
+
+
+def power_of_zero_times_ln_zero(e: Expr) -> Expr | None:
+    """0^u*ln(0) -> 0: d/du 0^u, which is 0 wherever 0^u is differentiable (u > 0)."""
+    if LN_ZERO in e.factors and any(type(f) is Pow and f.base is ZERO for f in e.factors):
+        return ZERO
+    return None
+
+
 REWRITES: list[Rewrite] = [
     Rewrite("collect like terms", Add, collect_terms),
     Rewrite("sin(u)^2 + cos(u)^2 -> 1", Add, pair_identities,
@@ -899,6 +935,7 @@ REWRITES: list[Rewrite] = [
     Rewrite("-(a - b) -> b - a", Mul, distribute_number, SEARCH, needs=SUM_FACTOR),
     Rewrite("-(1 - x)^3 -> (x - 1)^3", Mul, flip_sum_signs, SEARCH, uses=SUM_IN_PRODUCT),
     Rewrite("log_b(u)*ln(b) -> ln(u)", Mul, log_times_log_of_base, needs=FACT_LOG),
+    Rewrite("0^u*ln(0) -> 0", Mul, power_of_zero_times_ln_zero, needs=FACT_LOG | FACT_POWER),
     Rewrite("expand a product where terms cancel", Mul, expand_product, SEARCH, uses=SUM_IN_PRODUCT),
     Rewrite("sin(u)/cos(u) -> tan(u)", Mul, trig_quotient, uses=_functions("sin", "cos", "sinh")),
     Rewrite("2*sin(u)*cos(u) -> sin(2u)", Mul, double_angle, uses=_functions("sin", "sinh")),
@@ -923,6 +960,7 @@ REWRITES: list[Rewrite] = [
     Rewrite("f(-u) = -f(u), g(-u) = g(u)", Func, symmetry),
     Rewrite("abs(u) -> u for u >= 0", Func, abs_of_nonnegative),
     Rewrite("abs(c*u) -> |c|*abs(u)", Func, abs_of_product),
+    Rewrite("empty sum -> 0", Sum, empty_sum),
 ]
 
 
@@ -946,20 +984,37 @@ class Simplifier:
 
     def run(self, root: Expr, chain: int = 0) -> Expr:
         done = self.done
-        stack: list[tuple[Expr, bool]] = [(root, False)]
+        # Entries: (node, None) to visit, (node, node) once its children are
+        # settled, (node, other) to take other's result once that is settled.
+        stack: list[tuple[Expr, Expr | None]] = [(root, None)]
         while stack:
-            node, expanded = stack.pop()
+            node, then = stack.pop()
             if node in done:
                 continue
-            if not expanded:
-                stack.append((node, True))
-                stack.extend((c, False) for c in node.args if c not in done)
+            if then is None:
+                stack.append((node, node))
+                stack.extend((c, None) for c in node.args if c not in done)
+                continue
+            if then is not node:
+                done[node] = done[then]
                 continue
             kids = tuple(done[c] for c in node.args)
-            current = node.rebuild(kids) if kids != node.args else node
-            if current is not node and current in done:
-                done[node] = done[current]
+            if type(node) is Mul and ZERO in kids:
+                # u'*f'(u) with u' = 0 is 0 even where f'(u) is a literal 1/0
+                # (acos(sin(x)^2 + cos(x)^2)): the input is undefined there anyway.
+                done[node] = ZERO
                 continue
+            current = node.rebuild(kids) if kids != node.args else node
+            if current is not node:
+                if current in done:
+                    done[node] = done[current]
+                    continue
+                if any(done.get(c) is not c for c in current.args):
+                    # The constructor built children of its own ((c*u)^2 -> c^2*u^2):
+                    # settle them too, so the result is a fixed point.
+                    stack.append((node, current))
+                    stack.append((current, None))
+                    continue
             result = self.rewrite(current, chain)
             done[node] = done[current] = done[result] = result
         return done[root]

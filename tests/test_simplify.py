@@ -9,7 +9,7 @@ import sys
 import time
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import symdiff
@@ -176,6 +176,8 @@ def test_search_rewrites_never_grow_the_expression():
 
 
 @given(exprs(), points, points)
+@example(symdiff.parse("log_{1/2}(x)^(1/3)*ln(1/2)"), 0.5, 0.0)
+@example(symdiff.parse("log_2(x)^(1/3)*ln(2)"), 1.5, 0.0)
 def test_simplify_keeps_the_value(e, x, y):
     env = {"x": x, "y": y}
     want = value(e, env)
@@ -184,12 +186,17 @@ def test_simplify_keeps_the_value(e, x, y):
 
 
 @given(exprs())
+@example(symdiff.parse("abs(log_4(0.125)/x^-3)^2"))
+@example(symdiff.parse("2^(-1e-20)"))
 def test_simplify_is_idempotent(e):
     once = simplify(e)
     assert simplify(once) == once
 
 
 @given(exprs(), points, points)
+@example(symdiff.parse("acos(sin(x)^2 + cos(x)^2)"), 0.5, 0.0)
+@example(symdiff.parse("log_x(1)^(2/3)"), 0.5, 0.0)
+@example(symdiff.parse("0^(x^2 + 1)"), 0.5, 0.0)
 def test_simplified_derivative_matches_finite_differences(e, x, y):
     env = {"x": x, "y": y}
     d = symdiff.diff(e, "x")
@@ -277,3 +284,70 @@ def test_exponential_quotients_as_hyperbolic_functions(text, simplified):
     assert str(s) == simplified
     for at in (-1.3, 0.4, 2.0):
         assert symdiff.evaluate(s, {"x": at, "y": 0.7}) == pytest.approx(symdiff.evaluate(e, {"x": at, "y": 0.7}), rel=1e-12)
+
+
+# ------------------------------------------------------------- soundness and numbers (issue 10)
+
+
+def defined_alike(e, out, envs):
+    """`out` has `e`'s value wherever `e` is defined."""
+    checked = 0
+    for env in envs:
+        try:
+            want = symdiff.evaluate(e, env)
+        except symdiff.EvaluationError:
+            continue
+        assert symdiff.evaluate(out, env) == pytest.approx(want, rel=1e-9, abs=1e-12), env
+        checked += 1
+    assert checked
+
+
+def test_log_base_times_ln_base_is_kept_under_fractional_powers():
+    e = symdiff.parse("log_{1/2}(x)^(1/3)*ln(1/2)")
+    defined_alike(e, simplify(e), [{"x": v} for v in (0.1, 0.5, 0.9, 1.0)])
+    assert s("log_2(x)*ln(2)") == "ln(x)"
+    assert s("log_b(x)^2*ln(b)^3") == "ln(x)^2*ln(b)"
+
+
+@pytest.mark.parametrize("text, wrt, env", [
+    ("log_{1/2}(y)^(1/3)", "y", {"y": 0.3}),
+    ("log_x(y)^(2/3)", "x", {"x": 0.721, "y": 0.175}),
+])
+def test_derivative_of_fractional_power_of_log_is_defined(text, wrt, env):
+    e, d = symdiff.parse(text), symdiff.diff(text, wrt)
+    f = lambda t: symdiff.evaluate(e, {**env, wrt: t})  # noqa: E731
+    h = 1e-4
+    want = (f(env[wrt] + h) - f(env[wrt] - h)) / (2 * h)
+    assert symdiff.evaluate(d, env) == pytest.approx(want, rel=1e-6)
+
+
+@pytest.mark.parametrize("text, wrt", [
+    ("0^y", "y"),                           # not 0^y*ln(0)
+    ("acos(sin(x)^2 + cos(x)^2)", "x"),    # the inner function's derivative is 0: not 1/0
+    ("log_x(1)^(2/3)", "x"),
+    ("sum_{i=-1}^{-2} asin(y)", "y"),       # an empty sum
+])
+def test_derivative_of_a_constant_function_is_zero(text, wrt):
+    assert symdiff.diff(text, wrt) == E.ZERO
+
+
+def test_empty_sum_is_zero():
+    assert s("sum_{i=-1}^{-2} asin(y)") == "0"
+    assert s("sum_{i=1}^{0} x_i") == "0"
+    assert s("sum_{i=1}^{1} x_i") != "0"
+
+
+def test_idempotent_when_the_constructor_builds_new_children():
+    once = simplify(symdiff.parse("abs(log_4(0.125)/x^-3)^2"))
+    assert str(once) == "9*x^6/4"
+    assert simplify(once) is once
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("2^(-1e-20)", E.pow_(E.TWO, E.num("-1e-20"))),  # no gigantic radicand built first
+    ("log_2(1e400)", E.log(E.num(10**400), E.TWO)),  # no OverflowError
+    ("ln(1e400)", E.ln(E.num(10**400))),
+    ("log_2(2^2000)", E.num(2000)),
+])
+def test_huge_and_tiny_numbers(text, expected):
+    assert symdiff.simplify(text) == expected
