@@ -14,6 +14,7 @@ products in one canonical order, which is what makes printing round-trip.
 from __future__ import annotations
 
 import operator
+import re
 import weakref
 import zlib
 from collections.abc import Iterator
@@ -62,7 +63,7 @@ def _str_hash(s: str) -> int:
 class Expr:
     """Base of all nodes.  Subclasses list their fields in `_fields`."""
 
-    __slots__ = ("_hash", "free", "facts", "__weakref__")
+    __slots__ = ("_hash", "free", "facts", "_order", "__weakref__")
     _fields: tuple[str, ...] = ()
     _tag = 0
 
@@ -487,16 +488,18 @@ def mul(*factors: Expr) -> Expr:
 
 
 def factor_key(e: Expr) -> tuple:
-    """Canonical order of factors: constants, then symbols by name, then
-    functions, then sums; powers sort with their base."""
-    base, exp = (e.base, e.exp) if type(e) is Pow else (e, ONE)
+    """Canonical order of factors: numbers, constants, symbols by natural name
+    (`y_2` before `y_10`), functions by name, then other nodes, then sums;
+    powers sort with their base, then by exponent.  Ties are broken by
+    structure (`order_key`), never by hash values or the order of building."""
+    base, expo = (e.base, e.exp) if type(e) is Pow else (e, ONE)
     t = type(base)
     if t is Num:
         head: tuple = (0, "")
     elif t is Const and base is not E:
         head = (1, base.name)
     elif t is Sym:
-        head = (2, base.name)
+        head = (2, "")
     elif t is Func:
         head = (3, base.name)
     elif t is Log:
@@ -507,8 +510,63 @@ def factor_key(e: Expr) -> tuple:
         head = (5, "")
     else:
         head = (4, t.__name__)
-    exp_key = exp.value if type(exp) is Num else Fraction(10**9)
-    return (*head, base._hash, exp_key, exp._hash)
+    exp_key = (0, expo.value) if type(expo) is Num else (1, Fraction(0))
+    return (*head, order_key(base), exp_key, order_key(expo))
+
+
+# Ranks of node kinds in `order_key`; a power of e is spelt `exp`.
+_RANK = {"Num": 0, "Const": 1, "Sym": 2, "Func": 3, "Log": 3, "Pow": 4, "Mul": 5, "Add": 6,
+         "Sum": 7, "Delta": 8}
+ORDER_TOKENS = 16  # nodes read from the top of a tree to order it; deeper ties go by hash
+
+
+def _natural(name: str) -> tuple:
+    """`y10` -> ("y", 10, ""): digits compare as numbers."""
+    parts = re.split(r"(\d+)", name)
+    return tuple(int(p) if i % 2 else p for i, p in enumerate(parts))
+
+
+def _token(node: Expr) -> tuple:
+    t = type(node)
+    if t is Num:  # by size, the negative first: 1 - s before 1 - 2*s, x - 1 before x + 1
+        return (0, (abs(node.value), node.value > 0))
+    if t is Const:
+        return (1, (node.name,))
+    if t is Sym:
+        return (2, (_natural(node.name), len(node.indices)))
+    if t is Func:
+        return (3, (node.name,))
+    if t is Log:
+        return (3, ("log",))
+    if t is Pow and node.base is E:
+        return (3, ("exp",))
+    if t is Mul or t is Add:
+        return (_RANK[t.__name__], (len(node.args),))
+    return (_RANK[t.__name__], ("",))
+
+
+def order_key(e: Expr) -> tuple:
+    """A structural sort key: the first ORDER_TOKENS nodes of `e` in preorder,
+    each as (rank, name or value), flattened.  Cached on the node."""
+    try:
+        return e._order
+    except AttributeError:
+        pass
+    out: list = []
+    stack = [e]
+    while stack and len(out) < 2 * ORDER_TOKENS:
+        node = stack.pop()
+        out.extend(_token(node))
+        if type(node) is Pow and node.base is E:
+            stack.append(node.exp)
+        else:
+            stack.extend(reversed(node.args))
+    if stack:  # truncated: a deterministic, structural tie-break
+        out.append(-1)
+        out.append(e._hash)
+    key = tuple(out)
+    object.__setattr__(e, "_order", key)
+    return key
 
 
 def neg(a: Expr) -> Expr:
@@ -633,7 +691,7 @@ def summation(body: Expr, index: Sym, lower: Expr, upper: Expr) -> Expr:
 
 
 def _index_key(e: Expr) -> tuple:
-    return (type(e) is not Sym, e.name if type(e) is Sym else "", e._hash)
+    return (type(e) is not Sym, order_key(e))
 
 
 def delta(i: Expr, j: Expr) -> Expr:

@@ -169,10 +169,13 @@ def degree(e: Expr) -> Fraction:
 
 
 def term_key(e: Expr) -> tuple:
-    """Order of terms in a sum: higher degree first, then by factors."""
+    """Order of terms in a sum: terms with variables before constant ones,
+    higher degree first, quotients after the rest, then by factors
+    (`factor_key`: natural, structural)."""
     _, rest = split_coefficient(e)
     factors = rest.factors if type(rest) is Mul else (rest,)
-    return (-degree(rest), len(factors), tuple(factor_key(f) for f in factors))
+    quotient = any(type(f) is Pow and type(f.exp) is Num and f.exp.value < 0 for f in factors)
+    return (not rest.free, -degree(rest), quotient, len(factors), tuple(factor_key(f) for f in factors))
 
 
 def order_terms(terms: list[Expr]) -> list[Expr]:
