@@ -174,8 +174,9 @@ FACT_SUM_FACTOR = 4  # a sum as a factor of a product
 FACT_EXP = 8  # a power of e
 FACT_LOG = 16  # a logarithm
 FACT_POWER = 32  # any power
+FACT_BINDER = 64  # a sum or a Kronecker delta (bound and index variables)
 # One bit per named function, from the function table.
-FACT_FUNCTION = {name: 64 << i for i, name in enumerate(sorted(FUNCTIONS))}
+FACT_FUNCTION = {name: 128 << i for i, name in enumerate(sorted(FUNCTIONS))}
 
 
 def _own_facts(node: Expr) -> int:
@@ -195,6 +196,8 @@ def _own_facts(node: Expr) -> int:
         return FACT_LOG
     if t is Mul:
         return FACT_SUM_FACTOR if any(type(f) is Add for f in node.factors) else 0
+    if t is Sum or t is Delta:
+        return FACT_BINDER
     return 0
 
 
@@ -545,6 +548,41 @@ def _token(node: Expr) -> tuple:
     return (_RANK[t.__name__], ("",))
 
 
+def _tokens(e: Expr) -> Iterator:
+    stack = [e]
+    while stack:
+        node = stack.pop()
+        yield from _token(node)
+        if type(node) is Pow and node.base is E:
+            stack.append(node.exp)
+        else:
+            stack.extend(reversed(node.args))
+
+
+class _Rest:
+    """The end of a long `order_key`: compares whole trees, without recursion,
+    when their first ORDER_TOKENS nodes tie (weakly held: no reference cycle)."""
+
+    __slots__ = ("ref",)
+
+    def __init__(self, ref: weakref.ref) -> None:
+        self.ref = ref
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Rest) and self.ref() is other.ref()
+
+    def __lt__(self, other: _Rest) -> bool:
+        for a, b in zip(_tokens(self.ref()), _tokens(other.ref())):
+            if a != b:
+                return a < b
+        return False  # one stream is a prefix of the other only if the trees are equal
+
+    def __gt__(self, other: _Rest) -> bool:
+        return other < self
+
+    __hash__ = None  # type: ignore[assignment]
+
+
 def order_key(e: Expr) -> tuple:
     """A structural sort key: the first ORDER_TOKENS nodes of `e` in preorder,
     each as (rank, name or value), flattened.  Cached on the node."""
@@ -561,9 +599,8 @@ def order_key(e: Expr) -> tuple:
             stack.append(node.exp)
         else:
             stack.extend(reversed(node.args))
-    if stack:  # truncated: a deterministic, structural tie-break
-        out.append(-1)
-        out.append(e._hash)
+    if stack:  # truncated: equal prefixes are compared in full, on demand
+        out.append(_Rest(weakref.ref(e)))
     key = tuple(out)
     object.__setattr__(e, "_order", key)
     return key

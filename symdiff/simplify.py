@@ -45,9 +45,9 @@ from typing import NamedTuple
 
 from . import polynomial as P
 from .expr import (
-    E, FACT_DENOMINATOR, MAX_FOLD_BITS, FACT_EXP, FACT_FUNCTION, FACT_LOG, FACT_POWER, FACT_SUM_FACTOR, FACT_SUM_POWER,
+    E, FACT_BINDER, FACT_DENOMINATOR, MAX_FOLD_BITS, FACT_EXP, FACT_FUNCTION, FACT_LOG, FACT_POWER, FACT_SUM_FACTOR, FACT_SUM_POWER,
     NEG_ONE, ONE, TWO, ZERO, Add, Const, Expr, Func, Log, Mul, Num, Pow, Sum, Sym,
-    _fold_numeric_power, add, factor_key, func, mul, neg, num, pow_,
+    _fold_numeric_power, add, factor_key, func, mul, neg, num, order_key, pow_, substitute,
 )
 
 # A rewrite that keeps producing new forms is cut off after this many in a row.
@@ -967,6 +967,9 @@ REWRITES: list[Rewrite] = [
 ]
 
 
+BUILT_IN = tuple(REWRITES)
+
+
 def rewrites_for(node_type: type) -> list[Rewrite]:
     """The rewrites that look at nodes of this type, in order (read at call time,
     so rewrites registered later by other modules take part)."""
@@ -1078,10 +1081,14 @@ def simplify_derivative(raw: Expr, order: int = 1, trace: list[str] | None = Non
     return expanded
 
 
-# Results of recent calls, keyed by the (interned) input.  `simplify` is a pure
-# function of its input and of the rewrite table, so a hit is the answer a
-# fresh run would give.  Bounded, oldest out first, so memory stays flat.
+# Results of recent calls, keyed by the (interned) input with its variables
+# renamed in order (`_renaming`).  `simplify` is a pure function of its input
+# and of the rewrite table, and it treats variables only through their order
+# (`factor_key`), so a hit is the answer a fresh run would give: the 1,000
+# partials of a BCE loss, alike up to names, are simplified once.  Bounded,
+# oldest out first, so memory stays flat.
 MEMO_SIZE = 1024
+RENAME_NODES = 5000  # larger inputs are remembered as they are, not renamed
 _memo: dict[Expr, tuple[Expr, tuple[str, ...]]] = {}
 _memo_table: tuple[Rewrite, ...] = ()
 
@@ -1089,6 +1096,17 @@ _memo_table: tuple[Rewrite, ...] = ()
 def clear_memo() -> None:
     """Forget remembered results (benchmarks call this to time cold runs)."""
     _memo.clear()
+
+
+def _renaming(e: Expr) -> dict[Expr, Expr] | None:
+    """Plain variables -> placeholders that sort in the same order, or None
+    where names matter beyond their order (sums, deltas, indexed names)."""
+    if e.facts & FACT_BINDER or not e.free or cost(e)[2] > RENAME_NODES:
+        return None
+    names = sorted(e.free, key=order_key)
+    if any(v.indices for v in names):
+        return None
+    return {v: Sym(f"\0{i}", ()) for i, v in enumerate(names)}
 
 
 def simplify(e: Expr, trace: list[str] | None = None) -> Expr:
@@ -1099,12 +1117,17 @@ def simplify(e: Expr, trace: list[str] | None = None) -> Expr:
     if table != _memo_table:  # a rewrite was registered or removed
         _memo.clear()
         _memo_table = table
-    hit = _memo.get(e)
+    # A registered rewrite may look at names (the built-in ones only at their order).
+    renaming = _renaming(e) if table == BUILT_IN else None
+    key = e if renaming is None else substitute(e, renaming)
+    hit = _memo.get(key)
     if hit is None:
         names: list[str] = []
-        hit = _memo[e] = (Simplifier(names).run(e), tuple(names))
+        hit = _memo[key] = (Simplifier(names).run(key), tuple(names))
         if len(_memo) > MEMO_SIZE:
             del _memo[next(iter(_memo))]
     if trace is not None:
         trace.extend(name for name in hit[1] if name not in trace)
-    return hit[0]
+    if renaming is None:
+        return hit[0]
+    return substitute(hit[0], {p: v for v, p in renaming.items()})

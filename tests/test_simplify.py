@@ -389,3 +389,24 @@ def test_order_does_not_depend_on_the_order_of_the_input(e, rnd):
     shuffled = permuted(e, rnd)
     assert str(simplify(shuffled)) == str(simplify(e))
     assert str(symdiff.diff(shuffled, "x")) == str(symdiff.diff(e, "x"))
+
+
+# ------------------------------------------------------------- the memo
+
+
+@given(exprs())
+@example(symdiff.parse("t*y + y^2 - 1/(1 - t)"))
+def test_remembered_results_are_what_a_fresh_run_gives(e):
+    # simplify() renames variables in order and remembers; a bare run does neither.
+    from symdiff.simplify import Simplifier
+    assert simplify(e) is Simplifier().run(e)
+
+
+def test_partials_alike_up_to_names_are_simplified_alike():
+    g = symdiff.gradient("-(t1*ln(y1) + (1 - t1)*ln(1 - y1)) - (t2*ln(y2) + (1 - t2)*ln(1 - y2))",
+                         ["y1", "y2"])
+    assert str(g["y1"]) == "(t1 - y1)/(y1*(y1 - 1))"
+    assert str(g["y2"]) == "(t2 - y2)/(y2*(y2 - 1))"
+    # names in the other order: the placeholders follow it, so the output does too
+    assert str(symdiff.simplify("exp(b) + exp(a) + a")) == "a + exp(a) + exp(b)"
+    assert str(symdiff.simplify("exp(a) + exp(b) + b")) == "b + exp(a) + exp(b)"
