@@ -493,7 +493,7 @@ def mul(*factors: Expr) -> Expr:
 def factor_key(e: Expr) -> tuple:
     """Canonical order of factors: numbers, constants, symbols by natural name
     (`y_2` before `y_10`), functions by name, then other nodes, then sums;
-    powers sort with their base, then by exponent.  Ties are broken by
+    powers sort with their base, then by exponent, highest first.  Ties are broken by
     structure (`order_key`), never by hash values or the order of building."""
     base, expo = (e.base, e.exp) if type(e) is Pow else (e, ONE)
     t = type(base)
@@ -513,7 +513,7 @@ def factor_key(e: Expr) -> tuple:
         head = (5, "")
     else:
         head = (4, t.__name__)
-    exp_key = (0, expo.value) if type(expo) is Num else (1, Fraction(0))
+    exp_key = (0, -expo.value) if type(expo) is Num else (1, Fraction(0))  # s^3 + s^2 + s
     return (*head, order_key(base), exp_key, order_key(expo))
 
 

@@ -288,3 +288,41 @@ def expand(e: Expr, budget: Budget = LARGE) -> Expr | None:
     ring = Ring(e, budget=budget)
     p = ring.poly(e)
     return None if p is None else ring.expr(p)
+
+
+MAX_ROOT_CANDIDATE = 10**4  # constant and leading coefficients whose divisors are tried
+
+
+def _divisors(n: int) -> list[int]:
+    n = abs(n)
+    small = [d for d in range(1, int(n**0.5) + 1) if n % d == 0]
+    return sorted(set(small + [n // d for d in small]))
+
+
+def linear_factors(coeffs: dict[int, Fraction]) -> tuple[int, list[Fraction], dict[int, Fraction]]:
+    """A univariate polynomial {degree: coefficient} as g^k * prod(g - r) * rest:
+    (k, the rational roots r other than 0 with repeats, rest).  Roots are found
+    by the rational root theorem, for integer-scaled coefficients up to
+    MAX_ROOT_CANDIDATE; `rest` has the leading coefficient of the input."""
+    k = min(coeffs)
+    top = max(coeffs)
+    poly = [Fraction(coeffs.get(d, 0)) for d in range(k, top + 1)]  # ascending
+    roots: list[Fraction] = []
+    scale = 1
+    for c in poly:
+        scale = scale * c.denominator // gcd(scale, c.denominator)
+    a0, an = int(poly[0] * scale), int(poly[-1] * scale)
+    if len(poly) > 2 and abs(a0) <= MAX_ROOT_CANDIDATE and abs(an) <= MAX_ROOT_CANDIDATE:
+        candidates = sorted({Fraction(s * p, q) for p in _divisors(a0) for q in _divisors(an) for s in (1, -1)},
+                            key=lambda r: (abs(r), r < 0))
+        for r in candidates:
+            while len(poly) > 1:
+                # synthetic division by (g - r), from the top
+                out = [poly[-1]]
+                for c in reversed(poly[:-1]):
+                    out.append(c + out[-1] * r)
+                if out[-1] != 0:
+                    break
+                poly = list(reversed(out[:-1]))
+                roots.append(r)
+    return k, roots, {d: c for d, c in enumerate(poly) if c}

@@ -473,6 +473,63 @@ def factor_if_smaller(e: Expr, ctx: Simplifier) -> Expr | None:
     return smaller(mul(outer, add(*inner)), e, ctx)
 
 
+def _polynomial_in_one_function(e: Expr) -> tuple[Expr, dict[int, Fraction]] | None:
+    """(g, {degree: coefficient}) when every term of `e` is c*g^k, g one
+    function (not a variable, not a sum), k a positive whole number."""
+    g = None
+    coeffs: dict[int, Fraction] = {}
+    for t in e.terms:
+        c, rest = split_coefficient(t)
+        base, n = split_power(rest)
+        if type(n) is not Num or n.value.denominator != 1 or n.value < 0:
+            return None
+        if rest is ONE:
+            base, k = ONE, 0
+        else:
+            k = n.value.numerator
+            if g is None and type(base) in (Func, Log, Pow):
+                g = base
+            if base is not g:
+                return None
+        coeffs[k] = coeffs.get(k, 0) + c
+    if g is None or max(coeffs) < 2:
+        return None
+    return g, coeffs
+
+
+def factor_polynomial(e: Expr, ctx: Simplifier) -> Expr | None:
+    """s - 3*s^2 + 2*s^3 -> s*(1 - s)*(1 - 2*s) for a function s: rational roots
+    split off as factors (constant term positive), when that adds no leaves."""
+    found = _polynomial_in_one_function(e)
+    if found is None:
+        return None
+    g, coeffs = found
+    k, roots, rest = P.linear_factors(coeffs)
+    if not roots and not k:
+        return None
+    coeff = Fraction(1)
+    factors = [pow_(g, num(k))]
+    for r in roots:
+        p, q = r.numerator, r.denominator
+        if p > 0:  # g - p/q = -(p - q*g)/q
+            factors.append(add(Num(Fraction(p)), mul(Num(Fraction(-q)), g)))
+            coeff /= -q
+        else:  # g - p/q = (q*g - p)/q
+            factors.append(add(mul(Num(Fraction(q)), g), Num(Fraction(-p))))
+            coeff /= q
+    if len(rest) == 1 and 0 in rest:
+        coeff *= rest[0]
+    else:  # what is left, with whole coprime coefficients, the leading one positive
+        content = Fraction(math.gcd(*(c.numerator for c in rest.values())),
+                           math.lcm(*(c.denominator for c in rest.values())))
+        if rest[max(rest)] < 0:
+            content = -content
+        coeff *= content
+        factors.append(add(*(mul(Num(c / content), pow_(g, num(d))) for d, c in sorted(rest.items(), reverse=True))))
+    out = ctx.search(mul(Num(coeff), *factors))
+    return out if cost(out)[0] <= cost(e)[0] and out is not e else None
+
+
 # ----------------------------------------------------------------- products
 
 
@@ -933,6 +990,7 @@ REWRITES: list[Rewrite] = [
     Rewrite("expand where terms cancel", Add, expand_if_smaller, SEARCH, uses=SUM_IN_PRODUCT),
     Rewrite("common denominator", Add, together_if_smaller, SEARCH, needs=DEN),
     Rewrite("pull out a common factor", Add, factor_if_smaller, SEARCH),
+    Rewrite("factor a polynomial in one function", Add, factor_polynomial, SEARCH, needs=FACT_POWER),
     Rewrite("x^a*x^b -> x^(a+b)", Mul, collect_powers),
     Rewrite("cancel common polynomial factors", Mul, cancel_polynomials, SEARCH, needs=DEN | SUM_POWER),
     Rewrite("-(a - b) -> b - a", Mul, distribute_number, SEARCH, needs=SUM_FACTOR),

@@ -410,3 +410,24 @@ def test_partials_alike_up_to_names_are_simplified_alike():
     # names in the other order: the placeholders follow it, so the output does too
     assert str(symdiff.simplify("exp(b) + exp(a) + a")) == "a + exp(a) + exp(b)"
     assert str(symdiff.simplify("exp(a) + exp(b) + b")) == "b + exp(a) + exp(b)"
+
+
+# ------------------------------------------------------------- readable factored forms
+
+
+@pytest.mark.parametrize("order, expected", [
+    (1, "sigmoid(x)*(1 - sigmoid(x))"),
+    (2, "sigmoid(x)*(1 - sigmoid(x))*(1 - 2*sigmoid(x))"),
+    (3, "sigmoid(x)*(1 - sigmoid(x))*(6*sigmoid(x)^2 - 6*sigmoid(x) + 1)"),
+])
+def test_sigmoid_derivatives_are_factored(order, expected):
+    assert str(symdiff.diff("sigmoid(x)", "x", order=order)) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("s - 3*s^2 + 2*s^3",          "2*s^3 - 3*s^2 + s"),    # a variable: by descending degree
+    ("tanh(x) + tanh(x)^3",        "tanh(x)^3 + tanh(x)"),  # no rational root: left, descending
+    ("sin(x)^2 - 1",               "sin(x)^2 - 1"),         # factoring would add leaves
+])
+def test_polynomials_in_one_function(text, expected):
+    assert s(text) == expected
