@@ -1114,19 +1114,120 @@ class Simplifier:
 
 
 MULTIPLY_OUT = "multiply out and collect"
+NORMAL_FORM = "normal form: a polynomial in the functions, cos(u)^2 = 1 - sin(u)^2"
+# A normal form with more terms than this is taken as it is: searching it for
+# a shorter form costs more than it finds.
+SEARCH_TERMS = 8
+
+
+def _reduce_cos_squares(bases: list[Expr], roots: list[int], p: P.Poly) -> P.Poly:
+    """cos(u)^2 -> 1 - sin(u)^2 wherever both are generators: one form for each value."""
+    for i, c in enumerate(bases):
+        if type(c) is not Func or c.name != "cos" or roots[i] != 1:
+            continue
+        j = next((j for j, g in enumerate(bases) if type(g) is Func and g.name == "sin"
+                  and g.arg is c.arg and roots[j] == 1), None)
+        if j is None:
+            continue
+        out: P.Poly = {}
+        todo = list(p.items())
+        while todo:
+            mono, k = todo.pop()
+            if mono[i] < 2:
+                out = P.padd(out, {mono: k})
+                continue
+            m = list(mono)
+            m[i] -= 2
+            todo.append((tuple(m), k))
+            m[j] += 2
+            todo.append((tuple(m), -k))
+        p = out
+    return p
+
+
+def _shift(p: P.Poly, i: int, c: int) -> P.Poly:
+    """p with generator i written as (y - c): the polynomial in y = g + c."""
+    out: P.Poly = {}
+    for mono, k in p.items():
+        n = mono[i]
+        m = list(mono)
+        binomial = 1
+        for j in range(n + 1):  # (y - c)^n = sum_j C(n, j) y^j (-c)^(n - j)
+            m[i] = j
+            out = P.padd(out, {tuple(m): k * binomial * (-c) ** (n - j)})
+            binomial = binomial * (n - j) // (j + 1)
+    return out
+
+
+def _generators(e: Expr) -> frozenset | None:
+    got = P.laurent(e, P.SEARCH)
+    return None if got is None else frozenset(got[0])
+
+
+def normal_form(raw: Expr) -> Expr | None:
+    """`raw` as common factor * (a polynomial in its functions), cos(u)^2
+    written as 1 - sin(u)^2: x^x*(ln(x)^2 + 2*ln(x) + 1 + 1/x).  None when
+    `raw` is not such a polynomial (a sum under a root or in a denominator,
+    sums over an index) or is over budget."""
+    if raw.facts & FACT_BINDER:
+        return None
+    got = P.laurent(raw)
+    if got is None:
+        return None
+    bases, roots, p = got
+    if any(type(b) is Add for b in bases) or not p:
+        return None
+    p = _reduce_cos_squares(bases, roots, p)
+    if not p:
+        return ZERO
+    # The common factor: the least power of each generator that is not a
+    # variable (x^x, e^(sin(x))), when every term has it.
+    least = [min(m[i] for m in p) for i in range(len(bases))]
+    common = [k if k > 0 and type(bases[i]) not in (Sym, Num) else 0 for i, k in enumerate(least)]
+    shown = list(bases)
+    for i, g in enumerate(bases):
+        if type(g) in (Func, Log) and roots[i] == 1 and least[i] >= 0 and not common[i]:
+            for c in (1, -1):  # x^x*((ln(x) + 1)^2 + 1/x): powers of g + c, when fewer terms
+                shifted = _shift(p, i, c)
+                if len(shifted) < len(p):
+                    p, shown[i] = shifted, add(g, num(c))
+                    break
+    power = lambda i, k: pow_(shown[i], Num(Fraction(k, roots[i])))  # noqa: E731
+    terms = [mul(Num(Fraction(c)), *(power(i, k - common[i]) for i, k in enumerate(m) if k != common[i]))
+             for m, c in p.items()]
+    outer = [power(i, k) for i, k in enumerate(common) if k]
+    terms = order_terms(terms)
+    if is_negative(terms[0]):  # every term is: -(sin(x) + 3), not (-sin(x) - 3)
+        return mul(NEG_ONE, *outer, add(*(neg(t) for t in terms)))
+    return mul(*outer, add(*terms))
 
 
 def simplify_derivative(raw: Expr, order: int = 1, trace: list[str] | None = None) -> Expr:
     """The simplified form of one step of an `order`-th derivative.
 
-    Repeated differentiation multiplies sums into products whose like terms
-    only expansion brings together, so from the second order on the
-    multiplied-out form is taken whenever it is smaller.  `trace` collects
-    the names of the rewrites applied.
+    From the second order on, the derivative is brought to a normal form
+    (`normal_form`): repeated differentiation multiplies sums into products
+    whose like terms only expansion brings together, and the normal form is
+    what makes the 12th derivative of exp(sin(x)) cheap.  A small normal form
+    is then simplified; a large one is taken as it is.  Where there is no
+    normal form, the multiplied-out form is taken whenever it is smaller.
+    `trace` collects the names of the rewrites applied.
     """
-    s = simplify(raw, trace)
     if order < 2:
-        return s
+        return simplify(raw, trace)
+    nf = normal_form(raw)
+    if nf is not None:
+        if trace is not None and NORMAL_FORM not in trace:
+            trace.append(NORMAL_FORM)
+        inner = nf.factors[-1] if type(nf) is Mul else nf
+        if type(inner) is Add and len(inner.terms) > SEARCH_TERMS:
+            return nf
+        out = simplify(nf, trace)
+        # A shorter form in new functions (sin(2*x) for 2*sin(x)*cos(x)) would
+        # cost the next order its normal form.
+        after, before = _generators(out), _generators(nf)
+        return out if after is not None and before is not None and after <= before else nf
+    s = simplify(raw, trace)
     expanded = P.expand(s)
     if expanded is None:
         return s

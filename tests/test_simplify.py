@@ -431,3 +431,27 @@ def test_sigmoid_derivatives_are_factored(order, expected):
 ])
 def test_polynomials_in_one_function(text, expected):
     assert s(text) == expected
+
+
+# ------------------------------------------------------------- high orders: a normal form
+
+
+@pytest.mark.parametrize("text, at", [("x^x", 1.3), ("exp(sin(x))", 0.7), ("sigmoid(x)*sin(x)", 0.4)])
+def test_high_order_derivatives_match_finite_differences(text, at):
+    d11 = symdiff.diff(text, "x", order=11)
+    d12 = symdiff.diff(text, "x", order=12)
+    f = lambda t: symdiff.evaluate(d11, {"x": t})  # noqa: E731
+    want = (8 * (f(at + 1e-3) - f(at - 1e-3)) - (f(at + 2e-3) - f(at - 2e-3))) / 12e-3
+    assert symdiff.evaluate(d12, {"x": at}) == pytest.approx(want, rel=1e-6)
+    assert symdiff.derive(text, "x", 3).result == symdiff.diff(text, "x", 3)
+
+
+def test_high_order_normal_forms():
+    # a polynomial in sin(x) times exp(sin(x)): cos(x)^2 is 1 - sin(x)^2
+    d = symdiff.diff("exp(sin(x))", "x", order=12)
+    assert d.factors[0] == symdiff.parse("exp(sin(x))")
+    poly = d.factors[1]
+    assert len(poly.terms) == 13 and "cos" not in str(poly)
+    # powers of ln(x) + 1 over powers of x, as a textbook writes x^x's derivatives
+    assert str(symdiff.diff("x^x", "x", order=2)) == "x^x*((ln(x) + 1)^2 + 1/x)"
+    assert str(symdiff.diff("exp(sin(x))", "x", order=3)) == "-cos(x)*exp(sin(x))*sin(x)*(sin(x) + 3)"
