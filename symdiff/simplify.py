@@ -56,6 +56,9 @@ MAX_REWRITE_CHAIN = 64
 MAX_SEARCH_DEPTH = 4
 # Sums wider than this get only the linear-time rewrites.
 WIDE = 300
+# An expansion is settled (to see whether terms cancel) only when, as built,
+# it has at most this many leaves more than the product.
+EXPANSION_SLACK = 3
 # Largest integer whose perfect-power part is extracted (`sqrt(8) -> 2*sqrt(2)`).
 MAX_RADICAND = 10**24
 
@@ -527,7 +530,7 @@ def factor_polynomial(e: Expr, ctx: Simplifier) -> Expr | None:
         coeff *= content
         factors.append(add(*(mul(Num(c / content), pow_(g, num(d))) for d, c in sorted(rest.items(), reverse=True))))
     out = ctx.search(mul(Num(coeff), *factors))
-    return out if cost(out)[0] <= cost(e)[0] and out is not e else None
+    return out if type(out) is Mul and cost(out)[0] <= cost(e)[0] else None
 
 
 # ----------------------------------------------------------------- products
@@ -589,9 +592,13 @@ def flip_sum_signs(e: Expr, ctx: Simplifier) -> Expr | None:
         if type(base) is Add and type(expo) is Num and expo.value.denominator == 1 \
                 and (_mostly_negative(base) or is_negative(e)):
             sign = num(-1 if expo.value.numerator % 2 else 1)
-            out = ctx.search(mul(sign, *e.factors[:i], pow_(negated(base), expo), *e.factors[i + 1 :]))
+            candidate = mul(sign, *e.factors[:i], pow_(negated(base), expo), *e.factors[i + 1 :])
+            (leaves, negatives, _), (leaves0, negatives0, _) = cost(candidate), cost(e)
+            if negatives >= negatives0 and leaves >= leaves0:
+                continue  # as built it sheds nothing: settling it rarely would
+            out = ctx.search(candidate)
             # Only to shed minus signs: 2*s*(1 - s) is not turned into -2*s*(s - 1).
-            (leaves, negatives, _), (leaves0, negatives0, _) = cost(out), cost(e)
+            (leaves, negatives, _) = cost(out)
             if leaves <= leaves0 and negatives < negatives0:
                 return out
     return None
@@ -642,7 +649,12 @@ def expand_product(e: Expr, ctx: Simplifier) -> Expr | None:
         return None  # only sums under positive powers multiply out
     ring = P.Ring(e)
     p = ring.poly(e)
-    return None if p is None or len(p) < 2 else fewer_leaves(ring.expr(p), e, ctx)
+    if p is None or len(p) < 2:
+        return None
+    expanded = ring.expr(p)
+    if cost(expanded)[0] > cost(e)[0] + EXPANSION_SLACK:
+        return None  # settling it would have to shed many leaves: it never has
+    return fewer_leaves(expanded, e, ctx)
 
 
 QUOTIENTS = {("sin", "cos"): "tan", ("cos", "sin"): "cot", ("sinh", "cosh"): "tanh"}
@@ -1040,11 +1052,14 @@ class Simplifier:
     the rewrites it applied at the top level (not those it only tried on
     candidates)."""
 
-    def __init__(self, trace: list[str] | None = None) -> None:
+    def __init__(self, trace: list[str] | None = None, search: bool = True) -> None:
         self.done: dict[Expr, Expr] = {}
         self.depth = 0
         self.table: dict[type, list[Rewrite]] = {}
         self.trace = trace
+        # Past MAX_SEARCH_DEPTH candidates get the canonical rewrites only, in a
+        # run of their own, so that what is accepted from there is still canonical.
+        self.canonical_only = None if search else self
 
     def run(self, root: Expr, chain: int = 0) -> Expr:
         done = self.done
@@ -1084,9 +1099,11 @@ class Simplifier:
         return done[root]
 
     def search(self, e: Expr) -> Expr:
-        """Settle a candidate; past MAX_SEARCH_DEPTH, candidates are left as built."""
-        if self.depth >= MAX_SEARCH_DEPTH:
-            return e
+        """Settle a candidate; past MAX_SEARCH_DEPTH, with the canonical rewrites only."""
+        if self.depth >= MAX_SEARCH_DEPTH or self.canonical_only is self:
+            if self.canonical_only is None:
+                self.canonical_only = Simplifier(search=False)
+            return self.canonical_only.run(e)
         self.depth += 1
         try:
             return self.run(e)
@@ -1099,9 +1116,12 @@ class Simplifier:
         if table is None:
             table = self.table[t] = rewrites_for(t)
         facts = node.facts
+        search = self.canonical_only is not self
         for rw in table:
             if (facts & rw.needs) != rw.needs or (rw.uses and not facts & rw.uses):
                 continue  # it cannot fire here
+            if rw.kind is SEARCH and not search:
+                continue
             out = rw.fn(node, self) if rw.kind is SEARCH else rw.fn(node)
             if out is not None and out is not node:
                 if self.trace is not None and self.depth == 0 and rw.name not in self.trace:
