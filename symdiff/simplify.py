@@ -47,7 +47,7 @@ from . import polynomial as P
 from .expr import (
     E, FACT_BINDER, FACT_DENOMINATOR, MAX_FOLD_BITS, FACT_EXP, FACT_FUNCTION, FACT_LOG, FACT_POWER, FACT_SUM_FACTOR, FACT_SUM_POWER,
     NEG_ONE, ONE, TWO, ZERO, Add, Const, Expr, Func, Log, Mul, Num, Pow, Sum, Sym,
-    _fold_numeric_power, add, factor_key, func, mul, neg, num, order_key, pow_, substitute,
+    _fold_numeric_power, add, factor_key, func, mul, neg, num, order_key, postorder, pow_, substitute,
 )
 
 # A rewrite that keeps producing new forms is cut off after this many in a row.
@@ -1288,6 +1288,29 @@ def _renaming(e: Expr) -> dict[Expr, Expr] | None:
     return {v: Sym(f"\0{i}", ()) for i, v in enumerate(names)}
 
 
+def _rename(e: Expr, names: dict[Expr, Expr]) -> Expr:
+    """`e` with variables renamed in order: every sorted product stays sorted
+    and nothing folds, so nodes are rebuilt directly, not through `mul`."""
+    done: dict[Expr, Expr] = dict(names)
+    for node in postorder(e):
+        if node in done:
+            continue
+        t = type(node)
+        if t is Add or t is Mul:
+            kids = tuple(done[c] for c in node.args)
+            done[node] = node if kids == node.args else t(kids)
+        elif t is Pow or t is Log:
+            a, b = node.args
+            a2, b2 = done[a], done[b]
+            done[node] = node if a2 is a and b2 is b else t(a2, b2)
+        elif t is Func:
+            arg = done[node.arg]
+            done[node] = node if arg is node.arg else Func(node.name, arg)
+        else:  # numbers, constants
+            done[node] = node
+    return done[e]
+
+
 def simplify(e: Expr, trace: list[str] | None = None) -> Expr:
     """A shorter equal form of `e`; deterministic and idempotent.  `trace`,
     when given, collects the names of the rewrites applied."""
@@ -1298,7 +1321,7 @@ def simplify(e: Expr, trace: list[str] | None = None) -> Expr:
         _memo_table = table
     # A registered rewrite may look at names (the built-in ones only at their order).
     renaming = _renaming(e) if table == BUILT_IN else None
-    key = e if renaming is None else substitute(e, renaming)
+    key = e if renaming is None else _rename(e, renaming)
     hit = _memo.get(key)
     if hit is None:
         names: list[str] = []
@@ -1309,4 +1332,4 @@ def simplify(e: Expr, trace: list[str] | None = None) -> Expr:
         trace.extend(name for name in hit[1] if name not in trace)
     if renaming is None:
         return hit[0]
-    return substitute(hit[0], {p: v for v, p in renaming.items()})
+    return _rename(hit[0], {p: v for v, p in renaming.items()})
