@@ -63,13 +63,14 @@ def _str_hash(s: str) -> int:
 class Expr:
     """Base of all nodes.  Subclasses list their fields in `_fields`."""
 
-    __slots__ = ("_hash", "free", "facts", "_order", "__weakref__")
+    __slots__ = ("_hash", "free", "facts", "height", "_order", "__weakref__")
     _fields: tuple[str, ...] = ()
     _tag = 0
 
     _hash: int
     free: frozenset  # free symbols (Sym nodes) occurring in the tree
     facts: int  # FACT_* bits of the node and everything below it, see `_own_facts`
+    height: int  # 1 for a leaf, else 1 + the greatest height of a child
 
     def __new__(cls, *values: Any) -> Expr:
         key = (cls, *map(_key_part, values))
@@ -84,9 +85,13 @@ class Expr:
         object.__setattr__(node, "_hash", hash((cls._tag, *map(_field_hash, values))))
         object.__setattr__(node, "free", node._free())
         facts = _own_facts(node)
+        height = 0
         for kid in node.args:
             facts |= kid.facts
+            if kid.height > height:
+                height = kid.height
         object.__setattr__(node, "facts", facts)
+        object.__setattr__(node, "height", height + 1)
         _interned[key] = weakref.KeyedRef(node, _forget, key)
         return node
 
@@ -583,27 +588,49 @@ class _Rest:
     __hash__ = None  # type: ignore[assignment]
 
 
+def _order_children(node: Expr) -> tuple[Expr, ...]:
+    return (node.exp,) if type(node) is Pow and node.base is E else node.args
+
+
+_LIMIT = 2 * ORDER_TOKENS
+
+
+def _set_order_key(node: Expr) -> None:
+    """A node's key from its children's: its token, then theirs, truncated."""
+    parts = list(_token(node))
+    truncated = False
+    for child in _order_children(node):
+        parts.extend(child._order[:_LIMIT])
+        if len(parts) > _LIMIT:
+            truncated = True
+            break
+    if truncated:
+        key = (*parts[:_LIMIT], node.height, _Rest(weakref.ref(node)))
+    else:
+        key = tuple(parts)
+    object.__setattr__(node, "_order", key)
+
+
 def order_key(e: Expr) -> tuple:
     """A structural sort key: the first ORDER_TOKENS nodes of `e` in preorder,
-    each as (rank, name or value), flattened.  Cached on the node."""
+    each as (rank, name or value), flattened; past that the shallower tree
+    first, then whole trees compared.  Cached on the node, and built from the
+    children's keys, without recursion."""
     try:
         return e._order
     except AttributeError:
         pass
-    out: list = []
     stack = [e]
-    while stack and len(out) < 2 * ORDER_TOKENS:
-        node = stack.pop()
-        out.extend(_token(node))
-        if type(node) is Pow and node.base is E:
-            stack.append(node.exp)
-        else:
-            stack.extend(reversed(node.args))
-    if stack:  # truncated: equal prefixes are compared in full, on demand
-        out.append(_Rest(weakref.ref(e)))
-    key = tuple(out)
-    object.__setattr__(e, "_order", key)
-    return key
+    while stack:
+        node = stack[-1]
+        pending = [c for c in _order_children(node) if not hasattr(c, "_order")]
+        if pending:
+            stack.extend(pending)
+            continue
+        stack.pop()
+        if not hasattr(node, "_order"):
+            _set_order_key(node)
+    return e._order
 
 
 def neg(a: Expr) -> Expr:

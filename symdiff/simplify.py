@@ -6,14 +6,22 @@ returns the rewritten node or None.  The `Simplifier` settles children first
 (an explicit stack, memoised per node), then tries the rewrites of the node's
 type in order; the first that applies wins and its output is settled again.
 
-Two kinds of rewrite:
+Two kinds of rewrite, marked in the table (`Rewrite.kind`):
 
 * canonical ones (collect like terms, merge powers, exact numbers, identities
-  such as `log_b(b^u) -> u`) always apply;
+  such as `log_b(b^u) -> u`) always apply: `fn(node)`;
 * search ones (expand, common denominator, cancel polynomial factors, pull out
-  a common factor, distribute a number) build a candidate, settle it, and
-  apply only when it is strictly smaller by `cost` (leaves, then nodes).  So a
-  rewrite never grows the expression: `(x + 1)^10` stays as it is.
+  a common factor, distribute a number) build a candidate, settle it in the
+  running `Simplifier` they are handed, `fn(node, ctx)`, and apply only when
+  it is strictly smaller by `cost` (leaves, then nodes).  So a rewrite never
+  grows the expression: `(x + 1)^10` stays as it is.  Past
+  `MAX_SEARCH_DEPTH` nested candidates get the canonical rewrites only.
+
+Cheap when nothing applies: each node carries facts about its sub-tree
+(`expr.FACT_*`: denominators, sums under powers, which functions...), and a
+row that needs a fact the node lacks is skipped in O(1).  `simplify` is a
+pure function of its input and remembers recent results (see `_memo`).
+Higher derivatives go through `normal_form` (a polynomial in their functions).
 
 Every rewrite loop is bounded: strictly decreasing cost, `MAX_REWRITE_CHAIN`,
 and the expansion budgets of `polynomial`.  Sums wider than `WIDE` terms get
