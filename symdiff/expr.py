@@ -21,12 +21,6 @@ from collections.abc import Iterator
 from fractions import Fraction
 from typing import Any, Callable
 
-# Functions of one argument that stay as `Func` nodes.  `sqrt`, `exp` and
-# `ln`/`log` are not here: they become powers and logarithms.
-FUNCTIONS = frozenset(
-    "sin cos tan cot sec csc asin acos atan sinh cosh tanh sigmoid softplus abs".split()
-)
-FUNCTION_ALIASES = {"arcsin": "asin", "arccos": "acos", "arctan": "atan"}
 CONSTANTS = ("e", "pi")
 
 # Largest exact integer power folded, in bits of the result; beyond it a power
@@ -135,6 +129,12 @@ class Expr:
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self}>"
+
+    def _repr_latex_(self) -> str:
+        """Typeset maths in Jupyter."""
+        from .printing.latex import latex
+
+        return f"$\\displaystyle {latex(self)}$"
 
     # Arithmetic, for library users building trees in Python.
     def __add__(self, other: Any) -> Expr:
@@ -313,7 +313,8 @@ class Pow(Expr):
 
 
 class Func(Expr):
-    """A named function of one argument, one of `FUNCTIONS`."""
+    """A named function of one argument: a row of `symdiff.functions`, or an
+    undefined function (`f(x)`, `f'(x)`) when the name is not in the table."""
 
     __slots__ = ("name", "arg")
     _fields = ("name", "arg")
@@ -732,16 +733,9 @@ def ln(arg: Expr) -> Expr:
 
 
 def func(name: str, arg: Expr) -> Expr:
-    """Apply a named function; `sqrt`, `exp`, `ln`/`log` build their own nodes."""
-    name = FUNCTION_ALIASES.get(name, name)
-    if name == "sqrt":
-        return sqrt(arg)
-    if name == "exp":
-        return exp(arg)
-    if name in ("ln", "log"):
-        return ln(arg)
-    if name not in FUNCTIONS:
-        raise ValueError(f"unknown function {name!r}")
+    """Apply the function called `name` (canonical spelling; see `symdiff.functions.apply`)."""
+    if not name or not isinstance(name, str):
+        raise ValueError(f"a function needs a name, not {name!r}")
     return Func(name, arg)
 
 
