@@ -180,8 +180,20 @@ FACT_EXP = 8  # a power of e
 FACT_LOG = 16  # a logarithm
 FACT_POWER = 32  # any power
 FACT_BINDER = 64  # a sum or a Kronecker delta (bound and index variables)
-# One bit per named function, from the function table.
-FACT_FUNCTION = {name: 128 << i for i, name in enumerate(sorted(FUNCTIONS))}
+# One bit per function name, given out as names are first seen (the rewrite
+# table asks for its names at import); past FUNCTION_BITS names they share one.
+FUNCTION_BITS = 48
+_function_bits: dict[str, int] = {}
+
+
+def function_fact(name: str) -> int:
+    """The fact bit of the function called `name`."""
+    bit = _function_bits.get(name)
+    if bit is None:
+        if len(_function_bits) >= FUNCTION_BITS:
+            return 128 << FUNCTION_BITS
+        bit = _function_bits[name] = 128 << len(_function_bits)
+    return bit
 
 
 def _own_facts(node: Expr) -> int:
@@ -196,7 +208,7 @@ def _own_facts(node: Expr) -> int:
             f |= FACT_EXP
         return f
     if t is Func:
-        return FACT_FUNCTION.get(node.name, 0)
+        return function_fact(node.name)
     if t is Log:
         return FACT_LOG
     if t is Mul:

@@ -54,9 +54,9 @@ from typing import NamedTuple
 from . import polynomial as P
 from .functions import FUNCTIONS, Parity
 from .expr import (
-    E, FACT_BINDER, FACT_DENOMINATOR, MAX_FOLD_BITS, FACT_EXP, FACT_FUNCTION, FACT_LOG, FACT_POWER, FACT_SUM_FACTOR, FACT_SUM_POWER,
+    E, FACT_BINDER, FACT_DENOMINATOR, MAX_FOLD_BITS, FACT_EXP, FACT_LOG, FACT_POWER, FACT_SUM_FACTOR, FACT_SUM_POWER,
     NEG_ONE, ONE, TWO, ZERO, Add, Const, Expr, Func, Log, Mul, Num, Pow, Sum, Sym,
-    _fold_numeric_power, add, factor_key, func, mul, neg, num, order_key, postorder, pow_, substitute,
+    _fold_numeric_power, add, factor_key, func, mul, neg, num, function_fact, order_key, postorder, pow_, substitute,
 )
 
 # A rewrite that keeps producing new forms is cut off after this many in a row.
@@ -965,10 +965,10 @@ def abs_of_product(e: Expr) -> Expr | None:
 
 
 def _functions(*names: str) -> int:
-    """The fact bits of the named functions (names not in the table give none)."""
+    """The fact bits of the named functions."""
     bits = 0
     for name in names:
-        bits |= FACT_FUNCTION.get(name, 0)
+        bits |= function_fact(name)
     return bits
 
 
