@@ -54,9 +54,9 @@ from typing import NamedTuple
 from . import polynomial as P
 from .functions import FUNCTIONS, Parity
 from .expr import (
-    E, FACT_BINDER, FACT_DENOMINATOR, MAX_FOLD_BITS, FACT_EXP, FACT_LOG, FACT_POWER, FACT_SUM_FACTOR, FACT_SUM_POWER,
-    NEG_ONE, ONE, TWO, ZERO, Add, Const, Expr, Func, Log, Mul, Num, Pow, Sum, Sym,
-    _fold_numeric_power, add, factor_key, func, mul, neg, num, function_fact, order_key, postorder, pow_, substitute,
+    E, FACT_BINDER, FACT_DENOMINATOR, FACT_EXP, FACT_LOG, FACT_POWER, FACT_SUM_FACTOR, FACT_SUM_POWER,
+    MAX_FOLD_BITS, NEG_ONE, ONE, TWO, ZERO, Add, Const, Expr, Func, Log, Mul, Num, Pow, Sum, Sym,
+    _fold_numeric_power, add, factor_key, func, function_fact, mul, neg, num, order_key, postorder, pow_,
 )
 
 # A rewrite that keeps producing new forms is cut off after this many in a row.
