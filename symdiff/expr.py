@@ -76,16 +76,16 @@ class Expr:
         node = object.__new__(cls)
         for name, value in zip(cls._fields, values):
             object.__setattr__(node, name, value)
-        object.__setattr__(node, "_hash", hash((cls._tag, *map(_field_hash, values))))
-        object.__setattr__(node, "free", node._free())
+        _set_hash(node, hash((cls._tag, *map(_field_hash, values))))
+        _set_free(node, node._free())
         facts = _own_facts(node)
         height = 0
         for kid in node.args:
             facts |= kid.facts
             if kid.height > height:
                 height = kid.height
-        object.__setattr__(node, "facts", facts)
-        object.__setattr__(node, "height", height + 1)
+        _set_facts(node, facts)
+        _set_height(node, height + 1)
         _interned[key] = weakref.KeyedRef(node, _forget, key)
         return node
 
@@ -216,6 +216,12 @@ def _own_facts(node: Expr) -> int:
     if t is Sum or t is Delta:
         return FACT_BINDER
     return 0
+
+
+# The slots' own setters: they bypass Expr.__setattr__, which refuses.
+_set_hash, _set_free = Expr._hash.__set__, Expr.free.__set__  # type: ignore[attr-defined]
+_set_facts, _set_height = Expr.facts.__set__, Expr.height.__set__  # type: ignore[attr-defined]
+_set_order = Expr._order.__set__  # type: ignore[attr-defined]
 
 
 def _field_hash(value: Any) -> int:
@@ -621,7 +627,7 @@ def _set_order_key(node: Expr) -> None:
         key = (*parts[:_LIMIT], node.height, _Rest(weakref.ref(node)))
     else:
         key = tuple(parts)
-    object.__setattr__(node, "_order", key)
+    _set_order(node, key)
 
 
 def order_key(e: Expr) -> tuple:

@@ -62,7 +62,7 @@ from .expr import (
 # A rewrite that keeps producing new forms is cut off after this many in a row.
 MAX_REWRITE_CHAIN = 64
 # Candidates settled inside candidates: deeper searches are not started.
-MAX_SEARCH_DEPTH = 4
+MAX_SEARCH_DEPTH = 2
 # Sums wider than this get only the linear-time rewrites.
 WIDE = 300
 # An expansion is settled (to see whether terms cancel) only when, as built,
@@ -1280,8 +1280,11 @@ def clear_memo() -> None:
 
 def _renaming(e: Expr) -> dict[Expr, Expr] | None:
     """Plain variables -> placeholders that sort in the same order, or None
-    where names matter beyond their order (sums, deltas, indexed names)."""
-    if e.facts & FACT_BINDER or not e.free or cost(e)[2] > RENAME_NODES:
+    where names matter beyond their order (sums, deltas, indexed names).  An
+    input in one variable is not renamed: the renaming costs a tenth of its
+    simplification and such inputs rarely repeat up to names, while partials
+    of a loss over samples (t_k, y_k) do."""
+    if e.facts & FACT_BINDER or len(e.free) < 2 or cost(e)[2] > RENAME_NODES:
         return None
     names = sorted(e.free, key=order_key)
     if any(v.indices for v in names):
