@@ -7,6 +7,7 @@
 
 import importlib
 
+from . import printing  # noqa: F401  (str() of every node)
 from .api import derive, diff, evaluate, expand_sums, gradient, simplify, substitute
 from .errors import DifferentiationError, EvaluationError, ParseError, SymdiffError
 from .expr import Expr

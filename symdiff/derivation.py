@@ -13,6 +13,7 @@ from typing import NamedTuple
 
 from .diff import Step, differentiate
 from .expr import Expr, Sym
+from .printing.steps import render
 from .simplify import simplify, simplify_derivative
 from .sums import Assumption, apply_assumptions
 
@@ -74,8 +75,6 @@ class Derivation:
     def render(self, format: str = "text", lang: str | None = None, verbose: bool | None = None) -> str:
         """The derivation as `"text"`, `"markdown"` or `"latex"`, explained in
         `lang` (by default the language it was derived in)."""
-        from .printing.steps import render  # the renderer loads on first use (cold start)
-
         return render(self, format, self.lang if lang is None else lang,
                       self.verbose if verbose is None else verbose)
 

@@ -11,7 +11,7 @@ from fractions import Fraction
 
 from .. import expr as X
 from ..functions import FUNCTIONS, notation, undefined_name
-from ..expr import E, HALF, Add, Const, Delta, Expr, Func, Log, Mul, Num, Pow, Sum, Sym
+from ..expr import PRINTERS, E, HALF, Add, Const, Delta, Expr, Func, Log, Mul, Num, Pow, Sum, Sym
 from .precedence import MUL, POW, Child, Part, render, split_fraction, sum_parts
 
 OPEN, CLOSE = "\\left(", "\\right)"
@@ -149,3 +149,6 @@ def parts(e: Expr) -> list[Part]:
 def latex(e: Expr) -> str:
     """LaTeX for `e`, with as few brackets as precedence allows."""
     return render(e, parts, OPEN, CLOSE)
+
+
+PRINTERS["latex"] = latex
