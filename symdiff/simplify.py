@@ -1331,7 +1331,10 @@ def simplify(e: Expr, trace: list[str] | None = None) -> Expr:
         names: list[str] = []
         hit = _memo[key] = (Simplifier(names).run(key), tuple(names))
         if len(_memo) > MEMO_SIZE:
-            del _memo[next(iter(_memo))]
+            try:
+                del _memo[next(iter(_memo))]
+            except (KeyError, RuntimeError):  # another thread evicted first
+                pass
     if trace is not None:
         trace.extend(name for name in hit[1] if name not in trace)
     if renaming is None:
