@@ -36,11 +36,16 @@ let removable singularities disappear.  Precisely, these may vanish:
 * merged powers: `sqrt(x)^2 -> x`, `x^(1/2)*x^(1/2) -> x` (the restriction
   `x >= 0` of the root is dropped);
 * inverse pairs: `b^(log_b(u)) -> u`, `e^(k*ln(u)) -> u^k` (the restriction
-  `u > 0` of the logarithm is dropped).
+  `u > 0` of the logarithm is dropped);
+* zero products: a product with a factor that simplifies to 0 is 0 even where
+  another factor is a literal `1/0`, and `0^u*ln(0) -> 0` (inputs undefined
+  everywhere, from chain rules whose inner derivative is 0: `acos(sin(x)^2 +
+  cos(x)^2)`, `0^y`); an empty sum (`sum_{i=1}^{0} u`) is 0.
 
 Never applied because they fail somewhere on the domain: `ln(x^2) -> 2*ln(x)`
 (use `2*ln(abs(x))`), `sqrt(x^2) -> x` (it is `abs(x)`), `(x*y)^(1/2) ->
-sqrt(x)*sqrt(y)`, `(x^a)^b -> x^(a*b)` unless `x > 0` is known.
+sqrt(x)*sqrt(y)`, `(x^a)^b -> x^(a*b)` unless `x > 0` is known, and
+`log_b(u)^j*ln(b)^m -> ln(u)^k*...` with fractional powers unless `ln(b) > 0`.
 """
 
 from __future__ import annotations
