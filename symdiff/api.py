@@ -137,7 +137,9 @@ def derive(e: Expr | str, wrt: Expr | str | None = None, order: int = 1, *,
     from .derivation import derivation
 
     shown = tuple(_pairs(where).items()) if where else ()
-    return derivation(tree, x, order, verbose, facts=facts, where=shown, lang=lang)
+    definition = parse_definition(e) if isinstance(e, str) and "=" in e else None
+    return derivation(tree, x, order, verbose, facts=facts, where=shown, lang=lang,
+                      name=definition.name if definition is not None else None)
 
 
 def gradient(e: Expr | str, vars: Iterable[Expr | str] | None = None, *,
