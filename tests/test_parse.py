@@ -155,6 +155,7 @@ def _fuzz_strategy():
 @settings(max_examples=100, suppress_health_check=[HealthCheck.filter_too_much, HealthCheck.too_slow])
 @given(_fuzz_strategy())
 @example("sum_{A=abs e}**0E00E0")
+@example("A_{0,A}")
 @example("-sum_A**0E0heaviside 0E0")
 def test_text_from_the_grammar_parses_or_explains_itself(text):
     """Sentences of the grammar (joined tokens may lex differently) either parse

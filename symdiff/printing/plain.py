@@ -16,7 +16,8 @@ def subscript(indices: tuple[Expr, ...]) -> str:
     if len(texts) == 1 and (type(indices[0]) is Num or len(texts[0]) == 1):
         return "_" + texts[0]
     digits_touch = any(a.isdigit() and b.isdigit() for a, b in zip(texts, texts[1:]))
-    if all(len(t) == 1 for t in texts) and not digits_touch:  # t_{11} would read as t at 11
+    # t_{11} would read as t at 11, and t_{0A} not at all: a run starts with a letter
+    if all(len(t) == 1 for t in texts) and texts[0].isalpha() and not digits_touch:
         return "_{" + "".join(texts) + "}"
     return "_{" + ",".join(texts) + "}"
 
