@@ -1,8 +1,12 @@
 """symdiff: symbolic differentiation you can read.
 
+Text in, derivative out, with the reasoning shown:
+
 >>> import symdiff
 >>> str(symdiff.diff("log_2(x)", "x"))
 '1/(x*ln(2))'
+
+The names below are the public API; the rest of the package is free to change.
 """
 
 import importlib
@@ -16,6 +20,8 @@ __all__ = [
     "Derivation", "DifferentiationError", "EvaluationError", "Expr", "ParseError",
     "SymdiffError", "derive", "diff", "evaluate", "expand_sums", "gradient", "latex", "parse", "simplify", "substitute",
 ]
+# The one place the version is written: pyproject.toml reads it at build time
+# (hatch's dynamic version) and `symdiff --version` prints it.
 __version__ = "0.1.0"
 
 

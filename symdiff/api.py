@@ -1,4 +1,8 @@
-"""The library's front door: accepts text or trees, returns trees."""
+"""The library's front door: accepts text or trees, returns trees.
+
+Every function here takes an expression as an `Expr` or as its text (plain or
+LaTeX, read by `parse`) and returns new trees; nothing is changed in place.
+"""
 
 from __future__ import annotations
 
@@ -21,6 +25,21 @@ if TYPE_CHECKING:  # the step renderer loads only when steps are asked for
 
 
 def as_tree(e: Expr | str) -> Expr:
+    """The expression `e` as a tree: an `Expr` unchanged, a `str` parsed.
+
+    Args:
+        e: an expression or its plain or LaTeX text.
+
+    Returns:
+        The `Expr`.
+
+    Raises:
+        ParseError: `e` is text that does not parse.
+        TypeError: `e` is neither an `Expr` nor a `str`.
+
+    >>> as_tree("2x + 1")
+    <Add 2*x + 1>
+    """
     if isinstance(e, Expr):
         return e
     if isinstance(e, str):
@@ -29,7 +48,24 @@ def as_tree(e: Expr | str) -> Expr:
 
 
 def variable(e: Expr, wrt: Expr | str | None) -> Sym:
-    """The variable to differentiate by: as given, or the only one `e` has."""
+    """The variable to differentiate by: as given, or the only one `e` has.
+
+    Args:
+        e: the expression to be differentiated.
+        wrt: the variable, as a `Sym` or its name; `None` picks the only
+            variable `e` has.
+
+    Returns:
+        The variable as a `Sym`.
+
+    Raises:
+        DifferentiationError: `wrt` is `None` and `e` has no variable or
+            several, or `wrt` is not a variable (`"2x"`).
+        ParseError: `wrt` is text that does not parse.
+
+    >>> variable(parse("sin(t)"), None)
+    <Sym t>
+    """
     if wrt is None:
         names = symbols(e)
         if len(names) == 1:
@@ -54,8 +90,27 @@ def diff(e: Expr | str, wrt: Expr | str | None = None, order: int = 1, *, simpli
          assume: Sequence[str | Assumption] = ()) -> Expr:
     """The `order`-th derivative of `e` with respect to `wrt`, simplified unless asked not to.
 
-    `where` substitutes first (`{"y_i": "sigmoid(z_i)"}`); `assume` lists
-    equations the result may use (`"sum_{k=1}^{K} t_{ik} = 1"`).
+    Args:
+        e: the expression, as an `Expr` or its plain or LaTeX text.
+        wrt: the variable, as a `Sym` or its name (`"x"`, `"y_j"`,
+            `"z_{jl}"`); `None` means the only variable `e` has.
+        order: how many times to differentiate, a whole number >= 0.
+        simplify: `False` returns the raw output of the rules.
+        where: substitutions made first; an indexed key is a pattern for
+            every index (`{"y_i": "sigmoid(z_i)"}`).
+        assume: equations the result may use, as text
+            (`"sum_{k=1}^{K} t_{ik} = 1"`) or parsed assumptions.
+
+    Returns:
+        The derivative, an `Expr`.
+
+    Raises:
+        ParseError: some text does not parse.
+        DifferentiationError: `wrt` is missing or ambiguous, not a variable,
+            or `order` is not a whole number >= 0.
+
+    >>> str(diff("log_2(x)", "x"))
+    '1/(x*ln(2))'
     """
     _check_order(order)
     tree = as_tree(e)
@@ -75,18 +130,82 @@ def diff(e: Expr | str, wrt: Expr | str | None = None, order: int = 1, *, simpli
 
 
 def substitute(e: Expr | str, mapping: Mapping[Expr | str, Expr | str]) -> Expr:
-    """Replace variables; an indexed key is a pattern (`{"y_i": "sigmoid(z_i)"}`)."""
+    """Replace variables by expressions.
+
+    An indexed key is a pattern for every index (`{"y_i": "sigmoid(z_i)"}`
+    also replaces `y_3` and `y_j`); a sum's own index is renamed rather than
+    captured.
+
+    Args:
+        e: the expression, as an `Expr` or its text.
+        mapping: variable (an `Expr` or its text) to replacement (an `Expr`
+            or its text).
+
+    Returns:
+        The expression with the replacements made, an `Expr`.
+
+    Raises:
+        ParseError: some text does not parse.
+
+    >>> str(substitute("y_1 + y_2", {"y_i": "sigmoid(z_i)"}))
+    'sigmoid(z_1) + sigmoid(z_2)'
+    """
     return _sums.substitute(as_tree(e), mapping)
 
 
 def expand_sums(e: Expr | str) -> Expr:
-    """Write out every sum whose bounds are whole numbers."""
+    """Write out every sum whose bounds are whole numbers.
+
+    Args:
+        e: the expression, as an `Expr` or its text.
+
+    Returns:
+        An `Expr` with those sums written out term by term; sums with
+        symbolic bounds stay.
+
+    Raises:
+        ParseError: `e` is text that does not parse.
+
+    >>> str(expand_sums("sum_{i=1}^{3} x_i^2"))
+    'x_1^2 + x_2^2 + x_3^2'
+    """
     return _sums.expand_sums(as_tree(e))
 
 
 def derive(e: Expr | str, wrt: Expr | str | None = None, order: int = 1, *,
            verbose: bool = False) -> Derivation:
-    """The derivative with the steps that produced it; `verbose` keeps trivial steps."""
+    """The derivative with the steps that produced it.
+
+    The steps come from the same rule table and driver as `diff`, so
+    `derive(e, x).result == diff(e, x)` always.
+
+    Args:
+        e: the expression, as an `Expr` or its plain or LaTeX text.
+        wrt: the variable, as a `Sym` or its name; `None` means the only
+            variable `e` has.
+        order: how many times to differentiate, a whole number >= 0.
+        verbose: keep trivial steps (`d/dx x = 1`, constants).
+
+    Returns:
+        A `Derivation`: `.result` (the simplified derivative), `.steps`, and
+        `.render("text" | "markdown" | "latex", lang)`.
+
+    Raises:
+        ParseError: `e` is text that does not parse.
+        DifferentiationError: `wrt` is missing or ambiguous, not a variable,
+            or `order` is not a whole number >= 0.
+
+    >>> d = derive("x^2", "x")
+    >>> str(d.result)
+    '2*x'
+    >>> print(d.render("text"))
+    Differentiate x^2 with respect to x.
+    1. Power rule: d/du u^n = n*u^(n - 1), with n = 2
+      d/dx x^2 = 2*x
+    2. Simplify
+      2*x   (nothing to simplify)
+    = 2*x
+    """
     _check_order(order)
     tree = as_tree(e)
     from .derivation import derivation
@@ -96,12 +215,27 @@ def derive(e: Expr | str, wrt: Expr | str | None = None, order: int = 1, *,
 
 def gradient(e: Expr | str, vars: Iterable[Expr | str] | None = None, *,
              simplify: bool = True) -> dict[str, Expr]:
-    """Every first partial derivative, keyed by variable name in natural order
-    (`y2` before `y10`); `vars` picks the variables, by default all of them.
-    Each partial is `diff(e, v)`, or the raw rule output with `simplify=False`.
+    """Every first partial derivative, keyed by variable name.
 
     Costs time linear in the size of `e` plus the size of the partials: each
     partial visits only the sub-trees that contain its variable.
+
+    Args:
+        e: the expression, as an `Expr` or its text.
+        vars: the variables (each a `Sym` or its name); by default all of
+            those in `e`.
+        simplify: `False` gives the raw rule output instead of `diff(e, v)`.
+
+    Returns:
+        A `dict` from variable name to partial derivative (`Expr`), in
+        natural order of the names (`y2` before `y10`).
+
+    Raises:
+        ParseError: some text does not parse.
+        DifferentiationError: an entry of `vars` is not a variable.
+
+    >>> {v: str(d) for v, d in gradient("x^2*y + sin(y)").items()}
+    {'x': '2*x*y', 'y': 'x^2 + cos(y)'}
     """
     tree = as_tree(e)
     chosen = symbols(tree) if vars is None else [variable(tree, v) for v in vars]
@@ -115,12 +249,46 @@ def _natural_key(name: str) -> list:
 
 
 def simplify(e: Expr | str) -> Expr:
-    """A shorter, equal form."""
+    """A shorter, equal form: canonical, deterministic and idempotent.
+
+    The rewrites are sound on the reals except that removable singularities
+    may disappear (`x/x -> 1`); `symdiff.simplify`'s module docs list them.
+
+    Args:
+        e: the expression, as an `Expr` or its text.
+
+    Returns:
+        The simplified `Expr`.
+
+    Raises:
+        ParseError: `e` is text that does not parse.
+
+    >>> str(simplify("x*x + 2x - x"))
+    'x^2 + x'
+    """
     return _simplify.simplify(as_tree(e))
 
 
 def evaluate(e: Expr | str, values: Mapping[str | Expr, float] | None = None) -> float:
-    """The value as a float; outside the domain raises EvaluationError."""
+    """The value of `e` as a float.
+
+    Args:
+        e: the expression, as an `Expr` or its text.
+        values: a value for every variable of `e`, keyed by name (`"x"`,
+            `"y_1"`) or by `Sym`; sums with symbolic bounds need them too
+            (`{"N": 3}`).
+
+    Returns:
+        The value, a `float`.
+
+    Raises:
+        ParseError: `e` is text that does not parse.
+        EvaluationError: a point outside the domain (`ln(-1)`, `1/0`), a
+            variable without a value, or an overflow.
+
+    >>> evaluate("ln(x)*y", {"x": 2, "y": 3})
+    2.0794415416798357
+    """
     return _evaluate(as_tree(e), values)
 
 

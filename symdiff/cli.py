@@ -11,6 +11,7 @@ import os
 import sys
 from collections.abc import Sequence
 
+from . import __version__
 from .errors import SymdiffError
 from .languages import LANGUAGES
 
@@ -41,6 +42,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="symdiff", description="Symbolic differentiation with readable results."
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     d = sub.add_parser("diff", help="differentiate an expression")

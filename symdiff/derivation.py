@@ -48,7 +48,15 @@ def derivation(e: Expr, x: Sym, order: int = 1, verbose: bool = False) -> Deriva
 
 @dataclass(frozen=True, eq=False)
 class Derivation:
-    """`expr` differentiated in `var`: `.result` and the `.steps` that reached it."""
+    """`expr` differentiated in `var`: `.result` and the `.steps` that reached it.
+
+    Made by `symdiff.derive`; `.result` equals `symdiff.diff(expr, var, order)`.
+
+    >>> from symdiff import derive
+    >>> d = derive("sin(x)", "x")
+    >>> str(d.result), [step.rule for step in d.steps]
+    ('cos(x)', ['trig', 'simplify'])
+    """
 
     expr: Expr
     var: Sym
@@ -62,7 +70,29 @@ class Derivation:
         return tuple(s for stage in self.stages for s in (stage.step, stage.simplified))
 
     def render(self, format: str = "text", lang: str = "en", verbose: bool | None = None) -> str:
-        """The derivation as `"text"`, `"markdown"` or `"latex"`, explained in `lang`."""
+        """The derivation written out for a reader.
+
+        Args:
+            format: `"text"` (an indented tree for terminals), `"markdown"`
+                (prose and `$$ ... \\tag{n} $$` maths) or `"latex"` (one
+                `align*` block).
+            lang: the language of the explanations (`"en"`, `"ja"`; see
+                `symdiff.languages`).
+            verbose: keep trivial steps; by default as given to `derive`.
+
+        Returns:
+            The rendering, a `str`.
+
+        Raises:
+            SymdiffError: an unknown `format`.
+            ValueError: an unknown `lang`.
+
+        >>> from symdiff import derive
+        >>> print(derive("x^3", "x").render("latex"))
+        \\begin{align*}
+        ...
+        \\end{align*}
+        """
         if format not in FORMATS:
             raise SymdiffError(f"unknown format {format!r}; choose one of {', '.join(FORMATS)}")
         table = words(lang)

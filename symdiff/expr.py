@@ -60,7 +60,18 @@ def _str_hash(s: str) -> int:
 
 
 class Expr:
-    """Base of all nodes.  Subclasses list their fields in `_fields`."""
+    """Base of all nodes.  Subclasses list their fields in `_fields`.
+
+    Expressions are immutable, hashable and interned: equal trees are the
+    same object, so `==` is structural and instant.  `str()` gives the plain
+    syntax, which `symdiff.parse` reads back; Python's operators build new
+    trees through the canonical constructors.
+
+    >>> from symdiff import parse
+    >>> x = parse("x")
+    >>> 2 * x**2 + 1, parse("2*x^2") == 2 * x**2
+    (<Add 2*x^2 + 1>, True)
+    """
 
     __slots__ = ("_hash", "free", "__weakref__")
     _fields: tuple[str, ...] = ()
@@ -106,7 +117,20 @@ class Expr:
         return ()
 
     def rebuild(self, args: tuple[Expr, ...]) -> Expr:
-        """This node with new children, through the canonical constructors."""
+        """This node with new children, through the canonical constructors.
+
+        Args:
+            args: the new children, one for each of `self.args`.
+
+        Returns:
+            An `Expr` of the same kind, or a simpler one when the
+            constructors fold it (a sum of numbers becomes a number).
+
+        >>> from symdiff import parse
+        >>> e = parse("x + y")
+        >>> e.rebuild((parse("2"), parse("3")))
+        <Num 5>
+        """
         return self
 
     def _free(self) -> frozenset:

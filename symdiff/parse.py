@@ -432,7 +432,27 @@ def parse_latex(text: str) -> E.Expr:
 
 
 def parse(text: str, syntax: str | None = None) -> E.Expr:
-    """Parse plain or LaTeX text; LaTeX is chosen when the text holds a backslash."""
+    """Parse plain or LaTeX text into an expression tree.
+
+    Args:
+        text: the expression (`"log_2(x)"`, `r"\\frac{1}{x}"`).
+        syntax: `"plain"` or `"latex"`; by default LaTeX is chosen when the
+            text holds a backslash.
+
+    Returns:
+        The `Expr`, unsimplified; `parse(str(e)) == e` for every `Expr` `e`.
+
+    Raises:
+        ParseError: the text does not parse; it carries `.line` and
+            `.column`, and its message shows the text with a caret.
+        TypeError: `text` is not a `str`.
+        ValueError: `syntax` is neither `"plain"` nor `"latex"`.
+
+    >>> parse("log_2(x)")
+    <Log log_2(x)>
+    >>> parse(r"\\frac{x^{2}}{2}") == parse("x^2/2")
+    True
+    """
     if not isinstance(text, str):
         raise TypeError(f"parse() needs a str, not {type(text).__name__}")
     if syntax is None:
