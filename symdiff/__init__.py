@@ -16,9 +16,11 @@ from .errors import DifferentiationError, EvaluationError, ParseError, SymdiffEr
 from .expr import Expr
 from .parse import parse
 
+# In the order the API reference lists them: functions, then classes, then errors.
 __all__ = [
-    "Derivation", "DifferentiationError", "EvaluationError", "Expr", "ParseError",
-    "SymdiffError", "derive", "diff", "evaluate", "expand_sums", "gradient", "latex", "parse", "simplify", "substitute",
+    "parse", "diff", "derive", "gradient", "simplify", "evaluate", "substitute", "expand_sums", "latex",
+    "Expr", "Derivation",
+    "SymdiffError", "ParseError", "EvaluationError", "DifferentiationError",
 ]
 # The one place the version is written: pyproject.toml reads it at build time
 # (hatch's dynamic version) and `symdiff --version` prints it.

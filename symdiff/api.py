@@ -187,8 +187,8 @@ def derive(e: Expr | str, wrt: Expr | str | None = None, order: int = 1, *,
         verbose: keep trivial steps (`d/dx x = 1`, constants).
 
     Returns:
-        A `Derivation`: `.result` (the simplified derivative), `.steps`, and
-        `.render("text" | "markdown" | "latex", lang)`.
+        A `Derivation`, with `.result` (the simplified derivative), `.steps`
+        and `.render("text" | "markdown" | "latex", lang)`.
 
     Raises:
         ParseError: `e` is text that does not parse.

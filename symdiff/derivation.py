@@ -52,6 +52,13 @@ class Derivation:
 
     Made by `symdiff.derive`; `.result` equals `symdiff.diff(expr, var, order)`.
 
+    Attributes:
+        expr: the expression differentiated.
+        var: the variable, a `Sym`.
+        result: the simplified derivative.
+        stages: one `Stage` per order: the expression, the rule step tree and
+            the simplification step.
+
     >>> from symdiff import derive
     >>> d = derive("sin(x)", "x")
     >>> str(d.result), [step.rule for step in d.steps]
@@ -66,7 +73,7 @@ class Derivation:
 
     @property
     def steps(self) -> tuple[Step, ...]:
-        """For each order: the derivative's step tree, then its `simplify` step."""
+        """The derivative's step tree, then its `simplify` step, for each order."""
         return tuple(s for stage in self.stages for s in (stage.step, stage.simplified))
 
     def render(self, format: str = "text", lang: str = "en", verbose: bool | None = None) -> str:
@@ -74,7 +81,7 @@ class Derivation:
 
         Args:
             format: `"text"` (an indented tree for terminals), `"markdown"`
-                (prose and `$$ ... \\tag{n} $$` maths) or `"latex"` (one
+                (prose and numbered display maths) or `"latex"` (one
                 `align*` block).
             lang: the language of the explanations (`"en"`, `"ja"`; see
                 `symdiff.languages`).

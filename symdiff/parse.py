@@ -435,7 +435,7 @@ def parse(text: str, syntax: str | None = None) -> E.Expr:
     """Parse plain or LaTeX text into an expression tree.
 
     Args:
-        text: the expression (`"log_2(x)"`, `r"\\frac{1}{x}"`).
+        text: the expression, plain (`"log_2(x)"`) or LaTeX.
         syntax: `"plain"` or `"latex"`; by default LaTeX is chosen when the
             text holds a backslash.
 
