@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import weakref
 from dataclasses import dataclass, field
-from fractions import Fraction
 from typing import Callable, NamedTuple
 
 from .errors import DifferentiationError
+from .functions import FUNCTIONS, Function, undefined_derivative
 from .sums import collapse, collapses, depends, index_deltas, same_family, unclash
 from .expr import (
     E, NEG_ONE, ONE, TWO, ZERO, Add, Expr, Func, Log, Mul, Num, Pow, Sum, Sym,
@@ -22,7 +22,8 @@ from .expr import (
 )
 
 D = Callable[[Expr], Expr]
-NEG_HALF = Num(Fraction(-1, 2))
+# The highest order `diff` and `d^n/dx^n` take: each order can multiply the size.
+MAX_ORDER = 1000
 
 
 class Rule(NamedTuple):
@@ -160,51 +161,17 @@ def _change_of_base(e: Expr, x: Sym, d: D) -> Expr:
 
 # ----------------------------------------------------------------- functions
 
-# f'(u) for each named function: the chain rule multiplies by u' in one place.
-OUTER: dict[str, Callable[[Expr], Expr]] = {
-    "sin": lambda u: func("cos", u),
-    "cos": lambda u: neg(func("sin", u)),
-    "tan": lambda u: pow_(func("sec", u), TWO),
-    "cot": lambda u: neg(pow_(func("csc", u), TWO)),
-    "sec": lambda u: mul(func("sec", u), func("tan", u)),
-    "csc": lambda u: neg(mul(func("csc", u), func("cot", u))),
-    "asin": lambda u: pow_(sub(ONE, pow_(u, TWO)), NEG_HALF),
-    "acos": lambda u: neg(pow_(sub(ONE, pow_(u, TWO)), NEG_HALF)),
-    "atan": lambda u: pow_(add(ONE, pow_(u, TWO)), NEG_ONE),
-    "sinh": lambda u: func("cosh", u),
-    "cosh": lambda u: func("sinh", u),
-    "tanh": lambda u: pow_(func("cosh", u), num(-2)),
-    "sigmoid": lambda u: mul(func("sigmoid", u), sub(ONE, func("sigmoid", u))),
-    "softplus": lambda u: func("sigmoid", u),
-    "abs": lambda u: div(u, func("abs", u)),
-}
-
-FAMILY = {
-    **dict.fromkeys(("sin", "cos", "tan", "cot", "sec", "csc"), "trig"),
-    **dict.fromkeys(("asin", "acos", "atan"), "inverse_trig"),
-    **dict.fromkeys(("sinh", "cosh", "tanh"), "hyperbolic"),
-    "sigmoid": "sigmoid",
-    "softplus": "softplus",
-    "abs": "abs",
-}
-
-OUTER_FORMULA = {
-    "sin": "cos(u)", "cos": "-sin(u)", "tan": "sec(u)^2", "cot": "-csc(u)^2",
-    "sec": "sec(u)*tan(u)", "csc": "-csc(u)*cot(u)", "asin": "1/sqrt(1 - u^2)",
-    "acos": "-1/sqrt(1 - u^2)", "atan": "1/(1 + u^2)", "sinh": "cosh(u)",
-    "cosh": "sinh(u)", "tanh": "1/cosh(u)^2", "sigmoid": "sigmoid(u)*(1 - sigmoid(u))",
-    "softplus": "sigmoid(u)", "abs": "u/abs(u)",
-}
-
-
 def _sum_over_index(e: Expr, x: Sym, d: D) -> Expr:
     s = unclash(e, x)
     return collapse(summation(d(s.body), s.index, s.lower, s.upper))[0]
 
 
-def _function_rule(name: str) -> Rule:
-    return chain_rule(FAMILY[name], f"d/du {name}(u) = {OUTER_FORMULA[name]}", _arg,
-                      lambda e: OUTER[name](e.arg))
+def _function_rule(row: Function) -> Rule:
+    return chain_rule(row.phrase, f"d/du {row.name}(u) = {row.derivative(U)}", _arg,
+                      lambda e: row.derivative(e.arg))
+
+
+U = Sym("u", ())
 
 
 # ---------------------------------------------------------------- rule table
@@ -230,7 +197,9 @@ RULES: dict[str, Rule] = {
     "log_base": chain_rule("log_base", "d/du log_b(u) = 1/(u*ln(b))", _arg, _log_base),
     "change_of_base": Rule("change_of_base", "log_b(u) = ln(u)/ln(b)", _as_natural_logs,
                            _change_of_base),
-    **{f"fn:{name}": _function_rule(name) for name in OUTER},
+    **{f"fn:{name}": _function_rule(row) for name, row in FUNCTIONS.items()},
+    "undefined_function": chain_rule("undefined_function", "d/du f(u) = f'(u)", _arg,
+                                     lambda e: undefined_derivative(e.arg, e.name)),
     "indexed_variable": Rule("indexed_variable", "d/dy_{jl} y_{ik} = delta(i, j)*delta(k, l)",
                              _none, lambda e, x, d: index_deltas(e, x)),
     "sum_over_index": Rule("sum_over_index",
@@ -267,7 +236,7 @@ def select(e: Expr, x: Sym) -> Rule:
             return RULES["change_of_base"]
         return RULES["ln"] if e.base is E else RULES["log_base"]
     if t is Func:
-        return RULES[f"fn:{e.name}"]
+        return RULES[f"fn:{e.name}"] if e.name in FUNCTIONS else RULES["undefined_function"]
     if t is Sum:
         rule = RULES["sum_over_index"]
         ranges = collapses(unclash(e, x), x)

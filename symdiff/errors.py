@@ -30,3 +30,9 @@ class EvaluationError(SymdiffError):
 
 class DifferentiationError(SymdiffError):
     """A derivative that cannot be taken (bad variable, negative order)."""
+
+
+class ReadingNote(UserWarning):
+    """How ambiguous text was read (`a(x+1)` as a product, `sinx` as sin(x)).
+
+    Issued with `warnings.warn`; the command line prints it on stderr."""

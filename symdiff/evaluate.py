@@ -4,57 +4,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from typing import Callable
 
 from .errors import EvaluationError
+from .functions import FUNCTIONS
 from .expr import Add, Const, Delta, Expr, Func, Log, Mul, Num, Pow, Sum, Sym, fold, num, postorder, sym
 
 CONSTANT_VALUES = {"e": math.e, "pi": math.pi}
-
-
-def _nonzero(value: float, what: str) -> float:
-    if value == 0:
-        raise EvaluationError(f"division by zero in {what}")
-    return value
-
-
-def _sigmoid(u: float) -> float:
-    if u >= 0:
-        return 1.0 / (1.0 + math.exp(-u))
-    z = math.exp(u)
-    return z / (1.0 + z)
-
-
-def _softplus(u: float) -> float:
-    return max(u, 0.0) + math.log1p(math.exp(-abs(u)))
-
-
-def _inverse_trig(f: Callable[[float], float], name: str) -> Callable[[float], float]:
-    def g(u: float) -> float:
-        if not -1.0 <= u <= 1.0:
-            raise EvaluationError(f"{name}({u:g}) is undefined: the argument must lie in [-1, 1]")
-        return f(u)
-
-    return g
-
-
-FUNCTION_VALUES: dict[str, Callable[[float], float]] = {
-    "sin": math.sin,
-    "cos": math.cos,
-    "tan": lambda u: math.sin(u) / _nonzero(math.cos(u), "tan"),
-    "cot": lambda u: math.cos(u) / _nonzero(math.sin(u), "cot"),
-    "sec": lambda u: 1.0 / _nonzero(math.cos(u), "sec"),
-    "csc": lambda u: 1.0 / _nonzero(math.sin(u), "csc"),
-    "asin": _inverse_trig(math.asin, "asin"),
-    "acos": _inverse_trig(math.acos, "acos"),
-    "atan": math.atan,
-    "sinh": math.sinh,
-    "cosh": math.cosh,
-    "tanh": math.tanh,
-    "sigmoid": _sigmoid,
-    "softplus": _softplus,
-    "abs": abs,
-}
 
 
 def _power(base: float, exp: float, exact_exp: Expr) -> float:
@@ -139,7 +94,10 @@ def evaluate(e: Expr, values: Mapping[str | Expr, float] | None = None) -> float
             case Log():
                 return _log(kids[0], kids[1])
             case Func(name):
-                return FUNCTION_VALUES[name](kids[0])
+                row = FUNCTIONS.get(name)
+                if row is None:
+                    raise EvaluationError(f"{name} is an undefined function: it has no value")
+                return row.evaluate(kids[0])
             case Delta():
                 return 1.0 if kids[0] == kids[1] else 0.0
         raise EvaluationError(f"cannot evaluate a {type(node).__name__} node")

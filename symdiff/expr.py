@@ -20,12 +20,6 @@ from collections.abc import Iterator
 from fractions import Fraction
 from typing import Any, Callable
 
-# Functions of one argument that stay as `Func` nodes.  `sqrt`, `exp` and
-# `ln`/`log` are not here: they become powers and logarithms.
-FUNCTIONS = frozenset(
-    "sin cos tan cot sec csc asin acos atan sinh cosh tanh sigmoid softplus abs".split()
-)
-FUNCTION_ALIASES = {"arcsin": "asin", "arccos": "acos", "arctan": "atan"}
 CONSTANTS = ("e", "pi")
 
 # Largest exact integer power folded, in bits of the result; beyond it a power
@@ -291,7 +285,8 @@ class Pow(Expr):
 
 
 class Func(Expr):
-    """A named function of one argument, one of `FUNCTIONS`."""
+    """A named function of one argument: a row of `symdiff.functions`, or an
+    undefined function (`f(x)`, `f'(x)`) when the name is not in the table."""
 
     __slots__ = ("name", "arg")
     _fields = ("name", "arg")
@@ -597,16 +592,9 @@ def ln(arg: Expr) -> Expr:
 
 
 def func(name: str, arg: Expr) -> Expr:
-    """Apply a named function; `sqrt`, `exp`, `ln`/`log` build their own nodes."""
-    name = FUNCTION_ALIASES.get(name, name)
-    if name == "sqrt":
-        return sqrt(arg)
-    if name == "exp":
-        return exp(arg)
-    if name in ("ln", "log"):
-        return ln(arg)
-    if name not in FUNCTIONS:
-        raise ValueError(f"unknown function {name!r}")
+    """Apply the function called `name` (canonical spelling; see `symdiff.functions.apply`)."""
+    if not name or not isinstance(name, str):
+        raise ValueError(f"a function needs a name, not {name!r}")
     return Func(name, arg)
 
 

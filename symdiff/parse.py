@@ -8,14 +8,17 @@ from __future__ import annotations
 
 import os
 import re
+import warnings
 from fractions import Fraction
 from functools import cache
 
 from lark import Lark, Token, Transformer, v_args
+from lark.lexer import PatternStr
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 
 from . import expr as E
-from .errors import ParseError
+from . import functions as F
+from .errors import ParseError, ReadingNote
 
 _HERE = os.path.dirname(os.path.realpath(__file__))
 # Installed wheels carry the grammar inside the package; a source checkout has it beside.
@@ -78,49 +81,50 @@ class PlainTransformer(Transformer):
             return split_index(parts[0])
         return tuple(E.num(int(p)) if p.type == "INT" else E.sym(str(p)) for p in parts)
 
-    def sum(self, first: E.Expr, *rest: Token | E.Expr) -> E.Expr:
-        terms = [first]
+    def sum(self, first, *rest) -> E.Expr:
+        terms = [_unwrap(first)]
         for op, term in zip(rest[::2], rest[1::2]):
+            term = _unwrap(term)
             terms.append(E.neg(term) if op == "-" else term)
         return E.add(*terms)
 
-    def chain(self, first: E.Expr, *rest: Token | E.Expr) -> E.Expr:
-        factors = [first]
-        divide = False
-        for item in rest:
-            if isinstance(item, Token):
-                divide = item == "/"
-            else:
-                factors.append(E.pow_(item, E.NEG_ONE) if divide else item)
-                divide = False
-        return E.mul(*factors)
+    def group(self, a) -> E.Expr:
+        return _unwrap(a)
 
-    def add(self, a: E.Expr, b: E.Expr) -> E.Expr:
-        return E.add(a, b)
+    def chain(self, *items) -> E.Expr:
+        return product(items)
 
-    def mul(self, a: E.Expr, b: E.Expr) -> E.Expr:
-        return E.mul(a, b)
-
-    def div(self, a: E.Expr, b: E.Expr) -> E.Expr:
-        return E.div(a, b)
-
-    def neg(self, a: E.Expr) -> E.Expr:
+    def neg(self, a):
+        if isinstance(a, _Bare):
+            return _Bare(E.neg(a.expr), a.token)
         return E.neg(a)
 
-    def pow(self, base: E.Expr, _op: Token, exp: E.Expr) -> E.Expr:
-        return E.pow_(base, exp)
+    def pow(self, base: E.Expr, _op: Token, exp) -> E.Expr:
+        return E.pow_(base, _unwrap(exp))
 
     def func(self, name: Token, arg: E.Expr) -> E.Expr:
-        return E.func(str(name), arg)
+        return F.apply(str(name), arg)
+
+    def func_power(self, name: Token, _pow: Token, power, arg: E.Expr) -> E.Expr:
+        return function_power(name, _unwrap(power), arg)
+
+    def bare_func(self, name: Token, arg: E.Expr) -> _Bare:
+        return _Bare(F.apply(str(name), arg), name)
+
+    def apply(self, name: Token, *args: E.Expr) -> E.Expr:
+        return application(name, args)
+
+    def derivative(self, op: Token, body) -> E.Expr:
+        return derivative_operator(op, _unwrap(body))
 
     def log_base(self, _log: Token, base: E.Expr, arg: E.Expr) -> E.Expr:
         return E.log(arg, base)
 
-    def sum_from(self, _sum: Token, index: Token, lower: E.Expr, _pow: Token, upper: E.Expr, body: E.Expr) -> E.Expr:
-        return E.summation(body, E.sym(str(index)), lower, upper)
+    def sum_from(self, _sum: Token, index: Token, lower: E.Expr, _pow: Token, upper: E.Expr, body) -> E.Expr:
+        return E.summation(_unwrap(body), E.sym(str(index)), lower, upper)
 
-    def sum_from_one(self, _sum: Token, index: Token, _pow: Token, upper: E.Expr, body: E.Expr) -> E.Expr:
-        return E.summation(body, E.sym(str(index)), E.ONE, upper)
+    def sum_from_one(self, _sum: Token, index: Token, _pow: Token, upper: E.Expr, body) -> E.Expr:
+        return E.summation(_unwrap(body), E.sym(str(index)), E.ONE, upper)
 
     def delta(self, _delta: Token, i: E.Expr, j: E.Expr) -> E.Expr:
         return E.delta(i, j)
@@ -131,10 +135,22 @@ def _read(path: str) -> str:
         return f.read()
 
 
+def _alternatives(names) -> str:
+    # Longest first, so `sinh` is not read as `sin` followed by `h`.
+    return "|".join(sorted((re.escape(n) for n in names), key=lambda n: (-len(n), n)))
+
+
+def grammar_text(name: str) -> str:
+    """A grammar file with the FUNC terminal generated from the function table."""
+    known = _alternatives(F.spellings())
+    func = f"FUNC.2: /({known})(?![A-Za-z0-9_'])/" if name == "plain.lark" else ""
+    return _read(grammar_path(name)) + "\n" + func + "\n"
+
+
 def lalr(grammar: str, transformer: Transformer) -> Lark:
     """An LALR parser that builds trees as it reduces (no recursion on deep input)."""
     return Lark(
-        _read(grammar_path(grammar)),
+        grammar_text(grammar),
         parser="lalr",
         transformer=transformer,
         propagate_positions=False,
@@ -148,6 +164,96 @@ def plain_parser() -> Lark:
     return lalr("plain.lark", PlainTransformer())
 
 
+# ------------------------------------------------- readings shared by both syntaxes
+
+
+def note(message: str) -> None:
+    """Say how ambiguous text was read (the CLI prints it on stderr)."""
+    warnings.warn(message, ReadingNote, stacklevel=2)
+
+
+def product(items) -> E.Expr:
+    """Factors joined by `*`, `/` or juxtaposition.  A function applied without
+    brackets takes the next factor only, so another factor after it is ambiguous."""
+    factors: list[E.Expr] = []
+    divide = explicit = False
+    prev = None
+    for item in items:
+        if isinstance(item, Token):
+            divide, explicit = str(item) == "/", True
+            continue
+        if isinstance(prev, _Bare) and not explicit and not isinstance(item, _Bare):
+            if type(item) not in (E.Func, E.Log):
+                name = str(prev.token)
+                raise _TokenError(prev.token, f"ambiguous: {name} without brackets takes only the "
+                                  f"next factor; write {name.lstrip(chr(92))}(...) around its argument")
+        value = _unwrap(item)
+        factors.append(E.pow_(value, E.NEG_ONE) if divide else value)
+        divide = explicit = False
+        prev = item
+    return E.mul(*factors)
+
+
+# One-letter names that stand for functions when applied to brackets; any other
+# single letter before a bracket multiplies it (`a(x+1)` is a*(x + 1)).
+FUNCTION_LETTERS = frozenset("fgh")
+
+
+def application(name_tok: Token, args: tuple[E.Expr, ...]) -> E.Expr:
+    """`name(args)` for a name the function table lacks."""
+    name = str(name_tok).strip()
+    base, primes = F.undefined_name(name)
+    if len(base) == 1 and not primes and base not in FUNCTION_LETTERS:
+        if len(args) != 1:
+            raise _TokenError(name_tok, f"{name}(...) with several arguments: {name} is a variable here")
+        note(f"read {name}(...) as the product {name}*(...); only f, g, h and longer names "
+             f"before a bracket are functions")
+        return E.mul(E.sym(name), args[0])
+    if F.lookup(base) is not None or base in F.BUILDERS:
+        raise _TokenError(name_tok, f"{base} is a known function; its derivative is not written {name}")
+    if len(args) != 1:
+        raise _TokenError(name_tok, f"undefined functions take one argument; {name} has {len(args)}")
+    if len(base) > 1:
+        note(f"{base} is not a function symdiff knows; read {name}(...) as an undefined function")
+    return E.func(name, args[0])
+
+
+def function_power(name: Token, power: E.Expr, arg: E.Expr) -> E.Expr:
+    """`sin^2(x)` is sin(x)^2; `sin^{-1}(x)` is arcsin, as calculus books write it."""
+    if power is E.NEG_ONE:
+        row = F.lookup(str(name).lstrip("\\"))
+        inverse = F.lookup("a" + row.name) if row is not None else None
+        if inverse is None:
+            raise _TokenError(name, f"{name}^-1 is ambiguous: write 1/{name}(...) or the inverse by name")
+        note(f"read {name}^-1 as the inverse function {inverse.name}")
+        return inverse(arg)
+    return E.pow_(F.apply(str(name), arg), power)
+
+
+_DERIV = re.compile(r"d(?:\^(?P<n>[0-9]+))?/d(?P<var>[A-Za-z][A-Za-z0-9]*(?:_\{[^{}]*\}|_[A-Za-z0-9]+)?)"
+                    r"(?:\^(?P<m>[0-9]+))?")
+
+
+def derivative_operator(op: Token, body: E.Expr) -> E.Expr:
+    """`d/dx u`, `d^2/dx^2 u`: the derivative of what follows (raw; `simplify` tidies it)."""
+    m = _DERIV.fullmatch(str(op).replace(" ", ""))
+    n, m2 = m.group("n"), m.group("m")
+    if n != m2:
+        raise _TokenError(op, f"the orders in {op} disagree: write d^n/dx^n")
+    var = parse_plain(m.group("var"))
+    return differentiate_n(body, var, int(n or 1), op)
+
+
+def differentiate_n(body: E.Expr, var: E.Expr, order: int, op: Token) -> E.Expr:
+    from .diff import MAX_ORDER, differentiate
+
+    if order > MAX_ORDER:
+        raise _TokenError(op, f"order {order} is above the limit of {MAX_ORDER}")
+    for _ in range(order):
+        body = differentiate(body, var)[0]
+    return body
+
+
 # What a person calls each terminal, for error messages.
 TERMINAL_WORDS = {
     "NUMBER": "a number",
@@ -158,19 +264,24 @@ TERMINAL_WORDS = {
     "LOG_": "log_",
     "SUM_": "sum_",
     "DELTA": "delta",
+    "APPLY": "a function name",
+    "DERIV": "d/dx",
     "POW": "'^'",
     "$END": "the end of the input",
 }
-OPERAND_STARTS = {"NUMBER", "NAME", "CONST", "FUNC", "LPAR", "LOG_", "MINUS", "SUM_", "DELTA"}
+OPERAND_STARTS = {"NUMBER", "NAME", "CONST", "FUNC", "LPAR", "LOG_", "MINUS", "SUM_", "DELTA", "APPLY",
+                  "DERIV"}
 
 
 def _word(parser: Lark, name: str) -> str:
     if name in TERMINAL_WORDS:
         return TERMINAL_WORDS[name]
     try:
-        return repr(parser.get_terminal(name).pattern.value)
+        pattern = parser.get_terminal(name).pattern
     except KeyError:
-        return name
+        return name.lower()
+    # A literal is shown as typed; a regular expression never reaches the user.
+    return repr(pattern.value) if isinstance(pattern, PatternStr) else name.lower().strip("_")
 
 
 def _previous_token(parser: Lark, text: str, pos: int) -> str | None:
@@ -222,7 +333,7 @@ def explain(parser: Lark, text: str, err: UnexpectedInput) -> ParseError:
 def parse_plain(text: str) -> E.Expr:
     parser = plain_parser()
     try:
-        return parser.parse(text)
+        return _unwrap(parser.parse(text))
     except UnexpectedInput as err:
         raise explain(parser, text, err) from None
     except _TokenError as err:
@@ -252,8 +363,6 @@ def _unwrap(item):
     return item.expr if isinstance(item, _Bare) else item
 
 
-LATEX_FUNCTIONS = {"arcsin": "asin", "arccos": "acos", "arctan": "atan", "ln": "ln", "log": "ln"}
-NAMED_FUNCTIONS = frozenset({"softplus", "sigmoid"})
 
 
 def _script_char(tok: Token) -> str:
@@ -278,22 +387,7 @@ class LatexTransformer(Transformer):
         return E.add(*terms)
 
     def chain(self, *items) -> E.Expr:
-        factors: list[E.Expr] = []
-        divide = explicit = False
-        prev = None
-        for item in items:
-            if isinstance(item, Token):
-                divide, explicit = item == "/", True
-                continue
-            if isinstance(prev, _Bare) and not explicit and not isinstance(item, _Bare):
-                if type(item) not in (E.Func, E.Log):
-                    raise _TokenError(prev.token, f"ambiguous: {prev.token} without brackets takes only the "
-                                      f"next factor; write {prev.token}(...) or put \\cdot after its argument")
-            value = _unwrap(item)
-            factors.append(E.pow_(value, E.NEG_ONE) if divide else value)
-            divide = explicit = False
-            prev = item
-        return E.mul(*factors)
+        return product(items)
 
     def neg(self, a):
         if isinstance(a, _Bare):
@@ -346,7 +440,7 @@ class LatexTransformer(Transformer):
 
     def func_head(self, tok: Token) -> _Head:
         name = str(tok)[1:]
-        return _Head(tok, lambda u: E.func(LATEX_FUNCTIONS.get(name, name), u))
+        return _Head(tok, lambda u: F.apply(name, u))
 
     def func_power_head(self, tok: Token, power: E.Expr) -> _Head:
         inner = self.func_head(tok).apply
@@ -356,12 +450,17 @@ class LatexTransformer(Transformer):
         return _Head(tok, lambda u: E.log(u, base))
 
     def named_head(self, tok: Token, word: Token) -> _Head:
-        if str(word) not in NAMED_FUNCTIONS:
+        row = F.lookup(str(word)) or F.lookup(str(word).lower())
+        if row is None:
             raise _TokenError(word, f"unsupported function \\operatorname{{{word}}}")
-        return _Head(tok, lambda u: E.func(str(word), u))
+        return _Head(tok, row)
 
     def apply(self, head: _Head, arg: E.Expr) -> E.Expr:
         return head.apply(arg)
+
+    def styled_apply(self, _cmd: Token, word: Token, arg: E.Expr) -> E.Expr:
+        row = F.lookup(str(word)) or F.lookup(str(word).lower())
+        return row(arg) if row is not None else application(word, (arg,))
 
     def bare_apply(self, head: _Head, arg: E.Expr) -> _Bare:
         return _Bare(head.apply(arg), head.token)

@@ -44,6 +44,7 @@ from fractions import Fraction
 from typing import NamedTuple
 
 from . import polynomial as P
+from .functions import FUNCTIONS, Parity
 from .expr import (
     E, NEG_ONE, ONE, TWO, ZERO, Add, Const, Expr, Func, Log, Mul, Num, Pow, Sym,
     _fold_numeric_power, add, factor_key, func, mul, neg, num, pow_,
@@ -177,7 +178,6 @@ def is_negative(e: Expr) -> bool:
 
 
 _NONNEG: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-_NONNEG_FUNCS = frozenset(("abs", "cosh", "sigmoid", "softplus"))
 
 
 def is_nonnegative(e: Expr) -> bool:
@@ -207,7 +207,8 @@ def is_nonnegative(e: Expr) -> bool:
                 type(x) is Num and (x.value.denominator != 1 or x.value.numerator % 2 == 0)
             )
         elif t is Func:
-            ok = node.name in _NONNEG_FUNCS
+            row = FUNCTIONS.get(node.name)
+            ok = row is not None and row.nonnegative
         else:
             ok = False
         _NONNEG[node] = ok
@@ -825,28 +826,20 @@ def softplus_form(e: Expr) -> Expr | None:
 
 # ---------------------------------------------------------------- functions
 
-VALUES_AT_ZERO = {
-    "sin": ZERO, "tan": ZERO, "asin": ZERO, "atan": ZERO, "sinh": ZERO, "tanh": ZERO,
-    "cos": ONE, "cosh": ONE, "sec": ONE, "sigmoid": Num(Fraction(1, 2)), "abs": ZERO,
-}
-ODD = frozenset("sin tan cot csc asin atan sinh tanh".split())
-EVEN = frozenset("cos sec cosh abs".split())
-
-
 def function_at_zero(e: Expr) -> Expr | None:
     """sin(0) -> 0, cos(0) -> 1, sigmoid(0) -> 1/2, ..."""
-    return VALUES_AT_ZERO.get(e.name) if e.arg is ZERO else None
+    row = FUNCTIONS.get(e.name)
+    return row.at_zero if row is not None and e.arg is ZERO else None
 
 
 def symmetry(e: Expr) -> Expr | None:
     """sin(-u) -> -sin(u), cos(-u) -> cos(u)."""
-    if not is_negative(e.arg):
+    row = FUNCTIONS.get(e.name)
+    if row is None or row.parity is None or not is_negative(e.arg):
         return None
-    if e.name in ODD:
+    if row.parity is Parity.ODD:
         return neg(func(e.name, neg(e.arg)))
-    if e.name in EVEN:
-        return func(e.name, neg(e.arg))
-    return None
+    return func(e.name, neg(e.arg))
 
 
 def abs_of_nonnegative(e: Expr) -> Expr | None:

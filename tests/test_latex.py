@@ -152,7 +152,7 @@ def test_backslash_selects_latex_and_syntax_forces():
     ("1/(x*ln(2))", r"\frac{1}{x \ln 2}"),
     ("-t_{jl}/(N*y_{jl})", r"-\frac{t_{jl}}{N y_{jl}}"),
     ("sigmoid(z)", r"\sigma\left(z\right)"),
-    ("softplus(x)", r"\operatorname{softplus}\left(x\right)"),
+    ("softplus(x)", r"\mathrm{softplus}\left(x\right)"),
     ("abs(x)", r"\left|x\right|"),
     ("log_2(x)", r"\log_{2} x"),
     ("x^2", "x^{2}"),

@@ -3,10 +3,11 @@
 from fractions import Fraction
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import symdiff
+from symdiff.functions import FUNCTIONS
 from symdiff import expr as E
 from symdiff.errors import ParseError
 from symdiff.parse import parse
@@ -66,7 +67,7 @@ def test_parses_to(text, expected):
     assert parse(text) == expected
 
 
-@pytest.mark.parametrize("name", sorted(E.FUNCTIONS))
+@pytest.mark.parametrize("name", sorted(FUNCTIONS))
 def test_every_function_parses(name):
     assert parse(f"{name}(x)") == E.Func(name, x)
 
@@ -78,7 +79,7 @@ def test_every_function_parses(name):
         ("x +",       "expected an operand after '+'", 4),
         ("(x + 1",    "missing ')'",                   7),
         ("x + 1)",    "unmatched ')'",                 6),
-        ("sin x",     "expected '(' after 'sin'",      5),
+        ("sin",       "expected",                      4),
         ("x $ 2",     "unexpected character '$'",      3),
         ("",          "expected an expression",        1),
         ("2^^3",      "expected an operand after '^'", 3),
@@ -133,14 +134,25 @@ def _fuzz_strategy():
     from hypothesis.extra.lark import from_lark
     from lark import Lark
 
-    from symdiff.parse import grammar_path
+    from symdiff.parse import grammar_text
 
-    with open(grammar_path("plain.lark"), encoding="utf-8") as f:
-        grammar = Lark(f.read(), parser="lalr")
-    return from_lark(grammar, explicit={"WS": st.sampled_from([" ", "  ", "\n"])})
+    grammar = Lark(grammar_text("plain.lark"), parser="lalr")
+    from symdiff.functions import spellings
+
+    return from_lark(grammar, explicit={
+        "WS": st.sampled_from([" ", "  ", "\n"]),
+        # Terminals with look-ahead, which hypothesis cannot generate from the regex.
+        "APPLY": st.sampled_from(["f", "g", "h", "a", "foo", "f'", "g''", "relux"]),
+        "DERIV": st.sampled_from(["d/dx", "d/dy_j", "d^2/dx^2", "d^2/dx^3", "d/dt_{ik}"]),
+        "FUNC": st.sampled_from(sorted(spellings())),
+        "DELTA": st.just("delta"),
+        "CONST": st.sampled_from(["e", "pi"]),
+    })
 
 
-@settings(max_examples=300)
+# Generating sentences is slow (most draws exceed from_lark's depth and are redrawn), so
+# fewer examples here; tests/fuzz runs many more strings.
+@settings(max_examples=100, suppress_health_check=[HealthCheck.filter_too_much, HealthCheck.too_slow])
 @given(_fuzz_strategy())
 def test_text_from_the_grammar_parses_or_explains_itself(text):
     """Sentences of the grammar (joined tokens may lex differently) either parse

@@ -10,6 +10,7 @@ from __future__ import annotations
 from fractions import Fraction
 
 from .. import expr as X
+from ..functions import FUNCTIONS, notation, undefined_name
 from ..expr import E, HALF, Add, Const, Delta, Expr, Func, Log, Mul, Num, Pow, Sum, Sym
 from .precedence import MUL, POW, Child, Part, render, split_fraction, sum_parts
 
@@ -21,12 +22,6 @@ GREEK = frozenset(
     "Phi Psi Omega".split()
 )
 
-FUNCTION_COMMANDS = {
-    "sin": "\\sin", "cos": "\\cos", "tan": "\\tan", "cot": "\\cot", "sec": "\\sec",
-    "csc": "\\csc", "asin": "\\arcsin", "acos": "\\arccos", "atan": "\\arctan",
-    "sinh": "\\sinh", "cosh": "\\cosh", "tanh": "\\tanh", "sigmoid": "\\sigma",
-    "softplus": "\\operatorname{softplus}",
-}
 
 
 def number(value: Fraction) -> str:
@@ -128,10 +123,14 @@ def parts(e: Expr) -> list[Part]:
             if is_bare_log(base) or is_sum(base):
                 return [OPEN, Child(base), CLOSE, "^{", Child(exp), "}"]
             return [Child(base, POW, strict=True), "^{", Child(exp), "}"]
-        case Func("abs", arg):
-            return ["\\left|", Child(arg), "\\right|"]
         case Func(fname, arg):
-            return [FUNCTION_COMMANDS[fname], OPEN, Child(arg), CLOSE]
+            row = FUNCTIONS.get(fname)
+            if row is None:  # an undefined function: f(x), f'(x)
+                base, primes = undefined_name(fname)
+                before, after = name(base) + "'" * primes + OPEN, CLOSE
+            else:
+                before, after = notation(row.latex, OPEN, CLOSE)
+            return [before, Child(arg), after]
         case Log(arg, base):
             head = "\\ln" if base is E else f"\\log_{{{latex(base)}}}"
             if bare_argument(arg):
