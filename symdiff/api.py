@@ -17,8 +17,8 @@ from . import sums as _sums
 from .sums import Assumption
 from .errors import DifferentiationError, ParseError
 from .evaluate import evaluate as _evaluate
-from .expr import Expr, Sym, symbols
-from .parse import parse
+from .expr import Expr, Sym, as_expr, symbols
+from .parse import parse, parse_equation
 
 if TYPE_CHECKING:  # the step renderer loads only when steps are asked for
     from .derivation import Derivation
@@ -83,9 +83,51 @@ def variable(e: Expr, wrt: Expr | str | None) -> Sym:
 def _check_order(order: int) -> None:
     if not isinstance(order, int) or isinstance(order, bool) or order < 0:
         raise DifferentiationError(f"the order must be a whole number >= 0, not {order!r}")
+    if order > _diff.MAX_ORDER:
+        raise DifferentiationError(f"the order {order} is above the limit of {_diff.MAX_ORDER}")
 
 
-def diff(e: Expr | str, wrt: Expr | str | None = None, order: int = 1, *, simplify: bool = True,
+Wrt = Expr | str | Sequence[Expr | str] | None
+
+
+def _tree(e: Expr | str, wrt: Wrt = None) -> Expr:
+    if isinstance(e, str):
+        # `sinx` with --wrt x reads as sin(x): tell the parser the variables.
+        names = [wrt] if isinstance(wrt, str) else [w for w in wrt or () if isinstance(w, str)]
+        return parse(e, variables=names)
+    return as_tree(e)
+
+
+def assumption(a: str | Assumption) -> Assumption:
+    """An equation the result of `diff` may use, from its text.
+
+    Args:
+        a: the equation as text (`"sum_{k=1}^{K} t_{ik} = 1"`), or an
+            `Assumption` (returned as it is).
+
+    Returns:
+        The `Assumption`, with `.lhs` and `.rhs`.
+
+    Raises:
+        ParseError: the text is not an equation `LHS = RHS` or does not parse.
+
+    >>> str(assumption("sum_{k=1}^{K} t_{ik} = 1").rhs)
+    '1'
+    """
+    return Assumption(*parse_equation(a)) if isinstance(a, str) else a
+
+
+def _prepared(e: Expr | str, wrt: Wrt, where: Mapping[Expr | str, Expr | str] | None,
+              assume: Sequence[str | Assumption]) -> tuple[Expr, list[Sym], list[Assumption]]:
+    tree = _tree(e, wrt)
+    if where:
+        tree = substitute(tree, where)
+    many = wrt is not None and not isinstance(wrt, (str, Expr))
+    xs = [variable(tree, w) for w in wrt] if many else [variable(tree, wrt)]  # type: ignore[union-attr]
+    return tree, xs, [assumption(a) for a in assume]
+
+
+def diff(e: Expr | str, wrt: Wrt = None, order: int = 1, *, simplify: bool = True,
          where: Mapping[Expr | str, Expr | str] | None = None,
          assume: Sequence[str | Assumption] = ()) -> Expr:
     """The `order`-th derivative of `e` with respect to `wrt`, simplified unless asked not to.
@@ -93,8 +135,10 @@ def diff(e: Expr | str, wrt: Expr | str | None = None, order: int = 1, *, simpli
     Args:
         e: the expression, as an `Expr` or its plain or LaTeX text.
         wrt: the variable, as a `Sym` or its name (`"x"`, `"y_j"`,
-            `"z_{jl}"`); `None` means the only variable `e` has.
-        order: how many times to differentiate, a whole number >= 0.
+            `"z_{jl}"`); a list of them for the mixed partial, taken in the
+            order given; `None` means the only variable `e` has.
+        order: how many times to differentiate (by each variable), a whole
+            number >= 0.
         simplify: `False` returns the raw output of the rules.
         where: substitutions made first; an indexed key is a pattern for
             every index (`{"y_i": "sigmoid(z_i)"}`).
@@ -107,29 +151,28 @@ def diff(e: Expr | str, wrt: Expr | str | None = None, order: int = 1, *, simpli
     Raises:
         ParseError: some text does not parse.
         DifferentiationError: `wrt` is missing or ambiguous, not a variable,
-            or `order` is not a whole number >= 0.
+            or `order` is not a whole number within the limit.
 
     >>> str(diff("log_2(x)", "x"))
     '1/(x*ln(2))'
+    >>> str(diff("x^2*y^3", ["x", "y"]))
+    '6*x*y^2'
     """
     _check_order(order)
-    tree = as_tree(e)
-    if where:
-        tree = _sums.substitute(tree, where)
-    x = variable(tree, wrt)
-    facts = [_sums.parse_assumption(a) if isinstance(a, str) else a for a in assume]
-    for _ in range(order):
-        tree, _steps = _diff.differentiate(tree, x)
-        if simplify:
-            tree = _simplify.simplify_derivative(tree, order)
-        if facts:
-            tree, used = _sums.apply_assumptions(tree, facts)
-            if used and simplify:
-                tree = _simplify.simplify(tree)
+    tree, xs, facts = _prepared(e, wrt, where, assume)
+    for x in xs:
+        for _ in range(order):
+            tree, _steps = _diff.differentiate(tree, x)
+            if simplify:
+                tree = _simplify.simplify_derivative(tree, order * len(xs))
+            if facts:
+                tree, used = _sums.apply_assumptions(tree, facts)
+                if used and simplify:
+                    tree = _simplify.simplify(tree)
     return tree
 
 
-def substitute(e: Expr | str, mapping: Mapping[Expr | str, Expr | str]) -> Expr:
+def substitute(e: Expr | str, mapping: Mapping[Expr | str, Expr | str | int | float]) -> Expr:
     """Replace variables by expressions.
 
     An indexed key is a pattern for every index (`{"y_i": "sigmoid(z_i)"}`
@@ -138,8 +181,8 @@ def substitute(e: Expr | str, mapping: Mapping[Expr | str, Expr | str]) -> Expr:
 
     Args:
         e: the expression, as an `Expr` or its text.
-        mapping: variable (an `Expr` or its text) to replacement (an `Expr`
-            or its text).
+        mapping: variable (an `Expr` or its text) to replacement (an `Expr`,
+            its text, or a number).
 
     Returns:
         The expression with the replacements made, an `Expr`.
@@ -150,7 +193,9 @@ def substitute(e: Expr | str, mapping: Mapping[Expr | str, Expr | str]) -> Expr:
     >>> str(substitute("y_1 + y_2", {"y_i": "sigmoid(z_i)"}))
     'sigmoid(z_1) + sigmoid(z_2)'
     """
-    return _sums.substitute(as_tree(e), mapping)
+    pairs = {as_tree(k): (as_tree(v) if isinstance(v, (str, Expr)) else as_expr(v))
+             for k, v in mapping.items()}
+    return _sums.substitute(as_tree(e), pairs)
 
 
 def expand_sums(e: Expr | str) -> Expr:
@@ -173,7 +218,9 @@ def expand_sums(e: Expr | str) -> Expr:
 
 
 def derive(e: Expr | str, wrt: Expr | str | None = None, order: int = 1, *,
-           verbose: bool = False) -> Derivation:
+           where: Mapping[Expr | str, Expr | str] | None = None,
+           assume: Sequence[str | Assumption] = (), verbose: bool = False,
+           lang: str = "en") -> Derivation:
     """The derivative with the steps that produced it.
 
     The steps come from the same rule table and driver as `diff`, so
@@ -184,33 +231,33 @@ def derive(e: Expr | str, wrt: Expr | str | None = None, order: int = 1, *,
         wrt: the variable, as a `Sym` or its name; `None` means the only
             variable `e` has.
         order: how many times to differentiate, a whole number >= 0.
+        where: substitutions made first, as in `diff`; the steps show them.
+        assume: equations the result may use, as in `diff`; the steps show
+            where they were used.
         verbose: keep trivial steps (`d/dx x = 1`, constants).
+        lang: the language the derivation renders in by default.
 
     Returns:
         A `Derivation`, with `.result` (the simplified derivative), `.steps`
-        and `.render("text" | "markdown" | "latex", lang)`.
+        and `.render("text" | "markdown" | "latex")`.
 
     Raises:
-        ParseError: `e` is text that does not parse.
+        ParseError: some text does not parse.
         DifferentiationError: `wrt` is missing or ambiguous, not a variable,
-            or `order` is not a whole number >= 0.
+            or `order` is not a whole number within the limit.
 
     >>> d = derive("x^2", "x")
     >>> str(d.result)
     '2*x'
-    >>> print(d.render("text"))
+    >>> print(d.render("text"))  # doctest: +ELLIPSIS
     Differentiate x^2 with respect to x.
-    1. Power rule: d/du u^n = n*u^(n - 1), with n = 2
-      d/dx x^2 = 2*x
-    2. Simplify
-      2*x   (nothing to simplify)
-    = 2*x
+    ...
     """
     _check_order(order)
-    tree = as_tree(e)
+    tree, (x,), facts = _prepared(e, wrt, where, assume)
     from .derivation import derivation
 
-    return derivation(tree, variable(tree, wrt), order, verbose)
+    return derivation(tree, x, order, verbose, facts=facts, lang=lang)
 
 
 def gradient(e: Expr | str, vars: Iterable[Expr | str] | None = None, *,

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
+import warnings
 from collections.abc import Sequence
 
 from . import __version__
-from .errors import SymdiffError
+from .errors import ReadingNote, SymdiffError
 from .languages import LANGUAGES
 
 FORMATS = ("plain", "latex")
@@ -47,7 +49,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     d = sub.add_parser("diff", help="differentiate an expression")
     d.add_argument("expr", metavar="EXPR", help="plain or LaTeX text, e.g. 'log_2(x)'")
-    d.add_argument("--wrt", metavar="X", help="the variable (default: the only one)")
+    d.add_argument("--wrt", metavar="X", action="append",
+                   help="the variable (default: the only one); repeat it or write x,y for a "
+                        "mixed partial, taken in the order given")
     d.add_argument("--order", type=int, default=1, metavar="N", help="derivative order (default 1)")
     d.add_argument("--steps", action="store_true", help="show the derivation step by step")
     d.add_argument("--format", choices=FORMATS + STEP_FORMATS[:2], default=None,
@@ -71,38 +75,84 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def split_variables(values: list[str] | None) -> list[str]:
+    """`--wrt x,y --wrt z` -> [x, y, z]; a comma inside braces (`y_{i,k}`) stays."""
+    out: list[str] = []
+    for value in values or ():
+        depth, start = 0, 0
+        for k, ch in enumerate(value + ","):
+            depth += ch in "{(["
+            depth -= ch in "})]"
+            if ch == "," and depth == 0:
+                if value[start:k].strip():
+                    out.append(value[start:k].strip())
+                start = k + 1
+    return out
+
+
+def note(message: str) -> None:
+    print(f"symdiff: note: {message}", file=sys.stderr)
+
+
+def run_diff(args: argparse.Namespace) -> str:
+    from . import api
+    from .parse import parse_equation
+
+    where = dict(parse_equation(w) for w in args.where)
+    wrt = split_variables(args.wrt)
+    if len(wrt) > 1 and args.order != 1:
+        raise SymdiffError("give either several --wrt (a mixed partial) or --order, not both")
+    if not args.steps:
+        for option, value in (("--lang", args.lang != "en"), ("--verbose", args.verbose)):
+            if value:
+                note(f"{option} changes the --steps explanation only; it has no effect here")
+    if args.steps:
+        if len(wrt) > 1:
+            raise SymdiffError("--steps shows one variable at a time; give one --wrt")
+        fmt = "text" if args.format in (None, "plain") else args.format
+        derivation = api.derive(args.expr, wrt[0] if wrt else None, args.order, where=where,
+                                assume=args.assume, verbose=args.verbose, lang=args.lang)
+        return derivation.render(fmt)
+    if args.format in STEP_FORMATS[:2]:
+        raise SymdiffError(f"--format {args.format} needs --steps; without it use plain or latex")
+    target = wrt if len(wrt) > 1 else (wrt[0] if wrt else None)
+    result = api.diff(args.expr, target, args.order, simplify=not args.no_simplify, where=where,
+                      assume=args.assume)
+    return _show(result, args.format or "plain")
+
+
 def run(args: argparse.Namespace) -> str:
     from . import api
 
     if args.command == "diff":
-        from .sums import apply_assumptions, parse_assumption
-
-        where = dict(parse_assumption(w) for w in args.where)
-        facts = [parse_assumption(a) for a in args.assume]
-        expr = api.substitute(args.expr, where) if where else args.expr
-        if args.steps:
-            fmt = "text" if args.format in (None, "plain") else args.format
-            derivation = api.derive(expr, args.wrt, args.order, verbose=args.verbose)
-            text = derivation.render(fmt, args.lang)
-            after, used = apply_assumptions(derivation.result, facts)
-            if used:
-                final = api.simplify(after)
-                names = "; ".join(map(str, used))
-                text += f"\nusing the assumption {names}:\n{derivation.result} = {final}"
-            return text
-        if args.format in STEP_FORMATS[:2]:
-            raise SymdiffError(f"--format {args.format} needs --steps; without it use plain or latex")
-        result = api.diff(expr, args.wrt, args.order, simplify=not args.no_simplify, assume=facts)
-        return _show(result, args.format or "plain")
+        return run_diff(args)
     if args.command == "simplify":
         return _show(api.simplify(args.expr), args.format)
     return repr(api.evaluate(args.expr, dict(args.values)))
 
 
+def allow_leading_minus(parser: argparse.ArgumentParser) -> None:
+    """Let an expression start with a minus (`symdiff diff '-x^2'`): argparse
+    takes any argument that is not one of our options for a positional."""
+    stack = [parser]
+    while stack:
+        p = stack.pop()
+        p._negative_number_matcher = re.compile(r"^-[^-]")  # noqa: SLF001 (no public hook)
+        for action in p._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                stack.extend(action.choices.values())
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    allow_leading_minus(parser)
+    args = parser.parse_args(argv)
     try:
-        out = run(args)
+        with warnings.catch_warnings(record=True) as notes:
+            warnings.simplefilter("always", ReadingNote)
+            out = run(args)
+        for w in notes:
+            note(str(w.message)) if issubclass(w.category, ReadingNote) else None
     except SymdiffError as err:
         print(f"symdiff: error: {err}", file=sys.stderr)
         return EXIT_BAD_INPUT

@@ -10,6 +10,7 @@ import os
 import re
 import warnings
 from fractions import Fraction
+from collections.abc import Iterable
 from functools import cache
 
 from lark import Lark, Token, Transformer, v_args
@@ -309,7 +310,9 @@ def explain(parser: Lark, text: str, err: UnexpectedInput) -> ParseError:
         prev = _previous_token(parser, text, pos)
         expected = set(err.expected)
         found = "the end of the input" if at_end else repr(str(tok))
-        if expected == {"LPAR"} and prev is not None:
+        if at_end and "LPAR" in expected and prev is not None and F.lookup(prev):
+            reason = f"{prev} needs an argument: write {prev}(...)"
+        elif expected == {"LPAR"} and prev is not None:
             reason = f"expected '(' after {prev!r}, found {found}"
         elif expected & OPERAND_STARTS and not expected - OPERAND_STARTS - {"PLUS"}:
             reason = f"expected an operand after {prev!r}" if prev else "expected an expression"
@@ -328,6 +331,33 @@ def explain(parser: Lark, text: str, err: UnexpectedInput) -> ParseError:
     else:
         reason = "invalid input"
     return ParseError(reason, text, line, column)
+
+
+def glued(name: str) -> tuple[str, str] | None:
+    """`sinx` -> ("sin", "x"): a known function's name run into a one-letter name."""
+    for k in (5, 4, 3, 2):
+        head, rest = name[:k], name[k:]
+        if len(rest) == 1 and rest.isalpha() and (F.lookup(head) or head in F.BUILDERS):
+            return head, rest
+    return None
+
+
+def unglue(e: E.Expr, variables: frozenset[str]) -> E.Expr:
+    """Read `sinx` as sin(x) when x is a variable of the expression (or of
+    `variables`); either way, say how it was read."""
+    names = {s.name for s in e.free if not s.indices}
+    mapping: dict[E.Expr, E.Expr] = {}
+    for name in sorted(names):
+        parts = glued(name)
+        if parts is None:
+            continue
+        head, rest = parts
+        if rest in names or rest in variables:
+            mapping[E.sym(name)] = F.apply(head, E.sym(rest))
+            note(f"read {name!r} as {head}({rest}); write {head}({rest}) to say so")
+        else:
+            note(f"read {name!r} as one name; write {head}({rest}) for the function {head}")
+    return E.substitute(e, mapping) if mapping else e
 
 
 def parse_plain(text: str) -> E.Expr:
@@ -530,13 +560,30 @@ def parse_latex(text: str) -> E.Expr:
     return _unwrap(result)
 
 
-def parse(text: str, syntax: str | None = None) -> E.Expr:
+def parse_equation(text: str) -> tuple[E.Expr, E.Expr]:
+    """`'sum_{k=1}^{K} t_{ik} = 1'` -> (lhs, rhs), split at the last top-level `=`
+    (the `=` of a sum's lower bound sits inside braces)."""
+    depth, cut = 0, -1
+    for k, ch in enumerate(text):
+        depth += ch in "{(["
+        depth -= ch in "})]"
+        if ch == "=" and depth == 0:
+            cut = k
+    if cut < 0:
+        raise ParseError("expected an equation LHS = RHS", text, 1, len(text) + 1)
+    return parse(text[:cut]), parse(text[cut + 1:])
+
+
+def parse(text: str, syntax: str | None = None, *, variables: Iterable[str] = ()) -> E.Expr:
     """Parse plain or LaTeX text into an expression tree.
 
     Args:
         text: the expression, plain (`"log_2(x)"`) or LaTeX.
         syntax: `"plain"` or `"latex"`; by default LaTeX is chosen when the
             text holds a backslash.
+        variables: names of variables the text may use alone: with `x`
+            among them, `sinx` reads as `sin(x)` (a `ReadingNote` warning
+            says so either way).
 
     Returns:
         The `Expr`, unsimplified; `parse(str(e)) == e` for every `Expr` `e`.
@@ -557,7 +604,7 @@ def parse(text: str, syntax: str | None = None) -> E.Expr:
     if syntax is None:
         syntax = "latex" if "\\" in text else "plain"
     if syntax == "plain":
-        return parse_plain(text)
+        return unglue(parse_plain(text), frozenset(variables))
     if syntax == "latex":
         return parse_latex(text)
     raise ValueError(f"syntax must be 'plain' or 'latex', not {syntax!r}")

@@ -79,7 +79,7 @@ def test_every_function_parses(name):
         ("x +",       "expected an operand after '+'", 4),
         ("(x + 1",    "missing ')'",                   7),
         ("x + 1)",    "unmatched ')'",                 6),
-        ("sin",       "expected",                      4),
+        ("sin",       "sin needs an argument",         4),
         ("x $ 2",     "unexpected character '$'",      3),
         ("",          "expected an expression",        1),
         ("2^^3",      "expected an operand after '^'", 3),
