@@ -18,7 +18,8 @@ from .parse import parse
 
 # In the order the API reference lists them: functions, then classes, then errors.
 __all__ = [
-    "parse", "diff", "derive", "gradient", "simplify", "evaluate", "substitute", "expand_sums", "latex",
+    "parse", "diff", "derive", "gradient", "simplify", "evaluate", "substitute", "expand_sums",
+    "latex", "pretty", "plot",
     "Expr", "Derivation",
     "SymdiffError", "ParseError", "EvaluationError", "DifferentiationError",
 ]
@@ -28,7 +29,8 @@ __version__ = "0.1.0"
 
 
 # Loaded on first use: the command line's plain path needs neither.
-_LAZY = {"Derivation": ("derivation", "Derivation"), "latex": ("printing.latex", "latex")}
+_LAZY = {"Derivation": ("derivation", "Derivation"), "latex": ("printing.latex", "latex"),
+         "pretty": ("printing.unicode", "pretty"), "plot": ("plotting", "plot")}
 
 
 def __getattr__(name: str):

@@ -1,4 +1,4 @@
-"""The `symdiff` command line: diff, simplify, eval.
+"""The `symdiff` command line: diff, simplify, eval, plot.
 
 Only this module catches SymdiffError: bad input becomes one line of reason,
 the text with a caret, and exit status 2.
@@ -17,7 +17,7 @@ from . import __version__
 from .errors import ReadingNote, SymdiffError
 from .languages import LANGUAGES
 
-FORMATS = ("plain", "latex")
+FORMATS = ("plain", "latex", "unicode")
 STEP_FORMATS = ("text", "markdown", "latex")  # with --steps; "plain" means "text" there
 EXIT_BAD_INPUT = 2
 
@@ -27,6 +27,10 @@ def _show(e, fmt: str) -> str:
         from .printing.latex import latex
 
         return latex(e)
+    if fmt == "unicode":
+        from .printing.unicode import pretty
+
+        return pretty(e)
     return str(e)
 
 
@@ -55,7 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--order", type=int, default=1, metavar="N", help="derivative order (default 1)")
     d.add_argument("--steps", action="store_true", help="show the derivation step by step")
     d.add_argument("--format", choices=FORMATS + STEP_FORMATS[:2], default=None,
-                   help="plain or latex; with --steps: text, markdown or latex")
+                   help="plain, latex or unicode; with --steps: text, markdown or latex")
     d.add_argument("--lang", choices=sorted(LANGUAGES), default="en",
                    help="language of the --steps explanations")
     d.add_argument("--verbose", action="store_true", help="with --steps: keep trivial steps")
@@ -72,6 +76,7 @@ def build_parser() -> argparse.ArgumentParser:
     v = sub.add_parser("eval", help="evaluate an expression at a point")
     v.add_argument("expr", metavar="EXPR")
     v.add_argument("values", nargs="*", type=_assignment, metavar="NAME=VALUE")
+    _add_plot(sub)
     return parser
 
 
@@ -114,11 +119,55 @@ def run_diff(args: argparse.Namespace) -> str:
                                 assume=args.assume, verbose=args.verbose, lang=args.lang)
         return derivation.render(fmt)
     if args.format in STEP_FORMATS[:2]:
-        raise SymdiffError(f"--format {args.format} needs --steps; without it use plain or latex")
+        raise SymdiffError(f"--format {args.format} needs --steps; without it use plain, latex or unicode")
     target = wrt if len(wrt) > 1 else (wrt[0] if wrt else None)
     result = api.diff(args.expr, target, args.order, simplify=not args.no_simplify, where=where,
                       assume=args.assume)
     return _show(result, args.format or "plain")
+
+
+# ------------------------------------------------------------------ plot
+
+PLOT_SUFFIXES = (".svg", ".png", ".pdf")
+
+
+def _interval(text: str) -> tuple[float, float]:
+    a, sep, b = text.partition(":")
+    try:
+        if sep:
+            return float(a), float(b)
+    except ValueError:
+        pass
+    raise argparse.ArgumentTypeError(f"expected A:B such as -3:3, got {text!r}")
+
+
+def _add_plot(sub) -> None:
+    p = sub.add_parser("plot", help="draw f and its derivatives (needs the extra [plot])")
+    p.add_argument("expr", metavar="EXPR")
+    p.add_argument("--wrt", metavar="X", help="the variable (default: the only one)")
+    p.add_argument("--range", type=_interval, default=(-3.0, 3.0), metavar="A:B",
+                   help="the interval to draw (default -3:3)")
+    p.add_argument("--order", type=int, default=1, metavar="N", help="derivatives to draw (default 1)")
+    p.add_argument("--at", type=float, metavar="X", help="draw the tangent at this point")
+    p.add_argument("-o", "--output", required=True, metavar="FILE", help="FILE.svg, FILE.png or FILE.pdf")
+
+
+def _plot(args: argparse.Namespace) -> str:
+    if not args.output.lower().endswith(PLOT_SUFFIXES):
+        raise SymdiffError(f"-o {args.output}: the file must end in {', '.join(PLOT_SUFFIXES)}")
+    from .plotting import plot
+
+    fig = plot(args.expr, args.wrt, range=args.range, order=args.order, at=args.at)
+    import matplotlib
+
+    try:
+        # No date and fixed ids in the file, so the same plot is the same bytes.
+        svg = args.output.lower().endswith(".svg")
+        with matplotlib.rc_context({"svg.hashsalt": "symdiff"}):
+            fig.savefig(args.output, metadata={"Date": None} if svg else None)
+    except OSError as err:
+        raise SymdiffError(f"cannot write {args.output}: {err.strerror}") from None
+    return f"wrote {args.output}"
 
 
 def run(args: argparse.Namespace) -> str:
@@ -128,6 +177,8 @@ def run(args: argparse.Namespace) -> str:
         return run_diff(args)
     if args.command == "simplify":
         return _show(api.simplify(args.expr), args.format)
+    if args.command == "plot":
+        return _plot(args)
     return repr(api.evaluate(args.expr, dict(args.values)))
 
 

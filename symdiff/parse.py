@@ -103,32 +103,32 @@ class PlainTransformer(Transformer):
     def pow(self, base: E.Expr, _op: Token, exp) -> E.Expr:
         return E.pow_(base, _unwrap(exp))
 
-    def func(self, name: Token, arg: E.Expr) -> E.Expr:
-        return F.apply(str(name), arg)
+    def func(self, name: Token, arg) -> E.Expr:
+        return F.apply(str(name), _unwrap(arg))
 
-    def func_power(self, name: Token, _pow: Token, power, arg: E.Expr) -> E.Expr:
-        return function_power(name, _unwrap(power), arg)
+    def func_power(self, name: Token, _pow: Token, power, arg) -> E.Expr:
+        return function_power(name, _unwrap(power), _unwrap(arg))
 
     def bare_func(self, name: Token, arg: E.Expr) -> _Bare:
         return _Bare(F.apply(str(name), arg), name)
 
-    def apply(self, name: Token, *args: E.Expr) -> E.Expr:
-        return application(name, args)
+    def apply(self, name: Token, *args) -> E.Expr:
+        return application(name, tuple(map(_unwrap, args)))
 
     def derivative(self, op: Token, body) -> E.Expr:
         return derivative_operator(op, _unwrap(body))
 
-    def log_base(self, _log: Token, base: E.Expr, arg: E.Expr) -> E.Expr:
-        return E.log(arg, base)
+    def log_base(self, _log: Token, base, arg) -> E.Expr:
+        return E.log(_unwrap(arg), _unwrap(base))
 
-    def sum_from(self, _sum: Token, index: Token, lower: E.Expr, _pow: Token, upper: E.Expr, body) -> E.Expr:
-        return E.summation(_unwrap(body), E.sym(str(index)), lower, upper)
+    def sum_from(self, _sum: Token, index: Token, lower, _pow: Token, upper, body) -> E.Expr:
+        return E.summation(_unwrap(body), E.sym(str(index)), _unwrap(lower), _unwrap(upper))
 
-    def sum_from_one(self, _sum: Token, index: Token, _pow: Token, upper: E.Expr, body) -> E.Expr:
-        return E.summation(_unwrap(body), E.sym(str(index)), E.ONE, upper)
+    def sum_from_one(self, _sum: Token, index: Token, _pow: Token, upper, body) -> E.Expr:
+        return E.summation(_unwrap(body), E.sym(str(index)), E.ONE, _unwrap(upper))
 
-    def delta(self, _delta: Token, i: E.Expr, j: E.Expr) -> E.Expr:
-        return E.delta(i, j)
+    def delta(self, _delta: Token, i, j) -> E.Expr:
+        return E.delta(_unwrap(i), _unwrap(j))
 
 
 def _read(path: str) -> str:

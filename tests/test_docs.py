@@ -12,6 +12,7 @@ import pkgutil
 import sys
 
 import pytest
+from extras import need
 
 import symdiff
 
@@ -19,6 +20,8 @@ import symdiff
 MODULES = sorted(m.name for m in pkgutil.walk_packages(symdiff.__path__, "symdiff.")
                  if not m.name.endswith("__main__"))
 FLAGS = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
+# Modules whose examples need an optional extra: module -> (what they import, the extra).
+EXAMPLES_NEED = {"symdiff.plotting": ("matplotlib", "plot")}
 
 
 def _import(name: str):
@@ -35,6 +38,8 @@ def _import(name: str):
 
 @pytest.mark.parametrize("name", ["symdiff", *MODULES])
 def test_docstring_examples_run(name):
+    if name in EXAMPLES_NEED:
+        need(*EXAMPLES_NEED[name])
     module = _import(name)
     finder = doctest.DocTestFinder(exclude_empty=True)
     runner = doctest.DocTestRunner(optionflags=FLAGS)

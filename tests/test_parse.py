@@ -3,7 +3,7 @@
 from fractions import Fraction
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 import symdiff
@@ -154,6 +154,8 @@ def _fuzz_strategy():
 # fewer examples here; tests/fuzz runs many more strings.
 @settings(max_examples=100, suppress_health_check=[HealthCheck.filter_too_much, HealthCheck.too_slow])
 @given(_fuzz_strategy())
+@example("sum_{A=abs e}**0E00E0")
+@example("-sum_A**0E0heaviside 0E0")
 def test_text_from_the_grammar_parses_or_explains_itself(text):
     """Sentences of the grammar (joined tokens may lex differently) either parse
     to an expression that round-trips, or raise ParseError with a position."""
