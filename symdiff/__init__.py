@@ -10,6 +10,7 @@ The names below are the public API; the rest of the package is free to change.
 """
 
 import importlib
+from typing import Any
 
 from .api import derive, diff, evaluate, expand_sums, gradient, simplify, substitute
 from .errors import DifferentiationError, EvaluationError, ParseError, SymdiffError
@@ -33,7 +34,7 @@ _LAZY = {"Derivation": ("derivation", "Derivation"), "latex": ("printing.latex",
          "pretty": ("printing.unicode", "pretty"), "plot": ("plotting", "plot")}
 
 
-def __getattr__(name: str):
+def __getattr__(name: str) -> Any:
     if name in _LAZY:
         module, attr = _LAZY[name]
         value = globals()[name] = getattr(importlib.import_module(f".{module}", __name__), attr)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from . import diff as _diff
 from . import simplify as _simplify
@@ -93,7 +93,8 @@ Wrt = Expr | str | Sequence[Expr | str] | None
 def _tree(e: Expr | str, wrt: Wrt = None) -> Expr:
     if isinstance(e, str):
         # `sinx` with --wrt x reads as sin(x): tell the parser the variables.
-        names = [wrt] if isinstance(wrt, str) else [w for w in wrt or () if isinstance(w, str)]
+        # (a variable given as a tree counts too: iterating a Sym was a TypeError; mypy found it)
+        names = [str(w) for w in ([wrt] if isinstance(wrt, (str, Expr)) else wrt or ())]
         return parse(e, variables=names)
     return as_tree(e)
 
@@ -123,7 +124,8 @@ def _prepared(e: Expr | str, wrt: Wrt, where: Mapping[Expr | str, Expr | str] | 
     if where:
         tree = substitute(tree, where)
     many = wrt is not None and not isinstance(wrt, (str, Expr))
-    xs = [variable(tree, w) for w in wrt] if many else [variable(tree, wrt)]  # type: ignore[union-attr]
+    xs = ([variable(tree, w) for w in cast(Sequence[Expr | str], wrt)] if many
+          else [variable(tree, cast("Expr | str | None", wrt))])
     return tree, xs, [assumption(a) for a in assume]
 
 
@@ -291,7 +293,7 @@ def gradient(e: Expr | str, vars: Iterable[Expr | str] | None = None, *,
     return {str(x): tidy(_diff.differentiate(tree, x)[0]) for x in chosen}
 
 
-def _natural_key(name: str) -> list:
+def _natural_key(name: str) -> list[int | str]:
     return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", name)]
 
 

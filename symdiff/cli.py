@@ -12,17 +12,21 @@ import re
 import sys
 import warnings
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from . import __version__
 from .errors import ReadingNote, SymdiffError
 from .languages import LANGUAGES
+
+if TYPE_CHECKING:
+    from .expr import Expr
 
 FORMATS = ("plain", "latex", "unicode")
 STEP_FORMATS = ("text", "markdown", "latex")  # with --steps; "plain" means "text" there
 EXIT_BAD_INPUT = 2
 
 
-def _show(e, fmt: str) -> str:
+def _show(e: Expr, fmt: str) -> str:
     if fmt == "latex":
         from .printing.latex import latex
 
@@ -103,7 +107,7 @@ def run_diff(args: argparse.Namespace) -> str:
     from . import api
     from .parse import parse_equation
 
-    where = dict(parse_equation(w) for w in args.where)
+    where: dict[Expr | str, Expr | str] = dict(parse_equation(w) for w in args.where)
     wrt = split_variables(args.wrt)
     if len(wrt) > 1 and args.order != 1:
         raise SymdiffError("give either several --wrt (a mixed partial) or --order, not both")
@@ -141,7 +145,7 @@ def _interval(text: str) -> tuple[float, float]:
     raise argparse.ArgumentTypeError(f"expected A:B such as -3:3, got {text!r}")
 
 
-def _add_plot(sub) -> None:
+def _add_plot(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("plot", help="draw f and its derivatives (needs the extra [plot])")
     p.add_argument("expr", metavar="EXPR")
     p.add_argument("--wrt", metavar="X", help="the variable (default: the only one)")

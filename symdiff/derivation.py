@@ -9,7 +9,7 @@ out for reading is `symdiff.printing.steps`.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import NamedTuple, cast
 
 from .diff import Step, differentiate
 from .expr import Expr, Sym
@@ -47,7 +47,7 @@ def derivation(e: Expr, x: Sym, order: int = 1, verbose: bool = False, *,
                 assumed = Step("assume", None, final, tidy,
                                bindings=tuple((a.lhs, a.rhs) for a in applied))
                 final = tidy
-        stages.append(Stage(current, step, simplified, assumed))
+        stages.append(Stage(current, cast(Step, step), simplified, assumed))  # recorded: not None
         current = final
     return Derivation(e, x, current, tuple(stages), verbose, where, lang)
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import builtins
 import math
 from collections.abc import Iterable
+from typing import Any
 
 from . import api
 from .errors import EvaluationError, SymdiffError
@@ -22,7 +23,7 @@ try:
     from matplotlib.figure import Figure
     from matplotlib.mathtext import MathTextParser
 except ImportError:  # the extra [plot] is missing: plot() says how to install it
-    np = Figure = MathTextParser = None
+    np = Figure = MathTextParser = None  # type: ignore[assignment, misc]
 
 SAMPLES = 801
 INSTALL = "plotting needs matplotlib: pip install 'symdiff[plot]'"
@@ -65,7 +66,7 @@ def break_jumps(xs: np.ndarray, ys: np.ndarray, height: float) -> tuple[np.ndarr
     return np.insert(xs, jumps, np.nan), np.insert(ys, jumps, np.nan)
 
 
-def _label(k: int, x: Sym, e: Expr, parser: MathTextParser) -> str:
+def _label(k: int, x: Sym, e: Expr, parser: MathTextParser[Any]) -> str:
     """`$f'(x) = \\frac{1}{x}$` if mathtext reads it, else the plain text `f'(x) = 1/x`."""
     from .printing.latex import latex
 

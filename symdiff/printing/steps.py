@@ -11,7 +11,7 @@ printers.
 
 from __future__ import annotations
 
-from typing import Callable, NamedTuple, Union
+from typing import Any, Callable, NamedTuple, Union, cast
 
 from ..derivation import Derivation
 from ..diff import CHAIN, PLACEHOLDER, Formula, Step
@@ -123,7 +123,7 @@ def layout(d: Derivation, verbose: bool) -> list[Entry]:
     numbered: dict[int, int] = {}
     count = 0
 
-    def heading(depth: int, rule: str, **kw) -> None:
+    def heading(depth: int, rule: str, **kw: Any) -> None:
         nonlocal count
         count += 1
         out.append(Heading(depth, count, rule, **kw))
@@ -139,7 +139,7 @@ def layout(d: Derivation, verbose: bool) -> list[Entry]:
                 out.append(item)
                 continue
             step, depth, level = item
-            claim = (D(step.var, step.expr), shown(step.result))
+            claim = (D(cast(Sym, step.var), step.expr), shown(step.result))  # recorded steps have their var
             if id(step) in numbered:
                 out.append(Equation(depth, claim, ref=numbered[id(step)]))
                 continue
@@ -149,7 +149,7 @@ def layout(d: Derivation, verbose: bool) -> list[Entry]:
                 u = names[level]
                 heading(depth, "chain", formula=CHAIN, bindings=((u, step.inner),))
                 numbered[id(step)] = count
-                at_u = {PLACEHOLDER: u}
+                at_u: dict[Expr, Expr] = {PLACEHOLDER: u}
                 heading(depth + 1, outer.rule, formula=outer.formula,
                         bindings=tuple((n, substitute(v, at_u)) for n, v in outer.bindings))
                 instance = Formula(u, substitute(outer.expr, at_u), substitute(outer.result, at_u))
@@ -157,7 +157,7 @@ def layout(d: Derivation, verbose: bool) -> list[Entry]:
                     out.append(Equation(depth + 2, (D(u, instance.lhs), instance.rhs)))
                 if verbose or inner.rule not in TRIVIAL:
                     later.append(Visit(inner, depth + 1, level + 1))
-                f_at_inner = substitute(outer.result, {PLACEHOLDER: step.inner})
+                f_at_inner = substitute(outer.result, {PLACEHOLDER: cast(Expr, step.inner)})  # a chain step's u
                 later.append(Equation(depth + 1, (claim[0], Times(shown(f_at_inner), shown(inner.result)),
                                                   claim[1])))
             elif step.rule == "logarithmic_differentiation":
@@ -387,7 +387,8 @@ def _escape(text: str) -> str:
     return "".join(table.get(c, c) for c in text)
 
 
-WRITERS = {"text": TextWriter, "markdown": MarkdownWriter, "latex": LatexWriter}
+WRITERS: dict[str, type[TextWriter | MarkdownWriter | LatexWriter]] = {
+    "text": TextWriter, "markdown": MarkdownWriter, "latex": LatexWriter}
 
 
 def render(d: Derivation, format: str = "text", lang: str = "en", verbose: bool = False) -> str:
