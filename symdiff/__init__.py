@@ -20,7 +20,7 @@ from .parse import parse
 # In the order the API reference lists them: functions, then classes, then errors.
 __all__ = [
     "parse", "diff", "derive", "gradient", "simplify", "evaluate", "substitute", "expand_sums",
-    "latex", "pretty", "plot",
+    "latex", "pretty", "mathml", "plot",
     "Expr", "Derivation",
     "SymdiffError", "ParseError", "EvaluationError", "DifferentiationError",
 ]
@@ -31,7 +31,8 @@ __version__ = "0.1.0"
 
 # Loaded on first use: the command line's plain path needs neither.
 _LAZY = {"Derivation": ("derivation", "Derivation"), "latex": ("printing.latex", "latex"),
-         "pretty": ("printing.unicode", "pretty"), "plot": ("plotting", "plot")}
+         "pretty": ("printing.unicode", "pretty"), "plot": ("plotting", "plot"),
+         "mathml": ("printing.mathml", "mathml")}
 
 
 def __getattr__(name: str) -> Any:

@@ -174,6 +174,11 @@ def diff(e: Expr | str, wrt: Wrt = None, order: int = 1, *, simplify: bool = Tru
     return tree
 
 
+def _pairs(mapping: Mapping[Expr | str, Expr | str | int | float]) -> dict[Expr, Expr]:
+    return {as_tree(k): (as_tree(v) if isinstance(v, (str, Expr)) else as_expr(v))
+            for k, v in mapping.items()}
+
+
 def substitute(e: Expr | str, mapping: Mapping[Expr | str, Expr | str | int | float]) -> Expr:
     """Replace variables by expressions.
 
@@ -195,9 +200,7 @@ def substitute(e: Expr | str, mapping: Mapping[Expr | str, Expr | str | int | fl
     >>> str(substitute("y_1 + y_2", {"y_i": "sigmoid(z_i)"}))
     'sigmoid(z_1) + sigmoid(z_2)'
     """
-    pairs = {as_tree(k): (as_tree(v) if isinstance(v, (str, Expr)) else as_expr(v))
-             for k, v in mapping.items()}
-    return _sums.substitute(as_tree(e), pairs)
+    return _sums.substitute(as_tree(e), _pairs(mapping))
 
 
 def expand_sums(e: Expr | str) -> Expr:
@@ -259,7 +262,8 @@ def derive(e: Expr | str, wrt: Expr | str | None = None, order: int = 1, *,
     tree, (x,), facts = _prepared(e, wrt, where, assume)
     from .derivation import derivation
 
-    return derivation(tree, x, order, verbose, facts=facts, lang=lang)
+    shown = tuple(_pairs(where).items()) if where else ()
+    return derivation(tree, x, order, verbose, facts=facts, where=shown, lang=lang)
 
 
 def gradient(e: Expr | str, vars: Iterable[Expr | str] | None = None, *,

@@ -15,13 +15,13 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from . import __version__
-from .errors import ReadingNote, SymdiffError
+from .errors import AssumptionNote, ReadingNote, SymdiffError
 from .languages import LANGUAGES
 
 if TYPE_CHECKING:
     from .expr import Expr
 
-FORMATS = ("plain", "latex", "unicode")
+FORMATS = ("plain", "latex", "unicode", "mathml")
 STEP_FORMATS = ("text", "markdown", "latex")  # with --steps; "plain" means "text" there
 EXIT_BAD_INPUT = 2
 
@@ -35,6 +35,10 @@ def _show(e: Expr, fmt: str) -> str:
         from .printing.unicode import pretty
 
         return pretty(e)
+    if fmt == "mathml":
+        from .printing.mathml import mathml
+
+        return mathml(e, display="block")
     return str(e)
 
 
@@ -63,7 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--order", type=int, default=1, metavar="N", help="derivative order (default 1)")
     d.add_argument("--steps", action="store_true", help="show the derivation step by step")
     d.add_argument("--format", choices=FORMATS + STEP_FORMATS[:2], default=None,
-                   help="plain, latex or unicode; with --steps: text, markdown or latex")
+                   help="plain, latex, unicode or mathml; with --steps: text, markdown or latex")
     d.add_argument("--lang", choices=sorted(LANGUAGES), default="en",
                    help="language of the --steps explanations")
     d.add_argument("--verbose", action="store_true", help="with --steps: keep trivial steps")
@@ -81,7 +85,35 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("expr", metavar="EXPR")
     v.add_argument("values", nargs="*", type=_assignment, metavar="NAME=VALUE")
     _add_plot(sub)
+    _add_serve(sub)
     return parser
+
+
+def _add_serve(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    from .web import TIME_LIMIT
+
+    w = sub.add_parser("serve", help="serve the derivative page and POST /api/diff (extra [web])")
+    w.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    w.add_argument("--port", type=int, default=8000, help="port (default 8000; 0 picks a free one)")
+    w.add_argument("--time-limit", type=float, default=TIME_LIMIT, metavar="SECONDS",
+                   help=f"work limit per request (default {TIME_LIMIT:g}); beyond it, 422")
+
+
+def _serve(args: argparse.Namespace) -> int:
+    try:
+        import starlette  # noqa: F401
+        import uvicorn  # noqa: F401
+    except ImportError:
+        print("symdiff: error: serve needs the web extra: pip install 'symdiff[web]'", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    from .web import serve
+
+    try:
+        serve(args.host, args.port, args.time_limit)
+    except OSError as err:  # the port is taken, the host is not ours
+        print(f"symdiff: error: cannot serve on {args.host}:{args.port}: {err.strerror or err}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    return 0
 
 
 def split_variables(values: list[str] | None) -> list[str]:
@@ -116,6 +148,7 @@ def run_diff(args: argparse.Namespace) -> str:
             if value:
                 note(f"{option} changes the --steps explanation only; it has no effect here")
     if args.steps:
+        warnings.simplefilter("ignore", AssumptionNote)  # the steps state their conditions
         if len(wrt) > 1:
             raise SymdiffError("--steps shows one variable at a time; give one --wrt")
         fmt = "text" if args.format in (None, "plain") else args.format
@@ -202,6 +235,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     allow_leading_minus(parser)
     args = parser.parse_args(argv)
+    if args.command == "serve":
+        return _serve(args)
     try:
         with warnings.catch_warnings(record=True) as notes:
             warnings.simplefilter("always", ReadingNote)

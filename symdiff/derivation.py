@@ -118,5 +118,8 @@ class Derivation:
         return render(self, format, self.lang if lang is None else lang,
                       self.verbose if verbose is None else verbose)
 
+    def __repr__(self) -> str:
+        return f"<Derivation d/d{self.var} {self.expr} = {self.result}>"
+
     def _repr_markdown_(self) -> str:
         return self.render("markdown")

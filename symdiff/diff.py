@@ -9,11 +9,12 @@ it records are the derivation `derive` shows, so the two can never disagree.
 
 from __future__ import annotations
 
+import warnings
 import weakref
 from dataclasses import dataclass, field
 from typing import Callable, NamedTuple, cast
 
-from .errors import DifferentiationError
+from .errors import AssumptionNote, DifferentiationError
 from .functions import FUNCTIONS, Function, undefined_derivative
 from .indexing import depends, index_deltas, same_family
 from .sums import Collapse, collapse, collapses, unclash
@@ -189,7 +190,11 @@ def _change_of_base(e: Expr, x: Sym, d: Derivative) -> Expr:
 
 def _sum_over_index(e: Expr, x: Sym, d: Derivative) -> Expr:
     s = unclash(cast(Sum, e), x)
-    return collapse(summation(d(s.body), s.index, s.lower, s.upper))[0]
+    result, conditions = collapse(summation(d(s.body), s.index, s.lower, s.upper))
+    for c in conditions:  # the result holds only inside the sum's range: say so
+        warnings.warn(f"assuming {c}, where {x} is one of the summed terms", AssumptionNote,
+                      stacklevel=2)
+    return result
 
 
 def _function_rule(row: Function) -> Rule:
@@ -290,7 +295,7 @@ CHAIN = Formula(_x, func("f", _u), mul(func("f'", _u), _du))
 PLACEHOLDER = Sym("□", ())
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class Step:
     """One rule applied: `d/d(var) expr = result`, with the steps it relied on.
 
@@ -309,6 +314,9 @@ class Step:
     # Where the step holds: `sum_i f(i)*delta(i, j) = f(j)` needs lower <= j <= upper.
     conditions: tuple[Collapse, ...] = ()
     rewrites: str = ""  # for a `simplify` step: the rewrites it applied
+
+    def __repr__(self) -> str:  # the default would recurse through every sub-step
+        return f"<Step {self.rule}: {self.expr} -> {self.result}>"
 
 
 def _record(rule: Rule, node: Expr, x: Sym, result: Expr, needed: tuple[Expr, ...],

@@ -242,6 +242,7 @@ def derivative_operator(op: Token, body: E.Expr) -> E.Expr:
     if n != m2:
         raise _TokenError(op, f"the orders in {op} disagree: write d^n/dx^n")
     var = parse_plain(m.group("var"))
+    note(f"read {op} as the derivative of what follows it")
     return differentiate_n(body, var, int(n or 1), op)
 
 

@@ -169,8 +169,15 @@ def _products(term: Expr, i: Sym) -> list[Expr]:
 
 
 def _in_range(t: Expr, lo: Expr, hi: Expr) -> bool | None:
-    if type(t) is Num and type(lo) is Num and type(hi) is Num:
-        return lo.value <= t.value <= hi.value
+    """Is lo <= t <= hi?  None when that depends on a symbol; a number below a
+    numeric lower bound is outside whatever the upper bound is (beta_0 is not
+    among beta_1 ... beta_p)."""
+    if type(t) is not Num:
+        return None
+    if type(lo) is Num and t.value < lo.value or type(hi) is Num and t.value > hi.value:
+        return False
+    if type(lo) is Num and type(hi) is Num:
+        return True
     return None
 
 

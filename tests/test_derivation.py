@@ -131,7 +131,10 @@ def test_deep_derivation_renders_without_recursion():
     e = E.sym("x")
     for _ in range(600):
         e = E.mul(E.TWO, E.add(e, E.ONE))
-    assert symdiff.derive(e, "x").render().count("Constant multiple rule") == 600
+    d = symdiff.derive(e, "x")
+    assert d.render(verbose=True).count("Constant multiple rule") == 600
+    assert d.render().count("Sum rule") == 600  # the constant factors fold into their sums
+    assert "Derivation" in repr(d)
 
 
 def test_wide_sum_derives_and_renders():

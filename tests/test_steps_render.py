@@ -94,7 +94,8 @@ def test_log_base_with_chain_rule_fits_in_twenty_lines():
     assert "Chain rule" in text and "with u = x^2 + 1" in text
     assert "Logarithm rule, base b: d/du log_b(u) = 1/(u*ln(b)), with b = 2" in text
     assert "d/dx (x^2 + 1) = 2*x" in text  # the inner derivative
-    assert "Simplify" in text and out[-1] == "= " + str(symdiff.diff("log_2(x^2+1)", "x"))
+    assert out[-1] == "= " + str(symdiff.diff("log_2(x^2+1)", "x"))  # the answer, once
+    assert sum(line.endswith(out[-1][2:]) for line in out) == 1
 
 
 def test_logarithmic_differentiation_reads_as_in_textbooks():

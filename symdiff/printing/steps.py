@@ -22,12 +22,14 @@ from ..simplify import simplify
 from ..sums import Collapse
 from .latex import latex
 from .plain import to_str
+from .unicode import pretty
 from .precedence import MUL, POW, is_negative, precedence
 
-FORMATS = ("text", "markdown", "latex")
 # Sub-steps folded into their parent unless verbose: a constant's derivative,
 # the variable's own, and an indexed variable's delta.
 TRIVIAL = frozenset({"constant", "variable", "indexed_variable"})
+# Steps shown only through their sub-steps unless verbose (or at the root).
+TRANSPARENT = frozenset({"constant_multiple"})
 # Intermediate results up to this many leaves are shown simplified.
 SHOW_SIMPLIFIED = 80
 
@@ -146,20 +148,31 @@ def layout(d: Derivation, verbose: bool) -> list[Entry]:
             later: list[Visit | Entry] = []
             if step.rule == "chain":
                 outer, inner = step.substeps
+                f_at_inner = substitute(outer.result, {PLACEHOLDER: step.inner})
+                through = Equation(depth + 1, (claim[0], Times(shown(f_at_inner), shown(inner.result)),
+                                               claim[1]))
+                if inner.rule in TRIVIAL and not verbose:  # f(y_i) by y_j: no inner step to show
+                    at_inner = {PLACEHOLDER: step.inner}
+                    heading(depth, outer.rule, formula=outer.formula,
+                            bindings=tuple((n, substitute(v, at_inner)) for n, v in outer.bindings))
+                    numbered[id(step)] = count
+                    later.append(through)
+                    stack.extend(reversed(later))
+                    continue
                 u = names[level]
                 heading(depth, "chain", formula=CHAIN, bindings=((u, step.inner),))
                 numbered[id(step)] = count
                 at_u: dict[Expr, Expr] = {PLACEHOLDER: u}
                 heading(depth + 1, outer.rule, formula=outer.formula,
                         bindings=tuple((n, substitute(v, at_u)) for n, v in outer.bindings))
-                instance = Formula(u, substitute(outer.expr, at_u), substitute(outer.result, at_u))
-                if instance != outer.formula:  # else the formula says it already
-                    out.append(Equation(depth + 2, (D(u, instance.lhs), instance.rhs)))
+                instance = (substitute(outer.expr, at_u), substitute(outer.result, at_u))
+                general = outer.formula
+                renamed = tuple(substitute(t, {general.var: u}) for t in (general.lhs, general.rhs))
+                if instance != renamed:  # else the formula says it already
+                    out.append(Equation(depth + 2, (D(u, instance[0]), instance[1])))
                 if verbose or inner.rule not in TRIVIAL:
                     later.append(Visit(inner, depth + 1, level + 1))
-                f_at_inner = substitute(outer.result, {PLACEHOLDER: cast(Expr, step.inner)})  # a chain step's u
-                later.append(Equation(depth + 1, (claim[0], Times(shown(f_at_inner), shown(inner.result)),
-                                                  claim[1])))
+                later.append(through)
             elif step.rule == "logarithmic_differentiation":
                 (sub,) = step.substeps
                 heading(depth, step.rule, formula=step.formula, bindings=step.bindings)
@@ -178,6 +191,11 @@ def layout(d: Derivation, verbose: bool) -> list[Entry]:
                                     "rewrite"))
                 later.append(Visit(sub, depth + 1, level))
                 later.append(Equation(depth + 1, claim))
+            elif step.rule in TRANSPARENT and depth and not verbose:
+                # c*u inside a larger derivation: u's steps say it all.
+                for s in step.substeps:
+                    if s.rule not in TRIVIAL:
+                        later.append(Visit(s, depth, level))
             else:
                 heading(depth, step.rule, formula=step.formula, bindings=step.bindings,
                         conditions=step.conditions)
@@ -188,6 +206,10 @@ def layout(d: Derivation, verbose: bool) -> list[Entry]:
                 later.append(Equation(depth + 1, claim))
             stack.extend(reversed(later))
         finish = [s for s in (stage.simplified, stage.assumed) if s is not None]
+        root = out[-1]
+        if isinstance(root, Equation) and root.terms[-1] is stage.simplified.result:
+            out[-1] = root._replace(note="answer" if stage.assumed is None else "")
+            finish = finish[1:]  # the root step shows the simplified result already
         for s in finish:
             heading(0, s.rule, bindings=s.bindings, rewrites=s.rewrites)
             last = s is finish[-1]
@@ -292,7 +314,8 @@ class TextWriter(Writer):
                 continue
             if entry.note == "answer":  # the raw form, then the answer once
                 *before, answer = entry.terms
-                lines.extend(pad + self.term(t) for t in before)
+                if before:
+                    lines.append(pad + " = ".join(self.term(t) for t in before))
                 lines.append(f"= {self.term(answer)}")
                 continue
             line = pad + " = ".join(self.term(t) for t in entry.terms)
@@ -302,6 +325,16 @@ class TextWriter(Writer):
                 line += "   " + self.t["see"].format(number=entry.ref)
             lines.append(line)
         return "\n".join(lines)
+
+
+class UnicodeWriter(TextWriter):
+    """The text tree in the one-line Unicode notation (`symdiff.pretty`)."""
+
+    show = staticmethod(pretty)
+    times = " · "
+
+    def condition(self, c: Collapse) -> str:
+        return f"{self.show(c.lower)} ≤ {self.show(c.target)} ≤ {self.show(c.upper)}"
 
 
 class LatexTerms(Writer):
@@ -387,8 +420,9 @@ def _escape(text: str) -> str:
     return "".join(table.get(c, c) for c in text)
 
 
-WRITERS: dict[str, type[TextWriter | MarkdownWriter | LatexWriter]] = {
-    "text": TextWriter, "markdown": MarkdownWriter, "latex": LatexWriter}
+WRITERS = {"text": TextWriter, "unicode": UnicodeWriter, "markdown": MarkdownWriter,
+           "latex": LatexWriter}
+FORMATS = tuple(WRITERS)
 
 
 def render(d: Derivation, format: str = "text", lang: str = "en", verbose: bool = False) -> str:
