@@ -41,7 +41,7 @@ import math
 import weakref
 from collections.abc import Callable
 from fractions import Fraction
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from . import polynomial as P
 from .functions import FUNCTIONS, Parity
@@ -68,7 +68,7 @@ class Rewrite(NamedTuple):
 
 # --------------------------------------------------------------------- size
 
-_COST: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_COST: weakref.WeakKeyDictionary[Expr, tuple[int, int, int]] = weakref.WeakKeyDictionary()
 
 
 def cost(e: Expr) -> tuple[int, int, int]:
@@ -153,7 +153,7 @@ def degree(e: Expr) -> Fraction:
     return total
 
 
-def term_key(e: Expr) -> tuple:
+def term_key(e: Expr) -> tuple[Any, ...]:
     """Order of terms in a sum: higher degree first, then by factors."""
     _, rest = split_coefficient(e)
     factors = rest.factors if type(rest) is Mul else (rest,)
@@ -177,7 +177,7 @@ def is_negative(e: Expr) -> bool:
     return type(e) is Mul and type(e.factors[0]) is Num and e.factors[0].value < 0
 
 
-_NONNEG: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_NONNEG: weakref.WeakKeyDictionary[Expr, bool] = weakref.WeakKeyDictionary()
 
 
 def is_nonnegative(e: Expr) -> bool:
@@ -262,7 +262,7 @@ def _partners(f: Expr) -> list[tuple[Expr, int, Expr]]:
     if not (type(f) is Pow and f.exp is TWO and type(f.base) is Func):
         return []
     name, u = f.base.name, f.base.arg
-    square = lambda g: pow_(func(g, u), TWO)  # noqa: E731
+    square: Callable[[str], Expr] = lambda g: pow_(func(g, u), TWO)  # noqa: E731
     double = mul(TWO, u)
     if name == "sin":
         return [(square("cos"), 1, ONE)]
@@ -632,7 +632,7 @@ def sigmoid_product(e: Expr) -> Expr | None:
     return None
 
 
-HYPERBOLIC_OF_EXP = {1: "cosh", -1: "sinh"}  # e^u/(e^(2u) + 1) and e^u/(e^(2u) - 1)
+HYPERBOLIC_OF_EXP: dict[Fraction | int, str] = {1: "cosh", -1: "sinh"}  # e^u/(e^(2u) + 1) and e^u/(e^(2u) - 1)
 
 
 def exp_over_exp_sum(e: Expr) -> Expr | None:

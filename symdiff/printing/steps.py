@@ -148,11 +148,11 @@ def layout(d: Derivation, verbose: bool) -> list[Entry]:
             later: list[Visit | Entry] = []
             if step.rule == "chain":
                 outer, inner = step.substeps
-                f_at_inner = substitute(outer.result, {PLACEHOLDER: step.inner})
+                f_at_inner = substitute(outer.result, {PLACEHOLDER: cast(Expr, step.inner)})  # a chain step's u
                 through = Equation(depth + 1, (claim[0], Times(shown(f_at_inner), shown(inner.result)),
                                                claim[1]))
                 if inner.rule in TRIVIAL and not verbose:  # f(y_i) by y_j: no inner step to show
-                    at_inner = {PLACEHOLDER: step.inner}
+                    at_inner: dict[Expr, Expr] = {PLACEHOLDER: cast(Expr, step.inner)}
                     heading(depth, outer.rule, formula=outer.formula,
                             bindings=tuple((n, substitute(v, at_inner)) for n, v in outer.bindings))
                     numbered[id(step)] = count
@@ -166,8 +166,8 @@ def layout(d: Derivation, verbose: bool) -> list[Entry]:
                 heading(depth + 1, outer.rule, formula=outer.formula,
                         bindings=tuple((n, substitute(v, at_u)) for n, v in outer.bindings))
                 instance = (substitute(outer.expr, at_u), substitute(outer.result, at_u))
-                general = outer.formula
-                renamed = tuple(substitute(t, {general.var: u}) for t in (general.lhs, general.rhs))
+                general = cast(Formula, outer.formula)  # every rule a chain step applies has one
+                renamed = tuple(substitute(t, {cast(Sym, general.var): u}) for t in (general.lhs, general.rhs))
                 if instance != renamed:  # else the formula says it already
                     out.append(Equation(depth + 2, (D(u, instance[0]), instance[1])))
                 if verbose or inner.rule not in TRIVIAL:
@@ -420,8 +420,8 @@ def _escape(text: str) -> str:
     return "".join(table.get(c, c) for c in text)
 
 
-WRITERS = {"text": TextWriter, "unicode": UnicodeWriter, "markdown": MarkdownWriter,
-           "latex": LatexWriter}
+WRITERS: dict[str, type[TextWriter | MarkdownWriter | LatexWriter]] = {
+    "text": TextWriter, "unicode": UnicodeWriter, "markdown": MarkdownWriter, "latex": LatexWriter}
 FORMATS = tuple(WRITERS)
 
 
