@@ -12,6 +12,7 @@ import warnings
 from fractions import Fraction
 from collections.abc import Iterable
 from functools import cache
+from typing import Any, cast
 
 from lark import Lark, Token, Transformer, v_args
 from lark.lexer import PatternStr
@@ -35,6 +36,11 @@ def grammar_path(name: str) -> str:
         if os.path.isfile(path):
             return path
     raise FileNotFoundError(f"grammar file {name} not found in {GRAMMAR_DIRS}")
+
+
+def _position(tok: Token) -> tuple[int, int]:
+    """(line, column) of a token; the lexer sets both on every token it makes."""
+    return cast(int, tok.line), cast(int, tok.column)
 
 
 class _TokenError(Exception):
@@ -66,7 +72,7 @@ def split_index(tok: Token) -> tuple[E.Expr, ...]:
 
 
 @v_args(inline=True)
-class PlainTransformer(Transformer):
+class PlainTransformer(Transformer[Token, Any]):
     """Parse-tree aliases of `grammar/plain.lark` -> smart constructors."""
 
     number = staticmethod(number)
@@ -148,7 +154,7 @@ def grammar_text(name: str) -> str:
     return _read(grammar_path(name)) + "\n" + func + "\n"
 
 
-def lalr(grammar: str, transformer: Transformer) -> Lark:
+def lalr(grammar: str, transformer: Transformer[Token, Any]) -> Lark:
     """An LALR parser that builds trees as it reduces (no recursion on deep input)."""
     return Lark(
         grammar_text(grammar),
@@ -237,16 +243,18 @@ _DERIV = re.compile(r"d(?:\^(?P<n>[0-9]+))?/d(?P<var>[A-Za-z][A-Za-z0-9]*(?:_\{[
 
 def derivative_operator(op: Token, body: E.Expr) -> E.Expr:
     """`d/dx u`, `d^2/dx^2 u`: the derivative of what follows (raw; `simplify` tidies it)."""
-    m = _DERIV.fullmatch(str(op).replace(" ", ""))
+    m = cast("re.Match[str]", _DERIV.fullmatch(str(op).replace(" ", "")))  # the token is one
     n, m2 = m.group("n"), m.group("m")
     if n != m2:
         raise _TokenError(op, f"the orders in {op} disagree: write d^n/dx^n")
     var = parse_plain(m.group("var"))
+    if type(var) is not E.Sym:  # d/dpi, d/de: a constant (found by mypy: was an AttributeError)
+        raise _TokenError(op, f"can only differentiate with respect to a variable, not {var}")
     note(f"read {op} as the derivative of what follows it")
     return differentiate_n(body, var, int(n or 1), op)
 
 
-def differentiate_n(body: E.Expr, var: E.Expr, order: int, op: Token) -> E.Expr:
+def differentiate_n(body: E.Expr, var: E.Sym, order: int, op: Token) -> E.Expr:
     from .diff import MAX_ORDER, differentiate
 
     if order > MAX_ORDER:
@@ -298,7 +306,7 @@ def explain(parser: Lark, text: str, err: UnexpectedInput) -> ParseError:
     """Turn Lark's token dump into a sentence a person reads."""
     line, column = err.line, err.column
     if isinstance(err, UnexpectedCharacters):
-        reason = f"unexpected character {text[err.pos_in_stream]!r}"
+        reason = f"unexpected character {text[cast(int, err.pos_in_stream)]!r}"
     elif isinstance(err, UnexpectedToken):
         tok = err.token
         at_end = tok.type == "$END"
@@ -368,7 +376,7 @@ def parse_plain(text: str) -> E.Expr:
     except UnexpectedInput as err:
         raise explain(parser, text, err) from None
     except _TokenError as err:
-        raise ParseError(err.reason, text, err.token.line, err.token.column) from None
+        raise ParseError(err.reason, text, *_position(err.token)) from None
 
 
 # ------------------------------------------------------------------- LaTeX
@@ -406,7 +414,7 @@ def _script_value(tok: Token) -> E.Expr:
 
 
 @v_args(inline=True)
-class LatexTransformer(Transformer):
+class LatexTransformer(Transformer[Token, Any]):
     """Parse-tree aliases of `grammar/latex.lark` -> smart constructors."""
 
     number = staticmethod(number)
@@ -557,7 +565,7 @@ def parse_latex(text: str) -> E.Expr:
     except UnexpectedInput as err:
         raise explain(parser, text, err) from None
     except _TokenError as err:
-        raise ParseError(err.reason, text, err.token.line, err.token.column) from None
+        raise ParseError(err.reason, text, *_position(err.token)) from None
     return _unwrap(result)
 
 
