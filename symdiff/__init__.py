@@ -12,6 +12,7 @@ The names below are the public API; the rest of the package is free to change.
 import importlib
 from typing import Any
 
+from . import printing  # noqa: F401  (str() of every node)
 from .api import derive, diff, evaluate, expand_sums, gradient, simplify, substitute
 from .errors import DifferentiationError, EvaluationError, ParseError, SymdiffError
 from .expr import Expr

@@ -13,6 +13,7 @@ products in one canonical order, which is what makes printing round-trip.
 
 from __future__ import annotations
 
+import importlib
 import operator
 import weakref
 import zlib
@@ -21,6 +22,10 @@ from fractions import Fraction
 from typing import TYPE_CHECKING, Any, Callable, TypeVar, cast
 
 CONSTANTS = ("e", "pi")
+
+# Printers by name, filled in by the symdiff.printing modules as they load (they
+# build on these nodes, so the nodes cannot import them).
+PRINTERS: dict[str, Callable[[Expr], str]] = {}
 
 # Largest exact integer power folded, in bits of the result; beyond it a power
 # stays symbolic rather than building a number nobody can print.
@@ -156,18 +161,16 @@ class Expr:
         return frozenset().union(*(k.free for k in kids))
 
     def __str__(self) -> str:
-        from .printing.plain import to_str
-
-        return to_str(self)
+        return PRINTERS["plain"](self)
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self}>"
 
     def _repr_latex_(self) -> str:
         """Typeset maths in Jupyter."""
-        from .printing.latex import latex
-
-        return f"$\\displaystyle {latex(self)}$"
+        if "latex" not in PRINTERS:  # loaded on first use: the command line's plain path needs none
+            importlib.import_module("symdiff.printing.latex")
+        return f"$\\displaystyle {PRINTERS['latex'](self)}$"
 
     # Arithmetic, for library users building trees in Python.
     def __add__(self, other: Any) -> Expr:

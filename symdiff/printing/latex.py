@@ -11,7 +11,7 @@ from fractions import Fraction
 
 from .. import expr as X
 from ..functions import FUNCTIONS, notation, undefined_name
-from ..expr import E, HALF, Add, Const, Delta, Expr, Func, Log, Mul, Num, Pow, Sum, Sym
+from ..expr import PRINTERS, E, HALF, Add, Const, Delta, Expr, Func, Log, Mul, Num, Pow, Sum, Sym
 from .precedence import MUL, POW, Child, Part, render, split_fraction, sum_parts
 
 OPEN, CLOSE = "\\left(", "\\right)"
@@ -163,3 +163,6 @@ def latex(e: Expr) -> str:
     \\frac{1}{x \\ln 2}
     """
     return render(e, parts, OPEN, CLOSE)
+
+
+PRINTERS["latex"] = latex

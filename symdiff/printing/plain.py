@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..expr import E, HALF, Add, Const, Delta, Expr, Func, Log, Mul, Num, Pow, Sum, Sym
+from ..expr import PRINTERS, E, HALF, Add, Const, Delta, Expr, Func, Log, Mul, Num, Pow, Sum, Sym
 from .precedence import MUL, POW, Child, Part, render, split_fraction, sum_parts
 
 if TYPE_CHECKING:
@@ -98,3 +98,6 @@ def log_base(base: Expr) -> str:
 def to_str(e: Expr) -> str:
     """Plain text for `e`, with as few brackets as precedence allows."""
     return render(e, parts)
+
+
+PRINTERS["plain"] = to_str
