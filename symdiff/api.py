@@ -11,8 +11,11 @@ from collections.abc import Iterable, Mapping, Sequence
 
 from typing import TYPE_CHECKING, cast
 
-from . import diff as _diff
-from . import simplify as _simplify
+# The modules, by absolute name: symdiff.diff and symdiff.simplify are also the
+# package's functions (re-exported from here), which mypy cannot tell apart in
+# `from . import diff`.
+import symdiff.diff as _diff
+import symdiff.simplify as _simplify
 from . import sums as _sums
 from .sums import Assumption
 from .errors import DifferentiationError, ParseError

@@ -13,6 +13,7 @@ from typing import NamedTuple, cast
 
 from .diff import Step, differentiate
 from .expr import Expr, Sym
+from .printing.steps import render
 from .simplify import simplify, simplify_derivative
 from .sums import Assumption, apply_assumptions
 
@@ -113,8 +114,6 @@ class Derivation:
         ...
         \\end{align*}
         """
-        from .printing.steps import render  # the renderer loads on first use (cold start)
-
         return render(self, format, self.lang if lang is None else lang,
                       self.verbose if verbose is None else verbose)
 

@@ -20,6 +20,7 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedTok
 
 from . import expr as E
 from . import functions as F
+from .diff import MAX_ORDER, differentiate
 from .errors import ParseError, ReadingNote
 
 _HERE = os.path.dirname(os.path.realpath(__file__))
@@ -255,8 +256,6 @@ def derivative_operator(op: Token, body: E.Expr) -> E.Expr:
 
 
 def differentiate_n(body: E.Expr, var: E.Sym, order: int, op: Token) -> E.Expr:
-    from .diff import MAX_ORDER, differentiate
-
     if order > MAX_ORDER:
         raise _TokenError(op, f"order {order} is above the limit of {MAX_ORDER}")
     for _ in range(order):

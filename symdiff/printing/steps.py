@@ -11,9 +11,8 @@ printers.
 
 from __future__ import annotations
 
-from typing import Any, Callable, NamedTuple, Union, cast
+from typing import TYPE_CHECKING, Any, Callable, NamedTuple, Union, cast
 
-from ..derivation import Derivation
 from ..diff import CHAIN, PLACEHOLDER, Formula, Step
 from ..errors import SymdiffError
 from ..expr import Expr, Sym, div, leaves, ln, substitute, sym
@@ -23,6 +22,9 @@ from ..sums import Collapse
 from .latex import latex
 from .plain import to_str
 from .unicode import pretty
+
+if TYPE_CHECKING:  # a derivation is what these print; the module needs only its fields
+    from ..derivation import Derivation
 from .precedence import MUL, POW, is_negative, precedence
 
 # Sub-steps folded into their parent unless verbose: a constant's derivative,
