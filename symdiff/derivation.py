@@ -30,7 +30,8 @@ class Stage(NamedTuple):
 
 def derivation(e: Expr, x: Sym, order: int = 1, verbose: bool = False, *,
                facts: list[Assumption] | tuple[Assumption, ...] = (),
-               where: tuple[tuple[Expr, Expr], ...] = (), lang: str = "en") -> Derivation:
+               where: tuple[tuple[Expr, Expr], ...] = (), lang: str = "en",
+               name: Sym | None = None) -> Derivation:
     """Differentiate `e` in `x` `order` times, keeping every step."""
     stages: list[Stage] = []
     current = e
@@ -50,7 +51,7 @@ def derivation(e: Expr, x: Sym, order: int = 1, verbose: bool = False, *,
                 final = tidy
         stages.append(Stage(current, cast(Step, step), simplified, assumed))  # recorded: not None
         current = final
-    return Derivation(e, x, current, tuple(stages), verbose, where, lang)
+    return Derivation(e, x, current, tuple(stages), verbose, where, lang, name)
 
 
 @dataclass(frozen=True, eq=False)
@@ -83,6 +84,7 @@ class Derivation:
     verbose: bool = False
     where: tuple[tuple[Expr, Expr], ...] = ()  # substitutions made before differentiating
     lang: str = "en"
+    name: Sym | None = None  # what a definition called the expression: L in `L = ...`
 
     @property
     def steps(self) -> tuple[Step, ...]:

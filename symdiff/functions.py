@@ -184,6 +184,28 @@ _BY_SPELLING: dict[str, Function] = {
 BUILDERS: dict[str, Callable[[Expr], Expr]] = {"sqrt": sqrt, "exp": exp, "ln": ln, "log": ln}
 
 
+def maximum(a: Expr, b: Expr) -> Expr:
+    """max(a, b) = a + relu(b - a): exact, and differentiable wherever a != b."""
+    if a is ZERO:
+        return func("relu", b)
+    if b is ZERO:
+        return func("relu", a)
+    return add(a, func("relu", sub(b, a)))
+
+
+def minimum(a: Expr, b: Expr) -> Expr:
+    """min(a, b) = a - relu(a - b), which is -max(-a, -b)."""
+    if a is ZERO:
+        return neg(func("relu", neg(b)))
+    if b is ZERO:
+        return neg(func("relu", neg(a)))
+    return sub(a, func("relu", sub(a, b)))
+
+
+# Functions of two arguments, built from the rows above: max(0, u) is relu(u).
+BINARY_BUILDERS: dict[str, Callable[[Expr, Expr], Expr]] = {"max": maximum, "min": minimum}
+
+
 def notation(template: str, open_: str, close: str) -> tuple[str, str]:
     """What a printer writes before and after the argument: a template's two
     halves (`|{}|`), or a function's name and the printer's brackets."""
