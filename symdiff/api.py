@@ -83,7 +83,7 @@ def variable(e: Expr, wrt: Expr | str | None) -> Sym:
     return x
 
 
-def defined_variable(e: Expr | str, wrt: Expr | str | None) -> Expr | str | None:
+def defined_variable(e: Expr | str, wrt: Wrt) -> Wrt:
     """`wrt` as given, or the argument of a definition's left side (`f(x) = ...` -> x)."""
     if wrt is None and isinstance(e, str) and "=" in e:
         definition = parse_definition(e)

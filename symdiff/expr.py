@@ -101,6 +101,7 @@ class Expr:
         upper: Expr  # Sum
         i: Expr  # Delta
         j: Expr  # Delta
+        _order: tuple[Any, ...]  # order_key's cache, a slot filled on first use
 
     def __new__(cls, *values: Any) -> Expr:
         key = (cls, *map(_key_part, values))
@@ -266,9 +267,10 @@ def _own_facts(node: Expr) -> int:
 
 
 # The slots' own setters: they bypass Expr.__setattr__, which refuses.
-_set_hash, _set_free = Expr._hash.__set__, Expr.free.__set__  # type: ignore[attr-defined]
-_set_facts, _set_height = Expr.facts.__set__, Expr.height.__set__  # type: ignore[attr-defined]
-_set_order = Expr._order.__set__  # type: ignore[attr-defined]
+# (mypy sees the annotated slots as instance variables, not descriptors: hence the ignores)
+_set_hash, _set_free = Expr._hash.__set__, Expr.free.__set__  # type: ignore[attr-defined, misc]
+_set_facts, _set_height = Expr.facts.__set__, Expr.height.__set__  # type: ignore[attr-defined, misc]
+_set_order = Expr._order.__set__  # type: ignore[attr-defined, misc]
 
 
 def _field_hash(value: Any) -> int:
@@ -594,13 +596,13 @@ _RANK = {"Num": 0, "Const": 1, "Sym": 2, "Func": 3, "Log": 3, "Pow": 4, "Mul": 5
 ORDER_TOKENS = 16  # nodes read from the top of a tree to order it; deeper ties go by hash
 
 
-def _natural(name: str) -> tuple:
+def _natural(name: str) -> tuple[Any, ...]:
     """`y10` -> ("y", 10, ""): digits compare as numbers."""
     parts = re.split(r"(\d+)", name)
     return tuple(int(p) if i % 2 else p for i, p in enumerate(parts))
 
 
-def _token(node: Expr) -> tuple:
+def _token(node: Expr) -> tuple[Any, ...]:
     t = type(node)
     if t is Num:  # by size, the negative first: 1 - s before 1 - 2*s, x - 1 before x + 1
         return (0, (abs(node.value), node.value > 0))
@@ -619,7 +621,7 @@ def _token(node: Expr) -> tuple:
     return (_RANK[t.__name__], ("",))
 
 
-def _tokens(e: Expr) -> Iterator:
+def _tokens(e: Expr) -> Iterator[Any]:
     stack = [e]
     while stack:
         node = stack.pop()
@@ -636,16 +638,17 @@ class _Rest:
 
     __slots__ = ("ref",)
 
-    def __init__(self, ref: weakref.ref) -> None:
+    def __init__(self, ref: weakref.ref[Expr]) -> None:
         self.ref = ref
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, _Rest) and self.ref() is other.ref()
 
     def __lt__(self, other: _Rest) -> bool:
-        for a, b in zip(_tokens(self.ref()), _tokens(other.ref())):
+        # the nodes being ordered are alive, so both references resolve
+        for a, b in zip(_tokens(cast(Expr, self.ref())), _tokens(cast(Expr, other.ref()))):
             if a != b:
-                return a < b
+                return cast(bool, a < b)
         return False  # one stream is a prefix of the other only if the trees are equal
 
     def __gt__(self, other: _Rest) -> bool:
@@ -677,7 +680,7 @@ def _set_order_key(node: Expr) -> None:
     _set_order(node, key)
 
 
-def order_key(e: Expr) -> tuple:
+def order_key(e: Expr) -> tuple[Any, ...]:
     """A structural sort key: the first ORDER_TOKENS nodes of `e` in preorder,
     each as (rank, name or value), flattened; past that the shallower tree
     first, then whole trees compared.  Cached on the node, and built from the

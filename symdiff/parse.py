@@ -41,7 +41,7 @@ def grammar_path(name: str) -> str:
     raise FileNotFoundError(f"grammar file {name} not found in {GRAMMAR_DIRS}")
 
 
-def _position(tok: Token) -> tuple[int, int]:
+def _token_position(tok: Token) -> tuple[int, int]:
     """(line, column) of a token; the lexer sets both on every token it makes."""
     return cast(int, tok.line), cast(int, tok.column)
 
@@ -392,7 +392,7 @@ def parse_plain(text: str) -> E.Expr:
     except UnexpectedInput as err:
         raise explain(parser, text, err) from None
     except _TokenError as err:
-        raise ParseError(err.reason, text, *_position(err.token)) from None
+        raise ParseError(err.reason, text, *_token_position(err.token)) from None
 
 
 # ------------------------------------------------------------------- LaTeX
@@ -509,7 +509,7 @@ class BarPostLexer:
 
 def _differentiate_by(op: Token, dvars: str, order: int, body: E.Expr) -> E.Expr:
     """Apply the denominator `dx^2`, `\\partial x \\partial y` of a derivative operator to `body`."""
-    variables: list[tuple[E.Expr, int]] = []
+    variables: list[tuple[E.Sym, int]] = []
     for m in _DVAR_ONE.finditer(dvars):
         var = parse_latex(m.group("var"))
         if type(var) is not E.Sym:
@@ -528,12 +528,12 @@ _OPERATOR = re.compile(rf"{_FRAC}{_D}(?P<order>{_ORDER})(?:\s*\}}\s*\{{(?P<dvars
 
 def _operator(op: Token) -> tuple[int, str]:
     """`\\frac{d^2}{dx^2}` -> (2, `dx^2`): the order above and the variables below."""
-    m = _OPERATOR.fullmatch(str(op))
+    m = cast("re.Match[str]", _OPERATOR.fullmatch(str(op)))  # the token is one
     digits = re.search(r"[0-9]+", m.group("order"))
     return int(digits.group()) if digits else 1, m.group("dvars") or ""
 
 
-def _vector_component(s: E.Sym, j: E.Sym) -> E.Sym:
+def _vector_component(s: E.Sym, j: E.Expr) -> E.Sym:
     """`\\mathbf{w}` has components w_j; a plain name `w` has components w_j too."""
     split = N.split_decoration(s.name)
     base = split[0] if split and split[1] == "bold" else s.name
@@ -550,7 +550,7 @@ class _Label(str):
     """A word in a subscript, `y_{\\text{true}}`: part of the name, not an index."""
 
 
-def _no_labels(tok: Token, indices: tuple) -> tuple[E.Expr, ...]:
+def _no_labels(tok: Token, indices: tuple[Any, ...]) -> tuple[E.Expr, ...]:
     if any(isinstance(i, _Label) for i in indices):
         raise _TokenError(tok, "a word in a subscript labels a variable; it is not an index here")
     return indices
@@ -601,7 +601,7 @@ class LatexTransformer(Transformer[Token, Any]):
         return self.symbol("pi" if str(tok) == "\\pi" else "e", indices)
 
     def symbol(self, name: str, *rest) -> E.Expr:
-        indices: tuple = ()
+        indices: tuple[Any, ...] = ()
         for part in rest:
             if isinstance(part, Token):  # x^{(i)}: the i-th sample
                 i = E.sym(str(part).strip("^{}() \t\n"))
@@ -658,7 +658,7 @@ class LatexTransformer(Transformer[Token, Any]):
     def index_greek(self, tok: Token) -> tuple[E.Expr, ...]:
         return (E.sym(str(tok).lstrip("_ \t\n")[1:]),)
 
-    def index_word(self, cmd: Token, tok: Token) -> tuple:
+    def index_word(self, cmd: Token, tok: Token) -> tuple[Any, ...]:
         word = str(tok)
         if len(word) > 1 and not str(cmd).endswith("mathit"):  # \mathit{ab} is an index name
             return (_Label(word),)
@@ -836,7 +836,7 @@ class LatexTransformer(Transformer[Token, Any]):
 
     def comparison(self, *items) -> E.Expr:
         """`u > v` as the step heaviside(u - v); `a < u < b` as a product of steps."""
-        step = E.ONE
+        step: E.Expr = E.ONE
         for left, op, right in zip(items[:-1:2], items[1::2], items[2::2]):
             greater = str(op) in (">", "\\ge", "\\geq", "\\geqslant", "\\gt")
             step = E.mul(step, E.func("heaviside", E.sub(left, right) if greater else E.sub(right, left)))
@@ -911,7 +911,7 @@ LATEX_WORDS = {
 def explain_latex(parser: Lark, text: str, err: UnexpectedInput) -> ParseError:
     """One sentence for a LaTeX syntax error, in the words of LaTeX, never Lark's."""
     if isinstance(err, UnexpectedCharacters):
-        return ParseError(f"unexpected character {text[err.pos_in_stream]!r}", text, err.line, err.column)
+        return ParseError(f"unexpected character {text[cast(int, err.pos_in_stream)]!r}", text, err.line, err.column)
     if not isinstance(err, UnexpectedToken):
         return ParseError("invalid input", text, getattr(err, "line", 1), getattr(err, "column", 1))
     tok = err.token
@@ -954,7 +954,7 @@ def parse_latex(text: str) -> E.Expr:
     except UnexpectedInput as err:
         raise explain_latex(parser, text, err) from None
     except _TokenError as err:
-        raise ParseError(err.reason, text, *_position(err.token)) from None
+        raise ParseError(err.reason, text, *_token_position(err.token)) from None
     return _unwrap(result)
 
 
@@ -1025,6 +1025,7 @@ def _left_side(part: str, syntax: str, text: str, start: int) -> tuple[E.Sym, tu
         raise bad
     word = m.group("name")
     w = _LHS_WORD.fullmatch(word)
+    name: E.Expr
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ReadingNote)
         try:
@@ -1039,7 +1040,7 @@ def _left_side(part: str, syntax: str, text: str, start: int) -> tuple[E.Sym, tu
             raise bad from None
     if type(name) is not E.Sym or any(type(a) is not E.Sym for a in args):
         raise bad
-    return name, args
+    return name, cast("tuple[E.Sym, ...]", args)  # each checked above
 
 
 def _parse_one(text: str, syntax: str, variables: frozenset[str] = frozenset()) -> E.Expr:

@@ -360,6 +360,7 @@ def laurent(e: Expr, budget: Budget = LARGE) -> tuple[list[Expr], list[int], Pol
     bases: list[Expr] = []
     index: dict[Expr, int] = {}
     roots: list[int] = []
+    split: list[tuple[Expr, Fraction]] | None
     for node in nodes:
         if type(node) in (Add, Mul, Num) or _is_poly_power(node) and type(node.base) in (Add, Mul):
             continue

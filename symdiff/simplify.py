@@ -1185,7 +1185,7 @@ def _shift(p: P.Poly, i: int, c: int) -> P.Poly:
     return out
 
 
-def _generators(e: Expr) -> frozenset | None:
+def _generators(e: Expr) -> frozenset[Expr] | None:
     got = P.laurent(e, P.SEARCH)
     return None if got is None else frozenset(got[0])
 
@@ -1218,7 +1218,7 @@ def normal_form(raw: Expr) -> Expr | None:
                 if len(shifted) < len(p):
                     p, shown[i] = shifted, add(g, num(c))
                     break
-    power = lambda i, k: pow_(shown[i], Num(Fraction(k, roots[i])))  # noqa: E731
+    power: Callable[[int, int], Expr] = lambda i, k: pow_(shown[i], Num(Fraction(k, roots[i])))  # noqa: E731
     terms = [mul(Num(Fraction(c)), *(power(i, k - common[i]) for i, k in enumerate(m) if k != common[i]))
              for m, c in p.items()]
     outer = [power(i, k) for i, k in enumerate(common) if k]
