@@ -20,8 +20,9 @@ from .parse import parse
 
 # In the order the API reference lists them: functions, then classes, then errors.
 __all__ = [
-    "parse", "diff", "derive", "gradient", "simplify", "evaluate", "substitute", "expand_sums",
-    "latex", "pretty", "mathml", "plot",
+    "parse", "diff", "derive", "gradient", "jacobian", "hessian", "simplify", "evaluate", "equals",
+    "substitute", "expand_sums", "latex", "pretty", "mathml", "plot", "lambdify", "codegen",
+    "to_sympy", "from_sympy",
     "Expr", "Derivation",
     "SymdiffError", "ParseError", "EvaluationError", "DifferentiationError",
 ]
@@ -33,7 +34,12 @@ __version__ = "0.1.0"
 # Loaded on first use: the command line's plain path needs neither.
 _LAZY = {"Derivation": ("derivation", "Derivation"), "latex": ("printing.latex", "latex"),
          "pretty": ("printing.unicode", "pretty"), "plot": ("plotting", "plot"),
-         "mathml": ("printing.mathml", "mathml")}
+         "mathml": ("printing.mathml", "mathml"),
+         # from derivative to running code (NumPy, SymPy only when asked for)
+         "lambdify": ("generate", "lambdify"), "codegen": ("generate", "codegen"),
+         "jacobian": ("matrices", "jacobian"), "hessian": ("matrices", "hessian"),
+         "equals": ("check", "equals"), "to_sympy": ("bridge", "to_sympy"),
+         "from_sympy": ("bridge", "from_sympy")}
 
 
 def __getattr__(name: str) -> Any:

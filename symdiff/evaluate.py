@@ -62,13 +62,24 @@ def _index_only(e: Expr) -> set[Expr]:
     return indices - operands
 
 
+def _real(name: str | Expr, value: object) -> float:
+    """A variable's value as a float: int, float, Fraction, NumPy scalars..."""
+    try:
+        return float(value)  # type: ignore[arg-type]
+    except OverflowError:
+        raise EvaluationError(f"the value of {name} overflows a float") from None
+    except (TypeError, ValueError):
+        raise EvaluationError(f"the value of {name} must be one real number, not {value!r} "
+                              "(for arrays use symdiff.lambdify)") from None
+
+
 def evaluate(e: Expr, values: Mapping[str | Expr, float] | None = None) -> float:
     """The value of `e` with the given variables, as a float.
 
     Raises EvaluationError outside the real domain (`ln(-1)`, `1/0`,
     `asin(2)`), on overflow, or when a variable has no value.
     """
-    env = {_symbol_name(k): float(v) for k, v in (values or {}).items()}
+    env = {_symbol_name(k): _real(k, v) for k, v in (values or {}).items()}
     e = _expand_sums(e, env)
     index_only = _index_only(e)
 

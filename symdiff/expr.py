@@ -14,6 +14,7 @@ products in one canonical order, which is what makes printing round-trip.
 from __future__ import annotations
 
 import importlib
+import numbers
 import operator
 import re
 import weakref
@@ -81,6 +82,10 @@ class Expr:
     free: frozenset[Sym]  # free symbols (Sym nodes) occurring in the tree
     facts: int  # FACT_* bits of the node and everything below it, see `_own_facts`
     height: int  # 1 for a leaf, else 1 + the greatest height of a child
+
+    # NumPy scalars try their own operators first (`np.float64(2) * x`); this
+    # makes them step aside for ours, which read them as numbers.
+    __array_ufunc__ = None
 
     if TYPE_CHECKING:
         # The fields of every node kind, for the type checker only.  Hot code
@@ -500,12 +505,19 @@ def as_expr(value: Any) -> Expr:
     """Coerce Python numbers and plain names to expressions."""
     if isinstance(value, Expr):
         return value
-    if isinstance(value, bool):
+    if isinstance(value, bool) or type(value).__name__ == "bool_":
         raise TypeError("a bool is not an expression")
     if isinstance(value, (int, Fraction)):
         return num(value)
-    if isinstance(value, float):
-        return num(Fraction(repr(value)))  # 0.1 -> 1/10, as the user typed it
+    if isinstance(value, numbers.Integral):  # NumPy integers
+        return num(int(value))
+    if isinstance(value, numbers.Rational):
+        return num(Fraction(value.numerator, value.denominator))
+    if isinstance(value, numbers.Real):  # float and NumPy floats
+        x = float(value)
+        if x != x or x in (float("inf"), float("-inf")):
+            raise TypeError(f"{value!r} is not a finite number, so not an expression")
+        return num(Fraction(repr(x)))  # 0.1 -> 1/10, as the user typed it
     if isinstance(value, str) and value.isidentifier():
         return Const(value) if value in CONSTANTS else sym(value)
     raise TypeError(f"cannot make an expression of {value!r}")
