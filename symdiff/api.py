@@ -100,6 +100,12 @@ def _check_order(order: int) -> None:
 
 
 Wrt = Expr | str | Sequence[Expr | str] | None
+# Mappings keyed by variable: by name, by tree, or by either.  A Mapping's key
+# type is invariant, so each is listed: a caller's dict[str, float] is accepted.
+Values = Mapping[str, float] | Mapping[Expr, float] | Mapping[str | Expr, float]
+Replacement = Expr | str | int | float
+Replacements = (Mapping[str, Replacement] | Mapping[Expr, Replacement]
+                | Mapping[Expr | str, Replacement])
 
 
 def _tree(e: Expr | str, wrt: Wrt = None) -> Expr:
@@ -187,12 +193,12 @@ def diff(e: Expr | str, wrt: Wrt = None, order: int = 1, *, simplify: bool = Tru
     return tree
 
 
-def _pairs(mapping: Mapping[Expr | str, Expr | str | int | float]) -> dict[Expr, Expr]:
+def _pairs(mapping: Replacements) -> dict[Expr, Expr]:
     return {as_tree(k): (as_tree(v) if isinstance(v, (str, Expr)) else as_expr(v))
             for k, v in mapping.items()}
 
 
-def substitute(e: Expr | str, mapping: Mapping[Expr | str, Expr | str | int | float]) -> Expr:
+def substitute(e: Expr | str, mapping: Replacements) -> Expr:
     """Replace variables by expressions.
 
     An indexed key is a pattern for every index (`{"y_i": "sigmoid(z_i)"}`
@@ -337,7 +343,7 @@ def simplify(e: Expr | str) -> Expr:
     return _simplify.simplify(as_tree(e))
 
 
-def evaluate(e: Expr | str, values: Mapping[str | Expr, float] | None = None) -> float:
+def evaluate(e: Expr | str, values: Values | None = None) -> float:
     """The value of `e` as a float.
 
     Args:

@@ -22,7 +22,7 @@ from .expr import (
 from .functions import FUNCTIONS
 
 
-def _sympy():
+def _sympy() -> Any:
     try:
         import sympy
     except ImportError:
@@ -34,7 +34,7 @@ def to_sympy(e: Expr) -> Any:
     """The SymPy expression for `e` (text is parsed first)."""
     sp = _sympy()
 
-    def visit(node: Expr, kids: tuple) -> Any:
+    def visit(node: Expr, kids: tuple[Any, ...]) -> Any:
         t = type(node)
         if t is Num:
             return sp.Rational(node.value.numerator, node.value.denominator)
@@ -90,7 +90,7 @@ def from_sympy(s: Any) -> Expr:
     return done[id(s)]
 
 
-def _one(sp, node: Any, kids: list[Expr], by_sympy: dict[str, str]) -> Expr:
+def _one(sp: Any, node: Any, kids: list[Expr], by_sympy: dict[str, str]) -> Expr:
     if node is sp.E:
         return E
     if node is sp.pi:

@@ -11,7 +11,7 @@ import os
 import re
 import sys
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from . import __version__
@@ -136,7 +136,7 @@ def note(message: str) -> None:
     print(f"symdiff: note: {message}", file=sys.stderr)
 
 
-def run_diff(args: argparse.Namespace) -> str:
+def run_diff(args: argparse.Namespace) -> str | tuple[str, int, str]:
     from . import api
     from .parse import parse_equation
 
@@ -215,7 +215,8 @@ def _plot(args: argparse.Namespace) -> str:
 BACKENDS = ("numpy", "torch", "jax", "python")
 
 
-def _add_running_commands(sub, diff_parser: argparse.ArgumentParser) -> None:
+def _add_running_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser],
+                          diff_parser: argparse.ArgumentParser) -> None:
     diff_parser.add_argument("--check", action="store_true",
                              help="verify the result by finite differences at random points (exit 1 if wrong)")
     g = sub.add_parser("grad", help="every first partial derivative")
@@ -274,7 +275,8 @@ def _run_equals(args: argparse.Namespace) -> tuple[str, int]:
     return str(verdict), 0 if verdict.equal else 1
 
 
-def _diff_check(args: argparse.Namespace, target, where, result) -> tuple[int, str]:
+def _diff_check(args: argparse.Namespace, target: str | list[str] | None,
+                where: dict[Expr | str, Expr | str], result: Expr) -> tuple[int, str]:
     """The exit status --check implies and its line for stderr."""
     from .api import _prepared
     from .check import check_derivative
@@ -289,7 +291,8 @@ def _diff_check(args: argparse.Namespace, target, where, result) -> tuple[int, s
     return (0 if verdict.ok else 1), str(verdict)
 
 
-RUNNING = {"grad": _run_grad, "hessian": _run_hessian, "codegen": _run_codegen, "equals": _run_equals}
+RUNNING: dict[str, Callable[[argparse.Namespace], str | tuple[str, int]]] = {
+    "grad": _run_grad, "hessian": _run_hessian, "codegen": _run_codegen, "equals": _run_equals}
 
 
 def run(args: argparse.Namespace) -> str | tuple[str, int] | tuple[str, int, str]:

@@ -512,7 +512,7 @@ def as_expr(value: Any) -> Expr:
     if isinstance(value, numbers.Integral):  # NumPy integers
         return num(int(value))
     if isinstance(value, numbers.Rational):
-        return num(Fraction(value.numerator, value.denominator))
+        return num(Fraction(cast(int, value.numerator), cast(int, value.denominator)))
     if isinstance(value, numbers.Real):  # float and NumPy floats
         x = float(value)
         if x != x or x in (float("inf"), float("-inf")):
