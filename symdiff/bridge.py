@@ -31,7 +31,21 @@ def _sympy() -> Any:
 
 
 def to_sympy(e: Expr) -> Any:
-    """The SymPy expression for `e` (text is parsed first)."""
+    """The SymPy expression for `e`.  Needs the `[sympy]` extra.
+
+    Args:
+        e: the expression tree.
+
+    Returns:
+        A SymPy expression; indexed names become `IndexedBase` entries.
+
+    Raises:
+        SymdiffError: SymPy is not installed.
+
+    >>> from symdiff import parse
+    >>> to_sympy(parse("x^2*sin(x)"))
+    x**2*sin(x)
+    """
     sp = _sympy()
 
     def visit(node: Expr, kids: tuple[Any, ...]) -> Any:
@@ -67,7 +81,23 @@ def to_sympy(e: Expr) -> Any:
 
 
 def from_sympy(s: Any) -> Expr:
-    """The symdiff tree for a SymPy expression (iterative: deep trees are fine)."""
+    """The symdiff tree for a SymPy expression (iterative: deep trees are fine).
+    Needs the `[sympy]` extra.
+
+    Args:
+        s: a SymPy expression.
+
+    Returns:
+        The `Expr`.
+
+    Raises:
+        SymdiffError: SymPy is not installed, or `s` uses something symdiff
+            has no node for.
+
+    >>> import sympy
+    >>> from_sympy(sympy.sin(sympy.Symbol("x")) ** 2)
+    <Pow sin(x)^2>
+    """
     sp = _sympy()
     by_sympy = {row.sympy: row.name for row in FUNCTIONS.values() if row.sympy}
     done: dict[int, Expr] = {}

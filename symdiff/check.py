@@ -152,7 +152,23 @@ def compare(a: Expr | str, b: Expr | str, *, points: int = 200, seed: int = SEED
 
 def equals(a: Expr | str, b: Expr | str) -> bool:
     """True when `a` and `b` are defined at the same real points and equal there
-    (by a symbolic proof, or at every one of many random points); see `compare`."""
+    (by a symbolic proof, or at every one of many random points); see `compare`.
+
+    Args:
+        a: an expression, as an `Expr` or its text.
+        b: another.
+
+    Returns:
+        `True` or `False`.
+
+    Raises:
+        ParseError: some text does not parse.
+        SymdiffError: sums whose bounds cannot be made whole numbers and no
+            symbolic proof.
+
+    >>> equals("sin(x)^2 + cos(x)^2", "1"), equals("ln(x^2)", "2*ln(x)")
+    (True, False)
+    """
     return compare(a, b).equal
 
 

@@ -21,7 +21,7 @@ MODULES = sorted(m.name for m in pkgutil.walk_packages(symdiff.__path__, "symdif
                  if not m.name.endswith("__main__"))
 FLAGS = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
 # Modules whose examples need an optional extra: module -> (what they import, the extra).
-EXAMPLES_NEED = {"symdiff.plotting": ("matplotlib", "plot")}
+EXAMPLES_NEED = {"symdiff.plotting": ("matplotlib", "plot"), "symdiff.bridge": ("sympy", "sympy")}
 
 
 def _import(name: str):
