@@ -120,7 +120,7 @@ def fold_back(e: Expr, key: Sym, value: Expr) -> Expr | None:
     `exp(z_i + z_j)` shows both.  The varying part is the factors that mention
     the key's last index (`y_{ik}`: exp(z_{ik}) over sum_m exp(z_{im})).  None
     when `value` has no part that stays fixed as that index varies."""
-    params = key.indices
+    params = cast("tuple[Sym, ...]", key.indices)  # each checked below
     if not params or any(type(p) is not Sym for p in params):
         return None
     fs = value.factors if type(value) is Mul else (value,)
