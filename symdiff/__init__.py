@@ -1,11 +1,16 @@
 """symdiff: symbolic differentiation you can read.
 
+Text in, derivative out, with the reasoning shown:
+
 >>> import symdiff
 >>> str(symdiff.diff("log_2(x)", "x"))
 '1/(x*ln(2))'
+
+The names below are the public API; the rest of the package is free to change.
 """
 
 import importlib
+from typing import Any
 
 from . import printing  # noqa: F401  (str() of every node)
 from .api import derive, diff, evaluate, expand_sums, gradient, simplify, substitute
@@ -13,11 +18,16 @@ from .errors import DifferentiationError, EvaluationError, ParseError, SymdiffEr
 from .expr import Expr
 from .parse import parse
 
+# In the order the API reference lists them: functions, then classes, then errors.
 __all__ = [
-    "Derivation", "DifferentiationError", "EvaluationError", "Expr", "ParseError",
-    "SymdiffError", "derive", "diff", "evaluate", "expand_sums", "gradient", "latex", "mathml", "parse", "plot", "pretty", "simplify", "substitute",
-    "lambdify", "codegen", "jacobian", "hessian", "equals", "to_sympy", "from_sympy",
+    "parse", "diff", "derive", "gradient", "jacobian", "hessian", "simplify", "evaluate", "equals",
+    "substitute", "expand_sums", "latex", "pretty", "mathml", "plot", "lambdify", "codegen",
+    "to_sympy", "from_sympy",
+    "Expr", "Derivation",
+    "SymdiffError", "ParseError", "EvaluationError", "DifferentiationError",
 ]
+# The one place the version is written: pyproject.toml reads it at build time
+# (hatch's dynamic version) and `symdiff --version` prints it.
 __version__ = "0.1.0"
 
 
@@ -32,7 +42,7 @@ _LAZY = {"Derivation": ("derivation", "Derivation"), "latex": ("printing.latex",
          "from_sympy": ("bridge", "from_sympy")}
 
 
-def __getattr__(name: str):
+def __getattr__(name: str) -> Any:
     if name in _LAZY:
         module, attr = _LAZY[name]
         value = globals()[name] = getattr(importlib.import_module(f".{module}", __name__), attr)

@@ -1,14 +1,21 @@
-"""The library's front door: accepts text or trees, returns trees."""
+"""The library's front door: accepts text or trees, returns trees.
+
+Every function here takes an expression as an `Expr` or as its text (plain or
+LaTeX, read by `parse`) and returns new trees; nothing is changed in place.
+"""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
-from . import diff as _diff
-from . import simplify as _simplify
+# The modules, by absolute name: symdiff.diff and symdiff.simplify are also the
+# package's functions (re-exported from here), which mypy cannot tell apart in
+# `from . import diff`.
+import symdiff.diff as _diff
+import symdiff.simplify as _simplify
 from . import sums as _sums
 from .sums import Assumption
 from .errors import DifferentiationError, ParseError
@@ -21,6 +28,21 @@ if TYPE_CHECKING:  # the step renderer loads only when steps are asked for
 
 
 def as_tree(e: Expr | str) -> Expr:
+    """The expression `e` as a tree: an `Expr` unchanged, a `str` parsed.
+
+    Args:
+        e: an expression or its plain or LaTeX text.
+
+    Returns:
+        The `Expr`.
+
+    Raises:
+        ParseError: `e` is text that does not parse.
+        TypeError: `e` is neither an `Expr` nor a `str`.
+
+    >>> as_tree("2x + 1")
+    <Add 2*x + 1>
+    """
     if isinstance(e, Expr):
         return e
     if isinstance(e, str):
@@ -29,7 +51,24 @@ def as_tree(e: Expr | str) -> Expr:
 
 
 def variable(e: Expr, wrt: Expr | str | None) -> Sym:
-    """The variable to differentiate by: as given, or the only one `e` has."""
+    """The variable to differentiate by: as given, or the only one `e` has.
+
+    Args:
+        e: the expression to be differentiated.
+        wrt: the variable, as a `Sym` or its name; `None` picks the only
+            variable `e` has.
+
+    Returns:
+        The variable as a `Sym`.
+
+    Raises:
+        DifferentiationError: `wrt` is `None` and `e` has no variable or
+            several, or `wrt` is not a variable (`"2x"`).
+        ParseError: `wrt` is text that does not parse.
+
+    >>> variable(parse("sin(t)"), None)
+    <Sym t>
+    """
     if wrt is None:
         names = symbols(e)
         if len(names) == 1:
@@ -44,7 +83,7 @@ def variable(e: Expr, wrt: Expr | str | None) -> Sym:
     return x
 
 
-def defined_variable(e: Expr | str, wrt: Expr | str | None) -> Expr | str | None:
+def defined_variable(e: Expr | str, wrt: Wrt) -> Wrt:
     """`wrt` as given, or the argument of a definition's left side (`f(x) = ...` -> x)."""
     if wrt is None and isinstance(e, str) and "=" in e:
         definition = parse_definition(e)
@@ -61,18 +100,39 @@ def _check_order(order: int) -> None:
 
 
 Wrt = Expr | str | Sequence[Expr | str] | None
+# Mappings keyed by variable: by name, by tree, or by either.  A Mapping's key
+# type is invariant, so each is listed: a caller's dict[str, float] is accepted.
+Values = Mapping[str, float] | Mapping[Expr, float] | Mapping[str | Expr, float]
+Replacement = Expr | str | int | float
+Replacements = (Mapping[str, Replacement] | Mapping[Expr, Replacement]
+                | Mapping[Expr | str, Replacement])
 
 
 def _tree(e: Expr | str, wrt: Wrt = None) -> Expr:
     if isinstance(e, str):
         # `sinx` with --wrt x reads as sin(x): tell the parser the variables.
-        names = [wrt] if isinstance(wrt, str) else [w for w in wrt or () if isinstance(w, str)]
+        # (a variable given as a tree counts too: iterating a Sym was a TypeError; mypy found it)
+        names = [str(w) for w in ([wrt] if isinstance(wrt, (str, Expr)) else wrt or ())]
         return parse(e, variables=names)
     return as_tree(e)
 
 
 def assumption(a: str | Assumption) -> Assumption:
-    """`"sum_{k=1}^{K} t_{ik} = 1"` as an Assumption."""
+    """An equation the result of `diff` may use, from its text.
+
+    Args:
+        a: the equation as text (`"sum_{k=1}^{K} t_{ik} = 1"`), or an
+            `Assumption` (returned as it is).
+
+    Returns:
+        The `Assumption`, with `.lhs` and `.rhs`.
+
+    Raises:
+        ParseError: the text is not an equation `LHS = RHS` or does not parse.
+
+    >>> str(assumption("sum_{k=1}^{K} t_{ik} = 1").rhs)
+    '1'
+    """
     return Assumption(*parse_equation(a)) if isinstance(a, str) else a
 
 
@@ -83,7 +143,8 @@ def _prepared(e: Expr | str, wrt: Wrt, where: Mapping[Expr | str, Expr | str] | 
     if where:
         tree = substitute(tree, where)
     many = wrt is not None and not isinstance(wrt, (str, Expr))
-    xs = [variable(tree, w) for w in wrt] if many else [variable(tree, wrt)]  # type: ignore[union-attr]
+    xs = ([variable(tree, w) for w in cast(Sequence[Expr | str], wrt)] if many
+          else [variable(tree, cast("Expr | str | None", wrt))])
     return tree, xs, [assumption(a) for a in assume]
 
 
@@ -92,9 +153,31 @@ def diff(e: Expr | str, wrt: Wrt = None, order: int = 1, *, simplify: bool = Tru
          assume: Sequence[str | Assumption] = ()) -> Expr:
     """The `order`-th derivative of `e` with respect to `wrt`, simplified unless asked not to.
 
-    `wrt` may list several variables: the mixed partial, taken in the order
-    given.  `where` substitutes first (`{"y_i": "sigmoid(z_i)"}`); `assume`
-    lists equations the result may use (`"sum_{k=1}^{K} t_{ik} = 1"`).
+    Args:
+        e: the expression, as an `Expr` or its plain or LaTeX text.
+        wrt: the variable, as a `Sym` or its name (`"x"`, `"y_j"`,
+            `"z_{jl}"`); a list of them for the mixed partial, taken in the
+            order given; `None` means the only variable `e` has.
+        order: how many times to differentiate (by each variable), a whole
+            number >= 0.
+        simplify: `False` returns the raw output of the rules.
+        where: substitutions made first; an indexed key is a pattern for
+            every index (`{"y_i": "sigmoid(z_i)"}`).
+        assume: equations the result may use, as text
+            (`"sum_{k=1}^{K} t_{ik} = 1"`) or parsed assumptions.
+
+    Returns:
+        The derivative, an `Expr`.
+
+    Raises:
+        ParseError: some text does not parse.
+        DifferentiationError: `wrt` is missing or ambiguous, not a variable,
+            or `order` is not a whole number within the limit.
+
+    >>> str(diff("log_2(x)", "x"))
+    '1/(x*ln(2))'
+    >>> str(diff("x^2*y^3", ["x", "y"]))
+    '6*x*y^2'
     """
     _check_order(order)
     tree, xs, facts = _prepared(e, wrt, where, assume)
@@ -112,18 +195,51 @@ def diff(e: Expr | str, wrt: Wrt = None, order: int = 1, *, simplify: bool = Tru
     return tree
 
 
-def _pairs(mapping: Mapping[Expr | str, Expr | str | int | float]) -> dict[Expr, Expr]:
+def _pairs(mapping: Replacements) -> dict[Expr, Expr]:
     return {as_tree(k): (as_tree(v) if isinstance(v, (str, Expr)) else as_expr(v))
             for k, v in mapping.items()}
 
 
-def substitute(e: Expr | str, mapping: Mapping[Expr | str, Expr | str | int | float]) -> Expr:
-    """Replace variables; an indexed key is a pattern (`{"y_i": "sigmoid(z_i)"}`)."""
+def substitute(e: Expr | str, mapping: Replacements) -> Expr:
+    """Replace variables by expressions.
+
+    An indexed key is a pattern for every index (`{"y_i": "sigmoid(z_i)"}`
+    also replaces `y_3` and `y_j`); a sum's own index is renamed rather than
+    captured.
+
+    Args:
+        e: the expression, as an `Expr` or its text.
+        mapping: variable (an `Expr` or its text) to replacement (an `Expr`,
+            its text, or a number).
+
+    Returns:
+        The expression with the replacements made, an `Expr`.
+
+    Raises:
+        ParseError: some text does not parse.
+
+    >>> str(substitute("y_1 + y_2", {"y_i": "sigmoid(z_i)"}))
+    'sigmoid(z_1) + sigmoid(z_2)'
+    """
     return _sums.substitute(as_tree(e), _pairs(mapping))
 
 
 def expand_sums(e: Expr | str) -> Expr:
-    """Write out every sum whose bounds are whole numbers."""
+    """Write out every sum whose bounds are whole numbers.
+
+    Args:
+        e: the expression, as an `Expr` or its text.
+
+    Returns:
+        An `Expr` with those sums written out term by term; sums with
+        symbolic bounds stay.
+
+    Raises:
+        ParseError: `e` is text that does not parse.
+
+    >>> str(expand_sums("sum_{i=1}^{3} x_i^2"))
+    'x_1^2 + x_2^2 + x_3^2'
+    """
     return _sums.expand_sums(as_tree(e))
 
 
@@ -131,9 +247,38 @@ def derive(e: Expr | str, wrt: Expr | str | None = None, order: int = 1, *,
            where: Mapping[Expr | str, Expr | str] | None = None,
            assume: Sequence[str | Assumption] = (), verbose: bool = False,
            lang: str = "en") -> Derivation:
-    """The derivative with the steps that produced it; `verbose` keeps trivial
-    steps, `lang` is the language it renders in by default.  `where` and
-    `assume` work as in `diff`, and the steps show them."""
+    """The derivative with the steps that produced it.
+
+    The steps come from the same rule table and driver as `diff`, so
+    `derive(e, x).result == diff(e, x)` always.
+
+    Args:
+        e: the expression, as an `Expr` or its plain or LaTeX text.
+        wrt: the variable, as a `Sym` or its name; `None` means the only
+            variable `e` has.
+        order: how many times to differentiate, a whole number >= 0.
+        where: substitutions made first, as in `diff`; the steps show them.
+        assume: equations the result may use, as in `diff`; the steps show
+            where they were used.
+        verbose: keep trivial steps (`d/dx x = 1`, constants).
+        lang: the language the derivation renders in by default.
+
+    Returns:
+        A `Derivation`, with `.result` (the simplified derivative), `.steps`
+        and `.render("text" | "markdown" | "latex")`.
+
+    Raises:
+        ParseError: some text does not parse.
+        DifferentiationError: `wrt` is missing or ambiguous, not a variable,
+            or `order` is not a whole number within the limit.
+
+    >>> d = derive("x^2", "x")
+    >>> str(d.result)
+    '2*x'
+    >>> print(d.render("text"))  # doctest: +ELLIPSIS
+    Differentiate x^2 with respect to x.
+    ...
+    """
     _check_order(order)
     tree, (x,), facts = _prepared(e, wrt, where, assume)
     from .derivation import derivation
@@ -146,12 +291,27 @@ def derive(e: Expr | str, wrt: Expr | str | None = None, order: int = 1, *,
 
 def gradient(e: Expr | str, vars: Iterable[Expr | str] | None = None, *,
              simplify: bool = True) -> dict[str, Expr]:
-    """Every first partial derivative, keyed by variable name in natural order
-    (`y2` before `y10`); `vars` picks the variables, by default all of them.
-    Each partial is `diff(e, v)`, or the raw rule output with `simplify=False`.
+    """Every first partial derivative, keyed by variable name.
 
     Costs time linear in the size of `e` plus the size of the partials: each
     partial visits only the sub-trees that contain its variable.
+
+    Args:
+        e: the expression, as an `Expr` or its text.
+        vars: the variables (each a `Sym` or its name); by default all of
+            those in `e`.
+        simplify: `False` gives the raw rule output instead of `diff(e, v)`.
+
+    Returns:
+        A `dict` from variable name to partial derivative (`Expr`), in
+        natural order of the names (`y2` before `y10`).
+
+    Raises:
+        ParseError: some text does not parse.
+        DifferentiationError: an entry of `vars` is not a variable.
+
+    >>> {v: str(d) for v, d in gradient("x^2*y + sin(y)").items()}
+    {'x': '2*x*y', 'y': 'x^2 + cos(y)'}
     """
     tree = as_tree(e)
     chosen = symbols(tree) if vars is None else [variable(tree, v) for v in vars]
@@ -160,17 +320,51 @@ def gradient(e: Expr | str, vars: Iterable[Expr | str] | None = None, *,
     return {str(x): tidy(_diff.differentiate(tree, x)[0]) for x in chosen}
 
 
-def _natural_key(name: str) -> list:
+def _natural_key(name: str) -> list[int | str]:
     return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", name)]
 
 
 def simplify(e: Expr | str) -> Expr:
-    """A shorter, equal form."""
+    """A shorter, equal form: canonical, deterministic and idempotent.
+
+    The rewrites are sound on the reals except that removable singularities
+    may disappear (`x/x -> 1`); `symdiff.simplify`'s module docs list them.
+
+    Args:
+        e: the expression, as an `Expr` or its text.
+
+    Returns:
+        The simplified `Expr`.
+
+    Raises:
+        ParseError: `e` is text that does not parse.
+
+    >>> str(simplify("x*x + 2x - x"))
+    'x^2 + x'
+    """
     return _simplify.simplify(as_tree(e))
 
 
-def evaluate(e: Expr | str, values: Mapping[str | Expr, float] | None = None) -> float:
-    """The value as a float; outside the domain raises EvaluationError."""
+def evaluate(e: Expr | str, values: Values | None = None) -> float:
+    """The value of `e` as a float.
+
+    Args:
+        e: the expression, as an `Expr` or its text.
+        values: a value for every variable of `e`, keyed by name (`"x"`,
+            `"y_1"`) or by `Sym`; sums with symbolic bounds need them too
+            (`{"N": 3}`).
+
+    Returns:
+        The value, a `float`.
+
+    Raises:
+        ParseError: `e` is text that does not parse.
+        EvaluationError: a point outside the domain (`ln(-1)`, `1/0`), a
+            variable without a value, or an overflow.
+
+    >>> evaluate("ln(x)*y", {"x": 2, "y": 3})
+    2.0794415416798357
+    """
     return _evaluate(as_tree(e), values)
 
 

@@ -22,7 +22,7 @@ from .expr import (
 from .functions import FUNCTIONS
 
 
-def _sympy():
+def _sympy() -> Any:
     try:
         import sympy
     except ImportError:
@@ -31,10 +31,24 @@ def _sympy():
 
 
 def to_sympy(e: Expr) -> Any:
-    """The SymPy expression for `e` (text is parsed first)."""
+    """The SymPy expression for `e`.  Needs the `[sympy]` extra.
+
+    Args:
+        e: the expression tree.
+
+    Returns:
+        A SymPy expression; indexed names become `IndexedBase` entries.
+
+    Raises:
+        SymdiffError: SymPy is not installed.
+
+    >>> from symdiff import parse
+    >>> to_sympy(parse("x^2*sin(x)"))
+    x**2*sin(x)
+    """
     sp = _sympy()
 
-    def visit(node: Expr, kids: tuple) -> Any:
+    def visit(node: Expr, kids: tuple[Any, ...]) -> Any:
         t = type(node)
         if t is Num:
             return sp.Rational(node.value.numerator, node.value.denominator)
@@ -67,7 +81,23 @@ def to_sympy(e: Expr) -> Any:
 
 
 def from_sympy(s: Any) -> Expr:
-    """The symdiff tree for a SymPy expression (iterative: deep trees are fine)."""
+    """The symdiff tree for a SymPy expression (iterative: deep trees are fine).
+    Needs the `[sympy]` extra.
+
+    Args:
+        s: a SymPy expression.
+
+    Returns:
+        The `Expr`.
+
+    Raises:
+        SymdiffError: SymPy is not installed, or `s` uses something symdiff
+            has no node for.
+
+    >>> import sympy
+    >>> from_sympy(sympy.sin(sympy.Symbol("x")) ** 2)
+    <Pow sin(x)^2>
+    """
     sp = _sympy()
     by_sympy = {row.sympy: row.name for row in FUNCTIONS.values() if row.sympy}
     done: dict[int, Expr] = {}
@@ -90,7 +120,7 @@ def from_sympy(s: Any) -> Expr:
     return done[id(s)]
 
 
-def _one(sp, node: Any, kids: list[Expr], by_sympy: dict[str, str]) -> Expr:
+def _one(sp: Any, node: Any, kids: list[Expr], by_sympy: dict[str, str]) -> Expr:
     if node is sp.E:
         return E
     if node is sp.pi:

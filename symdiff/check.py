@@ -15,6 +15,7 @@ import math
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any, cast
 
 from .api import as_tree, diff, simplify, substitute
 from .errors import EvaluationError, SymdiffError
@@ -129,7 +130,7 @@ def compare(a: Expr | str, b: Expr | str, *, points: int = 200, seed: int = SEED
         va, vb = _value(ca, point), _value(cb, point)
         tried += 1
         a_bad, b_bad = isinstance(va, EvaluationError), isinstance(vb, EvaluationError)
-        if (a_bad and _overflow(va)) or (b_bad and _overflow(vb)):
+        if (a_bad and _overflow(cast(EvaluationError, va))) or (b_bad and _overflow(cast(EvaluationError, vb))):
             tried -= 1  # overflow says nothing about either domain
             continue
         if a_bad != b_bad:
@@ -138,7 +139,7 @@ def compare(a: Expr | str, b: Expr | str, *, points: int = 200, seed: int = SEED
         if a_bad:
             continue
         both += 1
-        if _differ(va, vb) > EQUAL_TOLERANCE:
+        if _differ(cast(float, va), cast(float, vb)) > EQUAL_TOLERANCE:  # neither is an error here
             return Comparison(False, f"{_at(point)}{ta} = {va:.12g} but {tb} = {vb:.12g}", point)
     if proved:
         return Comparison(True, f"symbolically (a - b simplifies to 0), and both are defined at the "
@@ -151,7 +152,23 @@ def compare(a: Expr | str, b: Expr | str, *, points: int = 200, seed: int = SEED
 
 def equals(a: Expr | str, b: Expr | str) -> bool:
     """True when `a` and `b` are defined at the same real points and equal there
-    (by a symbolic proof, or at every one of many random points); see `compare`."""
+    (by a symbolic proof, or at every one of many random points); see `compare`.
+
+    Args:
+        a: an expression, as an `Expr` or its text.
+        b: another.
+
+    Returns:
+        `True` or `False`.
+
+    Raises:
+        ParseError: some text does not parse.
+        SymdiffError: sums whose bounds cannot be made whole numbers and no
+            symbolic proof.
+
+    >>> equals("sin(x)^2 + cos(x)^2", "1"), equals("ln(x^2)", "2*ln(x)")
+    (True, False)
+    """
     return compare(a, b).equal
 
 
@@ -270,7 +287,7 @@ def check_derivative(f: Expr | str, result: Expr | str, wrt: Sequence[str], *,
     return Check(largest <= TOLERANCE, used, largest, worst=worst)
 
 
-def check_diff(f: Expr | str, wrt: Sequence[str], **options) -> Check:
+def check_diff(f: Expr | str, wrt: Sequence[str], **options: Any) -> Check:
     """`check_derivative` of symdiff's own derivative by `wrt` (in that order)."""
     tree = as_tree(f)
     result = tree

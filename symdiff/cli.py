@@ -11,17 +11,22 @@ import os
 import re
 import sys
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
+from . import __version__
 from .errors import AssumptionNote, ReadingNote, SymdiffError
 from .languages import LANGUAGES
+
+if TYPE_CHECKING:
+    from .expr import Expr
 
 FORMATS = ("plain", "latex", "unicode", "mathml")
 STEP_FORMATS = ("text", "markdown", "latex")  # with --steps; "plain" means "text" there
 EXIT_BAD_INPUT = 2
 
 
-def _show(e, fmt: str) -> str:
+def _show(e: Expr, fmt: str) -> str:
     if fmt == "latex":
         from .printing.latex import latex
 
@@ -51,6 +56,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="symdiff", description="Symbolic differentiation with readable results."
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     d = sub.add_parser("diff", help="differentiate an expression")
@@ -130,11 +136,11 @@ def note(message: str) -> None:
     print(f"symdiff: note: {message}", file=sys.stderr)
 
 
-def run_diff(args: argparse.Namespace) -> str:
+def run_diff(args: argparse.Namespace) -> str | tuple[str, int, str]:
     from . import api
     from .parse import parse_equation
 
-    where = dict(parse_equation(w) for w in args.where)
+    where: dict[Expr | str, Expr | str] = dict(parse_equation(w) for w in args.where)
     wrt = split_variables(args.wrt)
     if len(wrt) > 1 and args.order != 1:
         raise SymdiffError("give either several --wrt (a mixed partial) or --order, not both")
@@ -175,7 +181,7 @@ def _interval(text: str) -> tuple[float, float]:
     raise argparse.ArgumentTypeError(f"expected A:B such as -3:3, got {text!r}")
 
 
-def _add_plot(sub) -> None:
+def _add_plot(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("plot", help="draw f and its derivatives (needs the extra [plot])")
     p.add_argument("expr", metavar="EXPR")
     p.add_argument("--wrt", metavar="X", help="the variable (default: the only one)")
@@ -209,7 +215,8 @@ def _plot(args: argparse.Namespace) -> str:
 BACKENDS = ("numpy", "torch", "jax", "python")
 
 
-def _add_running_commands(sub, diff_parser: argparse.ArgumentParser) -> None:
+def _add_running_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser],
+                          diff_parser: argparse.ArgumentParser) -> None:
     diff_parser.add_argument("--check", action="store_true",
                              help="verify the result by finite differences at random points (exit 1 if wrong)")
     g = sub.add_parser("grad", help="every first partial derivative")
@@ -268,7 +275,8 @@ def _run_equals(args: argparse.Namespace) -> tuple[str, int]:
     return str(verdict), 0 if verdict.equal else 1
 
 
-def _diff_check(args: argparse.Namespace, target, where, result) -> tuple[int, str]:
+def _diff_check(args: argparse.Namespace, target: str | list[str] | None,
+                where: dict[Expr | str, Expr | str], result: Expr) -> tuple[int, str]:
     """The exit status --check implies and its line for stderr."""
     from .api import _prepared
     from .check import check_derivative
@@ -283,7 +291,8 @@ def _diff_check(args: argparse.Namespace, target, where, result) -> tuple[int, s
     return (0 if verdict.ok else 1), str(verdict)
 
 
-RUNNING = {"grad": _run_grad, "hessian": _run_hessian, "codegen": _run_codegen, "equals": _run_equals}
+RUNNING: dict[str, Callable[[argparse.Namespace], str | tuple[str, int]]] = {
+    "grad": _run_grad, "hessian": _run_hessian, "codegen": _run_codegen, "equals": _run_equals}
 
 
 def run(args: argparse.Namespace) -> str | tuple[str, int] | tuple[str, int, str]:

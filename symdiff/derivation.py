@@ -9,7 +9,7 @@ out for reading is `symdiff.printing.steps`.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import NamedTuple, cast
 
 from .diff import Step, differentiate
 from .expr import Expr, Sym
@@ -56,14 +56,33 @@ def derivation(e: Expr, x: Sym, order: int = 1, verbose: bool = False, *,
             if again is not final:
                 renamed = Step("name_again", None, final, again, bindings=where)
                 final = again
-        stages.append(Stage(current, step, simplified, assumed, renamed))
+        stages.append(Stage(current, cast(Step, step), simplified, assumed, renamed))  # recorded: not None
         current = final
     return Derivation(e, x, current, tuple(stages), verbose, where, lang, name)
 
 
 @dataclass(frozen=True, eq=False)
 class Derivation:
-    """`expr` differentiated in `var`: `.result` and the `.steps` that reached it."""
+    """`expr` differentiated in `var`: `.result` and the `.steps` that reached it.
+
+    Made by `symdiff.derive`; `.result` equals `symdiff.diff(expr, var, order)`.
+    In Jupyter it displays as its Markdown rendering.
+
+    Attributes:
+        expr: the expression differentiated.
+        var: the variable, a `Sym`.
+        result: the simplified derivative.
+        stages: one `Stage` per order: the expression, the rule step tree, the
+            simplification step and the assumptions step (or `None`).
+        verbose: whether rendering keeps trivial steps by default.
+        where: the substitutions made before differentiating.
+        lang: the language rendering uses by default.
+
+    >>> from symdiff import derive
+    >>> d = derive("sin(x)", "x")
+    >>> str(d.result), [step.rule for step in d.steps]
+    ('cos(x)', ['trig', 'simplify'])
+    """
 
     expr: Expr
     var: Sym
@@ -76,15 +95,35 @@ class Derivation:
 
     @property
     def steps(self) -> tuple[Step, ...]:
-        """For each order: the derivative's step tree, its `simplify` step and,
-        when assumptions were used, the `assume` step."""
+        """The derivative's step tree, its `simplify` step and, when
+        assumptions were used, the `assume` step, for each order."""
         return tuple(s for stage in self.stages
                      for s in (stage.step, stage.simplified, stage.assumed, stage.renamed)
                      if s is not None)
 
     def render(self, format: str = "text", lang: str | None = None, verbose: bool | None = None) -> str:
-        """The derivation as `"text"`, `"markdown"` or `"latex"`, explained in
-        `lang` (by default the language it was derived in)."""
+        """The derivation written out for a reader.
+
+        Args:
+            format: `"text"` (numbered steps for terminals), `"markdown"`
+                (prose and numbered display maths) or `"latex"` (one
+                `align*` block).
+            lang: the language of the explanations (`"en"`, `"ja"`; see
+                `symdiff.languages`); by default the one given to `derive`.
+            verbose: keep trivial steps; by default as given to `derive`.
+
+        Returns:
+            The rendering, a `str`.
+
+        Raises:
+            SymdiffError: an unknown `format` or `lang`.
+
+        >>> from symdiff import derive
+        >>> print(derive("x^3", "x").render("latex"))
+        \\begin{align*}
+        ...
+        \\end{align*}
+        """
         return render(self, format, self.lang if lang is None else lang,
                       self.verbose if verbose is None else verbose)
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import warnings
 import weakref
 from dataclasses import dataclass, field
-from typing import Callable, NamedTuple
+from typing import Callable, NamedTuple, cast
 
 from .errors import AssumptionNote, DifferentiationError
 from .functions import FUNCTIONS, Function, undefined_derivative
@@ -28,7 +28,8 @@ MAX_ORDER = 1000
 
 
 Derivative = Callable[[Expr], Expr]
-Bindings = tuple[tuple[Sym, Expr], ...]
+# A rule binds its letters (Syms); an `assume` step binds an assumption's sides.
+Bindings = tuple[tuple[Expr, Expr], ...]
 
 # The names rule formulas are written in; `u'` is read "the derivative of u".
 _u, _v, _c, _n, _a, _b, _f, _g = (Sym(k, ()) for k in "uvcnabfg")
@@ -101,7 +102,7 @@ def _dependent_terms(e: Expr, x: Sym) -> tuple[Expr, ...]:
 # ------------------------------------------------------------------ products
 
 
-def _split_constant(e: Mul, x: Sym) -> tuple[list[Expr], list[Expr]]:
+def _split_constant(e: Expr, x: Sym) -> tuple[list[Expr], list[Expr]]:  # e: a Mul
     const = [f for f in e.factors if not depends(f, x)]
     return const, [f for f in e.factors if depends(f, x)]
 
@@ -137,7 +138,7 @@ def _product(e: Expr, x: Sym, d: Derivative) -> Expr:
     return add(*(mul(*fs[:i], d(f), *fs[i + 1 :]) for i, f in enumerate(fs)))
 
 
-def _is_quotient(e: Mul, x: Sym) -> bool:
+def _is_quotient(e: Expr, x: Sym) -> bool:  # e: a Mul
     u, v = _quotient_parts(e)
     return v is not ONE and depends(u, x) and depends(v, x)
 
@@ -188,7 +189,7 @@ def _change_of_base(e: Expr, x: Sym, d: Derivative) -> Expr:
 # ----------------------------------------------------------------- functions
 
 def _sum_over_index(e: Expr, x: Sym, d: Derivative) -> Expr:
-    s = unclash(e, x)
+    s = unclash(cast(Sum, e), x)
     result, conditions = collapse(summation(d(s.body), s.index, s.lower, s.upper))
     for c in conditions:  # the result holds only inside the sum's range: say so
         warnings.warn(f"assuming {c}, where {x} is one of the summed terms", AssumptionNote,
@@ -248,10 +249,10 @@ RULES: dict[str, Rule] = {
     **{f"fn:{name}": _function_rule(row) for name, row in FUNCTIONS.items()},
     "undefined_function": chain_rule("undefined_function", func("f", _u), _arg, _undefined_outer),
     "indexed_variable": Rule("indexed_variable", Formula(Sym("y", (_j,)), Sym("y", (_i,)), delta(_i, _j)),
-                             _none, lambda e, x, d: index_deltas(e, x)),
+                             _none, lambda e, x, d: index_deltas(cast(Sym, e), x)),
     "sum_over_index": Rule("sum_over_index",
                            Formula(_x, summation(_u, _i, ONE, _N), summation(_du, _i, ONE, _N)),
-                           lambda e, x: (unclash(e, x).body,), _sum_over_index),
+                           lambda e, x: (unclash(cast(Sum, e), x).body,), _sum_over_index),
 }
 
 
@@ -327,7 +328,8 @@ def _record(rule: Rule, node: Expr, x: Sym, result: Expr, needed: tuple[Expr, ..
         return Step(rule.name, rule.formula, node, result, subs, x, None, rule.bind(node, x),
                     conditions)
     outside = node.rebuild(tuple(PLACEHOLDER if a is inner else a for a in node.args))
-    outer = Step(rule.name, rule.formula, outside, rule.outer(outside), (), PLACEHOLDER,
+    # a rule with `inner` (made by chain_rule) has `outer` too
+    outer = Step(rule.name, rule.formula, outside, cast(Derivative, rule.outer)(outside), (), PLACEHOLDER,
                  bindings=rule.bind(outside, PLACEHOLDER))
     return Step("chain", CHAIN, node, result, (outer, steps[inner]), x, inner)
 
@@ -338,7 +340,7 @@ Linear = tuple[tuple[Expr, ...], Expr]
 def _linear_step(node: Expr, rule: Rule, x: Sym) -> Linear | None:
     """`(factors, u)` when the rule gives `d(node) = factors * d(u)`."""
     if rule.inner is not None:
-        return (rule.outer(node),), rule.inner(node)
+        return (cast(Derivative, rule.outer)(node),), rule.inner(node)  # chain_rule sets both
     if rule.name == "sum":
         terms = _dependent_terms(node, x)
         return ((), terms[0]) if len(terms) == 1 else None
@@ -387,7 +389,7 @@ def differentiate(e: Expr, x: Sym, record: bool = False) -> tuple[Expr, Step | N
                 stack.append(first)
             else:
                 stack.pop()
-                memo[node] = result
+                memo[node] = cast(Expr, result)  # the derivative, since no node was pending
             continue
         needed = rule.needs(node, x)
         pending = [n for n in needed if n not in memo]

@@ -73,7 +73,8 @@ def _real(name: str | Expr, value: object) -> float:
                               "(for arrays use symdiff.lambdify)") from None
 
 
-def evaluate(e: Expr, values: Mapping[str | Expr, float] | None = None) -> float:
+def evaluate(e: Expr, values: Mapping[str, float] | Mapping[Expr, float] | Mapping[str | Expr, float] | None = None,
+             ) -> float:  # keyed by name, by tree or both (a Mapping's key type is invariant)
     """The value of `e` with the given variables, as a float.
 
     Raises EvaluationError outside the real domain (`ln(-1)`, `1/0`,

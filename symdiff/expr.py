@@ -21,7 +21,7 @@ import weakref
 import zlib
 from collections.abc import Iterator
 from fractions import Fraction
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable, TypeVar, cast
 
 CONSTANTS = ("e", "pi")
 
@@ -35,10 +35,10 @@ MAX_FOLD_BITS = 4096
 
 # Live nodes by structure: the key holds the ids of a node's children, which
 # stay alive (and keep their ids) as long as the node itself does.
-_interned: dict[tuple, weakref.KeyedRef] = {}
+_interned: dict[tuple[Any, ...], weakref.KeyedRef[tuple[Any, ...], Expr]] = {}
 
 
-def _forget(ref: weakref.KeyedRef) -> None:
+def _forget(ref: weakref.KeyedRef[tuple[Any, ...], Expr]) -> None:
     if _interned.get(ref.key) is ref:
         del _interned[ref.key]
 
@@ -61,20 +61,52 @@ def _str_hash(s: str) -> int:
 
 
 class Expr:
-    """Base of all nodes.  Subclasses list their fields in `_fields`."""
+    """Base of all nodes.  Subclasses list their fields in `_fields`.
+
+    Expressions are immutable, hashable and interned: equal trees are the
+    same object, so `==` is structural and instant.  `str()` gives the plain
+    syntax, which `symdiff.parse` reads back; Python's operators build new
+    trees through the canonical constructors.
+
+    >>> from symdiff import parse
+    >>> x = parse("x")
+    >>> 2 * x**2 + 1, parse("2*x^2") == 2 * x**2
+    (<Add 2*x^2 + 1>, True)
+    """
 
     __slots__ = ("_hash", "free", "facts", "height", "_order", "__weakref__")
     _fields: tuple[str, ...] = ()
     _tag = 0
 
     _hash: int
-    free: frozenset  # free symbols (Sym nodes) occurring in the tree
+    free: frozenset[Sym]  # free symbols (Sym nodes) occurring in the tree
     facts: int  # FACT_* bits of the node and everything below it, see `_own_facts`
     height: int  # 1 for a leaf, else 1 + the greatest height of a child
 
     # NumPy scalars try their own operators first (`np.float64(2) * x`); this
     # makes them step aside for ours, which read them as numbers.
     __array_ufunc__ = None
+
+    if TYPE_CHECKING:
+        # The fields of every node kind, for the type checker only.  Hot code
+        # dispatches on `t = type(e)` then `t is Num` (one lookup, not one
+        # isinstance per case), which mypy cannot narrow; declared here, the
+        # field reads after such a test type-check, each with its one type.
+        value: Fraction  # Num
+        name: str  # Const, Sym, Func
+        indices: tuple[Expr, ...]  # Sym
+        terms: tuple[Expr, ...]  # Add
+        factors: tuple[Expr, ...]  # Mul
+        base: Expr  # Pow, Log
+        exp: Expr  # Pow
+        arg: Expr  # Func, Log
+        body: Expr  # Sum
+        index: Sym  # Sum
+        lower: Expr  # Sum
+        upper: Expr  # Sum
+        i: Expr  # Delta
+        j: Expr  # Delta
+        _order: tuple[Any, ...]  # order_key's cache, a slot filled on first use
 
     def __new__(cls, *values: Any) -> Expr:
         key = (cls, *map(_key_part, values))
@@ -112,7 +144,7 @@ class Expr:
     def __ne__(self, other: object) -> bool:
         return self is not other
 
-    def __reduce__(self):
+    def __reduce__(self) -> tuple[type[Expr], tuple[Any, ...]]:
         return (type(self), tuple(getattr(self, f) for f in self._fields))
 
     @property
@@ -121,10 +153,23 @@ class Expr:
         return ()
 
     def rebuild(self, args: tuple[Expr, ...]) -> Expr:
-        """This node with new children, through the canonical constructors."""
+        """This node with new children, through the canonical constructors.
+
+        Args:
+            args: the new children, one for each of `self.args`.
+
+        Returns:
+            An `Expr` of the same kind, or a simpler one when the
+            constructors fold it (a sum of numbers becomes a number).
+
+        >>> from symdiff import parse
+        >>> e = parse("x + y")
+        >>> e.rebuild((parse("2"), parse("3")))
+        <Num 5>
+        """
         return self
 
-    def _free(self) -> frozenset:
+    def _free(self) -> frozenset[Sym]:
         kids = self.args
         if not kids:
             return frozenset()
@@ -227,9 +272,10 @@ def _own_facts(node: Expr) -> int:
 
 
 # The slots' own setters: they bypass Expr.__setattr__, which refuses.
-_set_hash, _set_free = Expr._hash.__set__, Expr.free.__set__  # type: ignore[attr-defined]
-_set_facts, _set_height = Expr.facts.__set__, Expr.height.__set__  # type: ignore[attr-defined]
-_set_order = Expr._order.__set__  # type: ignore[attr-defined]
+# (mypy sees the annotated slots as instance variables, not descriptors: hence the ignores)
+_set_hash, _set_free = Expr._hash.__set__, Expr.free.__set__  # type: ignore[attr-defined, misc]
+_set_facts, _set_height = Expr.facts.__set__, Expr.height.__set__  # type: ignore[attr-defined, misc]
+_set_order = Expr._order.__set__  # type: ignore[attr-defined, misc]
 
 
 def _field_hash(value: Any) -> int:
@@ -252,7 +298,7 @@ class Num(Expr):
     value: Fraction
 
     def __new__(cls, value: Fraction | int) -> Num:
-        return Expr.__new__(cls, value if type(value) is Fraction else Fraction(value))
+        return cast(Num, Expr.__new__(cls, value if type(value) is Fraction else Fraction(value)))
 
 
 class Const(Expr):
@@ -275,7 +321,7 @@ class Sym(Expr):
     name: str
     indices: tuple[Expr, ...]
 
-    def _free(self) -> frozenset:
+    def _free(self) -> frozenset[Sym]:
         return frozenset((self,))
 
     @property
@@ -395,7 +441,7 @@ class Sum(Expr):
     def rebuild(self, args: tuple[Expr, ...]) -> Expr:
         return summation(args[0], self.index, args[1], args[2])
 
-    def _free(self) -> frozenset:
+    def _free(self) -> frozenset[Sym]:
         i = self.index
         out = set(self.lower.free | self.upper.free)
         for s in self.body.free:
@@ -466,7 +512,7 @@ def as_expr(value: Any) -> Expr:
     if isinstance(value, numbers.Integral):  # NumPy integers
         return num(int(value))
     if isinstance(value, numbers.Rational):
-        return num(Fraction(value.numerator, value.denominator))
+        return num(Fraction(cast(int, value.numerator), cast(int, value.denominator)))
     if isinstance(value, numbers.Real):  # float and NumPy floats
         x = float(value)
         if x != x or x in (float("inf"), float("-inf")):
@@ -529,7 +575,7 @@ def mul(*factors: Expr) -> Expr:
     return Mul(tuple(flat))
 
 
-def factor_key(e: Expr) -> tuple:
+def factor_key(e: Expr) -> tuple[Any, ...]:
     """Canonical order of factors: numbers, constants, symbols by natural name
     (`y_2` before `y_10`), functions by name, then other nodes, then sums;
     powers sort with their base, then by exponent, highest first.  Ties are broken by
@@ -537,7 +583,7 @@ def factor_key(e: Expr) -> tuple:
     base, expo = (e.base, e.exp) if type(e) is Pow else (e, ONE)
     t = type(base)
     if t is Num:
-        head: tuple = (0, "")
+        head: tuple[Any, ...] = (0, "")
     elif t is Const and base is not E:
         head = (1, base.name)
     elif t is Sym:
@@ -562,13 +608,13 @@ _RANK = {"Num": 0, "Const": 1, "Sym": 2, "Func": 3, "Log": 3, "Pow": 4, "Mul": 5
 ORDER_TOKENS = 16  # nodes read from the top of a tree to order it; deeper ties go by hash
 
 
-def _natural(name: str) -> tuple:
+def _natural(name: str) -> tuple[Any, ...]:
     """`y10` -> ("y", 10, ""): digits compare as numbers."""
     parts = re.split(r"(\d+)", name)
     return tuple(int(p) if i % 2 else p for i, p in enumerate(parts))
 
 
-def _token(node: Expr) -> tuple:
+def _token(node: Expr) -> tuple[Any, ...]:
     t = type(node)
     if t is Num:  # by size, the negative first: 1 - s before 1 - 2*s, x - 1 before x + 1
         return (0, (abs(node.value), node.value > 0))
@@ -587,7 +633,7 @@ def _token(node: Expr) -> tuple:
     return (_RANK[t.__name__], ("",))
 
 
-def _tokens(e: Expr) -> Iterator:
+def _tokens(e: Expr) -> Iterator[Any]:
     stack = [e]
     while stack:
         node = stack.pop()
@@ -604,16 +650,17 @@ class _Rest:
 
     __slots__ = ("ref",)
 
-    def __init__(self, ref: weakref.ref) -> None:
+    def __init__(self, ref: weakref.ref[Expr]) -> None:
         self.ref = ref
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, _Rest) and self.ref() is other.ref()
 
     def __lt__(self, other: _Rest) -> bool:
-        for a, b in zip(_tokens(self.ref()), _tokens(other.ref())):
+        # the nodes being ordered are alive, so both references resolve
+        for a, b in zip(_tokens(cast(Expr, self.ref())), _tokens(cast(Expr, other.ref()))):
             if a != b:
-                return a < b
+                return cast(bool, a < b)
         return False  # one stream is a prefix of the other only if the trees are equal
 
     def __gt__(self, other: _Rest) -> bool:
@@ -645,7 +692,7 @@ def _set_order_key(node: Expr) -> None:
     _set_order(node, key)
 
 
-def order_key(e: Expr) -> tuple:
+def order_key(e: Expr) -> tuple[Any, ...]:
     """A structural sort key: the first ORDER_TOKENS nodes of `e` in preorder,
     each as (rank, name or value), flattened; past that the shallower tree
     first, then whole trees compared.  Cached on the node, and built from the
@@ -781,7 +828,7 @@ def summation(body: Expr, index: Sym, lower: Expr, upper: Expr) -> Expr:
     return Sum(body, index, lower, upper)
 
 
-def _index_key(e: Expr) -> tuple:
+def _index_key(e: Expr) -> tuple[Any, ...]:
     return (type(e) is not Sym, order_key(e))
 
 
@@ -817,9 +864,12 @@ def postorder(root: Expr) -> Iterator[Expr]:
                 stack.append((child, False))
 
 
-def fold(root: Expr, visit: Callable[[Expr, tuple[Any, ...]], Any]) -> Any:
+T = TypeVar("T")
+
+
+def fold(root: Expr, visit: Callable[[Expr, tuple[T, ...]], T]) -> T:
     """Bottom-up evaluation: `visit(node, results_of_children)`, memoised per node."""
-    done: dict[int, Any] = {}
+    done: dict[int, T] = {}
     for node in postorder(root):
         done[id(node)] = visit(node, tuple(done[id(c)] for c in node.args))
     return done[id(root)]

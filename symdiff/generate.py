@@ -26,6 +26,7 @@ import keyword
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any, cast
 from fractions import Fraction
 
 from . import runtime
@@ -96,10 +97,10 @@ CHUNK = 64  # terms or factors written in one chain; longer ones are bracketed g
 
 class _Code:
     def __init__(self) -> None:
-        self.nodes: list[tuple] = []
-        self.ids: dict[tuple, int] = {}
+        self.nodes: list[tuple[Any, ...]] = []
+        self.ids: dict[tuple[Any, ...], int] = {}
 
-    def node(self, kind: str, data, kids: tuple[int, ...] = ()) -> int:
+    def node(self, kind: str, data: Any, kids: tuple[int, ...] = ()) -> int:
         key = (kind, data, kids)
         found = self.ids.get(key)
         if found is None:
@@ -139,7 +140,7 @@ class _Code:
         return self.commutative(("add", tuple(sorted(terms))),
                                 lambda: self.node("add", tuple(s for _, s in terms), tuple(t for t, _ in terms)))
 
-    def commutative(self, key: tuple, make) -> int:
+    def commutative(self, key: tuple[Any, ...], make: Callable[[], int]) -> int:
         """`x + 1` and `1 + x` are one node (the first order seen is the one printed)."""
         found = self.ids.get(key)
         if found is None:
@@ -180,7 +181,7 @@ def _sym_text(s: Sym) -> str:
     return s.name + "".join("_" + str(i) for i in s.indices)
 
 
-def _natural_key(name: str) -> list:
+def _natural_key(name: str) -> list[int | str]:
     return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", name)]
 
 
@@ -331,13 +332,13 @@ class _Lowering:
         if t is Const:
             return c.leaf(self.b.pi if e.name == "pi" else self.b.e)
         if t is Sym:
-            return self.symbol(e, ctx)
+            return self.symbol(cast(Sym, e), ctx)
         if t is Add:
-            return self.add(e, ctx)
+            return self.add(cast(Add, e), ctx)
         if t is Mul or (t is Pow and type(e.exp) is Num and e.exp.value < 0):
             return self.product(e, ctx)
         if t is Pow:
-            return self.power(e, ctx)
+            return self.power(cast(Pow, e), ctx)
         if t is Log:
             value = self.log(e.arg, ctx)
             if e.base is E:
@@ -346,7 +347,7 @@ class _Lowering:
         if t is Func:
             return self.function(e.name, self.lower(e.arg, ctx))
         if t is Sum:
-            return self.summation(e, ctx)
+            return self.summation(cast(Sum, e), ctx)
         if t is Delta:
             return c.tmpl(self.b.delta, self.lower(e.i, ctx), self.lower(e.j, ctx))
         raise SymdiffError(f"cannot generate code for a {t.__name__} node")
@@ -448,7 +449,7 @@ class _Lowering:
         terms = _exp_terms(s) if type(s) is Add else None
         if terms is None or any(k <= 0 for k, _ in terms):
             return None
-        if len(terms) == 2 and terms[0] == (1, ZERO) and terms[1][0] == 1:
+        if len(terms) == 2 and terms[0] == (Fraction(1), ZERO) and terms[1][0] == 1:
             return self.softplus(self.lower(terms[1][1], ctx))  # ln(1 + e^u)
         # c*e^u = e^(u + ln c): the largest exponent is taken out, nothing overflows
         return c.call(self.helper("logsumexp"), *(self.lower(add(u, _ln_number(k)), ctx) for k, u in terms))
@@ -471,7 +472,8 @@ class _Lowering:
         k = -f.exp.value
         scaled = lse if k == 1 else c.mul([self.lower(Num(k), ctx), lse])
         shift = add(*(g.exp for g in exps))
-        terms = _exp_terms(top) if top is not None else [(Fraction(1), ZERO)]
+        # `top` was chosen for having exp terms
+        terms = cast("list[tuple[Fraction, Expr]]", _exp_terms(top)) if top is not None else [(Fraction(1), ZERO)]
         parts: list[tuple[int, int]] = []
         for coeff, u in terms:
             exponent = add(shift, u)
@@ -514,7 +516,7 @@ class _Lowering:
         outer = next((o for o in ctx if o.index is base), None)
         if outer is not None and not self.b.vectorised and type(outer.lower) is Num \
                 and outer.lower.value + offset >= 1:
-            return self._shift(c.node("loopvar", _identifier(base.name)), offset - 1)
+            return self._shift(c.node("loopvar", _identifier(cast(Sym, base).name)), offset - 1)  # outer.index
         self.helpers.add("_position")
         return c.call("_position", self.lower(i, ctx if not self.b.vectorised else self.context(i, ctx)))
 
@@ -578,6 +580,8 @@ class _Lowering:
             args.append(node)
             return f"{{{len(args) - 1}}}"
 
+        index: Expr | None
+        axis: int | None
         for dim, i in enumerate(s.indices):
             index, offset = _index_offset(i)
             index = i if index is None else index
@@ -633,7 +637,7 @@ def _index_offset(i: Expr) -> tuple[Sym | None, int]:
     if type(i) is Add and len(i.terms) == 2 and {type(k) for k in i.terms} == {Num, Sym}:
         number, index = sorted(i.terms, key=lambda k: type(k) is Sym)
         if number.value.denominator == 1 and not index.indices:
-            return index, int(number.value)
+            return cast(Sym, index), int(number.value)  # sorted: the Sym comes last
     return None, 0
 
 
@@ -760,7 +764,7 @@ def _share_products(code: _Code, roots: list[int]) -> None:
         return  # a product inside a Python loop cannot be hoisted
     products = [n for n in reachable if code.nodes[n][0] == "mul"]
     for _ in range(MAX_SHARING_ROUNDS):
-        counts: dict[tuple, int] = {}
+        counts: dict[tuple[Any, ...], int] = {}
         for node in products:
             fs = sorted(set(factors(node)))
             if 2 < len(fs) <= 40:
@@ -863,7 +867,7 @@ def _is_subscript(code: _Code, node: int) -> bool:
 # ---------------------------------------------------------------- front door
 
 
-def _outputs(value) -> tuple[list[Expr], list[str] | None, bool]:
+def _outputs(value: Any) -> tuple[list[Expr], list[str] | None, bool]:
     """The trees to compute, their names (for a dict such as a gradient), and
     whether a single value (not a tuple) is returned."""
     if isinstance(value, (Expr, str)):
@@ -896,14 +900,36 @@ def _param_keys(args: Iterable[str | Expr], variables: Variables) -> list[tuple[
     return out
 
 
-def codegen(expr_or_exprs: Expr | str | Iterable[Expr | str] | dict, args: Sequence[str | Expr] | None = None,
+def codegen(expr_or_exprs: Expr | str | Iterable[Expr | str] | dict[str, Any], args: Sequence[str | Expr] | None = None,
             backend: str = "numpy", name: str = "f") -> str:
     """Source text of a Python function computing the expression(s), with its imports.
 
     Parameters are the variables in the order of `args` (default: natural order);
     an indexed family `y_i` is one array parameter `y`.  A list (or a dict such as
     a gradient) gives a function returning a tuple; each common subexpression
-    is computed once across all of them.  `backend`: numpy, torch, jax or python.
+    is computed once across all of them.
+
+    Args:
+        expr_or_exprs: an expression (an `Expr` or its text), a list of them,
+            or a dict of them (a gradient).
+        args: the parameters' names (or indexed names), in order; by default
+            the variables in natural order.
+        backend: `"numpy"`, `"torch"`, `"jax"` or `"python"` (floats, `math`).
+        name: the function's name.
+
+    Returns:
+        The source text, a `str`: imports, the helpers it uses, the function.
+
+    Raises:
+        ParseError: some text does not parse.
+        SymdiffError: an unknown backend, an undefined function (no value to
+            compute), or indices the backend cannot vectorise.
+
+    >>> print(codegen("x^2 + 1", backend="python"))  # doctest: +ELLIPSIS
+    def f(x):
+    ...
+        return x**2 + 1
+    <BLANKLINE>
     """
     if backend not in BACKENDS:
         raise SymdiffError(f"unknown backend {backend!r}: choose numpy, torch, jax or python")
@@ -962,7 +988,7 @@ NEEDS = {"numpy": "numpy", "torch": "torch", "jax": "jax"}
 
 
 def lambdify(expr: Expr | str | Iterable[Expr | str], args: Sequence[str | Expr] | None = None,
-             backend: str = "numpy") -> Callable:
+             backend: str = "numpy") -> Callable[..., Any]:
     """A function of `args` (names or indexed names, in this order) computing `expr`.
 
     `backend="numpy"` broadcasts over arrays (an indexed family `y_i` is one
@@ -971,6 +997,25 @@ def lambdify(expr: Expr | str | Iterable[Expr | str], args: Sequence[str | Expr]
     computed stably (`ln(1 + e^u)`, `ln(sigmoid(u))`, log-sum-exp, softmax).
     A list of expressions gives a function returning a tuple.  The source is
     the function's `source` attribute.
+
+    Args:
+        expr: an expression (an `Expr` or its text), or a list of them.
+        args: the parameters' names (or indexed names), in order; by default
+            the variables in natural order.
+        backend: `"numpy"` (needs the `[numpy]` extra), `"math"`/`"python"`
+            (floats), `"torch"` or `"jax"`.
+
+    Returns:
+        A function of `args`; for a list, a function returning a tuple.
+
+    Raises:
+        ParseError: some text does not parse.
+        SymdiffError: an unknown backend or one not installed, or an
+            expression `codegen` refuses (see there).
+
+    >>> f = lambdify("x^2 + 1", ["x"], backend="math")
+    >>> f(2.0)
+    5.0
     """
     target = "python" if backend in ("math", "python") else backend
     module = NEEDS.get(target)
@@ -981,9 +1026,9 @@ def lambdify(expr: Expr | str | Iterable[Expr | str], args: Sequence[str | Expr]
             hint = "pip install 'symdiff[numpy]'" if module == "numpy" else f"pip install {module}"
             raise SymdiffError(f"backend {backend!r} needs {module}: {hint}") from None
     source = codegen(expr, args, backend=target, name="f")
-    namespace: dict = {}
+    namespace: dict[str, Any] = {}
     # Our own printer's output for a parsed tree (see the comment above): never user text.
     exec(compile(source, "<symdiff.lambdify>", "exec"), namespace)
     function = namespace["f"]
     function.source = source
-    return function
+    return cast("Callable[..., Any]", function)

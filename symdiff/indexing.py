@@ -11,10 +11,10 @@ import weakref
 
 from .expr import Expr, Sym, delta, mul, postorder
 
-_families: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_families: weakref.WeakKeyDictionary[Expr, frozenset[tuple[str, int]]] = weakref.WeakKeyDictionary()
 
 
-def families(e: Expr) -> frozenset:
+def families(e: Expr) -> frozenset[tuple[str, int]]:
     """`(name, arity)` of every indexed variable in `e`, bound or free."""
     cached = _families.get(e)
     if cached is not None:

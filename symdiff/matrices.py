@@ -19,7 +19,22 @@ def _variables(exprs: Sequence[Expr], vars: Iterable[Expr | str] | None) -> list
 def jacobian(exprs: Iterable[Expr | str], vars: Iterable[Expr | str] | None = None) -> list[list[Expr]]:
     """Row i, column j: d exprs[i] / d vars[j] (simplified); `vars` defaults to
     every variable in natural order.  Costs one partial derivative per entry,
-    each visiting only the sub-trees that contain its variable."""
+    each visiting only the sub-trees that contain its variable.
+
+    Args:
+        exprs: the expressions (each an `Expr` or its text).
+        vars: the variables (each a `Sym` or its name).
+
+    Returns:
+        A list of rows, each a list of `Expr`.
+
+    Raises:
+        ParseError: some text does not parse.
+        DifferentiationError: an entry of `vars` is not a variable.
+
+    >>> [[str(d) for d in row] for row in jacobian(["x*y", "x + y"], ["x", "y"])]
+    [['y', 'x'], ['1', '1']]
+    """
     trees = [as_tree(e) for e in exprs]
     xs = _variables(trees, vars)
     return [[diff(e, x) for x in xs] for e in trees]
@@ -27,7 +42,23 @@ def jacobian(exprs: Iterable[Expr | str], vars: Iterable[Expr | str] | None = No
 
 def hessian(expr: Expr | str, vars: Iterable[Expr | str] | None = None) -> list[list[Expr]]:
     """The matrix of second partials d^2 e/(dx_i dx_j), symmetric: each mixed
-    partial is computed once (from the gradient) and stands in both places."""
+    partial is computed once (from the gradient) and stands in both places.
+
+    Args:
+        expr: the expression, as an `Expr` or its text.
+        vars: the variables (each a `Sym` or its name); by default all of
+            them, in natural order.
+
+    Returns:
+        A list of rows, each a list of `Expr`.
+
+    Raises:
+        ParseError: some text does not parse.
+        DifferentiationError: an entry of `vars` is not a variable.
+
+    >>> [[str(d) for d in row] for row in hessian("x^2*y", ["x", "y"])]
+    [['2*y', '2*x'], ['2*x', '0']]
+    """
     tree = as_tree(expr)
     xs = _variables([tree], vars)
     first = [diff(tree, x) for x in xs]

@@ -13,6 +13,7 @@ from fractions import Fraction
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
+from typing import Any, cast
 
 from lark import Lark, Token, Transformer, v_args
 from lark.lexer import PatternStr
@@ -38,6 +39,11 @@ def grammar_path(name: str) -> str:
         if os.path.isfile(path):
             return path
     raise FileNotFoundError(f"grammar file {name} not found in {GRAMMAR_DIRS}")
+
+
+def _token_position(tok: Token) -> tuple[int, int]:
+    """(line, column) of a token; the lexer sets both on every token it makes."""
+    return cast(int, tok.line), cast(int, tok.column)
 
 
 class _TokenError(Exception):
@@ -73,7 +79,7 @@ def split_index(tok: Token) -> tuple[E.Expr, ...]:
 
 
 @v_args(inline=True)
-class PlainTransformer(Transformer):
+class PlainTransformer(Transformer[Token, Any]):
     """Parse-tree aliases of `grammar/plain.lark` -> smart constructors."""
 
     number = staticmethod(number)
@@ -158,7 +164,7 @@ def grammar_text(name: str) -> str:
     return _read(grammar_path(name)) + "\n" + generated + "\n"
 
 
-def lalr(grammar: str, transformer: Transformer) -> Lark:
+def lalr(grammar: str, transformer: Transformer[Token, Any]) -> Lark:
     """An LALR parser that builds trees as it reduces (no recursion on deep input)."""
     return Lark(
         grammar_text(grammar),
@@ -255,16 +261,18 @@ _DERIV = re.compile(r"d(?:\^(?P<n>[0-9]+))?/d(?P<var>[A-Za-z][A-Za-z0-9]*(?:_\{[
 
 def derivative_operator(op: Token, body: E.Expr) -> E.Expr:
     """`d/dx u`, `d^2/dx^2 u`: the derivative of what follows (raw; `simplify` tidies it)."""
-    m = _DERIV.fullmatch(str(op).replace(" ", ""))
+    m = cast("re.Match[str]", _DERIV.fullmatch(str(op).replace(" ", "")))  # the token is one
     n, m2 = m.group("n"), m.group("m")
     if n != m2:
         raise _TokenError(op, f"the orders in {op} disagree: write d^n/dx^n")
     var = parse_plain(m.group("var"))
+    if type(var) is not E.Sym:  # d/dpi, d/de: a constant (found by mypy: was an AttributeError)
+        raise _TokenError(op, f"can only differentiate with respect to a variable, not {var}")
     note(f"read {op} as the derivative of what follows it")
     return differentiate_n(body, var, int(n or 1), op)
 
 
-def differentiate_n(body: E.Expr, var: E.Expr, order: int, op: Token) -> E.Expr:
+def differentiate_n(body: E.Expr, var: E.Sym, order: int, op: Token) -> E.Expr:
     if order > MAX_ORDER:
         raise _TokenError(op, f"order {order} is above the limit of {MAX_ORDER}")
     for _ in range(order):
@@ -314,7 +322,7 @@ def explain(parser: Lark, text: str, err: UnexpectedInput) -> ParseError:
     """Turn Lark's token dump into a sentence a person reads."""
     line, column = err.line, err.column
     if isinstance(err, UnexpectedCharacters):
-        reason = f"unexpected character {text[err.pos_in_stream]!r}"
+        reason = f"unexpected character {text[cast(int, err.pos_in_stream)]!r}"
     elif isinstance(err, UnexpectedToken):
         tok = err.token
         at_end = tok.type == "$END"
@@ -384,7 +392,7 @@ def parse_plain(text: str) -> E.Expr:
     except UnexpectedInput as err:
         raise explain(parser, text, err) from None
     except _TokenError as err:
-        raise ParseError(err.reason, text, err.token.line, err.token.column) from None
+        raise ParseError(err.reason, text, *_token_position(err.token)) from None
 
 
 # ------------------------------------------------------------------- LaTeX
@@ -501,7 +509,7 @@ class BarPostLexer:
 
 def _differentiate_by(op: Token, dvars: str, order: int, body: E.Expr) -> E.Expr:
     """Apply the denominator `dx^2`, `\\partial x \\partial y` of a derivative operator to `body`."""
-    variables: list[tuple[E.Expr, int]] = []
+    variables: list[tuple[E.Sym, int]] = []
     for m in _DVAR_ONE.finditer(dvars):
         var = parse_latex(m.group("var"))
         if type(var) is not E.Sym:
@@ -520,12 +528,12 @@ _OPERATOR = re.compile(rf"{_FRAC}{_D}(?P<order>{_ORDER})(?:\s*\}}\s*\{{(?P<dvars
 
 def _operator(op: Token) -> tuple[int, str]:
     """`\\frac{d^2}{dx^2}` -> (2, `dx^2`): the order above and the variables below."""
-    m = _OPERATOR.fullmatch(str(op))
+    m = cast("re.Match[str]", _OPERATOR.fullmatch(str(op)))  # the token is one
     digits = re.search(r"[0-9]+", m.group("order"))
     return int(digits.group()) if digits else 1, m.group("dvars") or ""
 
 
-def _vector_component(s: E.Sym, j: E.Sym) -> E.Sym:
+def _vector_component(s: E.Sym, j: E.Expr) -> E.Sym:
     """`\\mathbf{w}` has components w_j; a plain name `w` has components w_j too."""
     split = N.split_decoration(s.name)
     base = split[0] if split and split[1] == "bold" else s.name
@@ -542,7 +550,7 @@ class _Label(str):
     """A word in a subscript, `y_{\\text{true}}`: part of the name, not an index."""
 
 
-def _no_labels(tok: Token, indices: tuple) -> tuple[E.Expr, ...]:
+def _no_labels(tok: Token, indices: tuple[Any, ...]) -> tuple[E.Expr, ...]:
     if any(isinstance(i, _Label) for i in indices):
         raise _TokenError(tok, "a word in a subscript labels a variable; it is not an index here")
     return indices
@@ -563,7 +571,7 @@ def _warn_escaping_index(terms: list[E.Expr]) -> None:
 
 
 @v_args(inline=True)
-class LatexTransformer(Transformer):
+class LatexTransformer(Transformer[Token, Any]):
     """Parse-tree aliases of `grammar/latex.lark` -> smart constructors."""
 
     number = staticmethod(number)
@@ -593,7 +601,7 @@ class LatexTransformer(Transformer):
         return self.symbol("pi" if str(tok) == "\\pi" else "e", indices)
 
     def symbol(self, name: str, *rest) -> E.Expr:
-        indices: tuple = ()
+        indices: tuple[Any, ...] = ()
         for part in rest:
             if isinstance(part, Token):  # x^{(i)}: the i-th sample
                 i = E.sym(str(part).strip("^{}() \t\n"))
@@ -650,7 +658,7 @@ class LatexTransformer(Transformer):
     def index_greek(self, tok: Token) -> tuple[E.Expr, ...]:
         return (E.sym(str(tok).lstrip("_ \t\n")[1:]),)
 
-    def index_word(self, cmd: Token, tok: Token) -> tuple:
+    def index_word(self, cmd: Token, tok: Token) -> tuple[Any, ...]:
         word = str(tok)
         if len(word) > 1 and not str(cmd).endswith("mathit"):  # \mathit{ab} is an index name
             return (_Label(word),)
@@ -828,7 +836,7 @@ class LatexTransformer(Transformer):
 
     def comparison(self, *items) -> E.Expr:
         """`u > v` as the step heaviside(u - v); `a < u < b` as a product of steps."""
-        step = E.ONE
+        step: E.Expr = E.ONE
         for left, op, right in zip(items[:-1:2], items[1::2], items[2::2]):
             greater = str(op) in (">", "\\ge", "\\geq", "\\geqslant", "\\gt")
             step = E.mul(step, E.func("heaviside", E.sub(left, right) if greater else E.sub(right, left)))
@@ -903,7 +911,7 @@ LATEX_WORDS = {
 def explain_latex(parser: Lark, text: str, err: UnexpectedInput) -> ParseError:
     """One sentence for a LaTeX syntax error, in the words of LaTeX, never Lark's."""
     if isinstance(err, UnexpectedCharacters):
-        return ParseError(f"unexpected character {text[err.pos_in_stream]!r}", text, err.line, err.column)
+        return ParseError(f"unexpected character {text[cast(int, err.pos_in_stream)]!r}", text, err.line, err.column)
     if not isinstance(err, UnexpectedToken):
         return ParseError("invalid input", text, getattr(err, "line", 1), getattr(err, "column", 1))
     tok = err.token
@@ -946,7 +954,7 @@ def parse_latex(text: str) -> E.Expr:
     except UnexpectedInput as err:
         raise explain_latex(parser, text, err) from None
     except _TokenError as err:
-        raise ParseError(err.reason, text, err.token.line, err.token.column) from None
+        raise ParseError(err.reason, text, *_token_position(err.token)) from None
     return _unwrap(result)
 
 
@@ -1017,6 +1025,7 @@ def _left_side(part: str, syntax: str, text: str, start: int) -> tuple[E.Sym, tu
         raise bad
     word = m.group("name")
     w = _LHS_WORD.fullmatch(word)
+    name: E.Expr
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ReadingNote)
         try:
@@ -1031,7 +1040,7 @@ def _left_side(part: str, syntax: str, text: str, start: int) -> tuple[E.Sym, tu
             raise bad from None
     if type(name) is not E.Sym or any(type(a) is not E.Sym for a in args):
         raise bad
-    return name, args
+    return name, cast("tuple[E.Sym, ...]", args)  # each checked above
 
 
 def _parse_one(text: str, syntax: str, variables: frozenset[str] = frozenset()) -> E.Expr:
@@ -1048,11 +1057,32 @@ def parse_equation(text: str) -> tuple[E.Expr, E.Expr]:
 
 
 def parse(text: str, syntax: str | None = None, *, variables: Iterable[str] = ()) -> E.Expr:
-    """Parse plain or LaTeX text; LaTeX is chosen when the text holds a backslash.
+    """Parse plain or LaTeX text into an expression tree.
 
-    `variables` names variables the text may use alone: with `x` among them,
-    `sinx` reads as sin(x) (a ReadingNote says so either way).  A definition
-    `L = ...` or `f(x) = ...` gives its right side (see `parse_definition`).
+    Args:
+        text: the expression, plain (`"log_2(x)"`) or LaTeX.
+        syntax: `"plain"` or `"latex"`; by default LaTeX is chosen when the
+            text holds a backslash.
+        variables: names of variables the text may use alone: with `x`
+            among them, `sinx` reads as `sin(x)` (a `ReadingNote` warning
+            says so either way).
+
+    A definition `L = ...` or `f(x) = ...` gives its right side (see
+    `parse_definition`).
+
+    Returns:
+        The `Expr`, unsimplified; `parse(str(e)) == e` for every `Expr` `e`.
+
+    Raises:
+        ParseError: the text does not parse; it carries `.line` and
+            `.column`, and its message shows the text with a caret.
+        TypeError: `text` is not a `str`.
+        ValueError: `syntax` is neither `"plain"` nor `"latex"`.
+
+    >>> parse("log_2(x)")
+    <Log log_2(x)>
+    >>> parse(r"\\frac{x^{2}}{2}") == parse("x^2/2")
+    True
     """
     if not isinstance(text, str):
         raise TypeError(f"parse() needs a str, not {type(text).__name__}")

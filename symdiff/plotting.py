@@ -12,6 +12,7 @@ from __future__ import annotations
 import builtins
 import math
 from collections.abc import Iterable
+from typing import Any
 
 from . import api
 from .errors import EvaluationError, SymdiffError
@@ -22,7 +23,7 @@ try:
     from matplotlib.figure import Figure
     from matplotlib.mathtext import MathTextParser
 except ImportError:  # the extra [plot] is missing: plot() says how to install it
-    np = Figure = MathTextParser = None
+    np = Figure = MathTextParser = None  # type: ignore[assignment, misc]
 
 SAMPLES = 801
 INSTALL = "plotting needs matplotlib: pip install 'symdiff[plot]'"
@@ -65,7 +66,7 @@ def break_jumps(xs: np.ndarray, ys: np.ndarray, height: float) -> tuple[np.ndarr
     return np.insert(xs, jumps, np.nan), np.insert(ys, jumps, np.nan)
 
 
-def _label(k: int, x: Sym, e: Expr, parser: MathTextParser) -> str:
+def _label(k: int, x: Sym, e: Expr, parser: MathTextParser[Any]) -> str:
     """`$f'(x) = \\frac{1}{x}$` if mathtext reads it, else the plain text `f'(x) = 1/x`."""
     from .printing.latex import latex
 
@@ -81,7 +82,28 @@ def _label(k: int, x: Sym, e: Expr, parser: MathTextParser) -> str:
 def plot(expr: Expr | str, wrt: Expr | str | None = None, range: tuple[float, float] = (-3, 3),
          order: int = 1, at: float | None = None) -> Figure:
     """f and its derivatives up to `order` against `wrt` on `range`, on one axis,
-    with the tangent at `at` if given; returns a matplotlib Figure."""
+    with the tangent at `at` if given.  Needs the `[plot]` extra (matplotlib).
+
+    Args:
+        expr: the function, as an `Expr` or its text, in one variable.
+        wrt: the variable, as a `Sym` or its name; `None` means the only one.
+        range: the interval `(a, b)` drawn, `a < b`.
+        order: the highest derivative drawn, 0 to 3.
+        at: where to draw the tangent, or `None` for none.
+
+    Returns:
+        A matplotlib `Figure` (save it with `fig.savefig("f.svg")`).
+
+    Raises:
+        SymdiffError: matplotlib is not installed, the expression has other
+            variables, `order` or `range` is out of bounds, or the function
+            has no real value on the range.
+        ParseError: `expr` is text that does not parse.
+
+    >>> fig = plot("sin(x)", order=2, at=0.5)
+    >>> type(fig).__name__
+    'Figure'
+    """
     if Figure is None:
         raise SymdiffError(INSTALL)
     tree = api.as_tree(expr)

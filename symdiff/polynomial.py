@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 from math import gcd
-from typing import NamedTuple
+from typing import NamedTuple, cast
 
 from .expr import Add, Expr, Mul, Num, Pow, add, mul, pow_
 
@@ -145,9 +145,9 @@ class Ring:
                 i = self.index.get(node)
                 if i is None:
                     return None
-                mono = [0] * self.n
-                mono[i] = 1
-                p = {tuple(mono): 1}
+                unit = [0] * self.n
+                unit[i] = 1
+                p = {tuple(unit): 1}
             if p is None or len(p) > budget.terms:
                 return None
             done[id(node)] = p
@@ -196,7 +196,7 @@ def ppow(p: Poly, k: int, max_terms: int = MAX_TERMS) -> Poly | None:
         return {}
     out: Poly | None = {(0,) * len(next(iter(p))): 1}
     for _ in range(k):
-        out = pmul(out, p, max_terms * 4)
+        out = pmul(cast(Poly, out), p, max_terms * 4)  # not None: checked below on each turn
         if out is None or len(out) > max_terms:
             return None
     return out
@@ -243,6 +243,8 @@ def univariate_gcd(p: Poly, q: Poly) -> Poly | None:
     if len(vs) != 1:
         return None
     (i,) = vs
+    a: Poly
+    b: Poly | None
     a, b = p, q
     for _ in range(MAX_DIVISION_STEPS):
         if not b:
@@ -358,6 +360,7 @@ def laurent(e: Expr, budget: Budget = LARGE) -> tuple[list[Expr], list[int], Pol
     bases: list[Expr] = []
     index: dict[Expr, int] = {}
     roots: list[int] = []
+    split: list[tuple[Expr, Fraction]] | None
     for node in nodes:
         if type(node) in (Add, Mul, Num) or _is_poly_power(node) and type(node.base) in (Add, Mul):
             continue

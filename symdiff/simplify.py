@@ -54,7 +54,7 @@ import math
 import weakref
 from collections.abc import Callable
 from fractions import Fraction
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from . import polynomial as P
 from .functions import FUNCTIONS, Parity
@@ -100,7 +100,7 @@ class Rewrite(NamedTuple):
 
 # --------------------------------------------------------------------- size
 
-_COST: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_COST: weakref.WeakKeyDictionary[Expr, tuple[int, int, int]] = weakref.WeakKeyDictionary()
 
 
 def cost(e: Expr) -> tuple[int, int, int]:
@@ -185,7 +185,7 @@ def degree(e: Expr) -> Fraction:
     return total
 
 
-def term_key(e: Expr) -> tuple:
+def term_key(e: Expr) -> tuple[Any, ...]:
     """Order of terms in a sum: terms with variables before constant ones,
     higher degree first, quotients after the rest, then by factors
     (`factor_key`: natural, structural)."""
@@ -212,7 +212,7 @@ def is_negative(e: Expr) -> bool:
     return type(e) is Mul and type(e.factors[0]) is Num and e.factors[0].value < 0
 
 
-_NONNEG: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_NONNEG: weakref.WeakKeyDictionary[Expr, bool] = weakref.WeakKeyDictionary()
 
 
 def is_nonnegative(e: Expr) -> bool:
@@ -288,7 +288,7 @@ def _partners(f: Expr) -> list[tuple[Expr, int, Expr]]:
     if not (type(f) is Pow and f.exp is TWO and type(f.base) is Func):
         return []
     name, u = f.base.name, f.base.arg
-    square = lambda g: pow_(func(g, u), TWO)  # noqa: E731
+    square: Callable[[str], Expr] = lambda g: pow_(func(g, u), TWO)  # noqa: E731
     double = mul(TWO, u)
     if name == "sin":
         return [(square("cos"), 1, ONE)]
@@ -735,7 +735,7 @@ def sigmoid_product(e: Expr) -> Expr | None:
     return None
 
 
-HYPERBOLIC_OF_EXP = {1: "cosh", -1: "sinh"}  # e^u/(e^(2u) + 1) and e^u/(e^(2u) - 1)
+HYPERBOLIC_OF_EXP: dict[Fraction | int, str] = {1: "cosh", -1: "sinh"}  # e^u/(e^(2u) + 1) and e^u/(e^(2u) - 1)
 
 
 def exp_over_exp_sum(e: Expr) -> Expr | None:
@@ -1185,7 +1185,7 @@ def _shift(p: P.Poly, i: int, c: int) -> P.Poly:
     return out
 
 
-def _generators(e: Expr) -> frozenset | None:
+def _generators(e: Expr) -> frozenset[Expr] | None:
     got = P.laurent(e, P.SEARCH)
     return None if got is None else frozenset(got[0])
 
@@ -1218,7 +1218,7 @@ def normal_form(raw: Expr) -> Expr | None:
                 if len(shifted) < len(p):
                     p, shown[i] = shifted, add(g, num(c))
                     break
-    power = lambda i, k: pow_(shown[i], Num(Fraction(k, roots[i])))  # noqa: E731
+    power: Callable[[int, int], Expr] = lambda i, k: pow_(shown[i], Num(Fraction(k, roots[i])))  # noqa: E731
     terms = [mul(Num(Fraction(c)), *(power(i, k - common[i]) for i, k in enumerate(m) if k != common[i]))
              for m, c in p.items()]
     outer = [power(i, k) for i, k in enumerate(common) if k]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from itertools import product
-from typing import NamedTuple
+from typing import NamedTuple, cast
 
 from .indexing import same_family
 from .simplify import simplify
@@ -39,17 +39,22 @@ def fresh_index(avoid: set[str]) -> Sym:
     return sym(f"m{k}")
 
 
+# Variables bound to values, innermost last: replace()'s environment.
+Env = tuple[tuple[Sym, Expr], ...]
+
+
 def replace(root: Expr, mapping: Mapping[Sym, Expr]) -> Expr:
     """Replace free variables (also inside indices: `y_i` with i -> 3 is `y_3`),
     respecting sums: an index shadows, and is renamed rather than capture a value."""
     env0 = tuple(mapping.items())
-    memo: dict[tuple, Expr] = {}
-    stack: list[tuple[Expr, tuple, bool]] = [(root, env0, False)]
+    memo: dict[tuple[Expr, Env], Expr] = {}
+    stack: list[tuple[Expr, Env, bool]] = [(root, env0, False)]
     while stack:
         node, env, expanded = stack.pop()
         key = (node, env)
         if key in memo:
             continue
+        kids: tuple[tuple[Expr, Env], ...]
         if type(node) is Sum:
             inner, index = _binder_env(node, env)
             kids = ((node.body, inner), (node.lower, env), (node.upper, env))
@@ -68,7 +73,7 @@ def replace(root: Expr, mapping: Mapping[Sym, Expr]) -> Expr:
     return memo[(root, env0)]
 
 
-def _binder_env(s: Sum, env: tuple) -> tuple[tuple, Sym]:
+def _binder_env(s: Sum, env: Env) -> tuple[Env, Sym]:
     """The environment inside a sum's body, and the index it binds there."""
     i = s.index
     inner = tuple((k, v) for k, v in env if k is not i)
@@ -97,8 +102,8 @@ def substitute(e: Expr, mapping: Mapping[Expr, Expr]) -> Expr:
             hit = patterns.get((node.name, len(node.indices)))
             if hit is not None:
                 params, template = hit
-                return replace(template, dict(zip(params, node.indices)))
-        return plain.get(node)
+                return replace(template, dict(zip(cast("tuple[Sym, ...]", params), node.indices)))  # Syms: checked above
+        return plain.get(node) if type(node) is Sym else None
 
     if not patterns:
         return replace(e, plain)
@@ -115,7 +120,7 @@ def fold_back(e: Expr, key: Sym, value: Expr) -> Expr | None:
     `exp(z_i + z_j)` shows both.  The varying part is the factors that mention
     the key's last index (`y_{ik}`: exp(z_{ik}) over sum_m exp(z_{im})).  None
     when `value` has no part that stays fixed as that index varies."""
-    params = key.indices
+    params = cast("tuple[Sym, ...]", key.indices)  # each checked below
     if not params or any(type(p) is not Sym for p in params):
         return None
     fs = value.factors if type(value) is Mul else (value,)
@@ -184,7 +189,7 @@ def _whole(e: Expr) -> bool:
 class Collapse(NamedTuple):
     """`sum_{i=lo}^{hi} f(i)*delta(i, t) = f(t)`, valid when lo <= t <= hi."""
 
-    index: Sym
+    index: Sym  # type: ignore[assignment]  # a field named like tuple.index, which it hides
     target: Expr
     lower: Expr
     upper: Expr
@@ -248,10 +253,10 @@ def collapse(s: Expr) -> tuple[Expr, list[Collapse]]:
                 kept.append(p)
                 continue
             k, t = hit
-            inside = _in_range(t, lo, hi)
-            if inside is False:
+            in_range = _in_range(t, lo, hi)
+            if in_range is False:
                 continue
-            if inside is None:
+            if in_range is None:
                 c = Collapse(i, t, lo, hi)
                 if c not in used:
                     used.append(c)

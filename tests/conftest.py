@@ -13,4 +13,7 @@ settings.register_profile(
     suppress_health_check=[HealthCheck.too_slow],
 )
 settings.register_profile("dev", max_examples=150, deadline=None)
+# .ci/run's second pass, from the unpacked sdist, checks that the archive holds
+# what the tests need; the first pass already ran every property 300 times.
+settings.register_profile("sdist", parent=settings.get_profile("ci"), max_examples=25)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev"))

@@ -170,7 +170,21 @@ def parts(e: Expr) -> list[Part]:
 
 
 def latex(e: Expr) -> str:
-    """LaTeX for `e`, with as few brackets as precedence allows."""
+    """LaTeX for `e`, with as few brackets as precedence allows.
+
+    Args:
+        e: the expression tree (parse text first with `symdiff.parse`).
+
+    Returns:
+        The LaTeX source, a `str` without surrounding `$`.
+
+    Raises:
+        TypeError: `e` is not an expression tree.
+
+    >>> from symdiff import parse
+    >>> print(latex(parse("1/(x*ln(2))")))
+    \\frac{1}{x \\ln 2}
+    """
     return render(e, parts, OPEN, CLOSE)
 
 

@@ -175,7 +175,23 @@ def mathml_body(e: Expr) -> str:
 
 
 def mathml(e: Expr, display: str = "inline") -> str:
-    """A `<math>` element for `e` (`display="block"` for a displayed formula)."""
+    """A `<math>` element for `e` (`display="block"` for a displayed formula).
+
+    Args:
+        e: the expression tree (parse text first with `symdiff.parse`).
+        display: `"inline"` or `"block"`.
+
+    Returns:
+        Presentation MathML, a `str`.
+
+    Raises:
+        ValueError: `display` is neither `"inline"` nor `"block"`.
+        TypeError: `e` is not an expression tree.
+
+    >>> from symdiff import parse
+    >>> mathml(parse("x^2"))  # doctest: +ELLIPSIS
+    '<math xmlns="http://www.w3.org/1998/Math/MathML"><mrow><msup>...<mn>2</mn>...</math>'
+    """
     if display not in ("inline", "block"):
         raise ValueError(f"display must be 'inline' or 'block', not {display!r}")
     attrs = f' xmlns="{NAMESPACE}"' + (' display="block"' if display == "block" else "")

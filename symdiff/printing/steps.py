@@ -11,7 +11,7 @@ printers.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Callable, NamedTuple, Union
+from typing import TYPE_CHECKING, Any, Callable, NamedTuple, Union, cast
 
 from ..diff import CHAIN, PLACEHOLDER, Formula, Step
 from ..errors import SymdiffError
@@ -136,7 +136,7 @@ def layout(d: Derivation, verbose: bool) -> list[Entry]:
     numbered: dict[int, int] = {}
     count = 0
 
-    def heading(depth: int, rule: str, **kw) -> None:
+    def heading(depth: int, rule: str, **kw: Any) -> None:
         nonlocal count
         count += 1
         out.append(Heading(depth, count, rule, **kw))
@@ -152,18 +152,18 @@ def layout(d: Derivation, verbose: bool) -> list[Entry]:
                 out.append(item)
                 continue
             step, depth, level = item
-            claim = (D(step.var, step.expr), shown(step.result))
+            claim = (D(cast(Sym, step.var), step.expr), shown(step.result))  # recorded steps have their var
             if id(step) in numbered:
                 out.append(Equation(depth, claim, ref=numbered[id(step)]))
                 continue
             later: list[Visit | Entry] = []
             if step.rule == "chain":
                 outer, inner = step.substeps
-                f_at_inner = substitute(outer.result, {PLACEHOLDER: step.inner})
+                f_at_inner = substitute(outer.result, {PLACEHOLDER: cast(Expr, step.inner)})  # a chain step's u
                 through = Equation(depth + 1, (claim[0], Times(shown(f_at_inner), shown(inner.result)),
                                                claim[1]))
                 if inner.rule in TRIVIAL and not verbose:  # f(y_i) by y_j: no inner step to show
-                    at_inner = {PLACEHOLDER: step.inner}
+                    at_inner: dict[Expr, Expr] = {PLACEHOLDER: cast(Expr, step.inner)}
                     heading(depth, outer.rule, formula=outer.formula,
                             bindings=tuple((n, substitute(v, at_inner)) for n, v in outer.bindings))
                     numbered[id(step)] = count
@@ -173,12 +173,12 @@ def layout(d: Derivation, verbose: bool) -> list[Entry]:
                 u = names[level]
                 heading(depth, "chain", formula=CHAIN, bindings=((u, step.inner),))
                 numbered[id(step)] = count
-                at_u = {PLACEHOLDER: u}
+                at_u: dict[Expr, Expr] = {PLACEHOLDER: u}
                 heading(depth + 1, outer.rule, formula=outer.formula,
                         bindings=tuple((n, substitute(v, at_u)) for n, v in outer.bindings))
                 instance = (substitute(outer.expr, at_u), substitute(outer.result, at_u))
-                general = outer.formula
-                renamed = tuple(substitute(t, {general.var: u}) for t in (general.lhs, general.rhs))
+                general = cast(Formula, outer.formula)  # every rule a chain step applies has one
+                renamed = tuple(substitute(t, {cast(Sym, general.var): u}) for t in (general.lhs, general.rhs))
                 if instance != renamed:  # else the formula says it already
                     out.append(Equation(depth + 2, (D(u, instance[0]), instance[1])))
                 if verbose or inner.rule not in TRIVIAL:
@@ -444,8 +444,8 @@ def _escape(text: str) -> str:
     return "".join(table.get(c, c) for c in text)
 
 
-WRITERS = {"text": TextWriter, "unicode": UnicodeWriter, "markdown": MarkdownWriter,
-           "latex": LatexWriter}
+WRITERS: dict[str, type[TextWriter | MarkdownWriter | LatexWriter]] = {
+    "text": TextWriter, "unicode": UnicodeWriter, "markdown": MarkdownWriter, "latex": LatexWriter}
 FORMATS = tuple(WRITERS)
 
 

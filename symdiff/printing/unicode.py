@@ -237,5 +237,19 @@ def parts(e: Expr) -> list[Part]:
 
 
 def pretty(e: Expr) -> str:
-    """One line of Unicode for `e`: `2x/((x² + 1)·ln 2)`, `σ(x)·(1 − σ(x))`."""
+    """One line of Unicode for `e`: `2x/((x² + 1)·ln 2)`, `σ(x)·(1 − σ(x))`.
+
+    Args:
+        e: the expression tree (parse text first with `symdiff.parse`).
+
+    Returns:
+        The Unicode text, a `str`.
+
+    Raises:
+        TypeError: `e` is not an expression tree.
+
+    >>> from symdiff import diff
+    >>> pretty(diff("log_2(x^2 + 1)", "x"))
+    '2x/((x² + 1)·ln 2)'
+    """
     return render(e, parts)
