@@ -14,6 +14,7 @@ from .sums import Assumption
 from .errors import DifferentiationError, ParseError
 from .evaluate import evaluate as _evaluate
 from .expr import Expr, Sym, symbols
+from .limits import MAX_ORDER
 from .parse import parse
 
 if TYPE_CHECKING:  # the step renderer loads only when steps are asked for
@@ -47,6 +48,9 @@ def variable(e: Expr, wrt: Expr | str | None) -> Sym:
 def _check_order(order: int) -> None:
     if not isinstance(order, int) or isinstance(order, bool) or order < 0:
         raise DifferentiationError(f"the order must be a whole number >= 0, not {order!r}")
+    if order > MAX_ORDER:
+        shown = str(order) if order.bit_length() < 1000 else "too large to show"
+        raise DifferentiationError(f"the order {shown} is above the limit of {MAX_ORDER}")
 
 
 def diff(e: Expr | str, wrt: Expr | str | None = None, order: int = 1, *, simplify: bool = True,

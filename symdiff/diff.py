@@ -22,8 +22,7 @@ from .expr import (
 )
 
 D = Callable[[Expr], Expr]
-# The highest order `diff` and `d^n/dx^n` take: each order can multiply the size.
-MAX_ORDER = 1000
+from .limits import MAX_ORDER  # the highest order `diff` and `d^n/dx^n` take
 
 
 class Rule(NamedTuple):

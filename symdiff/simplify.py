@@ -124,14 +124,15 @@ def split_power(e: Expr) -> tuple[Expr, Expr]:
 def as_factors(e: Expr) -> tuple[Fraction, dict[Expr, Expr]]:
     """`3*x^2*y` -> (3, {x: 2, y: 1}); equal bases have their exponents added."""
     coeff = Fraction(1)
-    powers: dict[Expr, Expr] = {}
+    exps: dict[Expr, list[Expr]] = {}
     for f in e.factors if type(e) is Mul else (e,):
         if type(f) is Num:
             coeff *= f.value
             continue
         base, x = split_power(f)
-        powers[base] = add(powers[base], x) if base in powers else x
-    return coeff, powers
+        exps.setdefault(base, []).append(x)
+    # One add per base: adding exponents one at a time is quadratic (exp chains).
+    return coeff, {b: xs[0] if len(xs) == 1 else add(*xs) for b, xs in exps.items()}
 
 
 def put_factor(powers: dict[Expr, Expr], base: Expr, x: Expr) -> None:

@@ -12,7 +12,7 @@ from fractions import Fraction
 from .. import expr as X
 from ..functions import FUNCTIONS, notation, undefined_name
 from ..expr import E, HALF, Add, Const, Delta, Expr, Func, Log, Mul, Num, Pow, Sum, Sym
-from .precedence import MUL, POW, Child, Part, render, split_fraction, sum_parts
+from .precedence import MUL, POW, Child, Part, latex_integer, render, split_fraction, sum_parts
 
 OPEN, CLOSE = "\\left(", "\\right)"
 
@@ -27,9 +27,10 @@ GREEK = frozenset(
 def number(value: Fraction) -> str:
     sign = "-" if value < 0 else ""
     value = abs(value)
+    top = latex_integer(value.numerator)
     if value.denominator == 1:
-        return f"{sign}{value.numerator}"
-    return f"{sign}\\frac{{{value.numerator}}}{{{value.denominator}}}"
+        return f"{sign}{top}"
+    return f"{sign}\\frac{{{top}}}{{{latex_integer(value.denominator)}}}"
 
 
 def name(text: str) -> str:

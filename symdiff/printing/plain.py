@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 from ..expr import E, HALF, Add, Const, Delta, Expr, Func, Log, Mul, Num, Pow, Sum, Sym
-from .precedence import MUL, POW, Child, Part, render, split_fraction, sum_parts
+from .precedence import MUL, POW, Child, Part, plain_integer, render, split_fraction, sum_parts
 
 
 def number(value) -> str:
-    return str(value.numerator) if value.denominator == 1 else f"{value.numerator}/{value.denominator}"
+    top = plain_integer(value.numerator)
+    return top if value.denominator == 1 else f"{top}/{plain_integer(value.denominator)}"
 
 
 def subscript(indices: tuple[Expr, ...]) -> str:
     """`_i`, `_{ik}`, `_{i,10}`: letters and digits run together only when each is one character."""
     texts = [to_str(i) for i in indices]
-    if len(texts) == 1 and (type(indices[0]) is Num or len(texts[0]) == 1):
+    if len(texts) == 1 and (type(indices[0]) is Num and texts[0].isdigit() or len(texts[0]) == 1):
         return "_" + texts[0]
     digits_touch = any(a.isdigit() and b.isdigit() for a, b in zip(texts, texts[1:]))
     if all(len(t) == 1 for t in texts) and not digits_touch:  # t_{11} would read as t at 11
