@@ -116,31 +116,31 @@ class PlainTransformer(Transformer):
         return E.pow_(base, _unwrap(exp))
 
     def func(self, name: Token, arg: E.Expr) -> E.Expr:
-        return F.apply(str(name), arg)
+        return F.apply(str(name), _unwrap(arg))
 
     def func_power(self, name: Token, _pow: Token, power, arg: E.Expr) -> E.Expr:
-        return function_power(name, _unwrap(power), arg)
+        return function_power(name, _unwrap(power), _unwrap(arg))
 
     def bare_func(self, name: Token, arg: E.Expr) -> _Bare:
         return _Bare(F.apply(str(name), arg), name)
 
     def apply(self, name: Token, *args: E.Expr) -> E.Expr:
-        return application(name, args)
+        return application(name, tuple(map(_unwrap, args)))
 
     def derivative(self, op: Token, body) -> E.Expr:
         return derivative_operator(op, _unwrap(body))
 
     def log_base(self, _log: Token, base: E.Expr, arg: E.Expr) -> E.Expr:
-        return E.log(arg, base)
+        return E.log(_unwrap(arg), base)
 
     def sum_from(self, _sum: Token, index: Token, lower: E.Expr, _pow: Token, upper: E.Expr, body) -> E.Expr:
-        return E.summation(_unwrap(body), E.sym(str(index)), lower, upper)
+        return E.summation(_unwrap(body), E.sym(str(index)), _unwrap(lower), upper)
 
     def sum_from_one(self, _sum: Token, index: Token, _pow: Token, upper: E.Expr, body) -> E.Expr:
         return E.summation(_unwrap(body), E.sym(str(index)), E.ONE, upper)
 
     def delta(self, _delta: Token, i: E.Expr, j: E.Expr) -> E.Expr:
-        return E.delta(i, j)
+        return E.delta(_unwrap(i), _unwrap(j))
 
 
 def _read(path: str) -> str:
