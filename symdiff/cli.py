@@ -13,10 +13,21 @@ from collections.abc import Sequence
 
 from .errors import SymdiffError
 from .languages import LANGUAGES
+from .limits import MAX_OUTPUT
 
 FORMATS = ("plain", "latex")
 STEP_FORMATS = ("text", "markdown", "latex")  # with --steps; "plain" means "text" there
 EXIT_BAD_INPUT = 2
+
+
+def _check_size(e, limit: int) -> None:
+    """Refuse a result that would print more than `limit` characters (0: no limit)."""
+    from .printing.precedence import printed_length
+
+    size = printed_length(e)
+    if limit and size > limit:
+        raise SymdiffError(f"the result would print about {size:,} characters, more than the limit of "
+                           f"{limit:,}; raise it with --max-output N (0 for no limit)")
 
 
 def _show(e, fmt: str) -> str:
@@ -58,10 +69,14 @@ def build_parser() -> argparse.ArgumentParser:
                    help="substitute first; y_i matches y at every index (repeatable)")
     d.add_argument("--assume", action="append", default=[], metavar="'LHS = RHS'",
                    help="an equation the result may use, e.g. 'sum_{k=1}^{K} t_{ik} = 1'")
+    d.add_argument("--max-output", type=int, default=MAX_OUTPUT, metavar="N",
+                   help=f"refuse results longer than about N characters (default {MAX_OUTPUT:,}; 0: no limit)")
 
     s = sub.add_parser("simplify", help="simplify an expression")
     s.add_argument("expr", metavar="EXPR")
     s.add_argument("--format", choices=FORMATS, default="plain")
+    s.add_argument("--max-output", type=int, default=MAX_OUTPUT, metavar="N",
+                   help=f"refuse results longer than about N characters (default {MAX_OUTPUT:,}; 0: no limit)")
 
     v = sub.add_parser("eval", help="evaluate an expression at a point")
     v.add_argument("expr", metavar="EXPR")
@@ -81,6 +96,7 @@ def run(args: argparse.Namespace) -> str:
         if args.steps:
             fmt = "text" if args.format in (None, "plain") else args.format
             derivation = api.derive(expr, args.wrt, args.order, verbose=args.verbose)
+            _check_size(derivation.result, args.max_output)
             text = derivation.render(fmt, args.lang)
             after, used = apply_assumptions(derivation.result, facts)
             if used:
@@ -91,9 +107,12 @@ def run(args: argparse.Namespace) -> str:
         if args.format in STEP_FORMATS[:2]:
             raise SymdiffError(f"--format {args.format} needs --steps; without it use plain or latex")
         result = api.diff(expr, args.wrt, args.order, simplify=not args.no_simplify, assume=facts)
+        _check_size(result, args.max_output)
         return _show(result, args.format or "plain")
     if args.command == "simplify":
-        return _show(api.simplify(args.expr), args.format)
+        result = api.simplify(args.expr)
+        _check_size(result, args.max_output)
+        return _show(result, args.format)
     return repr(api.evaluate(args.expr, dict(args.values)))
 
 

@@ -177,3 +177,36 @@ def latex_integer(n: int) -> str:
     m, b, k = form
     power = f"{b}^{{{k}}}"
     return power if m == 1 else f"{digits(m)} \\cdot {power}"
+
+
+def printed_length(root: Expr) -> int:
+    """About how many characters `root` prints as, counting each repeat of a
+    shared sub-tree; linear in the number of distinct nodes."""
+    from ..expr import Const, Delta, Func, Log, Sym, fold
+
+    def visit(node: Expr, kids: tuple[int, ...]) -> int:
+        t = type(node)
+        if t is Num:
+            v = node.value
+            own = int((v.numerator.bit_length() + v.denominator.bit_length()) * 0.302) + 1
+        elif t is Sym:
+            own = len(node.name) + 3 * len(node.indices)
+        elif t is Const:
+            own = len(node.name)
+        elif t is Add:
+            own = 3 * len(kids)
+        elif t is Mul:
+            own = len(kids)
+        elif t is Func:
+            own = len(node.name) + 2
+        elif t is Log:
+            own = 8
+        elif t is Sum:
+            own = 12 + len(node.index.name)
+        elif t is Delta:
+            own = 9
+        else:
+            own = 3
+        return own + sum(kids)
+
+    return fold(root, visit)
