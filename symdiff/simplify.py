@@ -58,6 +58,7 @@ MAX_SEARCH_DEPTH = 4
 WIDE = 300
 # Largest integer whose perfect-power part is extracted (`sqrt(8) -> 2*sqrt(2)`).
 MAX_RADICAND = 10**24
+MAX_FLIP_FACTORS = 12  # products longer than this keep their sums' signs (flip_sum_signs)
 
 
 class Rewrite(NamedTuple):
@@ -519,6 +520,8 @@ def negated(s: Expr) -> Expr:
 def flip_sum_signs(e: Expr) -> Expr | None:
     """-(1 - x)^3 -> (x - 1)^3, -a/(1 - y) -> a/(y - 1): negate a sum under an odd power
     when that removes minus signs without adding leaves."""
+    if len(e.factors) > MAX_FLIP_FACTORS:  # one search per factor: cubic on long chain-rule products
+        return None
     for i, f in enumerate(e.factors):
         base, x = split_power(f)
         if type(base) is Add and type(x) is Num and x.value.denominator == 1 \
