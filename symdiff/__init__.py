@@ -14,13 +14,15 @@ from .parse import parse
 
 __all__ = [
     "Derivation", "DifferentiationError", "EvaluationError", "Expr", "ParseError",
-    "SymdiffError", "derive", "diff", "evaluate", "expand_sums", "gradient", "latex", "parse", "simplify", "substitute",
+    "SymdiffError", "derive", "diff", "evaluate", "expand_sums", "gradient", "latex", "mathml", "parse", "plot", "pretty", "simplify", "substitute",
 ]
 __version__ = "0.1.0"
 
 
 # Loaded on first use: the command line's plain path needs neither.
-_LAZY = {"Derivation": ("derivation", "Derivation"), "latex": ("printing.latex", "latex")}
+_LAZY = {"Derivation": ("derivation", "Derivation"), "latex": ("printing.latex", "latex"),
+         "pretty": ("printing.unicode", "pretty"), "plot": ("plotting", "plot"),
+         "mathml": ("printing.mathml", "mathml")}
 
 
 def __getattr__(name: str):

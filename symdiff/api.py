@@ -13,9 +13,9 @@ from . import sums as _sums
 from .sums import Assumption
 from .errors import DifferentiationError, ParseError
 from .evaluate import evaluate as _evaluate
-from .expr import Expr, Sym, symbols
+from .expr import Expr, Sym, as_expr, symbols
 from .limits import MAX_ORDER
-from .parse import parse
+from .parse import parse, parse_equation
 
 if TYPE_CHECKING:  # the step renderer loads only when steps are asked for
     from .derivation import Derivation
@@ -53,34 +53,63 @@ def _check_order(order: int) -> None:
         raise DifferentiationError(f"the order {shown} is above the limit of {MAX_ORDER}")
 
 
-def diff(e: Expr | str, wrt: Expr | str | None = None, order: int = 1, *, simplify: bool = True,
+Wrt = Expr | str | Sequence[Expr | str] | None
+
+
+def _tree(e: Expr | str, wrt: Wrt = None) -> Expr:
+    if isinstance(e, str):
+        # `sinx` with --wrt x reads as sin(x): tell the parser the variables.
+        names = [wrt] if isinstance(wrt, str) else [w for w in wrt or () if isinstance(w, str)]
+        return parse(e, variables=names)
+    return as_tree(e)
+
+
+def assumption(a: str | Assumption) -> Assumption:
+    """`"sum_{k=1}^{K} t_{ik} = 1"` as an Assumption."""
+    return Assumption(*parse_equation(a)) if isinstance(a, str) else a
+
+
+def _prepared(e: Expr | str, wrt: Wrt, where: Mapping[Expr | str, Expr | str] | None,
+              assume: Sequence[str | Assumption]) -> tuple[Expr, list[Sym], list[Assumption]]:
+    tree = _tree(e, wrt)
+    if where:
+        tree = substitute(tree, where)
+    many = wrt is not None and not isinstance(wrt, (str, Expr))
+    xs = [variable(tree, w) for w in wrt] if many else [variable(tree, wrt)]  # type: ignore[union-attr]
+    return tree, xs, [assumption(a) for a in assume]
+
+
+def diff(e: Expr | str, wrt: Wrt = None, order: int = 1, *, simplify: bool = True,
          where: Mapping[Expr | str, Expr | str] | None = None,
          assume: Sequence[str | Assumption] = ()) -> Expr:
     """The `order`-th derivative of `e` with respect to `wrt`, simplified unless asked not to.
 
-    `where` substitutes first (`{"y_i": "sigmoid(z_i)"}`); `assume` lists
-    equations the result may use (`"sum_{k=1}^{K} t_{ik} = 1"`).
+    `wrt` may list several variables: the mixed partial, taken in the order
+    given.  `where` substitutes first (`{"y_i": "sigmoid(z_i)"}`); `assume`
+    lists equations the result may use (`"sum_{k=1}^{K} t_{ik} = 1"`).
     """
     _check_order(order)
-    tree = as_tree(e)
-    if where:
-        tree = _sums.substitute(tree, where)
-    x = variable(tree, wrt)
-    facts = [_sums.parse_assumption(a) if isinstance(a, str) else a for a in assume]
-    for _ in range(order):
-        tree, _steps = _diff.differentiate(tree, x)
-        if simplify:
-            tree = _simplify.simplify_derivative(tree, order)
-        if facts:
-            tree, used = _sums.apply_assumptions(tree, facts)
-            if used and simplify:
-                tree = _simplify.simplify(tree)
+    tree, xs, facts = _prepared(e, wrt, where, assume)
+    for x in xs:
+        for _ in range(order):
+            tree, _steps = _diff.differentiate(tree, x)
+            if simplify:
+                tree = _simplify.simplify_derivative(tree, order * len(xs))
+            if facts:
+                tree, used = _sums.apply_assumptions(tree, facts)
+                if used and simplify:
+                    tree = _simplify.simplify(tree)
     return tree
 
 
-def substitute(e: Expr | str, mapping: Mapping[Expr | str, Expr | str]) -> Expr:
+def _pairs(mapping: Mapping[Expr | str, Expr | str | int | float]) -> dict[Expr, Expr]:
+    return {as_tree(k): (as_tree(v) if isinstance(v, (str, Expr)) else as_expr(v))
+            for k, v in mapping.items()}
+
+
+def substitute(e: Expr | str, mapping: Mapping[Expr | str, Expr | str | int | float]) -> Expr:
     """Replace variables; an indexed key is a pattern (`{"y_i": "sigmoid(z_i)"}`)."""
-    return _sums.substitute(as_tree(e), mapping)
+    return _sums.substitute(as_tree(e), _pairs(mapping))
 
 
 def expand_sums(e: Expr | str) -> Expr:
@@ -89,13 +118,18 @@ def expand_sums(e: Expr | str) -> Expr:
 
 
 def derive(e: Expr | str, wrt: Expr | str | None = None, order: int = 1, *,
-           verbose: bool = False) -> Derivation:
-    """The derivative with the steps that produced it; `verbose` keeps trivial steps."""
+           where: Mapping[Expr | str, Expr | str] | None = None,
+           assume: Sequence[str | Assumption] = (), verbose: bool = False,
+           lang: str = "en") -> Derivation:
+    """The derivative with the steps that produced it; `verbose` keeps trivial
+    steps, `lang` is the language it renders in by default.  `where` and
+    `assume` work as in `diff`, and the steps show them."""
     _check_order(order)
-    tree = as_tree(e)
+    tree, (x,), facts = _prepared(e, wrt, where, assume)
     from .derivation import derivation
 
-    return derivation(tree, variable(tree, wrt), order, verbose)
+    shown = tuple(_pairs(where).items()) if where else ()
+    return derivation(tree, x, order, verbose, facts=facts, where=shown, lang=lang)
 
 
 def gradient(e: Expr | str, vars: Iterable[Expr | str] | None = None, *,

@@ -1,4 +1,4 @@
-"""The `symdiff` command line: diff, simplify, eval.
+"""The `symdiff` command line: diff, simplify, eval, plot.
 
 Only this module catches SymdiffError: bad input becomes one line of reason,
 the text with a caret, and exit status 2.
@@ -8,14 +8,16 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
+import warnings
 from collections.abc import Sequence
 
-from .errors import SymdiffError
+from .errors import AssumptionNote, ReadingNote, SymdiffError
 from .languages import LANGUAGES
 from .limits import MAX_OUTPUT
 
-FORMATS = ("plain", "latex")
+FORMATS = ("plain", "latex", "unicode", "mathml")
 STEP_FORMATS = ("text", "markdown", "latex")  # with --steps; "plain" means "text" there
 EXIT_BAD_INPUT = 2
 
@@ -35,6 +37,14 @@ def _show(e, fmt: str) -> str:
         from .printing.latex import latex
 
         return latex(e)
+    if fmt == "unicode":
+        from .printing.unicode import pretty
+
+        return pretty(e)
+    if fmt == "mathml":
+        from .printing.mathml import mathml
+
+        return mathml(e, display="block")
     return str(e)
 
 
@@ -56,11 +66,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     d = sub.add_parser("diff", help="differentiate an expression")
     d.add_argument("expr", metavar="EXPR", help="plain or LaTeX text, e.g. 'log_2(x)'")
-    d.add_argument("--wrt", metavar="X", help="the variable (default: the only one)")
+    d.add_argument("--wrt", metavar="X", action="append",
+                   help="the variable (default: the only one); repeat it or write x,y for a "
+                        "mixed partial, taken in the order given")
     d.add_argument("--order", type=int, default=1, metavar="N", help="derivative order (default 1)")
     d.add_argument("--steps", action="store_true", help="show the derivation step by step")
     d.add_argument("--format", choices=FORMATS + STEP_FORMATS[:2], default=None,
-                   help="plain or latex; with --steps: text, markdown or latex")
+                   help="plain, latex, unicode or mathml; with --steps: text, markdown or latex")
     d.add_argument("--lang", choices=sorted(LANGUAGES), default="en",
                    help="language of the --steps explanations")
     d.add_argument("--verbose", action="store_true", help="with --steps: keep trivial steps")
@@ -81,45 +93,169 @@ def build_parser() -> argparse.ArgumentParser:
     v = sub.add_parser("eval", help="evaluate an expression at a point")
     v.add_argument("expr", metavar="EXPR")
     v.add_argument("values", nargs="*", type=_assignment, metavar="NAME=VALUE")
+    _add_plot(sub)
+    _add_serve(sub)
     return parser
+
+
+def _add_serve(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    from .web import TIME_LIMIT
+
+    w = sub.add_parser("serve", help="serve the derivative page and POST /api/diff (extra [web])")
+    w.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    w.add_argument("--port", type=int, default=8000, help="port (default 8000; 0 picks a free one)")
+    w.add_argument("--time-limit", type=float, default=TIME_LIMIT, metavar="SECONDS",
+                   help=f"work limit per request (default {TIME_LIMIT:g}); beyond it, 422")
+
+
+def _serve(args: argparse.Namespace) -> int:
+    try:
+        import starlette  # noqa: F401
+        import uvicorn  # noqa: F401
+    except ImportError:
+        print("symdiff: error: serve needs the web extra: pip install 'symdiff[web]'", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    from .web import serve
+
+    try:
+        serve(args.host, args.port, args.time_limit)
+    except OSError as err:  # the port is taken, the host is not ours
+        print(f"symdiff: error: cannot serve on {args.host}:{args.port}: {err.strerror or err}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    return 0
+
+
+def split_variables(values: list[str] | None) -> list[str]:
+    """`--wrt x,y --wrt z` -> [x, y, z]; a comma inside braces (`y_{i,k}`) stays."""
+    out: list[str] = []
+    for value in values or ():
+        depth, start = 0, 0
+        for k, ch in enumerate(value + ","):
+            depth += ch in "{(["
+            depth -= ch in "})]"
+            if ch == "," and depth == 0:
+                if value[start:k].strip():
+                    out.append(value[start:k].strip())
+                start = k + 1
+    return out
+
+
+def note(message: str) -> None:
+    print(f"symdiff: note: {message}", file=sys.stderr)
+
+
+def run_diff(args: argparse.Namespace) -> str:
+    from . import api
+    from .parse import parse_equation
+
+    where = dict(parse_equation(w) for w in args.where)
+    wrt = split_variables(args.wrt)
+    if len(wrt) > 1 and args.order != 1:
+        raise SymdiffError("give either several --wrt (a mixed partial) or --order, not both")
+    if not args.steps:
+        for option, value in (("--lang", args.lang != "en"), ("--verbose", args.verbose)):
+            if value:
+                note(f"{option} changes the --steps explanation only; it has no effect here")
+    if args.steps:
+        warnings.simplefilter("ignore", AssumptionNote)  # the steps state their conditions
+        if len(wrt) > 1:
+            raise SymdiffError("--steps shows one variable at a time; give one --wrt")
+        fmt = "text" if args.format in (None, "plain") else args.format
+        derivation = api.derive(args.expr, wrt[0] if wrt else None, args.order, where=where,
+                                assume=args.assume, verbose=args.verbose, lang=args.lang)
+        _check_size(derivation.result, args.max_output)
+        return derivation.render(fmt)
+    if args.format in STEP_FORMATS[:2]:
+        raise SymdiffError(f"--format {args.format} needs --steps; without it use plain, latex or unicode")
+    target = wrt if len(wrt) > 1 else (wrt[0] if wrt else None)
+    result = api.diff(args.expr, target, args.order, simplify=not args.no_simplify, where=where,
+                      assume=args.assume)
+    _check_size(result, args.max_output)
+    return _show(result, args.format or "plain")
+
+
+# ------------------------------------------------------------------ plot
+
+PLOT_SUFFIXES = (".svg", ".png", ".pdf")
+
+
+def _interval(text: str) -> tuple[float, float]:
+    a, sep, b = text.partition(":")
+    try:
+        if sep:
+            return float(a), float(b)
+    except ValueError:
+        pass
+    raise argparse.ArgumentTypeError(f"expected A:B such as -3:3, got {text!r}")
+
+
+def _add_plot(sub) -> None:
+    p = sub.add_parser("plot", help="draw f and its derivatives (needs the extra [plot])")
+    p.add_argument("expr", metavar="EXPR")
+    p.add_argument("--wrt", metavar="X", help="the variable (default: the only one)")
+    p.add_argument("--range", type=_interval, default=(-3.0, 3.0), metavar="A:B",
+                   help="the interval to draw (default -3:3)")
+    p.add_argument("--order", type=int, default=1, metavar="N", help="derivatives to draw (default 1)")
+    p.add_argument("--at", type=float, metavar="X", help="draw the tangent at this point")
+    p.add_argument("-o", "--output", required=True, metavar="FILE", help="FILE.svg, FILE.png or FILE.pdf")
+
+
+def _plot(args: argparse.Namespace) -> str:
+    if not args.output.lower().endswith(PLOT_SUFFIXES):
+        raise SymdiffError(f"-o {args.output}: the file must end in {', '.join(PLOT_SUFFIXES)}")
+    from .plotting import plot
+
+    fig = plot(args.expr, args.wrt, range=args.range, order=args.order, at=args.at)
+    import matplotlib
+
+    try:
+        # No date and fixed ids in the file, so the same plot is the same bytes.
+        svg = args.output.lower().endswith(".svg")
+        with matplotlib.rc_context({"svg.hashsalt": "symdiff"}):
+            fig.savefig(args.output, metadata={"Date": None} if svg else None)
+    except OSError as err:
+        raise SymdiffError(f"cannot write {args.output}: {err.strerror}") from None
+    return f"wrote {args.output}"
 
 
 def run(args: argparse.Namespace) -> str:
     from . import api
 
     if args.command == "diff":
-        from .sums import apply_assumptions, parse_assumption
-
-        where = dict(parse_assumption(w) for w in args.where)
-        facts = [parse_assumption(a) for a in args.assume]
-        expr = api.substitute(args.expr, where) if where else args.expr
-        if args.steps:
-            fmt = "text" if args.format in (None, "plain") else args.format
-            derivation = api.derive(expr, args.wrt, args.order, verbose=args.verbose)
-            _check_size(derivation.result, args.max_output)
-            text = derivation.render(fmt, args.lang)
-            after, used = apply_assumptions(derivation.result, facts)
-            if used:
-                final = api.simplify(after)
-                names = "; ".join(map(str, used))
-                text += f"\nusing the assumption {names}:\n{derivation.result} = {final}"
-            return text
-        if args.format in STEP_FORMATS[:2]:
-            raise SymdiffError(f"--format {args.format} needs --steps; without it use plain or latex")
-        result = api.diff(expr, args.wrt, args.order, simplify=not args.no_simplify, assume=facts)
-        _check_size(result, args.max_output)
-        return _show(result, args.format or "plain")
+        return run_diff(args)
     if args.command == "simplify":
         result = api.simplify(args.expr)
         _check_size(result, args.max_output)
         return _show(result, args.format)
+    if args.command == "plot":
+        return _plot(args)
     return repr(api.evaluate(args.expr, dict(args.values)))
 
 
+def allow_leading_minus(parser: argparse.ArgumentParser) -> None:
+    """Let an expression start with a minus (`symdiff diff '-x^2'`): argparse
+    takes any argument that is not one of our options for a positional."""
+    stack = [parser]
+    while stack:
+        p = stack.pop()
+        p._negative_number_matcher = re.compile(r"^-[^-]")  # noqa: SLF001 (no public hook)
+        for action in p._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                stack.extend(action.choices.values())
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    allow_leading_minus(parser)
+    args = parser.parse_args(argv)
+    if args.command == "serve":
+        return _serve(args)
     try:
-        out = run(args)
+        with warnings.catch_warnings(record=True) as notes:
+            warnings.simplefilter("always", ReadingNote)
+            out = run(args)
+        for w in notes:
+            note(str(w.message)) if issubclass(w.category, ReadingNote) else None
     except SymdiffError as err:
         print(f"symdiff: error: {err}", file=sys.stderr)
         return EXIT_BAD_INPUT

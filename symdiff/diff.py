@@ -9,37 +9,65 @@ it records are the derivation `derive` shows, so the two can never disagree.
 
 from __future__ import annotations
 
+import warnings
 import weakref
 from dataclasses import dataclass, field
 from typing import Callable, NamedTuple
 
-from .errors import DifferentiationError
+from .errors import AssumptionNote, DifferentiationError
 from .functions import FUNCTIONS, Function, undefined_derivative
-from .sums import collapse, collapses, depends, index_deltas, same_family, unclash
+from .indexing import depends, index_deltas, same_family
+from .sums import Collapse, collapse, collapses, unclash
 from .expr import (
     E, NEG_ONE, ONE, TWO, ZERO, Add, Expr, Func, Log, Mul, Num, Pow, Sum, Sym,
-    add, summation, div, func, ln, mul, neg, num, pow_, sub,
+    add, delta, div, func, ln, log, mul, neg, pow_, sub, summation,
 )
 
-D = Callable[[Expr], Expr]
 from .limits import MAX_ORDER  # the highest order `diff` and `d^n/dx^n` take
+
+D = Callable[[Expr], Expr]
+
+
+Derivative = Callable[[Expr], Expr]
+Bindings = tuple[tuple[Sym, Expr], ...]
+
+# The names rule formulas are written in; `u'` is read "the derivative of u".
+_u, _v, _c, _n, _a, _b, _f, _g = (Sym(k, ()) for k in "uvcnabfg")
+_x, _y = Sym("x", ()), Sym("y", ())
+_du, _dv, _df, _dg = (Sym(k + "'", ()) for k in "uvfg")
+_i, _j, _N = Sym("i", ()), Sym("j", ()), Sym("N", ())
+
+
+class Formula(NamedTuple):
+    """`d/d(var) lhs = rhs` in the names above; `var` None is a plain equation."""
+
+    var: Sym | None
+    lhs: Expr
+    rhs: Expr
+
+
+def _no_bindings(e: Expr, x: Sym) -> Bindings:
+    return ()
 
 
 class Rule(NamedTuple):
     name: str
-    formula: str
+    formula: Formula
     needs: Callable[[Expr, Sym], tuple[Expr, ...]]
-    apply: Callable[[Expr, Sym, D], Expr]
+    apply: Callable[[Expr, Sym, Derivative], Expr]
+    # What the formula's names stand for in this instance, by the rule's own test.
+    bind: Callable[[Expr, Sym], Bindings] = _no_bindings
     # Rules for f(u), made by `chain_rule`: u and f'(u); the driver records the chain.
     inner: Callable[[Expr], Expr] | None = None
     outer: Callable[[Expr], Expr] | None = None
 
 
-def chain_rule(name: str, formula: str, inner: Callable[[Expr], Expr],
-               outer: Callable[[Expr], Expr]) -> Rule:
-    """The rule for f(u) given f'(u) as `outer(e)`: the chain rule multiplies by u'."""
-    return Rule(name, formula, lambda e, x: (inner(e),),
-                lambda e, x, d: mul(outer(e), d(inner(e))), inner, outer)
+def chain_rule(name: str, lhs: Expr, inner: Callable[[Expr], Expr], outer: Callable[[Expr], Expr],
+               bind: Callable[[Expr, Sym], Bindings] = _no_bindings) -> Rule:
+    """The rule for f(u) given f'(u) as `outer(e)`: the chain rule multiplies by u'.
+    Its formula is `outer` applied to the formula's own `lhs` (in u)."""
+    return Rule(name, Formula(_u, lhs, outer(lhs)), lambda e, x: (inner(e),),
+                lambda e, x, d: mul(outer(e), d(inner(e))), bind, inner, outer)
 
 
 def _none(e: Expr, x: Sym) -> tuple[Expr, ...]:
@@ -83,7 +111,7 @@ def _dependent_part(e: Expr, x: Sym) -> tuple[Expr, ...]:
     return (mul(*_split_constant(e, x)[1]),)
 
 
-def _constant_multiple(e: Expr, x: Sym, d: D) -> Expr:
+def _constant_multiple(e: Expr, x: Sym, d: Derivative) -> Expr:
     const, dep = _split_constant(e, x)
     return mul(*const, d(mul(*dep)))
 
@@ -100,12 +128,12 @@ def _quotient_parts(e: Expr) -> tuple[Expr, Expr]:
     return mul(*top), mul(*bottom)
 
 
-def _quotient(e: Expr, x: Sym, d: D) -> Expr:
+def _quotient(e: Expr, x: Sym, d: Derivative) -> Expr:
     u, v = _quotient_parts(e)
     return div(sub(mul(d(u), v), mul(u, d(v))), pow_(v, TWO))
 
 
-def _product(e: Expr, x: Sym, d: D) -> Expr:
+def _product(e: Expr, x: Sym, d: Derivative) -> Expr:
     fs = e.factors
     return add(*(mul(*fs[:i], d(f), *fs[i + 1 :]) for i, f in enumerate(fs)))
 
@@ -135,7 +163,7 @@ def _log_of_power(e: Expr, x: Sym) -> tuple[Expr, ...]:
     return (mul(e.exp, ln(e.base)),)
 
 
-def _logarithmic(e: Expr, x: Sym, d: D) -> Expr:
+def _logarithmic(e: Expr, x: Sym, d: Derivative) -> Expr:
     return mul(e, d(_log_of_power(e, x)[0]))
 
 
@@ -154,55 +182,76 @@ def _as_natural_logs(e: Expr, x: Sym) -> tuple[Expr, ...]:
     return (div(ln(e.arg), ln(e.base)),)
 
 
-def _change_of_base(e: Expr, x: Sym, d: D) -> Expr:
+def _change_of_base(e: Expr, x: Sym, d: Derivative) -> Expr:
     return d(_as_natural_logs(e, x)[0])
 
 
 # ----------------------------------------------------------------- functions
 
-def _sum_over_index(e: Expr, x: Sym, d: D) -> Expr:
+def _sum_over_index(e: Expr, x: Sym, d: Derivative) -> Expr:
     s = unclash(e, x)
-    return collapse(summation(d(s.body), s.index, s.lower, s.upper))[0]
+    result, conditions = collapse(summation(d(s.body), s.index, s.lower, s.upper))
+    for c in conditions:  # the result holds only inside the sum's range: say so
+        warnings.warn(f"assuming {c}, where {x} is one of the summed terms", AssumptionNote,
+                      stacklevel=2)
+    return result
 
 
 def _function_rule(row: Function) -> Rule:
-    return chain_rule(row.phrase, f"d/du {row.name}(u) = {row.derivative(U)}", _arg,
-                      lambda e: row.derivative(e.arg))
+    return chain_rule(row.phrase, row(_u), _arg, lambda e: row.derivative(e.arg))
 
 
-U = Sym("u", ())
+def _undefined_outer(e: Expr) -> Expr:
+    return undefined_derivative(e.arg, e.name)
+
+
+def _constant_bindings(e: Expr, x: Sym) -> Bindings:
+    const, dep = _split_constant(e, x)
+    return ((_c, mul(*const)), (_u, mul(*dep)))
+
+
+def _two_factors(e: Expr, x: Sym) -> Bindings:
+    return ((_u, e.factors[0]), (_v, mul(*e.factors[1:]))) if len(e.factors) == 2 else ()
+
+
+def _log_binding(e: Expr, x: Sym) -> Bindings:
+    return ((_b, e.base),)
 
 
 # ---------------------------------------------------------------- rule table
 
 RULES: dict[str, Rule] = {
-    "constant": Rule("constant", "d/dx c = 0", _none, lambda e, x, d: ZERO),
-    "variable": Rule("variable", "d/dx x = 1", _none, lambda e, x, d: ONE),
-    "sum": Rule("sum", "(u + v)' = u' + v'", _dependent_terms,
+    "constant": Rule("constant", Formula(_x, _c, ZERO), _none, lambda e, x, d: ZERO),
+    "variable": Rule("variable", Formula(_x, _x, ONE), _none, lambda e, x, d: ONE),
+    "sum": Rule("sum", Formula(_x, add(_u, _v), add(_du, _dv)), _dependent_terms,
                 lambda e, x, d: add(*map(d, _dependent_terms(e, x)))),
-    "constant_multiple": Rule("constant_multiple", "(c*u)' = c*u'", _dependent_part,
-                              _constant_multiple),
-    "quotient": Rule("quotient", "(u/v)' = (u'*v - u*v')/v^2",
-                     lambda e, x: _quotient_parts(e), _quotient),
-    "product": Rule("product", "(u*v)' = u'*v + u*v'", _children, _product),
-    "power": chain_rule("power", "d/du u^n = n*u^(n - 1)", _base, _power),
-    "exp": chain_rule("exp", "d/du e^u = e^u", _exponent, lambda e: e),
-    "exp_base": chain_rule("exp_base", "d/du a^u = a^u*ln(a)", _exponent,
-                           lambda e: mul(e, ln(e.base))),
+    "constant_multiple": Rule("constant_multiple", Formula(_x, mul(_c, _u), mul(_c, _du)),
+                              _dependent_part, _constant_multiple, _constant_bindings),
+    "quotient": Rule("quotient", Formula(_x, div(_u, _v), div(sub(mul(_du, _v), mul(_u, _dv)),
+                                                               pow_(_v, TWO))),
+                     lambda e, x: _quotient_parts(e), _quotient,
+                     lambda e, x: tuple(zip((_u, _v), _quotient_parts(e)))),
+    "product": Rule("product", Formula(_x, mul(_u, _v), add(mul(_du, _v), mul(_u, _dv))),
+                    _children, _product, _two_factors),
+    "power": chain_rule("power", pow_(_u, _n), _base, _power, lambda e, x: ((_n, e.exp),)),
+    "exp": chain_rule("exp", pow_(E, _u), _exponent, lambda e: e),
+    "exp_base": chain_rule("exp_base", pow_(_a, _u), _exponent, lambda e: mul(e, ln(e.base)),
+                           lambda e, x: ((_a, e.base),)),
     "logarithmic_differentiation": Rule(
-        "logarithmic_differentiation", "y = f^g, ln(y) = g*ln(f), y'/y = (g*ln(f))'",
-        _log_of_power, _logarithmic),
-    "ln": chain_rule("ln", "d/du ln(u) = 1/u", _arg, lambda e: pow_(e.arg, NEG_ONE)),
-    "log_base": chain_rule("log_base", "d/du log_b(u) = 1/(u*ln(b))", _arg, _log_base),
-    "change_of_base": Rule("change_of_base", "log_b(u) = ln(u)/ln(b)", _as_natural_logs,
-                           _change_of_base),
+        "logarithmic_differentiation",
+        Formula(_x, pow_(_f, _g), mul(pow_(_f, _g), add(mul(_dg, ln(_f)), div(mul(_g, _df), _f)))),
+        _log_of_power, _logarithmic, lambda e, x: ((_f, e.base), (_g, e.exp))),
+    "ln": chain_rule("ln", ln(_u), _arg, lambda e: pow_(e.arg, NEG_ONE)),
+    "log_base": chain_rule("log_base", log(_u, _b), _arg, _log_base, _log_binding),
+    "change_of_base": Rule("change_of_base", Formula(None, log(_u, _b), div(ln(_u), ln(_b))),
+                           _as_natural_logs, _change_of_base,
+                           lambda e, x: ((_b, e.base), (_u, e.arg))),
     **{f"fn:{name}": _function_rule(row) for name, row in FUNCTIONS.items()},
-    "undefined_function": chain_rule("undefined_function", "d/du f(u) = f'(u)", _arg,
-                                     lambda e: undefined_derivative(e.arg, e.name)),
-    "indexed_variable": Rule("indexed_variable", "d/dy_{jl} y_{ik} = delta(i, j)*delta(k, l)",
+    "undefined_function": chain_rule("undefined_function", func("f", _u), _arg, _undefined_outer),
+    "indexed_variable": Rule("indexed_variable", Formula(Sym("y", (_j,)), Sym("y", (_i,)), delta(_i, _j)),
                              _none, lambda e, x, d: index_deltas(e, x)),
     "sum_over_index": Rule("sum_over_index",
-                           "d/dx sum_i u = sum_i du/dx; sum_i f(i)*delta(i, j) = f(j)",
+                           Formula(_x, summation(_u, _i, ONE, _N), summation(_du, _i, ONE, _N)),
                            lambda e, x: (unclash(e, x).body,), _sum_over_index),
 }
 
@@ -237,20 +286,16 @@ def select(e: Expr, x: Sym) -> Rule:
     if t is Func:
         return RULES[f"fn:{e.name}"] if e.name in FUNCTIONS else RULES["undefined_function"]
     if t is Sum:
-        rule = RULES["sum_over_index"]
-        ranges = collapses(unclash(e, x), x)
-        if ranges:
-            return rule._replace(formula=f"{rule.formula}, assuming {', '.join(map(str, ranges))}")
-        return rule
+        return RULES["sum_over_index"]
     raise DifferentiationError(f"no differentiation rule for {t.__name__}")
 
 
-CHAIN_FORMULA = "d/dx f(u) = f'(u)*u'"
+CHAIN = Formula(_x, func("f", _u), mul(func("f'", _u), _du))
 # Stands for the inner function u in the outer step of a chain; renderers name it.
 PLACEHOLDER = Sym("□", ())
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class Step:
     """One rule applied: `d/d(var) expr = result`, with the steps it relied on.
 
@@ -259,12 +304,19 @@ class Step:
     """
 
     rule: str
-    formula: str
+    formula: Formula | None
     expr: Expr
     result: Expr
     substeps: tuple[Step, ...] = field(default=())
     var: Sym | None = None
     inner: Expr | None = None
+    bindings: Bindings = ()
+    # Where the step holds: `sum_i f(i)*delta(i, j) = f(j)` needs lower <= j <= upper.
+    conditions: tuple[Collapse, ...] = ()
+    rewrites: str = ""  # for a `simplify` step: the rewrites it applied
+
+    def __repr__(self) -> str:  # the default would recurse through every sub-step
+        return f"<Step {self.rule}: {self.expr} -> {self.result}>"
 
 
 def _record(rule: Rule, node: Expr, x: Sym, result: Expr, needed: tuple[Expr, ...],
@@ -272,10 +324,13 @@ def _record(rule: Rule, node: Expr, x: Sym, result: Expr, needed: tuple[Expr, ..
     inner = rule.inner(node) if rule.inner else None
     if inner is None or inner is x:
         subs = tuple(steps[n] for n in dict.fromkeys(needed) if n in steps)
-        return Step(rule.name, rule.formula, node, result, subs, x)
+        conditions = tuple(collapses(unclash(node, x), x)) if type(node) is Sum else ()
+        return Step(rule.name, rule.formula, node, result, subs, x, None, rule.bind(node, x),
+                    conditions)
     outside = node.rebuild(tuple(PLACEHOLDER if a is inner else a for a in node.args))
-    outer = Step(rule.name, rule.formula, outside, rule.outer(outside), (), PLACEHOLDER)
-    return Step("chain", CHAIN_FORMULA, node, result, (outer, steps[inner]), x, inner)
+    outer = Step(rule.name, rule.formula, outside, rule.outer(outside), (), PLACEHOLDER,
+                 bindings=rule.bind(outside, PLACEHOLDER))
+    return Step("chain", CHAIN, node, result, (outer, steps[inner]), x, inner)
 
 
 Linear = tuple[tuple[Expr, ...], Expr]

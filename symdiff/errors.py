@@ -36,3 +36,7 @@ class ReadingNote(UserWarning):
     """How ambiguous text was read (`a(x+1)` as a product, `sinx` as sin(x)).
 
     Issued with `warnings.warn`; the command line prints it on stderr."""
+
+
+class AssumptionNote(ReadingNote):
+    """A condition a result relies on (`1 <= j <= N` when a sum's delta collapses)."""

@@ -123,6 +123,12 @@ class Expr:
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self}>"
 
+    def _repr_latex_(self) -> str:
+        """Typeset maths in Jupyter."""
+        from .printing.latex import latex
+
+        return f"$\\displaystyle {latex(self)}$"
+
     # Arithmetic, for library users building trees in Python.
     def __add__(self, other: Any) -> Expr:
         return add(self, as_expr(other))

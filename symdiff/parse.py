@@ -10,6 +10,7 @@ import os
 import re
 import warnings
 from fractions import Fraction
+from collections.abc import Iterable
 from functools import cache
 
 from lark import Lark, Token, Transformer, v_args
@@ -115,31 +116,31 @@ class PlainTransformer(Transformer):
     def pow(self, base: E.Expr, _op: Token, exp) -> E.Expr:
         return E.pow_(base, _unwrap(exp))
 
-    def func(self, name: Token, arg: E.Expr) -> E.Expr:
+    def func(self, name: Token, arg) -> E.Expr:
         return F.apply(str(name), _unwrap(arg))
 
-    def func_power(self, name: Token, _pow: Token, power, arg: E.Expr) -> E.Expr:
+    def func_power(self, name: Token, _pow: Token, power, arg) -> E.Expr:
         return function_power(name, _unwrap(power), _unwrap(arg))
 
     def bare_func(self, name: Token, arg: E.Expr) -> _Bare:
         return _Bare(F.apply(str(name), arg), name)
 
-    def apply(self, name: Token, *args: E.Expr) -> E.Expr:
+    def apply(self, name: Token, *args) -> E.Expr:
         return application(name, tuple(map(_unwrap, args)))
 
     def derivative(self, op: Token, body) -> E.Expr:
         return derivative_operator(op, _unwrap(body))
 
-    def log_base(self, _log: Token, base: E.Expr, arg: E.Expr) -> E.Expr:
-        return E.log(_unwrap(arg), base)
+    def log_base(self, _log: Token, base, arg) -> E.Expr:
+        return E.log(_unwrap(arg), _unwrap(base))
 
-    def sum_from(self, _sum: Token, index: Token, lower: E.Expr, _pow: Token, upper: E.Expr, body) -> E.Expr:
-        return E.summation(_unwrap(body), E.sym(str(index)), _unwrap(lower), upper)
+    def sum_from(self, _sum: Token, index: Token, lower, _pow: Token, upper, body) -> E.Expr:
+        return E.summation(_unwrap(body), E.sym(str(index)), _unwrap(lower), _unwrap(upper))
 
-    def sum_from_one(self, _sum: Token, index: Token, _pow: Token, upper: E.Expr, body) -> E.Expr:
-        return E.summation(_unwrap(body), E.sym(str(index)), E.ONE, upper)
+    def sum_from_one(self, _sum: Token, index: Token, _pow: Token, upper, body) -> E.Expr:
+        return E.summation(_unwrap(body), E.sym(str(index)), E.ONE, _unwrap(upper))
 
-    def delta(self, _delta: Token, i: E.Expr, j: E.Expr) -> E.Expr:
+    def delta(self, _delta: Token, i, j) -> E.Expr:
         return E.delta(_unwrap(i), _unwrap(j))
 
 
@@ -256,6 +257,7 @@ def derivative_operator(op: Token, body: E.Expr) -> E.Expr:
     var = parse_plain(m.group("var"))
     if n and len(n) > 9:
         raise _TokenError(op, f"order {n[:20]}... is above the limit of {MAX_ORDER}")
+    note(f"read {op} as the derivative of what follows it")
     return differentiate_n(body, var, int(n or 1), op)
 
 
@@ -324,7 +326,9 @@ def explain(parser: Lark, text: str, err: UnexpectedInput) -> ParseError:
         prev = _previous_token(parser, text, pos)
         expected = set(err.expected)
         found = "the end of the input" if at_end else repr(str(tok))
-        if expected == {"LPAR"} and prev is not None:
+        if at_end and "LPAR" in expected and prev is not None and F.lookup(prev):
+            reason = f"{prev} needs an argument: write {prev}(...)"
+        elif expected == {"LPAR"} and prev is not None:
             reason = f"expected '(' after {prev!r}, found {found}"
         elif expected & OPERAND_STARTS and not expected - OPERAND_STARTS - {"PLUS"}:
             reason = f"expected an operand after {prev!r}" if prev else "expected an expression"
@@ -343,6 +347,33 @@ def explain(parser: Lark, text: str, err: UnexpectedInput) -> ParseError:
     else:
         reason = "invalid input"
     return ParseError(reason, text, line, column)
+
+
+def glued(name: str) -> tuple[str, str] | None:
+    """`sinx` -> ("sin", "x"): a known function's name run into a one-letter name."""
+    for k in (5, 4, 3, 2):
+        head, rest = name[:k], name[k:]
+        if len(rest) == 1 and rest.isalpha() and (F.lookup(head) or head in F.BUILDERS):
+            return head, rest
+    return None
+
+
+def unglue(e: E.Expr, variables: frozenset[str]) -> E.Expr:
+    """Read `sinx` as sin(x) when x is a variable of the expression (or of
+    `variables`); either way, say how it was read."""
+    names = {s.name for s in e.free if not s.indices}
+    mapping: dict[E.Expr, E.Expr] = {}
+    for name in sorted(names):
+        parts = glued(name)
+        if parts is None:
+            continue
+        head, rest = parts
+        if rest in names or rest in variables:
+            mapping[E.sym(name)] = F.apply(head, E.sym(rest))
+            note(f"read {name!r} as {head}({rest}); write {head}({rest}) to say so")
+        else:
+            note(f"read {name!r} as one name; write {head}({rest}) for the function {head}")
+    return E.substitute(e, mapping) if mapping else e
 
 
 def parse_plain(text: str) -> E.Expr:
@@ -545,8 +576,26 @@ def parse_latex(text: str) -> E.Expr:
     return _unwrap(result)
 
 
-def parse(text: str, syntax: str | None = None) -> E.Expr:
-    """Parse plain or LaTeX text; LaTeX is chosen when the text holds a backslash."""
+def parse_equation(text: str) -> tuple[E.Expr, E.Expr]:
+    """`'sum_{k=1}^{K} t_{ik} = 1'` -> (lhs, rhs), split at the last top-level `=`
+    (the `=` of a sum's lower bound sits inside braces)."""
+    depth, cut = 0, -1
+    for k, ch in enumerate(text):
+        depth += ch in "{(["
+        depth -= ch in "})]"
+        if ch == "=" and depth == 0:
+            cut = k
+    if cut < 0:
+        raise ParseError("expected an equation LHS = RHS", text, 1, len(text) + 1)
+    return parse(text[:cut]), parse(text[cut + 1:])
+
+
+def parse(text: str, syntax: str | None = None, *, variables: Iterable[str] = ()) -> E.Expr:
+    """Parse plain or LaTeX text; LaTeX is chosen when the text holds a backslash.
+
+    `variables` names variables the text may use alone: with `x` among them,
+    `sinx` reads as sin(x) (a ReadingNote says so either way).
+    """
     if not isinstance(text, str):
         raise TypeError(f"parse() needs a str, not {type(text).__name__}")
     if len(text) > MAX_INPUT_LENGTH:
@@ -557,7 +606,7 @@ def parse(text: str, syntax: str | None = None) -> E.Expr:
     if syntax is None:
         syntax = "latex" if "\\" in text else "plain"
     if syntax == "plain":
-        return parse_plain(text)
+        return unglue(parse_plain(text), frozenset(variables))
     if syntax == "latex":
         return parse_latex(text)
     raise ValueError(f"syntax must be 'plain' or 'latex', not {syntax!r}")

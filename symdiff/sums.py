@@ -8,53 +8,16 @@ uses an explicit stack.
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Mapping
 from typing import NamedTuple
 
 from .errors import SymdiffError
+from .indexing import same_family
 from .limits import MAX_SUM_TERMS
 from .expr import (
     Add, Delta, Expr, Mul, Num, Sum, Sym,
     add, delta, mul, num, postorder, summation, sym, transform,
 )
-
-_families: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-
-
-def families(e: Expr) -> frozenset:
-    """`(name, arity)` of every indexed variable in `e`, bound or free."""
-    cached = _families.get(e)
-    if cached is not None:
-        return cached
-    for node in postorder(e):
-        if node in _families:
-            continue
-        if type(node) is Sym:
-            own = frozenset({(node.name, len(node.indices))}) if node.indices else frozenset()
-        else:
-            own = frozenset()
-        kids = [_families[k] for k in node.args]
-        _families[node] = own.union(*kids) if kids else own
-    return _families[e]
-
-
-def depends(e: Expr, x: Sym) -> bool:
-    """Can `e` change with `x`?  `y_{ik}` may be `y_{jl}`, so an indexed
-    variable matches every variable of the same name and number of indices."""
-    if x in e.free:
-        return True
-    return bool(x.indices) and (x.name, len(x.indices)) in families(e)
-
-
-def same_family(e: Expr, x: Sym) -> bool:
-    return type(e) is Sym and e.name == x.name and len(e.indices) == len(x.indices)
-
-
-def index_deltas(e: Sym, x: Sym) -> Expr:
-    """d e/d x for two variables of one family: `delta(i, j)*delta(k, l)`."""
-    return mul(*(delta(a, b) for a, b in zip(e.indices, x.indices)))
-
 
 # ------------------------------------------------------------- substitution
 
@@ -116,16 +79,12 @@ def _binder_env(s: Sum, env: tuple) -> tuple[tuple, Sym]:
     return inner, i
 
 
-def substitute(e: Expr, mapping: Mapping[Expr | str, Expr | str]) -> Expr:
-    """Replace variables; an indexed key is a pattern: `{"y_i": "sigmoid(z_i)"}`
+def substitute(e: Expr, mapping: Mapping[Expr, Expr]) -> Expr:
+    """Replace variables; an indexed key is a pattern: `{y_i: sigmoid(z_i)}`
     replaces `y` at every index, `y_3` by `sigmoid(z_3)`."""
-    from .parse import parse
-
     plain: dict[Sym, Expr] = {}
     patterns: dict[tuple[str, int], tuple[tuple[Expr, ...], Expr]] = {}
-    for key, value in mapping.items():
-        k = parse(key) if isinstance(key, str) else key
-        v = parse(value) if isinstance(value, str) else value
+    for k, v in mapping.items():
         if type(k) is not Sym:
             raise ValueError(f"can only substitute for a variable, not {k}")
         if k.indices and all(type(i) is Sym and not i.indices for i in k.indices):
@@ -213,8 +172,15 @@ def _products(term: Expr, i: Sym) -> list[Expr]:
 
 
 def _in_range(t: Expr, lo: Expr, hi: Expr) -> bool | None:
-    if type(t) is Num and type(lo) is Num and type(hi) is Num:
-        return lo.value <= t.value <= hi.value
+    """Is lo <= t <= hi?  None when that depends on a symbol; a number below a
+    numeric lower bound is outside whatever the upper bound is (beta_0 is not
+    among beta_1 ... beta_p)."""
+    if type(t) is not Num:
+        return None
+    if type(lo) is Num and t.value < lo.value or type(hi) is Num and t.value > hi.value:
+        return False
+    if type(lo) is Num and type(hi) is Num:
+        return True
     return None
 
 
@@ -294,24 +260,6 @@ class Assumption(NamedTuple):
 
     def __str__(self) -> str:
         return f"{self.lhs} = {self.rhs}"
-
-
-def parse_assumption(text: str) -> Assumption:
-    """`'sum_{k=1}^{K} t_{ik} = 1'` -> Assumption."""
-    from .errors import ParseError
-    from .parse import parse
-
-    lhs, sep, rhs = text.partition("=")
-    # the `=` of a sum's lower bound is inside braces; split on the last top-level one
-    depth, cut = 0, -1
-    for k, ch in enumerate(text):
-        depth += ch in "{(["
-        depth -= ch in "})]"
-        if ch == "=" and depth == 0:
-            cut = k
-    if cut < 0:
-        raise ParseError("an assumption needs the form LHS = RHS", text, 1, len(text) + 1)
-    return Assumption(parse(text[:cut]), parse(text[cut + 1:]))
 
 
 def _alpha_key(s: Sum) -> Expr:

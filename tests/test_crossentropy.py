@@ -150,7 +150,9 @@ def test_cli_done_when(capsys):
     assert main(args) == 0
     assert capsys.readouterr().out.strip() == "(exp(z_{jl})/sum_{m=1}^{K} exp(z_{jm}) - t_{jl})/N"
     assert main(args + ["--steps"]) == 0
-    assert "using the assumption sum_{k=1}^{K} t_{ik} = 1" in capsys.readouterr().out
+    steps = capsys.readouterr().out
+    assert "Use the assumption: sum_{k=1}^{K} t_{ik} = 1" in steps
+    assert steps.rstrip().splitlines()[-1] == "= (exp(z_{jl})/sum_{m=1}^{K} exp(z_{jm}) - t_{jl})/N"
 
 
 def test_cross_entropy_example_script_prints_the_gradients():

@@ -131,7 +131,10 @@ def test_deep_derivation_renders_without_recursion():
     e = E.sym("x")
     for _ in range(600):
         e = E.mul(E.TWO, E.add(e, E.ONE))
-    assert symdiff.derive(e, "x").render().count("Constant multiple rule") == 600
+    d = symdiff.derive(e, "x")
+    assert d.render(verbose=True).count("Constant multiple rule") == 600
+    assert d.render().count("Sum rule") == 600  # the constant factors fold into their sums
+    assert "Derivation" in repr(d)
 
 
 def test_wide_sum_derives_and_renders():
@@ -144,9 +147,9 @@ def test_wide_sum_derives_and_renders():
 def test_simplify_step_names_the_rewrites_applied():
     simplified = symdiff.derive("x^x", "x").steps[-1]
     assert simplified.rule == "simplify"
-    assert simplified.formula == "x^a*x^b -> x^(a+b)"  # x/x -> 1, and nothing merely tried
-    assert symdiff.derive("x/(1 + x)", "x").steps[-1].formula == "collect like terms"
-    assert symdiff.derive("log_2(x)", "x").steps[-1].formula == ""  # nothing to simplify
+    assert simplified.rewrites == "x^a*x^b -> x^(a+b)"  # x/x -> 1, and nothing merely tried
+    assert symdiff.derive("x/(1 + x)", "x").steps[-1].rewrites == "collect like terms"
+    assert symdiff.derive("log_2(x)", "x").steps[-1].rewrites == ""  # nothing to simplify
 
 
 def test_simplify_trace_records_only_applied_rewrites():

@@ -34,7 +34,10 @@ def number(value: Fraction) -> str:
 
 
 def name(text: str) -> str:
-    """`x` stays, `theta` is `\\theta`, `x1` or `rate` is `\\mathrm{x1}`."""
+    """`x` stays, `theta` is `\\theta`, `x1` or `rate` is `\\mathrm{x1}`; primes stay primes."""
+    primes = len(text) - len(text.rstrip("'"))
+    if primes:
+        return name(text[:-primes]) + "'" * primes
     if len(text) == 1:
         return text
     if text in GREEK:

@@ -1,0 +1,433 @@
+"""Printing a derivation: its steps as an indented text tree, Markdown with
+numbered display maths, or one LaTeX `align*` block, in any language of
+`symdiff.languages`.
+
+`layout` turns the step tree into a flat list of entries (headings and
+equations), independent of format and language.  Each heading shows the
+rule's own formula and the bindings the rule computed; nothing about a rule
+is re-derived here.  Every formula and expression goes through the real
+printers.
+"""
+
+from __future__ import annotations
+
+from typing import Callable, NamedTuple, Union
+
+from ..derivation import Derivation
+from ..diff import CHAIN, PLACEHOLDER, Formula, Step
+from ..errors import SymdiffError
+from ..expr import Expr, Sym, div, leaves, ln, substitute, sym
+from ..languages import words
+from ..simplify import simplify
+from ..sums import Collapse
+from .latex import latex
+from .plain import to_str
+from .unicode import pretty
+from .precedence import MUL, POW, is_negative, precedence
+
+# Sub-steps folded into their parent unless verbose: a constant's derivative,
+# the variable's own, and an indexed variable's delta.
+TRIVIAL = frozenset({"constant", "variable", "indexed_variable"})
+# Steps shown only through their sub-steps unless verbose (or at the root).
+TRANSPARENT = frozenset({"constant_multiple"})
+# Intermediate results up to this many leaves are shown simplified.
+SHOW_SIMPLIFIED = 80
+
+_Y, _DY = Sym("y", ()), Sym("y'", ())
+
+
+def shown(e: Expr) -> Expr:
+    """An intermediate result as displayed: simplified when it is small."""
+    return simplify(e) if leaves(e) <= SHOW_SIMPLIFIED else e
+
+
+# ------------------------------------------------------------------- layout
+
+
+class D(NamedTuple):
+    """`d/d(var) expr`."""
+
+    var: Sym
+    expr: Expr
+
+
+class Times(NamedTuple):
+    """A product shown as the rule built it, before it is multiplied out."""
+
+    left: Expr
+    right: Expr
+
+
+Term = Union[Expr, D, Times]
+
+
+class Heading(NamedTuple):
+    depth: int
+    number: int
+    rule: str
+    formula: Formula | None = None
+    bindings: tuple[tuple[Expr, Expr], ...] = ()
+    conditions: tuple[Collapse, ...] = ()
+    rewrites: str = ""
+
+
+class Equation(NamedTuple):
+    depth: int
+    terms: tuple[Term, ...]
+    note: str = ""  # a phrase key, e.g. "take_logs"
+    ref: int = 0  # number of the step this repeats
+
+
+class Task(NamedTuple):
+    expr: Expr
+    var: Sym
+    order: int  # 0 when there is only one
+
+
+class Visit(NamedTuple):
+    step: Step
+    depth: int
+    level: int  # how many chain rules enclose the step: picks u, v, w
+
+
+Entry = Union[Heading, Equation, Task]
+
+
+class FreshNames:
+    """u, v, w, ... for nested chain rules, skipping names the expression uses."""
+
+    def __init__(self, taken: set[str]) -> None:
+        self.taken = taken
+        self.names: list[Sym] = []
+
+    def __getitem__(self, depth: int) -> Sym:
+        while len(self.names) <= depth:
+            self.names.append(self._next())
+        return self.names[depth]
+
+    def _next(self) -> Sym:
+        for letter in ("u", "v", "w", "p", "q", "r"):
+            if letter not in self.taken:
+                self.taken.add(letter)
+                return sym(letter)
+        k = 1
+        while f"u_{k}" in self.taken:
+            k += 1
+        self.taken.add(f"u_{k}")
+        return sym("u", k)
+
+
+def layout(d: Derivation, verbose: bool) -> list[Entry]:
+    """The derivation as a flat list of entries, walked with an explicit stack."""
+    x = d.var
+    names = FreshNames({str(s) for s in d.expr.free} | {str(x)})
+    out: list[Entry] = []
+    numbered: dict[int, int] = {}
+    count = 0
+
+    def heading(depth: int, rule: str, **kw) -> None:
+        nonlocal count
+        count += 1
+        out.append(Heading(depth, count, rule, **kw))
+
+    for k, stage in enumerate(d.stages):
+        out.append(Task(stage.expr, x, k + 1 if len(d.stages) > 1 else 0))
+        if k == 0 and d.where:
+            heading(0, "substitute", bindings=d.where)
+        stack: list[Visit | Entry] = [Visit(stage.step, 0, 0)]
+        while stack:
+            item = stack.pop()
+            if not isinstance(item, Visit):
+                out.append(item)
+                continue
+            step, depth, level = item
+            claim = (D(step.var, step.expr), shown(step.result))
+            if id(step) in numbered:
+                out.append(Equation(depth, claim, ref=numbered[id(step)]))
+                continue
+            later: list[Visit | Entry] = []
+            if step.rule == "chain":
+                outer, inner = step.substeps
+                f_at_inner = substitute(outer.result, {PLACEHOLDER: step.inner})
+                through = Equation(depth + 1, (claim[0], Times(shown(f_at_inner), shown(inner.result)),
+                                               claim[1]))
+                if inner.rule in TRIVIAL and not verbose:  # f(y_i) by y_j: no inner step to show
+                    at_inner = {PLACEHOLDER: step.inner}
+                    heading(depth, outer.rule, formula=outer.formula,
+                            bindings=tuple((n, substitute(v, at_inner)) for n, v in outer.bindings))
+                    numbered[id(step)] = count
+                    later.append(through)
+                    stack.extend(reversed(later))
+                    continue
+                u = names[level]
+                heading(depth, "chain", formula=CHAIN, bindings=((u, step.inner),))
+                numbered[id(step)] = count
+                at_u = {PLACEHOLDER: u}
+                heading(depth + 1, outer.rule, formula=outer.formula,
+                        bindings=tuple((n, substitute(v, at_u)) for n, v in outer.bindings))
+                instance = (substitute(outer.expr, at_u), substitute(outer.result, at_u))
+                general = outer.formula
+                renamed = tuple(substitute(t, {general.var: u}) for t in (general.lhs, general.rhs))
+                if instance != renamed:  # else the formula says it already
+                    out.append(Equation(depth + 2, (D(u, instance[0]), instance[1])))
+                if verbose or inner.rule not in TRIVIAL:
+                    later.append(Visit(inner, depth + 1, level + 1))
+                later.append(through)
+            elif step.rule == "logarithmic_differentiation":
+                (sub,) = step.substeps
+                heading(depth, step.rule, formula=step.formula, bindings=step.bindings)
+                numbered[id(step)] = count
+                dy = shown(sub.result)
+                out.append(Equation(depth + 1, (_Y, step.expr)))
+                out.append(Equation(depth + 1, (ln(_Y), sub.expr), "take_logs"))
+                later.append(Visit(sub, depth + 1, level))
+                later.append(Equation(depth + 1, (div(_DY, _Y), dy), "both_sides"))
+                later.append(Equation(depth + 1, (_DY, Times(step.expr, dy)), "solve"))
+            elif step.rule == "change_of_base":
+                (sub,) = step.substeps
+                heading(depth, step.rule, formula=step.formula, bindings=step.bindings)
+                numbered[id(step)] = count
+                out.append(Equation(depth + 1, (step.expr, div(ln(step.expr.arg), ln(step.expr.base))),
+                                    "rewrite"))
+                later.append(Visit(sub, depth + 1, level))
+                later.append(Equation(depth + 1, claim))
+            elif step.rule in TRANSPARENT and depth and not verbose:
+                # c*u inside a larger derivation: u's steps say it all.
+                for s in step.substeps:
+                    if s.rule not in TRIVIAL:
+                        later.append(Visit(s, depth, level))
+            else:
+                heading(depth, step.rule, formula=step.formula, bindings=step.bindings,
+                        conditions=step.conditions)
+                numbered[id(step)] = count
+                for s in step.substeps:
+                    if verbose or s.rule not in TRIVIAL:
+                        later.append(Visit(s, depth + 1, level))
+                later.append(Equation(depth + 1, claim))
+            stack.extend(reversed(later))
+        finish = [s for s in (stage.simplified, stage.assumed) if s is not None]
+        root = out[-1]
+        if isinstance(root, Equation) and root.terms[-1] is stage.simplified.result:
+            out[-1] = root._replace(note="answer" if stage.assumed is None else "")
+            finish = finish[1:]  # the root step shows the simplified result already
+        for s in finish:
+            heading(0, s.rule, bindings=s.bindings, rewrites=s.rewrites)
+            last = s is finish[-1]
+            note = "answer" if last else ""
+            if s.expr is not s.result:
+                out.append(Equation(1, (s.expr, s.result), note))
+            else:
+                out.append(Equation(1, (s.result,), note or "already_simple"))
+    return out
+
+
+# ------------------------------------------------------------------ writers
+
+
+def _wrapped(text: str, e: Expr, level: int, open_: str, close: str) -> str:
+    needs = precedence(e) < level or (level == MUL and is_negative(e))
+    return f"{open_}{text}{close}" if needs else text
+
+
+class Writer:
+    """Shared by every format: words from the language table, maths from `show`."""
+
+    show: Callable[[Expr], str] = staticmethod(to_str)
+    open_, close = "(", ")"
+    indent = "  "
+
+    def __init__(self, lang: str) -> None:
+        self.t = words(lang)
+
+    def wrapped(self, e: Expr, level: int) -> str:
+        return _wrapped(self.show(e), e, level, self.open_, self.close)
+
+    def d(self, var: Sym) -> str:
+        return f"d/d{self.show(var)} "
+
+    def term(self, term: Term) -> str:
+        if isinstance(term, D):
+            return self.d(term.var) + self.wrapped(term.expr, POW)
+        if isinstance(term, Times):
+            return f"{self.wrapped(term.left, MUL)}{self.times}{self.wrapped(term.right, MUL)}"
+        return self.show(term)
+
+    times = " * "
+
+    def formula(self, f: Formula) -> str:
+        left = self.term(D(f.var, f.lhs)) if f.var is not None else self.show(f.lhs)
+        return f"{left} = {self.show(f.rhs)}"
+
+    def bindings(self, pairs: tuple[tuple[Expr, Expr], ...]) -> str:
+        return self.t["comma"].join(self.maths(f"{self.show(n)} = {self.show(v)}") for n, v in pairs)
+
+    def condition(self, c: Collapse) -> str:
+        return f"{self.show(c.lower)} <= {self.show(c.target)} <= {self.show(c.upper)}"
+
+    def maths(self, text: str) -> str:
+        return text
+
+    def title(self, rule: str) -> str:
+        return self.t[rule]
+
+    def words_for(self, rewrites: str) -> str:
+        return self.t["comma"].join(self.t.get(r, r) for r in rewrites.split(", "))
+
+    def heading_text(self, h: Heading) -> str:
+        """`Title: formula, with u = ...` in this format's inline style."""
+        line = self.title(h.rule)
+        if h.rule == "simplify":
+            if h.rewrites:
+                line += self.t["colon"] + self.t["using"].format(names=self.code(self.words_for(h.rewrites)))
+        elif h.rule == "assume" or h.rule == "substitute":
+            line += self.t["colon"] + self.bindings(h.bindings)
+            return line
+        elif h.formula is not None:
+            line += self.t["colon"] + self.maths(self.formula(h.formula))
+        if h.bindings:
+            line += self.t["comma"] + self.t["with"].format(bindings=self.bindings(h.bindings))
+        if h.conditions:
+            shown_ = self.t["comma"].join(self.maths(self.condition(c)) for c in h.conditions)
+            line += self.t["comma"] + self.t["assuming"].format(conditions=shown_)
+        return line
+
+    def code(self, text: str) -> str:
+        return text
+
+    def task(self, task: Task) -> str:
+        line = self.t["task"].format(expr=self.maths(self.show(task.expr)), var=self.maths(self.show(task.var)))
+        return self.t["order"].format(n=task.order) + self.t["colon"] + line if task.order else line
+
+
+class TextWriter(Writer):
+    """An indented tree in the plain syntax, for terminals."""
+
+    def write(self, entries: list[Entry]) -> str:
+        lines: list[str] = []
+        for entry in entries:
+            if isinstance(entry, Task):
+                lines.append(self.task(entry))
+                continue
+            pad = self.indent * entry.depth
+            if isinstance(entry, Heading):
+                lines.append(f"{pad}{entry.number}. {self.heading_text(entry)}")
+                continue
+            if entry.note == "answer":  # the raw form, then the answer once
+                *before, answer = entry.terms
+                if before:
+                    lines.append(pad + " = ".join(self.term(t) for t in before))
+                lines.append(f"= {self.term(answer)}")
+                continue
+            line = pad + " = ".join(self.term(t) for t in entry.terms)
+            if entry.note:
+                line += f"   ({self.t[entry.note]})"
+            if entry.ref:
+                line += "   " + self.t["see"].format(number=entry.ref)
+            lines.append(line)
+        return "\n".join(lines)
+
+
+class UnicodeWriter(TextWriter):
+    """The text tree in the one-line Unicode notation (`symdiff.pretty`)."""
+
+    show = staticmethod(pretty)
+    times = " · "
+
+    def condition(self, c: Collapse) -> str:
+        return f"{self.show(c.lower)} ≤ {self.show(c.target)} ≤ {self.show(c.upper)}"
+
+
+class LatexTerms(Writer):
+    """Shared by the Markdown and LaTeX writers: terms as LaTeX maths."""
+
+    show = staticmethod(latex)
+    open_, close = r"\left(", r"\right)"
+    times = r" \cdot "
+
+    def d(self, var: Sym) -> str:
+        return rf"\frac{{d}}{{d{self.show(var)}}} "
+
+    def condition(self, c: Collapse) -> str:
+        return rf"{self.show(c.lower)} \le {self.show(c.target)} \le {self.show(c.upper)}"
+
+    def maths(self, text: str) -> str:
+        return f"${text}$"
+
+
+class MarkdownWriter(LatexTerms):
+    """Prose paragraphs with `$$ ... \\tag{n} $$` display maths, for MathJax or KaTeX."""
+
+    def code(self, text: str) -> str:
+        return f"`{text}`"
+
+    def write(self, entries: list[Entry]) -> str:
+        blocks: list[str] = []
+        tag = 0
+        for entry in entries:
+            if isinstance(entry, Task):
+                blocks.append(f"**{self.task(entry)}**")
+            elif isinstance(entry, Heading):
+                blocks.append(f"**{entry.number}. {self.heading_text(entry)}**")
+            else:
+                tag += 1
+                maths = " = ".join(self.term(t) for t in entry.terms)
+                if entry.note == "answer":
+                    blocks.append(f"**{self.t['answer']}**")
+                elif entry.note:
+                    blocks.append(f"*{self.t[entry.note]}*")
+                if entry.ref:
+                    maths += r" \qquad \text{" + _escape(self.t["see"].format(number=entry.ref)) + "}"
+                blocks.append(f"$$\n{maths} \\tag{{{tag}}}\n$$")
+        return "\n\n".join(blocks) + "\n"
+
+
+class LatexWriter(LatexTerms):
+    """One `align*` block (amsmath; KaTeX reads it too); headings are text rows."""
+
+    def write(self, entries: list[Entry]) -> str:
+        lines: list[str] = []
+        for entry in entries:
+            if isinstance(entry, Task):
+                lines.append(rf"&\text{{{self.text_row(self.task(entry))}}} \\")
+            elif isinstance(entry, Heading):
+                lines.append(rf"&\text{{{self.text_row(f'{entry.number}. ' + self.heading_text(entry))}}} \\")
+            else:
+                first, *rest = (self.term(t) for t in entry.terms)
+                row = rf"\quad {first}" if not rest else first + " &= " + " = ".join(rest)
+                note = self.t["answer"] if entry.note == "answer" else self.t.get(entry.note, "")
+                if note:
+                    row = f"&{row}" if not rest else row
+                    row += rf" && \text{{{_escape(note)}}}"
+                if entry.ref:
+                    row += r" && \text{" + _escape(self.t["see"].format(number=entry.ref)) + "}"
+                lines.append(row + r" \\")
+        if lines and lines[-1].endswith(r" \\"):
+            lines[-1] = lines[-1][:-3]
+        return "\\begin{align*}\n" + "\n".join(lines) + "\n\\end{align*}"
+
+    @staticmethod
+    def text_row(text: str) -> str:
+        """Prose with inline `$maths$`, for inside `\\text{}`: the prose escaped."""
+        pieces = text.split("$")
+        return "$".join(p if k % 2 else _escape(p) for k, p in enumerate(pieces))
+
+
+def _escape(text: str) -> str:
+    """Text for LaTeX text mode: rewrite names hold ^, _, * and braces."""
+    table = {"^": r"\textasciicircum{}", "_": r"\_", "{": r"\{", "}": r"\}",
+             "\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "#": r"\#", "$": r"\$",
+             "~": r"\textasciitilde{}"}
+    return "".join(table.get(c, c) for c in text)
+
+
+WRITERS = {"text": TextWriter, "unicode": UnicodeWriter, "markdown": MarkdownWriter,
+           "latex": LatexWriter}
+FORMATS = tuple(WRITERS)
+
+
+def render(d: Derivation, format: str = "text", lang: str = "en", verbose: bool = False) -> str:
+    """A derivation in `format`, explained in `lang`."""
+    if format not in WRITERS:
+        raise SymdiffError(f"unknown format {format!r}; choose one of {', '.join(WRITERS)}")
+    writer = WRITERS[format](lang)
+    return writer.write(layout(d, verbose))

@@ -1,0 +1,241 @@
+"""Printing: Expr -> one line of Unicode for people, `2x/((x² + 1)·ln 2)`.
+
+Driven by the same precedence table and non-recursive `render` as the plain
+and LaTeX printers.  It does not parse back (plain text does), but it is
+unambiguous: two different trees never print the same.  What keeps it so:
+
+- factors are joined by `·`, except a numeric coefficient before a factor
+  that starts with a letter or a bracket (`2x`, `2(x + 1)`, `2σ(x)`), so a
+  name before brackets is never read as a function (`f·(x + 1)` vs `f(x + 1)`)
+  and two names never run together (`x·y` vs `xy`);
+- names print as written (`sigma` is a name, `σ(u)` the sigmoid), indices as
+  subscript characters only when each index is one character, or a single
+  number (`x₁₂` is x at 12, `x_{1,2}` x at (1, 2));
+- function spellings come from the function table (`symbol`, templates such
+  as `|{}|`); undefined functions print as named, with primes (`f′(x)`).
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from fractions import Fraction
+from string import ascii_lowercase, digits
+
+from ..expr import E, HALF, Add, Const, Delta, Expr, Func, Log, Mul, Num, Pow, Sum, Sym
+from ..functions import FUNCTIONS, notation, undefined_name
+from .precedence import digits as int_digits, ATOM, MUL, POW, Child, Part, precedence, render, split_fraction, sum_parts
+
+
+def _table(names: dict[str, str]) -> dict[str, str]:
+    """Characters by Unicode name, skipping the ones Unicode lacks (there is no subscript b)."""
+    out = {}
+    for char, name in names.items():
+        try:
+            out[char] = unicodedata.lookup(name)
+        except KeyError:
+            pass
+    return out
+
+
+_DIGIT_NAMES = {d: unicodedata.name(d).split()[-1] for d in digits}  # "2" -> "TWO"
+SUPERSCRIPT = _table({d: f"SUPERSCRIPT {n}" for d, n in _DIGIT_NAMES.items()})
+SUBSCRIPT = _table({
+    **{d: f"SUBSCRIPT {n}" for d, n in _DIGIT_NAMES.items()},
+    **{c: f"LATIN SUBSCRIPT SMALL LETTER {c.upper()}" for c in ascii_lowercase},
+})
+MINUS = unicodedata.lookup("MINUS SIGN")
+DOT = unicodedata.lookup("MIDDLE DOT")
+ROOT = unicodedata.lookup("SQUARE ROOT")
+SIGMA_SUM = unicodedata.lookup("N-ARY SUMMATION")
+PRIME = unicodedata.lookup("PRIME")
+PI = unicodedata.lookup("GREEK SMALL LETTER PI")
+DELTA = unicodedata.lookup("GREEK SMALL LETTER DELTA")
+
+def number(value: Fraction) -> str:
+    sign = MINUS if value < 0 else ""
+    value = abs(value)
+    if value.denominator == 1:
+        return f"{sign}{int_digits(value.numerator)}"
+    return f"{sign}{int_digits(value.numerator)}/{int_digits(value.denominator)}"
+
+
+def is_natural(e: Expr) -> bool:
+    return type(e) is Num and e.value > 0 and e.value.denominator == 1
+
+
+def sub_text(e: Expr) -> str:
+    """An index or log base as text: a name, a number, else its full printing."""
+    if type(e) is Sym and not e.indices:
+        return e.name
+    if type(e) is Num and e.value >= 0 and e.value.denominator == 1:
+        return int_digits(e.value.numerator)
+    return pretty(e)
+
+
+def subscript(indices: tuple[Expr, ...]) -> str:
+    """`ᵢₖ`, `₁₂` (one index 12) where Unicode has the characters and the reading
+    is unique; else `_{i,b}`, `_{1,2}`, `_{kk}` (always braced, commas between)."""
+    texts = [sub_text(i) for i in indices]
+    convertible = all(c in SUBSCRIPT for t in texts for c in t)
+    if len(texts) == 1:
+        unique = len(texts[0]) == 1 or texts[0].isdigit()
+    else:
+        digits_touch = any(a.isdigit() and b.isdigit() for a, b in zip(texts, texts[1:]))
+        unique = all(len(t) == 1 for t in texts) and not digits_touch
+    if convertible and unique:
+        return "".join(SUBSCRIPT[c] for c in "".join(texts))
+    return "_{" + ",".join(texts) + "}"
+
+
+def superscript(n: int) -> str:
+    return "".join(SUPERSCRIPT[c] for c in int_digits(n))
+
+
+def is_constant_log(e: Expr) -> bool:
+    """`ln 2`, `ln π`: printed without brackets when nothing follows them."""
+    return type(e) is Log and e.base is E and (is_natural(e.arg) or type(e.arg) is Const)
+
+
+def leading(e: Expr) -> str:
+    """What `e` prints first: a function's or log's name, else one character."""
+    while True:
+        t = type(e)
+        if t is Pow and e.base is not E and e.exp is not HALF:
+            if base_brackets(e.base):
+                return "("
+            e = e.base
+            continue
+        if t is Pow:
+            return "e" if e.base is E else ROOT
+        if t is Num:
+            return number(e.value)[0]
+        if t is Add:
+            return "("
+        if t is Sum:
+            return SIGMA_SUM
+        if t is Delta:
+            return DELTA
+        if t is Log:
+            return "ln" if e.base is E else "log"
+        if t is Func:
+            row = FUNCTIONS.get(e.name)
+            if row is None:
+                return e.name
+            before = notation(row.symbol, "(", ")")[0]
+            return before.removesuffix("(")
+        if t is Const:
+            return "e" if e.name == "e" else PI
+        if t is Sym:
+            return e.name[0]
+        return "("  # a product, bracketed wherever it is a factor
+
+
+def glue(coefficient: bool, factor: Expr) -> str:
+    """`2x`, `2(x + 1)`, `2 ln(x)`, but `3·2^x`, `x·y`, `f·(x + 1)`."""
+    if not coefficient:
+        return DOT
+    head = leading(factor)
+    if head[0].isdigit() or head[0] == MINUS:
+        return DOT
+    return " " if len(head) > 1 else ""
+
+
+def factor_list(items: list[Expr], tail: bool) -> list[Part]:
+    """Factors joined by `·`; a coefficient touches a factor starting with a
+    letter or bracket.  A trailing constant log drops its brackets (`ln 2`)."""
+    items = [f for f in items if not is_constant_log(f)] + [f for f in items if is_constant_log(f)]
+    out: list[Part] = []
+    for k, f in enumerate(items):
+        if k:
+            out.append(glue(k == 1 and type(items[0]) is Num, f))
+        last = k == len(items) - 1
+        if type(f) is Sum and not (tail and last):
+            out += ["(", Child(f), ")"]  # a sum's body runs to the end of the product
+        elif tail and last and is_constant_log(f):
+            out += ["ln ", Child(f.arg, ATOM)]
+        else:
+            out.append(Child(f, MUL))
+    return out
+
+
+def product_parts(e: Expr) -> list[Part]:
+    negative, coeff, top, bottom = split_fraction(e)
+    p, q = coeff.numerator, coeff.denominator
+    upper: list[Expr] = ([Num(p)] if p != 1 or not top else []) + top
+    lower: list[Expr] = ([Num(q)] if q != 1 else []) + bottom
+    out: list[Part] = [MINUS] if negative else []
+    out += factor_list(upper, tail=not lower)
+    if len(lower) == 1 and not is_constant_log(lower[0]):
+        sole = lower[0]
+        out += ["/", Child(sole, MUL, strict=type(sole) is not Sum)]
+    elif len(lower) == 1:
+        out += ["/", *factor_list(lower, tail=True)]
+    elif lower:
+        out += ["/(", *factor_list(lower, tail=True), ")"]
+    return out
+
+
+def base_brackets(base: Expr) -> bool:
+    """Brackets for a power's base beyond precedence: `(√x)^y`, `(e^x)^y`, `(x²)^y`."""
+    return precedence(base) <= POW or type(base) is Pow
+
+
+def exponent_parts(exp: Expr) -> list[Part]:
+    if is_natural(exp):
+        return [superscript(exp.value.numerator)]
+    if type(exp) in (Sym, Const):
+        return ["^", Child(exp)]
+    return ["^(", Child(exp), ")"]
+
+
+def parts(e: Expr) -> list[Part]:
+    match e:
+        case Num(value):
+            return [number(value)]
+        case Const(name):
+            return [PI if name == "pi" else name]
+        case Sym(name, indices):
+            return [name + (subscript(indices) if indices else "")]
+        case Add(terms):
+            return [f" {MINUS} " if p == " - " else p for p in sum_parts(terms)]
+        case Mul():
+            return product_parts(e)
+        case Pow(base, exp) if base is E:
+            return ["e", *exponent_parts(exp)]
+        case Pow(base, exp) if exp is HALF:
+            if type(base) is Pow:
+                return [ROOT, "(", Child(base), ")"]
+            return [ROOT, Child(base, ATOM)]
+        case Pow(base, Num(value)) if value < 0:
+            return product_parts(e)
+        case Pow(base, exp):
+            if base_brackets(base):
+                return ["(", Child(base), ")", *exponent_parts(exp)]
+            return [Child(base), *exponent_parts(exp)]
+        case Func(fname, arg):
+            row = FUNCTIONS.get(fname)
+            if row is None:  # an undefined function: f(x), f′(x)
+                base, primes = undefined_name(fname)
+                before, after = base + PRIME * primes + "(", ")"
+            else:
+                before, after = notation(row.symbol, "(", ")")
+            return [before, Child(arg), after]
+        case Log(arg, base) if base is E:
+            return ["ln(", Child(arg), ")"]
+        case Log(arg, base):
+            text = sub_text(base)
+            if all(c in SUBSCRIPT for c in text) and (is_natural(base) or len(text) == 1):
+                head = "log" + "".join(SUBSCRIPT[c] for c in text)
+            else:
+                head = "log_{" + text + "}"
+            return [head + "(", Child(arg), ")"]
+        case Sum(body, index, lower, upper):
+            return [f"{SIGMA_SUM}_{{{index.name}=", Child(lower), "}^{", Child(upper), "} ", Child(body, MUL)]
+        case Delta(i, j):
+            return [DELTA + subscript((i, j))]
+    raise TypeError(f"no Unicode printer for {type(e).__name__}")
+
+
+def pretty(e: Expr) -> str:
+    """One line of Unicode for `e`: `2x/((x² + 1)·ln 2)`, `σ(x)·(1 − σ(x))`."""
+    return render(e, parts)
