@@ -21,15 +21,16 @@ def main() -> int:
     p.add_argument("--trees", type=int)
     p.add_argument("--strings", type=int)
     p.add_argument("--cli", type=int, help="strings also run through the CLI in a subprocess")
+    p.add_argument("--limit", type=float, default=CALL_LIMIT, help="seconds a call may take (default 10)")
     a = p.parse_args()
     seed = a.seed if a.seed is not None else int(time.time())
     trees = a.trees if a.trees is not None else (10_000 if a.long else 300)
     strings = a.strings if a.strings is not None else (10_000 if a.long else 300)
     cli = a.cli if a.cli is not None else (500 if a.long else 5)
     print(f"fuzz: seed {seed}, {trees} trees, {strings} strings, {cli} CLI subprocesses, "
-          f"SymPy {'on' if have_sympy() else 'not installed'}, time limit {CALL_LIMIT} s per call", flush=True)
+          f"SymPy {'on' if have_sympy() else 'not installed'}, time limit {a.limit} s per call", flush=True)
     start = time.perf_counter()
-    report = run(trees, strings, cli, seed=seed, progress=True)
+    report = run(trees, strings, cli, seed=seed, progress=True, call_limit=a.limit)
     print(report.summary())
     print(f"took {time.perf_counter() - start:.0f} s")
     return 1 if report.failures() else 0

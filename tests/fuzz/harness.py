@@ -17,6 +17,7 @@ from __future__ import annotations
 import math
 import os
 import random
+import re
 import signal
 import subprocess
 import sys
@@ -37,7 +38,7 @@ from symdiff.printing.latex import latex
 X, Y = E.sym("x"), E.sym("y")
 I = E.sym("i")
 SUM_TERMS = 3  # sums run over i = 1..3; x_1..x_3 get values
-CALL_LIMIT = 10.0  # seconds: a call slower than this is counted (and cut off)
+CALL_LIMIT = 10.0  # seconds: a call slower than this is counted (and cut off); see run()
 STEP = (1e-2, 5e-3)  # two central-difference step sizes that must agree
 
 
@@ -57,7 +58,14 @@ CATEGORIES = (
 # Failures already filed with the engineer who owns the code, counted apart
 # (and shown) so the harness stays a gate for everything else: (category, test
 # on the detail, owner).  Remove an entry when its fix lands.
-KNOWN: list[tuple[str, Callable[[str], bool], str]] = []
+KNOWN: list[tuple[str, Callable[[str], bool], str]] = [
+    ("round-trip failure", lambda d: d.startswith("latex:") and re.search(r"(?<![A-Za-z\\])[fgh]'*\\\\left\(", d),
+     "LaTeX side: f(x) prints as f\\left(x\\right) and reads back as f*x"),
+    ("unexpected exception", lambda d: "1e400" in d and "OverflowError" in d,
+     "simplifier: log_2(1e400)*ln(1e400) overflows a float"),
+    ("CLI traceback", lambda d: "1e400" in d and "OverflowError" in d,
+     "simplifier: log_2(1e400)*ln(1e400) overflows a float"),
+]
 
 
 @dataclass
@@ -284,6 +292,14 @@ def value(e: E.Expr, env: dict[str, float]) -> float | None:
     return v if abs(v) < 1e8 else None
 
 
+def overflows(e: E.Expr, env: dict[str, float]) -> bool:
+    try:
+        v = symdiff.evaluate(e, env)
+    except EvaluationError as err:
+        return "overflow" in str(err) or "not a finite" in str(err)
+    return abs(v) >= 1e8
+
+
 def central(e: E.Expr, var: str, env: dict[str, float]) -> float | None:
     """A finite-difference derivative, or None where two step sizes disagree."""
     out = []
@@ -416,6 +432,8 @@ def check_tree(report: Report, e: E.Expr, rng: random.Random, use_sympy: bool) -
             continue  # not smooth enough here for finite differences to be a reference
         report.checked["derivatives"] += 1
         dv = value(derivative, env)
+        if dv is None and overflows(derivative, env):
+            continue  # a float overflow on the way (cosh(1e11)), not a domain error
         if dv is None:
             report.fail("derivative undefined", f"d/d{var} {text} = {d} is undefined at {env}; numeric {numeric}")
         elif not close(dv, numeric):
@@ -563,9 +581,12 @@ def cli_subprocess(report: Report, argv: list[str], timeout: float = 30.0) -> No
 
 
 def run(trees: int, strings: int, subprocesses: int, seed: int = 0, use_sympy: bool | None = None,
-        progress: bool = False) -> Report:
+        progress: bool = False, call_limit: float = 10.0) -> Report:
     """Check `trees` random trees, `strings` strings (each also through the CLI
-    in process) and `subprocesses` of them through the CLI in a subprocess."""
+    in process) and `subprocesses` of them through the CLI in a subprocess.
+    A call slower than `call_limit` seconds is counted and cut off."""
+    global CALL_LIMIT
+    CALL_LIMIT = call_limit
     rng = random.Random(seed)
     maker = TreeMaker(rng)
     report = Report()
