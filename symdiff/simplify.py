@@ -722,6 +722,8 @@ def power_of_power(e: Expr) -> Expr | None:
 def _perfect_power_part(n: int, k: int) -> tuple[int, int]:
     """n = a^k * m with a as large as trial division finds: (a, m)."""
     a, m = 1, n
+    if k >= n.bit_length():  # 2^k > n: no k-th power but 1 divides n (and p**k may be vast)
+        return a, m
     p = 2
     while p * p <= m and p < 10**4:
         while m % p**k == 0:
@@ -739,7 +741,11 @@ def numeric_radical(e: Expr) -> Expr | None:
     r = x.value
     whole = math.floor(r)
     s, n = (r - whole).numerator, r.denominator
+    if s > MAX_RADICAND.bit_length():  # b^s alone would pass MAX_RADICAND: do not build it
+        return None
     c = b.value**s
+    if (c.denominator.bit_length() - 1) * (n - 1) > MAX_RADICAND.bit_length():
+        return None  # the radicand below would be vast
     radicand = c.numerator * c.denominator ** (n - 1)
     if radicand > MAX_RADICAND:
         return None
