@@ -597,6 +597,8 @@ def run(trees: int, strings: int, subprocesses: int, seed: int = 0, use_sympy: b
         check_tree(report, e, rng, use_sympy and n % 4 == 0)
         if progress and (n + 1) % 1000 == 0:
             print(f"  {n + 1} trees, {report.failures()} failures, {time.perf_counter() - start:.0f} s", flush=True)
+    if progress:
+        print(f"after the trees:\n{report.summary()}", flush=True)
     texts = []
     for n in range(strings):
         text = random_string(rng, maker)
