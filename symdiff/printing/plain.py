@@ -8,7 +8,10 @@ from .precedence import MUL, POW, Child, Part, plain_integer, render, split_frac
 
 def number(value) -> str:
     top = plain_integer(value.numerator)
-    return top if value.denominator == 1 else f"{top}/{plain_integer(value.denominator)}"
+    if value.denominator == 1:
+        return top
+    bottom = plain_integer(value.denominator)
+    return f"{top}/({bottom})" if "*" in bottom else f"{top}/{bottom}"
 
 
 def subscript(indices: tuple[Expr, ...]) -> str:
@@ -86,7 +89,7 @@ def parts(e: Expr) -> list[Part]:
 
 def log_base(base: Expr) -> str:
     text = to_str(base)
-    simple = type(base) is Const or (type(base) is Num and base.value > 0 and base.value.denominator == 1)
+    simple = type(base) is Const or (type(base) is Num and base.value > 0 and text.isdigit())
     simple = simple or (type(base) is Sym and not base.indices)
     return text if simple else "{" + text + "}"
 

@@ -19,6 +19,7 @@ ADD, MUL, NEG, POW, ATOM = 10, 20, 30, 40, 50
 # power (`3^840`) or with a decimal exponent (`12e400`) when one fits.
 SHORT_BITS = 64
 POWER_BASES = range(2, 1001)
+SMALL_FACTOR_BITS = 20  # m in m*b^k (`2*3^840`) is at most about a million
 _DIGITS_PER_CHUNK = 4000  # below Python's int-to-str limit (4300 digits)
 
 
@@ -39,12 +40,22 @@ def long_integer(n: int) -> tuple[int, int, int] | None:
     None when n is short or has no such form (then it prints in full)."""
     if n.bit_length() <= SHORT_BITS:
         return None
+    best = None  # a small multiple of a power: 2*3^840
     for b in POWER_BASES:
         if n % b == 0:
             k = round((n.bit_length() - 1) / math.log2(b))  # b^k has about this many bits
             for c in (k - 1, k, k + 1):
                 if c > 1 and b**c == n:
                     return 1, b, c
+            if best is None and n % (b * b) == 0:
+                m, v = n, 0
+                while m % b == 0:
+                    m //= b
+                    v += 1
+                if m.bit_length() <= SMALL_FACTOR_BITS:
+                    best = (m, b, v)
+    if best is not None and best[1] != 10:
+        return best
     zeros = 0
     m = n
     while m % 10**64 == 0:
@@ -166,7 +177,9 @@ def plain_integer(n: int) -> str:
     if form is None:
         return digits(n)
     m, b, k = form
-    return f"{digits(m)}e{k}" if b == 10 else f"{b}^{k}"
+    if b == 10:
+        return f"{digits(m)}e{k}"
+    return f"{b}^{k}" if m == 1 else f"{m}*{b}^{k}"
 
 
 def latex_integer(n: int) -> str:
