@@ -11,7 +11,8 @@ import math
 from fractions import Fraction
 from typing import Callable, NamedTuple, Union
 
-from ..expr import E, HALF, Add, Expr, Mul, Num, Pow, Sum, mul, pow_
+from ..limits import MAX_NUMBER_DIGITS
+from ..expr import E, HALF, MAX_FOLD_BITS, Add, Expr, Mul, Num, Pow, Sum, mul, pow_
 
 ADD, MUL, NEG, POW, ATOM = 10, 20, 30, 40, 50
 
@@ -72,7 +73,19 @@ def integer_level(n: int) -> int:
     form = long_integer(n)
     if form is None:
         return ATOM
-    return POW if form[0] == 1 else MUL
+    m, b, k = form
+    return POW if m == 1 and b.bit_length() * k <= MAX_FOLD_BITS else MUL
+
+
+def power_text(b: int, k: int, latex: bool = False) -> str:
+    """b^k as powers that `pow_` folds back into one number: `2^4096*2^904` for 2^5000."""
+    step = max(1, MAX_FOLD_BITS // b.bit_length())
+    parts = []
+    while k > 0:
+        j = min(k, step)
+        parts.append(f"{b}^{{{j}}}" if latex else f"{b}^{j}")
+        k -= j
+    return (" \\cdot " if latex else "*").join(parts)
 
 
 class Child(NamedTuple):
@@ -177,9 +190,9 @@ def plain_integer(n: int) -> str:
     if form is None:
         return digits(n)
     m, b, k = form
-    if b == 10:
+    if b == 10 and len(digits(m)) + k <= MAX_NUMBER_DIGITS:
         return f"{digits(m)}e{k}"
-    return f"{b}^{k}" if m == 1 else f"{m}*{b}^{k}"
+    return power_text(b, k) if m == 1 else f"{m}*{power_text(b, k)}"
 
 
 def latex_integer(n: int) -> str:
@@ -188,7 +201,7 @@ def latex_integer(n: int) -> str:
     if form is None:
         return digits(n)
     m, b, k = form
-    power = f"{b}^{{{k}}}"
+    power = power_text(b, k, latex=True)
     return power if m == 1 else f"{digits(m)} \\cdot {power}"
 
 
