@@ -535,7 +535,7 @@ def _fold_numeric_power(b: Fraction, n: Fraction) -> Fraction | None:
             return None
         b = Fraction(num_root, den_root)
     bits = max(b.numerator.bit_length(), b.denominator.bit_length())
-    if bits * abs(p) > MAX_FOLD_BITS:
+    if bits * abs(p) > MAX_FOLD_BITS and abs(p) != 1:  # a reciprocal is no larger than b
         return None
     return b**p
 
