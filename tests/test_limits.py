@@ -245,6 +245,12 @@ def test_cli_refuses_an_astronomically_long_result():
     assert small.returncode == 0 and small.stdout.count("cos") == 30
 
 
+def test_cli_refuses_steps_longer_than_the_limit():
+    tower = "^".join(["x"] * 60)  # its steps run to about 600,000 characters
+    done = _cli("diff", tower, "--steps", "--max-output", "100000")
+    assert done.returncode == 2 and "Traceback" not in done.stderr and "--max-output" in done.stderr
+
+
 @pytest.mark.parametrize(
     "args",
     [
