@@ -25,6 +25,7 @@ sys.path.insert(0, str(HERE))
 
 import symdiff  # noqa: E402
 from symdiff.evaluate import evaluate  # noqa: E402
+from symdiff.simplify import clear_memo  # noqa: E402
 from symdiff.expr import size  # noqa: E402
 
 from corpus import TEXTBOOK  # noqa: E402
@@ -43,7 +44,9 @@ ROWS: list[tuple[str, str, str, str, str]] = []
 
 
 def cold() -> None:
-    """Empty SymPy's result cache, so a repeated run is not a cache lookup."""
+    """Empty SymPy's result cache and symdiff's memo of simplified results, so a
+    repeated run is not a cache lookup."""
+    clear_memo()
     if sympy:
         sympy.core.cache.clear_cache()
 
@@ -122,7 +125,7 @@ def textbook(repeat: int) -> None:
         f"{1 / t_ours:,.0f}/s",
         f"{1 / t_sympy:,.0f}/s" if t_sympy else "-",
         f"{1 / t_se:,.0f}/s (diff only)" if t_se else "-",
-        f"{t_sympy / t_ours:.1f}x SymPy's rate" if t_sympy else "-",
+        f"{t_sympy / t_ours:.1f}x SymPy's rate (goal >= 30x)" if t_sympy else "-",
     )
 
 
@@ -168,7 +171,7 @@ def bce(sizes: list[int], repeat: int) -> None:
     if symengine:
         se_e = symengine.sympify(text)
         t_se_one = timed(lambda: symengine.diff(se_e, symengine.Symbol(mid)), repeat)
-    time_row(f"BCE N={n0}, one partial, simplified", t_one, t_sympy_one, t_se_one)
+    time_row(f"BCE N={n0}, one partial, simplified (goal: under SymEngine's raw diff)", t_one, t_sympy_one, t_se_one)
     t_one_raw = timed(lambda: symdiff.diff(e, mid, simplify=False), repeat)
     time_row(f"BCE N={n0}, one partial, raw rule output (as SymEngine gives)", t_one_raw, t_sympy_one, t_se_one)
 
@@ -188,7 +191,8 @@ def bce(sizes: list[int], repeat: int) -> None:
         s_e = sympy.sympify(text)
         ys_ = [sympy.Symbol(f"y{k}") for k in range(1, n0 + 1)]
         sympy_note = timed(lambda: [sympy.diff(s_e, y) for y in ys_], 1)
-    time_row(f"BCE N={n0}, whole gradient ({n0} partials), simplified", t_grad, sympy_note, t_se_grad)
+    time_row(f"BCE N={n0}, whole gradient ({n0} partials), simplified (goal: under SymEngine's raw)", t_grad,
+             sympy_note, t_se_grad)
     e = symdiff.parse(text)
     names = [f"y{k}" for k in range(1, n0 + 1)]
     t_raw = timed(lambda: symdiff.gradient(e, names, simplify=False), repeat)
@@ -283,8 +287,25 @@ def high_order(repeat: int) -> None:
             dse = symengine.diff(f, xs, 12)
             t_se = timed(lambda: symengine.diff(f, xs, 12), repeat)
             se = f"{fmt_time(t_se)}, {_count_se(dse)} nodes"
-        ratios = f"time {ratio(t_ours, t_sp)} of SymPy's, nodes {n_ours / n_sp:.2f}x SymPy's" if sympy else "-"
+        ratios = (f"time {ratio(t_ours, t_sp)} of SymPy's, nodes {n_ours / n_sp:.2f}x SymPy's (goal <= 1, <= 1.2)"
+                  if sympy else "-")
         row(f"12th derivative of {text}", f"{fmt_time(t_ours)}, {n_ours} nodes", sp, se, ratios)
+
+
+def sizes() -> None:
+    """Leaves of symdiff's derivatives against SymPy's simplify(diff) on the textbook table."""
+    if not sympy:
+        return
+    from size_report import compare
+
+    rows = compare()
+    n = len(rows)
+    no_larger = sum(1 for r in rows if r[2] <= r[3])
+    smaller = sum(1 for r in rows if r[2] < r[3])
+    median = statistics.median(r[0] for r in rows)
+    row(f"size vs SymPy's simplify(diff), textbook table ({n} derivatives, leaves)",
+        f"no larger in {no_larger / n:.1%}, smaller in {smaller / n:.1%}", f"median ratio {median:.2f}", "-",
+        "goal: no larger in >= 95%, smaller in >= 25%")
 
 
 def cold_start(repeat: int) -> None:
@@ -339,6 +360,7 @@ def main() -> None:
     bce([100, 300, 1000, 2000] if args.quick else [100, 300, 1000, 2000, 5000], repeat)
     deep([5000] if args.quick else [5000, 20000])
     high_order(repeat)
+    sizes()
     cold_start(5 if args.quick else 9)
     memory(5000)
     print()

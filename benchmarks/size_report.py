@@ -80,10 +80,12 @@ def sympy_leaves(e) -> int:
     return sum(1 for node in sympy.preorder_traversal(e) if not node.args)
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--all", action="store_true", help="print every case")
-    args = parser.parse_args(argv)
+def compare() -> list[tuple[float, str, int, int, str, str]]:
+    """(leaf ratio, input, symdiff leaves, SymPy leaves, symdiff, SymPy) per table row."""
+    return _compare()[0]
+
+
+def _compare() -> tuple[list, float, float]:
     rows = []
     t_ours = t_sympy = 0.0
     for text, var, _expected in TABLE:
@@ -97,6 +99,14 @@ def main(argv: list[str] | None = None) -> int:
         t_sympy += t2 - t1
         a, b = symdiff_leaves(ours), sympy_leaves(theirs)
         rows.append((a / max(b, 1), text, a, b, str(ours), str(theirs)))
+    return rows, t_ours, t_sympy
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--all", action="store_true", help="print every case")
+    args = parser.parse_args(argv)
+    rows, t_ours, t_sympy = _compare()
     n = len(rows)
     no_larger = sum(1 for r in rows if r[2] <= r[3])
     smaller = sum(1 for r in rows if r[2] < r[3])

@@ -15,7 +15,7 @@ from .errors import DifferentiationError, ParseError
 from .evaluate import evaluate as _evaluate
 from .expr import Expr, Sym, as_expr, symbols
 from .limits import MAX_ORDER
-from .parse import parse, parse_equation
+from .parse import parse, parse_definition, parse_equation
 
 if TYPE_CHECKING:  # the step renderer loads only when steps are asked for
     from .derivation import Derivation
@@ -45,6 +45,15 @@ def variable(e: Expr, wrt: Expr | str | None) -> Sym:
     return x
 
 
+def defined_variable(e: Expr | str, wrt: Expr | str | None) -> Expr | str | None:
+    """`wrt` as given, or the argument of a definition's left side (`f(x) = ...` -> x)."""
+    if wrt is None and isinstance(e, str) and "=" in e:
+        definition = parse_definition(e)
+        if definition is not None and len(definition.args) == 1:
+            return str(definition.args[0])
+    return wrt
+
+
 def _check_order(order: int) -> None:
     if not isinstance(order, int) or isinstance(order, bool) or order < 0:
         raise DifferentiationError(f"the order must be a whole number >= 0, not {order!r}")
@@ -71,6 +80,7 @@ def assumption(a: str | Assumption) -> Assumption:
 
 def _prepared(e: Expr | str, wrt: Wrt, where: Mapping[Expr | str, Expr | str] | None,
               assume: Sequence[str | Assumption]) -> tuple[Expr, list[Sym], list[Assumption]]:
+    wrt = defined_variable(e, wrt)
     tree = _tree(e, wrt)
     if where:
         tree = substitute(tree, where)
@@ -129,7 +139,9 @@ def derive(e: Expr | str, wrt: Expr | str | None = None, order: int = 1, *,
     from .derivation import derivation
 
     shown = tuple(_pairs(where).items()) if where else ()
-    return derivation(tree, x, order, verbose, facts=facts, where=shown, lang=lang)
+    definition = parse_definition(e) if isinstance(e, str) and "=" in e else None
+    return derivation(tree, x, order, verbose, facts=facts, where=shown, lang=lang,
+                      name=definition.name if definition is not None else None)
 
 
 def gradient(e: Expr | str, vars: Iterable[Expr | str] | None = None, *,

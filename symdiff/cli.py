@@ -1,4 +1,4 @@
-"""The `symdiff` command line: diff, simplify, eval, plot.
+"""The `symdiff` command line: diff, simplify, eval, plot, grad, hessian, codegen, equals.
 
 Only this module catches SymdiffError: bad input becomes one line of reason,
 the text with a caret, and exit status 2.
@@ -95,6 +95,7 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("values", nargs="*", type=_assignment, metavar="NAME=VALUE")
     _add_plot(sub)
     _add_serve(sub)
+    _add_running_commands(sub, d)
     return parser
 
 
@@ -175,6 +176,8 @@ def run_diff(args: argparse.Namespace) -> str:
     result = api.diff(args.expr, target, args.order, simplify=not args.no_simplify, where=where,
                       assume=args.assume)
     _check_size(result, args.max_output)
+    if args.check:
+        return (_show(result, args.format or "plain"), *_diff_check(args, target, where, result))
     return _show(result, args.format or "plain")
 
 
@@ -222,8 +225,93 @@ def _plot(args: argparse.Namespace) -> str:
     return f"wrote {args.output}"
 
 
-def run(args: argparse.Namespace) -> str:
+# ------------------------------------------------ grad, hessian, codegen, equals, --check
+
+BACKENDS = ("numpy", "torch", "jax", "python")
+
+
+def _add_running_commands(sub, diff_parser: argparse.ArgumentParser) -> None:
+    diff_parser.add_argument("--check", action="store_true",
+                             help="verify the result by finite differences at random points (exit 1 if wrong)")
+    g = sub.add_parser("grad", help="every first partial derivative")
+    g.add_argument("expr", metavar="EXPR")
+    g.add_argument("--wrt", metavar="X,Y", help="the variables, comma-separated (default: all)")
+    h = sub.add_parser("hessian", help="the second partials, each mixed one once")
+    h.add_argument("expr", metavar="EXPR")
+    h.add_argument("--wrt", metavar="X,Y", help="the variables, comma-separated (default: all)")
+    c = sub.add_parser("codegen", help="Python source of a function computing EXPR")
+    c.add_argument("expr", metavar="EXPR")
+    c.add_argument("--backend", choices=BACKENDS, default="numpy")
+    c.add_argument("--grad", action="store_true", help="return the value and every first partial")
+    c.add_argument("--wrt", metavar="X,Y", help="with --grad: the variables (default: all)")
+    c.add_argument("--name", default="f", help="the function's name (default f)")
+    e = sub.add_parser("equals", help="are two expressions equal wherever defined? (exit 1 if not)")
+    e.add_argument("a", metavar="A")
+    e.add_argument("b", metavar="B")
+
+
+def _names(text: str | None) -> list[str] | None:
+    return None if text is None else split_variables([text])
+
+
+def _run_grad(args: argparse.Namespace) -> str:
     from . import api
+
+    return "\n".join(f"d/d{x}: {d}" for x, d in api.gradient(args.expr, _names(args.wrt)).items())
+
+
+def _run_hessian(args: argparse.Namespace) -> str:
+    from .api import _natural_key, as_tree
+    from .expr import symbols
+    from .matrices import hessian
+
+    tree = as_tree(args.expr)
+    xs = _names(args.wrt) or sorted((str(s) for s in symbols(tree)), key=_natural_key)
+    rows = hessian(tree, xs)
+    return "\n".join(f"d2/d{xs[i]}d{xs[j]}: {rows[i][j]}" for i in range(len(xs)) for j in range(i, len(xs)))
+
+
+def _run_codegen(args: argparse.Namespace) -> str:
+    from . import api
+    from .generate import codegen
+
+    if not args.grad:
+        return codegen(args.expr, backend=args.backend, name=args.name).rstrip()
+    tree = api.as_tree(args.expr)
+    outputs = {str(tree): tree, **{f"d/d{x}": d for x, d in api.gradient(tree, _names(args.wrt)).items()}}
+    return codegen(outputs, backend=args.backend, name=args.name).rstrip()
+
+
+def _run_equals(args: argparse.Namespace) -> tuple[str, int]:
+    from .check import compare
+
+    verdict = compare(args.a, args.b)
+    return str(verdict), 0 if verdict.equal else 1
+
+
+def _diff_check(args: argparse.Namespace, target, where, result) -> tuple[int, str]:
+    """The exit status --check implies and its line for stderr."""
+    from .api import _prepared
+    from .check import check_derivative
+
+    if args.assume:
+        return 0, "not checked: the result relies on --assume, which random points do not satisfy"
+    with warnings.catch_warnings():  # the reading notes were given when diff parsed it
+        warnings.simplefilter("ignore", ReadingNote)
+        tree, xs, _ = _prepared(args.expr, target, where, ())
+    wrt = [str(x) for x in xs] if len(xs) > 1 else [str(xs[0])] * args.order
+    verdict = check_derivative(tree, result, wrt)
+    return (0 if verdict.ok else 1), str(verdict)
+
+
+RUNNING = {"grad": _run_grad, "hessian": _run_hessian, "codegen": _run_codegen, "equals": _run_equals}
+
+
+def run(args: argparse.Namespace) -> str | tuple[str, int] | tuple[str, int, str]:
+    from . import api
+
+    if args.command in RUNNING:
+        return RUNNING[args.command](args)
 
     if args.command == "diff":
         return run_diff(args)
@@ -263,11 +351,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SymdiffError as err:
         print(f"symdiff: error: {err}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    status, line = 0, None
+    if isinstance(out, tuple):  # (output, exit status[, a line for stderr])
+        out, status, *rest = out
+        line = rest[0] if rest else None
     try:
         print(out, flush=True)
+        if line:
+            print(line, file=sys.stderr, flush=True)
     except BrokenPipeError:
         # The reader (`| head`) left early; point stdout at devnull so the
         # interpreter's final flush does not fail again.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1
-    return 0
+    return status

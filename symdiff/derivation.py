@@ -13,6 +13,7 @@ from typing import NamedTuple
 
 from .diff import Step, differentiate
 from .expr import Expr, Sym
+from .printing.steps import render
 from .simplify import simplify, simplify_derivative
 from .sums import Assumption, apply_assumptions
 
@@ -29,7 +30,8 @@ class Stage(NamedTuple):
 
 def derivation(e: Expr, x: Sym, order: int = 1, verbose: bool = False, *,
                facts: list[Assumption] | tuple[Assumption, ...] = (),
-               where: tuple[tuple[Expr, Expr], ...] = (), lang: str = "en") -> Derivation:
+               where: tuple[tuple[Expr, Expr], ...] = (), lang: str = "en",
+               name: Sym | None = None) -> Derivation:
     """Differentiate `e` in `x` `order` times, keeping every step."""
     stages: list[Stage] = []
     current = e
@@ -49,7 +51,7 @@ def derivation(e: Expr, x: Sym, order: int = 1, verbose: bool = False, *,
                 final = tidy
         stages.append(Stage(current, step, simplified, assumed))
         current = final
-    return Derivation(e, x, current, tuple(stages), verbose, where, lang)
+    return Derivation(e, x, current, tuple(stages), verbose, where, lang, name)
 
 
 @dataclass(frozen=True, eq=False)
@@ -63,6 +65,7 @@ class Derivation:
     verbose: bool = False
     where: tuple[tuple[Expr, Expr], ...] = ()  # substitutions made before differentiating
     lang: str = "en"
+    name: Sym | None = None  # what a definition called the expression: L in `L = ...`
 
     @property
     def steps(self) -> tuple[Step, ...]:
@@ -74,8 +77,6 @@ class Derivation:
     def render(self, format: str = "text", lang: str | None = None, verbose: bool | None = None) -> str:
         """The derivation as `"text"`, `"markdown"` or `"latex"`, explained in
         `lang` (by default the language it was derived in)."""
-        from .printing.steps import render  # the renderer loads on first use (cold start)
-
         return render(self, format, self.lang if lang is None else lang,
                       self.verbose if verbose is None else verbose)
 

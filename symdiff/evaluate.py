@@ -57,7 +57,8 @@ def _as_float(name: str, value: object) -> float:
     except OverflowError:
         raise EvaluationError(f"the value of {name} overflows a float") from None
     except (TypeError, ValueError):
-        raise EvaluationError(f"the value of {name} is not a number: {value!r}") from None
+        raise EvaluationError(f"the value of {name} must be one real number, not {value!r} "
+                              "(for arrays use symdiff.lambdify)") from None
 
 
 def _whole(value: float, what: str) -> int:

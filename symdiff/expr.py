@@ -13,7 +13,10 @@ products in one canonical order, which is what makes printing round-trip.
 
 from __future__ import annotations
 
+import importlib
+import numbers
 import operator
+import re
 import weakref
 import zlib
 from collections.abc import Iterator
@@ -21,6 +24,10 @@ from fractions import Fraction
 from typing import Any, Callable
 
 CONSTANTS = ("e", "pi")
+
+# Printers by name, filled in by the symdiff.printing modules as they load (they
+# build on these nodes, so the nodes cannot import them).
+PRINTERS: dict[str, Callable[[Expr], str]] = {}
 
 # Largest exact integer power folded, in bits of the result; beyond it a power
 # stays symbolic rather than building a number nobody can print.
@@ -60,12 +67,18 @@ def _str_hash(s: str) -> int:
 class Expr:
     """Base of all nodes.  Subclasses list their fields in `_fields`."""
 
-    __slots__ = ("_hash", "free", "__weakref__")
+    __slots__ = ("_hash", "free", "facts", "height", "_order", "__weakref__")
     _fields: tuple[str, ...] = ()
     _tag = 0
 
     _hash: int
     free: frozenset  # free symbols (Sym nodes) occurring in the tree
+    facts: int  # FACT_* bits of the node and everything below it, see `_own_facts`
+    height: int  # 1 for a leaf, else 1 + the greatest height of a child
+
+    # NumPy scalars try their own operators first (`np.float64(2) * x`); this
+    # makes them step aside for ours, which read them as numbers.
+    __array_ufunc__ = None
 
     def __new__(cls, *values: Any) -> Expr:
         key = (cls, *map(_key_part, values))
@@ -77,8 +90,16 @@ class Expr:
         node = object.__new__(cls)
         for name, value in zip(cls._fields, values):
             object.__setattr__(node, name, value)
-        object.__setattr__(node, "_hash", hash((cls._tag, *map(_field_hash, values))))
-        object.__setattr__(node, "free", node._free())
+        _set_hash(node, hash((cls._tag, *map(_field_hash, values))))
+        _set_free(node, node._free())
+        facts = _own_facts(node)
+        height = 0
+        for kid in node.args:
+            facts |= kid.facts
+            if kid.height > height:
+                height = kid.height
+        _set_facts(node, facts)
+        _set_height(node, height + 1)
         _interned[key] = weakref.KeyedRef(node, _forget, key)
         return node
 
@@ -116,18 +137,16 @@ class Expr:
         return frozenset().union(*(k.free for k in kids))
 
     def __str__(self) -> str:
-        from .printing.plain import to_str
-
-        return to_str(self)
+        return PRINTERS["plain"](self)
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self}>"
 
     def _repr_latex_(self) -> str:
         """Typeset maths in Jupyter."""
-        from .printing.latex import latex
-
-        return f"$\\displaystyle {latex(self)}$"
+        if "latex" not in PRINTERS:  # loaded on first use: the command line's plain path needs none
+            importlib.import_module("symdiff.printing.latex")
+        return f"$\\displaystyle {PRINTERS['latex'](self)}$"
 
     # Arithmetic, for library users building trees in Python.
     def __add__(self, other: Any) -> Expr:
@@ -162,6 +181,59 @@ class Expr:
 
     def __neg__(self) -> Expr:
         return neg(self)
+
+
+# Facts each node records about its sub-tree, so a rewrite that needs (say) a
+# denominator or a `sin` can be skipped in O(1) where there is none.
+FACT_DENOMINATOR = 1  # a power with a negative number as exponent
+FACT_SUM_POWER = 2  # a sum under a power (any exponent)
+FACT_SUM_FACTOR = 4  # a sum as a factor of a product
+FACT_EXP = 8  # a power of e
+FACT_LOG = 16  # a logarithm
+FACT_POWER = 32  # any power
+FACT_BINDER = 64  # a sum or a Kronecker delta (bound and index variables)
+# One bit per function name, given out as names are first seen (the rewrite
+# table asks for its names at import); past FUNCTION_BITS names they share one.
+FUNCTION_BITS = 48
+_function_bits: dict[str, int] = {}
+
+
+def function_fact(name: str) -> int:
+    """The fact bit of the function called `name`."""
+    bit = _function_bits.get(name)
+    if bit is None:
+        if len(_function_bits) >= FUNCTION_BITS:
+            return 128 << FUNCTION_BITS
+        bit = _function_bits[name] = 128 << len(_function_bits)
+    return bit
+
+
+def _own_facts(node: Expr) -> int:
+    t = type(node)
+    if t is Pow:
+        f = FACT_POWER
+        if type(node.exp) is Num and node.exp.value < 0:
+            f |= FACT_DENOMINATOR
+        if type(node.base) is Add:
+            f |= FACT_SUM_POWER
+        if node.base is E:
+            f |= FACT_EXP
+        return f
+    if t is Func:
+        return function_fact(node.name)
+    if t is Log:
+        return FACT_LOG
+    if t is Mul:
+        return FACT_SUM_FACTOR if any(type(f) is Add for f in node.factors) else 0
+    if t is Sum or t is Delta:
+        return FACT_BINDER
+    return 0
+
+
+# The slots' own setters: they bypass Expr.__setattr__, which refuses.
+_set_hash, _set_free = Expr._hash.__set__, Expr.free.__set__  # type: ignore[attr-defined]
+_set_facts, _set_height = Expr.facts.__set__, Expr.height.__set__  # type: ignore[attr-defined]
+_set_order = Expr._order.__set__  # type: ignore[attr-defined]
 
 
 def _field_hash(value: Any) -> int:
@@ -393,12 +465,19 @@ def as_expr(value: Any) -> Expr:
     """Coerce Python numbers and plain names to expressions."""
     if isinstance(value, Expr):
         return value
-    if isinstance(value, bool):
+    if isinstance(value, bool) or type(value).__name__ == "bool_":
         raise TypeError("a bool is not an expression")
     if isinstance(value, (int, Fraction)):
         return num(value)
-    if isinstance(value, float):
-        return num(Fraction(repr(value)))  # 0.1 -> 1/10, as the user typed it
+    if isinstance(value, numbers.Integral):  # NumPy integers
+        return num(int(value))
+    if isinstance(value, numbers.Rational):
+        return num(Fraction(value.numerator, value.denominator))
+    if isinstance(value, numbers.Real):  # float and NumPy floats
+        x = float(value)
+        if x != x or x in (float("inf"), float("-inf")):
+            raise TypeError(f"{value!r} is not a finite number, so not an expression")
+        return num(Fraction(repr(x)))  # 0.1 -> 1/10, as the user typed it
     if isinstance(value, str) and value.isidentifier():
         return Const(value) if value in CONSTANTS else sym(value)
     raise TypeError(f"cannot make an expression of {value!r}")
@@ -457,16 +536,18 @@ def mul(*factors: Expr) -> Expr:
 
 
 def factor_key(e: Expr) -> tuple:
-    """Canonical order of factors: constants, then symbols by name, then
-    functions, then sums; powers sort with their base."""
-    base, exp = (e.base, e.exp) if type(e) is Pow else (e, ONE)
+    """Canonical order of factors: numbers, constants, symbols by natural name
+    (`y_2` before `y_10`), functions by name, then other nodes, then sums;
+    powers sort with their base, then by exponent, highest first.  Ties are broken by
+    structure (`order_key`), never by hash values or the order of building."""
+    base, expo = (e.base, e.exp) if type(e) is Pow else (e, ONE)
     t = type(base)
     if t is Num:
         head: tuple = (0, "")
     elif t is Const and base is not E:
         head = (1, base.name)
     elif t is Sym:
-        head = (2, base.name)
+        head = (2, "")
     elif t is Func:
         head = (3, base.name)
     elif t is Log:
@@ -477,8 +558,119 @@ def factor_key(e: Expr) -> tuple:
         head = (5, "")
     else:
         head = (4, t.__name__)
-    exp_key = exp.value if type(exp) is Num else Fraction(10**9)
-    return (*head, base._hash, exp_key, exp._hash)
+    exp_key = (0, -expo.value) if type(expo) is Num else (1, Fraction(0))  # s^3 + s^2 + s
+    return (*head, order_key(base), exp_key, order_key(expo))
+
+
+# Ranks of node kinds in `order_key`; a power of e is spelt `exp`.
+_RANK = {"Num": 0, "Const": 1, "Sym": 2, "Func": 3, "Log": 3, "Pow": 4, "Mul": 5, "Add": 6,
+         "Sum": 7, "Delta": 8}
+ORDER_TOKENS = 16  # nodes read from the top of a tree to order it; deeper ties go by hash
+
+
+def _natural(name: str) -> tuple:
+    """`y10` -> ("y", 10, ""): digits compare as numbers."""
+    parts = re.split(r"(\d+)", name)
+    return tuple(int(p) if i % 2 else p for i, p in enumerate(parts))
+
+
+def _token(node: Expr) -> tuple:
+    t = type(node)
+    if t is Num:  # by size, the negative first: 1 - s before 1 - 2*s, x - 1 before x + 1
+        return (0, (abs(node.value), node.value > 0))
+    if t is Const:
+        return (1, (node.name,))
+    if t is Sym:
+        return (2, (_natural(node.name), len(node.indices)))
+    if t is Func:
+        return (3, (node.name,))
+    if t is Log:
+        return (3, ("log",))
+    if t is Pow and node.base is E:
+        return (3, ("exp",))
+    if t is Mul or t is Add:
+        return (_RANK[t.__name__], (len(node.args),))
+    return (_RANK[t.__name__], ("",))
+
+
+def _tokens(e: Expr) -> Iterator:
+    stack = [e]
+    while stack:
+        node = stack.pop()
+        yield from _token(node)
+        if type(node) is Pow and node.base is E:
+            stack.append(node.exp)
+        else:
+            stack.extend(reversed(node.args))
+
+
+class _Rest:
+    """The end of a long `order_key`: compares whole trees, without recursion,
+    when their first ORDER_TOKENS nodes tie (weakly held: no reference cycle)."""
+
+    __slots__ = ("ref",)
+
+    def __init__(self, ref: weakref.ref) -> None:
+        self.ref = ref
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Rest) and self.ref() is other.ref()
+
+    def __lt__(self, other: _Rest) -> bool:
+        for a, b in zip(_tokens(self.ref()), _tokens(other.ref())):
+            if a != b:
+                return a < b
+        return False  # one stream is a prefix of the other only if the trees are equal
+
+    def __gt__(self, other: _Rest) -> bool:
+        return other < self
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+def _order_children(node: Expr) -> tuple[Expr, ...]:
+    return (node.exp,) if type(node) is Pow and node.base is E else node.args
+
+
+_LIMIT = 2 * ORDER_TOKENS
+
+
+def _set_order_key(node: Expr) -> None:
+    """A node's key from its children's: its token, then theirs, truncated."""
+    parts = list(_token(node))
+    truncated = False
+    for child in _order_children(node):
+        parts.extend(child._order[:_LIMIT])
+        if len(parts) > _LIMIT:
+            truncated = True
+            break
+    if truncated:
+        key = (*parts[:_LIMIT], node.height, _Rest(weakref.ref(node)))
+    else:
+        key = tuple(parts)
+    _set_order(node, key)
+
+
+def order_key(e: Expr) -> tuple:
+    """A structural sort key: the first ORDER_TOKENS nodes of `e` in preorder,
+    each as (rank, name or value), flattened; past that the shallower tree
+    first, then whole trees compared.  Cached on the node, and built from the
+    children's keys, without recursion."""
+    try:
+        return e._order
+    except AttributeError:
+        pass
+    stack = [e]
+    while stack:
+        node = stack[-1]
+        pending = [c for c in _order_children(node) if not hasattr(c, "_order")]
+        if pending:
+            stack.extend(pending)
+            continue
+        stack.pop()
+        if not hasattr(node, "_order"):
+            _set_order_key(node)
+    return e._order
 
 
 def neg(a: Expr) -> Expr:
@@ -596,7 +788,7 @@ def summation(body: Expr, index: Sym, lower: Expr, upper: Expr) -> Expr:
 
 
 def _index_key(e: Expr) -> tuple:
-    return (type(e) is not Sym, e.name if type(e) is Sym else "", e._hash)
+    return (type(e) is not Sym, order_key(e))
 
 
 def delta(i: Expr, j: Expr) -> Expr:

@@ -22,6 +22,7 @@ from enum import Enum
 from fractions import Fraction
 
 from .errors import EvaluationError
+from .runtime import _math_sigmoid as _sigmoid, _math_softplus as _softplus  # stable forms, shared with generated code
 from .expr import (
     HALF, NEG_ONE, ONE, PI, TWO, ZERO, Expr, Func, Num, add, exp, func, ln, mul, neg,
     pow_, sqrt, sub,
@@ -67,6 +68,9 @@ class Function:
     unicode: str = ""  # defaults to the name; a template with {} like `latex`
     numpy: str | None = None  # attribute of numpy computing it, when there is one
     sympy: str | None = None  # attribute of sympy, when there is one
+    math: str | None = None  # attribute of Python's math module, when there is one
+    torch: str | None = None  # dotted name after `import torch`, when there is one
+    jax: str | None = None  # dotted name after `import jax, jax.numpy as jnp`, when there is one
 
     def __call__(self, u: Expr) -> Expr:
         return func(self.name, u)
@@ -84,17 +88,6 @@ class Function:
             return self.value(u)
         except (OverflowError, ValueError):
             raise EvaluationError(f"{self.name}({u:g}) is not a finite real number") from None
-
-
-def _sigmoid(u: float) -> float:
-    if u >= 0:
-        return 1.0 / (1.0 + math.exp(-u))
-    z = math.exp(u)
-    return z / (1.0 + z)
-
-
-def _softplus(u: float) -> float:
-    return max(u, 0.0) + math.log1p(math.exp(-abs(u)))
 
 
 def _sign(u: float) -> float:
@@ -115,11 +108,11 @@ def _f(name: str) -> Callable[[Expr], Expr]:
 
 ROWS: tuple[Function, ...] = (
     Function("sin", _f("cos"), math.sin, r"\sin", "trig",
-             parity=Parity.ODD, at_zero=ZERO, numpy="sin", sympy="sin"),
+             parity=Parity.ODD, at_zero=ZERO, numpy="sin", sympy="sin", math="sin", torch="torch.sin", jax="jnp.sin"),
     Function("cos", lambda u: neg(func("sin", u)), math.cos, r"\cos", "trig",
-             parity=Parity.EVEN, at_zero=ONE, numpy="cos", sympy="cos"),
+             parity=Parity.EVEN, at_zero=ONE, numpy="cos", sympy="cos", math="cos", torch="torch.cos", jax="jnp.cos"),
     Function("tan", lambda u: pow_(func("sec", u), TWO), math.tan, r"\tan", "trig",
-             domain=COS_NONZERO, parity=Parity.ODD, at_zero=ZERO, numpy="tan", sympy="tan"),
+             domain=COS_NONZERO, parity=Parity.ODD, at_zero=ZERO, numpy="tan", sympy="tan", math="tan", torch="torch.tan", jax="jnp.tan"),
     Function("cot", lambda u: neg(pow_(func("csc", u), TWO)), lambda u: 1.0 / math.tan(u),
              r"\cot", "trig", domain=SIN_NONZERO, parity=Parity.ODD, sympy="cot"),
     Function("sec", lambda u: mul(func("sec", u), func("tan", u)), lambda u: 1.0 / math.cos(u),
@@ -129,49 +122,49 @@ ROWS: tuple[Function, ...] = (
              parity=Parity.ODD, sympy="csc"),
     Function("asin", lambda u: pow_(_one_minus_square(u), NEG_HALF), math.asin, r"\arcsin",
              "inverse_trig", aliases=("arcsin",), domain=UNIT_CLOSED, parity=Parity.ODD,
-             at_zero=ZERO, unicode="arcsin", numpy="arcsin", sympy="asin"),
+             at_zero=ZERO, unicode="arcsin", numpy="arcsin", sympy="asin", math="asin", torch="torch.asin", jax="jnp.arcsin"),
     Function("acos", lambda u: neg(pow_(_one_minus_square(u), NEG_HALF)), math.acos,
              r"\arccos", "inverse_trig", aliases=("arccos",), domain=UNIT_CLOSED,
-             unicode="arccos", numpy="arccos", sympy="acos"),
+             unicode="arccos", numpy="arccos", sympy="acos", math="acos", torch="torch.acos", jax="jnp.arccos"),
     Function("atan", lambda u: pow_(add(ONE, pow_(u, TWO)), NEG_ONE), math.atan, r"\arctan",
              "inverse_trig", aliases=("arctan",), parity=Parity.ODD, at_zero=ZERO,
-             unicode="arctan", numpy="arctan", sympy="atan"),
+             unicode="arctan", numpy="arctan", sympy="atan", math="atan", torch="torch.atan", jax="jnp.arctan"),
     Function("sinh", _f("cosh"), math.sinh, r"\sinh", "hyperbolic",
-             parity=Parity.ODD, at_zero=ZERO, numpy="sinh", sympy="sinh"),
+             parity=Parity.ODD, at_zero=ZERO, numpy="sinh", sympy="sinh", math="sinh", torch="torch.sinh", jax="jnp.sinh"),
     Function("cosh", _f("sinh"), math.cosh, r"\cosh", "hyperbolic",
-             parity=Parity.EVEN, at_zero=ONE, nonnegative=True, numpy="cosh", sympy="cosh"),
+             parity=Parity.EVEN, at_zero=ONE, nonnegative=True, numpy="cosh", sympy="cosh", math="cosh", torch="torch.cosh", jax="jnp.cosh"),
     Function("tanh", lambda u: pow_(func("cosh", u), Num(-2)), math.tanh, r"\tanh",
-             "hyperbolic", parity=Parity.ODD, at_zero=ZERO, numpy="tanh", sympy="tanh"),
+             "hyperbolic", parity=Parity.ODD, at_zero=ZERO, numpy="tanh", sympy="tanh", math="tanh", torch="torch.tanh", jax="jnp.tanh"),
     Function("asinh", lambda u: pow_(add(pow_(u, TWO), ONE), NEG_HALF), math.asinh,
              r"\mathrm{arsinh}", "inverse_hyperbolic", aliases=("arsinh", "arcsinh"),
-             parity=Parity.ODD, at_zero=ZERO, unicode="arsinh", numpy="arcsinh", sympy="asinh"),
+             parity=Parity.ODD, at_zero=ZERO, unicode="arsinh", numpy="arcsinh", sympy="asinh", math="asinh", torch="torch.asinh", jax="jnp.arcsinh"),
     Function("acosh", lambda u: pow_(add(pow_(u, TWO), NEG_ONE), NEG_HALF), math.acosh,
              r"\mathrm{arcosh}", "inverse_hyperbolic", aliases=("arcosh", "arccosh"),
              domain=AT_LEAST_ONE, nonnegative=True, unicode="arcosh", numpy="arccosh",
-             sympy="acosh"),
+             sympy="acosh", math="acosh", torch="torch.acosh", jax="jnp.arccosh"),
     Function("atanh", lambda u: pow_(_one_minus_square(u), NEG_ONE), math.atanh,
              r"\mathrm{artanh}", "inverse_hyperbolic", aliases=("artanh", "arctanh"),
              domain=UNIT_OPEN, parity=Parity.ODD, at_zero=ZERO, unicode="artanh",
-             numpy="arctanh", sympy="atanh"),
+             numpy="arctanh", sympy="atanh", math="atanh", torch="torch.atanh", jax="jnp.arctanh"),
     Function("erf", lambda u: mul(TWO_OVER_ROOT_PI, exp(neg(pow_(u, TWO)))), math.erf,
-             r"\mathrm{erf}", "erf", parity=Parity.ODD, at_zero=ZERO, sympy="erf"),
+             r"\mathrm{erf}", "erf", parity=Parity.ODD, at_zero=ZERO, sympy="erf", math="erf", torch="torch.erf", jax="jax.scipy.special.erf"),
     Function("erfc", lambda u: neg(mul(TWO_OVER_ROOT_PI, exp(neg(pow_(u, TWO))))), math.erfc,
-             r"\mathrm{erfc}", "erf", at_zero=ONE, nonnegative=True, sympy="erfc"),
+             r"\mathrm{erfc}", "erf", at_zero=ONE, nonnegative=True, sympy="erfc", math="erfc", torch="torch.erfc", jax="jax.scipy.special.erfc"),
     Function("sigmoid", lambda u: mul(func("sigmoid", u), sub(ONE, func("sigmoid", u))),
-             _sigmoid, r"\sigma", "sigmoid", at_zero=HALF, nonnegative=True, unicode="σ"),
+             _sigmoid, r"\sigma", "sigmoid", at_zero=HALF, nonnegative=True, unicode="σ", torch="torch.sigmoid", jax="jax.nn.sigmoid"),
     Function("softplus", _f("sigmoid"), _softplus, r"\mathrm{softplus}", "softplus",
-             nonnegative=True),
+             nonnegative=True, jax="jax.nn.softplus"),
     Function("relu", _f("heaviside"), lambda u: max(u, 0.0), r"\mathrm{relu}", "relu",
-             at_zero=ZERO, nonnegative=True, sympy=None),
+             at_zero=ZERO, nonnegative=True, sympy=None, torch="torch.relu", jax="jax.nn.relu"),
     # The step function is undefined at 0, so relu' = heaviside is too: relu has no
     # derivative there, and symdiff says so rather than pick a convention.
     Function("heaviside", lambda u: ZERO, lambda u: float(u > 0), r"\mathrm{heaviside}",
              "heaviside", domain=NONZERO, nonnegative=True, unicode="H", sympy="Heaviside"),
     Function("sign", lambda u: ZERO, _sign, r"\mathrm{sgn}", "sign", aliases=("sgn",),
-             parity=Parity.ODD, at_zero=ZERO, unicode="sgn", numpy="sign", sympy="sign"),
+             parity=Parity.ODD, at_zero=ZERO, unicode="sgn", numpy="sign", sympy="sign", torch="torch.sign", jax="jnp.sign"),
     Function("abs", lambda u: mul(u, pow_(func("abs", u), NEG_ONE)), abs, r"\left|{}\right|", "abs",
              parity=Parity.EVEN, at_zero=ZERO, nonnegative=True, unicode="|{}|", numpy="abs",
-             sympy="Abs"),
+             sympy="Abs", math="fabs", torch="torch.abs", jax="jnp.abs"),
 )
 
 
@@ -182,6 +175,28 @@ _BY_SPELLING: dict[str, Function] = {
 
 # Spelt like functions, built as other nodes.
 BUILDERS: dict[str, Callable[[Expr], Expr]] = {"sqrt": sqrt, "exp": exp, "ln": ln, "log": ln}
+
+
+def maximum(a: Expr, b: Expr) -> Expr:
+    """max(a, b) = a + relu(b - a): exact, and differentiable wherever a != b."""
+    if a is ZERO:
+        return func("relu", b)
+    if b is ZERO:
+        return func("relu", a)
+    return add(a, func("relu", sub(b, a)))
+
+
+def minimum(a: Expr, b: Expr) -> Expr:
+    """min(a, b) = a - relu(a - b), which is -max(-a, -b)."""
+    if a is ZERO:
+        return neg(func("relu", neg(b)))
+    if b is ZERO:
+        return neg(func("relu", neg(a)))
+    return sub(a, func("relu", sub(a, b)))
+
+
+# Functions of two arguments, built from the rows above: max(0, u) is relu(u).
+BINARY_BUILDERS: dict[str, Callable[[Expr, Expr], Expr]] = {"max": maximum, "min": minimum}
 
 
 def notation(template: str, open_: str, close: str) -> tuple[str, str]:

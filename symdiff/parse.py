@@ -11,6 +11,7 @@ import re
 import warnings
 from fractions import Fraction
 from collections.abc import Iterable
+from dataclasses import dataclass
 from functools import cache
 
 from lark import Lark, Token, Transformer, v_args
@@ -19,6 +20,8 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedTok
 
 from . import expr as E
 from . import functions as F
+from . import names as N
+from .diff import MAX_ORDER, differentiate
 from .errors import ParseError, ReadingNote
 from .limits import MAX_INPUT_LENGTH, MAX_NUMBER_DIGITS, MAX_ORDER
 
@@ -70,11 +73,15 @@ def whole_number(tok: Token, digits: str | None = None) -> E.Num:
     return E.num(int(digits))
 
 
+_INDEX_PART = re.compile(r"\d+|(?:" + "|".join(sorted(N.GREEK, key=len, reverse=True)) + r")(?![a-z])|[A-Za-z]")
+
+
 def split_index(tok: Token) -> tuple[E.Expr, ...]:
-    """`ik` -> (i, k); `i10` -> (i, 10): letters one at a time, digit runs whole."""
+    """`ik` -> (i, k); `i10` -> (i, 10); `theta` -> (theta,): letters one at a
+    time, digit runs and Greek names whole."""
     return tuple(
         whole_number(tok, part) if part.isdigit() else E.sym(part)
-        for part in re.findall(r"\d+|[A-Za-z]", str(tok))
+        for part in _INDEX_PART.findall(str(tok))
     )
 
 
@@ -155,10 +162,13 @@ def _alternatives(names) -> str:
 
 
 def grammar_text(name: str) -> str:
-    """A grammar file with the FUNC terminal generated from the function table."""
-    known = _alternatives(F.spellings())
-    func = f"FUNC.2: /({known})(?![A-Za-z0-9_'])/" if name == "plain.lark" else ""
-    return _read(grammar_path(name)) + "\n" + func + "\n"
+    """A grammar file with the terminals generated from the function table (FUNC)
+    and, for LaTeX, from symdiff.names (Greek letters, decorations)."""
+    if name == "plain.lark":
+        generated = f"FUNC.2: /({_alternatives(F.spellings())})(?![A-Za-z0-9_'])/"
+    else:
+        generated = latex_grammar_terminals()
+    return _read(grammar_path(name)) + "\n" + generated + "\n"
 
 
 def lalr(grammar: str, transformer: Transformer) -> Lark:
@@ -210,14 +220,22 @@ def product(items) -> E.Expr:
 
 # One-letter names that stand for functions when applied to brackets; any other
 # single letter before a bracket multiplies it (`a(x+1)` is a*(x + 1)).
-FUNCTION_LETTERS = frozenset("fgh")
+FUNCTION_LETTERS = N.FUNCTION_LETTERS
 
 
-def application(name_tok: Token, args: tuple[E.Expr, ...]) -> E.Expr:
-    """`name(args)` for a name the function table lacks."""
+def application(name_tok: Token, args: tuple[E.Expr, ...], styled: bool = False) -> E.Expr:
+    """`name(args)` for a name the function table lacks; `styled` names
+    (`\\operatorname{a}`) are functions however short."""
     name = str(name_tok).strip()
     base, primes = F.undefined_name(name)
-    if len(base) == 1 and not primes and base not in FUNCTION_LETTERS:
+    if base in F.BINARY_BUILDERS and not primes:
+        if len(args) < 2:
+            raise _TokenError(name_tok, f"{base} takes two or more arguments: {base}(a, b)")
+        result = args[0]
+        for a in args[1:]:
+            result = F.BINARY_BUILDERS[base](result, a)
+        return result
+    if len(base) == 1 and not primes and base not in FUNCTION_LETTERS and not styled:
         if len(args) != 1:
             raise _TokenError(name_tok, f"{name}(...) with several arguments: {name} is a variable here")
         note(f"read {name}(...) as the product {name}*(...); only f, g, h and longer names "
@@ -227,7 +245,7 @@ def application(name_tok: Token, args: tuple[E.Expr, ...]) -> E.Expr:
         raise _TokenError(name_tok, f"{base} is a known function; its derivative is not written {name}")
     if len(args) != 1:
         raise _TokenError(name_tok, f"undefined functions take one argument; {name} has {len(args)}")
-    if len(base) > 1:
+    if len(base) > 1 and base not in FUNCTION_LETTERS and not styled:
         note(f"{base} is not a function symdiff knows; read {name}(...) as an undefined function")
     return E.func(name, args[0])
 
@@ -262,8 +280,6 @@ def derivative_operator(op: Token, body: E.Expr) -> E.Expr:
 
 
 def differentiate_n(body: E.Expr, var: E.Expr, order: int, op: Token) -> E.Expr:
-    from .diff import differentiate
-
     if order > MAX_ORDER:
         raise _TokenError(op, f"order {order} is above the limit of {MAX_ORDER}")
     for _ in range(order):
@@ -286,7 +302,7 @@ TERMINAL_WORDS = {
     "POW": "'^'",
     "$END": "the end of the input",
 }
-OPERAND_STARTS = {"NUMBER", "NAME", "CONST", "FUNC", "LPAR", "LOG_", "MINUS", "SUM_", "DELTA", "APPLY",
+OPERAND_STARTS = {"NUMBER", "NAME", "CONST", "FUNC", "LPAR", "LBRACE", "LOG_", "MINUS", "SUM_", "DELTA", "APPLY",
                   "DERIV"}
 
 
@@ -330,7 +346,7 @@ def explain(parser: Lark, text: str, err: UnexpectedInput) -> ParseError:
             reason = f"{prev} needs an argument: write {prev}(...)"
         elif expected == {"LPAR"} and prev is not None:
             reason = f"expected '(' after {prev!r}, found {found}"
-        elif expected & OPERAND_STARTS and not expected - OPERAND_STARTS - {"PLUS"}:
+        elif "LPAR" in expected and not expected - OPERAND_STARTS - {"PLUS"}:
             reason = f"expected an operand after {prev!r}" if prev else "expected an expression"
             if at_end:
                 reason += ", found the end of the input"
@@ -409,8 +425,6 @@ def _unwrap(item):
     return item.expr if isinstance(item, _Bare) else item
 
 
-
-
 def _script_char(tok: Token) -> str:
     return str(tok)[1:].strip()
 
@@ -418,6 +432,149 @@ def _script_char(tok: Token) -> str:
 def _script_value(tok: Token) -> E.Expr:
     ch = _script_char(tok)
     return E.num(int(ch)) if ch.isdigit() else (E.E if ch == "e" else E.sym(ch))
+
+
+# Commands of the notation around the maths; names, functions and decorations
+# are added from their tables below.
+STRUCTURE_COMMANDS = (
+    "cdot times left right big Big bigg Bigg bigl bigr Bigl Bigr biggl biggr Biggl Biggr lbrack rbrack "
+    "lbrace rbrace lvert rvert lVert rVert frac dfrac tfrac sqrt sum limits nolimits log ln exp max min "
+    "operatorname mathrm text mathit textrm textit mathsf rm it sigma delta pi quad qquad tag partial "
+    "thinspace medspace thickspace negthinspace displaystyle textstyle begin end le leq ge geq lt gt "
+    "leqslant geqslant"
+).split()
+
+
+def latex_function_commands() -> list[str]:
+    """`\\sin`, `\\arcsin`, ...: the table's rows printed as a plain command, and the builders."""
+    rows = [row.latex[1:] for row in F.ROWS if re.fullmatch(r"\\[A-Za-z]+", row.latex)]
+    return [c for c in rows if c != "sigma"] + ["exp", "ln", "log"]
+
+
+KNOWN_COMMANDS = frozenset(
+    STRUCTURE_COMMANDS + latex_function_commands() + N.GREEK + list(N.LETTERLIKE)
+    + list(N.SUFFIX_OF_COMMAND)
+)
+
+# Pieces of the derivative operators \frac{d}{dx}, \frac{d^2 y}{dx^2}, \frac{\partial}{\partial w_j}.
+_D = r"(?:d|\\partial(?![A-Za-z])|\\(?:mathrm|text|operatorname)\s*\{\s*d\s*\})"
+_ORDER = r"(?:\s*\^\s*(?:\{\s*[0-9]+\s*\}|[0-9]))?"
+_VAR = (r"(?:\\[A-Za-z]+\s*\{[^{}]*(?:\{[^{}]*\}[^{}]*)?\}|\\[A-Za-z]+|[A-Za-z])'*"
+        r"(?:\s*_\s*(?:\{[^{}]*\}|[A-Za-z0-9]))?")
+_DVARS = rf"(?:\s*{_D}\s*{_VAR}{_ORDER})+\s*"
+_NUMERATOR = r"(?=\s*[^\s{}])(?:[^{}]|\{(?:[^{}]|\{[^{}]*\})*\})*"
+_DVAR_ONE = re.compile(rf"{_D}\s*(?P<var>{_VAR})(?:\s*\^\s*(?:\{{\s*(?P<n>[0-9]+)\s*\}}|(?P<m>[0-9])))?")
+_FRAC = r"\\[dt]?frac\s*\{\s*"
+
+
+def latex_grammar_terminals() -> str:
+    """The LaTeX terminals generated from symdiff.functions and symdiff.names."""
+    greek = _alternatives([g for g in N.GREEK if g != "pi"] + list(N.LETTERLIKE))
+    fn_greek = _alternatives([g for g in N.GREEK if g not in ("pi", "sigma")])
+    brackets = r"(?:\(|\\left\s*\(|\\[bB]igg?l?\s*\()"
+    letters = _alternatives(n if len(n) == 1 else "\\" + n for n in N.FUNCTION_LETTERS)
+    return "\n".join([
+        f"FUNC: /\\\\({_alternatives(latex_function_commands())})(?![A-Za-z])/",
+        f"GREEK: /\\\\({greek})(?![A-Za-z])/",
+        f"DECOR: /\\\\({_alternatives(N.SUFFIX_OF_COMMAND)})(?![A-Za-z])/",
+        f"FNAME.2: /([A-Za-df-z]|\\\\({fn_greek})(?![A-Za-z]))'*(?=\\s*{brackets})/",
+        f"INDEXED_FNAME.2: /({letters})_(\\{{[^{{}}]*\\}}|\\\\[A-Za-z]+|[A-Za-z0-9])'*(?=\\s*{brackets})/",
+        f"DOP.5: /{_FRAC}{_D}{_ORDER}\\s*\\}}\\s*\\{{{_DVARS}\\}}/",
+        f"DNUM.4: /{_FRAC}{_D}{_ORDER}(?={_NUMERATOR}\\}}\\s*\\{{{_DVARS}\\}})/",
+        f"DVAR: /{_DVARS}/",
+    ])
+
+
+class BarPostLexer:
+    """Plain bars open or close by what stands before them: `|x|`, `\\|w\\|^2`.
+
+    After an operand, with a bar of the same kind open, a bar closes; else it opens."""
+
+    always_accept = ("BAR", "DOUBLE_BAR")
+    OPERAND_ENDS = frozenset({
+        "NUMBER", "CONST", "NAME", "GREEK", "CLOSE", "RBRACK", "BRACE_CLOSE", "ABS_CLOSE", "NORM_CLOSE",
+        "SUP1", "SUB1", "SUP_DIGITS", "SUB_DIGITS", "SAMPLE", "PRIMES", "NUMPI", "FRAC_CHAR", "RBRACE",
+    })
+    KINDS = {"BAR": ("ABS_OPEN", "ABS_CLOSE"), "DOUBLE_BAR": ("NORM_OPEN", "NORM_CLOSE")}
+
+    def process(self, stream):
+        depth = {"ABS_OPEN": 0, "NORM_OPEN": 0}
+        prev = None
+        for tok in stream:
+            kind = self.KINDS.get(tok.type)
+            if kind is not None:
+                opener, closer = kind
+                closes = depth[opener] > 0 and prev in self.OPERAND_ENDS
+                tok = Token.new_borrow_pos(closer if closes else opener, tok, tok)
+            if tok.type in ("ABS_OPEN", "NORM_OPEN"):
+                depth[tok.type] += 1
+            elif tok.type in ("ABS_CLOSE", "NORM_CLOSE"):
+                depth[tok.type.replace("CLOSE", "OPEN")] -= 1
+            prev = tok.type
+            yield tok
+
+
+def _differentiate_by(op: Token, dvars: str, order: int, body: E.Expr) -> E.Expr:
+    """Apply the denominator `dx^2`, `\\partial x \\partial y` of a derivative operator to `body`."""
+    variables: list[tuple[E.Expr, int]] = []
+    for m in _DVAR_ONE.finditer(dvars):
+        var = parse_latex(m.group("var"))
+        if type(var) is not E.Sym:
+            raise _TokenError(op, f"cannot differentiate with respect to {m.group('var')}")
+        variables.append((var, int(m.group("n") or m.group("m") or 1)))
+    total = sum(n for _, n in variables)
+    if total != order:
+        raise _TokenError(op, f"the orders in the derivative operator disagree ({order} above, {total} below)")
+    for var, n in reversed(variables):  # the variable nearest the body acts first
+        body = differentiate_n(body, var, n, op)
+    return body
+
+
+_OPERATOR = re.compile(rf"{_FRAC}{_D}(?P<order>{_ORDER})(?:\s*\}}\s*\{{(?P<dvars>{_DVARS})\}})?")
+
+
+def _operator(op: Token) -> tuple[int, str]:
+    """`\\frac{d^2}{dx^2}` -> (2, `dx^2`): the order above and the variables below."""
+    m = _OPERATOR.fullmatch(str(op))
+    digits = re.search(r"[0-9]+", m.group("order"))
+    return int(digits.group()) if digits else 1, m.group("dvars") or ""
+
+
+def _vector_component(s: E.Sym, j: E.Sym) -> E.Sym:
+    """`\\mathbf{w}` has components w_j; a plain name `w` has components w_j too."""
+    split = N.split_decoration(s.name)
+    base = split[0] if split and split[1] == "bold" else s.name
+    return E.Sym(base, (j,))
+
+
+def _complementary(a: E.Expr, b: E.Expr) -> bool:
+    """heaviside(u) and heaviside(-u): `x > 0` and `x \\le 0`."""
+    return (type(a) is E.Func and type(b) is E.Func and a.name == b.name == "heaviside"
+            and E.neg(a.arg) is b.arg)
+
+
+class _Label(str):
+    """A word in a subscript, `y_{\\text{true}}`: part of the name, not an index."""
+
+
+def _no_labels(tok: Token, indices: tuple) -> tuple[E.Expr, ...]:
+    if any(isinstance(i, _Label) for i in indices):
+        raise _TokenError(tok, "a word in a subscript labels a variable; it is not an index here")
+    return indices
+
+
+def _warn_escaping_index(terms: list[E.Expr]) -> None:
+    """`\\sum_i a_i + b_i`: the sum ends at the `+`, so a later `b_i` is outside it."""
+    bound = {t.index for t in terms if type(t) is E.Sum}
+    if not bound:
+        return
+    for t in terms:
+        loose = bound & {i for s in t.free for i in s.indices} - ({t.index} if type(t) is E.Sum else set())
+        if loose:
+            i = min(loose, key=str)
+            note(f"the sum over {i} ends at the first '+' or '-'; {i} after it is a free variable. "
+                 f"Bracket the body to sum all of it: \\sum_{{{i}}} \\left( ... \\right)")
+            return
 
 
 @v_args(inline=True)
@@ -430,6 +587,7 @@ class LatexTransformer(Transformer):
         terms = [first]
         for op, term in zip(rest[::2], rest[1::2]):
             terms.append(E.neg(term) if op == "-" else term)
+        _warn_escaping_index(terms)
         return E.add(*terms)
 
     def chain(self, *items) -> E.Expr:
@@ -446,8 +604,28 @@ class LatexTransformer(Transformer):
     def constant(self, tok: Token) -> E.Expr:
         return E.PI if str(tok) == "\\pi" else E.E
 
-    def symbol(self, name: str, indices: tuple[E.Expr, ...] = ()) -> E.Expr:
-        return E.Sym(name, indices)
+    def indexed_constant(self, tok: Token, indices: tuple[E.Expr, ...]) -> E.Expr:
+        return self.symbol("pi" if str(tok) == "\\pi" else "e", indices)
+
+    def symbol(self, name: str, *rest) -> E.Expr:
+        indices: tuple = ()
+        for part in rest:
+            if isinstance(part, Token):  # x^{(i)}: the i-th sample
+                i = E.sym(str(part).strip("^{}() \t\n"))
+                note(f"read {name}{str(part).strip()} as the index {i} of {name}, not a power")
+                indices = (i, *indices)
+            else:
+                indices = indices + part
+        labels = [str(i) for i in indices if isinstance(i, _Label)]
+        if labels:
+            label = name + "".join(labels)
+            note(f"read the subscript {', '.join(labels)} of {name} as part of the name {label} "
+                 f"(a label, not an index)")
+            name = label
+        return E.Sym(name, tuple(i for i in indices if not isinstance(i, _Label)))
+
+    def symbol_sample_first(self, name: str, sample: Token, indices: tuple[E.Expr, ...]) -> E.Expr:
+        return self.symbol(name, sample, indices)
 
     def letter(self, tok: Token) -> str:
         return str(tok)
@@ -456,7 +634,20 @@ class LatexTransformer(Transformer):
         return str(tok)[1:]
 
     def word(self, _cmd: Token, tok: Token) -> str:
-        return str(tok)
+        word = str(tok)
+        if F.lookup(word) is not None or word in F.BUILDERS:
+            raise _TokenError(tok, f"{word} is a function: write its argument in brackets, "
+                              f"\\mathrm{{{word}}}(...)")
+        return word
+
+    def word_rm(self, _cmd: Token, tok: Token) -> str:
+        return self.word(_cmd, tok)
+
+    def decorated(self, cmd: Token, inner: str) -> str:
+        return N.decorate(inner, str(cmd)[1:])
+
+    def primed(self, name: str, primes: Token) -> str:
+        return name + str(primes)
 
     def index_char(self, tok: Token) -> tuple[E.Expr, ...]:
         return (_script_value(tok),)
@@ -465,11 +656,26 @@ class LatexTransformer(Transformer):
         digits = _script_char(tok)
         raise _TokenError(tok, f"ambiguous subscript _{digits}: write _{{{digits}}} or _{digits[0]} {digits[1:]}")
 
-    def index(self, *items: Token) -> tuple[E.Expr, ...]:
-        out: list[E.Expr] = []
-        for tok in items:
-            out.extend(split_index(tok) if tok.type == "NAME" else (whole_number(tok),))
-        return tuple(out)
+    def index(self, *items: tuple[E.Expr, ...]) -> tuple[E.Expr, ...]:
+        return tuple(i for item in items for i in item)
+
+    def index_name(self, tok: Token) -> tuple[E.Expr, ...]:
+        return (E.E if str(tok) == "e" else E.sym(str(tok)),)
+
+    def index_greek(self, tok: Token) -> tuple[E.Expr, ...]:
+        return (E.sym(str(tok).lstrip("_ \t\n")[1:]),)
+
+    def index_word(self, cmd: Token, tok: Token) -> tuple:
+        word = str(tok)
+        if len(word) > 1 and not str(cmd).endswith("mathit"):  # \mathit{ab} is an index name
+            return (_Label(word),)
+        return (E.sym(word),)
+
+    def index_int(self, tok: Token) -> tuple[E.Expr, ...]:
+        return (whole_number(tok),)
+
+    def index_negative(self, tok: Token) -> tuple[E.Expr, ...]:
+        return (E.num(-whole_number(tok).value),)
 
     def sup_char(self, tok: Token) -> E.Expr:
         return _script_value(tok)
@@ -477,6 +683,14 @@ class LatexTransformer(Transformer):
     def sup_ambiguous(self, tok: Token) -> E.Expr:
         digits = _script_char(tok)
         raise _TokenError(tok, f"ambiguous superscript ^{digits}: write ^{{{digits}}} or ^{digits[0]} {digits[1:]}")
+
+    def sup_greek(self, tok: Token) -> E.Expr:
+        return E.sym(str(tok)[1:])
+
+    def letter_digits(self, tok: Token) -> E.Expr:
+        t = str(tok)
+        raise _TokenError(tok, f"ambiguous: {t} is one letter and a number; write {t[0]}_{{{t[1:]}}} "
+                          f"for an index or {t[0]} \\cdot {t[1:]} for a product")
 
     def sup(self, value: E.Expr) -> E.Expr:
         return value
@@ -489,33 +703,110 @@ class LatexTransformer(Transformer):
         return _Head(tok, lambda u: F.apply(name, u))
 
     def func_power_head(self, tok: Token, power: E.Expr) -> _Head:
-        inner = self.func_head(tok).apply
-        return _Head(tok, lambda u: E.pow_(inner(u), power))
+        name = Token(tok.type, str(tok)[1:], tok.start_pos, tok.line, tok.column)
+        return _Head(tok, lambda u: function_power(name, power, u))
 
     def log_head(self, tok: Token, base: E.Expr) -> _Head:
         return _Head(tok, lambda u: E.log(u, base))
 
-    def named_head(self, tok: Token, word: Token) -> _Head:
-        row = F.lookup(str(word)) or F.lookup(str(word).lower())
-        if row is None:
-            raise _TokenError(word, f"unsupported function \\operatorname{{{word}}}")
-        return _Head(tok, row)
+    def opname(self, _cmd: Token, word: Token) -> Token:
+        return word
 
     def apply(self, head: _Head, arg: E.Expr) -> E.Expr:
         return head.apply(arg)
 
-    def styled_apply(self, _cmd: Token, word: Token, arg: E.Expr) -> E.Expr:
-        row = F.lookup(str(word)) or F.lookup(str(word).lower())
-        return row(arg) if row is not None else application(word, (arg,))
+    def apply_name(self, tok: Token, arg: E.Expr) -> E.Expr:
+        name = str(tok).strip().lstrip("\\")
+        base, primes = F.undefined_name(name)
+        if base in N.GREEK and base not in N.FUNCTION_LETTERS and not primes:
+            note(f"read \\{base}(...) as the product \\{base}*(...); only f, g, h, "
+                 f"{', '.join(sorted(N.FUNCTION_LETTERS - set('fgh')))} before a bracket are functions")
+            return E.mul(E.sym(base), arg)
+        return application(Token(tok.type, name, tok.start_pos, tok.line, tok.column), (arg,),
+                           styled=base in N.FUNCTION_LETTERS)
+
+    def indexed_function(self, tok: Token, _arg: E.Expr) -> E.Expr:
+        name = str(tok).strip()
+        raise _TokenError(tok, f"{name}(...): symdiff has no indexed functions; write "
+                          f"{name.split('_')[0]}(...) for a function or {name} \\cdot (...) for a product")
+
+    def apply_name_pow(self, tok: Token, arg: E.Expr, power: E.Expr) -> E.Expr:
+        return E.pow_(self.apply_name(tok, arg), power)
+
+    def styled_apply(self, *items) -> E.Expr:
+        toks = [t for t in items if isinstance(t, Token)]
+        word = toks[1] if toks[0].type == "MATHRM" else toks[0]
+        primes = next((str(t) for t in toks if t.type == "PRIMES"), "")
+        name = str(word).lstrip("\\")
+        row = None if primes else (F.lookup(name) or F.lookup(name.lower()))
+        if row is not None:
+            return row(items[-1])
+        if not primes and name.lower() in F.BUILDERS:
+            return F.BUILDERS[name.lower()](items[-1])
+        return application(Token(word.type, name + primes, word.start_pos, word.line, word.column),
+                           (items[-1],), styled=toks[0].type != "MATHRM" or len(name) == 1)
+
+    def vector_function(self, *items) -> E.Expr:
+        """`softmax(z)_i` = exp(z_i) / sum_j exp(z_j), the i-th component."""
+        word = next(t for t in items if isinstance(t, Token) and t.type in ("WORD", "GREEK"))
+        arg, indices = items[-2], _no_labels(word, items[-1])
+        if str(word).lower() != "softmax":
+            raise _TokenError(word, f"{word}(...)_{{...}}: symdiff reads a component only of softmax")
+        if type(arg) is not E.Sym or arg.indices or len(indices) != 1:
+            raise _TokenError(word, "softmax needs a vector named without indices and one component: "
+                              "\\operatorname{softmax}(\\mathbf{z})_i")
+        i = indices[0]
+        taken = {arg.name, *(s.name for s in i.free)}
+        j = next(E.sym(c) for c in "jkmlpq" if c not in taken and E.sym(c) is not i)
+        n = next(E.sym(c) for c in "KCn" if c not in taken)
+        note(f"read softmax({arg})_{i} as exp over the sum of exp of its components {j} = 1..{n}")
+        return E.div(E.exp(_vector_component(arg, i)), E.summation(E.exp(_vector_component(arg, j)), j, E.ONE, n))
 
     def bare_apply(self, head: _Head, arg: E.Expr) -> _Bare:
-        return _Bare(head.apply(arg), head.token)
+        return _Bare(head.apply(_unwrap(arg)), head.token)
+
+    def bare_number_pi(self, head: _Head, tok: Token) -> _Bare:
+        text = str(tok)
+        digits = text.split("\\")[0].strip()
+        note(f"read {str(head.token).strip()} {digits}\\pi as {str(head.token).strip()}({digits}*pi)")
+        return _Bare(head.apply(E.mul(number(Token("NUMBER", digits)), E.PI)), head.token)
+
+    def bare_styled(self, word: Token, arg: E.Expr) -> _Bare:
+        row = F.lookup(str(word)) or F.lookup(str(word).lower())
+        if row is None:
+            raise _TokenError(word, f"{word} is not a function symdiff knows; write \\operatorname{{{word}}}(...) "
+                              f"with brackets for an undefined function")
+        return _Bare(row(arg), word)
 
     def sigmoid(self, _tok: Token, arg: E.Expr) -> E.Expr:
         return E.func("sigmoid", arg)
 
+    def maxmin(self, tok: Token, _open: Token, *items) -> E.Expr:
+        args = [a for a in items if not isinstance(a, Token)]
+        build = F.BINARY_BUILDERS[str(tok)[1:]]
+        result = args[0]
+        for a in args[1:]:
+            result = build(result, a)
+        return result
+
     def frac(self, _tok: Token, a: E.Expr, b: E.Expr) -> E.Expr:
         return E.div(a, b)
+
+    def frac_char(self, tok: Token) -> E.Expr:
+        ch = str(tok)
+        return E.num(int(ch)) if ch.isdigit() else (E.E if ch == "e" else E.sym(ch))
+
+    def derivative(self, op: Token, body) -> E.Expr:
+        order, dvars = _operator(op)
+        note(f"read {' '.join(str(op).split())} as the derivative of what follows it, "
+             f"to the end of the product")
+        return _differentiate_by(op, dvars, order, _unwrap(body))
+
+    def derivative_of(self, op: Token, body: E.Expr, dvars: Token) -> E.Expr:
+        if type(body) is E.Sym:
+            raise _TokenError(op, f"{body} is a name, not an expression: write its expression in the "
+                              f"numerator, or \\frac{{d}}{{dx}} before it")
+        return _differentiate_by(op, str(dvars), _operator(op)[0], body)
 
     def sqrt(self, _tok: Token, a: E.Expr) -> E.Expr:
         return E.sqrt(a)
@@ -526,38 +817,136 @@ class LatexTransformer(Transformer):
     def abs(self, _open: Token, a: E.Expr, _close: Token) -> E.Expr:
         return E.func("abs", a)
 
+    def norm(self, tok: Token, a: E.Expr, _close: Token, p: tuple[E.Expr, ...] = (E.TWO,)) -> E.Expr:
+        if _no_labels(tok, p) not in ((E.ONE,), (E.TWO,)):
+            raise _TokenError(tok, "symdiff reads the norms \\|x\\|_1 and \\|x\\|_2 (the default)")
+        free = E.symbols(a)
+        if not free or any(s.indices for s in free) or any(type(n) is E.Sum for n in E.postorder(a)):
+            raise _TokenError(tok, "a norm needs vectors named without indices, as in \\|\\mathbf{w}\\|")
+        taken = {s.name for s in free}
+        j = next(E.sym(c) for c in "jkilmpqrs" if c not in taken)
+        n = next(E.sym(c) for c in "ndDM" if c not in taken)
+        body = E.substitute(a, {s: _vector_component(s, j) for s in free})
+        vectors = ", ".join(str(s) for s in free)
+        note(f"read the norm of {vectors} as a sum over its components {j} = 1..{n} ({n} is the dimension)")
+        if p == (E.ONE,):
+            return E.summation(E.func("abs", body), j, E.ONE, n)
+        return E.sqrt(E.summation(E.pow_(body, E.TWO), j, E.ONE, n))
+
     def kdelta(self, tok: Token, indices: tuple[E.Expr, ...]) -> E.Expr:
-        if len(indices) != 2:
-            raise _TokenError(tok, "\\delta_{..} needs exactly two indices")
+        if len(indices) != 2 or any(isinstance(i, _Label) for i in indices):
+            return self.symbol("delta", indices)  # \delta_i is a name
         return E.delta(*indices)
 
     def group(self, _open: Token, a: E.Expr, _close: Token) -> E.Expr:
         return a
 
+    def comparison(self, *items) -> E.Expr:
+        """`u > v` as the step heaviside(u - v); `a < u < b` as a product of steps."""
+        step = E.ONE
+        for left, op, right in zip(items[:-1:2], items[1::2], items[2::2]):
+            greater = str(op) in (">", "\\ge", "\\geq", "\\geqslant", "\\gt")
+            step = E.mul(step, E.func("heaviside", E.sub(left, right) if greater else E.sub(right, left)))
+        return step
+
+    def otherwise(self, _tok: Token) -> None:
+        return None
+
+    def case_row(self, value: E.Expr, *rest) -> tuple[E.Expr, E.Expr | None]:
+        return value, rest[-1]
+
+    def cases(self, tok: Token, *items) -> E.Expr:
+        rows = [i for i in items if isinstance(i, tuple)]
+        if any(c is None for _, c in rows[:-1]):
+            raise _TokenError(tok, "only the last row of cases may say otherwise")
+        last_value, last_condition = rows[-1]
+        complement = len(rows) == 2 and last_condition is not None and _complementary(rows[0][1], last_condition)
+        if last_condition is not None and not complement:
+            note("read the last row of cases as 'otherwise'")
+        note("read cases with the heaviside step: the value on a boundary between rows is left undefined")
+        result = last_value
+        for value, condition in reversed(rows[:-1]):
+            result = E.add(result, E.mul(condition, E.sub(value, result)))  # the first row that holds wins
+        return result
+
     def from_char(self, tok: Token) -> tuple[E.Sym, E.Expr]:
         return E.sym(_script_char(tok)), E.ONE
 
-    def from_one(self, name: Token) -> tuple[E.Sym, E.Expr]:
-        return E.sym(str(name)), E.ONE
+    def from_greek(self, tok: Token) -> tuple[E.Sym, E.Expr]:
+        return E.sym(str(tok)[1:]), E.ONE
 
-    def from_value(self, name: Token, lower: E.Expr) -> tuple[E.Sym, E.Expr]:
-        return E.sym(str(name)), lower
+    def from_one(self, name: str) -> tuple[E.Sym, E.Expr]:
+        return E.sym(name), E.ONE
+
+    def from_value(self, name: str, lower: E.Expr) -> tuple[E.Sym, E.Expr]:
+        return E.sym(name), lower
 
     def big_sum(self, _tok: Token, lower: tuple[E.Sym, E.Expr], upper: E.Expr, body) -> E.Expr:
+        return E.summation(_unwrap(body), lower[0], lower[1], upper)
+
+    def sum_no_upper(self, tok: Token, lower: tuple[E.Sym, E.Expr], body) -> E.Expr:
+        index = lower[0].name
+        if len(index) != 1 or not index.islower():
+            raise _TokenError(tok, f"a sum over {index} needs its upper bound: \\sum_{{{index}=1}}^{{N}}")
+        upper = E.sym("N" if index == "i" else index.upper())  # samples i = 1..N
+        note(f"read \\sum_{index} without an upper bound as the sum over {index} = "
+             f"{lower[1]}..{upper}")
         return E.summation(_unwrap(body), lower[0], lower[1], upper)
 
 
 @cache
 def latex_parser() -> Lark:
-    return lalr("latex.lark", LatexTransformer())
+    return Lark(grammar_text("latex.lark"), parser="lalr", lexer="contextual", transformer=LatexTransformer(),
+                postlex=BarPostLexer(), propagate_positions=False, maybe_placeholders=False, cache=True)
 
 
-KNOWN_COMMANDS = frozenset(
-    "cdot times left right lbrack rbrack frac dfrac tfrac sqrt sum limits log ln exp sin cos tan cot sec "
-    "csc arcsin arccos arctan sinh cosh tanh operatorname mathrm text mathit sigma delta pi quad qquad "
-    "tag alpha beta gamma epsilon varepsilon zeta eta theta vartheta iota kappa lambda mu nu xi rho tau "
-    "upsilon phi varphi chi psi omega Gamma Delta Theta Lambda Xi Sigma Upsilon Phi Psi Omega".split()
-)
+# What a person calls each LaTeX terminal, for error messages.
+LATEX_WORDS = {
+    "NUMBER": "a number", "INT": "a whole number", "NAME": "a letter", "GREEK": "a Greek letter",
+    "WORD": "a word", "CONST": "a constant", "FUNC": "a function", "LOG": "\\log", "SUM": "\\sum",
+    "FRAC": "\\frac", "SQRT": "\\sqrt", "OPEN": "'('", "CLOSE": "')'", "LBRACK": "'['",
+    "RBRACK": "']'", "BRACE_OPEN": "'\\{'", "BRACE_CLOSE": "'\\}'", "LBRACE": "'{'", "RBRACE": "'}'", "ABS_OPEN": "'|'",
+    "ABS_CLOSE": "'|'", "NORM_OPEN": "'\\|'", "NORM_CLOSE": "'\\|'", "MULOP": "an operator",
+    "$END": "the end of the input", "PLUS": "'+'", "MINUS": "'-'", "COMMA": "','",
+    "CIRCUMFLEX": "'^'", "SUP1": "a superscript", "SUB1": "a subscript", "FNAME": "a function name",
+    "DVAR": "d and a variable", "DECOR": "a decorated name", "MATHRM": "\\mathrm",
+    "EQUAL": "'='", "FRAC_CHAR": "an argument of \\frac", "AMPERSAND": "'&'", "COMPARE": "a comparison",
+    "ROWSEP": "\\\\", "CASES_END": "\\end{cases}", "OTHERWISE": "\\text{otherwise}",
+}
+
+
+def explain_latex(parser: Lark, text: str, err: UnexpectedInput) -> ParseError:
+    """One sentence for a LaTeX syntax error, in the words of LaTeX, never Lark's."""
+    if isinstance(err, UnexpectedCharacters):
+        return ParseError(f"unexpected character {text[err.pos_in_stream]!r}", text, err.line, err.column)
+    if not isinstance(err, UnexpectedToken):
+        return ParseError("invalid input", text, getattr(err, "line", 1), getattr(err, "column", 1))
+    tok = err.token
+    expected = set(err.expected)
+    if tok.type == "$END":
+        lines = text.splitlines() or [""]
+        line, column = len(lines), len(lines[-1]) + 1
+        if "RBRACE" in expected and not expected & {"NUMBER", "NAME"}:
+            reason = "missing '}': a brace opened here is never closed"
+        elif "CLOSE" in expected:
+            reason = "missing ')' or \\right): a bracket is never closed"
+        elif expected & {"RBRACK", "ABS_CLOSE", "NORM_CLOSE"}:
+            reason = "a bracket or bar is never closed"
+        else:
+            reason = "the input ends where an expression should follow"
+        return ParseError(reason, text, line, column)
+    found = str(tok).strip()
+    if tok.type in ("CLOSE", "RBRACK", "BRACE_CLOSE", "ABS_CLOSE", "NORM_CLOSE") or found == "}":
+        reason = f"unmatched {found!r}"
+    elif found.startswith("^") and tok.type in ("SUP1", "SUP_DIGITS", "CIRCUMFLEX", "SAMPLE"):
+        reason = "a double superscript: bracket the power first, as in (e^{x})^{y}"
+    elif found.startswith("\\left"):
+        reason = f"{found} needs a matching \\right"
+    else:
+        words = sorted({LATEX_WORDS[n] for n in expected if n in LATEX_WORDS})
+        choices = ", ".join(words[:5]) + (", ..." if len(words) > 5 else "")
+        reason = f"unexpected {found!r}" + (f"; expected {choices}" if choices else "")
+    return ParseError(reason, text, tok.line, tok.column)
 
 
 def parse_latex(text: str) -> E.Expr:
@@ -570,31 +959,115 @@ def parse_latex(text: str) -> E.Expr:
     try:
         result = parser.parse(text)
     except UnexpectedInput as err:
-        raise explain(parser, text, err) from None
+        raise explain_latex(parser, text, err) from None
     except _TokenError as err:
         raise ParseError(err.reason, text, err.token.line, err.token.column) from None
     return _unwrap(result)
 
 
-def parse_equation(text: str) -> tuple[E.Expr, E.Expr]:
-    """`'sum_{k=1}^{K} t_{ik} = 1'` -> (lhs, rhs), split at the last top-level `=`
-    (the `=` of a sum's lower bound sits inside braces)."""
-    depth, cut = 0, -1
+# ------------------------------------------------------------------ definitions
+
+
+@dataclass(frozen=True)
+class Definition:
+    """`L = ...`, `f(x) = ...`: the left side names the right side."""
+
+    name: E.Sym
+    args: tuple[E.Sym, ...]
+    body: E.Expr
+
+
+def _top_level_equals(text: str) -> list[int]:
+    depth, found = 0, []
     for k, ch in enumerate(text):
         depth += ch in "{(["
         depth -= ch in "})]"
         if ch == "=" and depth == 0:
-            cut = k
-    if cut < 0:
+            found.append(k)
+    return found
+
+
+def _position(text: str, k: int) -> tuple[int, int]:
+    return text.count("\n", 0, k) + 1, k - (text.rfind("\n", 0, k) + 1) + 1
+
+
+_LHS = re.compile(r"\s*(?P<name>.+?)\s*(?:(?:\(|\\left\s*\()(?P<args>[^()]*)(?:\)|\\right\s*\))"
+                  r"(?P<sub>\s*_\s*(?:\{[^{}]*\}|[A-Za-z0-9]))?)?\s*")
+# A left side's name written as a word: FL, \text{FL}, \operatorname{logit}, \tanh.
+_LHS_WORD = re.compile(r"\\(?:operatorname|mathrm|text|textrm|mathit)\s*\{\s*(?P<a>[A-Za-z][A-Za-z0-9]*)\s*\}"
+                       r"|\\(?P<b>[A-Za-z]+)|(?P<c>[A-Za-z]+)")
+
+
+def parse_definition(text: str, syntax: str | None = None, variables: Iterable[str] = ()) -> Definition | None:
+    """The definition `text` states, or None when it has no `=` outside brackets."""
+    if syntax is None:
+        syntax = "latex" if "\\" in text else "plain"
+    cuts = _top_level_equals(text)
+    if not cuts:
+        return None
+    # `\\text{Sigmoid}(x) = \\sigma(x) = ...`: every side but the last names the last.
+    sides = [(start, text[start:end]) for start, end in zip([0] + [c + 1 for c in cuts[:-1]], cuts)]
+    heads = [_left_side(sides[0][1], syntax, text, sides[0][0])]
+    for start, part in sides[1:]:
+        try:
+            heads.append(_left_side(part, syntax, text, start))
+        except ParseError:
+            _parse_one(re.sub(r"[^\n]", " ", text[:start]) + part, syntax)
+            note(f"read the last side of the chain of '=' as the expression; "
+                 f"{part.strip()} between them was not checked against it")
+    cut = cuts[-1]
+    # Blank out the left sides so positions in errors stay those of the whole text.
+    body = _parse_one(re.sub(r"[^\n]", " ", text[:cut + 1]) + text[cut + 1:], syntax,
+                      frozenset(variables) | {a.name for a in heads[0][1]})
+    name, args = heads[0]
+    return Definition(name, args, body)
+
+
+def _left_side(part: str, syntax: str, text: str, start: int) -> tuple[E.Sym, tuple[E.Sym, ...]]:
+    """`L`, `f(x)`, `FL(p_t)`, `\\mathcal{L}(\\theta)`: a name and its variables."""
+    bad = ParseError("the left side of '=' must be a name or a name with its variables, as in "
+                     "L = ... or f(x) = ...", text, *_position(text, start + len(part) - len(part.lstrip())))
+    m = _LHS.fullmatch(part)
+    if m is None:
+        raise bad
+    word = m.group("name")
+    w = _LHS_WORD.fullmatch(word)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ReadingNote)
+        try:
+            if w is not None and not N.split_decoration(w.group("b") or "") and w.group("b") != "mathcal":
+                # Papers name losses with several letters: FL(p_t), \text{CE}(p, y), \tanh(z).
+                indices = _parse_one("x" + m.group("sub"), syntax).indices if m.group("sub") else ()
+                name = E.Sym(w.group("a") or w.group("b") or w.group("c"), indices)
+            else:
+                name = _parse_one(word + (m.group("sub") or ""), syntax)
+            args = tuple(_parse_one(a, syntax) for a in m.group("args").split(",")) if m.group("args") else ()
+        except ParseError:
+            raise bad from None
+    if type(name) is not E.Sym or any(type(a) is not E.Sym for a in args):
+        raise bad
+    return name, args
+
+
+def _parse_one(text: str, syntax: str, variables: frozenset[str] = frozenset()) -> E.Expr:
+    return parse_latex(text) if syntax == "latex" else unglue(parse_plain(text), variables)
+
+
+def parse_equation(text: str) -> tuple[E.Expr, E.Expr]:
+    """`'sum_{k=1}^{K} t_{ik} = 1'` -> (lhs, rhs), split at the last top-level `=`
+    (the `=` of a sum's lower bound sits inside braces)."""
+    cuts = _top_level_equals(text)
+    if not cuts:
         raise ParseError("expected an equation LHS = RHS", text, 1, len(text) + 1)
-    return parse(text[:cut]), parse(text[cut + 1:])
+    return parse(text[:cuts[-1]]), parse(text[cuts[-1] + 1:])
 
 
 def parse(text: str, syntax: str | None = None, *, variables: Iterable[str] = ()) -> E.Expr:
     """Parse plain or LaTeX text; LaTeX is chosen when the text holds a backslash.
 
     `variables` names variables the text may use alone: with `x` among them,
-    `sinx` reads as sin(x) (a ReadingNote says so either way).
+    `sinx` reads as sin(x) (a ReadingNote says so either way).  A definition
+    `L = ...` or `f(x) = ...` gives its right side (see `parse_definition`).
     """
     if not isinstance(text, str):
         raise TypeError(f"parse() needs a str, not {type(text).__name__}")
@@ -605,8 +1078,10 @@ def parse(text: str, syntax: str | None = None, *, variables: Iterable[str] = ()
                          text, line, column)
     if syntax is None:
         syntax = "latex" if "\\" in text else "plain"
-    if syntax == "plain":
-        return unglue(parse_plain(text), frozenset(variables))
-    if syntax == "latex":
-        return parse_latex(text)
-    raise ValueError(f"syntax must be 'plain' or 'latex', not {syntax!r}")
+    if syntax not in ("plain", "latex"):
+        raise ValueError(f"syntax must be 'plain' or 'latex', not {syntax!r}")
+    if "=" in text:
+        definition = parse_definition(text, syntax, variables)
+        if definition is not None:
+            return definition.body
+    return _parse_one(text, syntax, frozenset(variables))

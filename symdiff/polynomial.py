@@ -288,3 +288,122 @@ def expand(e: Expr, budget: Budget = LARGE) -> Expr | None:
     ring = Ring(e, budget=budget)
     p = ring.poly(e)
     return None if p is None else ring.expr(p)
+
+
+MAX_ROOT_CANDIDATE = 10**4  # constant and leading coefficients whose divisors are tried
+
+
+def _divisors(n: int) -> list[int]:
+    n = abs(n)
+    small = [d for d in range(1, int(n**0.5) + 1) if n % d == 0]
+    return sorted(set(small + [n // d for d in small]))
+
+
+def linear_factors(coeffs: dict[int, Fraction]) -> tuple[int, list[Fraction], dict[int, Fraction]]:
+    """A univariate polynomial {degree: coefficient} as g^k * prod(g - r) * rest:
+    (k, the rational roots r other than 0 with repeats, rest).  Roots are found
+    by the rational root theorem, for integer-scaled coefficients up to
+    MAX_ROOT_CANDIDATE; `rest` has the leading coefficient of the input."""
+    k = min(coeffs)
+    top = max(coeffs)
+    poly = [Fraction(coeffs.get(d, 0)) for d in range(k, top + 1)]  # ascending
+    roots: list[Fraction] = []
+    scale = 1
+    for c in poly:
+        scale = scale * c.denominator // gcd(scale, c.denominator)
+    a0, an = int(poly[0] * scale), int(poly[-1] * scale)
+    if len(poly) > 2 and abs(a0) <= MAX_ROOT_CANDIDATE and abs(an) <= MAX_ROOT_CANDIDATE:
+        candidates = sorted({Fraction(s * p, q) for p in _divisors(a0) for q in _divisors(an) for s in (1, -1)},
+                            key=lambda r: (abs(r), r < 0))
+        for r in candidates:
+            while len(poly) > 1:
+                # synthetic division by (g - r), from the top
+                out = [poly[-1]]
+                for c in reversed(poly[:-1]):
+                    out.append(c + out[-1] * r)
+                if out[-1] != 0:
+                    break
+                poly = list(reversed(out[:-1]))
+                roots.append(r)
+    return k, roots, {d: c for d, c in enumerate(poly) if c}
+
+
+def _split_power(node: Expr) -> list[tuple[Expr, Fraction]]:
+    """A non-polynomial node as generator powers: `x^-2` -> [(x, -2)],
+    `sqrt(u)` -> [(u, 1/2)], `x^(x - 1)` -> [(x^x, 1), (x, -1)], `sin(x)` -> [(sin(x), 1)]."""
+    if type(node) is Pow and type(node.base) is not Num:
+        b, x = node.base, node.exp
+        if type(x) is Num:
+            return [(b, x.value)]
+        if type(x) is Add and type(b) is not Add:
+            c = sum((t.value for t in x.terms if type(t) is Num), Fraction(0))
+            if c:
+                rest = add(*(t for t in x.terms if type(t) is not Num))
+                return [(pow_(b, rest), Fraction(1)), (b, c)]
+    return [(node, Fraction(1))]
+
+
+def laurent(e: Expr, budget: Budget = LARGE) -> tuple[list[Expr], list[int], Poly] | None:
+    """`e` multiplied out as a Laurent polynomial in generators, or None over budget.
+
+    Powers of one base share a generator, so `x*x^-1` cancels and `sqrt(u)^2`
+    is `u`: generator i stands for `bases[i]^(1/roots[i])` and exponents are
+    whole numbers of either sign.  Sums and products under whole positive
+    powers are multiplied out; every other node is a generator power.
+    """
+    nodes = structure(e, budget.nodes)
+    if nodes is None:
+        return None
+    atoms: dict[int, list[tuple[Expr, Fraction]]] = {}
+    bases: list[Expr] = []
+    index: dict[Expr, int] = {}
+    roots: list[int] = []
+    for node in nodes:
+        if type(node) in (Add, Mul, Num) or _is_poly_power(node) and type(node.base) in (Add, Mul):
+            continue
+        split = atoms[id(node)] = _split_power(node)
+        for b, r in split:
+            i = index.get(b)
+            if i is None:
+                i = index[b] = len(bases)
+                bases.append(b)
+                roots.append(1)
+            roots[i] = roots[i] * r.denominator // gcd(roots[i], r.denominator)
+    n = len(bases)
+    zero = (0,) * n
+    done: dict[int, Poly] = {}
+    work = 0
+    for node in nodes:
+        t = type(node)
+        split = atoms.get(id(node))
+        if split is not None:
+            mono = [0] * n
+            for b, r in split:
+                i = index[b]
+                mono[i] += int(r * roots[i])
+            p: Poly | None = {tuple(mono): 1}
+        elif t is Num:
+            p = {zero: _exact(node.value)} if node.value else {}
+        elif t is Add:
+            p = {}
+            for c in node.terms:
+                p = padd(p, done[id(c)])
+        elif t is Mul:
+            p = {zero: 1}
+            for c in node.factors:
+                work += len(p) * len(done[id(c)])
+                if work > budget.work:
+                    return None
+                p = pmul(p, done[id(c)], budget.terms * 4)
+                if p is None:
+                    return None
+        else:  # a sum or product under a whole positive power
+            base = done[id(node.base)]
+            work += len(base) ** 2 * node.exp.value.numerator
+            if work > budget.work:
+                return None
+            p = ppow(base, node.exp.value.numerator, budget.terms)
+        if p is None or len(p) > budget.terms:
+            return None
+        done[id(node)] = p
+    return bases, roots, done[id(e)]

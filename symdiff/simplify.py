@@ -6,14 +6,22 @@ returns the rewritten node or None.  The `Simplifier` settles children first
 (an explicit stack, memoised per node), then tries the rewrites of the node's
 type in order; the first that applies wins and its output is settled again.
 
-Two kinds of rewrite:
+Two kinds of rewrite, marked in the table (`Rewrite.kind`):
 
 * canonical ones (collect like terms, merge powers, exact numbers, identities
-  such as `log_b(b^u) -> u`) always apply;
+  such as `log_b(b^u) -> u`) always apply: `fn(node)`;
 * search ones (expand, common denominator, cancel polynomial factors, pull out
-  a common factor, distribute a number) build a candidate, settle it, and
-  apply only when it is strictly smaller by `cost` (leaves, then nodes).  So a
-  rewrite never grows the expression: `(x + 1)^10` stays as it is.
+  a common factor, distribute a number) build a candidate, settle it in the
+  running `Simplifier` they are handed, `fn(node, ctx)`, and apply only when
+  it is strictly smaller by `cost` (leaves, then nodes).  So a rewrite never
+  grows the expression: `(x + 1)^10` stays as it is.  Past
+  `MAX_SEARCH_DEPTH` nested candidates get the canonical rewrites only.
+
+Cheap when nothing applies: each node carries facts about its sub-tree
+(`expr.FACT_*`: denominators, sums under powers, which functions...), and a
+row that needs a fact the node lacks is skipped in O(1).  `simplify` is a
+pure function of its input and remembers recent results (see `_memo`).
+Higher derivatives go through `normal_form` (a polynomial in their functions).
 
 Every rewrite loop is bounded: strictly decreasing cost, `MAX_REWRITE_CHAIN`,
 and the expansion budgets of `polynomial`.  Sums wider than `WIDE` terms get
@@ -28,11 +36,16 @@ let removable singularities disappear.  Precisely, these may vanish:
 * merged powers: `sqrt(x)^2 -> x`, `x^(1/2)*x^(1/2) -> x` (the restriction
   `x >= 0` of the root is dropped);
 * inverse pairs: `b^(log_b(u)) -> u`, `e^(k*ln(u)) -> u^k` (the restriction
-  `u > 0` of the logarithm is dropped).
+  `u > 0` of the logarithm is dropped);
+* zero products: a product with a factor that simplifies to 0 is 0 even where
+  another factor is a literal `1/0`, and `0^u*ln(0) -> 0` (inputs undefined
+  everywhere, from chain rules whose inner derivative is 0: `acos(sin(x)^2 +
+  cos(x)^2)`, `0^y`); an empty sum (`sum_{i=1}^{0} u`) is 0.
 
 Never applied because they fail somewhere on the domain: `ln(x^2) -> 2*ln(x)`
 (use `2*ln(abs(x))`), `sqrt(x^2) -> x` (it is `abs(x)`), `(x*y)^(1/2) ->
-sqrt(x)*sqrt(y)`, `(x^a)^b -> x^(a*b)` unless `x > 0` is known.
+sqrt(x)*sqrt(y)`, `(x^a)^b -> x^(a*b)` unless `x > 0` is known, and
+`log_b(u)^j*ln(b)^m -> ln(u)^k*...` with fractional powers unless `ln(b) > 0`.
 """
 
 from __future__ import annotations
@@ -46,25 +59,44 @@ from typing import NamedTuple
 from . import polynomial as P
 from .functions import FUNCTIONS, Parity
 from .expr import (
-    E, NEG_ONE, ONE, TWO, ZERO, Add, Const, Expr, Func, Log, Mul, Num, Pow, Sym,
-    _fold_numeric_power, add, factor_key, func, mul, neg, num, pow_,
+    E, FACT_BINDER, FACT_DENOMINATOR, FACT_EXP, FACT_LOG, FACT_POWER, FACT_SUM_FACTOR, FACT_SUM_POWER,
+    MAX_FOLD_BITS, NEG_ONE, ONE, TWO, ZERO, Add, Const, Expr, Func, Log, Mul, Num, Pow, Sum, Sym,
+    _fold_numeric_power, add, factor_key, func, function_fact, mul, neg, num, order_key, postorder, pow_,
 )
 
 # A rewrite that keeps producing new forms is cut off after this many in a row.
 MAX_REWRITE_CHAIN = 64
 # Candidates settled inside candidates: deeper searches are not started.
-MAX_SEARCH_DEPTH = 4
+MAX_SEARCH_DEPTH = 2
 # Sums wider than this get only the linear-time rewrites.
 WIDE = 300
+# An expansion is settled (to see whether terms cancel) only when, as built,
+# it has at most this many leaves more than the product.
+EXPANSION_SLACK = 3
 # Largest integer whose perfect-power part is extracted (`sqrt(8) -> 2*sqrt(2)`).
 MAX_RADICAND = 10**24
 MAX_FLIP_FACTORS = 12  # products longer than this keep their sums' signs (flip_sum_signs)
 
 
+CANONICAL, SEARCH = "canonical", "search"
+
+
 class Rewrite(NamedTuple):
+    """One row of the rewrite table.
+
+    A canonical rewrite is a local identity, `fn(node)`, applied whenever it
+    matches.  A search rewrite, `fn(node, ctx)`, builds a candidate, settles
+    it in the running `Simplifier` and applies only when that is smaller.
+    `needs` (all of) and `uses` (at least one of) are `expr.FACT_*` bits
+    without which the rewrite cannot fire: it is then skipped in O(1).
+    """
+
     name: str
     node: type
-    fn: Callable[[Expr], Expr | None]
+    fn: Callable[..., Expr | None]
+    kind: str = CANONICAL
+    needs: int = 0
+    uses: int = 0
 
 
 # --------------------------------------------------------------------- size
@@ -136,13 +168,13 @@ def as_factors(e: Expr) -> tuple[Fraction, dict[Expr, Expr]]:
     return coeff, {b: xs[0] if len(xs) == 1 else add(*xs) for b, xs in exps.items()}
 
 
-def put_factor(powers: dict[Expr, Expr], base: Expr, x: Expr) -> None:
-    """Multiply `base^x` into a factor dict."""
-    powers[base] = add(powers[base], x) if base in powers else x
+def put_factor(powers: dict[Expr, Expr], base: Expr, n: Expr) -> None:
+    """Multiply `base^n` into a factor dict."""
+    powers[base] = add(powers[base], n) if base in powers else n
 
 
 def from_factors(coeff: Fraction, powers: dict[Expr, Expr]) -> Expr:
-    return mul(Num(coeff), *(pow_(b, x) for b, x in powers.items()))
+    return mul(Num(coeff), *(pow_(b, n) for b, n in powers.items()))
 
 
 def degree(e: Expr) -> Fraction:
@@ -156,10 +188,13 @@ def degree(e: Expr) -> Fraction:
 
 
 def term_key(e: Expr) -> tuple:
-    """Order of terms in a sum: higher degree first, then by factors."""
+    """Order of terms in a sum: terms with variables before constant ones,
+    higher degree first, quotients after the rest, then by factors
+    (`factor_key`: natural, structural)."""
     _, rest = split_coefficient(e)
     factors = rest.factors if type(rest) is Mul else (rest,)
-    return (-degree(rest), len(factors), tuple(factor_key(f) for f in factors))
+    quotient = any(type(f) is Pow and type(f.exp) is Num and f.exp.value < 0 for f in factors)
+    return (not rest.free, -degree(rest), quotient, len(factors), tuple(factor_key(f) for f in factors))
 
 
 def order_terms(terms: list[Expr]) -> list[Expr]:
@@ -204,9 +239,9 @@ def is_nonnegative(e: Expr) -> bool:
         elif t in (Add, Mul):
             ok = all(_NONNEG[c] for c in node.args)
         elif t is Pow:
-            x = node.exp
+            expo = node.exp
             ok = node.base is E or (type(node.base) is Num and node.base.value > 0) or (
-                type(x) is Num and (x.value.denominator != 1 or x.value.numerator % 2 == 0)
+                type(expo) is Num and (expo.value.denominator != 1 or expo.value.numerator % 2 == 0)
             )
         elif t is Func:
             row = FUNCTIONS.get(node.name)
@@ -219,28 +254,19 @@ def is_nonnegative(e: Expr) -> bool:
 
 # ----------------------------------------------- search: settle and compare
 
-_ACTIVE: list[Simplifier] = []
 
-
-def settle(e: Expr) -> Expr:
-    """`e` simplified within the running simplification (sharing its memo)."""
-    if _ACTIVE:
-        return _ACTIVE[-1].search(e)
-    return simplify(e)
-
-
-def smaller(candidate: Expr | None, than: Expr) -> Expr | None:
-    """The settled candidate when it is strictly smaller than `than`, else None."""
+def smaller(candidate: Expr | None, than: Expr, ctx: Simplifier) -> Expr | None:
+    """The candidate, settled in `ctx`, when it is strictly smaller than `than`, else None."""
     if candidate is None or candidate is than:
         return None
-    out = settle(candidate)
+    out = ctx.search(candidate)
     return out if cost(out) < cost(than) else None
 
 
-def fewer_leaves(candidate: Expr | None, than: Expr) -> Expr | None:
+def fewer_leaves(candidate: Expr | None, than: Expr, ctx: Simplifier) -> Expr | None:
     """Like `smaller`, but only a strict drop in leaves counts: for expansions,
     which are taken only where terms cancel."""
-    out = smaller(candidate, than)
+    out = smaller(candidate, than, ctx)
     return out if out is not None and cost(out)[0] < cost(than)[0] else None
 
 
@@ -317,20 +343,20 @@ def _has_product_of_sums(e: Expr) -> bool:
     return False
 
 
-def expand_if_smaller(e: Expr) -> Expr | None:
+def expand_if_smaller(e: Expr, ctx: Simplifier) -> Expr | None:
     """Multiply out products of sums when terms cancel: t*(1 - s) + s*t -> t."""
     if len(e.terms) > WIDE or not _has_product_of_sums(e):
         return None
     ring = P.Ring(e)
     p = ring.poly(e)
-    return None if p is None else fewer_leaves(ring.expr(p), e)
+    return None if p is None else fewer_leaves(ring.expr(p), e, ctx)
 
 
-def _denominator_base(base: Expr, x: Expr) -> tuple[Expr, int] | None:
+def _denominator_base(base: Expr, expo: Expr) -> tuple[Expr, int] | None:
     """`u^-k` as (u, k); `u^(-3/2)` as (sqrt(u), 3); None when not a denominator."""
-    if type(x) is not Num or x.value >= 0:
+    if type(expo) is not Num or expo.value >= 0:
         return None
-    r = -x.value
+    r = -expo.value
     if r.denominator == 1:
         return base, r.numerator
     return pow_(base, Num(Fraction(1, r.denominator))), r.numerator
@@ -344,10 +370,10 @@ def _over(terms: list[Expr]) -> tuple[list[Expr], dict[Expr, int]] | None:
         coeff, powers = as_factors(t)
         top: list[Expr] = [Num(coeff)]
         bottom: dict[Expr, int] = {}
-        for b, x in powers.items():
-            d = _denominator_base(b, x)
+        for b, expo in powers.items():
+            d = _denominator_base(b, expo)
             if d is None:
-                top.append(pow_(b, x))
+                top.append(pow_(b, expo))
             else:
                 bottom[d[0]] = bottom.get(d[0], 0) + d[1]
         for b, k in bottom.items():
@@ -399,7 +425,7 @@ def _quotient(numerator: Expr, den: dict[Expr, int]) -> Expr:
     return mul(numerator, *(pow_(b, num(-k)) for b, k in den.items() if k))
 
 
-def together_if_smaller(e: Expr) -> Expr | None:
+def together_if_smaller(e: Expr, ctx: Simplifier) -> Expr | None:
     """a/b + c/d -> (a*d + c*b)/(b*d), cancelling common factors, when smaller."""
     if len(e.terms) > WIDE:
         return None
@@ -410,10 +436,10 @@ def together_if_smaller(e: Expr) -> Expr | None:
     numerator = add(*numerators)
     cancelled = _cancel(numerator, den)
     if cancelled is not None:
-        best = smaller(_quotient(*cancelled), e)
+        best = smaller(_quotient(*cancelled), e, ctx)
         if best is not None:
             return best
-    return smaller(_quotient(numerator, den), e)
+    return smaller(_quotient(numerator, den), e, ctx)
 
 
 def _numeric_gap(a: Expr, b: Expr) -> Fraction | None:
@@ -428,7 +454,7 @@ def _numeric_gap(a: Expr, b: Expr) -> Fraction | None:
     return groups.get(ONE, Fraction(0))
 
 
-def factor_if_smaller(e: Expr) -> Expr | None:
+def factor_if_smaller(e: Expr, ctx: Simplifier) -> Expr | None:
     """x^x*ln(x) + x^x -> x^x*(ln(x) + 1): pull out common factors when smaller."""
     if len(e.terms) > WIDE:
         return None
@@ -440,7 +466,7 @@ def factor_if_smaller(e: Expr) -> Expr | None:
             if x1 is None:
                 del common[b]
             elif x0 is not x1:
-                gap = _numeric_gap(x0, x1)  # x^x and x^(x - 1) share x^(x - 1)
+                gap = _numeric_gap(x0, x1)  # expo^expo and expo^(expo - 1) share expo^(expo - 1)
                 if gap is not None:
                     common[b] = x0 if gap > 0 else x1
                 else:
@@ -456,14 +482,71 @@ def factor_if_smaller(e: Expr) -> Expr | None:
     inner = []
     for c, powers in parts:
         rest = {}
-        for b, x in powers.items():
+        for b, expo in powers.items():
             if b in common:
-                x = add(x, neg(common[b]))
-            if x is not ZERO:
-                rest[b] = x
+                expo = add(expo, neg(common[b]))
+            if expo is not ZERO:
+                rest[b] = expo
         inner.append(from_factors(c / g, rest))
     outer = from_factors(g, common)
-    return smaller(mul(outer, add(*inner)), e)
+    return smaller(mul(outer, add(*inner)), e, ctx)
+
+
+def _polynomial_in_one_function(e: Expr) -> tuple[Expr, dict[int, Fraction]] | None:
+    """(g, {degree: coefficient}) when every term of `e` is c*g^k, g one
+    function (not a variable, not a sum), k a positive whole number."""
+    g = None
+    coeffs: dict[int, Fraction] = {}
+    for t in e.terms:
+        c, rest = split_coefficient(t)
+        base, n = split_power(rest)
+        if type(n) is not Num or n.value.denominator != 1 or n.value < 0:
+            return None
+        if rest is ONE:
+            base, k = ONE, 0
+        else:
+            k = n.value.numerator
+            if g is None and type(base) in (Func, Log, Pow):
+                g = base
+            if base is not g:
+                return None
+        coeffs[k] = coeffs.get(k, 0) + c
+    if g is None or max(coeffs) < 2:
+        return None
+    return g, coeffs
+
+
+def factor_polynomial(e: Expr, ctx: Simplifier) -> Expr | None:
+    """s - 3*s^2 + 2*s^3 -> s*(1 - s)*(1 - 2*s) for a function s: rational roots
+    split off as factors (constant term positive), when that adds no leaves."""
+    found = _polynomial_in_one_function(e)
+    if found is None:
+        return None
+    g, coeffs = found
+    k, roots, rest = P.linear_factors(coeffs)
+    if not roots and not k:
+        return None
+    coeff = Fraction(1)
+    factors = [pow_(g, num(k))]
+    for r in roots:
+        p, q = r.numerator, r.denominator
+        if p > 0:  # g - p/q = -(p - q*g)/q
+            factors.append(add(Num(Fraction(p)), mul(Num(Fraction(-q)), g)))
+            coeff /= -q
+        else:  # g - p/q = (q*g - p)/q
+            factors.append(add(mul(Num(Fraction(q)), g), Num(Fraction(-p))))
+            coeff /= q
+    if len(rest) == 1 and 0 in rest:
+        coeff *= rest[0]
+    else:  # what is left, with whole coprime coefficients, the leading one positive
+        content = Fraction(math.gcd(*(c.numerator for c in rest.values())),
+                           math.lcm(*(c.denominator for c in rest.values())))
+        if rest[max(rest)] < 0:
+            content = -content
+        coeff *= content
+        factors.append(add(*(mul(Num(c / content), pow_(g, num(d))) for d, c in sorted(rest.items(), reverse=True))))
+    out = ctx.search(mul(Num(coeff), *factors))
+    return out if type(out) is Mul and cost(out)[0] <= cost(e)[0] else None
 
 
 # ----------------------------------------------------------------- products
@@ -477,7 +560,7 @@ def collect_powers(e: Expr) -> Expr | None:
     return from_factors(coeff, powers)
 
 
-def cancel_polynomials(e: Expr) -> Expr | None:
+def cancel_polynomials(e: Expr, ctx: Simplifier) -> Expr | None:
     """(x^2 - 1)/(x - 1) -> x + 1: cancel common polynomial factors."""
     if not any(type(f) is Pow and type(f.base) is Add and is_negative(f.exp) for f in e.factors):
         return None
@@ -490,10 +573,10 @@ def cancel_polynomials(e: Expr) -> Expr | None:
     if not any(type(split_power(f)[0]) is Add for f in (numerator.factors if type(numerator) is Mul else (numerator,))):
         return None
     cancelled = _cancel(numerator, den)
-    return None if cancelled is None else smaller(_quotient(*cancelled), e)
+    return None if cancelled is None else smaller(_quotient(*cancelled), e, ctx)
 
 
-def distribute_number(e: Expr) -> Expr | None:
+def distribute_number(e: Expr, ctx: Simplifier) -> Expr | None:
     """-(a - b) -> b - a: move the minus sign into the one sum, when smaller."""
     if e.factors[0] is not NEG_ONE:  # 2*(1 - s) stays: the coefficient is not pushed in
         return None
@@ -503,7 +586,7 @@ def distribute_number(e: Expr) -> Expr | None:
     s = sums[0]
     c = e.factors[0]
     others = [f for f in e.factors[1:] if f is not s]
-    return smaller(mul(*others, add(*(mul(c, t) for t in s.terms))), e)
+    return smaller(mul(*others, add(*(mul(c, t) for t in s.terms))), e, ctx)
 
 
 def _mostly_negative(s: Expr) -> bool:
@@ -517,35 +600,47 @@ def negated(s: Expr) -> Expr:
     return add(*(mul(NEG_ONE, t) for t in s.terms))
 
 
-def flip_sum_signs(e: Expr) -> Expr | None:
+def flip_sum_signs(e: Expr, ctx: Simplifier) -> Expr | None:
     """-(1 - x)^3 -> (x - 1)^3, -a/(1 - y) -> a/(y - 1): negate a sum under an odd power
     when that removes minus signs without adding leaves."""
     if len(e.factors) > MAX_FLIP_FACTORS:  # one search per factor: cubic on long chain-rule products
         return None
     for i, f in enumerate(e.factors):
-        base, x = split_power(f)
-        if type(base) is Add and type(x) is Num and x.value.denominator == 1 \
+        base, expo = split_power(f)
+        if type(base) is Add and type(expo) is Num and expo.value.denominator == 1 \
                 and (_mostly_negative(base) or is_negative(e)):
-            sign = num(-1 if x.value.numerator % 2 else 1)
-            out = settle(mul(sign, *e.factors[:i], pow_(negated(base), x), *e.factors[i + 1 :]))
+            sign = num(-1 if expo.value.numerator % 2 else 1)
+            candidate = mul(sign, *e.factors[:i], pow_(negated(base), expo), *e.factors[i + 1 :])
+            (leaves, negatives, _), (leaves0, negatives0, _) = cost(candidate), cost(e)
+            if negatives >= negatives0 and leaves >= leaves0:
+                continue  # as built it sheds nothing: settling it rarely would
+            out = ctx.search(candidate)
             # Only to shed minus signs: 2*s*(1 - s) is not turned into -2*s*(s - 1).
-            (leaves, negatives, _), (leaves0, negatives0, _) = cost(out), cost(e)
+            (leaves, negatives, _) = cost(out)
             if leaves <= leaves0 and negatives < negatives0:
                 return out
     return None
 
 
-def even_power_of_negated(e: Expr) -> Expr | None:
+def even_power_of_negated(e: Expr, ctx: Simplifier) -> Expr | None:
     """(1 - x)^2 -> (x - 1)^2, when smaller."""
-    x = e.exp
-    if type(e.base) is not Add or type(x) is not Num or x.value.denominator != 1 \
-            or x.value.numerator % 2 or not _mostly_negative(e.base):
+    expo = e.exp
+    if type(e.base) is not Add or type(expo) is not Num or expo.value.denominator != 1 \
+            or expo.value.numerator % 2 or not _mostly_negative(e.base):
         return None
-    return smaller(pow_(negated(e.base), x), e)
+    return smaller(pow_(negated(e.base), expo), e, ctx)
+
+
+def _known_positive_log(base: Expr) -> bool:
+    """ln(base) > 0 is known: a number above 1, or e, or pi."""
+    return type(base) is Const or (type(base) is Num and base.value > 1)
 
 
 def log_times_log_of_base(e: Expr) -> Expr | None:
-    """log_b(u)*ln(b) -> ln(u)."""
+    """log_b(u)*ln(b) -> ln(u), and with powers: log_b(u)^j*ln(b)^m moves
+    min(|j|, |m|) of them.  Sound only where a^k*c^k = (a*c)^k: integer powers,
+    or all of a fractional log_b(u)^j when ln(b) > 0 is known (then the input's
+    domain makes log_b(u), hence ln(u), non-negative)."""
     coeff, powers = as_factors(e)
     for b, j in powers.items():
         if type(b) is not Log or b.base is E or type(j) is not Num:
@@ -555,6 +650,9 @@ def log_times_log_of_base(e: Expr) -> Expr | None:
         if type(m) is not Num or (m.value > 0) != (j.value > 0):
             continue
         k = Num(j.value if abs(j.value) <= abs(m.value) else m.value)
+        whole = j.value.denominator == 1 and m.value.denominator == 1
+        if not whole and not (k is j and _known_positive_log(b.base)):
+            continue  # log_{1/2}(x)^(1/3)*ln(1/2) stays: ln(1/2)^(2/3) is undefined
         powers[b], powers[lnb] = add(j, neg(k)), add(m, neg(k))
         lnu = Log(b.arg, E)
         powers[lnu] = add(powers[lnu], k) if lnu in powers else k
@@ -562,14 +660,19 @@ def log_times_log_of_base(e: Expr) -> Expr | None:
     return None
 
 
-def expand_product(e: Expr) -> Expr | None:
+def expand_product(e: Expr, ctx: Simplifier) -> Expr | None:
     """2*(c + s)*(c - s) -> 2*c^2 - 2*s^2 (and on to 2*cos(2x)): multiply out, when smaller."""
     if not any(type(b) is Add and type(k) is Num and k.value > 0 and k.value.denominator == 1
                for b, k in map(split_power, e.factors)):
         return None  # only sums under positive powers multiply out
     ring = P.Ring(e)
     p = ring.poly(e)
-    return None if p is None or len(p) < 2 else fewer_leaves(ring.expr(p), e)
+    if p is None or len(p) < 2:
+        return None
+    expanded = ring.expr(p)
+    if cost(expanded)[0] > cost(e)[0] + EXPANSION_SLACK:
+        return None  # settling it would have to shed many leaves: it never has
+    return fewer_leaves(expanded, e, ctx)
 
 
 QUOTIENTS = {("sin", "cos"): "tan", ("cos", "sin"): "cot", ("sinh", "cosh"): "tanh"}
@@ -578,16 +681,16 @@ QUOTIENTS = {("sin", "cos"): "tan", ("cos", "sin"): "cot", ("sinh", "cosh"): "ta
 def trig_quotient(e: Expr) -> Expr | None:
     """sin(u)/cos(u) -> tan(u), cos(u)/sin(u) -> cot(u), sinh(u)/cosh(u) -> tanh(u)."""
     coeff, powers = as_factors(e)
-    for b, x in powers.items():
-        if type(b) is not Func or type(x) is not Num or x.value <= 0:
+    for b, expo in powers.items():
+        if type(b) is not Func or type(expo) is not Num or expo.value <= 0:
             continue
         for (top, bottom), name in QUOTIENTS.items():
             if b.name != top:
                 continue
             d = func(bottom, b.arg)
-            if powers.get(d) is Num(-x.value):
+            if powers.get(d) is Num(-expo.value):
                 del powers[b], powers[d]
-                put_factor(powers, func(name, b.arg), x)
+                put_factor(powers, func(name, b.arg), expo)
                 return from_factors(coeff, powers)
     return None
 
@@ -597,8 +700,8 @@ def double_angle(e: Expr) -> Expr | None:
 
     Always applied, so that terms written either way collect."""
     coeff, powers = as_factors(e)
-    for b, x in powers.items():
-        if type(b) is Func and b.name in ("sin", "sinh") and x is ONE:
+    for b, expo in powers.items():
+        if type(b) is Func and b.name in ("sin", "sinh") and expo is ONE:
             partner = func("cos" if b.name == "sin" else "cosh", b.arg)
             if powers.get(partner) is ONE:
                 del powers[b], powers[partner]
@@ -611,14 +714,14 @@ def sigmoid_product(e: Expr) -> Expr | None:
     """e^u*sigmoid(-u) -> sigmoid(u), e^u/(1 + e^u)^n -> sigmoid(u)*(1 - sigmoid(u))^(n - 1),
     sigmoid(-u)*sigmoid(u) -> sigmoid(u)*(1 - sigmoid(u))."""
     coeff, powers = as_factors(e)
-    for b, x in powers.items():
-        if b is E and x is not ONE:
-            sums = [f for f in powers if _one_plus_exp(f) is x]  # 1 + e^u in either order
-            for partner, k in ((func("sigmoid", neg(x)), 1), *((f, -1) for f in sums)):
+    for b, expo in powers.items():
+        if b is E and expo is not ONE:
+            sums = [f for f in powers if _one_plus_exp(f) is expo]  # 1 + e^u in either order
+            for partner, k in ((func("sigmoid", neg(expo)), 1), *((f, -1) for f in sums)):
                 y = powers.get(partner)
                 if type(y) is Num and y.value.denominator == 1 and k * y.value >= 1:
                     del powers[b]
-                    s = func("sigmoid", x)
+                    s = func("sigmoid", expo)
                     powers[s] = add(powers[s], ONE) if s in powers else ONE
                     if k == 1:
                         powers[partner] = Num(y.value - 1)
@@ -632,7 +735,7 @@ def sigmoid_product(e: Expr) -> Expr | None:
             other = func("sigmoid", neg(b.arg))
             if other in powers:
                 del powers[b]
-                return mul(from_factors(coeff, powers), pow_(add(ONE, neg(other)), x))
+                return mul(from_factors(coeff, powers), pow_(add(ONE, neg(other)), expo))
     return None
 
 
@@ -642,43 +745,43 @@ HYPERBOLIC_OF_EXP = {1: "cosh", -1: "sinh"}  # e^u/(e^(2u) + 1) and e^u/(e^(2u) 
 def exp_over_exp_sum(e: Expr) -> Expr | None:
     """e^u/(e^(2u) + 1) -> 1/(2*cosh(u)), e^u/(e^(2u) - 1) -> 1/(2*sinh(u))."""
     coeff, powers = as_factors(e)
-    for b, x in powers.items():
-        if b is not E or x is ONE:
+    for b, expo in powers.items():
+        if b is not E or expo is ONE:
             continue
         for s, k in powers.items():
             if (type(s) is Add and len(s.terms) == 2 and k is NEG_ONE
-                    and s.terms[0] is pow_(E, mul(TWO, x)) and type(s.terms[1]) is Num
+                    and s.terms[0] is pow_(E, mul(TWO, expo)) and type(s.terms[1]) is Num
                     and s.terms[1].value in HYPERBOLIC_OF_EXP):
                 name = HYPERBOLIC_OF_EXP[s.terms[1].value]
                 del powers[b], powers[s]
-                return mul(from_factors(coeff, powers), pow_(mul(TWO, func(name, x)), NEG_ONE))
+                return mul(from_factors(coeff, powers), pow_(mul(TWO, func(name, expo)), NEG_ONE))
     return None
 
 
 def abs_with_even_power(e: Expr) -> Expr | None:
     """x^2/abs(x) -> abs(x): u^(2k) = abs(u)^(2k)."""
     coeff, powers = as_factors(e)
-    for b, x in powers.items():
+    for b, expo in powers.items():
         if type(b) is Func and b.name == "abs" and b.arg in powers:
             n = powers[b.arg]
             if type(n) is Num and n.value.denominator == 1 and n.value.numerator % 2 == 0:
                 del powers[b.arg]
-                powers[b] = add(x, n)
+                powers[b] = add(expo, n)
                 return from_factors(coeff, powers)
     return None
 
 
-def together_in_factors(e: Expr) -> Expr | None:
+def together_in_factors(e: Expr, ctx: Simplifier) -> Expr | None:
     """-1/(x^2*(1/x^2 + 1)) -> -1/(x^2 + 1): a factor brought over its denominator, when smaller."""
     for i, f in enumerate(e.factors):
-        base, x = split_power(f)
-        if type(base) is not Add or type(x) is not Num or x.value.denominator != 1:
+        base, expo = split_power(f)
+        if type(base) is not Add or type(expo) is not Num or expo.value.denominator != 1:
             continue
         over = _over(list(base.terms))
         if over is None:
             continue
         combined = _quotient(add(*over[0]), over[1])
-        out = smaller(mul(*e.factors[:i], pow_(combined, x), *e.factors[i + 1 :]), e)
+        out = smaller(mul(*e.factors[:i], pow_(combined, expo), *e.factors[i + 1 :]), e, ctx)
         if out is not None:
             return out
     return None
@@ -689,13 +792,13 @@ def together_in_factors(e: Expr) -> Expr | None:
 
 def exp_of_log(e: Expr) -> Expr | None:
     """b^(log_b(u)) -> u, b^(k*log_b(u)) -> u^k."""
-    x = e.exp
-    if type(x) is Log and x.base is e.base:
-        return x.arg
-    if type(x) is Mul:
-        for i, f in enumerate(x.factors):
+    expo = e.exp
+    if type(expo) is Log and expo.base is e.base:
+        return expo.arg
+    if type(expo) is Mul:
+        for i, f in enumerate(expo.factors):
             if type(f) is Log and f.base is e.base:
-                return pow_(f.arg, mul(*x.factors[:i], *x.factors[i + 1 :]))
+                return pow_(f.arg, mul(*expo.factors[:i], *expo.factors[i + 1 :]))
     return None
 
 
@@ -735,14 +838,15 @@ def _perfect_power_part(n: int, k: int) -> tuple[int, int]:
 
 def numeric_radical(e: Expr) -> Expr | None:
     """sqrt(8) -> 2*sqrt(2), 2^(3/2) -> 2*sqrt(2), 2^(-1/2) -> sqrt(2)/2."""
-    b, x = e.base, e.exp
-    if type(b) is not Num or type(x) is not Num or b.value <= 0 or x.value.denominator == 1:
+    b, expo = e.base, e.exp
+    if type(b) is not Num or type(expo) is not Num or b.value <= 0 or expo.value.denominator == 1:
         return None
-    r = x.value
+    r = expo.value
     whole = math.floor(r)
     s, n = (r - whole).numerator, r.denominator
-    if s > MAX_RADICAND.bit_length():  # b^s alone would pass MAX_RADICAND: do not build it
-        return None
+    bits = max(b.value.numerator.bit_length(), b.value.denominator.bit_length())
+    if (s * n + abs(whole)) * bits > MAX_FOLD_BITS:
+        return None  # 2^(-1e-20): the radicand would be astronomically large
     c = b.value**s
     if (c.denominator.bit_length() - 1) * (n - 1) > MAX_RADICAND.bit_length():
         return None  # the radicand below would be vast
@@ -756,21 +860,21 @@ def numeric_radical(e: Expr) -> Expr | None:
 
 def root_of_coefficient(e: Expr) -> Expr | None:
     """(4*u)^(1/2) -> 2*sqrt(u): a positive coefficient leaves a root."""
-    b, x = e.base, e.exp
-    if type(b) is not Mul or type(x) is not Num or x.value.denominator == 1:
+    b, expo = e.base, e.exp
+    if type(b) is not Mul or type(expo) is not Num or expo.value.denominator == 1:
         return None
     c = b.factors[0]
     if type(c) is not Num or c.value <= 0:
         return None
-    return mul(pow_(c, x), pow_(mul(*b.factors[1:]), x))
+    return mul(pow_(c, expo), pow_(mul(*b.factors[1:]), expo))
 
 
 def abs_even_power(e: Expr) -> Expr | None:
     """abs(u)^2 -> u^2."""
-    b, x = e.base, e.exp
-    if type(b) is Func and b.name == "abs" and type(x) is Num and x.value.denominator == 1 \
-            and x.value.numerator % 2 == 0:
-        return pow_(b.arg, x)
+    b, expo = e.base, e.exp
+    if type(b) is Func and b.name == "abs" and type(expo) is Num and expo.value.denominator == 1 \
+            and expo.value.numerator % 2 == 0:
+        return pow_(b.arg, expo)
     return None
 
 
@@ -783,14 +887,14 @@ def _one_plus_exp(s: Expr) -> Expr | None:
     return None
 
 
-def sigmoid_form(e: Expr) -> Expr | None:
+def sigmoid_form(e: Expr, ctx: Simplifier) -> Expr | None:
     """(1 + e^(-u))^(-n) -> sigmoid(u)^n, when smaller."""
     w = _one_plus_exp(e.base)
-    x = e.exp
-    if w is None or not is_negative(w) or type(x) is not Num or x.value >= 0 \
-            or x.value.denominator != 1:
+    expo = e.exp
+    if w is None or not is_negative(w) or type(expo) is not Num or expo.value >= 0 \
+            or expo.value.denominator != 1:
         return None
-    return smaller(pow_(func("sigmoid", neg(w)), Num(-x.value)), e)
+    return smaller(pow_(func("sigmoid", neg(w)), Num(-expo.value)), e, ctx)
 
 
 # --------------------------------------------------------------- logarithms
@@ -813,6 +917,11 @@ def log_of_power_of_base(e: Expr) -> Expr | None:
     return None
 
 
+def _log_of_fraction(q: Fraction) -> float:
+    """ln(q) for any positive rational, however large (no float overflow)."""
+    return math.log(q.numerator) - math.log(q.denominator)
+
+
 def exact_log(e: Expr) -> Expr | None:
     """log_2(8) -> 3, log_4(2) -> 1/2: a rational logarithm of rational numbers."""
     arg, base = e.arg, e.base
@@ -820,7 +929,7 @@ def exact_log(e: Expr) -> Expr | None:
         return None
     if base.value == 1:
         return None
-    guess = math.log(arg.value) / math.log(base.value)
+    guess = _log_of_fraction(arg.value) / _log_of_fraction(base.value)
     for q in range(1, 13):
         k = Fraction(round(guess * q), q)
         if _fold_numeric_power(base.value, k) == arg.value:
@@ -868,41 +977,81 @@ def abs_of_product(e: Expr) -> Expr | None:
     return mul(Num(abs(e.arg.factors[0].value)), func("abs", mul(*e.arg.factors[1:])))
 
 
+def _functions(*names: str) -> int:
+    """The fact bits of the named functions."""
+    bits = 0
+    for name in names:
+        bits |= function_fact(name)
+    return bits
+
+
+# Facts, for `needs` (all of them) and `uses` (at least one).
+DEN, SUM_POWER, SUM_FACTOR = FACT_DENOMINATOR, FACT_SUM_POWER, FACT_SUM_FACTOR
+SUM_IN_PRODUCT = FACT_SUM_FACTOR | FACT_SUM_POWER
+
+# The rewrite table.  Canonical rows are local identities, `fn(node)`; search
+# rows (SEARCH) build a candidate, settle it in the running Simplifier,
+# `fn(node, ctx)`, and apply only when it is smaller.
+def empty_sum(e: Expr) -> Expr | None:
+    """sum_{i=a}^{b} u -> 0 when b < a (numbers): an empty sum."""
+    if type(e.lower) is Num and type(e.upper) is Num and e.upper.value < e.lower.value:
+        return ZERO
+    return None
+
+
+LN_ZERO = Log(ZERO, E)
+
+
+def power_of_zero_times_ln_zero(e: Expr) -> Expr | None:
+    """0^u*ln(0) -> 0: d/du 0^u, which is 0 wherever 0^u is differentiable (u > 0)."""
+    if LN_ZERO in e.factors and any(type(f) is Pow and f.base is ZERO for f in e.factors):
+        return ZERO
+    return None
+
+
 REWRITES: list[Rewrite] = [
     Rewrite("collect like terms", Add, collect_terms),
-    Rewrite("sin(u)^2 + cos(u)^2 -> 1", Add, pair_identities),
-    Rewrite("expand where terms cancel", Add, expand_if_smaller),
-    Rewrite("common denominator", Add, together_if_smaller),
-    Rewrite("pull out a common factor", Add, factor_if_smaller),
+    Rewrite("sin(u)^2 + cos(u)^2 -> 1", Add, pair_identities,
+            uses=_functions("sin", "cos", "cosh", "tan", "sigmoid")),
+    Rewrite("expand where terms cancel", Add, expand_if_smaller, SEARCH, uses=SUM_IN_PRODUCT),
+    Rewrite("common denominator", Add, together_if_smaller, SEARCH, needs=DEN),
+    Rewrite("pull out a common factor", Add, factor_if_smaller, SEARCH),
+    Rewrite("factor a polynomial in one function", Add, factor_polynomial, SEARCH, needs=FACT_POWER),
     Rewrite("x^a*x^b -> x^(a+b)", Mul, collect_powers),
-    Rewrite("cancel common polynomial factors", Mul, cancel_polynomials),
-    Rewrite("-(a - b) -> b - a", Mul, distribute_number),
-    Rewrite("-(1 - x)^3 -> (x - 1)^3", Mul, flip_sum_signs),
-    Rewrite("log_b(u)*ln(b) -> ln(u)", Mul, log_times_log_of_base),
-    Rewrite("expand a product where terms cancel", Mul, expand_product),
-    Rewrite("sin(u)/cos(u) -> tan(u)", Mul, trig_quotient),
-    Rewrite("2*sin(u)*cos(u) -> sin(2u)", Mul, double_angle),
-    Rewrite("e^u*sigmoid(-u) -> sigmoid(u)", Mul, sigmoid_product),
-    Rewrite("e^u/(e^(2u) + 1) -> 1/(2*cosh(u))", Mul, exp_over_exp_sum),
-    Rewrite("u^2/abs(u) -> abs(u)", Mul, abs_with_even_power),
-    Rewrite("common denominator in a factor", Mul, together_in_factors),
-    Rewrite("b^(log_b(u)) -> u", Pow, exp_of_log),
+    Rewrite("cancel common polynomial factors", Mul, cancel_polynomials, SEARCH, needs=DEN | SUM_POWER),
+    Rewrite("-(a - b) -> b - a", Mul, distribute_number, SEARCH, needs=SUM_FACTOR),
+    Rewrite("-(1 - x)^3 -> (x - 1)^3", Mul, flip_sum_signs, SEARCH, uses=SUM_IN_PRODUCT),
+    Rewrite("log_b(u)*ln(b) -> ln(u)", Mul, log_times_log_of_base, needs=FACT_LOG),
+    Rewrite("0^u*ln(0) -> 0", Mul, power_of_zero_times_ln_zero, needs=FACT_LOG | FACT_POWER),
+    Rewrite("expand a product where terms cancel", Mul, expand_product, SEARCH, uses=SUM_IN_PRODUCT),
+    Rewrite("sin(u)/cos(u) -> tan(u)", Mul, trig_quotient, uses=_functions("sin", "cos", "sinh")),
+    Rewrite("2*sin(u)*cos(u) -> sin(2u)", Mul, double_angle, uses=_functions("sin", "sinh")),
+    Rewrite("e^u*sigmoid(-u) -> sigmoid(u)", Mul, sigmoid_product, uses=FACT_EXP | _functions("sigmoid")),
+    Rewrite("e^u/(e^(2u) + 1) -> 1/(2*cosh(u))", Mul, exp_over_exp_sum, needs=FACT_EXP | DEN | SUM_POWER),
+    Rewrite("u^2/abs(u) -> abs(u)", Mul, abs_with_even_power, uses=_functions("abs")),
+    Rewrite("common denominator in a factor", Mul, together_in_factors, SEARCH, needs=DEN,
+            uses=SUM_IN_PRODUCT),
+    Rewrite("b^(log_b(u)) -> u", Pow, exp_of_log, needs=FACT_LOG),
     Rewrite("(u^a)^b", Pow, power_of_power),
     Rewrite("exact root", Pow, numeric_radical),
     Rewrite("(c*u)^r -> c^r*u^r", Pow, root_of_coefficient),
-    Rewrite("abs(u)^2 -> u^2", Pow, abs_even_power),
-    Rewrite("(1 - x)^2 -> (x - 1)^2", Pow, even_power_of_negated),
-    Rewrite("1/(1 + e^(-u)) -> sigmoid(u)", Pow, sigmoid_form),
+    Rewrite("abs(u)^2 -> u^2", Pow, abs_even_power, uses=_functions("abs")),
+    Rewrite("(1 - x)^2 -> (x - 1)^2", Pow, even_power_of_negated, SEARCH, needs=SUM_POWER),
+    Rewrite("1/(1 + e^(-u)) -> sigmoid(u)", Pow, sigmoid_form, SEARCH, needs=FACT_EXP | DEN | SUM_POWER),
     Rewrite("log_b(b) -> 1", Log, log_of_base),
     Rewrite("log_b(1) -> 0", Log, log_of_one),
     Rewrite("log_b(b^u) -> u", Log, log_of_power_of_base),
     Rewrite("exact logarithm", Log, exact_log),
-    Rewrite("ln(1 + e^u) -> softplus(u)", Log, softplus_form),
+    Rewrite("ln(1 + e^u) -> softplus(u)", Log, softplus_form, needs=FACT_EXP),
     Rewrite("f(0)", Func, function_at_zero),
     Rewrite("f(-u) = -f(u), g(-u) = g(u)", Func, symmetry),
     Rewrite("abs(u) -> u for u >= 0", Func, abs_of_nonnegative),
     Rewrite("abs(c*u) -> |c|*abs(u)", Func, abs_of_product),
+    Rewrite("empty sum -> 0", Sum, empty_sum),
 ]
+
+
+BUILT_IN = tuple(REWRITES)
 
 
 def rewrites_for(node_type: type) -> list[Rewrite]:
@@ -912,40 +1061,63 @@ def rewrites_for(node_type: type) -> list[Rewrite]:
 
 
 class Simplifier:
-    """One simplification run; remembers every node it has settled, and
-    optionally the names of the rewrites it applied (not those it only tried
-    on candidates)."""
+    """One simplification run: the context search rewrites settle their
+    candidates in.  It remembers every node it has settled, and the names of
+    the rewrites it applied at the top level (not those it only tried on
+    candidates)."""
 
-    def __init__(self, trace: list[str] | None = None) -> None:
+    def __init__(self, trace: list[str] | None = None, search: bool = True) -> None:
         self.done: dict[Expr, Expr] = {}
         self.depth = 0
         self.table: dict[type, list[Rewrite]] = {}
         self.trace = trace
+        # Past MAX_SEARCH_DEPTH candidates get the canonical rewrites only, in a
+        # run of their own, so that what is accepted from there is still canonical.
+        self.canonical_only = None if search else self
 
     def run(self, root: Expr, chain: int = 0) -> Expr:
         done = self.done
-        stack: list[tuple[Expr, bool]] = [(root, False)]
+        # Entries: (node, None) to visit, (node, node) once its children are
+        # settled, (node, other) to take other's result once that is settled.
+        stack: list[tuple[Expr, Expr | None]] = [(root, None)]
         while stack:
-            node, expanded = stack.pop()
+            node, then = stack.pop()
             if node in done:
                 continue
-            if not expanded:
-                stack.append((node, True))
-                stack.extend((c, False) for c in node.args if c not in done)
+            if then is None:
+                stack.append((node, node))
+                stack.extend((c, None) for c in node.args if c not in done)
+                continue
+            if then is not node:
+                done[node] = done[then]
                 continue
             kids = tuple(done[c] for c in node.args)
-            current = node.rebuild(kids) if kids != node.args else node
-            if current is not node and current in done:
-                done[node] = done[current]
+            if type(node) is Mul and ZERO in kids:
+                # u'*f'(u) with u' = 0 is 0 even where f'(u) is a literal 1/0
+                # (acos(sin(x)^2 + cos(x)^2)): the input is undefined there anyway.
+                done[node] = ZERO
                 continue
+            current = node.rebuild(kids) if kids != node.args else node
+            if current is not node:
+                if current in done:
+                    done[node] = done[current]
+                    continue
+                if any(done.get(c) is not c for c in current.args):
+                    # The constructor built children of its own ((c*u)^2 -> c^2*u^2):
+                    # settle them too, so the result is a fixed point.
+                    stack.append((node, current))
+                    stack.append((current, None))
+                    continue
             result = self.rewrite(current, chain)
             done[node] = done[current] = done[result] = result
         return done[root]
 
     def search(self, e: Expr) -> Expr:
-        """Settle a candidate; past MAX_SEARCH_DEPTH, candidates are left as built."""
-        if self.depth >= MAX_SEARCH_DEPTH:
-            return e
+        """Settle a candidate; past MAX_SEARCH_DEPTH, with the canonical rewrites only."""
+        if self.depth >= MAX_SEARCH_DEPTH or self.canonical_only is self:
+            if self.canonical_only is None:
+                self.canonical_only = Simplifier(search=False)
+            return self.canonical_only.run(e)
         self.depth += 1
         try:
             return self.run(e)
@@ -957,8 +1129,14 @@ class Simplifier:
         table = self.table.get(t)
         if table is None:
             table = self.table[t] = rewrites_for(t)
+        facts = node.facts
+        search = self.canonical_only is not self
         for rw in table:
-            out = rw.fn(node)
+            if (facts & rw.needs) != rw.needs or (rw.uses and not facts & rw.uses):
+                continue  # it cannot fire here
+            if rw.kind is SEARCH and not search:
+                continue
+            out = rw.fn(node, self) if rw.kind is SEARCH else rw.fn(node)
             if out is not None and out is not node:
                 if self.trace is not None and self.depth == 0 and rw.name not in self.trace:
                     self.trace.append(rw.name)
@@ -970,19 +1148,120 @@ class Simplifier:
 
 
 MULTIPLY_OUT = "multiply out and collect"
+NORMAL_FORM = "normal form: a polynomial in the functions, cos(u)^2 = 1 - sin(u)^2"
+# A normal form with more terms than this is taken as it is: searching it for
+# a shorter form costs more than it finds.
+SEARCH_TERMS = 8
+
+
+def _reduce_cos_squares(bases: list[Expr], roots: list[int], p: P.Poly) -> P.Poly:
+    """cos(u)^2 -> 1 - sin(u)^2 wherever both are generators: one form for each value."""
+    for i, c in enumerate(bases):
+        if type(c) is not Func or c.name != "cos" or roots[i] != 1:
+            continue
+        j = next((j for j, g in enumerate(bases) if type(g) is Func and g.name == "sin"
+                  and g.arg is c.arg and roots[j] == 1), None)
+        if j is None:
+            continue
+        out: P.Poly = {}
+        todo = list(p.items())
+        while todo:
+            mono, k = todo.pop()
+            if mono[i] < 2:
+                out = P.padd(out, {mono: k})
+                continue
+            m = list(mono)
+            m[i] -= 2
+            todo.append((tuple(m), k))
+            m[j] += 2
+            todo.append((tuple(m), -k))
+        p = out
+    return p
+
+
+def _shift(p: P.Poly, i: int, c: int) -> P.Poly:
+    """p with generator i written as (y - c): the polynomial in y = g + c."""
+    out: P.Poly = {}
+    for mono, k in p.items():
+        n = mono[i]
+        m = list(mono)
+        binomial = 1
+        for j in range(n + 1):  # (y - c)^n = sum_j C(n, j) y^j (-c)^(n - j)
+            m[i] = j
+            out = P.padd(out, {tuple(m): k * binomial * (-c) ** (n - j)})
+            binomial = binomial * (n - j) // (j + 1)
+    return out
+
+
+def _generators(e: Expr) -> frozenset | None:
+    got = P.laurent(e, P.SEARCH)
+    return None if got is None else frozenset(got[0])
+
+
+def normal_form(raw: Expr) -> Expr | None:
+    """`raw` as common factor * (a polynomial in its functions), cos(u)^2
+    written as 1 - sin(u)^2: x^x*(ln(x)^2 + 2*ln(x) + 1 + 1/x).  None when
+    `raw` is not such a polynomial (a sum under a root or in a denominator,
+    sums over an index) or is over budget."""
+    if raw.facts & FACT_BINDER:
+        return None
+    got = P.laurent(raw)
+    if got is None:
+        return None
+    bases, roots, p = got
+    if any(type(b) is Add for b in bases) or not p:
+        return None
+    p = _reduce_cos_squares(bases, roots, p)
+    if not p:
+        return ZERO
+    # The common factor: the least power of each generator that is not a
+    # variable (x^x, e^(sin(x))), when every term has it.
+    least = [min(m[i] for m in p) for i in range(len(bases))]
+    common = [k if k > 0 and type(bases[i]) not in (Sym, Num) else 0 for i, k in enumerate(least)]
+    shown = list(bases)
+    for i, g in enumerate(bases):
+        if type(g) in (Func, Log) and roots[i] == 1 and least[i] >= 0 and not common[i]:
+            for c in (1, -1):  # x^x*((ln(x) + 1)^2 + 1/x): powers of g + c, when fewer terms
+                shifted = _shift(p, i, c)
+                if len(shifted) < len(p):
+                    p, shown[i] = shifted, add(g, num(c))
+                    break
+    power = lambda i, k: pow_(shown[i], Num(Fraction(k, roots[i])))  # noqa: E731
+    terms = [mul(Num(Fraction(c)), *(power(i, k - common[i]) for i, k in enumerate(m) if k != common[i]))
+             for m, c in p.items()]
+    outer = [power(i, k) for i, k in enumerate(common) if k]
+    terms = order_terms(terms)
+    if is_negative(terms[0]):  # every term is: -(sin(x) + 3), not (-sin(x) - 3)
+        return mul(NEG_ONE, *outer, add(*(neg(t) for t in terms)))
+    return mul(*outer, add(*terms))
 
 
 def simplify_derivative(raw: Expr, order: int = 1, trace: list[str] | None = None) -> Expr:
     """The simplified form of one step of an `order`-th derivative.
 
-    Repeated differentiation multiplies sums into products whose like terms
-    only expansion brings together, so from the second order on the
-    multiplied-out form is taken whenever it is smaller.  `trace` collects
-    the names of the rewrites applied.
+    From the second order on, the derivative is brought to a normal form
+    (`normal_form`): repeated differentiation multiplies sums into products
+    whose like terms only expansion brings together, and the normal form is
+    what makes the 12th derivative of exp(sin(x)) cheap.  A small normal form
+    is then simplified; a large one is taken as it is.  Where there is no
+    normal form, the multiplied-out form is taken whenever it is smaller.
+    `trace` collects the names of the rewrites applied.
     """
-    s = simplify(raw, trace)
     if order < 2:
-        return s
+        return simplify(raw, trace)
+    nf = normal_form(raw)
+    if nf is not None:
+        if trace is not None and NORMAL_FORM not in trace:
+            trace.append(NORMAL_FORM)
+        inner = nf.factors[-1] if type(nf) is Mul else nf
+        if type(inner) is Add and len(inner.terms) > SEARCH_TERMS:
+            return nf
+        out = simplify(nf, trace)
+        # A shorter form in new functions (sin(2*x) for 2*sin(x)*cos(x)) would
+        # cost the next order its normal form.
+        after, before = _generators(out), _generators(nf)
+        return out if after is not None and before is not None and after <= before else nf
+    s = simplify(raw, trace)
     expanded = P.expand(s)
     if expanded is None:
         return s
@@ -995,12 +1274,82 @@ def simplify_derivative(raw: Expr, order: int = 1, trace: list[str] | None = Non
     return expanded
 
 
+# Results of recent calls, keyed by the (interned) input with its variables
+# renamed in order (`_renaming`).  `simplify` is a pure function of its input
+# and of the rewrite table, and it treats variables only through their order
+# (`factor_key`), so a hit is the answer a fresh run would give: the 1,000
+# partials of a BCE loss, alike up to names, are simplified once.  Bounded,
+# oldest out first, so memory stays flat.
+MEMO_SIZE = 1024
+RENAME_NODES = 5000  # larger inputs are remembered as they are, not renamed
+_memo: dict[Expr, tuple[Expr, tuple[str, ...]]] = {}
+_memo_table: tuple[Rewrite, ...] = ()
+
+
+def clear_memo() -> None:
+    """Forget remembered results (benchmarks call this to time cold runs)."""
+    _memo.clear()
+
+
+def _renaming(e: Expr) -> dict[Expr, Expr] | None:
+    """Plain variables -> placeholders that sort in the same order, or None
+    where names matter beyond their order (sums, deltas, indexed names).  An
+    input in one variable is not renamed: the renaming costs a tenth of its
+    simplification and such inputs rarely repeat up to names, while partials
+    of a loss over samples (t_k, y_k) do."""
+    if e.facts & FACT_BINDER or len(e.free) < 2 or cost(e)[2] > RENAME_NODES:
+        return None
+    names = sorted(e.free, key=order_key)
+    if any(v.indices for v in names):
+        return None
+    return {v: Sym(f"\0{i}", ()) for i, v in enumerate(names)}
+
+
+def _rename(e: Expr, names: dict[Expr, Expr]) -> Expr:
+    """`e` with variables renamed in order: every sorted product stays sorted
+    and nothing folds, so nodes are rebuilt directly, not through `mul`."""
+    done: dict[Expr, Expr] = dict(names)
+    for node in postorder(e):
+        if node in done:
+            continue
+        t = type(node)
+        if t is Add or t is Mul:
+            kids = tuple(done[c] for c in node.args)
+            done[node] = node if kids == node.args else t(kids)
+        elif t is Pow or t is Log:
+            a, b = node.args
+            a2, b2 = done[a], done[b]
+            done[node] = node if a2 is a and b2 is b else t(a2, b2)
+        elif t is Func:
+            arg = done[node.arg]
+            done[node] = node if arg is node.arg else Func(node.name, arg)
+        else:  # numbers, constants
+            done[node] = node
+    return done[e]
+
+
 def simplify(e: Expr, trace: list[str] | None = None) -> Expr:
     """A shorter equal form of `e`; deterministic and idempotent.  `trace`,
     when given, collects the names of the rewrites applied."""
-    s = Simplifier(trace)
-    _ACTIVE.append(s)
-    try:
-        return s.run(e)
-    finally:
-        _ACTIVE.pop()
+    global _memo_table
+    table = tuple(REWRITES)
+    if table != _memo_table:  # a rewrite was registered or removed
+        _memo.clear()
+        _memo_table = table
+    # A registered rewrite may look at names (the built-in ones only at their order).
+    renaming = _renaming(e) if table == BUILT_IN else None
+    key = e if renaming is None else _rename(e, renaming)
+    hit = _memo.get(key)
+    if hit is None:
+        names: list[str] = []
+        hit = _memo[key] = (Simplifier(names).run(key), tuple(names))
+        if len(_memo) > MEMO_SIZE:
+            try:
+                del _memo[next(iter(_memo))]
+            except (KeyError, RuntimeError):  # another thread evicted first
+                pass
+    if trace is not None:
+        trace.extend(name for name in hit[1] if name not in trace)
+    if renaming is None:
+        return hit[0]
+    return _rename(hit[0], {p: v for v, p in renaming.items()})

@@ -17,3 +17,12 @@ def need(module: str, extra: str):
     if os.environ.get("CI"):
         return importlib.import_module(module)
     return pytest.importorskip(module, reason=f"needs {module}: pip install -e '.[{extra}]'")
+
+
+def framework(module: str):
+    """A machine-learning framework for a codegen backend (torch, jax): large
+    wheels outside every extra, which CI installs by hand (`.ci/run`)."""
+    if os.environ.get("CI"):
+        return importlib.import_module(module)
+    return pytest.importorskip(module, reason=f"{module} is not installed: pip install "
+                                              f"{'torch==2.13.0' if module == 'torch' else 'jax jaxlib'}")

@@ -30,6 +30,8 @@ def central(f, x: float, h: float = 1e-5) -> float:
         (["diff", "sinx", "--wrt", "x"],              "cos(x)",                 "read 'sinx' as sin(x)"),
         (["diff", "d/dx x^2", "--wrt", "x"],          "2",                      "read d/dx as the derivative"),
         (["simplify", "d/dx x^2"],                    "2*x",                    "read d/dx"),
+        (["diff", r"\frac{d}{dx}\left(x^2\right)", "--wrt", "x"], "2",         "read \\frac{d}{dx}"),
+        (["simplify", r"\frac{d}{dx}\left(x^2\right)"], "2*x",              "read \\frac{d}{dx}"),
         (["diff", "x^2*y^3", "--wrt", "x", "--wrt", "y"], "6*x*y^2",            None),
         (["diff", "x^2*y^3", "--wrt", "x,y"],         "6*x*y^2",                None),
         (["diff", "-x^2"],                            "-2*x",                   None),

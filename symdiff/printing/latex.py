@@ -11,18 +11,14 @@ from fractions import Fraction
 
 from .. import expr as X
 from ..functions import FUNCTIONS, notation, undefined_name
-from ..expr import E, HALF, Add, Const, Delta, Expr, Func, Log, Mul, Num, Pow, Sum, Sym
-from .precedence import MUL, POW, Child, Part, latex_integer, render, split_fraction, sum_parts
+from .. import names
+from ..names import FUNCTION_LETTERS, is_letter, latex_name
+from ..expr import PRINTERS, E, HALF, Add, Const, Delta, Expr, Func, Log, Mul, Num, Pow, Sum, Sym
+from .precedence import MUL, POW, Child, Part, latex_integer, precedence, render, split_fraction, sum_parts
 
 OPEN, CLOSE = "\\left(", "\\right)"
-
-GREEK = frozenset(
-    "alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi pi rho "
-    "sigma tau upsilon phi chi psi omega Gamma Delta Theta Lambda Xi Pi Sigma Upsilon "
-    "Phi Psi Omega".split()
-)
-
-
+# Greek letters with a letter of their own (no var- forms), for the MathML printer.
+GREEK = frozenset(g for g in names.GREEK if not g.startswith("var"))
 
 def number(value: Fraction) -> str:
     sign = "-" if value < 0 else ""
@@ -34,20 +30,36 @@ def number(value: Fraction) -> str:
 
 
 def name(text: str) -> str:
-    """`x` stays, `theta` is `\\theta`, `x1` or `rate` is `\\mathrm{x1}`; primes stay primes."""
-    primes = len(text) - len(text.rstrip("'"))
-    if primes:
-        return name(text[:-primes]) + "'" * primes
-    if len(text) == 1:
-        return text
-    if text in GREEK:
-        return "\\" + text
-    return f"\\mathrm{{{text}}}"
+    """`x`, `\\theta`, `\\hat{y}`, `\\mathbf{w}`, `\\mathrm{rate}`: see symdiff.names."""
+    return latex_name(text)
+
+
+def symbol(s: Sym) -> str:
+    """A variable; names LaTeX would read as something else are spelt out."""
+    n, indices = s.name, s.indices
+    if n in ("e", "pi") and not indices:
+        head = f"\\mathrm{{{n}}}"  # not the constant
+    elif n == "delta" and len(indices) == 2:
+        head = "\\mathrm{delta}"  # not the Kronecker delta
+    else:
+        head = name(n)
+    return head + (subscript(indices) if indices else "")
+
+
+def function_name(fname: str) -> str:
+    """An undefined function: `f`, `f'`, `\\phi`; any other name is
+    `\\operatorname{loss}`, `\\operatorname{a}` (a bare `a(` would read as a product)."""
+    base, primes = undefined_name(fname)
+    if base not in FUNCTION_LETTERS:
+        return f"\\operatorname{{{name(base) if is_letter(base) else base}}}" + "'" * primes
+    return name(base) + "'" * primes
 
 
 def subscript(indices: tuple[Expr, ...]) -> str:
     """`_{i}`, `_{ik}`, `_{i,10}`: indices run together only when each is one character."""
-    texts = [latex(i) for i in indices]
+    # A multi-letter index is \mathit{ab}: \mathrm{ab} or \text{ab} in a subscript is a label.
+    texts = [f"\\mathit{{{i.name}}}" if type(i) is Sym and not i.indices and not is_letter(i.name)
+             else latex(i) for i in indices]
     digits_touch = any(a.isdigit() and b.isdigit() for a, b in zip(texts, texts[1:]))
     sep = "" if all(len(t) == 1 for t in texts) and not digits_touch else ","
     return "_{" + sep.join(texts) + "}"
@@ -80,7 +92,9 @@ def factors(items: list[Expr]) -> list[Part]:
     for k, f in enumerate(items):
         if k:
             prev = items[k - 1]
-            glue = prev is X.sym("sigma") or is_bare_log(prev) or starts_with_digit(f)
+            glue = is_bare_log(prev) or starts_with_digit(f) or (
+                type(prev) is Sym and (not prev.indices or prev.name in FUNCTION_LETTERS)
+                and opens_with_bracket(f, k == len(items) - 1))
             out.append(" \\cdot " if glue else " ")
         if is_sum(f) and k < len(items) - 1:
             # A sum's body runs to the end of the product, so an inner one is bracketed.
@@ -88,6 +102,16 @@ def factors(items: list[Expr]) -> list[Part]:
         else:
             out.append(Child(f, MUL))
     return out
+
+
+def opens_with_bracket(f: Expr, last: bool) -> bool:
+    """Does the factor print starting with a bracket?  After a name that would
+    read as a function applied to it (`f \\left(`, `\\sigma \\left(`)."""
+    if is_sum(f):
+        return not last
+    return precedence(f) < MUL or (type(f) is Pow and not (f.base is E or f.exp is HALF)
+                                    and (precedence(f.base) <= POW or is_bare_log(f.base)
+                                         or type(f.base) is Pow or is_sum(f.base)))
 
 
 def is_sum(e: Expr) -> bool:
@@ -111,8 +135,8 @@ def parts(e: Expr) -> list[Part]:
             return [number(value)]
         case Const(name_):
             return ["\\pi" if name_ == "pi" else name_]
-        case Sym(name_, indices):
-            return [name(name_) + (subscript(indices) if indices else "")]
+        case Sym():
+            return [symbol(e)]
         case Add(terms):
             return sum_parts(terms)
         case Mul():
@@ -124,14 +148,13 @@ def parts(e: Expr) -> list[Part]:
         case Pow(base, Num(value)) if value < 0:
             return product_parts(e)
         case Pow(base, exp):
-            if is_bare_log(base) or is_sum(base):
+            if is_bare_log(base) or is_sum(base) or type(base) is Pow:  # never x^{a}^{b}
                 return [OPEN, Child(base), CLOSE, "^{", Child(exp), "}"]
             return [Child(base, POW, strict=True), "^{", Child(exp), "}"]
         case Func(fname, arg):
             row = FUNCTIONS.get(fname)
             if row is None:  # an undefined function: f(x), f'(x)
-                base, primes = undefined_name(fname)
-                before, after = name(base) + "'" * primes + OPEN, CLOSE
+                before, after = function_name(fname) + OPEN, CLOSE
             else:
                 before, after = notation(row.latex, OPEN, CLOSE)
             return [before, Child(arg), after]
@@ -150,3 +173,6 @@ def parts(e: Expr) -> list[Part]:
 def latex(e: Expr) -> str:
     """LaTeX for `e`, with as few brackets as precedence allows."""
     return render(e, parts, OPEN, CLOSE)
+
+
+PRINTERS["latex"] = latex

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..expr import E, HALF, Add, Const, Delta, Expr, Func, Log, Mul, Num, Pow, Sum, Sym
+from ..expr import PRINTERS, E, HALF, Add, Const, Delta, Expr, Func, Log, Mul, Num, Pow, Sum, Sym
 from .precedence import MUL, POW, Child, Part, plain_integer, render, split_fraction, sum_parts
 
 
@@ -97,3 +97,6 @@ def log_base(base: Expr) -> str:
 def to_str(e: Expr) -> str:
     """Plain text for `e`, with as few brackets as precedence allows."""
     return render(e, parts)
+
+
+PRINTERS["plain"] = to_str

@@ -11,9 +11,8 @@ printers.
 
 from __future__ import annotations
 
-from typing import Callable, NamedTuple, Union
+from typing import TYPE_CHECKING, Callable, NamedTuple, Union
 
-from ..derivation import Derivation
 from ..diff import CHAIN, PLACEHOLDER, Formula, Step
 from ..errors import SymdiffError
 from ..expr import Expr, Sym, div, leaves, ln, substitute, sym
@@ -23,6 +22,9 @@ from ..sums import Collapse
 from .latex import latex
 from .plain import to_str
 from .unicode import pretty
+
+if TYPE_CHECKING:  # a derivation is what these print; the module needs only its fields
+    from ..derivation import Derivation
 from .precedence import MUL, POW, is_negative, precedence
 
 # Sub-steps folded into their parent unless verbose: a constant's derivative,
@@ -51,6 +53,14 @@ class D(NamedTuple):
     expr: Expr
 
 
+class Named(NamedTuple):
+    """`dL/dw`: the derivative of the expression a definition named."""
+
+    name: Sym
+    var: Sym
+    order: int = 1
+
+
 class Times(NamedTuple):
     """A product shown as the rule built it, before it is multiplied out."""
 
@@ -58,7 +68,7 @@ class Times(NamedTuple):
     right: Expr
 
 
-Term = Union[Expr, D, Times]
+Term = Union[Expr, D, Times, Named]
 
 
 class Heading(NamedTuple):
@@ -82,6 +92,7 @@ class Task(NamedTuple):
     expr: Expr
     var: Sym
     order: int  # 0 when there is only one
+    name: Sym | None = None
 
 
 class Visit(NamedTuple):
@@ -131,7 +142,7 @@ def layout(d: Derivation, verbose: bool) -> list[Entry]:
         out.append(Heading(depth, count, rule, **kw))
 
     for k, stage in enumerate(d.stages):
-        out.append(Task(stage.expr, x, k + 1 if len(d.stages) > 1 else 0))
+        out.append(Task(stage.expr, x, k + 1 if len(d.stages) > 1 else 0, d.name if k == 0 else None))
         if k == 0 and d.where:
             heading(0, "substitute", bindings=d.where)
         stack: list[Visit | Entry] = [Visit(stage.step, 0, 0)]
@@ -207,6 +218,8 @@ def layout(d: Derivation, verbose: bool) -> list[Entry]:
             stack.extend(reversed(later))
         finish = [s for s in (stage.simplified, stage.assumed) if s is not None]
         root = out[-1]
+        if d.name is not None and isinstance(root, Equation):  # dL/dw, as the definition named it
+            root = out[-1] = root._replace(terms=(Named(d.name, x, k + 1), *root.terms[1:]))
         if isinstance(root, Equation) and root.terms[-1] is stage.simplified.result:
             out[-1] = root._replace(note="answer" if stage.assumed is None else "")
             finish = finish[1:]  # the root step shows the simplified result already
@@ -245,7 +258,13 @@ class Writer:
     def d(self, var: Sym) -> str:
         return f"d/d{self.show(var)} "
 
+    def named(self, term: Named) -> str:
+        n = f"^{term.order}" if term.order > 1 else ""
+        return f"d{n}{self.show(term.name)}/d{self.show(term.var)}{n}"
+
     def term(self, term: Term) -> str:
+        if isinstance(term, Named):
+            return self.named(term)
         if isinstance(term, D):
             return self.d(term.var) + self.wrapped(term.expr, POW)
         if isinstance(term, Times):
@@ -295,7 +314,8 @@ class Writer:
         return text
 
     def task(self, task: Task) -> str:
-        line = self.t["task"].format(expr=self.maths(self.show(task.expr)), var=self.maths(self.show(task.var)))
+        what = self.show(task.expr) if task.name is None else f"{self.show(task.name)} = {self.show(task.expr)}"
+        line = self.t["task"].format(expr=self.maths(what), var=self.maths(self.show(task.var)))
         return self.t["order"].format(n=task.order) + self.t["colon"] + line if task.order else line
 
 
@@ -346,6 +366,10 @@ class LatexTerms(Writer):
 
     def d(self, var: Sym) -> str:
         return rf"\frac{{d}}{{d{self.show(var)}}} "
+
+    def named(self, term: Named) -> str:
+        n = f"^{{{term.order}}}" if term.order > 1 else ""
+        return rf"\frac{{d{n}{self.show(term.name)}}}{{d{self.show(term.var)}{n}}}"
 
     def condition(self, c: Collapse) -> str:
         return rf"{self.show(c.lower)} \le {self.show(c.target)} \le {self.show(c.upper)}"

@@ -1,0 +1,989 @@
+"""Code generation: expression trees -> source text of one Python function (`codegen`),
+and that function, executed (`lambdify`).
+
+Pipeline: each output tree is lowered to a shared DAG of code nodes
+(`_Lowering`), rewriting unstable forms into stable ones on the way
+(`ln(sigmoid(u))`, `ln(1 - sigmoid(u))`, `ln(1 + e^u)`, log-sum-exp, softmax
+ratios `e^u/sum e^v`); products sharing two factors across outputs share
+them (`_share_products`); every code node used more than once becomes a
+temporary (common subexpressions computed once); the lines are printed with
+Python's operator precedence; the helpers used are copied from
+`symdiff.runtime`.  Function spellings come from the rows of
+`symdiff.functions` (columns `numpy`, `math`, `torch`, `jax`).
+
+Indexed variables: a family `y_i` is an array parameter `y`, `y_i` being
+`y[i-1]` (indices count from 1; `y_0` raises rather than read the last
+entry).  With the array backends a sum over `i` is a reduction over an axis
+(an array too short for its bounds raises rather than sum fewer terms) and
+an index left free (`y_j` in a gradient) is an axis of the result; with
+`python` a sum is a loop and every free index must be an argument.
+"""
+
+from __future__ import annotations
+
+import inspect
+import keyword
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+
+from . import runtime
+from .api import as_tree
+from .errors import SymdiffError
+from .expr import (
+    E, ONE, ZERO, Add, Const, Delta, Expr, Func, Log, Mul, Num, Pow, Sum, Sym, add, log, mul, neg, postorder, pow_, size,
+)
+from .functions import FUNCTIONS, is_undefined
+
+ADD, MUL, NEG, POW, ATOM = 1, 2, 3, 4, 5
+
+
+@dataclass(frozen=True)
+class Backend:
+    """How one target spells the operations that are not rows of the function table."""
+
+    name: str
+    column: str  # attribute of a `functions.Function` row holding this backend's spelling
+    prefix: str  # written before that spelling
+    helper: str  # prefix of this backend's helpers in `symdiff.runtime`
+    exp: str
+    log: str
+    sqrt: str
+    pi: str
+    e: str
+    vectorised: bool  # sums reduce an axis; free indices are axes
+    sum_last: str = ""  # reduce the last axis
+    pad: str = ""  # add trailing axes: {0} the value, {1} how many
+    delta: str = "({0} == {1}) * 1.0"
+    shape: str = "np.shape({0})"
+
+
+BACKENDS: dict[str, Backend] = {
+    "numpy": Backend("numpy", "numpy", "np.", "_np_", "np.exp", "np.log", "np.sqrt", "np.pi", "np.e",
+                     True, "np.sum({0}, axis=-1)", "np.expand_dims({0}, {1})",
+                     "np.where({0} == {1}, 1.0, 0.0)"),
+    "python": Backend("python", "math", "math.", "_math_", "math.exp", "math.log", "math.sqrt",
+                      "math.pi", "math.e", False, delta="(1.0 if {0} == {1} else 0.0)"),
+    "torch": Backend("torch", "torch", "", "_torch_", "torch.exp", "torch.log", "torch.sqrt",
+                     "math.pi", "math.e", True, "torch.sum({0}, dim=-1)",
+                     "torch.as_tensor({0})[(...,) + (None,) * {1}]",
+                     "torch.where({0} == {1}, 1.0, 0.0)", "{0}.shape"),
+    "jax": Backend("jax", "jax", "", "_jax_", "jnp.exp", "jnp.log", "jnp.sqrt", "jnp.pi", "jnp.e",
+                   True, "jnp.sum({0}, axis=-1)", "jnp.expand_dims({0}, {1})",
+                   "jnp.where({0} == {1}, 1.0, 0.0)", "{0}.shape"),
+}
+BACKENDS["math"] = BACKENDS["python"]
+
+# Module prefixes in generated text and the import each needs.
+IMPORTS = (("math.", "import math"), ("np.", "import numpy as np"), ("torch.", "import torch"),
+           ("jax.scipy.", "import jax.scipy.special"), ("jax.", "import jax"),
+           ("jnp.", "import jax.numpy as jnp"))
+RESERVED = {"np", "math", "torch", "jax", "jnp"}
+
+
+# --------------------------------------------------------------- code nodes
+# A code node is (kind, data, children), interned to an int id so that equal
+# code is one node: that is what common-subexpression elimination counts.
+#   leaf  data=text                       call  data=function text
+#   add   data=signs (+1/-1 per child)    mul   data=number of numerator children
+#   neg   (one child)                     pow   (base, exponent)
+#   tmpl  data=template with {0}, {1}...  (children printed without brackets)
+
+
+CHUNK = 64  # terms or factors written in one chain; longer ones are bracketed groups
+
+
+class _Code:
+    def __init__(self) -> None:
+        self.nodes: list[tuple] = []
+        self.ids: dict[tuple, int] = {}
+
+    def node(self, kind: str, data, kids: tuple[int, ...] = ()) -> int:
+        key = (kind, data, kids)
+        found = self.ids.get(key)
+        if found is None:
+            found = self.ids[key] = len(self.nodes)
+            self.nodes.append(key)
+        return found
+
+    def leaf(self, text: str) -> int:
+        return self.node("leaf", text)
+
+    def call(self, fn: str, *args: int) -> int:
+        return self.node("call", fn, args)
+
+    def tmpl(self, template: str, *args: int) -> int:
+        return self.node("tmpl", template, args)
+
+    def neg(self, a: int) -> int:
+        kind, data, kids = self.nodes[a]
+        return kids[0] if kind == "neg" else self.node("neg", None, (a,))
+
+    def group(self, a: int) -> int:
+        """`a` in brackets, so that a long chain parses as a shallow tree."""
+        return a if self.nodes[a][0] in ("leaf", "loopvar") else self.node("group", None, (a,))
+
+    def strip(self, a: int) -> tuple[int, bool]:
+        """(a without a leading minus, whether it had one)."""
+        kind, _, kids = self.nodes[a]
+        return (kids[0], True) if kind == "neg" else (a, False)
+
+    def add(self, terms: Sequence[tuple[int, int]]) -> int:
+        terms = [(t, -s if minus else s) for (t, minus), s in ((self.strip(t), s) for t, s in terms)]
+        terms.sort(key=lambda ts: -ts[1])  # a - b rather than -b + a
+        if len(terms) > CHUNK:  # a + b + ... nests one level per term in Python's parser
+            terms = [(self.group(self.add(terms[k:k + CHUNK])), 1) for k in range(0, len(terms), CHUNK)]
+        if len(terms) == 1 and terms[0][1] > 0:
+            return terms[0][0]
+        return self.commutative(("add", tuple(sorted(terms))),
+                                lambda: self.node("add", tuple(s for _, s in terms), tuple(t for t, _ in terms)))
+
+    def commutative(self, key: tuple, make) -> int:
+        """`x + 1` and `1 + x` are one node (the first order seen is the one printed)."""
+        found = self.ids.get(key)
+        if found is None:
+            found = self.ids[key] = make()
+        return found
+
+    def mul(self, top: Sequence[int], bottom: Sequence[int] = ()) -> int:
+        if len(top) == 1 and not bottom:
+            return top[0]
+        if not top:
+            top = [self.leaf("1.0")]
+        if len(top) > CHUNK or len(bottom) > CHUNK:  # bracketed groups: the parser nests per factor
+            top = [self.group(self.mul(top[k:k + CHUNK])) for k in range(0, len(top), CHUNK)]
+            bottom = [self.group(self.mul(bottom[k:k + CHUNK])) for k in range(0, len(bottom), CHUNK)]
+        stripped = [self.strip(f) for f in (*top, *bottom)]
+        kids = tuple(f for f, _ in stripped)
+        value = self.commutative(("mul", tuple(sorted(kids[:len(top)])), tuple(sorted(kids[len(top):]))),
+                                 lambda: self.node("mul", len(top), kids))
+        return self.neg(value) if sum(m for _, m in stripped) % 2 else value
+
+
+def _number(value: Fraction) -> str:
+    if value.denominator == 1:
+        return str(value.numerator)
+    return f"{value.numerator}/{value.denominator}"
+
+
+# ------------------------------------------------------------------ variables
+
+
+def _identifier(name: str) -> str:
+    """A Python identifier for a symdiff name: keywords and module names get a `_`."""
+    text = re.sub(r"\W", "_", name)
+    return text + "_" if keyword.iskeyword(text) or text in RESERVED or text.startswith("_") else text
+
+
+def _sym_text(s: Sym) -> str:
+    return s.name + "".join("_" + str(i) for i in s.indices)
+
+
+def _natural_key(name: str) -> list:
+    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", name)]
+
+
+@dataclass
+class Variables:
+    """What the parameters are: plain names, whole families (arrays), index names."""
+
+    plain: set[Sym]  # x, N, y_3 (an element whose family is not otherwise used)
+    families: dict[str, int]  # y -> number of indices
+    indices: set[Sym]  # names used inside subscripts and not bound by a sum
+
+    @classmethod
+    def of(cls, exprs: Iterable[Expr]) -> Variables:
+        plain: set[Sym] = set()
+        families: dict[str, int] = {}
+        elements: set[Sym] = set()
+        used_as_index: set[Sym] = set()
+        bound: set[Sym] = set()
+        for root in exprs:
+            for n in postorder(root):
+                if type(n) is Sum:
+                    bound.add(n.index)
+                elif type(n) is Sym and n.indices:
+                    if all(type(i) is Num for i in n.indices):
+                        elements.add(n)
+                    else:
+                        families[n.name] = len(n.indices)
+                    for i in n.indices:
+                        used_as_index.update(s for s in postorder(i) if type(s) is Sym)
+                elif type(n) is Sym:
+                    plain.add(n)
+        plain |= {s for s in elements if s.name not in families}
+        indices = used_as_index - bound
+        clash = {s.name for s in plain if not s.indices} & set(families)
+        if clash:
+            raise SymdiffError(f"{', '.join(sorted(clash))} is used both plain and indexed")
+        # A bound index used as an operand (`sum_i i*x_i`) is not a parameter.
+        return cls(plain - bound - indices, families, indices)
+
+    def default_args(self, vectorised: bool) -> list[str]:
+        names = [_sym_text(s) for s in self.plain] + list(self.families)
+        if not vectorised:
+            names += [s.name for s in self.indices]
+        return sorted(names, key=_natural_key)
+
+
+# ------------------------------------------------------------------- lowering
+
+
+class _Lowering:
+    """Expr -> code nodes for one backend, memoised per (node, enclosing sums)."""
+
+    def __init__(self, backend: Backend, params: dict[str, str], variables: Variables) -> None:
+        self.b = backend
+        self.code = _Code()
+        self.params = params  # symdiff name -> identifier
+        self.vars = variables
+        self.helpers: set[str] = set()
+        self.memo: dict[tuple[Expr, tuple[Sum, ...]], int] = {}
+        # array axes: free indices first (by name), then one per enclosing sum
+        self.free_axes = sorted((s for s in variables.indices if s.name not in params),
+                                key=lambda s: _natural_key(s.name)) if backend.vectorised else []
+        if not backend.vectorised:
+            missing = [s.name for s in variables.indices if s.name not in params]
+            if missing:
+                raise SymdiffError(f"the index {', '.join(sorted(missing))} is free: give it as an argument "
+                                   "(or use an array backend, where it becomes an axis)")
+        self._mentions: dict[Expr, frozenset[Sym]] = {}
+        # (array, dimension, first, end) of each slice: checked before returning, since
+        # Python slicing would quietly sum fewer terms than the bounds say
+        self.guards: list[tuple[str, int, int, int]] = []
+
+    # -- helpers
+    def helper(self, name: str) -> str:
+        full = self.b.helper + name
+        if not hasattr(runtime, full):
+            return ""
+        self.helpers.add(full)
+        return full
+
+    def names_in(self, e: Expr) -> frozenset[Sym]:
+        """Plain names occurring anywhere in `e`, subscripts and sum indices included."""
+        cache = self._mentions
+        stack = [e]
+        while stack:  # bottom-up, stopping at what is known: linear overall
+            n = stack[-1]
+            if n in cache:
+                stack.pop()
+                continue
+            missing = [k for k in n.args if k not in cache]
+            if missing:
+                stack.extend(missing)
+                continue
+            stack.pop()
+            own = {n} if type(n) is Sym and not n.indices else {n.index} if type(n) is Sum else set()
+            cache[n] = frozenset(own).union(*(cache[k] for k in n.args))
+        return cache[e]
+
+    def context(self, e: Expr, ctx: tuple[Sum, ...]) -> tuple[Sum, ...]:
+        """The enclosing sums `e` depends on: it is computed once outside the others."""
+        names = self.names_in(e)
+        keep = len(ctx)
+        while keep and ctx[keep - 1].index not in names:
+            keep -= 1
+        return ctx[:keep]
+
+    # -- driver
+    def lower(self, e: Expr, ctx: tuple[Sum, ...] = ()) -> int:
+        key = (e, ctx)
+        if key in self.memo:
+            return self.memo[key]
+        inner = self.context(e, ctx)
+        if inner != ctx:
+            value = self.lower(e, inner)
+            if self.b.vectorised and e.free | self.names_in(e):
+                value = self.code.tmpl(self.b.pad.format("{0}", self._pad_axes(len(ctx) - len(inner))), value)
+            self.memo[key] = value
+            return value
+        # explicit stack: deep trees must not hit the recursion limit
+        stack: list[tuple[Expr, bool]] = [(e, False)]
+        while stack:
+            node, ready = stack.pop()
+            if (node, ctx) in self.memo:
+                continue
+            if self.context(node, ctx) != ctx:  # computed outside the innermost sums
+                self.lower(node, ctx)
+                continue
+            # a sum's body is lowered inside it, a subscript by `symbol`
+            kids = (node.lower, node.upper) if type(node) is Sum else () if type(node) is Sym else node.args
+            if not ready:
+                stack.append((node, True))
+                stack.extend((k, False) for k in kids if (k, ctx) not in self.memo)
+                continue
+            self.memo[(node, ctx)] = self.visit(node, ctx)
+        return self.memo[key]
+
+    def _pad_axes(self, k: int) -> str:
+        if self.b.name == "torch":
+            return str(k)
+        return "-1" if k == 1 else "(" + ", ".join(str(-j) for j in range(k, 0, -1)) + ")"
+
+    # -- one node, its children lowered
+    def visit(self, e: Expr, ctx: tuple[Sum, ...]) -> int:
+        c = self.code
+        t = type(e)
+        if t is Num:
+            return c.leaf(_number(e.value))
+        if t is Const:
+            return c.leaf(self.b.pi if e.name == "pi" else self.b.e)
+        if t is Sym:
+            return self.symbol(e, ctx)
+        if t is Add:
+            return self.add(e, ctx)
+        if t is Mul or (t is Pow and type(e.exp) is Num and e.exp.value < 0):
+            return self.product(e, ctx)
+        if t is Pow:
+            return self.power(e, ctx)
+        if t is Log:
+            value = self.log(e.arg, ctx)
+            if e.base is E:
+                return value
+            return c.mul([value], [self.log(e.base, ctx)])
+        if t is Func:
+            return self.function(e.name, self.lower(e.arg, ctx))
+        if t is Sum:
+            return self.summation(e, ctx)
+        if t is Delta:
+            return c.tmpl(self.b.delta, self.lower(e.i, ctx), self.lower(e.j, ctx))
+        raise SymdiffError(f"cannot generate code for a {t.__name__} node")
+
+    def function(self, name: str, arg: int) -> int:
+        row = FUNCTIONS[name]
+        spelt = getattr(row, self.b.column)
+        if spelt:
+            return self.code.call(self.b.prefix + spelt, arg)
+        helper = self.helper(name)
+        if helper:
+            return self.code.call(helper, arg)
+        raise SymdiffError(f"no {self.b.name} code for the function {name}")
+
+    def add(self, e: Add, ctx: tuple[Sum, ...]) -> int:
+        flipped = _one_minus_sigmoid(e)
+        if flipped is not None:  # 1 - sigmoid(u) = sigmoid(-u): no cancellation for large u
+            u, sign = flipped
+            value = self.function("sigmoid", self.lower(neg(u), ctx))
+            return value if sign > 0 else self.code.neg(value)
+        terms = []
+        for term in e.terms:
+            if _negative(term):
+                terms.append((self.lower(neg(term), ctx), -1))
+            else:
+                terms.append((self.lower(term, ctx), 1))
+        return self.code.add(terms)
+
+    def product(self, e: Expr, ctx: tuple[Sum, ...]) -> int:
+        c = self.code
+        factors = list(e.factors) if type(e) is Mul else [e]
+        stable = self.softmax(factors, ctx)
+        if stable is not None:
+            return stable
+        coeff = Fraction(1)
+        top: list[int] = []
+        bottom: list[int] = []
+        for f in factors:
+            if type(f) is Num:
+                coeff *= f.value
+            elif type(f) is Pow and type(f.exp) is Num and f.exp.value < 0:
+                bottom.append(self.lower(pow_(f.base, Num(-f.exp.value)), ctx))
+            else:
+                top.append(self.lower(f, ctx))
+        if abs(coeff.numerator) != 1:
+            top.insert(0, c.leaf(str(abs(coeff.numerator))))
+        if coeff.denominator != 1:
+            bottom.insert(0, c.leaf(str(coeff.denominator)))
+        value = c.mul(top, bottom)
+        return c.neg(value) if coeff < 0 else value
+
+    def power(self, e: Pow, ctx: tuple[Sum, ...]) -> int:
+        c = self.code
+        base, exp = e.base, e.exp
+        if base is E:
+            return c.call(self.b.exp, self.lower(exp, ctx))
+        if exp == Num(Fraction(1, 2)):
+            return c.call(self.b.sqrt, self.lower(base, ctx))
+        whole = type(exp) is Num and exp.value.denominator == 1
+        if self.b.name == "python" and not whole:
+            # float ** float of a negative base is complex in Python; math.pow refuses it
+            return c.call("math.pow", self.lower(base, ctx), self.lower(exp, ctx))
+        return c.node("pow", None, (self.lower(base, ctx), self.lower(exp, ctx)))
+
+    # -- stable forms
+    def softplus(self, u: int) -> int:
+        return self.function("softplus", u)
+
+    def log(self, arg: Expr, ctx: tuple[Sum, ...]) -> int:
+        """ln(arg), stable where a stable form exists."""
+        c = self.code
+        if type(arg) is Func and arg.name == "sigmoid":  # ln(sigmoid(u)) = -softplus(-u)
+            return c.neg(self.softplus(self.lower(neg(arg.arg), ctx)))
+        if type(arg) is Add and len(arg.terms) == 2 and arg.terms[0] is ONE:
+            other = arg.terms[1]
+            if type(other) is Mul and other.factors[0] == Num(-1) and len(other.factors) == 2 \
+                    and type(other.factors[1]) is Func and other.factors[1].name == "sigmoid":
+                # ln(1 - sigmoid(u)) = -softplus(u)
+                return c.neg(self.softplus(self.lower(other.factors[1].arg, ctx)))
+        lse = self.logsumexp(arg, ctx)
+        if lse is not None:
+            return lse
+        return c.call(self.b.log, self.lower(arg, ctx))
+
+    def logsumexp(self, s: Expr, ctx: tuple[Sum, ...]) -> int | None:
+        """ln(s) for a sum of exponentials (1 counting as e^0), else None."""
+        c = self.code
+        if type(s) is Sum and type(s.body) is Pow and s.body.base is E:
+            inner = ctx + (s,)
+            if self.b.vectorised:
+                if s.index not in self.names_in(s.body):
+                    return None
+                body = self.lower(s.body.exp, inner)
+                return c.call(self.helper("logsumexp_last"), body)
+            body = self.lower(s.body.exp, inner)
+            loop = self.loop(s, ctx)
+            return c.node("loop", (f"{self.helper('logsumexp')}(*({{0}} {loop}))", _identifier(s.index.name)),
+                          (body, *self.bounds(s, ctx)))
+        terms = _exp_terms(s) if type(s) is Add else None
+        if terms is None or any(k <= 0 for k, _ in terms):
+            return None
+        if len(terms) == 2 and terms[0] == (1, ZERO) and terms[1][0] == 1:
+            return self.softplus(self.lower(terms[1][1], ctx))  # ln(1 + e^u)
+        # c*e^u = e^(u + ln c): the largest exponent is taken out, nothing overflows
+        return c.call(self.helper("logsumexp"), *(self.lower(add(u, _ln_number(k)), ctx) for k, u in terms))
+
+    def softmax(self, factors: list[Expr], ctx: tuple[Sum, ...]) -> int | None:
+        """(sum_i c_i e^(u_i)) * s^-k with s a sum of exponentials, as
+        sum_i c_i e^(u_i - k*ln s): a ratio of exponentials, never inf/inf."""
+        for f in factors:
+            if type(f) is Pow and type(f.exp) is Num and f.exp.value < 0:
+                lse = self.logsumexp(f.base, ctx)
+                if lse is not None:
+                    break
+        else:
+            return None
+        exps = [g for g in factors if type(g) is Pow and g.base is E]
+        top = next((g for g in factors if type(g) is Add and _exp_terms(g) is not None), None)
+        if not exps and top is None:
+            return None
+        c = self.code
+        k = -f.exp.value
+        scaled = lse if k == 1 else c.mul([self.lower(Num(k), ctx), lse])
+        shift = add(*(g.exp for g in exps))
+        terms = _exp_terms(top) if top is not None else [(Fraction(1), ZERO)]
+        parts: list[tuple[int, int]] = []
+        for coeff, u in terms:
+            exponent = add(shift, u)
+            inside = c.neg(scaled) if exponent is ZERO else c.add([(self.lower(exponent, ctx), 1), (scaled, -1)])
+            value = c.call(self.b.exp, inside)
+            p, q = abs(coeff.numerator), coeff.denominator
+            value = c.mul([c.leaf(str(p))] * (p != 1) + [value], [c.leaf(str(q))] * (q != 1))
+            parts.append((value, 1 if coeff > 0 else -1))
+        value = c.add(parts)
+        rest = mul(*(g for g in factors if g is not f and g is not top and g not in exps))
+        if rest is ONE:
+            return value
+        negative = _negative(rest)
+        other = self.lower(neg(rest) if negative else rest, ctx)
+        value = c.mul([other, value])
+        return c.neg(value) if negative else value
+
+    # -- sums and indexed variables
+    def bounds(self, s: Sum, ctx: tuple[Sum, ...]) -> tuple[int, int]:
+        return self.whole(s.lower, ctx), self.whole(s.upper, ctx)
+
+    def whole(self, e: Expr, ctx: tuple[Sum, ...]) -> int:
+        """A bound or index as an int: numbers as they are, expressions through `_whole`."""
+        if type(e) is Num and e.value.denominator == 1:
+            return self.code.leaf(str(e.value.numerator))
+        if type(e) is Sym and not e.indices and any(s.index is e for s in ctx) and not self.b.vectorised:
+            return self.code.node("loopvar", _identifier(e.name))
+        self.helpers.add("_whole")  # a scalar: never padded with axes
+        return self.code.call("_whole", self.lower(e, self.context(e, ctx)))
+
+    def position(self, i: Expr, ctx: tuple[Sum, ...]) -> int:
+        """Where `x_i` sits in its array (indices count from 1): i - 1, checked by
+        `_position` unless surely >= 0, since Python would read -1 as the last entry."""
+        c = self.code
+        if type(i) is Num and i.value.denominator == 1:
+            if i.value < 1:
+                raise SymdiffError(f"the index {i} is before the first entry (indices count from 1)")
+            return c.leaf(str(i.value.numerator - 1))
+        base, offset = _index_offset(i)
+        outer = next((o for o in ctx if o.index is base), None)
+        if outer is not None and not self.b.vectorised and type(outer.lower) is Num \
+                and outer.lower.value + offset >= 1:
+            return self._shift(c.node("loopvar", _identifier(base.name)), offset - 1)
+        self.helpers.add("_position")
+        return c.call("_position", self.lower(i, ctx if not self.b.vectorised else self.context(i, ctx)))
+
+    def loop(self, s: Sum, ctx: tuple[Sum, ...]) -> str:
+        return f"for {_identifier(s.index.name)} in range({{1}}, {{2}} + 1)"
+
+    def summation(self, s: Sum, ctx: tuple[Sum, ...]) -> int:
+        c = self.code
+        inner = ctx + (s,)
+        body = self.lower(s.body, inner)
+        if not self.b.vectorised:
+            return c.node("loop", (f"math.fsum({{0}} {self.loop(s, ctx)})", _identifier(s.index.name)),
+                          (body, *self.bounds(s, ctx)))
+        for bound in (s.lower, s.upper):
+            if any(o.index in self.names_in(bound) for o in ctx):
+                raise SymdiffError(f"a sum whose bounds depend on an outer index ({s}) needs backend='python'")
+        if s.index in self.names_in(s.body):
+            return c.tmpl(self.b.sum_last, body)
+        lo, hi = self.bounds(s, ctx)  # a body without the index: (hi - lo + 1) copies
+        count = c.call("max", c.add([(hi, 1), (lo, -1), (c.leaf("1"), 1)]), c.leaf("0"))
+        return c.mul([count, self.lower(s.body, ctx)])
+
+    def symbol(self, s: Sym, ctx: tuple[Sum, ...]) -> int:
+        c = self.code
+        name = _sym_text(s)
+        if not s.indices or (s.name not in self.vars.families and name in self.params):
+            if name in self.params:
+                return c.leaf(self.params[name])
+            for depth, outer in enumerate(ctx):
+                if outer.index is s:
+                    return self.index_value(outer, depth, ctx)
+            if s in self.vars.indices:
+                raise SymdiffError(f"the free index {s.name} is used as a value: give it as an argument")
+            raise SymdiffError(f"no argument for the variable {name}")
+        if s.name not in self.params:
+            raise SymdiffError(f"no argument for {s.name} (the array of {s})")
+        array = self.params[s.name]
+        if not self.b.vectorised:
+            return c.tmpl(array + "".join(f"[{{{k}}}]" for k in range(len(s.indices))),
+                          *(self.position(i, ctx) for i in s.indices))
+        return self.subscript(array, s, ctx)
+
+    def index_value(self, outer: Sum, depth: int, ctx: tuple[Sum, ...]) -> int:
+        """A bound index used as a number: the loop variable, or a range along its axis."""
+        c = self.code
+        if not self.b.vectorised:
+            return c.node("loopvar", _identifier(outer.index.name))
+        lo, hi = self.bounds(outer, ctx[:depth])
+        after = len(ctx) - depth - 1
+        arange = {"numpy": "np.arange", "torch": "torch.arange", "jax": "jnp.arange"}[self.b.name]
+        text = f"{arange}({{0}}, {{1}} + 1)" + (f"[(...,) + (None,) * {after}]" if after else "")
+        return c.tmpl(text, lo, hi)
+
+    def subscript(self, array: str, s: Sym, ctx: tuple[Sum, ...]) -> int:
+        """`y_i` inside sums, vectorised: a slice along each axis, `None` for the others."""
+        layout = [*self.free_axes, *(o.index for o in ctx)]
+        parts: list[tuple[str, int | None]] = []  # (text with {n} placeholders, axis or None)
+        args: list[int] = []
+
+        def arg(node: int) -> str:
+            args.append(node)
+            return f"{{{len(args) - 1}}}"
+
+        for dim, i in enumerate(s.indices):
+            index, offset = _index_offset(i)
+            index = i if index is None else index
+            if type(index) is Sym and index in layout:
+                axis = layout.index(index)
+                if axis < len(self.free_axes):
+                    if offset:
+                        raise SymdiffError(f"cannot vectorise {s}: a free index with an offset")
+                    parts.append((":", axis))
+                    continue
+                depth = axis - len(self.free_axes)
+                lo, hi = self.bounds(ctx[depth], ctx[:depth])
+                start = self._shift(lo, offset - 1)
+                stop = self._shift(hi, offset)
+                self.guards.append((array, dim, start, stop))
+                parts.append(((arg(start) if start != self.code.leaf("0") else "") + ":" + arg(stop), axis))
+            elif not any(o.index in self.names_in(i) for o in ctx) and not self.names_in(i) & set(self.free_axes):
+                parts.append((arg(self.position(i, ctx)), None))
+            else:
+                raise SymdiffError(f"cannot vectorise the subscript of {s}; use backend='python'")
+        axes = [a for _, a in parts if a is not None]
+        if axes != sorted(set(axes)):
+            raise SymdiffError(f"cannot vectorise {s}: its indices are not in the order of the sums "
+                               "(or repeat); use backend='python'")
+        if not axes:
+            return self.code.tmpl(f"{array}[{', '.join(p for p, _ in parts)}]", *args)
+        texts: list[str] = []
+        cursor = axes[0]
+        for text, axis in parts:
+            if axis is not None:
+                texts += ["None"] * (axis - cursor)
+                cursor = axis + 1
+            texts.append(text)
+        texts += ["None"] * (len(layout) - cursor)
+        if all(t == ":" for t in texts):
+            return self.code.leaf(array)
+        return self.code.tmpl(f"{array}[{', '.join(texts)}]", *args)
+
+    def _shift(self, node: int, by: int) -> int:
+        c = self.code
+        kind, data, _ = c.nodes[node]
+        if kind == "leaf" and re.fullmatch(r"-?\d+", data):
+            return c.leaf(str(int(data) + by))
+        if by == 0:
+            return node
+        return c.add([(node, 1), (c.leaf(str(abs(by))), 1 if by > 0 else -1)])
+
+
+def _index_offset(i: Expr) -> tuple[Sym | None, int]:
+    """(k, c) for an index `k + c` or `k` with c a whole number, else (None, 0)."""
+    if type(i) is Sym and not i.indices:
+        return i, 0
+    if type(i) is Add and len(i.terms) == 2 and {type(k) for k in i.terms} == {Num, Sym}:
+        number, index = sorted(i.terms, key=lambda k: type(k) is Sym)
+        if number.value.denominator == 1 and not index.indices:
+            return index, int(number.value)
+    return None, 0
+
+
+def _one_minus_sigmoid(e: Add) -> tuple[Expr, int] | None:
+    """(u, 1) for `1 - sigmoid(u)`, (u, -1) for `sigmoid(u) - 1`, else None."""
+    if len(e.terms) != 2:
+        return None
+    number = next((t for t in e.terms if type(t) is Num), None)
+    other = next((t for t in e.terms if t is not number), None)
+    if number is None or abs(number.value) != 1:
+        return None
+    if number.value == 1 and type(other) is Mul and len(other.factors) == 2 and other.factors[0] == Num(-1):
+        other, sign = other.factors[1], 1
+    elif number.value == -1:
+        sign = -1
+    else:
+        return None
+    if type(other) is Func and other.name == "sigmoid":
+        return other.arg, sign
+    return None
+
+
+def _exp_terms(e: Expr) -> list[tuple[Fraction, Expr]] | None:
+    """`e` as sum_i c_i*e^(u_i) (a number c is c*e^0), or None."""
+    out: list[tuple[Fraction, Expr]] = []
+    for t in e.terms if type(e) is Add else (e,):
+        factors = t.factors if type(t) is Mul else (t,)
+        coeff, us = Fraction(1), []
+        for f in factors:
+            if type(f) is Num:
+                coeff *= f.value
+            elif type(f) is Pow and f.base is E:
+                us.append(f.exp)
+            else:
+                return None
+        out.append((coeff, add(*us)))
+    return out
+
+
+def _ln_number(k: Fraction) -> Expr:
+    return ZERO if k == 1 else log(Num(k))
+
+
+def _negative(e: Expr) -> bool:
+    return type(e) is Mul and type(e.factors[0]) is Num and e.factors[0].value < 0 or \
+        type(e) is Num and e.value < 0
+
+
+# ------------------------------------------------------------------- printing
+
+
+MAX_NESTING = 40  # Python's parser refuses ~200 nested brackets: deeper values get a name
+
+
+def _render(code: _Code, node: int, done: dict[int, tuple[str, int, int]]) -> tuple[str, int, int]:
+    """Text, precedence and bracket depth of one code node, its children in `done`."""
+    kind, data, kids = code.nodes[node]
+    depth = 1 + max((done[k][2] for k in kids), default=0)
+
+    def wrap(child: int, level: int) -> str:
+        text, prec, _ = done[child]
+        return f"({text})" if prec < level else text
+
+    if kind == "leaf" or kind == "loopvar":
+        return data, NEG if data.startswith("-") else MUL if "/" in data else ATOM, 0
+    if kind == "loop":
+        return data[0].format(*(done[k][0] for k in kids)), ATOM, depth
+    if kind == "call":
+        return f"{data}({', '.join(done[k][0] for k in kids)})", ATOM, depth
+    if kind == "tmpl":
+        texts = [done[k][0] for k in kids]
+        if data.startswith("{0}["):  # a subscript of a value needs an atom
+            texts[0] = wrap(kids[0], ATOM)
+        return data.format(*texts), ATOM, depth
+    if kind == "neg":
+        return "-" + wrap(kids[0], MUL), NEG, depth
+    if kind == "group":
+        return f"({done[kids[0]][0]})", ATOM, depth
+    if kind == "pow":
+        return f"{wrap(kids[0], ATOM)}**{wrap(kids[1], ATOM)}", POW, depth
+    if kind == "add":
+        out = ""
+        for k, (child, sign) in enumerate(zip(kids, data)):
+            if sign > 0:
+                out += wrap(child, ADD) if k == 0 else f" + {wrap(child, ADD)}"
+            else:
+                out += f"-{wrap(child, MUL)}" if k == 0 else f" - {wrap(child, MUL)}"
+        return out, ADD, depth
+    if kind == "mul":
+        top = "*".join(wrap(k, MUL) for k in kids[:data])
+        if data == len(kids):
+            return top, MUL, depth
+        bottom = kids[data:]
+        under = wrap(bottom[0], POW) if len(bottom) == 1 else "(" + "*".join(wrap(k, MUL) for k in bottom) + ")"
+        return f"{top}/{under}", MUL, depth
+    raise AssertionError(kind)
+
+
+def _reachable(code: _Code, roots: list[int]) -> list[int]:
+    seen: set[int] = set()
+    stack = list(roots)
+    while stack:
+        node = stack.pop()
+        if node not in seen:
+            seen.add(node)
+            stack.extend(code.nodes[node][2])
+    return sorted(seen)
+
+
+MAX_SHARING_ROUNDS = 500
+
+
+def _share_products(code: _Code, roots: list[int]) -> None:
+    """Products that share two factors compute them once: the partials
+    `2*x1*t1/t2`, `2*x2*t1/t2`, ... become `x1*c`, `x2*c` with `c = 2*t1/t2`.
+    Greedy: the pair of factors in the most products first, until no pair
+    is in two (bounded rounds).  Nodes are rewritten in place."""
+    def factors(node: int) -> list[tuple[int, int]]:  # (child, 0 above / 1 below the line)
+        _, top, kids = code.nodes[node]
+        return [(k, 0) for k in kids[:top]] + [(k, 1) for k in kids[top:]]
+
+    reachable = _reachable(code, roots)
+    if any(code.nodes[n][0] == "loopvar" for n in reachable):
+        return  # a product inside a Python loop cannot be hoisted
+    products = [n for n in reachable if code.nodes[n][0] == "mul"]
+    for _ in range(MAX_SHARING_ROUNDS):
+        counts: dict[tuple, int] = {}
+        for node in products:
+            fs = sorted(set(factors(node)))
+            if 2 < len(fs) <= 40:
+                for i, a in enumerate(fs):
+                    for b in fs[i + 1:]:
+                        counts[(a, b)] = counts.get((a, b), 0) + 1
+        if not counts:
+            return
+        (a, b), n = max(counts.items(), key=lambda kv: (kv[1], kv[0]))
+        if n < 2:
+            return
+        top = [f for f, side in (a, b) if side == 0]
+        bottom = [f for f, side in (a, b) if side == 1]
+        pair = code.mul(top, bottom) if top else code.mul(bottom)
+        where = 1 if not top else 0
+        if pair not in products:
+            products.append(pair)
+        for node in products:
+            fs = factors(node)
+            if len(fs) <= 2 or a not in fs or b not in fs:
+                continue
+            fs.remove(a)
+            fs.remove(b)
+            fs.append((pair, where))
+            above = [k for k, side in fs if side == 0]
+            below = [k for k, side in fs if side == 1]
+            if not above:
+                above = [code.leaf("1.0")]
+            code.nodes[node] = ("mul", len(above), (*above, *below))
+
+
+def _emit(code: _Code, roots: list[int], reserved: set[str],
+          guards: Sequence[tuple[str, int, int, int]] = (), shape: str = "") -> tuple[list[str], list[str]]:
+    """Assignments of the shared (and of very deep) values, the checks of the
+    slices' bounds, then the output texts."""
+    uses: dict[int, int] = {}
+    for r in roots:
+        uses[r] = uses.get(r, 0) + 1
+    order: list[int] = []
+    stack = [(r, False) for r in reversed(roots)]
+    seen: set[int] = set()
+    while stack:
+        node, ready = stack.pop()
+        if ready:
+            order.append(node)
+            continue
+        if node in seen:
+            continue
+        seen.add(node)
+        stack.append((node, True))
+        for k in reversed(code.nodes[node][2]):
+            uses[k] = uses.get(k, 0) + 1
+            if k not in seen:
+                stack.append((k, False))
+    # temporaries t0, t1, ...: a letter no parameter uses, so `t` (a target) and `t0` never meet
+    prefix = next(p for p in ("t", "c", "v", "tmp", "_t")
+                  if not any(r == p or re.fullmatch(re.escape(p) + r"_?\d+", r) for r in reserved))
+    done: dict[int, tuple[str, int, int]] = {}
+    lines: list[str] = []
+    count = 0
+    loops: dict[int, frozenset[str]] = {}  # loop variables a node reads: it cannot be hoisted
+    for node in order:
+        kind, data, kids = code.nodes[node]
+        inner = frozenset().union(*(loops[k] for k in kids)) if kids else frozenset()
+        if kind == "loopvar":
+            inner = frozenset({data})
+        elif kind == "loop":
+            inner = inner - {data[1]}
+        loops[node] = inner
+        text, prec, depth = _render(code, node, done)
+        shared = uses[node] > 1 and kind not in ("leaf", "loopvar") and not _is_subscript(code, node)
+        if (shared or depth > MAX_NESTING) and not loops[node]:
+            name = f"{prefix}{count}"
+            count += 1
+            lines.append(f"{name} = {text}")
+            done[node] = (name, ATOM, 0)
+        else:
+            done[node] = (text, prec, depth)
+    for array, dim, start, stop in guards:
+        first = done[start][0] if start in done else "0"  # a start of 0 is not written
+        low = "" if re.fullmatch(r"\d+", first) else f"{first} < 0 or "
+        check = (f"if {low}{wrap_text(done[stop])} > {shape.format(array)}[{dim}]: "
+                 f"raise IndexError(\"{array} has no entry for some index of the sums over it (entries count from 1)\")")
+        if check not in lines:
+            lines.append(check)
+    return lines, [done[r][0] for r in roots]
+
+
+def wrap_text(rendered: tuple[str, int, int]) -> str:
+    text, prec, _ = rendered
+    return text if prec > ADD else f"({text})"
+
+
+def _is_subscript(code: _Code, node: int) -> bool:
+    """`y[:N]` and the like: cheap views, not worth a name."""
+    kind, data, _ = code.nodes[node]
+    return kind == "tmpl" and bool(re.match(r"\w+\[", data))
+
+
+# ---------------------------------------------------------------- front door
+
+
+def _outputs(value) -> tuple[list[Expr], list[str] | None, bool]:
+    """The trees to compute, their names (for a dict such as a gradient), and
+    whether a single value (not a tuple) is returned."""
+    if isinstance(value, (Expr, str)):
+        return [as_tree(value)], None, True
+    if isinstance(value, dict):
+        return [as_tree(v) for v in value.values()], [str(k) for k in value], False
+    items = list(value)
+    if items and all(isinstance(row, (list, tuple)) for row in items):  # a Jacobian or Hessian
+        raise SymdiffError("give a flat list of expressions (for a matrix, one per entry)")
+    return [as_tree(v) for v in items], None, False
+
+
+def _param_keys(args: Iterable[str | Expr], variables: Variables) -> list[tuple[str, str]]:
+    """(key the lowering looks up, a line of documentation) per argument."""
+    out = []
+    for a in args:
+        s = as_tree(a) if isinstance(a, str) else a
+        if type(s) is not Sym:
+            raise SymdiffError(f"an argument must be a variable, not {a}")
+        if s.name in variables.families and (not s.indices or not all(type(i) is Num for i in s.indices)):
+            arity = variables.families[s.name]
+            letters = [str(i) for i in s.indices] if len(s.indices) == arity else list("ijklmn"[:arity])
+            cell = ", ".join(f"{x}-1" for x in letters)
+            element = str(Sym(s.name, tuple(Sym(x, ()) for x in letters)))
+            out.append((s.name, f"array of {arity} dimension{'s' * (arity > 1)}: {s.name}[{cell}] is {element}"))
+        elif not s.indices and s in variables.indices:
+            out.append((s.name, "whole number, the index " + s.name))
+        else:
+            out.append((_sym_text(s), f"number or array, the variable {s}"))
+    return out
+
+
+def codegen(expr_or_exprs: Expr | str | Iterable[Expr | str] | dict, args: Sequence[str | Expr] | None = None,
+            backend: str = "numpy", name: str = "f") -> str:
+    """Source text of a Python function computing the expression(s), with its imports.
+
+    Parameters are the variables in the order of `args` (default: natural order);
+    an indexed family `y_i` is one array parameter `y`.  A list (or a dict such as
+    a gradient) gives a function returning a tuple; each common subexpression
+    is computed once across all of them.  `backend`: numpy, torch, jax or python.
+    """
+    if backend not in BACKENDS:
+        raise SymdiffError(f"unknown backend {backend!r}: choose numpy, torch, jax or python")
+    if not name.isidentifier() or keyword.iskeyword(name):
+        raise SymdiffError(f"{name!r} is not a Python function name")
+    b = BACKENDS[backend]
+    exprs, labels, single = _outputs(expr_or_exprs)
+    undefined = sorted({n.name for e in exprs for n in postorder(e) if is_undefined(n)})
+    if undefined:
+        raise SymdiffError(f"{', '.join(undefined)}: undefined function{'s' * (len(undefined) > 1)} "
+                           "without a value, so no code can compute "
+                           f"{'them' if len(undefined) > 1 else 'it'}")
+    variables = Variables.of(exprs)
+    keys = _param_keys(variables.default_args(b.vectorised) if args is None else args, variables)
+    params: dict[str, str] = {}
+    for key, _ in keys:
+        ident = _identifier(key)
+        if ident in params.values() or key in params:
+            raise SymdiffError(f"the argument {key} is given twice (or two names make the identifier {ident})")
+        params[key] = ident
+    lowering = _Lowering(b, params, variables)
+    roots = [lowering.lower(e) for e in exprs]
+    _share_products(lowering.code, roots)
+    lines, outs = _emit(lowering.code, roots, set(params.values()), lowering.guards, b.shape)
+    result = outs[0] if single else "(" + ", ".join(outs) + ("," if len(outs) == 1 else "") + ")"
+    def short(e: Expr) -> str:
+        nodes = size(e)  # printing a deep tree is quadratic: big ones are only counted
+        text = str(e) if nodes <= 60 else f"an expression of {nodes:,} nodes"
+        return text if len(text) <= 90 else text[:87] + "..."
+
+    if single:
+        doc = [f"Computes {short(exprs[0])}"]
+    else:
+        labels = labels or [f"[{k}]" for k in range(len(exprs))]
+        doc = [f"Returns a tuple ({', '.join(labels)}):"] + [f"  {a}: {short(e)}" for a, e in zip(labels, exprs)]
+    doc += ["Arguments:"] + [f"  {params[k]}: {text}" for k, text in keys]
+    if lowering.free_axes:
+        doc.append("The result has one axis per free index: " + ", ".join(
+            f"{s.name} (axis {k}, {s.name} = index + 1)" for k, s in enumerate(lowering.free_axes)))
+    helpers = [inspect.getsource(getattr(runtime, h)) for h in sorted(lowering.helpers)]
+    code = "\n".join([f"def {name}({', '.join(params.values())}):",
+                      '    """' + "\n    ".join(doc) + '\n    """',
+                      *(f"    {line}" for line in lines), f"    return {result}"])
+    text = "\n\n".join([*helpers, code])
+    imports = [stmt for prefix, stmt in IMPORTS if re.search(r"(?<![\w.])" + re.escape(prefix), text)]
+    return "".join(line + "\n" for line in imports) + "\n\n" * bool(imports) + text + "\n"
+
+
+# ------------------------------------------------------------------ lambdify
+# The callable is the function `codegen` writes, executed here.  That is the
+# only `exec` in the library, and it runs only our printer's output: the text is
+# built from a parsed tree, names are reduced to identifiers and numbers are
+# printed from exact fractions, so no text a user typed reaches `exec`.
+
+NEEDS = {"numpy": "numpy", "torch": "torch", "jax": "jax"}
+
+
+def lambdify(expr: Expr | str | Iterable[Expr | str], args: Sequence[str | Expr] | None = None,
+             backend: str = "numpy") -> Callable:
+    """A function of `args` (names or indexed names, in this order) computing `expr`.
+
+    `backend="numpy"` broadcasts over arrays (an indexed family `y_i` is one
+    array `y`; a sum is a reduction; a free index such as `j` in `y_j` is an axis
+    of the result); `"math"` takes and returns floats.  Unstable forms are
+    computed stably (`ln(1 + e^u)`, `ln(sigmoid(u))`, log-sum-exp, softmax).
+    A list of expressions gives a function returning a tuple.  The source is
+    the function's `source` attribute.
+    """
+    target = "python" if backend in ("math", "python") else backend
+    module = NEEDS.get(target)
+    if module is not None:
+        try:
+            __import__(module)
+        except ImportError:
+            hint = "pip install 'symdiff[numpy]'" if module == "numpy" else f"pip install {module}"
+            raise SymdiffError(f"backend {backend!r} needs {module}: {hint}") from None
+    source = codegen(expr, args, backend=target, name="f")
+    namespace: dict = {}
+    # Our own printer's output for a parsed tree (see the comment above): never user text.
+    exec(compile(source, "<symdiff.lambdify>", "exec"), namespace)
+    function = namespace["f"]
+    function.source = source
+    return function

@@ -1,0 +1,38 @@
+"""Jacobians and Hessians: matrices of partial derivatives, each entry one `diff`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from .api import _natural_key, as_tree, diff, variable
+from .expr import Expr, Sym, symbols
+
+
+def _variables(exprs: Sequence[Expr], vars: Iterable[Expr | str] | None) -> list[Sym]:
+    if vars is None:
+        found = {s for e in exprs for s in symbols(e)}
+        return sorted(found, key=lambda v: _natural_key(str(v)))
+    chosen = [variable(exprs[0] if exprs else as_tree("0"), v) for v in vars]
+    return list(dict.fromkeys(chosen))
+
+
+def jacobian(exprs: Iterable[Expr | str], vars: Iterable[Expr | str] | None = None) -> list[list[Expr]]:
+    """Row i, column j: d exprs[i] / d vars[j] (simplified); `vars` defaults to
+    every variable in natural order.  Costs one partial derivative per entry,
+    each visiting only the sub-trees that contain its variable."""
+    trees = [as_tree(e) for e in exprs]
+    xs = _variables(trees, vars)
+    return [[diff(e, x) for x in xs] for e in trees]
+
+
+def hessian(expr: Expr | str, vars: Iterable[Expr | str] | None = None) -> list[list[Expr]]:
+    """The matrix of second partials d^2 e/(dx_i dx_j), symmetric: each mixed
+    partial is computed once (from the gradient) and stands in both places."""
+    tree = as_tree(expr)
+    xs = _variables([tree], vars)
+    first = [diff(tree, x) for x in xs]
+    rows: list[list[Expr]] = [[None] * len(xs) for _ in xs]  # type: ignore[list-item]
+    for i, g in enumerate(first):
+        for j in range(i, len(xs)):
+            rows[i][j] = rows[j][i] = diff(g, xs[j])
+    return rows

@@ -1,0 +1,194 @@
+"""Run-time helpers for generated code: stable forms and functions a backend lacks.
+
+`symdiff.codegen` copies the source of each helper a function uses into the
+generated text (so the text runs without symdiff installed); `lambdify`
+executes that same text.  Names are `_<backend>_<function>`, where
+<function> is a row of `symdiff.functions` or a structural form
+(`logsumexp`, `logsumexp_last`).  Each helper is self-contained: it uses only
+its backend's module (`np`, `math`, `torch`, `jnp`/`jax`) and its arguments.
+
+Stable by construction: no helper overflows where the true value is a
+finite float (sigmoid(-800) is 0, softplus(800) is 800, log-sum-exp of
+(1000, 1000) is 1000 + ln 2).
+"""
+
+from __future__ import annotations
+
+import math
+
+
+def _whole(n):
+    """A sum bound or an index as an int; 2.5 is refused rather than truncated."""
+    k = int(n)
+    if k != n:
+        raise ValueError(f"a sum bound or index must be a whole number, not {n!r}")
+    return k
+
+
+def _position(k):
+    """Where x_k sits in an array: k - 1, since indices count from 1; x_0 is refused
+    rather than read as the last entry."""
+    p = int(k)
+    if p != k or p < 1:
+        raise IndexError(f"no entry {k!r}: indices are whole numbers from 1")
+    return p - 1
+
+
+# ------------------------------------------------------------------ math (floats)
+
+
+def _math_sigmoid(u):
+    if u >= 0:
+        return 1.0 / (1.0 + math.exp(-u))
+    z = math.exp(u)
+    return z / (1.0 + z)
+
+
+def _math_softplus(u):
+    return max(u, 0.0) + math.log1p(math.exp(-abs(u)))
+
+
+def _math_logsumexp(*terms):
+    m = max(terms)
+    if math.isinf(m):
+        return m
+    return m + math.log(math.fsum(math.exp(t - m) for t in terms))
+
+
+def _math_sign(u):
+    return float((u > 0) - (u < 0))
+
+
+def _math_relu(u):
+    return max(u, 0.0)
+
+
+def _math_heaviside(u):
+    if u == 0:
+        raise ValueError("heaviside(0) is undefined")
+    return float(u > 0)
+
+
+def _math_cot(u):
+    return 1.0 / math.tan(u)
+
+
+def _math_sec(u):
+    return 1.0 / math.cos(u)
+
+
+def _math_csc(u):
+    return 1.0 / math.sin(u)
+
+
+# ------------------------------------------------------------------------ NumPy
+
+
+def _np_sigmoid(u):
+    z = np.exp(-np.abs(u))  # never overflows
+    return np.where(np.greater_equal(u, 0), 1.0, z) / (1.0 + z)
+
+
+def _np_softplus(u):
+    return np.logaddexp(0.0, u)
+
+
+def _np_logsumexp(*terms):
+    m = terms[0]
+    for t in terms[1:]:
+        m = np.maximum(m, t)
+    m = np.where(np.isfinite(m), m, 0.0)
+    return m + np.log(sum(np.exp(t - m) for t in terms))
+
+
+def _np_logsumexp_last(u):
+    m = np.max(u, axis=-1, keepdims=True)
+    m = np.where(np.isfinite(m), m, 0.0)
+    return np.squeeze(m, -1) + np.log(np.sum(np.exp(u - m), axis=-1))
+
+
+def _np_relu(u):
+    return np.maximum(u, 0.0)
+
+
+def _np_heaviside(u):
+    return np.heaviside(u, np.nan)  # undefined at 0, as in symdiff.functions
+
+
+def _np_erf(u):
+    return np.vectorize(math.erf, otypes=[float])(u)
+
+
+def _np_erfc(u):
+    return np.vectorize(math.erfc, otypes=[float])(u)
+
+
+def _np_cot(u):
+    return 1.0 / np.tan(u)
+
+
+def _np_sec(u):
+    return 1.0 / np.cos(u)
+
+
+def _np_csc(u):
+    return 1.0 / np.sin(u)
+
+
+# ---------------------------------------------------------------------- PyTorch
+
+
+def _torch_softplus(u):
+    # torch.nn.functional.softplus returns u itself above 20: off by e^-20
+    return torch.logaddexp(u, torch.zeros_like(u))
+
+
+def _torch_logsumexp(*terms):
+    return torch.logsumexp(torch.stack(torch.broadcast_tensors(*terms)), dim=0)
+
+
+def _torch_logsumexp_last(u):
+    return torch.logsumexp(u, dim=-1)
+
+
+def _torch_heaviside(u):
+    return torch.where(u == 0, torch.full_like(u, math.nan), (u > 0).to(u.dtype))
+
+
+def _torch_cot(u):
+    return 1.0 / torch.tan(u)
+
+
+def _torch_sec(u):
+    return 1.0 / torch.cos(u)
+
+
+def _torch_csc(u):
+    return 1.0 / torch.sin(u)
+
+
+# -------------------------------------------------------------------------- JAX
+
+
+def _jax_logsumexp(*terms):
+    return jax.nn.logsumexp(jnp.stack(jnp.broadcast_arrays(*terms)), axis=0)
+
+
+def _jax_logsumexp_last(u):
+    return jax.nn.logsumexp(u, axis=-1)
+
+
+def _jax_heaviside(u):
+    return jnp.where(u == 0, jnp.nan, jnp.where(u > 0, 1.0, 0.0))
+
+
+def _jax_cot(u):
+    return 1.0 / jnp.tan(u)
+
+
+def _jax_sec(u):
+    return 1.0 / jnp.cos(u)
+
+
+def _jax_csc(u):
+    return 1.0 / jnp.sin(u)
