@@ -559,8 +559,8 @@ class _Sink:
 
 def cli_subprocess(report: Report, argv: list[str], timeout: float = 30.0) -> None:
     """The installed entry point, as a user runs it: no traceback, exit 0, 1 or 2."""
-    if sum(map(len, argv)) > 100_000:
-        return  # past what the OS passes as one argument (128 KB on Linux)
+    if sum(map(len, argv)) > 100_000 or any("\x00" in a for a in argv):
+        return  # past what the OS passes as one argument (128 KB on Linux), or a NUL it cannot pass
     report.checked["CLI (subprocess)"] += 1
     shown = [a if len(a) < 80 else a[:40] + f"...({len(a)} chars)" for a in argv]
     try:
@@ -603,6 +603,8 @@ def run(trees: int, strings: int, subprocesses: int, seed: int = 0, use_sympy: b
             texts.append(text)
         if progress and (n + 1) % 1000 == 0:
             print(f"  {n + 1} strings, {report.failures()} failures, {time.perf_counter() - start:.0f} s", flush=True)
+    if progress:
+        print(f"after the strings:\n{report.summary()}", flush=True)
     for text in texts:
         cli_subprocess(report, [rng.choice(["diff", "simplify"]), text])
     return report
