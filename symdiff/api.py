@@ -109,6 +109,8 @@ def diff(e: Expr | str, wrt: Wrt = None, order: int = 1, *, simplify: bool = Tru
                 tree, used = _sums.apply_assumptions(tree, facts)
                 if used and simplify:
                     tree = _simplify.simplify(tree)
+    if where and simplify:
+        tree = _sums.named_again(tree, _pairs(where))
     return tree
 
 

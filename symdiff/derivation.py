@@ -15,7 +15,7 @@ from .diff import Step, differentiate
 from .expr import Expr, Sym
 from .printing.steps import render
 from .simplify import simplify, simplify_derivative
-from .sums import Assumption, apply_assumptions
+from .sums import Assumption, apply_assumptions, named_again
 
 
 class Stage(NamedTuple):
@@ -26,6 +26,7 @@ class Stage(NamedTuple):
     step: Step
     simplified: Step
     assumed: Step | None = None
+    renamed: Step | None = None  # the result written with the names `where` gave
 
 
 def derivation(e: Expr, x: Sym, order: int = 1, verbose: bool = False, *,
@@ -35,7 +36,7 @@ def derivation(e: Expr, x: Sym, order: int = 1, verbose: bool = False, *,
     """Differentiate `e` in `x` `order` times, keeping every step."""
     stages: list[Stage] = []
     current = e
-    for _ in range(order):
+    for k in range(order):
         raw, step = differentiate(current, x, record=True)
         used: list[str] = []
         final = simplify_derivative(raw, order, used)
@@ -49,7 +50,13 @@ def derivation(e: Expr, x: Sym, order: int = 1, verbose: bool = False, *,
                 assumed = Step("assume", None, final, tidy,
                                bindings=tuple((a.lhs, a.rhs) for a in applied))
                 final = tidy
-        stages.append(Stage(current, step, simplified, assumed))
+        renamed = None
+        if where and k == order - 1:
+            again = named_again(final, dict(where))
+            if again is not final:
+                renamed = Step("name_again", None, final, again, bindings=where)
+                final = again
+        stages.append(Stage(current, step, simplified, assumed, renamed))
         current = final
     return Derivation(e, x, current, tuple(stages), verbose, where, lang, name)
 
@@ -72,7 +79,8 @@ class Derivation:
         """For each order: the derivative's step tree, its `simplify` step and,
         when assumptions were used, the `assume` step."""
         return tuple(s for stage in self.stages
-                     for s in (stage.step, stage.simplified, stage.assumed) if s is not None)
+                     for s in (stage.step, stage.simplified, stage.assumed, stage.renamed)
+                     if s is not None)
 
     def render(self, format: str = "text", lang: str | None = None, verbose: bool | None = None) -> str:
         """The derivation as `"text"`, `"markdown"` or `"latex"`, explained in

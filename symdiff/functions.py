@@ -159,7 +159,7 @@ ROWS: tuple[Function, ...] = (
     # The step function is undefined at 0, so relu' = heaviside is too: relu has no
     # derivative there, and symdiff says so rather than pick a convention.
     Function("heaviside", lambda u: ZERO, lambda u: float(u > 0), r"\mathrm{heaviside}",
-             "heaviside", domain=NONZERO, nonnegative=True, unicode="H", sympy="Heaviside"),
+             "heaviside", domain=NONZERO, nonnegative=True, sympy="Heaviside"),
     Function("sign", lambda u: ZERO, _sign, r"\mathrm{sgn}", "sign", aliases=("sgn",),
              parity=Parity.ODD, at_zero=ZERO, unicode="sgn", numpy="sign", sympy="sign", torch="torch.sign", jax="jnp.sign"),
     Function("abs", lambda u: mul(u, pow_(func("abs", u), NEG_ONE)), abs, r"\left|{}\right|", "abs",

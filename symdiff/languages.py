@@ -42,6 +42,7 @@ EN: dict[str, str] = {
     "simplify": "Simplify",
     "assume": "Use the assumption",
     "substitute": "Substitute",
+    "name_again": "Write with the names given",
     # phrases
     "task": "Differentiate {expr} with respect to {var}.",
     "with": "with {bindings}",
@@ -103,6 +104,7 @@ JA: dict[str, str] = {
     "simplify": "式の整理",
     "assume": "仮定を用いる",
     "substitute": "代入する",
+    "name_again": "与えられた名前で書き直す",
     "task": "{expr} を {var} で微分する。",
     "with": "ここで {bindings}",
     "see": "（ステップ {number} を参照）",

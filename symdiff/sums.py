@@ -9,14 +9,16 @@ uses an explicit stack.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from itertools import product
 from typing import NamedTuple
 
 from .errors import SymdiffError
 from .indexing import same_family
 from .limits import MAX_SUM_TERMS
+from .simplify import simplify
 from .expr import (
-    Add, Delta, Expr, Mul, Num, Sum, Sym,
-    add, delta, mul, num, postorder, summation, sym, transform,
+    E, NEG_ONE, ONE, Add, Delta, Expr, Mul, Num, Pow, Sum, Sym,
+    add, leaves, mul, neg, num, postorder, pow_, summation, sym, transform,
 )
 
 # ------------------------------------------------------------- substitution
@@ -104,6 +106,59 @@ def substitute(e: Expr, mapping: Mapping[Expr, Expr]) -> Expr:
         return replace(e, plain)
     # Patterns first (bottom-up, each Sym once), then plain names respecting binders.
     return replace(transform(e, visit), plain) if plain else transform(e, visit)
+
+
+def fold_back(e: Expr, key: Sym, value: Expr) -> Expr | None:
+    """`e` with a named quotient written by its name again.
+
+    For `y_i = exp(z_i)/sum_k exp(z_k)` every `exp(z_t)` (t a free index of
+    `e`) becomes `y_t*sum_k exp(z_k)` and `exp(-z_t)` its reciprocal, which
+    hold by the definition; an exponential of a sum is split first, so
+    `exp(z_i + z_j)` shows both.  The varying part is the factors that mention
+    the key's last index (`y_{ik}`: exp(z_{ik}) over sum_m exp(z_{im})).  None
+    when `value` has no part that stays fixed as that index varies."""
+    params = key.indices
+    if not params or any(type(p) is not Sym for p in params):
+        return None
+    fs = value.factors if type(value) is Mul else (value,)
+    top = mul(*(f for f in fs if mentions(f, params[-1])))
+    rest = mul(*(f for f in fs if not mentions(f, params[-1])))
+    if rest is ONE or top is ONE:
+        return None
+    free = sorted({k for v in e.free if type(v) is Sym for k in v.indices}, key=str)
+    named: dict[Expr, Expr] = {}
+    for ts in product(free, repeat=len(params)):
+        at = dict(zip(params, ts))
+        named[replace(top, at)] = mul(Sym(key.name, ts), pow_(replace(rest, at), NEG_ONE))
+
+    def visit(node: Expr) -> Expr | None:
+        if node in named:
+            return named[node]
+        if type(node) is Pow and node.base is E:
+            flipped = pow_(E, neg(node.exp))
+            if flipped in named:
+                return pow_(named[flipped], NEG_ONE)
+            if type(node.exp) is Add:
+                parts = [pow_(E, t) for t in node.exp.terms]
+                if any(p in named for p in parts):
+                    return mul(*(named.get(p, p) for p in parts))
+        return None
+
+    out = transform(e, visit)
+    return None if out is e else out
+
+
+def named_again(e: Expr, where: Mapping[Expr, Expr]) -> Expr:
+    """`e` in the names `where` gave (`y_i*(delta(i, j) - y_j)` for a softmax
+    derivative) when that is shorter, else `e`."""
+    for key, value in where.items():
+        if type(key) is Sym:
+            folded = fold_back(e, key, value)
+            if folded is not None:
+                tidy = simplify(folded)
+                if leaves(tidy) < leaves(e):
+                    e = tidy
+    return e
 
 
 # ------------------------------------------------------------------- sums

@@ -94,14 +94,14 @@ def test_formula_2_through_sigmoid_wrt_z_j():
 
 def test_formula_1_through_softmax_with_one_hot_targets():
     d = symdiff.diff(F1, "z_{jl}", where=SOFTMAX, assume=[ONE_HOT])
-    assert d == symdiff.parse("(exp(z_{jl})/sum_{m=1}^{K} exp(z_{jm}) - t_{jl})/N")
+    assert d == symdiff.parse("(y_{jl} - t_{jl})/N")  # in the names `where` gave, as the article writes it
     rng = random.Random(4)
     values = {n: rng.uniform(-2, 2) for n in names("z", N, K)}
     for i in range(1, N + 1):  # one-hot targets, so the assumption holds
         hot = rng.randrange(1, K + 1)
         values |= {str(sym("t", i, k)): float(k == hot) for k in range(1, K + 1)}
     loss = symdiff.substitute(F1, SOFTMAX)
-    check_numerically(loss, d, "z_{jl}", {"N": N, "K": K}, values)
+    check_numerically(loss, symdiff.substitute(d, SOFTMAX), "z_{jl}", {"N": N, "K": K}, values)
 
 
 def test_softmax_without_the_assumption_keeps_the_target_sum():
@@ -148,11 +148,11 @@ def test_cli_done_when(capsys):
     assert capsys.readouterr().out.strip() == r"\frac{\sigma\left(z_{j}\right) - t_{j}}{N}"
     args = ["diff", F1, "--wrt", "z_{jl}", "--where", "y_{ik} = " + SOFTMAX["y_{ik}"], "--assume", ONE_HOT]
     assert main(args) == 0
-    assert capsys.readouterr().out.strip() == "(exp(z_{jl})/sum_{m=1}^{K} exp(z_{jm}) - t_{jl})/N"
+    assert capsys.readouterr().out.strip() == "(y_{jl} - t_{jl})/N"
     assert main(args + ["--steps"]) == 0
     steps = capsys.readouterr().out
     assert "Use the assumption: sum_{k=1}^{K} t_{ik} = 1" in steps
-    assert steps.rstrip().splitlines()[-1] == "= (exp(z_{jl})/sum_{m=1}^{K} exp(z_{jm}) - t_{jl})/N"
+    assert steps.rstrip().splitlines()[-1] == "= (y_{jl} - t_{jl})/N"
 
 
 def test_cross_entropy_example_script_prints_the_gradients():
@@ -163,4 +163,25 @@ def test_cross_entropy_example_script_prints_the_gradients():
     script = Path(__file__).resolve().parent.parent / "examples" / "cross_entropy_gradients.py"
     out = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120, check=True)
     assert "(sigmoid(z_j) - t_j)/N" in out.stdout
-    assert "(exp(z_{jl})/sum_{m=1}^{K} exp(z_{jm}) - t_{jl})/N" in out.stdout
+    assert "(y_{jl} - t_{jl})/N" in out.stdout
+
+
+SOFTMAX_1 = {"y_i": "exp(z_i)/sum_{k=1}^{K} exp(z_k)"}
+
+
+@pytest.mark.parametrize("expr, expected", [("y_i", "y_i*(delta(i, j) - y_j)"),
+                                            ("ln(y_i)", "delta(i, j) - y_j")])
+def test_softmax_derivative_in_the_names_given(expr, expected):
+    d = symdiff.diff(expr, "z_j", where=SOFTMAX_1)
+    assert d == symdiff.parse(expected)
+    assert symdiff.derive(expr, "z_j", where=SOFTMAX_1).result == d
+    # the named form equals the written-out derivative at every index pair
+    rng = random.Random(7)
+    values = {f"z_{k}": rng.uniform(-2, 2) for k in range(1, 4)}
+    raw = symdiff.diff(symdiff.substitute(expr, SOFTMAX_1), "z_j")
+    for i in range(1, 4):
+        for j in range(1, 4):
+            at = {"i": i, "j": j, "K": 3}
+            mine = symdiff.substitute(symdiff.substitute(d, SOFTMAX_1), at)
+            theirs = symdiff.substitute(raw, at)
+            assert symdiff.evaluate(mine, values) == pytest.approx(symdiff.evaluate(theirs, values))

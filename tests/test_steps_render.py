@@ -135,7 +135,7 @@ def test_change_of_base_is_shown():
 
 
 def test_every_language_names_every_rule_and_phrase():
-    rules = {r.name for r in RULES.values()} | {"chain", "simplify", "assume", "substitute"}
+    rules = {r.name for r in RULES.values()} | {"chain", "simplify", "assume", "substitute", "name_again"}
     for lang, table in LANGUAGES.items():
         assert rules <= table.keys(), (lang, rules - table.keys())
         assert table.keys() == LANGUAGES["en"].keys(), lang  # no key falls back to English

@@ -216,12 +216,12 @@ def layout(d: Derivation, verbose: bool) -> list[Entry]:
                         later.append(Visit(s, depth + 1, level))
                 later.append(Equation(depth + 1, claim))
             stack.extend(reversed(later))
-        finish = [s for s in (stage.simplified, stage.assumed) if s is not None]
+        finish = [s for s in (stage.simplified, stage.assumed, stage.renamed) if s is not None]
         root = out[-1]
         if d.name is not None and isinstance(root, Equation):  # dL/dw, as the definition named it
             root = out[-1] = root._replace(terms=(Named(d.name, x, k + 1), *root.terms[1:]))
         if isinstance(root, Equation) and root.terms[-1] is stage.simplified.result:
-            out[-1] = root._replace(note="answer" if stage.assumed is None else "")
+            out[-1] = root._replace(note="answer" if len(finish) == 1 else "")
             finish = finish[1:]  # the root step shows the simplified result already
         for s in finish:
             heading(0, s.rule, bindings=s.bindings, rewrites=s.rewrites)
@@ -298,7 +298,7 @@ class Writer:
         if h.rule == "simplify":
             if h.rewrites:
                 line += self.t["colon"] + self.t["using"].format(names=self.code(self.words_for(h.rewrites)))
-        elif h.rule == "assume" or h.rule == "substitute":
+        elif h.rule in ("assume", "substitute", "name_again"):
             line += self.t["colon"] + self.bindings(h.bindings)
             return line
         elif h.formula is not None:
