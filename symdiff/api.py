@@ -21,6 +21,7 @@ from .sums import Assumption
 from .errors import DifferentiationError, ParseError
 from .evaluate import evaluate as _evaluate
 from .expr import Expr, Sym, as_expr, symbols
+from .limits import MAX_ORDER
 from .parse import parse, parse_definition, parse_equation
 
 if TYPE_CHECKING:  # the step renderer loads only when steps are asked for
@@ -95,8 +96,9 @@ def defined_variable(e: Expr | str, wrt: Wrt) -> Wrt:
 def _check_order(order: int) -> None:
     if not isinstance(order, int) or isinstance(order, bool) or order < 0:
         raise DifferentiationError(f"the order must be a whole number >= 0, not {order!r}")
-    if order > _diff.MAX_ORDER:
-        raise DifferentiationError(f"the order {order} is above the limit of {_diff.MAX_ORDER}")
+    if order > MAX_ORDER:
+        shown = str(order) if order.bit_length() < 1000 else "too large to show"
+        raise DifferentiationError(f"the order {shown} is above the limit of {MAX_ORDER}")
 
 
 Wrt = Expr | str | Sequence[Expr | str] | None

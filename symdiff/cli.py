@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from . import __version__
 from .errors import AssumptionNote, ReadingNote, SymdiffError
 from .languages import LANGUAGES
+from .limits import MAX_OUTPUT
 
 if TYPE_CHECKING:
     from .expr import Expr
@@ -24,6 +25,16 @@ if TYPE_CHECKING:
 FORMATS = ("plain", "latex", "unicode", "mathml")
 STEP_FORMATS = ("text", "markdown", "latex")  # with --steps; "plain" means "text" there
 EXIT_BAD_INPUT = 2
+
+
+def _check_size(e: Expr, limit: int) -> None:
+    """Refuse a result that would print more than `limit` characters (0: no limit)."""
+    from .printing.precedence import printed_length
+
+    size = printed_length(e)
+    if limit and size > limit:
+        raise SymdiffError(f"the result would print about {size:,} characters, more than the limit of "
+                           f"{limit:,}; raise it with --max-output N (0 for no limit)")
 
 
 def _show(e: Expr, fmt: str) -> str:
@@ -76,10 +87,14 @@ def build_parser() -> argparse.ArgumentParser:
                    help="substitute first; y_i matches y at every index (repeatable)")
     d.add_argument("--assume", action="append", default=[], metavar="'LHS = RHS'",
                    help="an equation the result may use, e.g. 'sum_{k=1}^{K} t_{ik} = 1'")
+    d.add_argument("--max-output", type=int, default=MAX_OUTPUT, metavar="N",
+                   help=f"refuse results longer than about N characters (default {MAX_OUTPUT:,}; 0: no limit)")
 
     s = sub.add_parser("simplify", help="simplify an expression")
     s.add_argument("expr", metavar="EXPR")
     s.add_argument("--format", choices=FORMATS, default="plain")
+    s.add_argument("--max-output", type=int, default=MAX_OUTPUT, metavar="N",
+                   help=f"refuse results longer than about N characters (default {MAX_OUTPUT:,}; 0: no limit)")
 
     v = sub.add_parser("eval", help="evaluate an expression at a point")
     v.add_argument("expr", metavar="EXPR")
@@ -155,12 +170,18 @@ def run_diff(args: argparse.Namespace) -> str | tuple[str, int, str]:
         fmt = "text" if args.format in (None, "plain") else args.format
         derivation = api.derive(args.expr, wrt[0] if wrt else None, args.order, where=where,
                                 assume=args.assume, verbose=args.verbose, lang=args.lang)
-        return derivation.render(fmt)
+        _check_size(derivation.result, args.max_output)
+        text = derivation.render(fmt)
+        if args.max_output and len(text) > args.max_output:
+            raise SymdiffError(f"the steps run to {len(text):,} characters, more than the limit of "
+                               f"{args.max_output:,}; raise it with --max-output N (0 for no limit)")
+        return text
     if args.format in STEP_FORMATS[:2]:
         raise SymdiffError(f"--format {args.format} needs --steps; without it use plain, latex or unicode")
     target = wrt if len(wrt) > 1 else (wrt[0] if wrt else None)
     result = api.diff(args.expr, target, args.order, simplify=not args.no_simplify, where=where,
                       assume=args.assume)
+    _check_size(result, args.max_output)
     if args.check:
         return (_show(result, args.format or "plain"), *_diff_check(args, target, where, result))
     return _show(result, args.format or "plain")
@@ -304,7 +325,9 @@ def run(args: argparse.Namespace) -> str | tuple[str, int] | tuple[str, int, str
     if args.command == "diff":
         return run_diff(args)
     if args.command == "simplify":
-        return _show(api.simplify(args.expr), args.format)
+        result = api.simplify(args.expr)
+        _check_size(result, args.max_output)
+        return _show(result, args.format)
     if args.command == "plot":
         return _plot(args)
     return repr(api.evaluate(args.expr, dict(args.values)))

@@ -23,8 +23,8 @@ from .expr import (
     add, delta, div, func, ln, log, mul, neg, pow_, sub, summation,
 )
 
-# The highest order `diff` and `d^n/dx^n` take: each order can multiply the size.
-MAX_ORDER = 1000
+
+D = Callable[[Expr], Expr]
 
 
 Derivative = Callable[[Expr], Expr]

@@ -7,6 +7,9 @@ class SymdiffError(ValueError):
     """Base of every deliberate symdiff error."""
 
 
+CONTEXT_WIDTH = 40  # characters shown either side of the caret on a long line
+
+
 class ParseError(SymdiffError):
     """Text that does not parse.  `str()` gives the reason, the line and a caret."""
 
@@ -21,7 +24,14 @@ class ParseError(SymdiffError):
         """The offending line with a caret under the fault."""
         lines = self.text.splitlines() or [""]
         source = lines[min(self.line, len(lines)) - 1]
-        return f"  {source}\n  {' ' * (self.column - 1)}^"
+        at = self.column - 1
+        if len(source) > 2 * CONTEXT_WIDTH:  # a window around the fault, not a megabyte line
+            start = max(0, at - CONTEXT_WIDTH)
+            head = "..." if start else ""
+            tail = "..." if start + 2 * CONTEXT_WIDTH < len(source) else ""
+            source = head + source[start:start + 2 * CONTEXT_WIDTH] + tail
+            at += len(head) - start
+        return f"  {source}\n  {' ' * at}^"
 
 
 class EvaluationError(SymdiffError):

@@ -47,7 +47,11 @@ def _key_part(value: Any) -> Any:
     t = type(value)
     if t is tuple:
         return tuple(map(id, value))
-    if t is str or t is Fraction or t is int:
+    if t is Fraction:
+        # hash(Fraction) is taken modulo 2^61 - 1, where 2 has order 61: 1/2^k
+        # for k = 1..n would share 61 hashes.  The sizes tell them apart.
+        return (value, value.numerator.bit_length(), value.denominator.bit_length())
+    if t is str or t is int:
         return value
     return id(value)
 
@@ -285,6 +289,8 @@ def _field_hash(value: Any) -> int:
         return hash(tuple(map(_get_hash, value)))
     if isinstance(value, Expr):
         return value._hash
+    if type(value) is Fraction and max(value.numerator.bit_length(), value.denominator.bit_length()) > 60:
+        return hash(_key_part(value))  # 1/2^k would share 61 hashes (see _key_part)
     return hash(value)
 
 
@@ -768,7 +774,7 @@ def _fold_numeric_power(b: Fraction, n: Fraction) -> Fraction | None:
             return None
         b = Fraction(num_root, den_root)
     bits = max(b.numerator.bit_length(), b.denominator.bit_length())
-    if bits * abs(p) > MAX_FOLD_BITS:
+    if bits * abs(p) > MAX_FOLD_BITS and abs(p) != 1:  # a reciprocal is no larger than b
         return None
     return b**p
 

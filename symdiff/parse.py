@@ -22,15 +22,14 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedTok
 from . import expr as E
 from . import functions as F
 from . import names as N
-from .diff import MAX_ORDER, differentiate
+from .diff import differentiate
 from .errors import ParseError, ReadingNote
+from .limits import MAX_INPUT_LENGTH, MAX_NUMBER_DIGITS, MAX_ORDER
 
 _HERE = os.path.dirname(os.path.realpath(__file__))
 # Installed wheels carry the grammar inside the package; a source checkout has it beside.
 GRAMMAR_DIRS = (os.path.join(_HERE, "grammar"), os.path.join(os.path.dirname(_HERE), "grammar"))
 
-MAX_NUMBER_LENGTH = 400
-MAX_DECIMAL_EXPONENT = 400
 
 
 def grammar_path(name: str) -> str:
@@ -56,14 +55,28 @@ class _TokenError(Exception):
 
 
 def number(tok: Token) -> E.Num:
+    """A numeral, exact; refused when it spells more than MAX_NUMBER_DIGITS digits."""
     text = str(tok)
     mantissa, _, exponent = text.lower().partition("e")
-    zero = not mantissa.strip("0.")
-    if len(mantissa) > MAX_NUMBER_LENGTH or (
-        exponent and not zero and abs(int(exponent)) > MAX_DECIMAL_EXPONENT
-    ):
-        raise _TokenError(tok, f"number {text[:20]}{'...' if len(text) > 20 else ''} is too large")
-    return E.ZERO if zero else E.num(Fraction(text))
+    if not mantissa.strip("0."):
+        return E.ZERO
+    whole, _, decimals = mantissa.partition(".")
+    # Digits of the numerator and denominator, worked out without building them.
+    shift = len(exponent.lstrip("+-").lstrip("0")) <= 9 and int(exponent or 0)
+    too_large = shift is False or max(len(whole.lstrip("0")) + shift, len(decimals) - shift,
+                                      len(mantissa)) > MAX_NUMBER_DIGITS
+    if too_large:
+        shown = f"{text[:20]}..." if len(text) > 20 else text
+        raise _TokenError(tok, f"number {shown} is too large: the limit is {MAX_NUMBER_DIGITS} digits")
+    return E.num(Fraction(text))
+
+
+def whole_number(tok: Token, digits: str | None = None) -> E.Num:
+    """An index or order written in digits (`x_12`, `x_{-1}`), within MAX_NUMBER_DIGITS."""
+    digits = str(tok) if digits is None else digits
+    if len(digits.lstrip("-").lstrip("0")) > MAX_NUMBER_DIGITS:
+        raise _TokenError(tok, f"number {digits[:20]}... is too large: the limit is {MAX_NUMBER_DIGITS} digits")
+    return E.num(int(digits))
 
 
 _INDEX_PART = re.compile(r"\d+|(?:" + "|".join(sorted(N.GREEK, key=len, reverse=True)) + r")(?![a-z])|[A-Za-z]")
@@ -73,7 +86,7 @@ def split_index(tok: Token) -> tuple[E.Expr, ...]:
     """`ik` -> (i, k); `i10` -> (i, 10); `theta` -> (theta,): letters one at a
     time, digit runs and Greek names whole."""
     return tuple(
-        E.num(int(part)) if part.isdigit() else E.sym(part)
+        whole_number(tok, part) if part.isdigit() else E.sym(part)
         for part in _INDEX_PART.findall(str(tok))
     )
 
@@ -91,9 +104,9 @@ class PlainTransformer(Transformer[Token, Any]):
         return E.Sym(str(name), indices)
 
     def subscript(self, *parts: Token) -> tuple[E.Expr, ...]:
-        if len(parts) == 1:
+        if len(parts) == 1 and parts[0].type != "NEG_INT":
             return split_index(parts[0])
-        return tuple(E.num(int(p)) if p.type == "INT" else E.sym(str(p)) for p in parts)
+        return tuple(whole_number(p) if p.type in ("INT", "NEG_INT") else E.sym(str(p)) for p in parts)
 
     def sum(self, first, *rest) -> E.Expr:
         terms = [_unwrap(first)]
@@ -266,6 +279,8 @@ def derivative_operator(op: Token, body: E.Expr) -> E.Expr:
     if n != m2:
         raise _TokenError(op, f"the orders in {op} disagree: write d^n/dx^n")
     var = parse_plain(m.group("var"))
+    if n and len(n) > 9:
+        raise _TokenError(op, f"order {n[:20]}... is above the limit of {MAX_ORDER}")
     if type(var) is not E.Sym:  # d/dpi, d/de: a constant (found by mypy: was an AttributeError)
         raise _TokenError(op, f"can only differentiate with respect to a variable, not {var}")
     note(f"read {op} as the derivative of what follows it")
@@ -665,10 +680,10 @@ class LatexTransformer(Transformer[Token, Any]):
         return (E.sym(word),)
 
     def index_int(self, tok: Token) -> tuple[E.Expr, ...]:
-        return (E.num(int(str(tok))),)
+        return (whole_number(tok),)
 
     def index_negative(self, tok: Token) -> tuple[E.Expr, ...]:
-        return (E.num(-int(str(tok))),)
+        return (E.num(-whole_number(tok).value),)
 
     def sup_char(self, tok: Token) -> E.Expr:
         return _script_value(tok)
@@ -1086,6 +1101,11 @@ def parse(text: str, syntax: str | None = None, *, variables: Iterable[str] = ()
     """
     if not isinstance(text, str):
         raise TypeError(f"parse() needs a str, not {type(text).__name__}")
+    if len(text) > MAX_INPUT_LENGTH:
+        line = text.count("\n", 0, MAX_INPUT_LENGTH) + 1
+        column = MAX_INPUT_LENGTH - (text.rfind("\n", 0, MAX_INPUT_LENGTH) + 1) + 1
+        raise ParseError(f"the input is {len(text):,} characters long; the limit is {MAX_INPUT_LENGTH:,}",
+                         text, line, column)
     if syntax is None:
         syntax = "latex" if "\\" in text else "plain"
     if syntax not in ("plain", "latex"):

@@ -75,6 +75,7 @@ WIDE = 300
 EXPANSION_SLACK = 3
 # Largest integer whose perfect-power part is extracted (`sqrt(8) -> 2*sqrt(2)`).
 MAX_RADICAND = 10**24
+MAX_FLIP_FACTORS = 12  # products longer than this keep their sums' signs (flip_sum_signs)
 
 
 CANONICAL, SEARCH = "canonical", "search"
@@ -156,14 +157,15 @@ def split_power(e: Expr) -> tuple[Expr, Expr]:
 def as_factors(e: Expr) -> tuple[Fraction, dict[Expr, Expr]]:
     """`3*x^2*y` -> (3, {x: 2, y: 1}); equal bases have their exponents added."""
     coeff = Fraction(1)
-    powers: dict[Expr, Expr] = {}
+    exps: dict[Expr, list[Expr]] = {}
     for f in e.factors if type(e) is Mul else (e,):
         if type(f) is Num:
             coeff *= f.value
             continue
-        base, n = split_power(f)
-        powers[base] = add(powers[base], n) if base in powers else n
-    return coeff, powers
+        base, x = split_power(f)
+        exps.setdefault(base, []).append(x)
+    # One add per base: adding exponents one at a time is quadratic (exp chains).
+    return coeff, {b: xs[0] if len(xs) == 1 else add(*xs) for b, xs in exps.items()}
 
 
 def put_factor(powers: dict[Expr, Expr], base: Expr, n: Expr) -> None:
@@ -601,6 +603,8 @@ def negated(s: Expr) -> Expr:
 def flip_sum_signs(e: Expr, ctx: Simplifier) -> Expr | None:
     """-(1 - x)^3 -> (x - 1)^3, -a/(1 - y) -> a/(y - 1): negate a sum under an odd power
     when that removes minus signs without adding leaves."""
+    if len(e.factors) > MAX_FLIP_FACTORS:  # one search per factor: cubic on long chain-rule products
+        return None
     for i, f in enumerate(e.factors):
         base, expo = split_power(f)
         if type(base) is Add and type(expo) is Num and expo.value.denominator == 1 \
@@ -821,6 +825,8 @@ def power_of_power(e: Expr) -> Expr | None:
 def _perfect_power_part(n: int, k: int) -> tuple[int, int]:
     """n = a^k * m with a as large as trial division finds: (a, m)."""
     a, m = 1, n
+    if k >= n.bit_length():  # 2^k > n: no k-th power but 1 divides n (and p**k may be vast)
+        return a, m
     p = 2
     while p * p <= m and p < 10**4:
         while m % p**k == 0:
@@ -842,6 +848,8 @@ def numeric_radical(e: Expr) -> Expr | None:
     if (s * n + abs(whole)) * bits > MAX_FOLD_BITS:
         return None  # 2^(-1e-20): the radicand would be astronomically large
     c = b.value**s
+    if (c.denominator.bit_length() - 1) * (n - 1) > MAX_RADICAND.bit_length():
+        return None  # the radicand below would be vast
     radicand = c.numerator * c.denominator ** (n - 1)
     if radicand > MAX_RADICAND:
         return None

@@ -12,7 +12,9 @@ from collections.abc import Mapping
 from itertools import product
 from typing import NamedTuple, cast
 
+from .errors import SymdiffError
 from .indexing import same_family
+from .limits import MAX_SUM_TERMS
 from .simplify import simplify
 from .expr import (
     E, NEG_ONE, ONE, Add, Delta, Expr, Mul, Num, Pow, Sum, Sym,
@@ -168,10 +170,16 @@ def named_again(e: Expr, where: Mapping[Expr, Expr]) -> Expr:
 
 
 def expand_sums(e: Expr) -> Expr:
-    """Write out every sum whose bounds are whole numbers."""
+    """Write out every sum whose bounds are whole numbers (at most MAX_SUM_TERMS terms)."""
+    written = [0]
+
     def visit(node: Expr) -> Expr | None:
         if type(node) is Sum and _whole(node.lower) and _whole(node.upper):
             lo, hi = int(node.lower.value), int(node.upper.value)
+            written[0] += max(0, hi - lo + 1)
+            if written[0] > MAX_SUM_TERMS:
+                raise SymdiffError(f"sum_{{{node.index}={lo}}}^{{{hi}}}: expand_sums writes out at most "
+                                   f"{MAX_SUM_TERMS:,} terms in all")
             return add(*(replace(node.body, {node.index: num(k)}) for k in range(lo, hi + 1)))
         return None
 

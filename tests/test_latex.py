@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 
 import symdiff
 from symdiff import latex, parse
@@ -181,5 +181,8 @@ def test_deep_latex_input_does_not_recurse():
 
 
 @given(exprs())
+@example(num(4) ** (num(5) ** num(4)))  # 4^(5^4): a 377-digit number, found by hypothesis
+@example(num(9**420) * sym("x"))
+@example(num(10**400) + num(7 * 10**401) * sym("x"))
 def test_latex_round_trip(e):
     assert parse(latex(e), syntax="latex") == e

@@ -154,6 +154,9 @@ def _fuzz_strategy():
 # fewer examples here; tests/fuzz runs many more strings.
 @settings(max_examples=100, suppress_health_check=[HealthCheck.filter_too_much, HealthCheck.too_slow])
 @given(_fuzz_strategy())
+@example("sum_A**0E00E-0")  # found by hypothesis on fresh clones (issue 10)
+@example("0E0+sum_{A=abs 0E0}**0E0e")  # a bare function as a sum's lower bound
+@example("1e" + "9" * 5000)  # more digits than Python converts to int by default
 @example("sum_{A=abs e}**0E00E0")
 @example("A_{0,A}")
 @example("-sum_A**0E0heaviside 0E0")

@@ -14,7 +14,7 @@ from ..functions import FUNCTIONS, notation, undefined_name
 from .. import names
 from ..names import FUNCTION_LETTERS, is_letter, latex_name
 from ..expr import PRINTERS, E, HALF, Add, Const, Delta, Expr, Func, Log, Mul, Num, Pow, Sum, Sym
-from .precedence import MUL, POW, Child, Part, precedence, render, split_fraction, sum_parts
+from .precedence import MUL, POW, Child, Part, latex_integer, precedence, render, split_fraction, sum_parts
 
 OPEN, CLOSE = "\\left(", "\\right)"
 # Greek letters with a letter of their own (no var- forms), for the MathML printer.
@@ -23,9 +23,10 @@ GREEK = frozenset(g for g in names.GREEK if not g.startswith("var"))
 def number(value: Fraction) -> str:
     sign = "-" if value < 0 else ""
     value = abs(value)
+    top = latex_integer(value.numerator)
     if value.denominator == 1:
-        return f"{sign}{value.numerator}"
-    return f"{sign}\\frac{{{value.numerator}}}{{{value.denominator}}}"
+        return f"{sign}{top}"
+    return f"{sign}\\frac{{{top}}}{{{latex_integer(value.denominator)}}}"
 
 
 def name(text: str) -> str:

@@ -5,20 +5,23 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ..expr import PRINTERS, E, HALF, Add, Const, Delta, Expr, Func, Log, Mul, Num, Pow, Sum, Sym
-from .precedence import MUL, POW, Child, Part, render, split_fraction, sum_parts
+from .precedence import MUL, POW, Child, Part, plain_integer, render, split_fraction, sum_parts
 
 if TYPE_CHECKING:
     from fractions import Fraction
 
-
 def number(value: Fraction) -> str:
-    return str(value.numerator) if value.denominator == 1 else f"{value.numerator}/{value.denominator}"
+    top = plain_integer(value.numerator)
+    if value.denominator == 1:
+        return top
+    bottom = plain_integer(value.denominator)
+    return f"{top}/({bottom})" if "*" in bottom else f"{top}/{bottom}"
 
 
 def subscript(indices: tuple[Expr, ...]) -> str:
     """`_i`, `_{ik}`, `_{i,10}`: letters and digits run together only when each is one character."""
     texts = [to_str(i) for i in indices]
-    if len(texts) == 1 and (type(indices[0]) is Num or len(texts[0]) == 1):
+    if len(texts) == 1 and (type(indices[0]) is Num and texts[0].isdigit() or len(texts[0]) == 1):
         return "_" + texts[0]
     digits_touch = any(a.isdigit() and b.isdigit() for a, b in zip(texts, texts[1:]))
     # t_{11} would read as t at 11, and t_{0A} not at all: a run starts with a letter
@@ -91,7 +94,7 @@ def parts(e: Expr) -> list[Part]:
 
 def log_base(base: Expr) -> str:
     text = to_str(base)
-    simple = type(base) is Const or (type(base) is Num and base.value > 0 and base.value.denominator == 1)
+    simple = type(base) is Const or (type(base) is Num and base.value > 0 and text.isdigit())
     simple = simple or (type(base) is Sym and not base.indices)
     return text if simple else "{" + text + "}"
 

@@ -7,12 +7,85 @@ explicit stack, adding brackets where `parenthesize` says they are needed.
 
 from __future__ import annotations
 
+import math
 from fractions import Fraction
 from typing import Callable, NamedTuple, Union
 
-from ..expr import E, HALF, Add, Expr, Mul, Num, Pow, Sum, mul, pow_
+from ..limits import MAX_NUMBER_DIGITS
+from ..expr import E, HALF, MAX_FOLD_BITS, Add, Expr, Mul, Num, Pow, Sum, mul, pow_
 
 ADD, MUL, NEG, POW, ATOM = 10, 20, 30, 40, 50
+
+# Integers up to this many bits always print in full; longer ones print as a
+# power (`3^840`) or with a decimal exponent (`12e400`) when one fits.
+SHORT_BITS = 64
+POWER_BASES = range(2, 1001)
+SMALL_FACTOR_BITS = 20  # m in m*b^k (`2*3^840`) is at most about a million
+_DIGITS_PER_CHUNK = 4000  # below Python's int-to-str limit (4300 digits)
+
+
+def digits(n: int) -> str:
+    """Decimal digits of any int; never hits Python's int-to-str length limit."""
+    if n < 0:
+        return "-" + digits(-n)
+    if n.bit_length() < 13000:  # about 3,900 digits
+        return str(n)
+    half = max(1, int(n.bit_length() * 0.30103) // 2)
+    high, low = divmod(n, 10**half)
+    return digits(high) + digits(low).zfill(half)
+
+
+def long_integer(n: int) -> tuple[int, int, int] | None:
+    """A long integer n > 0 written compactly, as (m, b, k) with n = m*b^k:
+    a perfect power of a small base (m = 1) or decimal zeros (b = 10).
+    None when n is short or has no such form (then it prints in full)."""
+    if n.bit_length() <= SHORT_BITS:
+        return None
+    best = None  # a small multiple of a power: 2*3^840
+    for b in POWER_BASES:
+        if n % b == 0:
+            k = round((n.bit_length() - 1) / math.log2(b))  # b^k has about this many bits
+            for c in (k - 1, k, k + 1):
+                if c > 1 and b**c == n:
+                    return 1, b, c
+            if best is None and n % (b * b) == 0:
+                m, v = n, 0
+                while m % b == 0:
+                    m //= b
+                    v += 1
+                if m.bit_length() <= SMALL_FACTOR_BITS:
+                    best = (m, b, v)
+    if best is not None and best[1] != 10:
+        return best
+    zeros = 0
+    m = n
+    while m % 10**64 == 0:
+        m //= 10**64
+        zeros += 64
+    while m % 10 == 0:
+        m //= 10
+        zeros += 1
+    return (m, 10, zeros) if zeros > 1 else None
+
+
+def integer_level(n: int) -> int:
+    """Precedence of a non-negative integer as printed: a power binds as `^`."""
+    form = long_integer(n)
+    if form is None:
+        return ATOM
+    m, b, k = form
+    return POW if m == 1 and b.bit_length() * k <= MAX_FOLD_BITS else MUL
+
+
+def power_text(b: int, k: int, latex: bool = False) -> str:
+    """b^k as powers that `pow_` folds back into one number: `2^4096*2^904` for 2^5000."""
+    step = max(1, MAX_FOLD_BITS // b.bit_length())
+    parts = []
+    while k > 0:
+        j = min(k, step)
+        parts.append(f"{b}^{{{j}}}" if latex else f"{b}^{j}")
+        k -= j
+    return (" \\cdot " if latex else "*").join(parts)
 
 
 class Child(NamedTuple):
@@ -54,7 +127,7 @@ def precedence(e: Expr) -> int:
     if t is Num:
         if e.value < 0:
             return NEG
-        return ATOM if e.value.denominator == 1 else MUL
+        return integer_level(e.value.numerator) if e.value.denominator == 1 else MUL
     if t is Mul:
         return NEG if is_negative(e) else MUL
     if t is Sum:
@@ -109,3 +182,57 @@ def sum_parts(terms: tuple[Expr, ...]) -> list[Part]:
         else:
             out += [" + ", Child(t, ADD, strict=True)]
     return out
+
+
+def plain_integer(n: int) -> str:
+    """`123`, `3^840`, `12e400`: an integer >= 0 as plain text that reads back."""
+    form = long_integer(n)
+    if form is None:
+        return digits(n)
+    m, b, k = form
+    if b == 10 and len(digits(m)) + k <= MAX_NUMBER_DIGITS:
+        return f"{digits(m)}e{k}"
+    return power_text(b, k) if m == 1 else f"{m}*{power_text(b, k)}"
+
+
+def latex_integer(n: int) -> str:
+    """`123`, `3^{840}`, `12 \\cdot 10^{400}`: an integer >= 0 as LaTeX."""
+    form = long_integer(n)
+    if form is None:
+        return digits(n)
+    m, b, k = form
+    power = power_text(b, k, latex=True)
+    return power if m == 1 else f"{digits(m)} \\cdot {power}"
+
+
+def printed_length(root: Expr) -> int:
+    """About how many characters `root` prints as, counting each repeat of a
+    shared sub-tree; linear in the number of distinct nodes."""
+    from ..expr import Const, Delta, Func, Log, Sym, fold
+
+    def visit(node: Expr, kids: tuple[int, ...]) -> int:
+        t = type(node)
+        if t is Num:
+            v = node.value
+            own = int((v.numerator.bit_length() + v.denominator.bit_length()) * 0.302) + 1
+        elif t is Sym:
+            own = len(node.name) + 3 * len(node.indices)
+        elif t is Const:
+            own = len(node.name)
+        elif t is Add:
+            own = 3 * len(kids)
+        elif t is Mul:
+            own = len(kids)
+        elif t is Func:
+            own = len(node.name) + 2
+        elif t is Log:
+            own = 8
+        elif t is Sum:
+            own = 12 + len(node.index.name)
+        elif t is Delta:
+            own = 9
+        else:
+            own = 3
+        return own + sum(kids)
+
+    return fold(root, visit)

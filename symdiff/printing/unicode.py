@@ -23,7 +23,7 @@ from string import ascii_lowercase, digits
 
 from ..expr import E, HALF, Add, Const, Delta, Expr, Func, Log, Mul, Num, Pow, Sum, Sym
 from ..functions import FUNCTIONS, notation, undefined_name
-from .precedence import ATOM, MUL, POW, Child, Part, precedence, render, split_fraction, sum_parts
+from .precedence import digits as int_digits, ATOM, MUL, POW, Child, Part, precedence, render, split_fraction, sum_parts
 
 
 def _table(names: dict[str, str]) -> dict[str, str]:
@@ -55,8 +55,8 @@ def number(value: Fraction) -> str:
     sign = MINUS if value < 0 else ""
     value = abs(value)
     if value.denominator == 1:
-        return f"{sign}{value.numerator}"
-    return f"{sign}{value.numerator}/{value.denominator}"
+        return f"{sign}{int_digits(value.numerator)}"
+    return f"{sign}{int_digits(value.numerator)}/{int_digits(value.denominator)}"
 
 
 def is_natural(e: Expr) -> bool:
@@ -68,7 +68,7 @@ def sub_text(e: Expr) -> str:
     if type(e) is Sym and not e.indices:
         return e.name
     if type(e) is Num and e.value >= 0 and e.value.denominator == 1:
-        return str(e.value.numerator)
+        return int_digits(e.value.numerator)
     return pretty(e)
 
 
@@ -88,7 +88,7 @@ def subscript(indices: tuple[Expr, ...]) -> str:
 
 
 def superscript(n: int) -> str:
-    return "".join(SUPERSCRIPT[c] for c in str(n))
+    return "".join(SUPERSCRIPT[c] for c in int_digits(n))
 
 
 def is_constant_log(e: Expr) -> bool:

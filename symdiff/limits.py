@@ -1,0 +1,29 @@
+"""Resource limits: every bound symdiff enforces, in one place.
+
+Each is checked where the work starts and refused with a SymdiffError (a
+ParseError with a caret where the limit points at text), so no public call
+runs away with time or memory.  The README's "Limits" section lists them.
+"""
+
+from __future__ import annotations
+
+# Longest text `parse` reads, in characters.  Parsing is linear (about 4 s
+# per megabyte, in Lark), so this keeps every parse well under a second.
+MAX_INPUT_LENGTH = 200_000
+
+# Highest derivative order (`diff`, `derive`, `--order`, `d^n/dx^n`): each
+# order can multiply the size of the result.
+MAX_ORDER = 1000
+
+# Largest exact number, in decimal digits of its numerator or denominator,
+# that a numeral may spell (`1e1000`, 1000 digits) and that printing writes
+# out in full; larger results of arithmetic print as powers (`2^5000`).
+MAX_NUMBER_DIGITS = 1200
+
+# Largest bound of a sum that `evaluate` writes out term by term; beyond it
+# a sum needs a closed form (polynomial or geometric bodies) or is refused.
+MAX_SUM_TERMS = 100_000
+
+# Longest result the command line prints, in characters, unless
+# `--max-output` raises it (0 for no limit).
+MAX_OUTPUT = 1_000_000

@@ -1,0 +1,1 @@
+"""symdiff's fuzz harness (see harness.py); `python -m tests.fuzz [--long]`."""
