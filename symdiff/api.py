@@ -223,7 +223,7 @@ def substitute(e: Expr | str, mapping: Replacements) -> Expr:
     >>> str(substitute("y_1 + y_2", {"y_i": "sigmoid(z_i)"}))
     'sigmoid(z_1) + sigmoid(z_2)'
     """
-    return _sums.substitute(as_tree(e), _pairs(mapping))
+    return _sums.substitute_indexed(as_tree(e), _pairs(mapping))
 
 
 def expand_sums(e: Expr | str) -> Expr:

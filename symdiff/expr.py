@@ -892,7 +892,7 @@ def transform(root: Expr, visit: Callable[[Expr], Expr | None]) -> Expr:
     return fold(root, step)
 
 
-def substitute(root: Expr, mapping: dict[Expr, Expr]) -> Expr:
+def replace_subtrees(root: Expr, mapping: dict[Expr, Expr]) -> Expr:
     """Replace sub-trees by identity lookup."""
     return transform(root, mapping.get)
 

@@ -19,7 +19,7 @@ from lark import Lark, Token, Transformer, v_args
 from lark.lexer import PatternStr
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 
-from . import expr as E
+from . import expr as X
 from . import functions as F
 from . import names as N
 from .diff import differentiate
@@ -54,12 +54,12 @@ class _TokenError(Exception):
         self.reason = reason
 
 
-def number(tok: Token) -> E.Num:
+def number(tok: Token) -> X.Num:
     """A numeral, exact; refused when it spells more than MAX_NUMBER_DIGITS digits."""
     text = str(tok)
     mantissa, _, exponent = text.lower().partition("e")
     if not mantissa.strip("0."):
-        return E.ZERO
+        return X.ZERO
     whole, _, decimals = mantissa.partition(".")
     # Digits of the numerator and denominator, worked out without building them.
     shift = len(exponent.lstrip("+-").lstrip("0")) <= 9 and int(exponent or 0)
@@ -68,25 +68,25 @@ def number(tok: Token) -> E.Num:
     if too_large:
         shown = f"{text[:20]}..." if len(text) > 20 else text
         raise _TokenError(tok, f"number {shown} is too large: the limit is {MAX_NUMBER_DIGITS} digits")
-    return E.num(Fraction(text))
+    return X.num(Fraction(text))
 
 
-def whole_number(tok: Token, digits: str | None = None) -> E.Num:
+def whole_number(tok: Token, digits: str | None = None) -> X.Num:
     """An index or order written in digits (`x_12`, `x_{-1}`), within MAX_NUMBER_DIGITS."""
     digits = str(tok) if digits is None else digits
     if len(digits.lstrip("-").lstrip("0")) > MAX_NUMBER_DIGITS:
         raise _TokenError(tok, f"number {digits[:20]}... is too large: the limit is {MAX_NUMBER_DIGITS} digits")
-    return E.num(int(digits))
+    return X.num(int(digits))
 
 
 _INDEX_PART = re.compile(r"\d+|(?:" + "|".join(sorted(N.GREEK, key=len, reverse=True)) + r")(?![a-z])|[A-Za-z]")
 
 
-def split_index(tok: Token) -> tuple[E.Expr, ...]:
+def split_index(tok: Token) -> tuple[X.Expr, ...]:
     """`ik` -> (i, k); `i10` -> (i, 10); `theta` -> (theta,): letters one at a
     time, digit runs and Greek names whole."""
     return tuple(
-        whole_number(tok, part) if part.isdigit() else E.sym(part)
+        whole_number(tok, part) if part.isdigit() else X.sym(part)
         for part in _INDEX_PART.findall(str(tok))
     )
 
@@ -97,64 +97,64 @@ class PlainTransformer(Transformer[Token, Any]):
 
     number = staticmethod(number)
 
-    def constant(self, tok: Token) -> E.Expr:
-        return E.const(str(tok))
+    def constant(self, tok: Token) -> X.Expr:
+        return X.const(str(tok))
 
-    def symbol(self, name: Token, indices: tuple[E.Expr, ...] = ()) -> E.Expr:
-        return E.Sym(str(name), indices)
+    def symbol(self, name: Token, indices: tuple[X.Expr, ...] = ()) -> X.Expr:
+        return X.Sym(str(name), indices)
 
-    def subscript(self, *parts: Token) -> tuple[E.Expr, ...]:
+    def subscript(self, *parts: Token) -> tuple[X.Expr, ...]:
         if len(parts) == 1 and parts[0].type != "NEG_INT":
             return split_index(parts[0])
-        return tuple(whole_number(p) if p.type in ("INT", "NEG_INT") else E.sym(str(p)) for p in parts)
+        return tuple(whole_number(p) if p.type in ("INT", "NEG_INT") else X.sym(str(p)) for p in parts)
 
-    def sum(self, first, *rest) -> E.Expr:
+    def sum(self, first, *rest) -> X.Expr:
         terms = [_unwrap(first)]
         for op, term in zip(rest[::2], rest[1::2]):
             term = _unwrap(term)
-            terms.append(E.neg(term) if op == "-" else term)
-        return E.add(*terms)
+            terms.append(X.neg(term) if op == "-" else term)
+        return X.add(*terms)
 
-    def group(self, a) -> E.Expr:
+    def group(self, a) -> X.Expr:
         return _unwrap(a)
 
-    def chain(self, *items) -> E.Expr:
+    def chain(self, *items) -> X.Expr:
         return product(items)
 
     def neg(self, a):
         if isinstance(a, _Bare):
-            return _Bare(E.neg(a.expr), a.token)
-        return E.neg(a)
+            return _Bare(X.neg(a.expr), a.token)
+        return X.neg(a)
 
-    def pow(self, base: E.Expr, _op: Token, exp) -> E.Expr:
-        return E.pow_(base, _unwrap(exp))
+    def pow(self, base: X.Expr, _op: Token, exp) -> X.Expr:
+        return X.pow_(base, _unwrap(exp))
 
-    def func(self, name: Token, arg) -> E.Expr:
+    def func(self, name: Token, arg) -> X.Expr:
         return F.apply(str(name), _unwrap(arg))
 
-    def func_power(self, name: Token, _pow: Token, power, arg) -> E.Expr:
+    def func_power(self, name: Token, _pow: Token, power, arg) -> X.Expr:
         return function_power(name, _unwrap(power), _unwrap(arg))
 
-    def bare_func(self, name: Token, arg: E.Expr) -> _Bare:
+    def bare_func(self, name: Token, arg: X.Expr) -> _Bare:
         return _Bare(F.apply(str(name), arg), name)
 
-    def apply(self, name: Token, *args) -> E.Expr:
+    def apply(self, name: Token, *args) -> X.Expr:
         return application(name, tuple(map(_unwrap, args)))
 
-    def derivative(self, op: Token, body) -> E.Expr:
+    def derivative(self, op: Token, body) -> X.Expr:
         return derivative_operator(op, _unwrap(body))
 
-    def log_base(self, _log: Token, base, arg) -> E.Expr:
-        return E.log(_unwrap(arg), _unwrap(base))
+    def log_base(self, _log: Token, base, arg) -> X.Expr:
+        return X.log(_unwrap(arg), _unwrap(base))
 
-    def sum_from(self, _sum: Token, index: Token, lower, _pow: Token, upper, body) -> E.Expr:
-        return E.summation(_unwrap(body), E.sym(str(index)), _unwrap(lower), _unwrap(upper))
+    def sum_from(self, _sum: Token, index: Token, lower, _pow: Token, upper, body) -> X.Expr:
+        return X.summation(_unwrap(body), X.sym(str(index)), _unwrap(lower), _unwrap(upper))
 
-    def sum_from_one(self, _sum: Token, index: Token, _pow: Token, upper, body) -> E.Expr:
-        return E.summation(_unwrap(body), E.sym(str(index)), E.ONE, _unwrap(upper))
+    def sum_from_one(self, _sum: Token, index: Token, _pow: Token, upper, body) -> X.Expr:
+        return X.summation(_unwrap(body), X.sym(str(index)), X.ONE, _unwrap(upper))
 
-    def delta(self, _delta: Token, i, j) -> E.Expr:
-        return E.delta(_unwrap(i), _unwrap(j))
+    def delta(self, _delta: Token, i, j) -> X.Expr:
+        return X.delta(_unwrap(i), _unwrap(j))
 
 
 def _read(path: str) -> str:
@@ -202,10 +202,10 @@ def note(message: str) -> None:
     warnings.warn(message, ReadingNote, stacklevel=2)
 
 
-def product(items) -> E.Expr:
+def product(items) -> X.Expr:
     """Factors joined by `*`, `/` or juxtaposition.  A function applied without
     brackets takes the next factor only, so another factor after it is ambiguous."""
-    factors: list[E.Expr] = []
+    factors: list[X.Expr] = []
     divide = explicit = False
     prev = None
     for item in items:
@@ -213,15 +213,15 @@ def product(items) -> E.Expr:
             divide, explicit = str(item) == "/", True
             continue
         if isinstance(prev, _Bare) and not explicit and not isinstance(item, _Bare):
-            if type(item) not in (E.Func, E.Log):
+            if type(item) not in (X.Func, X.Log):
                 name = str(prev.token)
                 raise _TokenError(prev.token, f"ambiguous: {name} without brackets takes only the "
                                   f"next factor; write {name.lstrip(chr(92))}(...) around its argument")
         value = _unwrap(item)
-        factors.append(E.pow_(value, E.NEG_ONE) if divide else value)
+        factors.append(X.pow_(value, X.NEG_ONE) if divide else value)
         divide = explicit = False
         prev = item
-    return E.mul(*factors)
+    return X.mul(*factors)
 
 
 # One-letter names that stand for functions when applied to brackets; any other
@@ -229,7 +229,7 @@ def product(items) -> E.Expr:
 FUNCTION_LETTERS = N.FUNCTION_LETTERS
 
 
-def application(name_tok: Token, args: tuple[E.Expr, ...], styled: bool = False) -> E.Expr:
+def application(name_tok: Token, args: tuple[X.Expr, ...], styled: bool = False) -> X.Expr:
     """`name(args)` for a name the function table lacks; `styled` names
     (`\\operatorname{a}`) are functions however short."""
     name = str(name_tok).strip()
@@ -246,33 +246,33 @@ def application(name_tok: Token, args: tuple[E.Expr, ...], styled: bool = False)
             raise _TokenError(name_tok, f"{name}(...) with several arguments: {name} is a variable here")
         note(f"read {name}(...) as the product {name}*(...); only f, g, h and longer names "
              f"before a bracket are functions")
-        return E.mul(E.sym(name), args[0])
+        return X.mul(X.sym(name), args[0])
     if F.lookup(base) is not None or base in F.BUILDERS:
         raise _TokenError(name_tok, f"{base} is a known function; its derivative is not written {name}")
     if len(args) != 1:
         raise _TokenError(name_tok, f"undefined functions take one argument; {name} has {len(args)}")
     if len(base) > 1 and base not in FUNCTION_LETTERS and not styled:
         note(f"{base} is not a function symdiff knows; read {name}(...) as an undefined function")
-    return E.func(name, args[0])
+    return X.func(name, args[0])
 
 
-def function_power(name: Token, power: E.Expr, arg: E.Expr) -> E.Expr:
+def function_power(name: Token, power: X.Expr, arg: X.Expr) -> X.Expr:
     """`sin^2(x)` is sin(x)^2; `sin^{-1}(x)` is arcsin, as calculus books write it."""
-    if power is E.NEG_ONE:
+    if power is X.NEG_ONE:
         row = F.lookup(str(name).lstrip("\\"))
         inverse = F.lookup("a" + row.name) if row is not None else None
         if inverse is None:
             raise _TokenError(name, f"{name}^-1 is ambiguous: write 1/{name}(...) or the inverse by name")
         note(f"read {name}^-1 as the inverse function {inverse.name}")
         return inverse(arg)
-    return E.pow_(F.apply(str(name), arg), power)
+    return X.pow_(F.apply(str(name), arg), power)
 
 
 _DERIV = re.compile(r"d(?:\^(?P<n>[0-9]+))?/d(?P<var>[A-Za-z][A-Za-z0-9]*(?:_\{[^{}]*\}|_[A-Za-z0-9]+)?)"
                     r"(?:\^(?P<m>[0-9]+))?")
 
 
-def derivative_operator(op: Token, body: E.Expr) -> E.Expr:
+def derivative_operator(op: Token, body: X.Expr) -> X.Expr:
     """`d/dx u`, `d^2/dx^2 u`: the derivative of what follows (raw; `simplify` tidies it)."""
     m = cast("re.Match[str]", _DERIV.fullmatch(str(op).replace(" ", "")))  # the token is one
     n, m2 = m.group("n"), m.group("m")
@@ -281,13 +281,13 @@ def derivative_operator(op: Token, body: E.Expr) -> E.Expr:
     var = parse_plain(m.group("var"))
     if n and len(n) > 9:
         raise _TokenError(op, f"order {n[:20]}... is above the limit of {MAX_ORDER}")
-    if type(var) is not E.Sym:  # d/dpi, d/de: a constant (found by mypy: was an AttributeError)
+    if type(var) is not X.Sym:  # d/dpi, d/de: a constant (found by mypy: was an AttributeError)
         raise _TokenError(op, f"can only differentiate with respect to a variable, not {var}")
     note(f"read {op} as the derivative of what follows it")
     return differentiate_n(body, var, int(n or 1), op)
 
 
-def differentiate_n(body: E.Expr, var: E.Sym, order: int, op: Token) -> E.Expr:
+def differentiate_n(body: X.Expr, var: X.Sym, order: int, op: Token) -> X.Expr:
     if order > MAX_ORDER:
         raise _TokenError(op, f"order {order} is above the limit of {MAX_ORDER}")
     for _ in range(order):
@@ -382,25 +382,25 @@ def glued(name: str) -> tuple[str, str] | None:
     return None
 
 
-def unglue(e: E.Expr, variables: frozenset[str]) -> E.Expr:
+def unglue(e: X.Expr, variables: frozenset[str]) -> X.Expr:
     """Read `sinx` as sin(x) when x is a variable of the expression (or of
     `variables`); either way, say how it was read."""
     names = {s.name for s in e.free if not s.indices}
-    mapping: dict[E.Expr, E.Expr] = {}
+    mapping: dict[X.Expr, X.Expr] = {}
     for name in sorted(names):
         parts = glued(name)
         if parts is None:
             continue
         head, rest = parts
         if rest in names or rest in variables:
-            mapping[E.sym(name)] = F.apply(head, E.sym(rest))
+            mapping[X.sym(name)] = F.apply(head, X.sym(rest))
             note(f"read {name!r} as {head}({rest}); write {head}({rest}) to say so")
         else:
             note(f"read {name!r} as one name; write {head}({rest}) for the function {head}")
-    return E.substitute(e, mapping) if mapping else e
+    return X.replace_subtrees(e, mapping) if mapping else e
 
 
-def parse_plain(text: str) -> E.Expr:
+def parse_plain(text: str) -> X.Expr:
     parser = plain_parser()
     try:
         return _unwrap(parser.parse(text))
@@ -424,7 +424,7 @@ class _Head:
 class _Bare:
     """A function applied without brackets; it must not swallow a following factor."""
 
-    def __init__(self, expr: E.Expr, token: Token) -> None:
+    def __init__(self, expr: X.Expr, token: Token) -> None:
         self.expr = expr
         self.token = token
 
@@ -437,9 +437,9 @@ def _script_char(tok: Token) -> str:
     return str(tok)[1:].strip()
 
 
-def _script_value(tok: Token) -> E.Expr:
+def _script_value(tok: Token) -> X.Expr:
     ch = _script_char(tok)
-    return E.num(int(ch)) if ch.isdigit() else (E.E if ch == "e" else E.sym(ch))
+    return X.num(int(ch)) if ch.isdigit() else (X.E if ch == "e" else X.sym(ch))
 
 
 # Commands of the notation around the maths; names, functions and decorations
@@ -522,12 +522,12 @@ class BarPostLexer:
             yield tok
 
 
-def _differentiate_by(op: Token, dvars: str, order: int, body: E.Expr) -> E.Expr:
+def _differentiate_by(op: Token, dvars: str, order: int, body: X.Expr) -> X.Expr:
     """Apply the denominator `dx^2`, `\\partial x \\partial y` of a derivative operator to `body`."""
-    variables: list[tuple[E.Sym, int]] = []
+    variables: list[tuple[X.Sym, int]] = []
     for m in _DVAR_ONE.finditer(dvars):
         var = parse_latex(m.group("var"))
-        if type(var) is not E.Sym:
+        if type(var) is not X.Sym:
             raise _TokenError(op, f"cannot differentiate with respect to {m.group('var')}")
         variables.append((var, int(m.group("n") or m.group("m") or 1)))
     total = sum(n for _, n in variables)
@@ -548,36 +548,36 @@ def _operator(op: Token) -> tuple[int, str]:
     return int(digits.group()) if digits else 1, m.group("dvars") or ""
 
 
-def _vector_component(s: E.Sym, j: E.Expr) -> E.Sym:
+def _vector_component(s: X.Sym, j: X.Expr) -> X.Sym:
     """`\\mathbf{w}` has components w_j; a plain name `w` has components w_j too."""
     split = N.split_decoration(s.name)
     base = split[0] if split and split[1] == "bold" else s.name
-    return E.Sym(base, (j,))
+    return X.Sym(base, (j,))
 
 
-def _complementary(a: E.Expr, b: E.Expr) -> bool:
+def _complementary(a: X.Expr, b: X.Expr) -> bool:
     """heaviside(u) and heaviside(-u): `x > 0` and `x \\le 0`."""
-    return (type(a) is E.Func and type(b) is E.Func and a.name == b.name == "heaviside"
-            and E.neg(a.arg) is b.arg)
+    return (type(a) is X.Func and type(b) is X.Func and a.name == b.name == "heaviside"
+            and X.neg(a.arg) is b.arg)
 
 
 class _Label(str):
     """A word in a subscript, `y_{\\text{true}}`: part of the name, not an index."""
 
 
-def _no_labels(tok: Token, indices: tuple[Any, ...]) -> tuple[E.Expr, ...]:
+def _no_labels(tok: Token, indices: tuple[Any, ...]) -> tuple[X.Expr, ...]:
     if any(isinstance(i, _Label) for i in indices):
         raise _TokenError(tok, "a word in a subscript labels a variable; it is not an index here")
     return indices
 
 
-def _warn_escaping_index(terms: list[E.Expr]) -> None:
+def _warn_escaping_index(terms: list[X.Expr]) -> None:
     """`\\sum_i a_i + b_i`: the sum ends at the `+`, so a later `b_i` is outside it."""
-    bound = {t.index for t in terms if type(t) is E.Sum}
+    bound = {t.index for t in terms if type(t) is X.Sum}
     if not bound:
         return
     for t in terms:
-        loose = bound & {i for s in t.free for i in s.indices} - ({t.index} if type(t) is E.Sum else set())
+        loose = bound & {i for s in t.free for i in s.indices} - ({t.index} if type(t) is X.Sum else set())
         if loose:
             i = min(loose, key=str)
             note(f"the sum over {i} ends at the first '+' or '-'; {i} after it is a free variable. "
@@ -591,35 +591,35 @@ class LatexTransformer(Transformer[Token, Any]):
 
     number = staticmethod(number)
 
-    def sum(self, first, *rest) -> E.Expr:
+    def sum(self, first, *rest) -> X.Expr:
         terms = [first]
         for op, term in zip(rest[::2], rest[1::2]):
-            terms.append(E.neg(term) if op == "-" else term)
+            terms.append(X.neg(term) if op == "-" else term)
         _warn_escaping_index(terms)
-        return E.add(*terms)
+        return X.add(*terms)
 
-    def chain(self, *items) -> E.Expr:
+    def chain(self, *items) -> X.Expr:
         return product(items)
 
     def neg(self, a):
         if isinstance(a, _Bare):
-            return _Bare(E.neg(a.expr), a.token)
-        return E.neg(a)
+            return _Bare(X.neg(a.expr), a.token)
+        return X.neg(a)
 
-    def pow(self, base: E.Expr, exp: E.Expr) -> E.Expr:
-        return E.pow_(base, exp)
+    def pow(self, base: X.Expr, exp: X.Expr) -> X.Expr:
+        return X.pow_(base, exp)
 
-    def constant(self, tok: Token) -> E.Expr:
-        return E.PI if str(tok) == "\\pi" else E.E
+    def constant(self, tok: Token) -> X.Expr:
+        return X.PI if str(tok) == "\\pi" else X.E
 
-    def indexed_constant(self, tok: Token, indices: tuple[E.Expr, ...]) -> E.Expr:
+    def indexed_constant(self, tok: Token, indices: tuple[X.Expr, ...]) -> X.Expr:
         return self.symbol("pi" if str(tok) == "\\pi" else "e", indices)
 
-    def symbol(self, name: str, *rest) -> E.Expr:
+    def symbol(self, name: str, *rest) -> X.Expr:
         indices: tuple[Any, ...] = ()
         for part in rest:
             if isinstance(part, Token):  # x^{(i)}: the i-th sample
-                i = E.sym(str(part).strip("^{}() \t\n"))
+                i = X.sym(str(part).strip("^{}() \t\n"))
                 note(f"read {name}{str(part).strip()} as the index {i} of {name}, not a power")
                 indices = (i, *indices)
             else:
@@ -630,9 +630,9 @@ class LatexTransformer(Transformer[Token, Any]):
             note(f"read the subscript {', '.join(labels)} of {name} as part of the name {label} "
                  f"(a label, not an index)")
             name = label
-        return E.Sym(name, tuple(i for i in indices if not isinstance(i, _Label)))
+        return X.Sym(name, tuple(i for i in indices if not isinstance(i, _Label)))
 
-    def symbol_sample_first(self, name: str, sample: Token, indices: tuple[E.Expr, ...]) -> E.Expr:
+    def symbol_sample_first(self, name: str, sample: Token, indices: tuple[X.Expr, ...]) -> X.Expr:
         return self.symbol(name, sample, indices)
 
     def letter(self, tok: Token) -> str:
@@ -657,91 +657,91 @@ class LatexTransformer(Transformer[Token, Any]):
     def primed(self, name: str, primes: Token) -> str:
         return name + str(primes)
 
-    def index_char(self, tok: Token) -> tuple[E.Expr, ...]:
+    def index_char(self, tok: Token) -> tuple[X.Expr, ...]:
         return (_script_value(tok),)
 
-    def index_ambiguous(self, tok: Token) -> tuple[E.Expr, ...]:
+    def index_ambiguous(self, tok: Token) -> tuple[X.Expr, ...]:
         digits = _script_char(tok)
         raise _TokenError(tok, f"ambiguous subscript _{digits}: write _{{{digits}}} or _{digits[0]} {digits[1:]}")
 
-    def index(self, *items: tuple[E.Expr, ...]) -> tuple[E.Expr, ...]:
+    def index(self, *items: tuple[X.Expr, ...]) -> tuple[X.Expr, ...]:
         return tuple(i for item in items for i in item)
 
-    def index_name(self, tok: Token) -> tuple[E.Expr, ...]:
-        return (E.E if str(tok) == "e" else E.sym(str(tok)),)
+    def index_name(self, tok: Token) -> tuple[X.Expr, ...]:
+        return (X.E if str(tok) == "e" else X.sym(str(tok)),)
 
-    def index_greek(self, tok: Token) -> tuple[E.Expr, ...]:
-        return (E.sym(str(tok).lstrip("_ \t\n")[1:]),)
+    def index_greek(self, tok: Token) -> tuple[X.Expr, ...]:
+        return (X.sym(str(tok).lstrip("_ \t\n")[1:]),)
 
     def index_word(self, cmd: Token, tok: Token) -> tuple[Any, ...]:
         word = str(tok)
         if len(word) > 1 and not str(cmd).endswith("mathit"):  # \mathit{ab} is an index name
             return (_Label(word),)
-        return (E.sym(word),)
+        return (X.sym(word),)
 
-    def index_int(self, tok: Token) -> tuple[E.Expr, ...]:
+    def index_int(self, tok: Token) -> tuple[X.Expr, ...]:
         return (whole_number(tok),)
 
-    def index_negative(self, tok: Token) -> tuple[E.Expr, ...]:
-        return (E.num(-whole_number(tok).value),)
+    def index_negative(self, tok: Token) -> tuple[X.Expr, ...]:
+        return (X.num(-whole_number(tok).value),)
 
-    def sup_char(self, tok: Token) -> E.Expr:
+    def sup_char(self, tok: Token) -> X.Expr:
         return _script_value(tok)
 
-    def sup_ambiguous(self, tok: Token) -> E.Expr:
+    def sup_ambiguous(self, tok: Token) -> X.Expr:
         digits = _script_char(tok)
         raise _TokenError(tok, f"ambiguous superscript ^{digits}: write ^{{{digits}}} or ^{digits[0]} {digits[1:]}")
 
-    def sup_greek(self, tok: Token) -> E.Expr:
-        return E.sym(str(tok)[1:])
+    def sup_greek(self, tok: Token) -> X.Expr:
+        return X.sym(str(tok)[1:])
 
-    def letter_digits(self, tok: Token) -> E.Expr:
+    def letter_digits(self, tok: Token) -> X.Expr:
         t = str(tok)
         raise _TokenError(tok, f"ambiguous: {t} is one letter and a number; write {t[0]}_{{{t[1:]}}} "
                           f"for an index or {t[0]} \\cdot {t[1:]} for a product")
 
-    def sup(self, value: E.Expr) -> E.Expr:
+    def sup(self, value: X.Expr) -> X.Expr:
         return value
 
-    def base_char(self, tok: Token) -> E.Expr:
+    def base_char(self, tok: Token) -> X.Expr:
         return _script_value(tok)
 
     def func_head(self, tok: Token) -> _Head:
         name = str(tok)[1:]
         return _Head(tok, lambda u: F.apply(name, u))
 
-    def func_power_head(self, tok: Token, power: E.Expr) -> _Head:
+    def func_power_head(self, tok: Token, power: X.Expr) -> _Head:
         name = Token(tok.type, str(tok)[1:], tok.start_pos, tok.line, tok.column)
         return _Head(tok, lambda u: function_power(name, power, u))
 
-    def log_head(self, tok: Token, base: E.Expr) -> _Head:
-        return _Head(tok, lambda u: E.log(u, base))
+    def log_head(self, tok: Token, base: X.Expr) -> _Head:
+        return _Head(tok, lambda u: X.log(u, base))
 
     def opname(self, _cmd: Token, word: Token) -> Token:
         return word
 
-    def apply(self, head: _Head, arg: E.Expr) -> E.Expr:
+    def apply(self, head: _Head, arg: X.Expr) -> X.Expr:
         return head.apply(arg)
 
-    def apply_name(self, tok: Token, arg: E.Expr) -> E.Expr:
+    def apply_name(self, tok: Token, arg: X.Expr) -> X.Expr:
         name = str(tok).strip().lstrip("\\")
         base, primes = F.undefined_name(name)
         if base in N.GREEK and base not in N.FUNCTION_LETTERS and not primes:
             note(f"read \\{base}(...) as the product \\{base}*(...); only f, g, h, "
                  f"{', '.join(sorted(N.FUNCTION_LETTERS - set('fgh')))} before a bracket are functions")
-            return E.mul(E.sym(base), arg)
+            return X.mul(X.sym(base), arg)
         return application(Token(tok.type, name, tok.start_pos, tok.line, tok.column), (arg,),
                            styled=base in N.FUNCTION_LETTERS)
 
-    def indexed_function(self, tok: Token, _arg: E.Expr) -> E.Expr:
+    def indexed_function(self, tok: Token, _arg: X.Expr) -> X.Expr:
         name = str(tok).strip()
         raise _TokenError(tok, f"{name}(...): symdiff has no indexed functions; write "
                           f"{name.split('_')[0]}(...) for a function or {name} \\cdot (...) for a product")
 
-    def apply_name_pow(self, tok: Token, arg: E.Expr, power: E.Expr) -> E.Expr:
-        return E.pow_(self.apply_name(tok, arg), power)
+    def apply_name_pow(self, tok: Token, arg: X.Expr, power: X.Expr) -> X.Expr:
+        return X.pow_(self.apply_name(tok, arg), power)
 
-    def styled_apply(self, *items) -> E.Expr:
+    def styled_apply(self, *items) -> X.Expr:
         toks = [t for t in items if isinstance(t, Token)]
         word = toks[1] if toks[0].type == "MATHRM" else toks[0]
         primes = next((str(t) for t in toks if t.type == "PRIMES"), "")
@@ -754,42 +754,42 @@ class LatexTransformer(Transformer[Token, Any]):
         return application(Token(word.type, name + primes, word.start_pos, word.line, word.column),
                            (items[-1],), styled=toks[0].type != "MATHRM" or len(name) == 1)
 
-    def vector_function(self, *items) -> E.Expr:
+    def vector_function(self, *items) -> X.Expr:
         """`softmax(z)_i` = exp(z_i) / sum_j exp(z_j), the i-th component."""
         word = next(t for t in items if isinstance(t, Token) and t.type in ("WORD", "GREEK"))
         arg, indices = items[-2], _no_labels(word, items[-1])
         if str(word).lower() != "softmax":
             raise _TokenError(word, f"{word}(...)_{{...}}: symdiff reads a component only of softmax")
-        if type(arg) is not E.Sym or arg.indices or len(indices) != 1:
+        if type(arg) is not X.Sym or arg.indices or len(indices) != 1:
             raise _TokenError(word, "softmax needs a vector named without indices and one component: "
                               "\\operatorname{softmax}(\\mathbf{z})_i")
         i = indices[0]
         taken = {arg.name, *(s.name for s in i.free)}
-        j = next(E.sym(c) for c in "jkmlpq" if c not in taken and E.sym(c) is not i)
-        n = next(E.sym(c) for c in "KCn" if c not in taken)
+        j = next(X.sym(c) for c in "jkmlpq" if c not in taken and X.sym(c) is not i)
+        n = next(X.sym(c) for c in "KCn" if c not in taken)
         note(f"read softmax({arg})_{i} as exp over the sum of exp of its components {j} = 1..{n}")
-        return E.div(E.exp(_vector_component(arg, i)), E.summation(E.exp(_vector_component(arg, j)), j, E.ONE, n))
+        return X.div(X.exp(_vector_component(arg, i)), X.summation(X.exp(_vector_component(arg, j)), j, X.ONE, n))
 
-    def bare_apply(self, head: _Head, arg: E.Expr) -> _Bare:
+    def bare_apply(self, head: _Head, arg: X.Expr) -> _Bare:
         return _Bare(head.apply(_unwrap(arg)), head.token)
 
     def bare_number_pi(self, head: _Head, tok: Token) -> _Bare:
         text = str(tok)
         digits = text.split("\\")[0].strip()
         note(f"read {str(head.token).strip()} {digits}\\pi as {str(head.token).strip()}({digits}*pi)")
-        return _Bare(head.apply(E.mul(number(Token("NUMBER", digits)), E.PI)), head.token)
+        return _Bare(head.apply(X.mul(number(Token("NUMBER", digits)), X.PI)), head.token)
 
-    def bare_styled(self, word: Token, arg: E.Expr) -> _Bare:
+    def bare_styled(self, word: Token, arg: X.Expr) -> _Bare:
         row = F.lookup(str(word)) or F.lookup(str(word).lower())
         if row is None:
             raise _TokenError(word, f"{word} is not a function symdiff knows; write \\operatorname{{{word}}}(...) "
                               f"with brackets for an undefined function")
         return _Bare(row(arg), word)
 
-    def sigmoid(self, _tok: Token, arg: E.Expr) -> E.Expr:
-        return E.func("sigmoid", arg)
+    def sigmoid(self, _tok: Token, arg: X.Expr) -> X.Expr:
+        return X.func("sigmoid", arg)
 
-    def maxmin(self, tok: Token, _open: Token, *items) -> E.Expr:
+    def maxmin(self, tok: Token, _open: Token, *items) -> X.Expr:
         args = [a for a in items if not isinstance(a, Token)]
         build = F.BINARY_BUILDERS[str(tok)[1:]]
         result = args[0]
@@ -797,73 +797,73 @@ class LatexTransformer(Transformer[Token, Any]):
             result = build(result, a)
         return result
 
-    def frac(self, _tok: Token, a: E.Expr, b: E.Expr) -> E.Expr:
-        return E.div(a, b)
+    def frac(self, _tok: Token, a: X.Expr, b: X.Expr) -> X.Expr:
+        return X.div(a, b)
 
-    def frac_char(self, tok: Token) -> E.Expr:
+    def frac_char(self, tok: Token) -> X.Expr:
         ch = str(tok)
-        return E.num(int(ch)) if ch.isdigit() else (E.E if ch == "e" else E.sym(ch))
+        return X.num(int(ch)) if ch.isdigit() else (X.E if ch == "e" else X.sym(ch))
 
-    def derivative(self, op: Token, body) -> E.Expr:
+    def derivative(self, op: Token, body) -> X.Expr:
         order, dvars = _operator(op)
         note(f"read {' '.join(str(op).split())} as the derivative of what follows it, "
              f"to the end of the product")
         return _differentiate_by(op, dvars, order, _unwrap(body))
 
-    def derivative_of(self, op: Token, body: E.Expr, dvars: Token) -> E.Expr:
-        if type(body) is E.Sym:
+    def derivative_of(self, op: Token, body: X.Expr, dvars: Token) -> X.Expr:
+        if type(body) is X.Sym:
             raise _TokenError(op, f"{body} is a name, not an expression: write its expression in the "
                               f"numerator, or \\frac{{d}}{{dx}} before it")
         return _differentiate_by(op, str(dvars), _operator(op)[0], body)
 
-    def sqrt(self, _tok: Token, a: E.Expr) -> E.Expr:
-        return E.sqrt(a)
+    def sqrt(self, _tok: Token, a: X.Expr) -> X.Expr:
+        return X.sqrt(a)
 
-    def root(self, _tok: Token, _open: Token, n: E.Expr, _close: Token, a: E.Expr) -> E.Expr:
-        return E.pow_(a, E.pow_(n, E.NEG_ONE))
+    def root(self, _tok: Token, _open: Token, n: X.Expr, _close: Token, a: X.Expr) -> X.Expr:
+        return X.pow_(a, X.pow_(n, X.NEG_ONE))
 
-    def abs(self, _open: Token, a: E.Expr, _close: Token) -> E.Expr:
-        return E.func("abs", a)
+    def abs(self, _open: Token, a: X.Expr, _close: Token) -> X.Expr:
+        return X.func("abs", a)
 
-    def norm(self, tok: Token, a: E.Expr, _close: Token, p: tuple[E.Expr, ...] = (E.TWO,)) -> E.Expr:
-        if _no_labels(tok, p) not in ((E.ONE,), (E.TWO,)):
+    def norm(self, tok: Token, a: X.Expr, _close: Token, p: tuple[X.Expr, ...] = (X.TWO,)) -> X.Expr:
+        if _no_labels(tok, p) not in ((X.ONE,), (X.TWO,)):
             raise _TokenError(tok, "symdiff reads the norms \\|x\\|_1 and \\|x\\|_2 (the default)")
-        free = E.symbols(a)
-        if not free or any(s.indices for s in free) or any(type(n) is E.Sum for n in E.postorder(a)):
+        free = X.symbols(a)
+        if not free or any(s.indices for s in free) or any(type(n) is X.Sum for n in X.postorder(a)):
             raise _TokenError(tok, "a norm needs vectors named without indices, as in \\|\\mathbf{w}\\|")
         taken = {s.name for s in free}
-        j = next(E.sym(c) for c in "jkilmpqrs" if c not in taken)
-        n = next(E.sym(c) for c in "ndDM" if c not in taken)
-        body = E.substitute(a, {s: _vector_component(s, j) for s in free})
+        j = next(X.sym(c) for c in "jkilmpqrs" if c not in taken)
+        n = next(X.sym(c) for c in "ndDM" if c not in taken)
+        body = X.replace_subtrees(a, {s: _vector_component(s, j) for s in free})
         vectors = ", ".join(str(s) for s in free)
         note(f"read the norm of {vectors} as a sum over its components {j} = 1..{n} ({n} is the dimension)")
-        if p == (E.ONE,):
-            return E.summation(E.func("abs", body), j, E.ONE, n)
-        return E.sqrt(E.summation(E.pow_(body, E.TWO), j, E.ONE, n))
+        if p == (X.ONE,):
+            return X.summation(X.func("abs", body), j, X.ONE, n)
+        return X.sqrt(X.summation(X.pow_(body, X.TWO), j, X.ONE, n))
 
-    def kdelta(self, tok: Token, indices: tuple[E.Expr, ...]) -> E.Expr:
+    def kdelta(self, tok: Token, indices: tuple[X.Expr, ...]) -> X.Expr:
         if len(indices) != 2 or any(isinstance(i, _Label) for i in indices):
             return self.symbol("delta", indices)  # \delta_i is a name
-        return E.delta(*indices)
+        return X.delta(*indices)
 
-    def group(self, _open: Token, a: E.Expr, _close: Token) -> E.Expr:
+    def group(self, _open: Token, a: X.Expr, _close: Token) -> X.Expr:
         return a
 
-    def comparison(self, *items) -> E.Expr:
+    def comparison(self, *items) -> X.Expr:
         """`u > v` as the step heaviside(u - v); `a < u < b` as a product of steps."""
-        step: E.Expr = E.ONE
+        step: X.Expr = X.ONE
         for left, op, right in zip(items[:-1:2], items[1::2], items[2::2]):
             greater = str(op) in (">", "\\ge", "\\geq", "\\geqslant", "\\gt")
-            step = E.mul(step, E.func("heaviside", E.sub(left, right) if greater else E.sub(right, left)))
+            step = X.mul(step, X.func("heaviside", X.sub(left, right) if greater else X.sub(right, left)))
         return step
 
     def otherwise(self, _tok: Token) -> None:
         return None
 
-    def case_row(self, value: E.Expr, *rest) -> tuple[E.Expr, E.Expr | None]:
+    def case_row(self, value: X.Expr, *rest) -> tuple[X.Expr, X.Expr | None]:
         return value, rest[-1]
 
-    def cases(self, tok: Token, *items) -> E.Expr:
+    def cases(self, tok: Token, *items) -> X.Expr:
         rows = [i for i in items if isinstance(i, tuple)]
         if any(c is None for _, c in rows[:-1]):
             raise _TokenError(tok, "only the last row of cases may say otherwise")
@@ -874,32 +874,32 @@ class LatexTransformer(Transformer[Token, Any]):
         note("read cases with the heaviside step: the value on a boundary between rows is left undefined")
         result = last_value
         for value, condition in reversed(rows[:-1]):
-            result = E.add(result, E.mul(condition, E.sub(value, result)))  # the first row that holds wins
+            result = X.add(result, X.mul(condition, X.sub(value, result)))  # the first row that holds wins
         return result
 
-    def from_char(self, tok: Token) -> tuple[E.Sym, E.Expr]:
-        return E.sym(_script_char(tok)), E.ONE
+    def from_char(self, tok: Token) -> tuple[X.Sym, X.Expr]:
+        return X.sym(_script_char(tok)), X.ONE
 
-    def from_greek(self, tok: Token) -> tuple[E.Sym, E.Expr]:
-        return E.sym(str(tok)[1:]), E.ONE
+    def from_greek(self, tok: Token) -> tuple[X.Sym, X.Expr]:
+        return X.sym(str(tok)[1:]), X.ONE
 
-    def from_one(self, name: str) -> tuple[E.Sym, E.Expr]:
-        return E.sym(name), E.ONE
+    def from_one(self, name: str) -> tuple[X.Sym, X.Expr]:
+        return X.sym(name), X.ONE
 
-    def from_value(self, name: str, lower: E.Expr) -> tuple[E.Sym, E.Expr]:
-        return E.sym(name), lower
+    def from_value(self, name: str, lower: X.Expr) -> tuple[X.Sym, X.Expr]:
+        return X.sym(name), lower
 
-    def big_sum(self, _tok: Token, lower: tuple[E.Sym, E.Expr], upper: E.Expr, body) -> E.Expr:
-        return E.summation(_unwrap(body), lower[0], lower[1], upper)
+    def big_sum(self, _tok: Token, lower: tuple[X.Sym, X.Expr], upper: X.Expr, body) -> X.Expr:
+        return X.summation(_unwrap(body), lower[0], lower[1], upper)
 
-    def sum_no_upper(self, tok: Token, lower: tuple[E.Sym, E.Expr], body) -> E.Expr:
+    def sum_no_upper(self, tok: Token, lower: tuple[X.Sym, X.Expr], body) -> X.Expr:
         index = lower[0].name
         if len(index) != 1 or not index.islower():
             raise _TokenError(tok, f"a sum over {index} needs its upper bound: \\sum_{{{index}=1}}^{{N}}")
-        upper = E.sym("N" if index == "i" else index.upper())  # samples i = 1..N
+        upper = X.sym("N" if index == "i" else index.upper())  # samples i = 1..N
         note(f"read \\sum_{index} without an upper bound as the sum over {index} = "
              f"{lower[1]}..{upper}")
-        return E.summation(_unwrap(body), lower[0], lower[1], upper)
+        return X.summation(_unwrap(body), lower[0], lower[1], upper)
 
 
 @cache
@@ -957,7 +957,7 @@ def explain_latex(parser: Lark, text: str, err: UnexpectedInput) -> ParseError:
     return ParseError(reason, text, tok.line, tok.column)
 
 
-def parse_latex(text: str) -> E.Expr:
+def parse_latex(text: str) -> X.Expr:
     for m in re.finditer(r"\\([A-Za-z]+)", text):
         if m.group(1) not in KNOWN_COMMANDS:
             line = text.count("\n", 0, m.start()) + 1
@@ -980,9 +980,9 @@ def parse_latex(text: str) -> E.Expr:
 class Definition:
     """`L = ...`, `f(x) = ...`: the left side names the right side."""
 
-    name: E.Sym
-    args: tuple[E.Sym, ...]
-    body: E.Expr
+    name: X.Sym
+    args: tuple[X.Sym, ...]
+    body: X.Expr
 
 
 def _top_level_equals(text: str) -> list[int]:
@@ -1031,7 +1031,7 @@ def parse_definition(text: str, syntax: str | None = None, variables: Iterable[s
     return Definition(name, args, body)
 
 
-def _left_side(part: str, syntax: str, text: str, start: int) -> tuple[E.Sym, tuple[E.Sym, ...]]:
+def _left_side(part: str, syntax: str, text: str, start: int) -> tuple[X.Sym, tuple[X.Sym, ...]]:
     """`L`, `f(x)`, `FL(p_t)`, `\\mathcal{L}(\\theta)`: a name and its variables."""
     bad = ParseError("the left side of '=' must be a name or a name with its variables, as in "
                      "L = ... or f(x) = ...", text, *_position(text, start + len(part) - len(part.lstrip())))
@@ -1040,29 +1040,29 @@ def _left_side(part: str, syntax: str, text: str, start: int) -> tuple[E.Sym, tu
         raise bad
     word = m.group("name")
     w = _LHS_WORD.fullmatch(word)
-    name: E.Expr
+    name: X.Expr
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ReadingNote)
         try:
             if w is not None and not N.split_decoration(w.group("b") or "") and w.group("b") != "mathcal":
                 # Papers name losses with several letters: FL(p_t), \text{CE}(p, y), \tanh(z).
                 indices = _parse_one("x" + m.group("sub"), syntax).indices if m.group("sub") else ()
-                name = E.Sym(w.group("a") or w.group("b") or w.group("c"), indices)
+                name = X.Sym(w.group("a") or w.group("b") or w.group("c"), indices)
             else:
                 name = _parse_one(word + (m.group("sub") or ""), syntax)
             args = tuple(_parse_one(a, syntax) for a in m.group("args").split(",")) if m.group("args") else ()
         except ParseError:
             raise bad from None
-    if type(name) is not E.Sym or any(type(a) is not E.Sym for a in args):
+    if type(name) is not X.Sym or any(type(a) is not X.Sym for a in args):
         raise bad
-    return name, cast("tuple[E.Sym, ...]", args)  # each checked above
+    return name, cast("tuple[X.Sym, ...]", args)  # each checked above
 
 
-def _parse_one(text: str, syntax: str, variables: frozenset[str] = frozenset()) -> E.Expr:
+def _parse_one(text: str, syntax: str, variables: frozenset[str] = frozenset()) -> X.Expr:
     return parse_latex(text) if syntax == "latex" else unglue(parse_plain(text), variables)
 
 
-def parse_equation(text: str) -> tuple[E.Expr, E.Expr]:
+def parse_equation(text: str) -> tuple[X.Expr, X.Expr]:
     """`'sum_{k=1}^{K} t_{ik} = 1'` -> (lhs, rhs), split at the last top-level `=`
     (the `=` of a sum's lower bound sits inside braces)."""
     cuts = _top_level_equals(text)
@@ -1071,7 +1071,7 @@ def parse_equation(text: str) -> tuple[E.Expr, E.Expr]:
     return parse(text[:cuts[-1]]), parse(text[cuts[-1] + 1:])
 
 
-def parse(text: str, syntax: str | None = None, *, variables: Iterable[str] = ()) -> E.Expr:
+def parse(text: str, syntax: str | None = None, *, variables: Iterable[str] = ()) -> X.Expr:
     """Parse plain or LaTeX text into an expression tree.
 
     Args:

@@ -977,6 +977,19 @@ def abs_of_product(e: Expr) -> Expr | None:
     return mul(Num(abs(e.arg.factors[0].value)), func("abs", mul(*e.arg.factors[1:])))
 
 
+def step_of_relu(e: Expr) -> Expr | None:
+    """relu(relu(u)) -> relu(u); heaviside(relu(u)) -> heaviside(u).
+
+    The second is where relu's chain rule lands (d/dx relu(relu(x)) =
+    heaviside(relu(x))*heaviside(x)): for u < 0 the left side is heaviside(0),
+    undefined, while the derivative it stands for is 0 there, as the right
+    side says; for u > 0 both are 1.  Like x/x -> 1, it removes a singularity
+    that is not in the function differentiated."""
+    if e.name in ("relu", "heaviside") and type(e.arg) is Func and e.arg.name == "relu":
+        return func(e.name, e.arg.arg)
+    return None
+
+
 def _functions(*names: str) -> int:
     """The fact bits of the named functions."""
     bits = 0
@@ -1047,6 +1060,7 @@ REWRITES: list[Rewrite] = [
     Rewrite("f(-u) = -f(u), g(-u) = g(u)", Func, symmetry),
     Rewrite("abs(u) -> u for u >= 0", Func, abs_of_nonnegative),
     Rewrite("abs(c*u) -> |c|*abs(u)", Func, abs_of_product),
+    Rewrite("heaviside(relu(u)) -> heaviside(u)", Func, step_of_relu),
     Rewrite("empty sum -> 0", Sum, empty_sum),
 ]
 

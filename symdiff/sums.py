@@ -86,7 +86,7 @@ def _binder_env(s: Sum, env: Env) -> tuple[Env, Sym]:
     return inner, i
 
 
-def substitute(e: Expr, mapping: Mapping[Expr, Expr]) -> Expr:
+def substitute_indexed(e: Expr, mapping: Mapping[Expr, Expr]) -> Expr:
     """Replace variables; an indexed key is a pattern: `{y_i: sigmoid(z_i)}`
     replaces `y` at every index, `y_3` by `sigmoid(z_3)`."""
     plain: dict[Sym, Expr] = {}

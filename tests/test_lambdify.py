@@ -214,7 +214,7 @@ def test_numpy_and_sympy_are_loaded_only_when_asked_for():
 def test_sums_of_random_bodies_match_the_written_out_sum(body, n, xs, c):
     """sum_{i=1}^{N} body(x_i, y) with x an array: vectorised (numpy) and as a loop (math)."""
     i = E.sym("i")
-    e = E.summation(E.substitute(body, {E.sym("x"): E.sym("x", i)}), i, E.num(1), E.sym("N"))
+    e = E.summation(E.replace_subtrees(body, {E.sym("x"): E.sym("x", i)}), i, E.num(1), E.sym("N"))
     env = {"N": n, "y": c, **{f"x_{k + 1}": v for k, v in enumerate(xs)}}
     expected = value(e, env)
     got = symdiff.lambdify(e, ["x", "y", "N"])(np.array(xs), c, n)

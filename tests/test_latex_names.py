@@ -30,7 +30,7 @@ FUNCTION_NAMES = ["f", "g", "h'", "phi", "Psi", "a", "lambda", "loss", "F'", "si
 
 
 def rename(e: E.Expr, x: E.Expr, y: E.Expr) -> E.Expr:
-    return E.substitute(e, {E.sym("x"): x, E.sym("y"): y})
+    return E.replace_subtrees(e, {E.sym("x"): x, E.sym("y"): y})
 
 
 @st.composite

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, Callable, NamedTuple, Union, cast
 
 from ..diff import CHAIN, PLACEHOLDER, Formula, Step
 from ..errors import SymdiffError
-from ..expr import Expr, Sym, div, leaves, ln, substitute, sym
+from ..expr import Expr, Sym, div, leaves, ln, replace_subtrees, sym
 from ..languages import words
 from ..simplify import simplify
 from ..sums import Collapse
@@ -159,13 +159,13 @@ def layout(d: Derivation, verbose: bool) -> list[Entry]:
             later: list[Visit | Entry] = []
             if step.rule == "chain":
                 outer, inner = step.substeps
-                f_at_inner = substitute(outer.result, {PLACEHOLDER: cast(Expr, step.inner)})  # a chain step's u
+                f_at_inner = replace_subtrees(outer.result, {PLACEHOLDER: cast(Expr, step.inner)})  # a chain step's u
                 through = Equation(depth + 1, (claim[0], Times(shown(f_at_inner), shown(inner.result)),
                                                claim[1]))
                 if inner.rule in TRIVIAL and not verbose:  # f(y_i) by y_j: no inner step to show
                     at_inner: dict[Expr, Expr] = {PLACEHOLDER: cast(Expr, step.inner)}
                     heading(depth, outer.rule, formula=outer.formula,
-                            bindings=tuple((n, substitute(v, at_inner)) for n, v in outer.bindings))
+                            bindings=tuple((n, replace_subtrees(v, at_inner)) for n, v in outer.bindings))
                     numbered[id(step)] = count
                     later.append(through)
                     stack.extend(reversed(later))
@@ -175,10 +175,10 @@ def layout(d: Derivation, verbose: bool) -> list[Entry]:
                 numbered[id(step)] = count
                 at_u: dict[Expr, Expr] = {PLACEHOLDER: u}
                 heading(depth + 1, outer.rule, formula=outer.formula,
-                        bindings=tuple((n, substitute(v, at_u)) for n, v in outer.bindings))
-                instance = (substitute(outer.expr, at_u), substitute(outer.result, at_u))
+                        bindings=tuple((n, replace_subtrees(v, at_u)) for n, v in outer.bindings))
+                instance = (replace_subtrees(outer.expr, at_u), replace_subtrees(outer.result, at_u))
                 general = cast(Formula, outer.formula)  # every rule a chain step applies has one
-                renamed = tuple(substitute(t, {cast(Sym, general.var): u}) for t in (general.lhs, general.rhs))
+                renamed = tuple(replace_subtrees(t, {cast(Sym, general.var): u}) for t in (general.lhs, general.rhs))
                 if instance != renamed:  # else the formula says it already
                     out.append(Equation(depth + 2, (D(u, instance[0]), instance[1])))
                 if verbose or inner.rule not in TRIVIAL:

@@ -58,10 +58,7 @@ CATEGORIES = (
 # Failures already filed with the engineer who owns the code, counted apart
 # (and shown) so the harness stays a gate for everything else: (category, test
 # on the detail, owner).  Remove an entry when its fix lands.
-KNOWN: list[tuple[str, Callable[[str], bool], str]] = [
-    ("derivative undefined", lambda d: "heaviside(" in d,
-     "function table: relu' = heaviside is undefined at 0, so relu(relu(x))' is undefined for all x < 0"),
-]
+KNOWN: list[tuple[str, Callable[[str], bool], str]] = []
 
 
 @dataclass
