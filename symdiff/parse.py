@@ -658,7 +658,8 @@ class LatexTransformer(Transformer[Token, Any]):
         return name + str(primes)
 
     def index_char(self, tok: Token) -> tuple[X.Expr, ...]:
-        return (_script_value(tok),)
+        ch = _script_char(tok)  # an index `e` is a name, as in plain syntax (m_e), not Euler's number
+        return (X.num(int(ch)) if ch.isdigit() else X.sym(ch),)
 
     def index_ambiguous(self, tok: Token) -> tuple[X.Expr, ...]:
         digits = _script_char(tok)
@@ -668,7 +669,7 @@ class LatexTransformer(Transformer[Token, Any]):
         return tuple(i for item in items for i in item)
 
     def index_name(self, tok: Token) -> tuple[X.Expr, ...]:
-        return (X.E if str(tok) == "e" else X.sym(str(tok)),)
+        return (X.sym(str(tok)),)
 
     def index_greek(self, tok: Token) -> tuple[X.Expr, ...]:
         return (X.sym(str(tok).lstrip("_ \t\n")[1:]),)

@@ -186,3 +186,11 @@ def test_deep_latex_input_does_not_recurse():
 @example(num(10**400) + num(7 * 10**401) * sym("x"))
 def test_latex_round_trip(e):
     assert parse(latex(e), syntax="latex") == e
+
+
+@pytest.mark.parametrize("tex", [r"\ f delta a sum_ erf 1e400", r"y_{e} + m_e", r"t_{ke}"])
+def test_an_index_e_is_a_name_in_both_syntaxes(tex):
+    # found by the fuzz harness: LaTeX read the index e as Euler's number, plain as a name
+    e = symdiff.parse(tex, syntax="latex")
+    assert symdiff.parse(str(e)) == e
+    assert symdiff.parse(symdiff.latex(e), syntax="latex") == e
