@@ -446,7 +446,6 @@ def _escape(text: str) -> str:
 
 WRITERS: dict[str, type[TextWriter | MarkdownWriter | LatexWriter]] = {
     "text": TextWriter, "unicode": UnicodeWriter, "markdown": MarkdownWriter, "latex": LatexWriter}
-FORMATS = tuple(WRITERS)
 
 
 def render(d: Derivation, format: str = "text", lang: str = "en", verbose: bool = False) -> str:
