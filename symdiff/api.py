@@ -21,7 +21,7 @@ from .sums import Assumption
 from .errors import DifferentiationError, ParseError
 from .evaluate import evaluate as _evaluate
 from .expr import Expr, Sym, as_expr, symbols
-from .limits import MAX_ORDER
+from .limits import MAX_ORDER, MAX_OUTPUT
 from .parse import parse, parse_definition, parse_equation
 
 if TYPE_CHECKING:  # the step renderer loads only when steps are asked for
@@ -248,7 +248,7 @@ def expand_sums(e: Expr | str) -> Expr:
 def derive(e: Expr | str, wrt: Expr | str | None = None, order: int = 1, *,
            where: Mapping[Expr | str, Expr | str] | None = None,
            assume: Sequence[str | Assumption] = (), verbose: bool = False,
-           lang: str = "en") -> Derivation:
+           lang: str = "en", max_length: int = MAX_OUTPUT) -> Derivation:
     """The derivative with the steps that produced it.
 
     The steps come from the same rule table and driver as `diff`, so
@@ -264,6 +264,8 @@ def derive(e: Expr | str, wrt: Expr | str | None = None, order: int = 1, *,
             where they were used.
         verbose: keep trivial steps (`d/dx x = 1`, constants).
         lang: the language the derivation renders in by default.
+        max_length: the longest the steps may be written out, in characters
+            (0: no limit); longer ones are refused here or by `render`.
 
     Returns:
         A `Derivation`, with `.result` (the simplified derivative), `.steps`
@@ -273,6 +275,7 @@ def derive(e: Expr | str, wrt: Expr | str | None = None, order: int = 1, *,
         ParseError: some text does not parse.
         DifferentiationError: `wrt` is missing or ambiguous, not a variable,
             or `order` is not a whole number within the limit.
+        SymdiffError: the steps would be longer than `max_length`.
 
     >>> d = derive("x^2", "x")
     >>> str(d.result)
@@ -288,7 +291,7 @@ def derive(e: Expr | str, wrt: Expr | str | None = None, order: int = 1, *,
     shown = tuple(_pairs(where).items()) if where else ()
     definition = parse_definition(e) if isinstance(e, str) and "=" in e else None
     return derivation(tree, x, order, verbose, facts=facts, where=shown, lang=lang,
-                      name=definition.name if definition is not None else None)
+                      name=definition.name if definition is not None else None, max_length=max_length)
 
 
 def gradient(e: Expr | str, vars: Iterable[Expr | str] | None = None, *,

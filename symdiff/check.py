@@ -107,7 +107,10 @@ def compare(a: Expr | str, b: Expr | str, *, points: int = 200, seed: int = SEED
     equal.  "Equal" without a proof means "equal at every point tried".
     """
     ta, tb = expand_sums(as_tree(a)), expand_sums(as_tree(b))
-    proved = simplify(sub(ta, tb)) is ZERO
+    gap = simplify(sub(ta, tb))
+    proved = gap is ZERO
+    if not proved and type(gap) is Num and not ta.free and not tb.free:  # constants past floats: exact
+        return Comparison(False, f"a - b = {gap}, a number other than 0")
     # Sums with symbolic bounds (N) are compared written out, N drawn from 1..4.
     bounds = sorted({s for e in (ta, tb) for n in postorder(e) if type(n) is Sum
                      for s in n.lower.free | n.upper.free}, key=str)
@@ -144,6 +147,9 @@ def compare(a: Expr | str, b: Expr | str, *, points: int = 200, seed: int = SEED
     if proved:
         return Comparison(True, f"symbolically (a - b simplifies to 0), and both are defined at the "
                           f"same points among {tried} tried")
+    if tried == 0:
+        raise SymdiffError("cannot compare: every value tried overflows a float, and a - b "
+                           "does not simplify to 0")
     if both == 0:
         return Comparison(True, f"both are undefined at all {tried} points tried (not proved)")
     drawn = f", with {', '.join(map(str, bounds))} drawn from 1..4" if bounds else ""

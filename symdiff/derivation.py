@@ -13,7 +13,8 @@ from typing import NamedTuple, cast
 
 from .diff import Step, differentiate
 from .expr import Expr, Sym
-from .printing.steps import render
+from .limits import MAX_OUTPUT
+from .printing.steps import render, steps_least_length, too_long
 from .simplify import simplify, simplify_derivative
 from .sums import Assumption, apply_assumptions, named_again
 
@@ -32,8 +33,11 @@ class Stage(NamedTuple):
 def derivation(e: Expr, x: Sym, order: int = 1, verbose: bool = False, *,
                facts: list[Assumption] | tuple[Assumption, ...] = (),
                where: tuple[tuple[Expr, Expr], ...] = (), lang: str = "en",
-               name: Sym | None = None) -> Derivation:
-    """Differentiate `e` in `x` `order` times, keeping every step."""
+               name: Sym | None = None, max_length: int = MAX_OUTPUT) -> Derivation:
+    """Differentiate `e` in `x` `order` times, keeping every step; refused
+    when the steps would be written out longer than `max_length` (0: no limit)."""
+    if max_length and (least := steps_least_length(e, x)) > max_length:
+        raise too_long(least, max_length)
     stages: list[Stage] = []
     current = e
     for k in range(order):
@@ -58,7 +62,7 @@ def derivation(e: Expr, x: Sym, order: int = 1, verbose: bool = False, *,
                 final = again
         stages.append(Stage(current, cast(Step, step), simplified, assumed, renamed))  # recorded: not None
         current = final
-    return Derivation(e, x, current, tuple(stages), verbose, where, lang, name)
+    return Derivation(e, x, current, tuple(stages), verbose, where, lang, name, max_length)
 
 
 @dataclass(frozen=True, eq=False)
@@ -77,6 +81,7 @@ class Derivation:
         verbose: whether rendering keeps trivial steps by default.
         where: the substitutions made before differentiating.
         lang: the language rendering uses by default.
+        max_length: the longest rendering, in characters (0: no limit).
 
     >>> from symdiff import derive
     >>> d = derive("sin(x)", "x")
@@ -92,6 +97,7 @@ class Derivation:
     where: tuple[tuple[Expr, Expr], ...] = ()  # substitutions made before differentiating
     lang: str = "en"
     name: Sym | None = None  # what a definition called the expression: L in `L = ...`
+    max_length: int = MAX_OUTPUT  # longest rendering, in characters (0: no limit)
 
     @property
     def steps(self) -> tuple[Step, ...]:
@@ -101,7 +107,8 @@ class Derivation:
                      for s in (stage.step, stage.simplified, stage.assumed, stage.renamed)
                      if s is not None)
 
-    def render(self, format: str = "text", lang: str | None = None, verbose: bool | None = None) -> str:
+    def render(self, format: str = "text", lang: str | None = None, verbose: bool | None = None,
+               max_length: int | None = None) -> str:
         """The derivation written out for a reader.
 
         Args:
@@ -111,12 +118,15 @@ class Derivation:
             lang: the language of the explanations (`"en"`, `"ja"`; see
                 `symdiff.languages`); by default the one given to `derive`.
             verbose: keep trivial steps; by default as given to `derive`.
+            max_length: refuse to write more than this many characters (0:
+                no limit); by default as given to `derive`.
 
         Returns:
             The rendering, a `str`.
 
         Raises:
-            SymdiffError: an unknown `format` or `lang`.
+            SymdiffError: an unknown `format` or `lang`, or a rendering
+                longer than `max_length`.
 
         >>> from symdiff import derive
         >>> print(derive("x^3", "x").render("latex"))
@@ -125,7 +135,8 @@ class Derivation:
         \\end{align*}
         """
         return render(self, format, self.lang if lang is None else lang,
-                      self.verbose if verbose is None else verbose)
+                      self.verbose if verbose is None else verbose,
+                      self.max_length if max_length is None else max_length)
 
     def __repr__(self) -> str:
         return f"<Derivation d/d{self.var} {self.expr} = {self.result}>"

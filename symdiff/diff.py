@@ -17,10 +17,11 @@ from typing import Callable, NamedTuple, cast
 from .errors import AssumptionNote, DifferentiationError
 from .functions import FUNCTIONS, Function, undefined_derivative
 from .indexing import depends, index_deltas, same_family
+from .limits import MAX_RESULT_SIZE
 from .sums import Collapse, collapse, collapses, unclash
 from .expr import (
     E, NEG_ONE, ONE, TWO, ZERO, Add, Expr, Func, Log, Mul, Num, Pow, Sum, Sym,
-    add, delta, div, func, ln, log, mul, neg, pow_, sub, summation,
+    add, cost, delta, div, func, ln, log, mul, neg, pow_, sub, summation,
 )
 
 
@@ -371,6 +372,16 @@ def _chain_product(step: Linear, x: Sym, memo: dict[Expr, Expr]) -> tuple[Expr |
         step = next_step
 
 
+PRODUCT = RULES["product"]  # its result writes the product once for each of its k factors
+
+
+def _check_size(symbols: int) -> None:
+    if symbols > MAX_RESULT_SIZE:
+        raise DifferentiationError(
+            f"the derivative is too large: written out it would have more than {MAX_RESULT_SIZE:,} "
+            f"symbols (numbers, names, functions, operations), the limit on results")
+
+
 def differentiate(e: Expr, x: Sym, record: bool = False) -> tuple[Expr, Step | None]:
     """The raw (unsimplified) derivative of `e` in `x`, and optionally its step tree."""
     memo: dict[Expr, Expr] = {}
@@ -394,10 +405,13 @@ def differentiate(e: Expr, x: Sym, record: bool = False) -> tuple[Expr, Step | N
         needed = rule.needs(node, x)
         pending = [n for n in needed if n not in memo]
         if pending:
+            if rule is PRODUCT:  # refused before its factors are differentiated
+                _check_size((len(node.args) - 1) * cost(node)[2])
             stack.extend(pending)
             continue
         stack.pop()
         memo[node] = result = rule.apply(node, x, memo.__getitem__)
+        _check_size(cost(result)[2])
         if record:
             steps[node] = _record(rule, node, x, result, needed, steps)
     return memo[e], steps.get(e) if record else None

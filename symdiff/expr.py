@@ -870,6 +870,42 @@ def postorder(root: Expr) -> Iterator[Expr]:
                 stack.append((child, False))
 
 
+_COST: weakref.WeakKeyDictionary[Expr, tuple[int, int, int]] = weakref.WeakKeyDictionary()
+
+
+def cost(e: Expr) -> tuple[int, int, int]:
+    """(leaves, negative numbers, nodes), counting repeats; the `e` of `ln` and
+    `exp` is not a leaf.  Fewer minus signs break ties: `-(x + 2)` over `-x - 2`."""
+    hit = _COST.get(e)
+    if hit is not None:
+        return hit
+    stack: list[tuple[Expr, bool]] = [(e, False)]
+    while stack:
+        node, expanded = stack.pop()
+        if node in _COST:
+            continue
+        kids = node.args
+        if type(node) is Sym or not kids:
+            _COST[node] = (1, int(type(node) is Num and node.value < 0), 1)
+            continue
+        if not expanded:
+            stack.append((node, True))
+            stack.extend((c, False) for c in kids if c not in _COST)
+            continue
+        if type(node) is Log and node.base is E:
+            kids = (node.arg,)
+        elif type(node) is Pow and node.base is E:
+            kids = (node.exp,)
+        leaves = negatives = nodes = 0
+        for k in kids:
+            kl, kneg, kn = _COST[k]
+            leaves += kl
+            negatives += kneg
+            nodes += kn
+        _COST[node] = (leaves, negatives, nodes + 1)
+    return _COST[e]
+
+
 T = TypeVar("T")
 
 
@@ -898,13 +934,13 @@ def replace_subtrees(root: Expr, mapping: dict[Expr, Expr]) -> Expr:
 
 
 def size(root: Expr) -> int:
-    """Number of nodes, counting shared sub-trees each time they occur."""
-    return fold(root, lambda node, kids: 1 + sum(kids))
+    """Number of nodes, counting shared sub-trees each time they occur (`cost`)."""
+    return cost(root)[2]
 
 
 def leaves(root: Expr) -> int:
-    """Number of leaves (numbers, constants, symbols), counting repeats."""
-    return fold(root, lambda node, kids: sum(kids) if kids else 1)
+    """Number of leaves (numbers, constants, symbols), counting repeats (`cost`)."""
+    return cost(root)[0]
 
 
 def symbols(root: Expr) -> list[Sym]:

@@ -24,6 +24,17 @@ MAX_NUMBER_DIGITS = 1200
 # a sum needs a closed form (polynomial or geometric bodies) or is refused.
 MAX_SUM_TERMS = 100_000
 
-# Longest result the command line prints, in characters, unless
-# `--max-output` raises it (0 for no limit).
+# Largest result of the product rule and the other rules that repeat their
+# operands, in symbols (numbers, names, functions and operations: nodes of
+# the tree) as written out, repeats included; simplifying costs about 0.5 s a
+# million.  The second derivative of 3,000 nested sin( would have 13.5
+# billion, the first derivative of a 3,000-level x^x tower 13.5 million.  A
+# chain rule's product of nested factors is not counted: its factors share
+# their sub-trees, so it costs its length, not its written size (the
+# derivative of 5,000 nested ln(1 + ...) prints 37 million symbols).
+MAX_RESULT_SIZE = 10_000_000
+
+# Longest result the command line prints, and longest derivation `derive`
+# lays out and `Derivation.render` writes, in characters, unless raised
+# (`--max-output N`, `derive(..., max_length=N)`; 0 for no limit).
 MAX_OUTPUT = 1_000_000

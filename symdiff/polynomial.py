@@ -37,12 +37,14 @@ MAX_POWER = 12  # largest integer power of a sum that is expanded
 MAX_DIVISION_STEPS = 2000
 MAX_NODES = 150  # sums and products walked per conversion: keeps deep trees linear
 MAX_WORK = 3000  # coefficient multiplications per conversion
+MAX_GENERATORS = 64  # each multiplication costs one addition per generator
 
 
 class Budget(NamedTuple):
     nodes: int = MAX_NODES
     terms: int = MAX_TERMS
     work: int = MAX_WORK
+    generators: int = MAX_GENERATORS
 
 
 SEARCH = Budget()
@@ -101,6 +103,8 @@ class Ring:
                         self.index[node] = len(self.gens)
                         self.gens.append(node)
         self.n = len(self.gens)
+        if self.n > budget.generators:
+            self.valid = False
         self.zero_mono = (0,) * self.n
 
     # -------------------------------------------------------------- converting
@@ -373,6 +377,8 @@ def laurent(e: Expr, budget: Budget = LARGE) -> tuple[list[Expr], list[int], Pol
                 roots.append(1)
             roots[i] = roots[i] * r.denominator // gcd(roots[i], r.denominator)
     n = len(bases)
+    if n > budget.generators:
+        return None
     zero = (0,) * n
     done: dict[int, Poly] = {}
     work = 0

@@ -25,7 +25,8 @@ Higher derivatives go through `normal_form` (a polynomial in their functions).
 
 Every rewrite loop is bounded: strictly decreasing cost, `MAX_REWRITE_CHAIN`,
 and the expansion budgets of `polynomial`.  Sums wider than `WIDE` terms get
-only the linear-time rewrites, so simplification stays near-linear.
+only the linear-time rewrites, and inputs larger than `SEARCH_SIZE` nodes only
+the canonical ones, so simplification stays near-linear.
 
 Soundness: each rewrite holds wherever its input is defined on the reals.  The
 result may be defined in *more* places: like other computer algebra systems we
@@ -61,7 +62,7 @@ from .functions import FUNCTIONS, Parity
 from .expr import (
     E, FACT_BINDER, FACT_DENOMINATOR, FACT_EXP, FACT_LOG, FACT_POWER, FACT_SUM_FACTOR, FACT_SUM_POWER,
     MAX_FOLD_BITS, NEG_ONE, ONE, TWO, ZERO, Add, Const, Expr, Func, Log, Mul, Num, Pow, Sum, Sym,
-    _fold_numeric_power, add, factor_key, func, function_fact, mul, neg, num, order_key, postorder, pow_,
+    _fold_numeric_power, add, cost, factor_key, func, function_fact, mul, neg, num, order_key, postorder, pow_,
 )
 
 # A rewrite that keeps producing new forms is cut off after this many in a row.
@@ -70,6 +71,10 @@ MAX_REWRITE_CHAIN = 64
 MAX_SEARCH_DEPTH = 2
 # Sums wider than this get only the linear-time rewrites.
 WIDE = 300
+# Inputs larger than this many nodes written out (the second derivative of
+# 100 nested sin( has 690,000) get the canonical rewrites only: searching them
+# costs ten times as much and finds little.
+SEARCH_SIZE = 100_000
 # An expansion is settled (to see whether terms cancel) only when, as built,
 # it has at most this many leaves more than the product.
 EXPANSION_SLACK = 3
@@ -97,44 +102,6 @@ class Rewrite(NamedTuple):
     kind: str = CANONICAL
     needs: int = 0
     uses: int = 0
-
-
-# --------------------------------------------------------------------- size
-
-_COST: weakref.WeakKeyDictionary[Expr, tuple[int, int, int]] = weakref.WeakKeyDictionary()
-
-
-def cost(e: Expr) -> tuple[int, int, int]:
-    """(leaves, negative numbers, nodes), counting repeats; the `e` of `ln` and
-    `exp` is not a leaf.  Fewer minus signs break ties: `-(x + 2)` over `-x - 2`."""
-    hit = _COST.get(e)
-    if hit is not None:
-        return hit
-    stack: list[tuple[Expr, bool]] = [(e, False)]
-    while stack:
-        node, expanded = stack.pop()
-        if node in _COST:
-            continue
-        kids = node.args
-        if type(node) is Sym or not kids:
-            _COST[node] = (1, int(type(node) is Num and node.value < 0), 1)
-            continue
-        if not expanded:
-            stack.append((node, True))
-            stack.extend((c, False) for c in kids if c not in _COST)
-            continue
-        if type(node) is Log and node.base is E:
-            kids = (node.arg,)
-        elif type(node) is Pow and node.base is E:
-            kids = (node.exp,)
-        leaves = negatives = nodes = 0
-        for k in kids:
-            kl, kneg, kn = _COST[k]
-            leaves += kl
-            negatives += kneg
-            nodes += kn
-        _COST[node] = (leaves, negatives, nodes + 1)
-    return _COST[e]
 
 
 # ------------------------------------------------------------ term helpers
@@ -303,6 +270,10 @@ def _partners(f: Expr) -> list[tuple[Expr, int, Expr]]:
     return []
 
 
+def _factors(e: Expr) -> tuple[Expr, ...]:
+    return e.factors if type(e) is Mul else (e,)
+
+
 def pair_identities(e: Expr) -> Expr | None:
     """sin(u)^2 + cos(u)^2 -> 1, cos(u)^2 - sin(u)^2 -> cos(2u), cosh(u)^2 - sinh(u)^2 -> 1,
     1 + tan(u)^2 -> sec(u)^2, sigmoid(u) + sigmoid(-u) -> 1;
@@ -311,15 +282,23 @@ def pair_identities(e: Expr) -> Expr | None:
     for t in e.terms:
         c, rest = split_coefficient(t)
         groups[rest] = groups.get(rest, 0) + c
+    # A term's factors as a set finds the term with f swapped for g without
+    # building that product (products of n factors in n terms: O(n^2), not O(n^3)).
+    by_factors = {frozenset(_factors(rest)): rest for rest in groups}
     changed = False
     for rest in list(groups):
         if rest not in groups:
             continue
-        fs = rest.factors if type(rest) is Mul else (rest,)
+        fs = _factors(rest)
+        bases = {split_power(f)[0] for f in fs}
         for i, f in enumerate(fs):
             found = False
             for g, sign, r in _partners(f):
-                other = mul(*fs[:i], g, *fs[i + 1 :])
+                if split_power(g)[0] in bases:  # g would merge with a factor: build it
+                    other = mul(*fs[:i], g, *fs[i + 1 :])
+                else:
+                    swapped = fs[:i] + fs[i + 1 :] + ((g,) if g is not ONE else ())
+                    other = by_factors.get(frozenset(swapped or (ONE,)), rest)
                 c = groups[rest]
                 if other is not rest and groups.get(other) == sign * c:
                     del groups[rest], groups[other]
@@ -1168,28 +1147,31 @@ NORMAL_FORM = "normal form: a polynomial in the functions, cos(u)^2 = 1 - sin(u)
 SEARCH_TERMS = 8
 
 
-def _reduce_cos_squares(bases: list[Expr], roots: list[int], p: P.Poly) -> P.Poly:
-    """cos(u)^2 -> 1 - sin(u)^2 wherever both are generators: one form for each value."""
+def _reduce_cos_squares(bases: list[Expr], roots: list[int], p: P.Poly, max_terms: int) -> P.Poly | None:
+    """cos(u)^2 -> 1 - sin(u)^2 wherever both are generators: one form for each
+    value; None past `max_terms` terms (each cos(u)^(2k) becomes k + 1 terms)."""
     for i, c in enumerate(bases):
         if type(c) is not Func or c.name != "cos" or roots[i] != 1:
             continue
         j = next((j for j, g in enumerate(bases) if type(g) is Func and g.name == "sin"
                   and g.arg is c.arg and roots[j] == 1), None)
-        if j is None:
+        if j is None or all(m[i] < 2 for m in p):
             continue
         out: P.Poly = {}
         todo = list(p.items())
         while todo:
             mono, k = todo.pop()
             if mono[i] < 2:
-                out = P.padd(out, {mono: k})
+                out[mono] = out.get(mono, 0) + k
+                if len(out) > max_terms:
+                    return None
                 continue
             m = list(mono)
             m[i] -= 2
             todo.append((tuple(m), k))
             m[j] += 2
             todo.append((tuple(m), -k))
-        p = out
+        p = {m: k for m, k in out.items() if k}
     return p
 
 
@@ -1202,9 +1184,10 @@ def _shift(p: P.Poly, i: int, c: int) -> P.Poly:
         binomial = 1
         for j in range(n + 1):  # (y - c)^n = sum_j C(n, j) y^j (-c)^(n - j)
             m[i] = j
-            out = P.padd(out, {tuple(m): k * binomial * (-c) ** (n - j)})
+            key = tuple(m)
+            out[key] = out.get(key, 0) + k * binomial * (-c) ** (n - j)
             binomial = binomial * (n - j) // (j + 1)
-    return out
+    return {m: k for m, k in out.items() if k}
 
 
 def _generators(e: Expr) -> frozenset[Expr] | None:
@@ -1212,11 +1195,13 @@ def _generators(e: Expr) -> frozenset[Expr] | None:
     return None if got is None else frozenset(got[0])
 
 
-def normal_form(raw: Expr) -> Expr | None:
+def normal_form(raw: Expr, max_leaves: int | None = None) -> Expr | None:
     """`raw` as common factor * (a polynomial in its functions), cos(u)^2
     written as 1 - sin(u)^2: x^x*(ln(x)^2 + 2*ln(x) + 1 + 1/x).  None when
     `raw` is not such a polynomial (a sum under a root or in a denominator,
-    sums over an index) or is over budget."""
+    sums over an index), is over budget, or would have more than about
+    `max_leaves` leaves (multiplied out, a 20-level x^x tower's
+    second derivative has 1,500 terms)."""
     if raw.facts & FACT_BINDER:
         return None
     got = P.laurent(raw)
@@ -1225,9 +1210,12 @@ def normal_form(raw: Expr) -> Expr | None:
     bases, roots, p = got
     if any(type(b) is Add for b in bases) or not p:
         return None
-    p = _reduce_cos_squares(bases, roots, p)
-    if not p:
+    reduced = _reduce_cos_squares(bases, roots, p, P.LARGE.terms if max_leaves is None else max_leaves)
+    if reduced is None:
+        return None
+    if not reduced:
         return ZERO
+    p = reduced
     # The common factor: the least power of each generator that is not a
     # variable (x^x, e^(sin(x))), when every term has it.
     least = [min(m[i] for m in p) for i in range(len(bases))]
@@ -1240,6 +1228,10 @@ def normal_form(raw: Expr) -> Expr | None:
                 if len(shifted) < len(p):
                     p, shown[i] = shifted, add(g, num(c))
                     break
+    if max_leaves is not None:
+        size = [cost(b)[0] + 1 for b in bases]
+        if sum(1 + sum(size[i] for i, k in enumerate(m) if k) for m in p) > max_leaves:
+            return None
     power: Callable[[int, int], Expr] = lambda i, k: pow_(shown[i], Num(Fraction(k, roots[i])))  # noqa: E731
     terms = [mul(Num(Fraction(c)), *(power(i, k - common[i]) for i, k in enumerate(m) if k != common[i]))
              for m, c in p.items()]
@@ -1263,7 +1255,8 @@ def simplify_derivative(raw: Expr, order: int = 1, trace: list[str] | None = Non
     """
     if order < 2:
         return simplify(raw, trace)
-    nf = normal_form(raw)
+    # A normal form several times larger than the raw derivative is no simplification.
+    nf = normal_form(raw, 4 * cost(raw)[0])
     if nf is not None:
         if trace is not None and NORMAL_FORM not in trace:
             trace.append(NORMAL_FORM)
@@ -1274,7 +1267,9 @@ def simplify_derivative(raw: Expr, order: int = 1, trace: list[str] | None = Non
         # A shorter form in new functions (sin(2*x) for 2*sin(x)*cos(x)) would
         # cost the next order its normal form.
         after, before = _generators(out), _generators(nf)
-        return out if after is not None and before is not None and after <= before else nf
+        if after is None or before is None:  # too large to tell: the smaller
+            return out if cost(out) <= cost(nf) else nf
+        return out if after <= before else nf
     s = simplify(raw, trace)
     expanded = P.expand(s)
     if expanded is None:
@@ -1356,7 +1351,8 @@ def simplify(e: Expr, trace: list[str] | None = None) -> Expr:
     hit = _memo.get(key)
     if hit is None:
         names: list[str] = []
-        hit = _memo[key] = (Simplifier(names).run(key), tuple(names))
+        search = cost(key)[2] <= SEARCH_SIZE
+        hit = _memo[key] = (Simplifier(names, search).run(key), tuple(names))
         if len(_memo) > MEMO_SIZE:
             try:
                 del _memo[next(iter(_memo))]

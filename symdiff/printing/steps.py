@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING, Any, Callable, NamedTuple, Union, cast
 
 from ..diff import CHAIN, PLACEHOLDER, Formula, Step
 from ..errors import SymdiffError
-from ..expr import Expr, Sym, div, leaves, ln, replace_subtrees, sym
+from ..expr import Expr, Func, Log, Pow, Sym, div, leaves, ln, postorder, replace_subtrees, sym
+from ..indexing import depends
 from ..languages import words
 from ..simplify import simplify
 from ..sums import Collapse
@@ -25,7 +26,7 @@ from .unicode import pretty
 
 if TYPE_CHECKING:  # a derivation is what these print; the module needs only its fields
     from ..derivation import Derivation
-from .precedence import MUL, POW, is_negative, precedence
+from .precedence import MUL, POW, is_negative, precedence, printed_length
 
 # Sub-steps folded into their parent unless verbose: a constant's derivative,
 # the variable's own, and an indexed variable's delta.
@@ -448,9 +449,54 @@ WRITERS: dict[str, type[TextWriter | MarkdownWriter | LatexWriter]] = {
     "text": TextWriter, "unicode": UnicodeWriter, "markdown": MarkdownWriter, "latex": LatexWriter}
 
 
-def render(d: Derivation, format: str = "text", lang: str = "en", verbose: bool = False) -> str:
-    """A derivation in `format`, explained in `lang`."""
+def least_length(exprs: list[Expr]) -> int:
+    """Characters that writing `exprs` out takes at least (`printed_length`
+    is at most twice the plain length plus 20)."""
+    memo: dict[Expr, int] = {}
+    return sum(max(0, printed_length(e, memo) - 20) // 2 for e in exprs)
+
+
+def steps_least_length(e: Expr, x: Sym) -> int:
+    """Characters the steps of d/dx e take at least: each function, power and
+    logarithm of `x` in `e` is the subject of a step, and written out there."""
+    return least_length([n for n in postorder(e) if type(n) in (Func, Pow, Log) and depends(n, x)])
+
+
+def too_long(length: int, limit: int) -> SymdiffError:
+    return SymdiffError(f"the steps would run to at least {length:,} characters, more than the limit "
+                        f"of {limit:,}; raise it (--max-output N, max_length=N; 0 for no limit), "
+                        f"or ask for the derivative alone (diff)")
+
+
+def render(d: Derivation, format: str = "text", lang: str = "en", verbose: bool = False,
+           max_length: int = 0) -> str:
+    """A derivation in `format`, explained in `lang`; refused when it would
+    pass `max_length` characters (0: no limit)."""
     if format not in WRITERS:
         raise SymdiffError(f"unknown format {format!r}; choose one of {', '.join(WRITERS)}")
     writer = WRITERS[format](lang)
-    return writer.write(layout(d, verbose))
+    entries = layout(d, verbose)
+    if max_length:
+        least = least_length([t for entry in entries for t in _expressions(entry)])
+        if least > max_length:  # refused before writing
+            raise too_long(least, max_length)
+    text = writer.write(entries)
+    if max_length and len(text) > max_length:
+        raise too_long(len(text), max_length)
+    return text
+
+
+def _expressions(entry: Entry) -> list[Expr]:
+    if isinstance(entry, Task):
+        return [entry.expr]
+    if isinstance(entry, Heading):
+        return [e for pair in entry.bindings for e in pair]
+    out: list[Expr] = []
+    for t in entry.terms:
+        if isinstance(t, Expr):
+            out.append(t)
+        elif isinstance(t, D):
+            out.append(t.expr)
+        elif isinstance(t, Times):
+            out.extend((t.left, t.right))
+    return out
