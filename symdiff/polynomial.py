@@ -38,6 +38,7 @@ MAX_DIVISION_STEPS = 2000
 MAX_NODES = 150  # sums and products walked per conversion: keeps deep trees linear
 MAX_WORK = 3000  # coefficient multiplications per conversion
 MAX_GENERATORS = 64  # each multiplication costs one addition per generator
+MAX_DEGREE = 64  # dense work (root finding, shifts) only below this degree: erfc(x)^1e32 has one term
 
 
 class Budget(NamedTuple):

@@ -490,7 +490,7 @@ def _polynomial_in_one_function(e: Expr) -> tuple[Expr, dict[int, Fraction]] | N
             if base is not g:
                 return None
         coeffs[k] = coeffs.get(k, 0) + c
-    if g is None or max(coeffs) < 2:
+    if g is None or not 2 <= max(coeffs) <= P.MAX_DEGREE:
         return None
     return g, coeffs
 
@@ -1222,7 +1222,8 @@ def normal_form(raw: Expr, max_leaves: int | None = None) -> Expr | None:
     common = [k if k > 0 and type(bases[i]) not in (Sym, Num) else 0 for i, k in enumerate(least)]
     shown = list(bases)
     for i, g in enumerate(bases):
-        if type(g) in (Func, Log) and roots[i] == 1 and least[i] >= 0 and not common[i]:
+        if (type(g) in (Func, Log) and roots[i] == 1 and least[i] >= 0 and not common[i]
+                and max(m[i] for m in p) <= P.MAX_DEGREE):
             for c in (1, -1):  # x^x*((ln(x) + 1)^2 + 1/x): powers of g + c, when fewer terms
                 shifted = _shift(p, i, c)
                 if len(shifted) < len(p):

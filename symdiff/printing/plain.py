@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from ..expr import PRINTERS, E, HALF, Add, Const, Delta, Expr, Func, Log, Mul, Num, Pow, Sum, Sym
 from .precedence import MUL, POW, Child, Part, plain_integer, render, split_fraction, sum_parts
@@ -37,12 +37,23 @@ def product_parts(e: Expr) -> list[Part]:
     lower: list[Expr] = ([Num(q)] if q != 1 else []) + bottom
     out: list[Part] = ["-"] if negative else []
     out += factor_list(upper, tail=not lower)
-    if len(lower) == 1:
+    if len(lower) == 1 and not _like_operator(upper, lower[0]):
         sole = lower[0]
         out += ["/", Child(sole, MUL, strict=type(sole) is not Sum)]
     elif lower:
         out += ["/(", *factor_list(lower, tail=True), ")"]
     return out
+
+
+def _like_operator(upper: list[Expr], sole: Expr) -> bool:
+    """d/dy_j, the name d over the name dy_j, would read as the operator d/dy_j:
+    it prints as d/(dy_j)."""
+    def name(e: Expr) -> str:
+        base = e.base if type(e) is Pow else e
+        return base.name if type(base) is Sym else ""
+    last = upper[-1] if upper else None
+    return (last is not None and name(last) == "d" and not cast(Sym, last.base if type(last) is Pow else last).indices
+            and name(sole)[:1] == "d" and len(name(sole)) > 1)
 
 
 def factor_list(items: list[Expr], tail: bool) -> list[Part]:
