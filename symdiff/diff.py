@@ -17,7 +17,7 @@ from typing import Callable, NamedTuple, cast
 from .errors import AssumptionNote, DifferentiationError
 from .functions import FUNCTIONS, Function, undefined_derivative
 from .indexing import depends, index_deltas, same_family
-from .limits import MAX_RESULT_SIZE
+from .limits import MAX_CHAIN_FACTORS, MAX_RESULT_SIZE
 from .sums import Collapse, collapse, collapses, unclash
 from .expr import (
     E, NEG_ONE, ONE, TWO, ZERO, Add, Expr, Func, Log, Mul, Num, Pow, Sum, Sym,
@@ -387,6 +387,7 @@ def differentiate(e: Expr, x: Sym, record: bool = False) -> tuple[Expr, Step | N
     memo: dict[Expr, Expr] = {}
     steps: dict[Expr, Step] = {}
     stack = [e]
+    chained = 0  # factors of every chain product built: nested chains under a sum cost their depth squared
     while stack:
         node = stack[-1]
         if node in memo:
@@ -401,6 +402,11 @@ def differentiate(e: Expr, x: Sym, record: bool = False) -> tuple[Expr, Step | N
             else:
                 stack.pop()
                 memo[node] = cast(Expr, result)  # the derivative, since no node was pending
+                chained += len(memo[node].args)
+                if chained > MAX_CHAIN_FACTORS:
+                    raise DifferentiationError(
+                        f"the derivative is too large: its chain rules multiply more than "
+                        f"{MAX_CHAIN_FACTORS:,} factors, the limit on results")
             continue
         needed = rule.needs(node, x)
         pending = [n for n in needed if n not in memo]

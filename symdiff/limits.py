@@ -34,6 +34,12 @@ MAX_SUM_TERMS = 100_000
 # derivative of 5,000 nested ln(1 + ...) prints 37 million symbols).
 MAX_RESULT_SIZE = 10_000_000
 
+# Factors the chain rule's products may hold together in one derivative.
+# One chain of n costs n, but n chains of depth 1..n under a sum cost n^2/2:
+# the second derivative of 3,000 nested exp( (its first is
+# exp(exp(x) + exp(exp(x)) + ...)) would need 4.5 million.
+MAX_CHAIN_FACTORS = 1_000_000
+
 # Longest result the command line prints, and longest derivation `derive`
 # lays out and `Derivation.render` writes, in characters, unless raised
 # (`--max-output N`, `derive(..., max_length=N)`; 0 for no limit).

@@ -235,6 +235,13 @@ def test_a_second_derivative_past_the_size_limit_is_refused_before_it_is_built(t
         symdiff.diff(text, "x", order=2)
 
 
+def test_nested_chains_under_a_sum_are_refused_by_their_factor_count():
+    # d/dx of 3,000 nested exp( is exp(exp(x) + exp(exp(x)) + ...): its derivative
+    # multiplies 1 + 2 + ... + 3,000 chain factors (it took 10 s to build and refuse).
+    with pytest.raises(DifferentiationError, match="chain rules multiply more than 1,000,000 factors"):
+        symdiff.diff("exp(" * 3000 + "x" + ")" * 3000, "x", order=2)
+
+
 def test_a_chain_of_5000_is_not_refused_for_its_written_size():
     # The chain rule's product shares its factors: cheap however long it prints.
     text = "ln(1 + " * 5000 + "x" + ")" * 5000
