@@ -19,7 +19,7 @@ import operator
 import re
 import weakref
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterator, MutableMapping
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any, Callable, TypeVar, cast
 
@@ -876,45 +876,39 @@ _COST: weakref.WeakKeyDictionary[Expr, tuple[int, int, int]] = weakref.WeakKeyDi
 def cost(e: Expr) -> tuple[int, int, int]:
     """(leaves, negative numbers, nodes), counting repeats; the `e` of `ln` and
     `exp` is not a leaf.  Fewer minus signs break ties: `-(x + 2)` over `-x - 2`."""
-    hit = _COST.get(e)
-    if hit is not None:
-        return hit
-    stack: list[tuple[Expr, bool]] = [(e, False)]
-    while stack:
-        node, expanded = stack.pop()
-        if node in _COST:
-            continue
-        kids = node.args
-        if type(node) is Sym or not kids:
-            _COST[node] = (1, int(type(node) is Num and node.value < 0), 1)
-            continue
-        if not expanded:
-            stack.append((node, True))
-            stack.extend((c, False) for c in kids if c not in _COST)
-            continue
-        if type(node) is Log and node.base is E:
-            kids = (node.arg,)
-        elif type(node) is Pow and node.base is E:
-            kids = (node.exp,)
-        leaves = negatives = nodes = 0
-        for k in kids:
-            kl, kneg, kn = _COST[k]
-            leaves += kl
-            negatives += kneg
-            nodes += kn
-        _COST[node] = (leaves, negatives, nodes + 1)
-    return _COST[e]
+    return fold(e, _cost_of, _COST)
+
+
+def _cost_of(node: Expr, kids: tuple[tuple[int, int, int], ...]) -> tuple[int, int, int]:
+    if type(node) is Sym or not kids:
+        return (1, int(type(node) is Num and node.value < 0), 1)
+    if type(node) is Log and node.base is E:
+        kids = kids[:1]  # (arg, base)
+    elif type(node) is Pow and node.base is E:
+        kids = kids[1:]  # (base, exp)
+    return (sum(k[0] for k in kids), sum(k[1] for k in kids), sum(k[2] for k in kids) + 1)
 
 
 T = TypeVar("T")
 
 
-def fold(root: Expr, visit: Callable[[Expr, tuple[T, ...]], T]) -> T:
-    """Bottom-up evaluation: `visit(node, results_of_children)`, memoised per node."""
-    done: dict[int, T] = {}
-    for node in postorder(root):
-        done[id(node)] = visit(node, tuple(done[id(c)] for c in node.args))
-    return done[id(root)]
+def fold(root: Expr, visit: Callable[[Expr, tuple[T, ...]], T],
+         memo: MutableMapping[Expr, T] | None = None) -> T:
+    """Bottom-up evaluation: `visit(node, results_of_children)`, once per
+    distinct node, without recursion.  `memo` keeps the results across calls:
+    a sub-tree already in it is not walked again."""
+    done: MutableMapping[Expr, T] = {} if memo is None else memo
+    stack: list[tuple[Expr, bool]] = [(root, False)]
+    while stack:
+        node, ready = stack.pop()
+        if node in done:
+            continue
+        if not ready:
+            stack.append((node, True))
+            stack.extend((c, False) for c in node.args if c not in done)
+            continue
+        done[node] = visit(node, tuple(done[c] for c in node.args))
+    return done[root]
 
 
 def transform(root: Expr, visit: Callable[[Expr], Expr | None]) -> Expr:

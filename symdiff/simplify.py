@@ -117,6 +117,10 @@ def split_coefficient(e: Expr) -> tuple[Fraction, Expr]:
     return Fraction(1), e
 
 
+def _factors(e: Expr) -> tuple[Expr, ...]:
+    return e.factors if type(e) is Mul else (e,)
+
+
 def split_power(e: Expr) -> tuple[Expr, Expr]:
     return (e.base, e.exp) if type(e) is Pow else (e, ONE)
 
@@ -125,7 +129,7 @@ def as_factors(e: Expr) -> tuple[Fraction, dict[Expr, Expr]]:
     """`3*x^2*y` -> (3, {x: 2, y: 1}); equal bases have their exponents added."""
     coeff = Fraction(1)
     exps: dict[Expr, list[Expr]] = {}
-    for f in e.factors if type(e) is Mul else (e,):
+    for f in _factors(e):
         if type(f) is Num:
             coeff *= f.value
             continue
@@ -147,7 +151,7 @@ def from_factors(coeff: Fraction, powers: dict[Expr, Expr]) -> Expr:
 def degree(e: Expr) -> Fraction:
     """Total numeric degree in the variables: `3*x^2*y` -> 3."""
     total = Fraction(0)
-    for f in e.factors if type(e) is Mul else (e,):
+    for f in _factors(e):
         base, exp = split_power(f)
         if type(base) is Sym and type(exp) is Num:
             total += exp.value
@@ -159,7 +163,7 @@ def term_key(e: Expr) -> tuple[Any, ...]:
     higher degree first, quotients after the rest, then by factors
     (`factor_key`: natural, structural)."""
     _, rest = split_coefficient(e)
-    factors = rest.factors if type(rest) is Mul else (rest,)
+    factors = _factors(rest)
     quotient = any(type(f) is Pow and type(f.exp) is Num and f.exp.value < 0 for f in factors)
     return (not rest.free, -degree(rest), quotient, len(factors), tuple(factor_key(f) for f in factors))
 
@@ -270,10 +274,6 @@ def _partners(f: Expr) -> list[tuple[Expr, int, Expr]]:
     return []
 
 
-def _factors(e: Expr) -> tuple[Expr, ...]:
-    return e.factors if type(e) is Mul else (e,)
-
-
 def pair_identities(e: Expr) -> Expr | None:
     """sin(u)^2 + cos(u)^2 -> 1, cos(u)^2 - sin(u)^2 -> cos(2u), cosh(u)^2 - sinh(u)^2 -> 1,
     1 + tan(u)^2 -> sec(u)^2, sigmoid(u) + sigmoid(-u) -> 1;
@@ -315,7 +315,7 @@ def pair_identities(e: Expr) -> Expr | None:
 
 def _has_product_of_sums(e: Expr) -> bool:
     for t in e.terms:
-        for f in t.factors if type(t) is Mul else (t,):
+        for f in _factors(t):
             if type(f) is Add or (type(f) is Pow and type(f.base) is Add and type(f.exp) is Num
                                   and f.exp.value.denominator == 1 and f.exp.value > 0):
                 return True
@@ -549,7 +549,7 @@ def cancel_polynomials(e: Expr, ctx: Simplifier) -> Expr | None:
     (numerator,), den = over
     if not any(type(b) is Add for b in den):
         return None
-    if not any(type(split_power(f)[0]) is Add for f in (numerator.factors if type(numerator) is Mul else (numerator,))):
+    if not any(type(split_power(f)[0]) is Add for f in _factors(numerator)):
         return None
     cancelled = _cancel(numerator, den)
     return None if cancelled is None else smaller(_quotient(*cancelled), e, ctx)

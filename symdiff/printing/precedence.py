@@ -211,18 +211,9 @@ def printed_length(root: Expr, memo: dict[Expr, int] | None = None) -> int:
     the length of the plain form, nor more than twice it plus 20 (a test checks
     both); LaTeX runs longer.  `memo` carries the
     lengths of nodes already measured across calls."""
-    from ..expr import Const, Delta, Func, Log, Sym
+    from ..expr import Const, Delta, Func, Log, Sym, fold
 
-    done = {} if memo is None else memo
-    stack: list[tuple[Expr, bool]] = [(root, False)]
-    while stack:
-        node, ready = stack.pop()
-        if node in done:
-            continue
-        if not ready:
-            stack.append((node, True))
-            stack.extend((c, False) for c in node.args if c not in done)
-            continue
+    def visit(node: Expr, kids: tuple[int, ...]) -> int:
         t = type(node)
         if t is Num:
             v = node.value
@@ -232,9 +223,9 @@ def printed_length(root: Expr, memo: dict[Expr, int] | None = None) -> int:
         elif t is Const:
             own = len(node.name)
         elif t is Add:
-            own = 3 * len(node.args)
+            own = 3 * len(kids)
         elif t is Mul:
-            own = len(node.args)
+            own = len(kids)
         elif t is Func:
             own = len(node.name) + 2
         elif t is Log:
@@ -245,5 +236,6 @@ def printed_length(root: Expr, memo: dict[Expr, int] | None = None) -> int:
             own = 9
         else:
             own = 3
-        done[node] = own + sum(done[c] for c in node.args)
-    return done[root]
+        return own + sum(kids)
+
+    return fold(root, visit, memo)
