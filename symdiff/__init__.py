@@ -14,7 +14,7 @@ from typing import Any
 
 from . import printing  # noqa: F401  (str() of every node)
 from .api import derive, diff, evaluate, expand_sums, gradient, simplify, substitute
-from .errors import DifferentiationError, EvaluationError, ParseError, SymdiffError
+from .errors import DifferentiationError, EvaluationError, ParseError, ReadingNote, SymdiffError
 from .expr import Expr
 from .parse import parse
 
@@ -24,7 +24,7 @@ __all__ = [
     "substitute", "expand_sums", "latex", "pretty", "mathml", "plot", "lambdify", "codegen",
     "to_sympy", "from_sympy",
     "Expr", "Derivation",
-    "SymdiffError", "ParseError", "EvaluationError", "DifferentiationError",
+    "SymdiffError", "ParseError", "EvaluationError", "DifferentiationError", "ReadingNote",
 ]
 # The one place the version is written: pyproject.toml reads it at build time
 # (hatch's dynamic version) and `symdiff --version` prints it.

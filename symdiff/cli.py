@@ -352,8 +352,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         with warnings.catch_warnings(record=True) as notes:
             warnings.simplefilter("always", ReadingNote)
             out = run(args)
-        for w in notes:
-            note(str(w.message)) if issubclass(w.category, ReadingNote) else None
+        for message in dict.fromkeys(str(w.message) for w in notes if issubclass(w.category, ReadingNote)):
+            note(message)  # once each, however many times the text was read
     except SymdiffError as err:
         print(f"symdiff: error: {err}", file=sys.stderr)
         return EXIT_BAD_INPUT

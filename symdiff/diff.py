@@ -14,7 +14,7 @@ import weakref
 from dataclasses import dataclass, field
 from typing import Callable, NamedTuple, cast
 
-from .errors import AssumptionNote, DifferentiationError
+from .errors import AssumptionNote, DifferentiationError, note
 from .functions import FUNCTIONS, Function, undefined_derivative
 from .indexing import depends, index_deltas, same_family
 from .limits import MAX_CHAIN_FACTORS, MAX_RESULT_SIZE
@@ -193,8 +193,7 @@ def _sum_over_index(e: Expr, x: Sym, d: Derivative) -> Expr:
     s = unclash(cast(Sum, e), x)
     result, conditions = collapse(summation(d(s.body), s.index, s.lower, s.upper))
     for c in conditions:  # the result holds only inside the sum's range: say so
-        warnings.warn(f"assuming {c}, where {x} is one of the summed terms", AssumptionNote,
-                      stacklevel=2)
+        note(f"assuming {c}, where {x} is one of the summed terms", AssumptionNote)
     return result
 
 

@@ -1,6 +1,10 @@
-"""Errors symdiff raises on purpose; each is a `ValueError`."""
+"""Errors symdiff raises on purpose; each is a `ValueError`.  Also the notes it
+gives (`ReadingNote` warnings), attributed to the caller's line."""
 
 from __future__ import annotations
+
+import sys
+import warnings
 
 
 class SymdiffError(ValueError):
@@ -50,3 +54,15 @@ class ReadingNote(UserWarning):
 
 class AssumptionNote(ReadingNote):
     """A condition a result relies on (`1 <= j <= N` when a sum's delta collapses)."""
+
+
+_INSIDE = ("symdiff.", "lark.")  # modules whose lines are never the caller's
+
+
+def note(message: str, category: type[ReadingNote] = ReadingNote) -> None:
+    """Issue a note, attributed to the first line outside symdiff that led to it, so
+    Python's default filter shows each note once per line of the caller's code."""
+    frame, level = sys._getframe(1), 2
+    while frame is not None and (str(frame.f_globals.get("__name__")) + ".").startswith(_INSIDE):
+        frame, level = frame.f_back, level + 1  # type: ignore[assignment]
+    warnings.warn(message, category, stacklevel=level)

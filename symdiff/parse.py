@@ -30,7 +30,7 @@ from . import expr as X
 from . import functions as F
 from . import names as N
 from .diff import differentiate
-from .errors import ParseError, ReadingNote
+from .errors import ParseError, ReadingNote, note
 from .limits import MAX_INPUT_LENGTH, MAX_NUMBER_DIGITS, MAX_ORDER
 
 _HERE = os.path.dirname(os.path.realpath(__file__))
@@ -131,9 +131,15 @@ class PlainTransformer(Transformer[Token, Any]):
     def neg(self, a):
         if isinstance(a, _Bare):
             return _Bare(X.neg(a.expr), a.token)
+        if isinstance(a, _Juxtaposed):
+            return _Juxtaposed(X.neg(a.left), a.right)
         return X.neg(a)
 
-    def pow(self, base: X.Expr, _op: Token, exp) -> X.Expr:
+    def pow(self, base, op: Token, exp):
+        if isinstance(exp, _Juxtaposed):  # x^y(7 + 1/4): only the letter goes up
+            return _Juxtaposed(_unwrap(self.pow(base, op, exp.left)), exp.right)
+        if isinstance(base, _Juxtaposed):  # a(x+1)^2: the power binds to the bracket
+            return _Juxtaposed(base.left, X.pow_(base.right, _unwrap(exp)))
         return X.pow_(base, _unwrap(exp))
 
     def func(self, name: Token, arg) -> X.Expr:
@@ -145,7 +151,7 @@ class PlainTransformer(Transformer[Token, Any]):
     def bare_func(self, name: Token, arg: X.Expr) -> _Bare:
         return _Bare(F.apply(str(name), arg), name)
 
-    def apply(self, name: Token, *args) -> X.Expr:
+    def apply(self, name: Token, *args) -> X.Expr | _Juxtaposed:
         return application(name, tuple(map(_unwrap, args)))
 
     def derivative(self, op: Token, body) -> X.Expr:
@@ -204,11 +210,6 @@ def plain_parser() -> Lark:
 # ------------------------------------------------- readings shared by both syntaxes
 
 
-def note(message: str) -> None:
-    """Say how ambiguous text was read (the CLI prints it on stderr)."""
-    warnings.warn(message, ReadingNote, stacklevel=2)
-
-
 def product(items) -> X.Expr:
     """Factors joined by `*`, `/` or juxtaposition.  A function applied without
     brackets takes the next factor only, so another factor after it is ambiguous."""
@@ -236,7 +237,7 @@ def product(items) -> X.Expr:
 FUNCTION_LETTERS = N.FUNCTION_LETTERS
 
 
-def application(name_tok: Token, args: tuple[X.Expr, ...], styled: bool = False) -> X.Expr:
+def application(name_tok: Token, args: tuple[X.Expr, ...], styled: bool = False) -> X.Expr | _Juxtaposed:
     """`name(args)` for a name the function table lacks; `styled` names
     (`\\operatorname{a}`) are functions however short."""
     name = str(name_tok).strip()
@@ -253,7 +254,7 @@ def application(name_tok: Token, args: tuple[X.Expr, ...], styled: bool = False)
             raise _TokenError(name_tok, f"{name}(...) with several arguments: {name} is a variable here")
         note(f"read {name}(...) as the product {name}*(...); only f, g, h and longer names "
              f"before a bracket are functions")
-        return X.mul(X.sym(name), args[0])
+        return _Juxtaposed(X.sym(name), args[0])
     if F.lookup(base) is not None or base in F.BUILDERS:
         raise _TokenError(name_tok, f"{base} is a known function; its derivative is not written {name}")
     if len(args) != 1:
@@ -436,8 +437,22 @@ class _Bare:
         self.token = token
 
 
+class _Juxtaposed:
+    """A letter times a bracket, `a(x+1)`: a factor, not a function.  A power after
+    it binds to the bracket, and as an exponent only the letter goes up, so
+    `a(x+1)^2` is a*(x+1)^2 and `x^y(7)` is x^y*7."""
+
+    def __init__(self, left: X.Expr, right: X.Expr) -> None:
+        self.left = left
+        self.right = right
+
+    @property
+    def expr(self) -> X.Expr:
+        return X.mul(self.left, self.right)
+
+
 def _unwrap(item):
-    return item.expr if isinstance(item, _Bare) else item
+    return item.expr if isinstance(item, (_Bare, _Juxtaposed)) else item
 
 
 def _script_char(tok: Token) -> str:
@@ -732,12 +747,15 @@ class LatexTransformer(Transformer[Token, Any]):
         return head.apply(arg)
 
     def apply_name(self, tok: Token, arg: X.Expr) -> X.Expr:
+        return _unwrap(self._apply_name(tok, arg))
+
+    def _apply_name(self, tok: Token, arg: X.Expr) -> X.Expr | _Juxtaposed:
         name = str(tok).strip().lstrip("\\")
         base, primes = F.undefined_name(name)
         if base in N.GREEK and base not in N.FUNCTION_LETTERS and not primes:
             note(f"read \\{base}(...) as the product \\{base}*(...); only f, g, h, "
                  f"{', '.join(sorted(N.FUNCTION_LETTERS - set('fgh')))} before a bracket are functions")
-            return X.mul(X.sym(base), arg)
+            return _Juxtaposed(X.sym(base), arg)
         return application(Token(tok.type, name, tok.start_pos, tok.line, tok.column), (arg,),
                            styled=base in N.FUNCTION_LETTERS)
 
@@ -747,7 +765,10 @@ class LatexTransformer(Transformer[Token, Any]):
                           f"{name.split('_')[0]}(...) for a function or {name} \\cdot (...) for a product")
 
     def apply_name_pow(self, tok: Token, arg: X.Expr, power: X.Expr) -> X.Expr:
-        return X.pow_(self.apply_name(tok, arg), power)
+        applied = self._apply_name(tok, arg)
+        if isinstance(applied, _Juxtaposed):  # a(x+1)^2: the power binds to the bracket
+            return X.mul(applied.left, X.pow_(applied.right, power))
+        return X.pow_(applied, power)
 
     def styled_apply(self, *items) -> X.Expr:
         toks = [t for t in items if isinstance(t, Token)]
@@ -759,8 +780,8 @@ class LatexTransformer(Transformer[Token, Any]):
             return row(items[-1])
         if not primes and name.lower() in F.BUILDERS:
             return F.BUILDERS[name.lower()](items[-1])
-        return application(Token(word.type, name + primes, word.start_pos, word.line, word.column),
-                           (items[-1],), styled=toks[0].type != "MATHRM" or len(name) == 1)
+        return _unwrap(application(Token(word.type, name + primes, word.start_pos, word.line, word.column),
+                                   (items[-1],), styled=toks[0].type != "MATHRM" or len(name) == 1))
 
     def vector_function(self, *items) -> X.Expr:
         """`softmax(z)_i` = exp(z_i) / sum_j exp(z_j), the i-th component."""

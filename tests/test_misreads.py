@@ -79,3 +79,28 @@ def test_relu_slope_is_undefined_at_zero():
     assert symdiff.evaluate(d, {"x": 2.0}) == 1.0 and symdiff.evaluate(d, {"x": -2.0}) == 0.0
     with pytest.raises(symdiff.EvaluationError, match="heaviside"):
         symdiff.evaluate(d, {"x": 0.0})
+
+
+@pytest.mark.parametrize(
+    "text, meant",
+    [
+        ("a(x+1)^2",       "a*(x+1)^2"),
+        ("x(x-1)^2",       "x*(x-1)^2"),
+        ("3x(x+1)^3",      "3*x*(x+1)^3"),
+        ("t(1-x)^2",       "t*(1-x)^2"),
+        ("-a(x+1)^2",      "-(a*(x+1)^2)"),
+        ("x^y (7 + 1/4)",  "x^y*(29/4)"),
+        ("2^-a(x)",        "2^(-a)*x"),
+        (r"a\left(x+1\right)^2", "a*(x+1)^2"),
+    ],
+)
+def test_a_factor_before_a_bracket_is_a_factor_and_powers_bind_tighter(text, meant):
+    with pytest.warns(symdiff.ReadingNote, match=r"as the product"):
+        got = symdiff.parse(text)
+    assert got == symdiff.parse(meant)
+
+
+def test_a_factor_before_a_bracket_on_the_command_line():
+    result = run("diff", "a(x+1)^2", "--wrt", "x")
+    assert (result.returncode, result.stdout.strip()) == (0, "2*a*(x + 1)")
+    assert result.stderr.count("note:") == 1
