@@ -18,9 +18,10 @@ import symdiff.diff as _diff
 import symdiff.simplify as _simplify
 from . import sums as _sums
 from .sums import Assumption
-from .errors import DifferentiationError, ParseError
+from .errors import DifferentiationError, ParseError, note
 from .evaluate import evaluate as _evaluate
 from .expr import Expr, Sym, as_expr, symbols
+from .indexing import depends
 from .limits import MAX_ORDER, MAX_OUTPUT
 from .parse import parse, parse_definition, parse_equation
 
@@ -147,6 +148,11 @@ def _prepared(e: Expr | str, wrt: Wrt, where: Mapping[Expr | str, Expr | str] | 
     many = wrt is not None and not isinstance(wrt, (str, Expr))
     xs = ([variable(tree, w) for w in cast(Sequence[Expr | str], wrt)] if many
           else [variable(tree, cast("Expr | str | None", wrt))])
+    for x in xs:
+        if not depends(tree, x):
+            shown = e if isinstance(e, str) else str(tree)
+            shown = shown if len(shown) <= 60 else shown[:57] + "..."
+            note(f"{x} does not occur in {shown}: the derivative is 0")
     return tree, xs, [assumption(a) for a in assume]
 
 

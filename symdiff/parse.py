@@ -13,6 +13,7 @@ import warnings
 from fractions import Fraction
 from collections.abc import Iterable
 from dataclasses import dataclass
+from contextvars import ContextVar
 from functools import cache
 from typing import Any, cast
 
@@ -190,21 +191,155 @@ def grammar_text(name: str) -> str:
     return _read(grammar_path(name)) + "\n" + generated + "\n"
 
 
-def lalr(grammar: str, transformer: Transformer[Token, Any]) -> Lark:
+def lalr(grammar: str, transformer: Transformer[Token, Any], postlex: Any = None) -> Lark:
     """An LALR parser that builds trees as it reduces (no recursion on deep input)."""
     return Lark(
         grammar_text(grammar),
         parser="lalr",
         transformer=transformer,
+        postlex=postlex,
         propagate_positions=False,
         maybe_placeholders=False,
         cache=True,  # the LALR tables, in the temp folder: a cold start skips rebuilding them
     )
 
 
+# The variables a reading may rely on (`--wrt x`) and the whole words of the text
+# being read: set by parse_plain for its PlainPostLexer.
+_CONTEXT: ContextVar[tuple[frozenset[str], frozenset[str]]] = ContextVar(
+    "reading_context", default=(frozenset(), frozenset()))
+_WORD = re.compile(r"(?<![A-Za-z0-9_'])[A-Za-z][A-Za-z0-9]*")
+_GLUED_AFTER = frozenset({"NAME", "CONST", "FUNC", "APPLY", "LOG_"})
+
+
+def _piece(tok: Token, kind: str, value: str, offset: int) -> Token:
+    piece = Token.new_borrow_pos(kind, value, tok)
+    piece.start_pos = cast(int, tok.start_pos) + offset
+    piece.column = cast(int, tok.column) + offset
+    piece.end_pos = piece.start_pos + len(value)
+    piece.end_column = piece.column + len(value)
+    return piece
+
+
+def letters(name: str) -> list[tuple[str, str]]:
+    """`xsinx` -> [(NAME, x), (FUNC, sin), (NAME, x)]: a glued name as the function
+    names (longest first) and single letters it is made of."""
+    functions = set(F.spellings()) | set(F.BUILDERS)
+    out, i = [], 0
+    while i < len(name):
+        head = next((name[i:i + k] for k in (9, 8, 7, 6, 5, 4, 3, 2) if name[i:i + k] in functions), None)
+        if head is None:
+            head = "pi" if name.startswith("pi", i) else name[i]
+        out.append(("FUNC" if head in functions else "CONST" if head in ("e", "pi") else "NAME", head))
+        i += len(head)
+    return out
+
+
+def _written(parts: list[tuple[str, str]]) -> str:
+    """[(NAME, x), (FUNC, sin), (NAME, x)] -> `x*sin(x)`."""
+    out: list[str] = []
+    for kind, value in parts:
+        if out and out[-1].endswith("("):
+            out[-1] += value + ")"
+        else:
+            out.append(value + "(" if kind == "FUNC" else value)
+    return "*".join(out)
+
+
+class PlainPostLexer:
+    """Readings decided token by token, looking only back (the contextual lexer
+    picks each token by the parser's state, so nothing may be read ahead):
+
+    - a name glued from a function's name and a variable, `sinx`, is `sin x`;
+    - a name that holds the variable of differentiation, which occurs nowhere by
+      itself, is a product of its letters: `ax^2` by x is a*x^2;
+    - a number glued to a letter is one unit to the eye, so where a tighter
+      operator would split it (`e^2x`, `1/2x`) the text is refused as ambiguous;
+    - `x^1/2` is read strictly, with a note.
+    """
+
+    always_accept = ()
+
+    def process(self, stream):
+        variables, words = _CONTEXT.get()
+        recent: list[Token] = []
+        for tok in stream:
+            pieces = self.split(tok, variables, words) if tok.type in ("NAME", "APPLY") else [tok]
+            for piece in pieces:
+                self.check(recent, piece)
+                recent = (recent + [piece])[-4:]
+                yield piece
+
+    @staticmethod
+    def split(tok: Token, variables: frozenset[str], words: frozenset[str]) -> list[Token]:
+        name = str(tok)
+        if not name.isalpha() or len(name) < 2 or name in variables:
+            return [tok]
+        if tok.type == "APPLY" and len(applied := PlainPostLexer.split_application(tok)) > 1:
+            return applied
+        parts = glued(name)
+        if parts is not None:
+            head, rest = parts
+            if rest in variables or rest in words:
+                note(f"read {name!r} as '{head} {rest}': {head} without brackets takes the next factor; "
+                     f"write {head}({rest}) to say so")
+                return [_piece(tok, "FUNC", head, 0), _piece(tok, tok.type, rest, len(head))]
+            note(f"read {name!r} as one name; write {head}({rest}) for the function {head}")
+            return [tok]
+        inside = sorted(v for v in variables if len(v) == 1 and v in name)
+        if not inside or name in N.GREEK:
+            return [tok]
+        if inside[0] in words:
+            if len(name) <= 3:  # xe in xe^x: x occurs on its own too, so xe stays a name
+                note(f"read {name!r} as one name, although it holds the letter {inside[0]}; write "
+                     f"{'*'.join(v for _, v in letters(name))} for a product")
+            return [tok]
+        pieces, offset = [], 0
+        for k, (kind, value) in enumerate(parts := letters(name)):
+            last = k == len(parts) - 1
+            pieces.append(_piece(tok, "APPLY" if last and tok.type == "APPLY" and kind == "NAME" else kind,
+                                 value, offset))
+            offset += len(value)
+        spaced = " ".join(value for _, value in parts)
+        note(f"read {name!r} as '{spaced}', a product of its letters: {inside[0]} occurs nowhere else "
+             f"on its own; write {_written(parts)} to say so, or choose another variable")
+        return pieces
+
+    @staticmethod
+    def split_application(tok: Token) -> list[Token]:
+        """`xsin(x)`: letters glued to a known function's name before a bracket."""
+        name = str(tok)
+        parts = letters(name) if name.isalpha() else []
+        if len(parts) < 2 or parts[-1][0] != "FUNC" or any(kind == "FUNC" for kind, _ in parts[:-1]):
+            return [tok]
+        product = f"{_written(parts[:-1])}*{parts[-1][1]}(...)"
+        note(f"read {name}(...) as {product}; write {product} to say so")
+        offsets = [0]
+        for _, value in parts:
+            offsets.append(offsets[-1] + len(value))
+        return [_piece(tok, kind, value, at) for (kind, value), at in zip(parts, offsets)]
+
+    @staticmethod
+    def check(recent: list[Token], tok: Token) -> None:
+        kinds = [t.type for t in recent]
+        op = -3 if kinds[-2:-1] in (["MINUS"], ["PLUS"]) else -2
+        if (tok.type in _GLUED_AFTER and kinds[-1:] == ["NUMBER"] and recent[-1].end_pos == tok.start_pos
+                and kinds[op:op + 1 or None] in (["POW"], ["SLASH"])):
+            operator, number = str(recent[op]), "".join(map(str, recent[op + 1:]))
+            if len(recent) > -op and kinds[op - 1] in ("NAME", "NUMBER", "CONST"):
+                operator = str(recent[op - 1]) + operator  # e^2x, not just ^2x
+            glue = f"{number}{tok}"
+            raise _TokenError(recent[-1], f"ambiguous: {operator}{glue} could mean {operator}({glue}) or "
+                              f"{operator}{number}*{tok}; write one of them")
+        if tok.type == "NUMBER" and kinds[-3:] == ["POW", "NUMBER", "SLASH"]:
+            a, b = str(recent[-2]), str(tok)
+            note(f"read ^{a}/{b} as the power {a}, then a division by {b} (^ binds tighter than /); "
+                 f"write ^({a}/{b}) for the power {a}/{b}")
+
+
 @cache
 def plain_parser() -> Lark:
-    return lalr("plain.lark", PlainTransformer())
+    return lalr("plain.lark", PlainTransformer(), PlainPostLexer())
 
 
 # ------------------------------------------------- readings shared by both syntaxes
@@ -390,32 +525,17 @@ def glued(name: str) -> tuple[str, str] | None:
     return None
 
 
-def unglue(e: X.Expr, variables: frozenset[str]) -> X.Expr:
-    """Read `sinx` as sin(x) when x is a variable of the expression (or of
-    `variables`); either way, say how it was read."""
-    names = {s.name for s in e.free if not s.indices}
-    mapping: dict[X.Expr, X.Expr] = {}
-    for name in sorted(names):
-        parts = glued(name)
-        if parts is None:
-            continue
-        head, rest = parts
-        if rest in names or rest in variables:
-            mapping[X.sym(name)] = F.apply(head, X.sym(rest))
-            note(f"read {name!r} as {head}({rest}); write {head}({rest}) to say so")
-        else:
-            note(f"read {name!r} as one name; write {head}({rest}) for the function {head}")
-    return X.replace_subtrees(e, mapping) if mapping else e
-
-
-def parse_plain(text: str) -> X.Expr:
+def parse_plain(text: str, variables: frozenset[str] = frozenset()) -> X.Expr:
     parser = plain_parser()
+    context = _CONTEXT.set((variables, frozenset(_WORD.findall(text))))
     try:
         return _unwrap(parser.parse(text))
     except UnexpectedInput as err:
         raise explain(parser, text, err) from None
     except _TokenError as err:
         raise ParseError(err.reason, text, *_token_position(err.token)) from None
+    finally:
+        _CONTEXT.reset(context)
 
 
 # ------------------------------------------------------------------- LaTeX
@@ -1088,7 +1208,7 @@ def _left_side(part: str, syntax: str, text: str, start: int) -> tuple[X.Sym, tu
 
 
 def _parse_one(text: str, syntax: str, variables: frozenset[str] = frozenset()) -> X.Expr:
-    return parse_latex(text) if syntax == "latex" else unglue(parse_plain(text), variables)
+    return parse_latex(text) if syntax == "latex" else parse_plain(text, variables)
 
 
 def parse_equation(text: str) -> tuple[X.Expr, X.Expr]:

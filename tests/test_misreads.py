@@ -27,7 +27,7 @@ def central(f, x: float, h: float = 1e-5) -> float:
         (["diff", "f(g(x))", "--wrt", "x"],           "f'(g(x))*g'(x)",         None),
         (["diff", "relu(x)", "--wrt", "x"],           "heaviside(x)",           None),
         (["diff", "asinh(x)"],                        "1/sqrt(x^2 + 1)",        None),
-        (["diff", "sinx", "--wrt", "x"],              "cos(x)",                 "read 'sinx' as sin(x)"),
+        (["diff", "sinx", "--wrt", "x"],              "cos(x)",                 "read 'sinx' as 'sin x'"),
         (["diff", "d/dx x^2", "--wrt", "x"],          "2",                      "read d/dx as the derivative"),
         (["simplify", "d/dx x^2"],                    "2*x",                    "read d/dx"),
         (["diff", r"\frac{d}{dx}\left(x^2\right)", "--wrt", "x"], "2",         "read \\frac{d}{dx}"),
@@ -38,7 +38,7 @@ def central(f, x: float, h: float = 1e-5) -> float:
         (["diff", "x^2", "--lang", "ja"],             "2*x",                    "--lang changes the --steps"),
         (["diff", "a(x+1)", "--wrt", "x"],            "a",                      "read a(...) as the product"),
         (["diff", "cost", "--wrt", "cost"],           "1",                      "read 'cost' as one name"),
-        (["diff", "cost", "--wrt", "t"],              "-sin(t)",                "read 'cost' as cos(t)"),
+        (["diff", "cost", "--wrt", "t"],              "-sin(t)",                "read 'cost' as 'cos t'"),
         (["diff", "sin x^2"],                         "2*x*cos(x^2)",           None),
         (["diff", "sin^2(x)"],                        "sin(2*x)",               None),
     ],
@@ -104,3 +104,37 @@ def test_a_factor_before_a_bracket_on_the_command_line():
     result = run("diff", "a(x+1)^2", "--wrt", "x")
     assert (result.returncode, result.stdout.strip()) == (0, "2*a*(x + 1)")
     assert result.stderr.count("note:") == 1
+
+
+@pytest.mark.parametrize(
+    "args, out, note",
+    [
+        (["diff", "xy", "--wrt", "x"],          "y",                  "read 'xy' as 'x y'"),
+        (["diff", "ax^2+bx+c", "--wrt", "x"],   "2*a*x + b",          "read 'ax' as 'a x'"),
+        (["diff", "xsinx", "--wrt", "x"],       "x*cos(x) + sin(x)",  "read 'xsinx' as 'x sin x'"),
+        (["diff", "xsin(x)", "--wrt", "x"],     "x*cos(x) + sin(x)",  "read xsin(...) as x*sin(...)"),
+        (["diff", "xe^{x}", "--wrt", "x"],      "xe^x*ln(xe)",        "write x*e for a product"),
+        (["diff", "x^2", "--wrt", "t"],         "0",                  "t does not occur in x^2"),
+        (["diff", "x^1/2"],                     "1/2",                "read ^1/2 as the power 1, then a division"),
+    ],
+)
+def test_the_variable_inside_a_longer_name_is_never_a_silent_zero(args, out, note):
+    result = run(*args)
+    assert (result.returncode, result.stdout.strip()) == (0, out), result.stderr
+    assert note in result.stderr
+
+
+@pytest.mark.parametrize("text, readings", [
+    ("e^2x", "e^(2x) or e^2*x"), ("2^3x", "2^(3x) or 2^3*x"), ("1/2x", "1/(2x) or 1/2*x"),
+    ("x^2y", "x^(2y) or x^2*y"), ("e^-2x", "e^(-2x) or e^-2*x"),
+])
+def test_a_number_glued_to_a_letter_is_not_split_by_a_guess(text, readings):
+    result = run("diff", text, "--wrt", "x")
+    assert result.returncode == 2 and readings in result.stderr and "^" in result.stderr.splitlines()[-1]
+    assert "Traceback" not in result.stderr
+
+
+def test_a_space_ends_an_exponent():
+    assert symdiff.parse("e^2 x") == symdiff.parse("e^2*x")
+    assert symdiff.parse("x^2 y") == symdiff.parse("x^2*y")
+    assert symdiff.parse("1/2 x") == symdiff.parse("(1/2)*x")

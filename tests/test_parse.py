@@ -37,7 +37,7 @@ n = E.num
         ("(x+1)(x-1)",         E.mul(E.add(x, n(1)), E.add(x, n(-1)))),
         ("2 sin(x)",           E.mul(n(2), E.func("sin", x))),
         ("t_i log(y_i)",       E.mul(E.sym("t", "i"), E.ln(E.sym("y", "i")))),
-        ("x/2y",               E.mul(E.div(x, n(2)), y)),
+        ("x/2 y",              E.mul(E.div(x, n(2)), y)),
         ("log_2(x)",           E.log(x, n(2))),
         ("log_10(x)",          E.log(x, n(10))),
         ("log_a(x)",           E.log(x, a)),
@@ -85,6 +85,11 @@ def test_every_function_parses(name):
         ("2^^3",      "expected an operand after '^'", 3),
         ("1e99999",   "too large",                     1),
         ("log_(x)",   "unexpected",                    5),
+        ("x/2y",      "x/2y could mean x/(2y) or x/2*y", 3),
+        ("e^2x",      "e^2x could mean e^(2x) or e^2*x", 3),
+        ("2^3x",      "2^3x could mean 2^(3x) or 2^3*x", 3),
+        ("1/2x",      "1/2x could mean 1/(2x) or 1/2*x", 3),
+        ("e^-2x",     "e^-2x could mean e^(-2x)",       4),
     ],
 )
 def test_parse_errors_name_the_fault(text, reason, column):
@@ -160,6 +165,7 @@ def _fuzz_strategy():
 @example("sum_{A=abs e}**0E00E0")
 @example("A_{0,A}")
 @example("-sum_A**0E0heaviside 0E0")
+@example("sum_A**e 1E0")  # a bound e is Euler's number, as it prints
 def test_text_from_the_grammar_parses_or_explains_itself(text):
     """Sentences of the grammar (joined tokens may lex differently) either parse
     to an expression that round-trips, or raise ParseError with a position."""
