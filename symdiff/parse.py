@@ -11,7 +11,8 @@ import sys
 import re
 import warnings
 from fractions import Fraction
-from collections.abc import Iterable
+from collections import Counter
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from contextvars import ContextVar
 from functools import cache
@@ -152,6 +153,19 @@ class PlainTransformer(Transformer[Token, Any]):
     def bare_func(self, name: Token, arg: X.Expr) -> _Bare:
         return _Bare(F.apply(str(name), arg), name)
 
+    def bare_func_power(self, name: Token, _pow: Token, power: Token, arg: X.Expr) -> _Bare:
+        return _Bare(function_power(name, number(power), arg), name)
+
+    def bare_func_negative_power(self, name: Token, _pow: Token, power: Token, arg: X.Expr) -> _Bare:
+        return _Bare(function_power(name, X.neg(number(power)), arg), name)
+
+    def abs(self, _open: Token, a, _close: Token) -> X.Expr:
+        return X.func("abs", _unwrap(a))
+
+    def sum_no_upper(self, tok: Token, *items) -> X.Expr:
+        index, body = [i for i in items if not (isinstance(i, Token) and i.type != "NAME")]
+        return sum_to_default_upper(tok, X.sym(str(index)), X.ONE, _unwrap(body), "sum_")
+
     def apply(self, name: Token, *args) -> X.Expr | _Juxtaposed:
         return application(name, tuple(map(_unwrap, args)))
 
@@ -206,8 +220,8 @@ def lalr(grammar: str, transformer: Transformer[Token, Any], postlex: Any = None
 
 # The variables a reading may rely on (`--wrt x`) and the whole words of the text
 # being read: set by parse_plain for its PlainPostLexer.
-_CONTEXT: ContextVar[tuple[frozenset[str], frozenset[str]]] = ContextVar(
-    "reading_context", default=(frozenset(), frozenset()))
+_CONTEXT: ContextVar[tuple[frozenset[str], Mapping[str, int]]] = ContextVar(
+    "reading_context", default=(frozenset(), {}))
 _WORD = re.compile(r"(?<![A-Za-z0-9_'])[A-Za-z][A-Za-z0-9]*")
 _GLUED_AFTER = frozenset({"NAME", "CONST", "FUNC", "APPLY", "LOG_"})
 
@@ -258,28 +272,35 @@ class PlainPostLexer:
     - `x^1/2` is read strictly, with a note.
     """
 
-    always_accept = ()
+    always_accept = ("BAR", "MODULE")
 
     def process(self, stream):
         variables, words = _CONTEXT.get()
         recent: list[Token] = []
-        for tok in stream:
+        prefix = None
+        for tok in BarPostLexer().process(stream):
+            if tok.type == "MODULE":
+                prefix = tok
+                continue
+            if prefix is not None:
+                note(f"read {prefix}{tok} as {tok}: the prefix {prefix} is dropped")
+                prefix = None
             pieces = self.split(tok, variables, words) if tok.type in ("NAME", "APPLY") else [tok]
             for piece in pieces:
-                self.check(recent, piece)
+                self.check(recent, piece, words)
                 recent = (recent + [piece])[-4:]
                 yield piece
 
     @staticmethod
-    def split(tok: Token, variables: frozenset[str], words: frozenset[str]) -> list[Token]:
+    def split(tok: Token, variables: frozenset[str], words: Mapping[str, int]) -> list[Token]:
         name = str(tok)
         if not name.isalpha() or len(name) < 2 or name in variables:
             return [tok]
         if tok.type == "APPLY" and len(applied := PlainPostLexer.split_application(tok)) > 1:
             return applied
-        parts = glued(name)
-        if parts is not None:
-            head, rest = parts
+        function_and_letter = glued(name)
+        if function_and_letter is not None:
+            head, rest = function_and_letter
             if rest in variables or rest in words:
                 note(f"read {name!r} as '{head} {rest}': {head} without brackets takes the next factor; "
                      f"write {head}({rest}) to say so")
@@ -320,8 +341,15 @@ class PlainPostLexer:
         return [_piece(tok, kind, value, at) for (kind, value), at in zip(parts, offsets)]
 
     @staticmethod
-    def check(recent: list[Token], tok: Token) -> None:
+    def check(recent: list[Token], tok: Token, words: Mapping[str, int]) -> None:
         kinds = [t.type for t in recent]
+        if tok.type == "NAME" and str(tok) == "T" and kinds[-1:] == ["POW"] and words.get("T", 0) < 2:
+            raise _TokenError(tok, f"^T reads as a transpose, and matrix expressions need declared shapes, "
+                              f"which symdiff does not read yet; for a power of a variable T write ^(T)")
+        if tok.type == "NAME" and re.fullmatch(r"[A-Z]'", str(tok)):
+            raise _TokenError(tok, f"{tok} reads as a transpose, and matrix expressions need declared "
+                              f"shapes, which symdiff does not read yet; a primed name is written in "
+                              f"lower case (y')")
         op = -3 if kinds[-2:-1] in (["MINUS"], ["PLUS"]) else -2
         if (tok.type in _GLUED_AFTER and kinds[-1:] == ["NUMBER"] and recent[-1].end_pos == tok.start_pos
                 and kinds[op:op + 1 or None] in (["POW"], ["SLASH"])):
@@ -365,6 +393,17 @@ def product(items) -> X.Expr:
         divide = explicit = False
         prev = item
     return X.mul(*factors)
+
+
+def sum_to_default_upper(tok: Token, index: X.Sym, lower: X.Expr, body: X.Expr, spelling: str) -> X.Expr:
+    """`sum_i body` (`\\sum_k`): a sum without an upper bound runs to N for the
+    samples i, else to the index's capital (k to K), with a note."""
+    name = index.name
+    if len(name) != 1 or not name.islower():
+        raise _TokenError(tok, f"a sum over {name} needs its upper bound: {spelling}{{{name}=1}}^{{N}}")
+    upper = X.sym("N" if name == "i" else name.upper())
+    note(f"read {spelling}{name} without an upper bound as the sum over {name} = {lower}..{upper}")
+    return X.summation(body, index, lower, upper)
 
 
 # One-letter names that stand for functions when applied to brackets; any other
@@ -451,10 +490,11 @@ TERMINAL_WORDS = {
     "APPLY": "a function name",
     "DERIV": "d/dx",
     "POW": "'^'",
+    "ABS_OPEN": "'|'", "ABS_CLOSE": "'|'", "BAR": "'|'", "MODULE": "a module prefix",
     "$END": "the end of the input",
 }
 OPERAND_STARTS = {"NUMBER", "NAME", "CONST", "FUNC", "LPAR", "LBRACE", "LOG_", "MINUS", "SUM_", "DELTA", "APPLY",
-                  "DERIV"}
+                  "DERIV", "LSQB", "ABS_OPEN", "BAR", "MODULE"}
 
 
 def _word(parser: Lark, name: str) -> str:
@@ -480,7 +520,11 @@ def explain(parser: Lark, text: str, err: UnexpectedInput) -> ParseError:
     """Turn Lark's token dump into a sentence a person reads."""
     line, column = err.line, err.column
     if isinstance(err, UnexpectedCharacters):
-        reason = f"unexpected character {text[cast(int, err.pos_in_stream)]!r}"
+        at = cast(int, err.pos_in_stream)
+        reason = f"unexpected character {text[at]!r}"
+        if text[at:at + 2] in (".*", "./", ".^"):
+            reason = (f"{text[at:at + 2]} is an elementwise matrix operator, and matrix expressions need "
+                      f"declared shapes, which symdiff does not read yet; on numbers write {text[at + 1]}")
     elif isinstance(err, UnexpectedToken):
         tok = err.token
         at_end = tok.type == "$END"
@@ -527,7 +571,7 @@ def glued(name: str) -> tuple[str, str] | None:
 
 def parse_plain(text: str, variables: frozenset[str] = frozenset()) -> X.Expr:
     parser = plain_parser()
-    context = _CONTEXT.set((variables, frozenset(_WORD.findall(text))))
+    context = _CONTEXT.set((variables, Counter(_WORD.findall(text))))
     try:
         return _unwrap(parser.parse(text))
     except UnexpectedInput as err:
@@ -644,6 +688,7 @@ class BarPostLexer:
     OPERAND_ENDS = frozenset({
         "NUMBER", "CONST", "NAME", "GREEK", "CLOSE", "RBRACK", "BRACE_CLOSE", "ABS_CLOSE", "NORM_CLOSE",
         "SUP1", "SUB1", "SUP_DIGITS", "SUB_DIGITS", "SAMPLE", "PRIMES", "NUMPI", "FRAC_CHAR", "RBRACE",
+        "RPAR", "RSQB",  # plain syntax
     })
     KINDS = {"BAR": ("ABS_OPEN", "ABS_CLOSE"), "DOUBLE_BAR": ("NORM_OPEN", "NORM_CLOSE")}
 
@@ -1042,13 +1087,7 @@ class LatexTransformer(Transformer[Token, Any]):
         return X.summation(_unwrap(body), lower[0], lower[1], upper)
 
     def sum_no_upper(self, tok: Token, lower: tuple[X.Sym, X.Expr], body) -> X.Expr:
-        index = lower[0].name
-        if len(index) != 1 or not index.islower():
-            raise _TokenError(tok, f"a sum over {index} needs its upper bound: \\sum_{{{index}=1}}^{{N}}")
-        upper = X.sym("N" if index == "i" else index.upper())  # samples i = 1..N
-        note(f"read \\sum_{index} without an upper bound as the sum over {index} = "
-             f"{lower[1]}..{upper}")
-        return X.summation(_unwrap(body), lower[0], lower[1], upper)
+        return sum_to_default_upper(tok, lower[0], lower[1], _unwrap(body), "\\sum_")
 
 
 @cache

@@ -138,3 +138,59 @@ def test_a_space_ends_an_exponent():
     assert symdiff.parse("e^2 x") == symdiff.parse("e^2*x")
     assert symdiff.parse("x^2 y") == symdiff.parse("x^2*y")
     assert symdiff.parse("1/2 x") == symdiff.parse("(1/2)*x")
+
+
+@pytest.mark.parametrize(
+    "text, meant, note",
+    [
+        ("|x|",                  "abs(x)",                          None),
+        ("ln|x|",                "ln(abs(x))",                      None),
+        ("2|x - 1|^2",           "2*abs(x - 1)^2",                  None),
+        ("sum_i t_i ln(y_i)",    "sum_{i=1}^{N} t_i*ln(y_i)",       "sum over i = 1..N"),
+        ("sum_{k} t_k",          "sum_{k=1}^{K} t_k",               "sum over k = 1..K"),
+        ("cos^2 x",              "cos(x)^2",                        None),
+        ("sin^2 x + cos^2 x",    "sin(x)^2 + cos(x)^2",             None),
+        ("sin^-1 x",             "asin(x)",                         "inverse function asin"),
+        ("[2x+1]^6",             "(2*x + 1)^6",                     None),
+        ("math.sin(x)**2",       "sin(x)^2",                        "prefix math. is dropped"),
+        ("np.exp(-x**2)",        "exp(-(x^2))",                     "prefix np. is dropped"),
+        ("torch.sigmoid(w*x)",   "sigmoid(w*x)",                    "prefix torch. is dropped"),
+        ("np.pi*x",              "pi*x",                            "prefix np. is dropped"),
+    ],
+)
+def test_plain_reads_what_latex_reads_and_what_code_writes(text, meant, note):
+    import warnings
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", symdiff.ReadingNote)
+        got = symdiff.parse(text)
+    assert got == symdiff.parse(meant)
+    notes = " ".join(str(w.message) for w in caught)
+    assert (note in notes) if note else not notes
+
+
+@pytest.mark.parametrize(
+    "plain, latex",
+    [("|x|", r"\left|x\right|"), ("ln|x|", r"\ln|x|"), ("sum_i t_i ln(y_i)", r"\sum_i t_i \ln(y_i)"),
+     ("cos^2 x", r"\cos^2 x"), ("a(x+1)^2", r"a(x+1)^2")],
+)
+def test_plain_and_latex_agree(plain, latex):
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", symdiff.ReadingNote)
+        assert symdiff.parse(plain) == symdiff.parse(latex)
+
+
+@pytest.mark.parametrize("text, fault", [
+    ("x^T*A*x", "^T reads as a transpose"), ("X'*X", "X' reads as a transpose"),
+    ("x.*y", ".* is an elementwise matrix operator"),
+])
+def test_matrix_notation_is_refused_not_read_as_scalars(text, fault):
+    result = run("diff", text, "--wrt", "x")
+    assert result.returncode == 2 and fault in result.stderr and "declared shapes" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_a_power_of_a_variable_named_T_prints_so_that_it_reads_back():
+    e = symdiff.parse("x^(T)")
+    assert str(e) == "x^(T)" and symdiff.parse(str(e)) == e
+    assert symdiff.parse("(1 + r)^T*T") == symdiff.parse("T*(1 + r)^(T)")

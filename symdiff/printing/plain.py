@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, cast
 
-from ..expr import PRINTERS, E, HALF, Add, Const, Delta, Expr, Func, Log, Mul, Num, Pow, Sum, Sym
+from ..expr import PRINTERS, E, HALF, Add, Const, Delta, Expr, Func, Log, Mul, Num, Pow, Sum, Sym, sym
 from .precedence import MUL, POW, Child, Part, plain_integer, render, split_fraction, sum_parts
 
 if TYPE_CHECKING:
     from fractions import Fraction
+
+TRANSPOSE_LETTER = sym("T")
+
 
 def number(value: Fraction) -> str:
     top = plain_integer(value.numerator)
@@ -88,6 +91,8 @@ def parts(e: Expr) -> list[Part]:
             return ["sqrt(", Child(base), ")"]
         case Pow(base, Num(value)) if value < 0:
             return product_parts(e)
+        case Pow(base, exp) if exp is TRANSPOSE_LETTER:  # x^T alone reads as a transpose
+            return [Child(base, POW, strict=True), "^(T)"]
         case Pow(base, exp):
             return [Child(base, POW, strict=True), "^", Child(exp, POW)]
         case Func(name, arg):
