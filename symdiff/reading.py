@@ -1,0 +1,139 @@
+"""The reading rules: how symdiff reads what people type, one row per convention.
+
+This table is the contract that the README's "Reading rules" section shows
+(`python -m symdiff.reading` prints it) and that `tests/test_reading_rules.py`
+checks, example by example, in both syntaxes.  The rules themselves are
+implemented once, in `grammar/*.lark` and `symdiff/parse.py`; each example
+here says what the text must read as, and the note or refusal it must give.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Example:
+    """One input and what a careful reader takes it to mean.
+
+    `meaning` is plain text with every operator written out (None when the
+    input is refused); `says` is part of the note or error the input must give
+    (empty: read silently); `wrt` is the variable of differentiation the
+    reading may rely on; `asks` marks input that asks for a derivative, whose
+    `symdiff.diff(text)` is `meaning`."""
+
+    text: str
+    meaning: str | None
+    says: str = ""
+    wrt: str | None = None
+    asks: bool = False
+
+    @property
+    def outcome(self) -> str:
+        return "refused" if self.meaning is None else "noted" if self.says else "read"
+
+
+@dataclass(frozen=True)
+class Rule:
+    name: str
+    rule: str
+    plain: tuple[Example, ...]
+    latex: tuple[Example, ...]
+
+
+E = Example
+RULES: tuple[Rule, ...] = (
+    Rule("juxtaposition", "Writing factors side by side multiplies them.",
+         (E("2x", "2*x"), E("2(x+1)", "2*(x+1)"), E("(x+1)(x-1)", "(x+1)*(x-1)"), E("2 sin(x)", "2*sin(x)"),
+          E("t_i log(y_i)", "t_i*ln(y_i)")),
+         (E(r"2x", "2*x"), E(r"2\left(x+1\right)", "2*(x+1)"), E(r"xy", "x*y"), E(r"t_i \log y_i", "t_i*ln(y_i)"))),
+    Rule("factor before a bracket",
+         "A single letter before a bracket is a factor, and `^` after the bracket binds to the bracket; "
+         "a note says so.",
+         (E("a(x+1)^2", "a*(x+1)^2", "as the product a*(...)"), E("3x(x+1)^3", "3*x*(x+1)^3", "as the product"),
+          E("x^y (7 + 1/4)", "x^y*(29/4)", "as the product")),
+         (E(r"a(x+1)^2", "a*(x+1)^2", "as the product"),
+          E(r"\lambda\left(x+1\right)^2", "lambda*(x+1)^2", "as the product"))),
+    Rule("function letters", "`f`, `g`, `h` (and `\\phi`, `\\psi` in LaTeX) and unknown longer names before a "
+         "bracket are undefined functions.",
+         (E("f(x)^2", "f(x)^2"), E("g(x^2)", "g(x^2)")),
+         (E(r"f\left(x\right)^2", "f(x)^2"), E(r"g(x^2)", "g(x^2)"))),
+    Rule("function without brackets", "A function's name without brackets takes the next factor only; another "
+         "factor after it is refused.",
+         (E("sin x^2", "sin(x^2)"), E("ln 2", "ln(2)"), E("sin x y", None, "takes only the next factor")),
+         (E(r"\sin x^2", "sin(x^2)"), E(r"\log y_{ik}", "ln(y_{ik})"), E(r"\sin x y", None, "takes only the next factor"))),
+    Rule("powers of functions", "`sin^2 x` is sin(x)^2; `sin^-1 x` is the inverse function, with a note.",
+         (E("sin^2 x", "sin(x)^2"), E("cos^2(x)", "cos(x)^2"), E("sin^-1 x", "asin(x)", "inverse function asin")),
+         (E(r"\sin^2 x", "sin(x)^2"), E(r"\cos^{2}(x)", "cos(x)^2"), E(r"\sin^{-1} x", "asin(x)", "inverse function asin"))),
+    Rule("number glued to a letter",
+         "A number glued to a letter (`2x`) is one unit to the eye, so plain text where `^` or `/` would split "
+         "it is refused, naming both readings. LaTeX follows TeX: a superscript without braces is one token.",
+         (E("e^2x", None, "could mean e^(2x) or e^2*x"), E("1/2x", None, "could mean 1/(2x) or 1/2*x"),
+          E("x^2y", None, "could mean x^(2y) or x^2*y")),
+         (E(r"e^2x", "e^2*x"), E(r"\frac{1}{2}x", "x/2"))),
+    Rule("space ends an operand", "After `^` or `/`, a space ends the operand: `e^2 x` is e^2*x.",
+         (E("e^2 x", "e^2*x"), E("1/2 x", "x/2"), E("x^2 y", "x^2*y")),
+         (E(r"e^{2} x", "e^2*x"), E(r"x^{2} y", "x^2*y"))),
+    Rule("fraction after a power", "`x^1/2` is (x^1)/2, since `^` binds tighter than `/`; a note says how to "
+         "write the power 1/2.",
+         (E("x^1/2", "x/2", "write ^(1/2)"),),
+         (E(r"x^{1/2}", "sqrt(x)"),)),
+    Rule("glued function names", "A function's name glued to a variable, `sinx`, is `sin x` when that letter "
+         "is a variable of the expression (or the `--wrt` one); else it is one name. A note says which.",
+         (E("x*sinx", "x*sin(x)", "read 'sinx' as 'sin x'"), E("cost", "cost", "read 'cost' as one name"),
+          E("cost", "cos(t)", "read 'cost' as 'cos t'", wrt="t")),
+         (E(r"\sin x", "sin(x)"),)),
+    Rule("variable inside a name",
+         "When the variable of differentiation occurs only inside longer names, those names are read as "
+         "products of their letters (and function names), with a note; in LaTeX letters are always separate.",
+         (E("xy", "x*y", "read 'xy' as 'x y'", wrt="x"), E("ax^2+bx+c", "a*x^2+b*x+c", "read 'ax' as 'a x'", wrt="x"),
+          E("xsinx", "x*sin(x)", "read 'xsinx' as 'x sin x'", wrt="x"),
+          E("xsin(x)", "x*sin(x)", "read xsin(...) as x*sin(...)", wrt="x")),
+         (E(r"xy", "x*y", wrt="x"), E(r"ax^2+bx+c", "a*x^2+b*x+c", wrt="x"))),
+    Rule("constants", "`e` is Euler's number and `pi` is π.",
+         (E("e^x", "exp(x)"), E("2pi", "2*pi")),
+         (E(r"e^{x}", "exp(x)"), E(r"2\pi", "2*pi"))),
+    Rule("bars", "`|u|` is the absolute value, in both syntaxes; a bar opens or closes by what stands before it.",
+         (E("|x|", "abs(x)"), E("ln|x|", "ln(abs(x))"), E("2|x - 1|^2", "2*abs(x-1)^2")),
+         (E(r"\left|x\right|", "abs(x)"), E(r"\ln|x|", "ln(abs(x))"), E(r"\lvert x \rvert", "abs(x)"))),
+    Rule("square brackets", "Square brackets group, as round ones do.",
+         (E("[2x+1]^6", "(2*x+1)^6"),),
+         (E(r"\left[2x+1\right]^6", "(2*x+1)^6"), E(r"\lbrack x+1 \rbrack^2", "(x+1)^2"))),
+    Rule("sums", "A sum's body runs to the end of the product; without an upper bound, `i` runs to N and "
+         "another index to its capital (a note says so).",
+         (E("sum_{i=1}^{N} x_i*y_i + 1", "(sum_{i=1}^{N} x_i*y_i) + 1"),
+          E("sum_i t_i ln(y_i)", "sum_{i=1}^{N} t_i*ln(y_i)", "sum over i = 1..N"),
+          E("sum_{k} t_k", "sum_{k=1}^{K} t_k", "sum over k = 1..K")),
+         (E(r"\sum_{i=1}^{N} x_i y_i + 1", "(sum_{i=1}^{N} x_i*y_i) + 1"),
+          E(r"\sum_i t_i \ln(y_i)", "sum_{i=1}^{N} t_i*ln(y_i)", "sum over i = 1..N"))),
+    Rule("code", "A module prefix from code (`math.`, `np.`, `numpy.`, `torch.`) is dropped, with a note; "
+         "`**` is `^`.",
+         (E("math.sin(x)**2", "sin(x)^2", "prefix math. is dropped"),
+          E("np.exp(-x**2)", "exp(-(x^2))", "prefix np. is dropped")),
+         ()),
+    Rule("matrix notation", "Transposes and elementwise operators are refused until shapes are declared, "
+         "never read as scalars.",
+         (E("x^T*A*x", None, "^T reads as a transpose"), E("X'*X", None, "X' reads as a transpose"),
+          E("x.*y", None, ".* is an elementwise matrix operator")),
+         ()),
+)
+
+
+def markdown_table() -> str:
+    """The README's "Reading rules" table."""
+    def cell(examples: tuple[Example, ...]) -> str:
+        shown = []
+        for ex in examples:
+            by = f" (by {ex.wrt})" if ex.wrt else ""
+            what = "refused" if ex.meaning is None else f"`{ex.meaning}`" + (", noted" if ex.says else "")
+            shown.append(f"`{ex.text}`{by} → {what}".replace("|", "\\|"))
+        return "; ".join(shown) or "—"
+
+    lines = ["| rule | reading | plain | LaTeX |", "|---|---|---|---|"]
+    lines += [f"| {r.name} | {r.rule.replace('|', chr(92) + '|')} | {cell(r.plain)} | {cell(r.latex)} |"
+              for r in RULES]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    print(markdown_table())
