@@ -477,6 +477,7 @@ _ORDER = r"(?:\s*\^\s*(?:\{\s*[0-9]+\s*\}|[0-9]))?"
 _VAR = (r"(?:\\[A-Za-z]+\s*\{[^{}]*(?:\{[^{}]*\}[^{}]*)?\}|\\[A-Za-z]+|[A-Za-z])'*"
         r"(?:\s*_\s*(?:\{[^{}]*\}|[A-Za-z0-9]))?")
 _DVARS = rf"(?:\s*{_D}\s*{_VAR}{_ORDER})+\s*"
+_DENOMINATOR = rf"(?:{_DVARS}|\s*\{{{_DVARS}\}}\s*)"  # \frac{d}{{dx}}: a second pair of braces changes nothing
 _NUMERATOR = r"(?=\s*[^\s{}])(?:[^{}]|\{(?:[^{}]|\{[^{}]*\})*\})*"
 _DVAR_ONE = re.compile(rf"{_D}\s*(?P<var>{_VAR})(?:\s*\^\s*(?:\{{\s*(?P<n>[0-9]+)\s*\}}|(?P<m>[0-9])))?")
 _FRAC = r"\\[dt]?frac\s*\{\s*"
@@ -494,7 +495,7 @@ def latex_grammar_terminals() -> str:
         f"DECOR: /\\\\({_alternatives(N.SUFFIX_OF_COMMAND)})(?![A-Za-z])/",
         f"FNAME.2: /([A-Za-df-z]|\\\\({fn_greek})(?![A-Za-z]))'*(?=\\s*{brackets})/",
         f"INDEXED_FNAME.2: /({letters})_(\\{{[^{{}}]*\\}}|\\\\[A-Za-z]+|[A-Za-z0-9])'*(?=\\s*{brackets})/",
-        f"DOP.5: /{_FRAC}{_D}{_ORDER}\\s*\\}}\\s*\\{{{_DVARS}\\}}/",
+        f"DOP.5: /{_FRAC}{_D}{_ORDER}\\s*\\}}\\s*\\{{{_DENOMINATOR}\\}}/",
         f"DNUM.4: /{_FRAC}{_D}{_ORDER}(?={_NUMERATOR}\\}}\\s*\\{{{_DVARS}\\}})/",
         f"DVAR: /{_DVARS}/",
     ])
@@ -503,7 +504,9 @@ def latex_grammar_terminals() -> str:
 class BarPostLexer:
     """Plain bars open or close by what stands before them: `|x|`, `\\|w\\|^2`.
 
-    After an operand, with a bar of the same kind open, a bar closes; else it opens."""
+    After an operand, with a bar of the same kind open, a bar closes; else it opens.
+    Also: a divisor glued to the next factor (`1/2x`, `1/xy`) is refused as
+    ambiguous, and `\\_` in a word (`\\text{negative\\_slope}`) is dropped."""
 
     always_accept = ("BAR", "DOUBLE_BAR")
     OPERAND_ENDS = frozenset({
@@ -511,11 +514,22 @@ class BarPostLexer:
         "SUP1", "SUB1", "SUP_DIGITS", "SUB_DIGITS", "SAMPLE", "PRIMES", "NUMPI", "FRAC_CHAR", "RBRACE",
     })
     KINDS = {"BAR": ("ABS_OPEN", "ABS_CLOSE"), "DOUBLE_BAR": ("NORM_OPEN", "NORM_CLOSE")}
+    DIVISORS = frozenset({"NUMBER", "NAME", "CONST", "GREEK"})
+    FACTOR_STARTS = frozenset({"NUMBER", "NAME", "CONST", "GREEK", "OPEN", "LBRACK", "FNAME", "INDEXED_FNAME",
+                               "LETTER_DIGITS"})
 
     def process(self, stream):
         depth = {"ABS_OPEN": 0, "NORM_OPEN": 0}
         prev = None
+        recent: list[Token] = []  # the last three tokens
         for tok in stream:
+            recent = [*recent[-2:], tok]
+            if len(recent) == 3:
+                _refuse_glued_divisor(*recent, self.DIVISORS, self.FACTOR_STARTS)
+            if tok.type == "WORD" and "\\_" in tok:
+                name = tok.replace("\\_", "")
+                note(f"read {tok} as the name {name}: a name has no underscore")
+                tok = Token.new_borrow_pos("WORD", name, tok)
             kind = self.KINDS.get(tok.type)
             if kind is not None:
                 opener, closer = kind
@@ -527,6 +541,17 @@ class BarPostLexer:
                 depth[tok.type.replace("CLOSE", "OPEN")] -= 1
             prev = tok.type
             yield tok
+
+
+def _refuse_glued_divisor(slash: Token, divisor: Token, after: Token, divisors: frozenset[str],
+                          starts: frozenset[str]) -> None:
+    """`1/2x`: is x over 2 (TeX) or 1 over 2x (what it looks like)?  Refused; a space or braces say which."""
+    if (slash.type == "MULOP" and slash == "/" and divisor.type in divisors and after.type in starts
+            and divisor.start_pos == slash.end_pos and after.start_pos == divisor.end_pos):
+        if str(divisor) == "d" and after.type == "NAME":
+            raise _TokenError(slash, f"d/d{after} divides by d: write \\frac{{d}}{{d{after}}} for the derivative")
+        raise _TokenError(slash, f"ambiguous: / divides by {divisor} alone, and {str(after).strip()} is glued "
+                          f"to it; write \\frac{{...}}{{...}} to say what is divided, or a space after {divisor}")
 
 
 def _differentiate_by(op: Token, dvars: str, order: int, body: X.Expr) -> X.Expr:
@@ -545,7 +570,7 @@ def _differentiate_by(op: Token, dvars: str, order: int, body: X.Expr) -> X.Expr
     return body
 
 
-_OPERATOR = re.compile(rf"{_FRAC}{_D}(?P<order>{_ORDER})(?:\s*\}}\s*\{{(?P<dvars>{_DVARS})\}})?")
+_OPERATOR = re.compile(rf"{_FRAC}{_D}(?P<order>{_ORDER})(?:\s*\}}\s*\{{\s*\{{?(?P<dvars>{_DVARS})\}}?\s*\}})?")
 
 
 def _operator(op: Token) -> tuple[int, str]:
@@ -570,6 +595,51 @@ def _complementary(a: X.Expr, b: X.Expr) -> bool:
 
 class _Label(str):
     """A word in a subscript, `y_{\\text{true}}`: part of the name, not an index."""
+
+
+class _Upright(str):
+    """A name written in a style command, `\\mathrm{e}`: upright `e` is Euler's number."""
+
+
+class _Glued:
+    """A one-character superscript with text glued to it (`e^2x`): refused as a power's exponent."""
+
+    def __init__(self, value: X.Expr, token: Token) -> None:
+        self.value = value
+        self.token = token
+
+
+class _Transpose:
+    """`^T`, `^{\\mathsf T}`: a transpose, or (on a number or e) the power T."""
+
+    def __init__(self, token: Token) -> None:
+        self.token = token
+
+
+NEEDS_SHAPES = "matrix expressions need declared shapes, which symdiff does not read yet"
+# Commands and operator names of matrix notation, refused with what they mean.
+MATRIX_COMMANDS = {
+    "top": "a transpose", "intercal": "a transpose", "odot": "an entrywise product",
+    "oslash": "an entrywise quotient", "otimes": "a Kronecker product", "det": "a determinant",
+}
+MATRIX_WORDS = {"tr": "a trace", "trace": "a trace", "diag": "a diagonal", "det": "a determinant",
+                "logdet": "a log-determinant"}
+
+
+def _exponent(sup: Any, base: X.Expr | None) -> X.Expr:
+    """The exponent a superscript gives `base`, refusing `e^2x` and `X^T` (`base` None: a bracket's power)."""
+    if isinstance(sup, _Glued):
+        c = _script_char(sup.token)
+        raise _TokenError(sup.token, f"ambiguous: ^{c} without braces is one character, and text follows "
+                          f"it unspaced; write ^{{{c}...}} for a longer power, or ^{{{c}}} and then the rest")
+    if isinstance(sup, _Transpose):
+        if (base is X.E or type(base) is X.Num) and str(sup.token).strip("^ \t\n{}") == "T":
+            return X.sym("T")  # e^T, 2^T: no transpose of a number
+        raise _TokenError(sup.token, f"^T reads as a transpose: {NEEDS_SHAPES}; for the power T "
+                          f"write ^{{+T}}")
+    return cast(X.Expr, sup)
+
+
 
 
 def _no_labels(tok: Token, indices: tuple[Any, ...]) -> tuple[X.Expr, ...]:
@@ -613,8 +683,16 @@ class LatexTransformer(Transformer[Token, Any]):
             return _Bare(X.neg(a.expr), a.token)
         return X.neg(a)
 
-    def pow(self, base: X.Expr, exp: X.Expr) -> X.Expr:
-        return X.pow_(base, exp)
+    def pow(self, base: X.Expr, exp) -> X.Expr:
+        return X.pow_(base, _exponent(exp, base))
+
+    def positive_part(self, a: X.Expr, tok: Token) -> X.Expr:
+        sign = str(tok).strip(" \t\n{}+")
+        note(f"read (...){sign}+ as the positive part relu(...) = max(0, ...)")
+        return X.func("relu", a)
+
+    def positive_part_pow(self, a: X.Expr, tok: Token, exp) -> X.Expr:
+        return X.pow_(self.positive_part(a, tok), _exponent(exp, None))
 
     def constant(self, tok: Token) -> X.Expr:
         return X.PI if str(tok) == "\\pi" else X.E
@@ -623,6 +701,9 @@ class LatexTransformer(Transformer[Token, Any]):
         return self.symbol("pi" if str(tok) == "\\pi" else "e", indices)
 
     def symbol(self, name: str, *rest) -> X.Expr:
+        if isinstance(name, _Upright) and name == "e" and not rest:
+            return X.E  # \mathrm{e}: upright e, as ISO 80000-2 and many European and Japanese texts write it
+        name = str(name)
         indices: tuple[Any, ...] = ()
         for part in rest:
             if isinstance(part, Token):  # x^{(i)}: the i-th sample
@@ -653,7 +734,7 @@ class LatexTransformer(Transformer[Token, Any]):
         if F.lookup(word) is not None or word in F.BUILDERS:
             raise _TokenError(tok, f"{word} is a function: write its argument in brackets, "
                               f"\\mathrm{{{word}}}(...)")
-        return word
+        return word if str(_cmd).endswith("it") else _Upright(word)  # \mathit{e} is a variable e
 
     def word_rm(self, _cmd: Token, tok: Token) -> str:
         return self.word(_cmd, tok)
@@ -661,7 +742,19 @@ class LatexTransformer(Transformer[Token, Any]):
     def decorated(self, cmd: Token, inner: str) -> str:
         return N.decorate(inner, str(cmd)[1:])
 
+    def decorated_letter(self, cmd: Token, tok: Token) -> str:
+        """`\\hat y`: a decoration without braces takes the next letter, as in TeX."""
+        return N.decorate(str(tok).lstrip("\\"), str(cmd)[1:])
+
+    def decorated_indexed(self, cmd: Token, inner: str, indices: tuple[X.Expr, ...],
+                          outer: tuple[X.Expr, ...] = ()) -> X.Expr:
+        """`\\hat{Y_i}` is `\\hat{Y}_i`: the decoration belongs to the name, the index stays an index."""
+        return self.symbol(N.decorate(inner, str(cmd)[1:]), indices + outer)
+
     def primed(self, name: str, primes: Token) -> str:
+        if N.looks_like_matrix(name):
+            raise _TokenError(primes, f"{N.latex_name(name)}' on a capital or bold name reads as a transpose "
+                              f"(X'X): {NEEDS_SHAPES}; if it names a variable, call it another way, as X_2")
         return name + str(primes)
 
     def index_char(self, tok: Token) -> tuple[X.Expr, ...]:
@@ -677,6 +770,14 @@ class LatexTransformer(Transformer[Token, Any]):
 
     def index_name(self, tok: Token) -> tuple[X.Expr, ...]:
         return (X.sym(str(tok)),)
+
+    def index_indexed(self, tok: Token, indices: tuple[X.Expr, ...]) -> tuple[X.Expr, ...]:
+        """`f_{y_i}`: the index is itself an indexed name (the score of the true class)."""
+        return (X.Sym(str(tok), _no_labels(tok, indices)),)
+
+    def index_sign(self, tok: Token) -> tuple[X.Expr, ...]:
+        """`k_+`, `k_-`: a sign as a subscript labels the name (kplus, kminus)."""
+        return (_Label("plus" if "+" in tok else "minus"),)
 
     def index_greek(self, tok: Token) -> tuple[X.Expr, ...]:
         return (X.sym(str(tok).lstrip("_ \t\n")[1:]),)
@@ -695,6 +796,12 @@ class LatexTransformer(Transformer[Token, Any]):
 
     def sup_char(self, tok: Token) -> X.Expr:
         return _script_value(tok)
+
+    def sup_glued(self, tok: Token) -> _Glued:
+        return _Glued(_script_value(tok), tok)
+
+    def transpose(self, tok: Token) -> _Transpose:
+        return _Transpose(tok)
 
     def sup_ambiguous(self, tok: Token) -> X.Expr:
         digits = _script_char(tok)
@@ -718,7 +825,9 @@ class LatexTransformer(Transformer[Token, Any]):
         name = str(tok)[1:]
         return _Head(tok, lambda u: F.apply(name, u))
 
-    def func_power_head(self, tok: Token, power: X.Expr) -> _Head:
+    def func_power_head(self, tok: Token, power) -> _Head:
+        # \sin^2x and \sin^2(x): a function's power is one character by convention, glued or not.
+        power = power.value if isinstance(power, _Glued) else _exponent(power, None)
         name = Token(tok.type, str(tok)[1:], tok.start_pos, tok.line, tok.column)
         return _Head(tok, lambda u: function_power(name, power, u))
 
@@ -746,7 +855,16 @@ class LatexTransformer(Transformer[Token, Any]):
         raise _TokenError(tok, f"{name}(...): symdiff has no indexed functions; write "
                           f"{name.split('_')[0]}(...) for a function or {name} \\cdot (...) for a product")
 
-    def apply_name_pow(self, tok: Token, arg: X.Expr, power: X.Expr) -> X.Expr:
+    def apply_name_pow(self, tok: Token, arg: X.Expr, power) -> X.Expr:
+        power = _exponent(power, None)
+        name = str(tok).strip().lstrip("\\")
+        base, primes = F.undefined_name(name)
+        if not primes and base not in N.FUNCTION_LETTERS and N.is_letter(base):
+            # a(x+1)^2 is a*(x+1)^2: the letter is a factor, and ^ binds tighter than juxtaposition.
+            shown = N.letter_latex(base)
+            note(f"read {shown}(...)^{{...}} as the product {shown}*(...)^{{...}}: a letter before a bracket "
+                 f"multiplies it, and the power belongs to the bracket")
+            return X.mul(X.sym(base), X.pow_(arg, power))
         return X.pow_(self.apply_name(tok, arg), power)
 
     def styled_apply(self, *items) -> X.Expr:
@@ -755,6 +873,8 @@ class LatexTransformer(Transformer[Token, Any]):
         primes = next((str(t) for t in toks if t.type == "PRIMES"), "")
         name = str(word).lstrip("\\")
         row = None if primes else (F.lookup(name) or F.lookup(name.lower()))
+        if row is None and name.lower() in MATRIX_WORDS:
+            raise _TokenError(word, f"{name} is {MATRIX_WORDS[name.lower()]}: {NEEDS_SHAPES}")
         if row is not None:
             return row(items[-1])
         if not primes and name.lower() in F.BUILDERS:
@@ -839,6 +959,13 @@ class LatexTransformer(Transformer[Token, Any]):
         free = X.symbols(a)
         if not free or any(s.indices for s in free) or any(type(n) is X.Sum for n in X.postorder(a)):
             raise _TokenError(tok, "a norm needs vectors named without indices, as in \\|\\mathbf{w}\\|")
+        # Every name in a norm is read as a vector, so a product in it is a matrix product or a scaled vector.
+        matrices = [s for s in free if N.looks_like_matrix(s.name) and s.name[0].isupper()]
+        products = [n for n in X.postorder(a) if type(n) is X.Mul and sum(bool(X.symbols(f)) for f in n.factors) > 1]
+        if matrices or products:
+            what = f"the matrix {N.latex_name(matrices[0].name)}" if matrices else "a product of names"
+            raise _TokenError(tok, f"a norm of {what} is matrix notation (\\|X\\mathbf{{w}} - \\mathbf{{y}}\\|): "
+                              f"{NEEDS_SHAPES}")
         taken = {s.name for s in free}
         j = next(X.sym(c) for c in "jkilmpqrs" if c not in taken)
         n = next(X.sym(c) for c in "ndDM" if c not in taken)
@@ -892,10 +1019,10 @@ class LatexTransformer(Transformer[Token, Any]):
         return X.sym(str(tok)[1:]), X.ONE
 
     def from_one(self, name: str) -> tuple[X.Sym, X.Expr]:
-        return X.sym(name), X.ONE
+        return X.sym(str(name)), X.ONE
 
     def from_value(self, name: str, lower: X.Expr) -> tuple[X.Sym, X.Expr]:
-        return X.sym(name), lower
+        return X.sym(str(name)), lower
 
     def big_sum(self, _tok: Token, lower: tuple[X.Sym, X.Expr], upper: X.Expr, body) -> X.Expr:
         return X.summation(_unwrap(body), lower[0], lower[1], upper)
@@ -970,7 +1097,9 @@ def parse_latex(text: str) -> X.Expr:
         if m.group(1) not in KNOWN_COMMANDS:
             line = text.count("\n", 0, m.start()) + 1
             column = m.start() - (text.rfind("\n", 0, m.start()) + 1) + 1
-            raise ParseError(f"unsupported LaTeX command {m.group(0)}", text, line, column)
+            meaning = MATRIX_COMMANDS.get(m.group(1))
+            reason = f"{m.group(0)} is {meaning}: {NEEDS_SHAPES}" if meaning else f"unsupported LaTeX command {m.group(0)}"
+            raise ParseError(reason, text, line, column)
     parser = latex_parser()
     try:
         result = parser.parse(text)
