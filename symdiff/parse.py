@@ -687,8 +687,11 @@ class LatexTransformer(Transformer[Token, Any]):
         return X.pow_(base, _exponent(exp, base))
 
     def positive_part(self, a: X.Expr, tok: Token) -> X.Expr:
-        sign = str(tok).strip(" \t\n{}+")
-        note(f"read (...){sign}+ as the positive part relu(...) = max(0, ...)")
+        script = re.sub(r"[\s{}]", "", str(tok))
+        if script == "_-":
+            raise _TokenError(tok, "(...)_- is the negative part, max(0, -u) or min(0, u) by author: "
+                              "write \\max(0, -u) or \\min(0, u)")
+        note(f"read (...){script} as the positive part relu(...) = max(0, ...)")
         return X.func("relu", a)
 
     def positive_part_pow(self, a: X.Expr, tok: Token, exp) -> X.Expr:
@@ -963,9 +966,11 @@ class LatexTransformer(Transformer[Token, Any]):
         matrices = [s for s in free if N.looks_like_matrix(s.name) and s.name[0].isupper()]
         products = [n for n in X.postorder(a) if type(n) is X.Mul and sum(bool(X.symbols(f)) for f in n.factors) > 1]
         if matrices or products:
-            what = f"the matrix {N.latex_name(matrices[0].name)}" if matrices else "a product of names"
-            raise _TokenError(tok, f"a norm of {what} is matrix notation (\\|X\\mathbf{{w}} - \\mathbf{{y}}\\|): "
-                              f"{NEEDS_SHAPES}")
+            if matrices:
+                raise _TokenError(tok, f"a norm of the matrix {N.latex_name(matrices[0].name)} is matrix notation: "
+                                  f"{NEEDS_SHAPES}")
+            raise _TokenError(tok, f"a product of names in a norm is a matrix product or a scaled vector: "
+                              f"{NEEDS_SHAPES}; take a scalar outside, as |\\lambda| \\|\\mathbf{{w}}\\|")
         taken = {s.name for s in free}
         j = next(X.sym(c) for c in "jkilmpqrs" if c not in taken)
         n = next(X.sym(c) for c in "ndDM" if c not in taken)
@@ -1115,9 +1120,10 @@ def parse_latex(text: str) -> X.Expr:
 
 @dataclass(frozen=True)
 class Definition:
-    """`L = ...`, `f(x) = ...`: the left side names the right side."""
+    """`L = ...`, `f(x) = ...`: the left side names the right side.  A left side
+    that is not a name (`-\\log p(y \\mid x)`, `\\sigma^{-1}(x)`) labels it: `name` is None."""
 
-    name: X.Sym
+    name: X.Sym | None
     args: tuple[X.Sym, ...]
     body: X.Expr
 
@@ -1152,12 +1158,24 @@ def parse_definition(text: str, syntax: str | None = None, variables: Iterable[s
         return None
     # `\\text{Sigmoid}(x) = \\sigma(x) = ...`: every side but the last names the last.
     sides = [(start, text[start:end]) for start, end in zip([0] + [c + 1 for c in cuts[:-1]], cuts)]
-    heads = [_left_side(sides[0][1], syntax, text, sides[0][0])]
+    try:
+        heads = [_left_side(sides[0][1], syntax, text, sides[0][0])]
+    except ParseError:
+        label = _label(sides[0][1], syntax)
+        if label is None:
+            raise
+        heads = [label]
+        note(f"read the left side {sides[0][1].strip()} as a label (a definition); the expression is "
+             f"the last side of '='")
     for start, part in sides[1:]:
         try:
             heads.append(_left_side(part, syntax, text, start))
         except ParseError:
-            _parse_one(re.sub(r"[^\n]", " ", text[:start]) + part, syntax)
+            try:
+                _parse_one(re.sub(r"[^\n]", " ", text[:start]) + part, syntax)
+            except ParseError:
+                if _label(part, syntax) is None:
+                    raise
             note(f"read the last side of the chain of '=' as the expression; "
                  f"{part.strip()} between them was not checked against it")
     cut = cuts[-1]
@@ -1166,6 +1184,36 @@ def parse_definition(text: str, syntax: str | None = None, variables: Iterable[s
                       frozenset(variables) | {a.name for a in heads[0][1]})
     name, args = heads[0]
     return Definition(name, args, body)
+
+
+# A name, or a script's closing brace, right before an opening bracket: p(, D_{KL}(, \\sigma^{-1}\\left(.
+_APPLIED = re.compile(r"(?:[A-Za-z]|\})'*\s*(?:\(|\\left\s*\(|\\[bB]igg?l?\s*\()")
+
+
+def _label(part: str, syntax: str) -> tuple[None, tuple[X.Sym, ...]] | None:
+    """A left side that applies something to brackets (`-\\log p(y \\mid x)`, `\\sigma^{-1}(x)`,
+    `D_{KL}(p \\| q)`) labels the right side; its variables are those in its last brackets when
+    each is a name.  None when the left side applies nothing: `x^2 = 4` is an equation, not a label."""
+    applied = list(_APPLIED.finditer(part))
+    if not applied:
+        return None
+    start = k = applied[-1].end()
+    depth = 1
+    while k < len(part) and depth:
+        depth += (part[k] == "(") - (part[k] == ")")
+        k += 1
+    if depth:
+        return None
+    inside = re.sub(r"\\(right|[bB]igg?r?)\s*$", "", part[start:k - 1])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ReadingNote)
+        try:
+            args = tuple(_parse_one(a, syntax) for a in inside.split(","))
+        except ParseError:
+            return None, ()
+    if not all(type(a) is X.Sym for a in args):
+        return None, ()
+    return None, cast("tuple[X.Sym, ...]", args)  # each checked above
 
 
 def _left_side(part: str, syntax: str, text: str, start: int) -> tuple[X.Sym, tuple[X.Sym, ...]]:
