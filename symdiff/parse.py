@@ -525,7 +525,7 @@ class BarPostLexer:
         for tok in stream:
             recent = [*recent[-2:], tok]
             if len(recent) == 3:
-                _refuse_glued_divisor(*recent, self.DIVISORS, self.FACTOR_STARTS)
+                _refuse_glued_divisor(recent[0], recent[1], recent[2], self.DIVISORS, self.FACTOR_STARTS)
             if tok.type == "WORD" and "\\_" in tok:
                 name = tok.replace("\\_", "")
                 note(f"read {tok} as the name {name}: a name has no underscore")
@@ -778,7 +778,7 @@ class LatexTransformer(Transformer[Token, Any]):
         """`f_{y_i}`: the index is itself an indexed name (the score of the true class)."""
         return (X.Sym(str(tok), _no_labels(tok, indices)),)
 
-    def index_sign(self, tok: Token) -> tuple[X.Expr, ...]:
+    def index_sign(self, tok: Token) -> tuple[Any, ...]:
         """`k_+`, `k_-`: a sign as a subscript labels the name (kplus, kminus)."""
         return (_Label("plus" if "+" in tok else "minus"),)
 
@@ -1158,6 +1158,7 @@ def parse_definition(text: str, syntax: str | None = None, variables: Iterable[s
         return None
     # `\\text{Sigmoid}(x) = \\sigma(x) = ...`: every side but the last names the last.
     sides = [(start, text[start:end]) for start, end in zip([0] + [c + 1 for c in cuts[:-1]], cuts)]
+    heads: list[tuple[X.Sym | None, tuple[X.Sym, ...]]]
     try:
         heads = [_left_side(sides[0][1], syntax, text, sides[0][0])]
     except ParseError:

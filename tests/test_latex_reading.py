@@ -287,6 +287,7 @@ def test_latex_reads_as_plain_typed(text, written, typed):
     (r"\mathbf{w}' \mathbf{x}", 11),
     (r"a \odot b", 3),
     (r"a \oslash b", 3),
+    (r"A \otimes B", 3),
     (r"\|X\mathbf{w} - \mathbf{y}\|^2", 1),
     (r"\|\mathbf{X}\mathbf{w}\|", 1),
     (r"\|A\|", 1),
