@@ -54,6 +54,18 @@ def split_decoration(name: str) -> tuple[str, str] | None:
     return None if peeled is None else (name[: -len(peeled[-1])], peeled[-1])
 
 
+def parts(name: str) -> list[str]:
+    """`wboldhat` -> [`w`, `bold`, `hat`]; an undecorated name is its own only part."""
+    return _peel(name) or [name]
+
+
+def looks_like_matrix(name: str) -> bool:
+    """A capital Latin letter (`X`, `\\hat{W}`) or a bold name (`\\mathbf{w}`), not a calligraphic one:
+    what matrix notation names arrays with."""
+    letter, *suffixes = parts(name.rstrip(PRIME))
+    return (len(letter) == 1 and letter.isupper() and "cal" not in suffixes) or "bold" in suffixes
+
+
 def _peel(name: str) -> list[str] | None:
     """`wboldhat` -> [`w`, `bold`, `hat`]: a letter and its decorations, innermost
     first; None unless the whole name is such."""

@@ -656,6 +656,7 @@ _ORDER = r"(?:\s*\^\s*(?:\{\s*[0-9]+\s*\}|[0-9]))?"
 _VAR = (r"(?:\\[A-Za-z]+\s*\{[^{}]*(?:\{[^{}]*\}[^{}]*)?\}|\\[A-Za-z]+|[A-Za-z])'*"
         r"(?:\s*_\s*(?:\{[^{}]*\}|[A-Za-z0-9]))?")
 _DVARS = rf"(?:\s*{_D}\s*{_VAR}{_ORDER})+\s*"
+_DENOMINATOR = rf"(?:{_DVARS}|\s*\{{{_DVARS}\}}\s*)"  # \frac{d}{{dx}}: a second pair of braces changes nothing
 _NUMERATOR = r"(?=\s*[^\s{}])(?:[^{}]|\{(?:[^{}]|\{[^{}]*\})*\})*"
 _DVAR_ONE = re.compile(rf"{_D}\s*(?P<var>{_VAR})(?:\s*\^\s*(?:\{{\s*(?P<n>[0-9]+)\s*\}}|(?P<m>[0-9])))?")
 _FRAC = r"\\[dt]?frac\s*\{\s*"
@@ -673,7 +674,7 @@ def latex_grammar_terminals() -> str:
         f"DECOR: /\\\\({_alternatives(N.SUFFIX_OF_COMMAND)})(?![A-Za-z])/",
         f"FNAME.2: /([A-Za-df-z]|\\\\({fn_greek})(?![A-Za-z]))'*(?=\\s*{brackets})/",
         f"INDEXED_FNAME.2: /({letters})_(\\{{[^{{}}]*\\}}|\\\\[A-Za-z]+|[A-Za-z0-9])'*(?=\\s*{brackets})/",
-        f"DOP.5: /{_FRAC}{_D}{_ORDER}\\s*\\}}\\s*\\{{{_DVARS}\\}}/",
+        f"DOP.5: /{_FRAC}{_D}{_ORDER}\\s*\\}}\\s*\\{{{_DENOMINATOR}\\}}/",
         f"DNUM.4: /{_FRAC}{_D}{_ORDER}(?={_NUMERATOR}\\}}\\s*\\{{{_DVARS}\\}})/",
         f"DVAR: /{_DVARS}/",
     ])
@@ -682,7 +683,9 @@ def latex_grammar_terminals() -> str:
 class BarPostLexer:
     """Plain bars open or close by what stands before them: `|x|`, `\\|w\\|^2`.
 
-    After an operand, with a bar of the same kind open, a bar closes; else it opens."""
+    After an operand, with a bar of the same kind open, a bar closes; else it opens.
+    Also: a divisor glued to the next factor (`1/2x`, `1/xy`) is refused as
+    ambiguous, and `\\_` in a word (`\\text{negative\\_slope}`) is dropped."""
 
     always_accept = ("BAR", "DOUBLE_BAR")
     OPERAND_ENDS = frozenset({
@@ -691,11 +694,22 @@ class BarPostLexer:
         "RPAR", "RSQB",  # plain syntax
     })
     KINDS = {"BAR": ("ABS_OPEN", "ABS_CLOSE"), "DOUBLE_BAR": ("NORM_OPEN", "NORM_CLOSE")}
+    DIVISORS = frozenset({"NUMBER", "NAME", "CONST", "GREEK"})
+    FACTOR_STARTS = frozenset({"NUMBER", "NAME", "CONST", "GREEK", "OPEN", "LBRACK", "FNAME", "INDEXED_FNAME",
+                               "LETTER_DIGITS"})
 
     def process(self, stream):
         depth = {"ABS_OPEN": 0, "NORM_OPEN": 0}
         prev = None
+        recent: list[Token] = []  # the last three tokens
         for tok in stream:
+            recent = [*recent[-2:], tok]
+            if len(recent) == 3:
+                _refuse_glued_divisor(recent[0], recent[1], recent[2], self.DIVISORS, self.FACTOR_STARTS)
+            if tok.type == "WORD" and "\\_" in tok:
+                name = tok.replace("\\_", "")
+                note(f"read {tok} as the name {name}: a name has no underscore")
+                tok = Token.new_borrow_pos("WORD", name, tok)
             kind = self.KINDS.get(tok.type)
             if kind is not None:
                 opener, closer = kind
@@ -707,6 +721,17 @@ class BarPostLexer:
                 depth[tok.type.replace("CLOSE", "OPEN")] -= 1
             prev = tok.type
             yield tok
+
+
+def _refuse_glued_divisor(slash: Token, divisor: Token, after: Token, divisors: frozenset[str],
+                          starts: frozenset[str]) -> None:
+    """`1/2x`: is x over 2 (TeX) or 1 over 2x (what it looks like)?  Refused; a space or braces say which."""
+    if (slash.type == "MULOP" and slash == "/" and divisor.type in divisors and after.type in starts
+            and divisor.start_pos == slash.end_pos and after.start_pos == divisor.end_pos):
+        if str(divisor) == "d" and after.type == "NAME":
+            raise _TokenError(slash, f"d/d{after} divides by d: write \\frac{{d}}{{d{after}}} for the derivative")
+        raise _TokenError(slash, f"ambiguous: / divides by {divisor} alone, and {str(after).strip()} is glued "
+                          f"to it; write \\frac{{...}}{{...}} to say what is divided, or a space after {divisor}")
 
 
 def _differentiate_by(op: Token, dvars: str, order: int, body: X.Expr) -> X.Expr:
@@ -725,7 +750,7 @@ def _differentiate_by(op: Token, dvars: str, order: int, body: X.Expr) -> X.Expr
     return body
 
 
-_OPERATOR = re.compile(rf"{_FRAC}{_D}(?P<order>{_ORDER})(?:\s*\}}\s*\{{(?P<dvars>{_DVARS})\}})?")
+_OPERATOR = re.compile(rf"{_FRAC}{_D}(?P<order>{_ORDER})(?:\s*\}}\s*\{{\s*\{{?(?P<dvars>{_DVARS})\}}?\s*\}})?")
 
 
 def _operator(op: Token) -> tuple[int, str]:
@@ -750,6 +775,51 @@ def _complementary(a: X.Expr, b: X.Expr) -> bool:
 
 class _Label(str):
     """A word in a subscript, `y_{\\text{true}}`: part of the name, not an index."""
+
+
+class _Upright(str):
+    """A name written in a style command, `\\mathrm{e}`: upright `e` is Euler's number."""
+
+
+class _Glued:
+    """A one-character superscript with text glued to it (`e^2x`): refused as a power's exponent."""
+
+    def __init__(self, value: X.Expr, token: Token) -> None:
+        self.value = value
+        self.token = token
+
+
+class _Transpose:
+    """`^T`, `^{\\mathsf T}`: a transpose, or (on a number or e) the power T."""
+
+    def __init__(self, token: Token) -> None:
+        self.token = token
+
+
+NEEDS_SHAPES = "matrix expressions need declared shapes, which symdiff does not read yet"
+# Commands and operator names of matrix notation, refused with what they mean.
+MATRIX_COMMANDS = {
+    "top": "a transpose", "intercal": "a transpose", "odot": "an entrywise product",
+    "oslash": "an entrywise quotient", "otimes": "a Kronecker product", "det": "a determinant",
+}
+MATRIX_WORDS = {"tr": "a trace", "trace": "a trace", "diag": "a diagonal", "det": "a determinant",
+                "logdet": "a log-determinant"}
+
+
+def _exponent(sup: Any, base: X.Expr | None) -> X.Expr:
+    """The exponent a superscript gives `base`, refusing `e^2x` and `X^T` (`base` None: a bracket's power)."""
+    if isinstance(sup, _Glued):
+        c = _script_char(sup.token)
+        raise _TokenError(sup.token, f"ambiguous: ^{c} without braces is one character, and text follows "
+                          f"it unspaced; write ^{{{c}...}} for a longer power, or ^{{{c}}} and then the rest")
+    if isinstance(sup, _Transpose):
+        if (base is X.E or type(base) is X.Num) and str(sup.token).strip("^ \t\n{}") == "T":
+            return X.sym("T")  # e^T, 2^T: no transpose of a number
+        raise _TokenError(sup.token, f"^T reads as a transpose: {NEEDS_SHAPES}; for the power T "
+                          f"write ^{{+T}}")
+    return cast(X.Expr, sup)
+
+
 
 
 def _no_labels(tok: Token, indices: tuple[Any, ...]) -> tuple[X.Expr, ...]:
@@ -793,8 +863,19 @@ class LatexTransformer(Transformer[Token, Any]):
             return _Bare(X.neg(a.expr), a.token)
         return X.neg(a)
 
-    def pow(self, base: X.Expr, exp: X.Expr) -> X.Expr:
-        return X.pow_(base, exp)
+    def pow(self, base: X.Expr, exp) -> X.Expr:
+        return X.pow_(base, _exponent(exp, base))
+
+    def positive_part(self, a: X.Expr, tok: Token) -> X.Expr:
+        script = re.sub(r"[\s{}]", "", str(tok))
+        if script == "_-":
+            raise _TokenError(tok, "(...)_- is the negative part, max(0, -u) or min(0, u) by author: "
+                              "write \\max(0, -u) or \\min(0, u)")
+        note(f"read (...){script} as the positive part relu(...) = max(0, ...)")
+        return X.func("relu", a)
+
+    def positive_part_pow(self, a: X.Expr, tok: Token, exp) -> X.Expr:
+        return X.pow_(self.positive_part(a, tok), _exponent(exp, None))
 
     def constant(self, tok: Token) -> X.Expr:
         return X.PI if str(tok) == "\\pi" else X.E
@@ -803,6 +884,9 @@ class LatexTransformer(Transformer[Token, Any]):
         return self.symbol("pi" if str(tok) == "\\pi" else "e", indices)
 
     def symbol(self, name: str, *rest) -> X.Expr:
+        if isinstance(name, _Upright) and name == "e" and not rest:
+            return X.E  # \mathrm{e}: upright e, as ISO 80000-2 and many European and Japanese texts write it
+        name = str(name)
         indices: tuple[Any, ...] = ()
         for part in rest:
             if isinstance(part, Token):  # x^{(i)}: the i-th sample
@@ -833,7 +917,7 @@ class LatexTransformer(Transformer[Token, Any]):
         if F.lookup(word) is not None or word in F.BUILDERS:
             raise _TokenError(tok, f"{word} is a function: write its argument in brackets, "
                               f"\\mathrm{{{word}}}(...)")
-        return word
+        return word if str(_cmd).endswith("it") else _Upright(word)  # \mathit{e} is a variable e
 
     def word_rm(self, _cmd: Token, tok: Token) -> str:
         return self.word(_cmd, tok)
@@ -841,7 +925,19 @@ class LatexTransformer(Transformer[Token, Any]):
     def decorated(self, cmd: Token, inner: str) -> str:
         return N.decorate(inner, str(cmd)[1:])
 
+    def decorated_letter(self, cmd: Token, tok: Token) -> str:
+        """`\\hat y`: a decoration without braces takes the next letter, as in TeX."""
+        return N.decorate(str(tok).lstrip("\\"), str(cmd)[1:])
+
+    def decorated_indexed(self, cmd: Token, inner: str, indices: tuple[X.Expr, ...],
+                          outer: tuple[X.Expr, ...] = ()) -> X.Expr:
+        """`\\hat{Y_i}` is `\\hat{Y}_i`: the decoration belongs to the name, the index stays an index."""
+        return self.symbol(N.decorate(inner, str(cmd)[1:]), indices + outer)
+
     def primed(self, name: str, primes: Token) -> str:
+        if N.looks_like_matrix(name):
+            raise _TokenError(primes, f"{N.latex_name(name)}' on a capital or bold name reads as a transpose "
+                              f"(X'X): {NEEDS_SHAPES}; if it names a variable, call it another way, as X_2")
         return name + str(primes)
 
     def index_char(self, tok: Token) -> tuple[X.Expr, ...]:
@@ -857,6 +953,14 @@ class LatexTransformer(Transformer[Token, Any]):
 
     def index_name(self, tok: Token) -> tuple[X.Expr, ...]:
         return (X.sym(str(tok)),)
+
+    def index_indexed(self, tok: Token, indices: tuple[X.Expr, ...]) -> tuple[X.Expr, ...]:
+        """`f_{y_i}`: the index is itself an indexed name (the score of the true class)."""
+        return (X.Sym(str(tok), _no_labels(tok, indices)),)
+
+    def index_sign(self, tok: Token) -> tuple[Any, ...]:
+        """`k_+`, `k_-`: a sign as a subscript labels the name (kplus, kminus)."""
+        return (_Label("plus" if "+" in tok else "minus"),)
 
     def index_greek(self, tok: Token) -> tuple[X.Expr, ...]:
         return (X.sym(str(tok).lstrip("_ \t\n")[1:]),)
@@ -875,6 +979,12 @@ class LatexTransformer(Transformer[Token, Any]):
 
     def sup_char(self, tok: Token) -> X.Expr:
         return _script_value(tok)
+
+    def sup_glued(self, tok: Token) -> _Glued:
+        return _Glued(_script_value(tok), tok)
+
+    def transpose(self, tok: Token) -> _Transpose:
+        return _Transpose(tok)
 
     def sup_ambiguous(self, tok: Token) -> X.Expr:
         digits = _script_char(tok)
@@ -898,7 +1008,9 @@ class LatexTransformer(Transformer[Token, Any]):
         name = str(tok)[1:]
         return _Head(tok, lambda u: F.apply(name, u))
 
-    def func_power_head(self, tok: Token, power: X.Expr) -> _Head:
+    def func_power_head(self, tok: Token, power) -> _Head:
+        # \sin^2x and \sin^2(x): a function's power is one character by convention, glued or not.
+        power = power.value if isinstance(power, _Glued) else _exponent(power, None)
         name = Token(tok.type, str(tok)[1:], tok.start_pos, tok.line, tok.column)
         return _Head(tok, lambda u: function_power(name, power, u))
 
@@ -929,11 +1041,17 @@ class LatexTransformer(Transformer[Token, Any]):
         raise _TokenError(tok, f"{name}(...): symdiff has no indexed functions; write "
                           f"{name.split('_')[0]}(...) for a function or {name} \\cdot (...) for a product")
 
-    def apply_name_pow(self, tok: Token, arg: X.Expr, power: X.Expr) -> X.Expr:
-        applied = self._apply_name(tok, arg)
-        if isinstance(applied, _Juxtaposed):  # a(x+1)^2: the power binds to the bracket
-            return X.mul(applied.left, X.pow_(applied.right, power))
-        return X.pow_(applied, power)
+    def apply_name_pow(self, tok: Token, arg: X.Expr, power) -> X.Expr:
+        power = _exponent(power, None)
+        name = str(tok).strip().lstrip("\\")
+        base, primes = F.undefined_name(name)
+        if not primes and base not in N.FUNCTION_LETTERS and N.is_letter(base):
+            # a(x+1)^2 is a*(x+1)^2: the letter is a factor, and ^ binds tighter than juxtaposition.
+            shown = N.letter_latex(base)
+            note(f"read {shown}(...)^{{...}} as the product {shown}*(...)^{{...}}: a letter before a bracket "
+                 f"multiplies it, and the power belongs to the bracket")
+            return X.mul(X.sym(base), X.pow_(arg, power))
+        return X.pow_(self.apply_name(tok, arg), power)
 
     def styled_apply(self, *items) -> X.Expr:
         toks = [t for t in items if isinstance(t, Token)]
@@ -941,6 +1059,8 @@ class LatexTransformer(Transformer[Token, Any]):
         primes = next((str(t) for t in toks if t.type == "PRIMES"), "")
         name = str(word).lstrip("\\")
         row = None if primes else (F.lookup(name) or F.lookup(name.lower()))
+        if row is None and name.lower() in MATRIX_WORDS:
+            raise _TokenError(word, f"{name} is {MATRIX_WORDS[name.lower()]}: {NEEDS_SHAPES}")
         if row is not None:
             return row(items[-1])
         if not primes and name.lower() in F.BUILDERS:
@@ -1025,6 +1145,15 @@ class LatexTransformer(Transformer[Token, Any]):
         free = X.symbols(a)
         if not free or any(s.indices for s in free) or any(type(n) is X.Sum for n in X.postorder(a)):
             raise _TokenError(tok, "a norm needs vectors named without indices, as in \\|\\mathbf{w}\\|")
+        # Every name in a norm is read as a vector, so a product in it is a matrix product or a scaled vector.
+        matrices = [s for s in free if N.looks_like_matrix(s.name) and s.name[0].isupper()]
+        products = [n for n in X.postorder(a) if type(n) is X.Mul and sum(bool(X.symbols(f)) for f in n.factors) > 1]
+        if matrices or products:
+            if matrices:
+                raise _TokenError(tok, f"a norm of the matrix {N.latex_name(matrices[0].name)} is matrix notation: "
+                                  f"{NEEDS_SHAPES}")
+            raise _TokenError(tok, f"a product of names in a norm is a matrix product or a scaled vector: "
+                              f"{NEEDS_SHAPES}; take a scalar outside, as |\\lambda| \\|\\mathbf{{w}}\\|")
         taken = {s.name for s in free}
         j = next(X.sym(c) for c in "jkilmpqrs" if c not in taken)
         n = next(X.sym(c) for c in "ndDM" if c not in taken)
@@ -1078,10 +1207,10 @@ class LatexTransformer(Transformer[Token, Any]):
         return X.sym(str(tok)[1:]), X.ONE
 
     def from_one(self, name: str) -> tuple[X.Sym, X.Expr]:
-        return X.sym(name), X.ONE
+        return X.sym(str(name)), X.ONE
 
     def from_value(self, name: str, lower: X.Expr) -> tuple[X.Sym, X.Expr]:
-        return X.sym(name), lower
+        return X.sym(str(name)), lower
 
     def big_sum(self, _tok: Token, lower: tuple[X.Sym, X.Expr], upper: X.Expr, body) -> X.Expr:
         return X.summation(_unwrap(body), lower[0], lower[1], upper)
@@ -1150,7 +1279,9 @@ def parse_latex(text: str) -> X.Expr:
         if m.group(1) not in KNOWN_COMMANDS:
             line = text.count("\n", 0, m.start()) + 1
             column = m.start() - (text.rfind("\n", 0, m.start()) + 1) + 1
-            raise ParseError(f"unsupported LaTeX command {m.group(0)}", text, line, column)
+            meaning = MATRIX_COMMANDS.get(m.group(1))
+            reason = f"{m.group(0)} is {meaning}: {NEEDS_SHAPES}" if meaning else f"unsupported LaTeX command {m.group(0)}"
+            raise ParseError(reason, text, line, column)
     parser = latex_parser()
     try:
         result = parser.parse(text)
@@ -1166,9 +1297,10 @@ def parse_latex(text: str) -> X.Expr:
 
 @dataclass(frozen=True)
 class Definition:
-    """`L = ...`, `f(x) = ...`: the left side names the right side."""
+    """`L = ...`, `f(x) = ...`: the left side names the right side.  A left side
+    that is not a name (`-\\log p(y \\mid x)`, `\\sigma^{-1}(x)`) labels it: `name` is None."""
 
-    name: X.Sym
+    name: X.Sym | None
     args: tuple[X.Sym, ...]
     body: X.Expr
 
@@ -1203,12 +1335,25 @@ def parse_definition(text: str, syntax: str | None = None, variables: Iterable[s
         return None
     # `\\text{Sigmoid}(x) = \\sigma(x) = ...`: every side but the last names the last.
     sides = [(start, text[start:end]) for start, end in zip([0] + [c + 1 for c in cuts[:-1]], cuts)]
-    heads = [_left_side(sides[0][1], syntax, text, sides[0][0])]
+    heads: list[tuple[X.Sym | None, tuple[X.Sym, ...]]]
+    try:
+        heads = [_left_side(sides[0][1], syntax, text, sides[0][0])]
+    except ParseError:
+        label = _label(sides[0][1], syntax)
+        if label is None:
+            raise
+        heads = [label]
+        note(f"read the left side {sides[0][1].strip()} as a label (a definition); the expression is "
+             f"the last side of '='")
     for start, part in sides[1:]:
         try:
             heads.append(_left_side(part, syntax, text, start))
         except ParseError:
-            _parse_one(re.sub(r"[^\n]", " ", text[:start]) + part, syntax)
+            try:
+                _parse_one(re.sub(r"[^\n]", " ", text[:start]) + part, syntax)
+            except ParseError:
+                if _label(part, syntax) is None:
+                    raise
             note(f"read the last side of the chain of '=' as the expression; "
                  f"{part.strip()} between them was not checked against it")
     cut = cuts[-1]
@@ -1217,6 +1362,36 @@ def parse_definition(text: str, syntax: str | None = None, variables: Iterable[s
                       frozenset(variables) | {a.name for a in heads[0][1]})
     name, args = heads[0]
     return Definition(name, args, body)
+
+
+# A name, or a script's closing brace, right before an opening bracket: p(, D_{KL}(, \\sigma^{-1}\\left(.
+_APPLIED = re.compile(r"(?:[A-Za-z]|\})'*\s*(?:\(|\\left\s*\(|\\[bB]igg?l?\s*\()")
+
+
+def _label(part: str, syntax: str) -> tuple[None, tuple[X.Sym, ...]] | None:
+    """A left side that applies something to brackets (`-\\log p(y \\mid x)`, `\\sigma^{-1}(x)`,
+    `D_{KL}(p \\| q)`) labels the right side; its variables are those in its last brackets when
+    each is a name.  None when the left side applies nothing: `x^2 = 4` is an equation, not a label."""
+    applied = list(_APPLIED.finditer(part))
+    if not applied:
+        return None
+    start = k = applied[-1].end()
+    depth = 1
+    while k < len(part) and depth:
+        depth += (part[k] == "(") - (part[k] == ")")
+        k += 1
+    if depth:
+        return None
+    inside = re.sub(r"\\(right|[bB]igg?r?)\s*$", "", part[start:k - 1])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ReadingNote)
+        try:
+            args = tuple(_parse_one(a, syntax) for a in inside.split(","))
+        except ParseError:
+            return None, ()
+    if not all(type(a) is X.Sym for a in args):
+        return None, ()
+    return None, cast("tuple[X.Sym, ...]", args)  # each checked above
 
 
 def _left_side(part: str, syntax: str, text: str, start: int) -> tuple[X.Sym, tuple[X.Sym, ...]]:

@@ -67,17 +67,19 @@ RULES: tuple[Rule, ...] = (
          (E(r"\sin^2 x", "sin(x)^2"), E(r"\cos^{2}(x)", "cos(x)^2"), E(r"\sin^{-1} x", "asin(x)", "inverse function asin"))),
     Rule("number glued to a letter",
          "A number glued to a letter (`2x`) is one unit to the eye, so plain text where `^` or `/` would split "
-         "it is refused, naming both readings. LaTeX follows TeX: a superscript without braces is one token.",
+         "it is refused, naming both readings; in LaTeX, so is text glued to an unbraced superscript or "
+         "divisor. Braces, `\\frac` or a space say which is meant.",
          (E("e^2x", None, "could mean e^(2x) or e^2*x"), E("1/2x", None, "could mean 1/(2x) or 1/2*x"),
           E("x^2y", None, "could mean x^(2y) or x^2*y")),
-         (E(r"e^2x", "e^2*x"), E(r"\frac{1}{2}x", "x/2"))),
+         (E(r"e^2x", None, "^2 without braces is one character"), E(r"1/2x", None, "/ divides by 2 alone"),
+          E(r"e^{2x}", "exp(2*x)"), E(r"\frac{1}{2}x", "x/2"))),
     Rule("space ends an operand", "After `^` or `/`, a space ends the operand: `e^2 x` is e^2*x.",
          (E("e^2 x", "e^2*x"), E("1/2 x", "x/2"), E("x^2 y", "x^2*y")),
          (E(r"e^{2} x", "e^2*x"), E(r"x^{2} y", "x^2*y"))),
     Rule("fraction after a power", "`x^1/2` is (x^1)/2, since `^` binds tighter than `/`; a note says how to "
          "write the power 1/2.",
          (E("x^1/2", "x/2", "write ^(1/2)"),),
-         (E(r"x^{1/2}", "sqrt(x)"),)),
+         (E(r"x^{1/2}", "sqrt(x)"), E(r"x^1/2", None, "^1 without braces is one character"))),
     Rule("glued function names", "A function's name glued to a variable, `sinx`, is `sin x` when that letter "
          "is a variable of the expression (or the `--wrt` one); else it is one name. A note says which.",
          (E("x*sinx", "x*sin(x)", "read 'sinx' as 'sin x'"), E("cost", "cost", "read 'cost' as one name"),

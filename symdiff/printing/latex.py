@@ -38,7 +38,7 @@ def symbol(s: Sym) -> str:
     """A variable; names LaTeX would read as something else are spelt out."""
     n, indices = s.name, s.indices
     if n in ("e", "pi") and not indices:
-        head = f"\\mathrm{{{n}}}"  # not the constant
+        head = "\\mathit{e}" if n == "e" else "\\mathrm{pi}"  # not the constant (upright e is Euler's number)
     elif n == "delta" and len(indices) == 2:
         head = "\\mathrm{delta}"  # not the Kronecker delta
     else:
