@@ -10,10 +10,18 @@ The names below are the public API; the rest of the package is free to change.
 """
 
 import importlib
+import sys
 from typing import Any
 
-from . import printing  # noqa: F401  (str() of every node)
-from .api import derive, diff, evaluate, expand_sums, gradient, simplify, substitute
+try:
+    from . import printing  # noqa: F401  (str() of every node)
+    from .api import derive, diff, evaluate, expand_sums, gradient, simplify, substitute
+except ModuleNotFoundError as missing:  # `python3 -m symdiff` in a clone before installing
+    if missing.name != "lark" or sys.argv[:1] != ["-m"]:
+        raise
+    print("symdiff: error: symdiff needs Lark, which is not installed: run pip install . (or pip install lark)",
+          file=sys.stderr)
+    raise SystemExit(2) from None
 from .errors import DifferentiationError, EvaluationError, ParseError, ReadingNote, SymdiffError
 from .expr import Expr
 from .parse import parse

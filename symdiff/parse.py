@@ -7,7 +7,6 @@ reduced, with no recursion however deeply the input nests.
 from __future__ import annotations
 
 import os
-import sys
 import re
 import warnings
 from fractions import Fraction
@@ -18,12 +17,6 @@ from contextvars import ContextVar
 from functools import cache
 from typing import Any, cast
 
-try:
-    import lark  # noqa: F401
-except ModuleNotFoundError:
-    # Run from a source tree with no install (`python3 -m symdiff` in a clone): the
-    # copy of Lark in symdiff/_vendor.  Appended, so an installed lark always wins.
-    sys.path.append(os.path.join(os.path.dirname(os.path.realpath(__file__)), "_vendor"))
 from lark import Lark, Token, Transformer, v_args
 from lark.lexer import PatternStr
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken

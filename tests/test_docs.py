@@ -18,7 +18,7 @@ import symdiff
 
 # Every module but __main__, which runs the command line when imported.
 MODULES = sorted(m.name for m in pkgutil.walk_packages(symdiff.__path__, "symdiff.")
-                 if not m.name.endswith("__main__") and not m.name.startswith("symdiff._vendor"))
+                 if not m.name.endswith("__main__"))
 FLAGS = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
 # Modules whose examples need an optional extra: module -> (what they import, the extra).
 EXAMPLES_NEED = {"symdiff.plotting": ("matplotlib", "plot"), "symdiff.bridge": ("sympy", "sympy")}
