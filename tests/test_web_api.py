@@ -22,24 +22,26 @@ from symdiff.web import BODY_LIMIT, create_app  # noqa: E402
 
 TIME_LIMIT = 1.0  # for the expensive requests: shorter than the default, to keep the suite quick
 F2 = r"\ - \frac{1}{N} \sum_{i}^{N} \lbrack t_{i} \log y_{i} + (1- t_{i}) \log (1- y_{i}) \rbrack \tag{2}"
+BASE = "http://localhost"  # a host name the server answers
+JSON = {"Content-Type": "application/json"}
 HUGE_SUM = " + ".join(f"1/(x^2 + {k})" for k in range(1, 300))  # common denominators explode
 
 
 @pytest.fixture(scope="module")
 def client():
     """A generous limit, so a loaded machine never turns a cheap request into a 422."""
-    with TestClient(create_app(time_limit=30, workers=2)) as c:
+    with TestClient(create_app(time_limit=30, workers=2), base_url=BASE) as c:
         yield c
 
 
 @pytest.fixture(scope="module")
 def tight():
-    with TestClient(create_app(time_limit=TIME_LIMIT, workers=2)) as c:
+    with TestClient(create_app(time_limit=TIME_LIMIT, workers=2), base_url=BASE) as c:
         yield c
 
 
 def post(client, body, path="/api/diff"):
-    return client.post(path, content=json.dumps(body), headers={"Content-Type": "application/json"})
+    return client.post(path, content=json.dumps(body), headers=JSON)
 
 
 def test_diff_replies_in_every_format(client):
@@ -106,13 +108,13 @@ def test_bad_fields_are_400(client, body, field):
 
 
 def test_not_json_is_400_with_position(client):
-    r = client.post("/api/diff", content=b'{"expr": "x",\n "wrt": }')
+    r = client.post("/api/diff", headers=JSON, content=b'{"expr": "x",\n "wrt": }')
     assert r.status_code == 400
     assert (r.json()["line"], r.json()["column"]) == (2, 9)  # the `}` where a value should be
 
 
 def test_deeply_nested_json_is_400(client):
-    r = client.post("/api/diff", content=b"[" * 60000)
+    r = client.post("/api/diff", headers=JSON, content=b"[" * 60000)
     assert r.status_code == 400 and r.json()["field"] == "body"
 
 
