@@ -250,9 +250,17 @@ def run_job(kind: str, req: Request) -> Reply:
     return JOBS[kind](req)
 
 
+_warm = False
+
+
 def warm_up() -> None:
     """Build the parsers, load the printers and (when plotting is available)
-    matplotlib before the first request, so no request pays for the imports."""
+    matplotlib before the first request, so no request pays for the imports.
+    Once per process: a worker forked from a warm one is warm."""
+    global _warm
+    if _warm:
+        return
     run_job("diff", Request("log_2(x^2 + 1)"))
     if importlib.util.find_spec("matplotlib") is not None:
         run_job("plot", Request("x^2"))
+    _warm = True
