@@ -186,12 +186,15 @@ def create_app(time_limit: float = TIME_LIMIT, body_limit: int = BODY_LIMIT, wor
         client = request.client.host if request.client else ""
         work = asyncio.ensure_future(pool.run(kind, job, client, deadline))
         gone = asyncio.ensure_future(until_disconnected(request.receive))
-        await asyncio.wait((work, gone), return_when=asyncio.FIRST_COMPLETED)
-        gone.cancel()
-        if not work.done():  # the client left: withdraw the job (its worker is killed)
-            work.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await work
+        try:
+            await asyncio.wait((work, gone), return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            gone.cancel()
+            if not work.done():  # the client left (or the server stops): withdraw the job, kill its worker
+                work.cancel()
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await work
+        if work.cancelled():
             return Response(status_code=499)  # nobody reads it
         try:
             status, reply = work.result()

@@ -21,6 +21,7 @@ from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from . import BODY_LIMIT, CONNECTION_LIMIT, READ_TIMEOUT, TIME_LIMIT
 from .app import HEADERS, create_app
+from .pool import WorkerPool
 
 
 def canned(status: int, reason: str, text: str, retry_after: int | None = None) -> bytes:
@@ -82,6 +83,19 @@ def guarded(connections: int, header_timeout: float) -> type[H11Protocol]:
     return Guarded
 
 
+class Server(uvicorn.Server):
+    """uvicorn's server, refusing the pool's waiting and running jobs (503) as it
+    starts to stop, so every open request is answered and none is cancelled."""
+
+    def __init__(self, config: uvicorn.Config, pool: WorkerPool) -> None:
+        super().__init__(config)
+        self.pool = pool
+
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        self.pool.close()
+        await super().shutdown(sockets)
+
+
 def serve(host: str = "127.0.0.1", port: int = 8000, time_limit: float = TIME_LIMIT, *,
           workers: int | None = None, connections: int = CONNECTION_LIMIT,
           header_timeout: float = READ_TIMEOUT, read_timeout: float = READ_TIMEOUT,
@@ -107,7 +121,7 @@ def serve(host: str = "127.0.0.1", port: int = 8000, time_limit: float = TIME_LI
         log_level="warning", http=guarded(connections, header_timeout), lifespan="on",
         timeout_keep_alive=5, timeout_graceful_shutdown=1)  # the first Ctrl+C stops it within a second
     try:
-        uvicorn.Server(uvicorn.Config(app, **options)).run(sockets=[sock])
+        Server(uvicorn.Config(app, **options), app.state.pool).run(sockets=[sock])
     except KeyboardInterrupt:
         pass
     finally:
