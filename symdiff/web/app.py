@@ -28,7 +28,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from . import BODY_LIMIT, READ_TIMEOUT, TIME_LIMIT
+from . import BODY_LIMIT, CLIENT_QUEUE_LIMIT, QUEUE_LIMIT, READ_TIMEOUT, TIME_LIMIT
 from .pool import Refused, TooExpensive, WorkerLost, WorkerPool, default_size
 from .work import BadRequest, loads, read_request
 
@@ -146,12 +146,12 @@ async def until_disconnected(receive: Receive) -> None:
 
 
 def create_app(time_limit: float = TIME_LIMIT, body_limit: int = BODY_LIMIT, workers: int | None = None,
-               hosts: Iterable[str] = (), queue: int = 0, per_client: int = 0,
+               hosts: Iterable[str] = (), queue: int = QUEUE_LIMIT, per_client: int = CLIENT_QUEUE_LIMIT,
                read_timeout: float = READ_TIMEOUT) -> Starlette:
     """The web application; its worker processes start and stop with its lifespan.
 
     `hosts` are the host names answered besides loopback (what `--host` gave);
-    `queue` and `per_client` bound the jobs waiting (0: the pool's defaults).
+    `queue` and `per_client` bound the requests waiting for a worker, in all and from one address.
     """
     pool = WorkerPool(workers or default_size(), time_limit, queue, per_client)
     names = HostNames(list(hosts))

@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from typing import Any
 
+from . import CLIENT_QUEUE_LIMIT, QUEUE_LIMIT
 from .work import Reply
 
 MEMORY_LIMIT = 3 << 30  # bytes of address space per worker: a runaway job fails, the machine does not
@@ -139,11 +140,12 @@ class WorkerPool:
     `queue` bounds the jobs waiting in all, `per_client` those of one client.
     """
 
-    def __init__(self, size: int, time_limit: float, queue: int = 0, per_client: int = 0) -> None:
+    def __init__(self, size: int, time_limit: float, queue: int = QUEUE_LIMIT,
+                 per_client: int = CLIENT_QUEUE_LIMIT) -> None:
         self.size = size
         self.time_limit = time_limit
-        self.queue_limit = queue or 16 * size
-        self.client_limit = per_client or 4 * size
+        self.queue_limit = queue
+        self.client_limit = per_client
         self._context = _context()
         self._workers: set[Worker] = set()
         self._idle: list[Worker] = []

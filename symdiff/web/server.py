@@ -3,8 +3,9 @@
 uvicorn waits for request headers as long as a client likes to send them
 and answers its own connection-limit 503 without our headers, so the HTTP
 protocol here is uvicorn's h11 one with two guards: a connection beyond
-`connections` is answered 503 and closed before it is read, and headers
-that take more than `header_timeout` seconds to arrive get a 408.  Body
+`connections` in all, or `client_connections` from one address, is
+answered 503 and closed before it is read, and headers that take more
+than `header_timeout` seconds to arrive get a 408.  Body
 reading is timed by the application (`app.read_body`).
 """
 
@@ -14,12 +15,14 @@ import asyncio
 import logging
 import socket
 import sys
+from collections import Counter
 from typing import Any
 
 import uvicorn
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
-from . import BODY_LIMIT, CONNECTION_LIMIT, READ_TIMEOUT, TIME_LIMIT
+from . import (BODY_LIMIT, CLIENT_CONNECTION_LIMIT, CLIENT_QUEUE_LIMIT, CONNECTION_LIMIT, QUEUE_LIMIT,
+               READ_TIMEOUT, TIME_LIMIT)
 from .app import HEADERS, create_app
 from .pool import WorkerPool
 
@@ -35,20 +38,26 @@ def canned(status: int, reason: str, text: str, retry_after: int | None = None) 
     return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body
 
 
-def guarded(connections: int, header_timeout: float) -> type[H11Protocol]:
-    """uvicorn's h11 protocol with a connection limit and a header timeout."""
+def guarded(connections: int, per_client: int, header_timeout: float) -> type[H11Protocol]:
+    """uvicorn's h11 protocol with connection limits (in all, and per client
+    address) and a header timeout."""
     busy = canned(503, "Service Unavailable", "too many connections: try again in a moment", 1)
+    open_from: Counter[str] = Counter()
     slow = canned(408, "Request Timeout", f"the request headers took more than {header_timeout:g} s")
 
     class Guarded(H11Protocol):
         _header_timer: asyncio.TimerHandle | None = None
+        _counted: str | None = None
 
         def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
             super().connection_made(transport)
-            if len(self.connections) > connections:
+            address = self.client[0] if self.client else ""
+            if len(self.connections) > connections or open_from[address] >= per_client:
                 transport.write(busy)
                 transport.close()
                 return
+            self._counted = address
+            open_from[address] += 1
             self._arm()
 
         def _arm(self) -> None:
@@ -78,6 +87,11 @@ def guarded(connections: int, header_timeout: float) -> type[H11Protocol]:
 
         def connection_lost(self, exc: Exception | None) -> None:
             self._disarm()
+            if self._counted is not None:
+                open_from[self._counted] -= 1
+                if not open_from[self._counted]:
+                    del open_from[self._counted]
+                self._counted = None
             super().connection_lost(exc)
 
     return Guarded
@@ -98,8 +112,9 @@ class Server(uvicorn.Server):
 
 def serve(host: str = "127.0.0.1", port: int = 8000, time_limit: float = TIME_LIMIT, *,
           workers: int | None = None, connections: int = CONNECTION_LIMIT,
-          header_timeout: float = READ_TIMEOUT, read_timeout: float = READ_TIMEOUT,
-          queue: int = 0, per_client: int = 0, body_limit: int = BODY_LIMIT) -> None:
+          client_connections: int = CLIENT_CONNECTION_LIMIT, header_timeout: float = READ_TIMEOUT,
+          read_timeout: float = READ_TIMEOUT, queue: int = QUEUE_LIMIT, per_client: int = CLIENT_QUEUE_LIMIT,
+          body_limit: int = BODY_LIMIT) -> None:
     """Serve the page until interrupted; prints the URL first (`port=0` picks a free port)."""
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(message)s"))
@@ -118,7 +133,7 @@ def serve(host: str = "127.0.0.1", port: int = 8000, time_limit: float = TIME_LI
     app = create_app(time_limit=time_limit, body_limit=body_limit, workers=workers, hosts=[host],
                      queue=queue, per_client=per_client, read_timeout=read_timeout)
     options: dict[str, Any] = dict(
-        log_level="warning", http=guarded(connections, header_timeout), lifespan="on",
+        log_level="warning", http=guarded(connections, client_connections, header_timeout), lifespan="on",
         timeout_keep_alive=5, timeout_graceful_shutdown=1)  # the first Ctrl+C stops it within a second
     try:
         Server(uvicorn.Config(app, **options), app.state.pool).run(sockets=[sock])
