@@ -22,24 +22,26 @@ from symdiff.web import BODY_LIMIT, create_app  # noqa: E402
 
 TIME_LIMIT = 1.0  # for the expensive requests: shorter than the default, to keep the suite quick
 F2 = r"\ - \frac{1}{N} \sum_{i}^{N} \lbrack t_{i} \log y_{i} + (1- t_{i}) \log (1- y_{i}) \rbrack \tag{2}"
+BASE = "http://localhost"  # a host name the server answers
+JSON = {"Content-Type": "application/json"}
 HUGE_SUM = " + ".join(f"1/(x^2 + {k})" for k in range(1, 300))  # common denominators explode
 
 
 @pytest.fixture(scope="module")
 def client():
     """A generous limit, so a loaded machine never turns a cheap request into a 422."""
-    with TestClient(create_app(time_limit=30, workers=2)) as c:
+    with TestClient(create_app(time_limit=30, workers=2), base_url=BASE) as c:
         yield c
 
 
 @pytest.fixture(scope="module")
 def tight():
-    with TestClient(create_app(time_limit=TIME_LIMIT, workers=2)) as c:
+    with TestClient(create_app(time_limit=TIME_LIMIT, workers=2), base_url=BASE) as c:
         yield c
 
 
 def post(client, body, path="/api/diff"):
-    return client.post(path, content=json.dumps(body), headers={"Content-Type": "application/json"})
+    return client.post(path, content=json.dumps(body), headers=JSON)
 
 
 def test_diff_replies_in_every_format(client):
@@ -106,13 +108,13 @@ def test_bad_fields_are_400(client, body, field):
 
 
 def test_not_json_is_400_with_position(client):
-    r = client.post("/api/diff", content=b'{"expr": "x",\n "wrt": }')
+    r = client.post("/api/diff", headers=JSON, content=b'{"expr": "x",\n "wrt": }')
     assert r.status_code == 400
     assert (r.json()["line"], r.json()["column"]) == (2, 9)  # the `}` where a value should be
 
 
 def test_deeply_nested_json_is_400(client):
-    r = client.post("/api/diff", content=b"[" * 60000)
+    r = client.post("/api/diff", headers=JSON, content=b"[" * 60000)
     assert r.status_code == 400 and r.json()["field"] == "body"
 
 
@@ -227,3 +229,164 @@ def test_reading_notes_are_returned(client):
     expected = [str(w.message) for w in caught if issubclass(w.category, ReadingNote)]
     assert expected and post(client, {"expr": "sinx"}).json()["notes"] == expected
     assert post(client, {"expr": "sin(x)"}).json()["notes"] == []
+
+
+# -- the edge: every field's type and range, before any work --------------------------------
+
+@pytest.mark.parametrize("raw, field", [
+    (b'{"expr": "x", "order": "\xc2\xb2"}', "order"),  # "²": a digit to str.isdigit, not to int()
+    (b'{"expr": "x", "order": ' + b"9" * 4301 + b"}", "order"),  # past int()'s 4,300 digits
+    (b'{"expr": "x", "order": ' + b"9" * 40 + b"}", "order"),
+    (b'{"expr": "x", "order": 1e400}', "order"),
+    (b'{"expr": "x", "order": 2.5}', "order"),
+    (b'{"expr": "x", "order": 1001}', "order"),  # symdiff's MAX_ORDER
+    (b'{"expr": "x", "order": true}', "order"),
+    (b'{"expr": "x", "order": NaN}', "body"),  # not JSON
+    (b'{"expr": "x", "lang": ["en"]}', "lang"),
+    (b'{"expr": "x", "lang": {"a": 1}}', "lang"),
+    (b'{"expr": "x", "lang": {}}', "lang"),
+    (b'{"expr": "x", "lang": []}', "lang"),
+    (b'{"expr": "x", "lang": 0}', "lang"),
+    (b'{"expr": "x", "lang": false}', "lang"),
+    (b'{"expr": "x", "lang": ""}', "lang"),
+    (b'{"expr": "\\ud800"}', "expr"),  # a lone surrogate: not text UTF-8 can carry back
+    (b'{"expr": "x", "wrt": "\\udfff"}', "wrt"),
+    (b'{"expr": "y", "where": {"y": "\\ud800"}}', "where"),
+    (b'{"expr": "y", "where": {"y": 1}}', "where"),
+    (b'{"expr": "x", "assume": [["x"]]}', "assume"),
+    (b'{"expr": "x", "assume": {"x": "1"}}', "assume"),
+    (b'{"expr": "x", "wrt": 1}', "wrt"),
+    (b'{"expr": "x", "oder": 2}', "oder"),  # a misspelt field is not silently ignored
+], ids=lambda v: v[:40].decode("utf-8", "replace") if isinstance(v, bytes) else v)
+@pytest.mark.parametrize("path", ["/api/diff", "/api/plot"])
+def test_every_field_is_checked_at_the_edge(client, raw, field, path):
+    r = client.post(path, content=raw, headers=JSON)
+    assert r.status_code == 400, r.text
+    assert r.headers["content-type"] == "application/json"
+    assert r.json()["field"] == field
+
+
+@pytest.mark.parametrize("order", [0, 3, "3", 1000])
+def test_orders_in_range_are_answered(client, order):
+    data = post(client, {"expr": "x^3", "order": order}).json()
+    assert data["plain"] == str(symdiff.diff("x^3", "x", int(order)))
+
+
+def test_lang_null_means_english(client):
+    assert post(client, {"expr": "x^x", "lang": None}).json()["lang"] == "en"
+
+
+# -- /api/plot: every failure of the plotting path is a reason --------------------------------
+
+@pytest.mark.parametrize("expr", ["sin(" * 30 + "x" + ")" * 30, "1e308*x", "x^(10^300)", "exp(exp(exp(x)))"])
+def test_plot_answers_whatever_diff_accepts(client, expr):
+    need("matplotlib", "plot")
+    assert post(client, {"expr": expr}).status_code == 200
+    r = post(client, {"expr": expr}, "/api/plot")
+    assert r.status_code == 200, r.text
+    data = r.json()
+    assert (data["svg"] is None) == bool(data["reason"])
+    if data["svg"] is not None:
+        ET.fromstring(data["svg"].encode())
+
+
+# -- workers ------------------------------------------------------------------------------------
+
+def wait_for(condition, seconds=30.0):
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.02)
+
+
+def test_idle_workers_killed_then_the_request_is_answered(client):
+    import os
+    import signal
+
+    pool = client.app.state.pool
+    wait_for(lambda: pool.idle == pool.size)
+    before = pool.pids()
+    for pid in before:
+        os.kill(pid, signal.SIGKILL)
+    r = post(client, {"expr": "x^3"})  # sent to a dead worker, or queued for a fresh one
+    assert r.status_code == 200 and r.json()["plain"] == "3*x^2"
+    wait_for(lambda: pool.alive == pool.size)
+    assert not set(pool.pids()) & set(before)
+
+
+# -- headers, host names, origin, JSON only ----------------------------------------------------
+
+@pytest.mark.parametrize("method, path, body", [
+    ("GET", "/", None), ("GET", "/static/app.js", None), ("GET", "/static/style.css", None),
+    ("GET", "/nothing-here", None), ("GET", "/api/diff", None),
+    ("POST", "/api/diff", {"expr": "x^2"}), ("POST", "/api/diff", {"expr": "x +* 2"}),
+    ("POST", "/api/plot", {"expr": "x^2"}), ("POST", "/api/diff", "not json"),
+])
+def test_security_headers_on_every_response(client, method, path, body):
+    content = None if body is None else json.dumps(body) if isinstance(body, dict) else body
+    r = client.request(method, path, content=content, headers=JSON)
+    assert r.headers["x-content-type-options"] == "nosniff"
+    csp = r.headers["content-security-policy"]
+    assert "frame-ancestors 'none'" in csp and "default-src 'self'" in csp
+    assert r.headers["x-frame-options"] == "DENY"
+
+
+@pytest.mark.parametrize("host, answered", [
+    ("localhost", True), ("localhost:8000", True), ("127.0.0.1:8000", True), ("[::1]:8000", True),
+    ("attacker.example", False), ("attacker.example:8000", False), ("127.0.0.1.nip.io", False), ("", False),
+])
+def test_only_the_served_host_names_answer(client, host, answered):
+    for method, path, body in (("GET", "/", None), ("POST", "/api/diff", b'{"expr": "x"}')):
+        r = client.request(method, path, content=body, headers={**JSON, "Host": host})
+        assert (r.status_code != 421) == answered
+        assert r.headers["x-content-type-options"] == "nosniff"
+
+
+def test_the_host_serve_was_given_answers():
+    from symdiff.web.app import HostNames
+
+    assert HostNames(["example.lan"]).allows("example.lan:8000")
+    assert not HostNames(["example.lan"]).allows("other.lan:8000")
+    assert not HostNames(["192.168.1.5"]).allows("192.168.1.6")
+    anywhere = HostNames(["0.0.0.0"])  # every address: any address as a number, no other name
+    assert anywhere.allows("192.168.1.6:8000") and anywhere.allows("[fe80::1]:80")
+    assert not anywhere.allows("rebound.attacker.example")
+
+
+@pytest.mark.parametrize("content_type", [None, "text/plain", "application/x-www-form-urlencoded",
+                                          "multipart/form-data; boundary=x", "application/jsonx"])
+def test_the_api_takes_json_only(client, content_type):
+    headers = {} if content_type is None else {"Content-Type": content_type}
+    r = client.post("/api/diff", content=b'{"expr": "x^2"}', headers=headers)
+    assert r.status_code == 415 and "application/json" in r.json()["error"]
+    ok = client.post("/api/diff", content=b'{"expr": "x^2"}',
+                     headers={"Content-Type": "Application/JSON; charset=utf-8"})
+    assert ok.status_code == 200
+
+
+def test_other_origins_are_refused(client):
+    r = client.post("/api/diff", content=b'{"expr": "x^2"}', headers={**JSON, "Origin": "http://attacker.example"})
+    assert r.status_code == 403 and r.json()["field"] == "origin"
+    same = client.post("/api/diff", content=b'{"expr": "x^2"}', headers={**JSON, "Origin": "http://localhost:8000"})
+    assert same.status_code == 200
+
+
+# -- the page's words ----------------------------------------------------------------------------
+
+def test_several_variables_speak_of_the_page(client):
+    data = post(client, {"expr": "x*y"}).json()
+    assert data["field"] == "wrt" and "with respect to" in data["error"]
+    assert "--" not in data["error"]
+
+
+def test_steps_too_long_for_the_page_show_the_derivative_alone(client):
+    from symdiff.limits import MAX_OUTPUT
+
+    expr = "sin(" * 950 + "x" + ")" * 950  # steps of at least 1.12 million characters
+    r = post(client, {"expr": expr})
+    assert r.status_code == 200, r.text
+    data = r.json()
+    assert data["plain"] == str(symdiff.diff(expr, "x"))
+    assert data["steps_markdown"] is None
+    assert "too many to show" in data["steps_html"] and f"{MAX_OUTPUT:,}" not in data["steps_html"]
+    assert "--" not in data["steps_html"] and "max_length" not in data["steps_html"]

@@ -462,10 +462,18 @@ def steps_least_length(e: Expr, x: Sym) -> int:
     return least_length([n for n in postorder(e) if type(n) in (Func, Pow, Log) and depends(n, x)])
 
 
+class StepsTooLong(SymdiffError):
+    """Steps longer than the limit; `.length` (at least) and `.limit` in characters."""
+
+    def __init__(self, length: int, limit: int) -> None:
+        self.length, self.limit = length, limit
+        super().__init__(f"the steps would run to at least {length:,} characters, more than the limit "
+                         f"of {limit:,}; raise it (--max-output N, max_length=N; 0 for no limit), "
+                         f"or ask for the derivative alone (diff)")
+
+
 def too_long(length: int, limit: int) -> SymdiffError:
-    return SymdiffError(f"the steps would run to at least {length:,} characters, more than the limit "
-                        f"of {limit:,}; raise it (--max-output N, max_length=N; 0 for no limit), "
-                        f"or ask for the derivative alone (diff)")
+    return StepsTooLong(length, limit)
 
 
 def render(d: Derivation, format: str = "text", lang: str = "en", verbose: bool = False,

@@ -2,20 +2,24 @@
 
 Needs the `[web]` extra (Starlette and uvicorn).  `create_app` is in
 `symdiff.web.app`, the work done per request in `symdiff.web.work`, the
-time limit's worker processes in `symdiff.web.pool`, the page in `static/`.
+worker processes and their queue in `symdiff.web.pool`, the server's
+configuration in `symdiff.web.server`, the page in `static/`.
 """
 
 from __future__ import annotations
 
-import socket
-import sys
-
 from typing import Any
 
-__all__ = ["BODY_LIMIT", "TIME_LIMIT", "create_app", "serve"]
+__all__ = ["BODY_LIMIT", "CLIENT_CONNECTION_LIMIT", "CLIENT_QUEUE_LIMIT", "CONNECTION_LIMIT", "QUEUE_LIMIT",
+           "READ_TIMEOUT", "TIME_LIMIT", "create_app", "serve"]
 
 BODY_LIMIT = 64 * 1024  # bytes of request body; beyond it, 413
-TIME_LIMIT = 5.0  # seconds of work per request; beyond it, 422 "too expensive"
+TIME_LIMIT = 5.0  # seconds from a request's arrival to its answer, waiting included; beyond it, 422 or 503
+READ_TIMEOUT = 10.0  # seconds for a request's headers, and again for its body, to arrive; beyond it, 408
+CONNECTION_LIMIT = 512  # open connections; beyond it, 503 before reading
+CLIENT_CONNECTION_LIMIT = 64  # open connections from one address; beyond it, 503 before reading
+QUEUE_LIMIT = 128  # requests waiting for a worker; beyond it, 503
+CLIENT_QUEUE_LIMIT = 32  # requests from one address waiting for a worker; beyond it, 503
 
 
 def create_app(*args: Any, **kwargs: Any) -> Any:
@@ -25,22 +29,8 @@ def create_app(*args: Any, **kwargs: Any) -> Any:
     return make(*args, **kwargs)
 
 
-def serve(host: str = "127.0.0.1", port: int = 8000, time_limit: float = TIME_LIMIT) -> None:
-    """Serve the page until interrupted; prints the URL first (`port=0` picks a free port)."""
-    import uvicorn
+def serve(*args: Any, **kwargs: Any) -> None:
+    """Serve the page until interrupted (see `symdiff.web.server.serve`)."""
+    from .server import serve as run
 
-    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((host, port))
-    sock.listen(2048)  # connections wait in the backlog while the workers start
-    port = sock.getsockname()[1]
-    shown = f"[{host}]" if ":" in host else host
-    print(f"symdiff: serving on http://{shown}:{port}/ (Ctrl+C to stop)", flush=True)
-    config = uvicorn.Config(create_app(time_limit=time_limit), log_level="warning")
-    try:
-        uvicorn.Server(config).run(sockets=[sock])
-    except KeyboardInterrupt:
-        pass
-    finally:
-        sock.close()
-        sys.stdout.flush()
+    run(*args, **kwargs)

@@ -109,3 +109,8 @@ def to_html(d: Derivation, lang: str | None = None, verbose: bool | None = None)
 def derivative_of(e: Expr, var: Expr, order: int) -> str:
     """`d/dx f =` (or `d^n/dx^n f =`) as a block `<math>`: the page's question."""
     return math(d_dv(var, order) + HtmlWriter("en").wrapped(e, POW) + EQUALS, block=True)
+
+
+def note(text: str) -> str:
+    """A paragraph of the page's own text where the steps would go."""
+    return f'<p class="note">{escape(text)}</p>'

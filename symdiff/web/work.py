@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import importlib.util
 import io
+import json
 from collections.abc import Callable
 import warnings
 from dataclasses import dataclass
 from typing import Any
 
 from ..languages import LANGUAGES
+from ..limits import MAX_ORDER
 
 Reply = tuple[int, dict[str, Any]]
 
@@ -38,9 +40,37 @@ class Request:
     assume: tuple[str, ...] = ()
 
 
+FIELDS = ("expr", "wrt", "order", "lang", "where", "assume")
+LONGEST_NUMBER = 30  # digits of a JSON integer kept as a number; longer ones are no field's value
+
+
+class _Huge:
+    """A JSON integer too long to be any field's value (`json` would refuse
+    it past 4,300 digits without saying where)."""
+
+
+def loads(body: bytes) -> Any:
+    """The body as JSON: ValueError (or RecursionError) if it is not JSON.
+    Huge integers load as `_Huge`, so the check of the field they are in
+    names it; NaN and Infinity, which are not JSON, are refused."""
+
+    def integer(digits: str) -> int | _Huge:
+        return int(digits) if len(digits) <= LONGEST_NUMBER else _Huge()
+
+    def constant(name: str) -> None:
+        raise ValueError(f"{name} is not JSON")
+
+    return json.loads(body or b"null", parse_int=integer, parse_constant=constant)
+
+
 def _text(value: Any, name: str) -> str:
     if not isinstance(value, str):
         raise BadRequest(f"{name} must be a string", name)
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as err:
+        raise BadRequest(f"{name} is not Unicode text: a lone surrogate "
+                         f"(\\u{ord(value[err.start]):04x}) at character {err.start + 1}", name) from None
     return value
 
 
@@ -50,29 +80,39 @@ def _lines(value: Any, name: str, mapping_ok: bool) -> tuple[str, ...]:
     if mapping_ok and isinstance(value, dict):
         return tuple(f"{_text(k, name)} = {_text(v, name)}" for k, v in value.items())
     if isinstance(value, str):
-        value = value.splitlines()
+        value = _text(value, name).splitlines()
     if isinstance(value, list):
         return tuple(s for s in (_text(v, name).strip() for v in value) if s)
     kinds = "an object {\"lhs\": \"rhs\"}, a list of strings" if mapping_ok else "a list of strings"
     raise BadRequest(f"{name} must be {kinds} or a string", name)
 
 
+def _order(value: Any) -> int:
+    if isinstance(value, str) and value.isascii() and value.strip().isdigit() and len(value) <= LONGEST_NUMBER:
+        value = int(value)
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= MAX_ORDER:
+        raise BadRequest(f"order must be a whole number from 0 to {MAX_ORDER}", "order")
+    return value
+
+
 def read_request(payload: Any) -> Request:
-    """The request's fields, checked; BadRequest names the field at fault."""
+    """The request's fields, each checked for type and range; BadRequest names the field at fault."""
     if not isinstance(payload, dict):
         raise BadRequest("the body must be a JSON object", "body")
+    for name in payload:
+        if name not in FIELDS:
+            raise BadRequest(f"unknown field {json.dumps(name)}: the fields are {', '.join(FIELDS)}", name
+                             if isinstance(name, str) and name.isascii() else "body")
     expr = _text(payload.get("expr"), "expr") if "expr" in payload else ""
     if not expr.strip():
         raise BadRequest("expr is empty: type an expression such as log_2(x)", "expr")
     wrt = payload.get("wrt")
     wrt = _text(wrt, "wrt").strip() or None if wrt is not None else None
-    order = payload.get("order", 1)
-    if isinstance(order, str) and order.strip().isdigit():
-        order = int(order)
-    if not isinstance(order, int) or isinstance(order, bool) or order < 0:
-        raise BadRequest("order must be a whole number >= 0", "order")
-    lang = payload.get("lang") or "en"
-    if lang not in LANGUAGES:
+    order = _order(payload.get("order", 1))
+    lang = payload.get("lang")
+    if lang is None:
+        lang = "en"
+    if not isinstance(lang, str) or lang not in LANGUAGES:
         raise BadRequest(f"lang must be one of {', '.join(sorted(LANGUAGES))}", "lang")
     return Request(expr, wrt, order, lang, _lines(payload.get("where"), "where", True),
                    _lines(payload.get("assume"), "assume", False))
@@ -112,33 +152,53 @@ def _bad(err: Exception) -> Reply:
 
 
 def diff_job(req: Request) -> Reply:
-    """The derivative in every format the page shows, with its steps."""
+    """The derivative in every format the page shows, with its steps (or,
+    when they are too long to show, a note saying so)."""
     from .. import api
-    from ..errors import ReadingNote, SymdiffError
+    from ..errors import DifferentiationError, ReadingNote, SymdiffError
+    from ..expr import symbols
     from ..printing.latex import latex
     from ..printing.mathml import mathml
-    from .steps import derivative_of, to_html
+    from ..printing.steps import StepsTooLong
+    from .steps import derivative_of, note, to_html
 
+    markdown: str | None
     try:
         with warnings.catch_warnings(record=True) as caught:  # how ambiguous text was read
             warnings.simplefilter("always", ReadingNote)
             typed, where, wrt, assume = _prepare(req)
-            d = api.derive(typed, wrt, req.order, where=where, assume=assume, lang=req.lang)
-        markdown = d.render("markdown")
+            tree = api.substitute(typed, where) if where else typed
+            try:
+                d = api.derive(typed, wrt, req.order, where=where, assume=assume, lang=req.lang)
+                expr, var, result = d.expr, d.var, d.result
+                markdown = d.render("markdown")
+                html = to_html(d)
+            except StepsTooLong as err:
+                expr, var = typed, api.variable(tree, wrt)
+                result = api.diff(typed, var, req.order, where=where, assume=assume)
+                markdown, html = None, note(f"The steps would run to at least {err.length:,} characters, "
+                                            "too many to show here: this is the derivative alone.")
     except _Reply as r:
         return r.reply
+    except DifferentiationError as err:
+        names = symbols(tree) if req.wrt is None else []
+        if req.wrt is None and len(names) != 1:  # the page's own words: it has no --wrt
+            listed = f"several variables ({', '.join(map(str, names))})" if names else "no variable"
+            return 400, {"error": f"the expression has {listed}: type the one to differentiate by "
+                                  "in “with respect to”", "line": None, "column": None, "field": "wrt"}
+        return _bad(err)
     except SymdiffError as err:
         return _bad(err)
     return 200, {
-        "plain": str(d.result),
-        "latex": latex(d.result),
-        "mathml": mathml(d.result, display="block"),
+        "plain": str(result),
+        "latex": latex(result),
+        "mathml": mathml(result, display="block"),
         "steps_markdown": markdown,
-        "steps_html": to_html(d),
-        "input_plain": str(d.expr),
-        "input_mathml": mathml(d.expr, display="block"),
-        "question_mathml": derivative_of(d.expr, d.var, req.order),
-        "wrt": str(d.var),
+        "steps_html": html,
+        "input_plain": str(expr),
+        "input_mathml": mathml(expr, display="block"),
+        "question_mathml": derivative_of(expr, var, req.order),
+        "wrt": str(var),
         "order": req.order,
         "lang": req.lang,
         "notes": list(dict.fromkeys(str(w.message) for w in caught if issubclass(w.category, ReadingNote))),
@@ -159,10 +219,12 @@ def plot_svg(tree: Any, wrt: str, order: int) -> str | None:
 
 
 def plot_job(req: Request) -> Reply:
-    """`{"svg": ...}`, or `{"svg": null, "reason": ...}` when there is no plot to draw."""
-    from ..errors import SymdiffError
+    """`{"svg": ...}`, or `{"svg": null, "reason": ...}` when there is no plot to draw.
 
+    Any failure of the plotting path (matplotlib's included) is a reason,
+    never an error: the page shows the derivative either way."""
     from .. import api
+    from ..errors import SymdiffError
 
     try:
         typed, where, wrt, _assume = _prepare(req)
@@ -170,8 +232,12 @@ def plot_job(req: Request) -> Reply:
         svg = plot_svg(tree, str(api.variable(tree, wrt)), max(req.order, 1))
     except _Reply as r:
         return r.reply
-    except SymdiffError as err:
+    except MemoryError:
+        raise
+    except SymdiffError as err:  # nothing to draw
         return 200, {"svg": None, "reason": str(err)}
+    except Exception as err:  # matplotlib could not draw it (a label too deep, limits too large)
+        return 200, {"svg": None, "reason": f"this function could not be plotted ({type(err).__name__})"}
     reason = "" if svg else "this copy of symdiff has no plotting"
     return 200, {"svg": svg, "reason": reason}
 
@@ -184,9 +250,17 @@ def run_job(kind: str, req: Request) -> Reply:
     return JOBS[kind](req)
 
 
+_warm = False
+
+
 def warm_up() -> None:
     """Build the parsers, load the printers and (when plotting is available)
-    matplotlib before the first request, so no request pays for the imports."""
+    matplotlib before the first request, so no request pays for the imports.
+    Once per process: a worker forked from a warm one is warm."""
+    global _warm
+    if _warm:
+        return
     run_job("diff", Request("log_2(x^2 + 1)"))
     if importlib.util.find_spec("matplotlib") is not None:
         run_job("plot", Request("x^2"))
+    _warm = True

@@ -8,6 +8,7 @@ const DELAY_MS = 200;
 let timer = null;
 let latest = 0; // number of the newest request: older replies are dropped
 let reply = null;
+let pending = null; // aborts the requests of the previous update: the server then stops their work
 
 function request() {
   const lines = (id) => $(id).value.split("\n").map((s) => s.trim()).filter(Boolean);
@@ -21,18 +22,35 @@ function request() {
   };
 }
 
-async function post(path, body) {
+// What the page says for answers that are not about the text typed.
+function explain(status, data, retryAfter) {
+  if (status === 503) {
+    const wait = retryAfter ? ` in ${retryAfter} s` : " in a moment";
+    return { error: `The server is busy right now; try again${wait}.` };
+  }
+  if (status === 422) {
+    return { error: "This one is too much work for this server: it stopped after its time limit. "
+      + "Try a lower order or a shorter expression." };
+  }
+  if (status === 413) return { error: "The text is too long for this server." };
+  if (!data || typeof data.error !== "string") return { error: `The server answered ${status}.` };
+  return data;
+}
+
+async function post(path, body, signal) {
   const response = await fetch(path, {
     method: "POST",
     headers: { "Content-Type": "application/json" },
     body: JSON.stringify(body),
+    signal,
   });
-  let data;
+  let data = null;
   try {
     data = await response.json();
   } catch (e) {
-    data = { error: `the server answered ${response.status}` };
+    // not JSON: explained below by its status
   }
+  if (response.status !== 200) data = explain(response.status, data, response.headers.get("Retry-After"));
   return { status: response.status, data };
 }
 
@@ -80,21 +98,27 @@ function showResult(data) {
     return li;
   }));
   setCopy(true);
+  $("copy-steps").disabled = typeof data.steps_markdown !== "string";
 }
 
 async function update() {
   const body = request();
   const number = ++latest;
   if (!body.expr.trim()) {
+    if (pending) pending.abort();
     $("result").replaceChildren();
     return;
   }
+  if (pending) pending.abort();
+  pending = new AbortController();
+  const signal = pending.signal;
   $("result").classList.add("busy");
   let answer;
   try {
-    answer = await post("/api/diff", body);
+    answer = await post("/api/diff", body, signal);
   } catch (e) {
-    answer = { status: 0, data: { error: "the server does not answer" } };
+    if (number !== latest) return; // aborted: a newer update replaces it
+    answer = { status: 0, data: { error: "The server does not answer: is symdiff serve still running?" } };
   }
   if (number !== latest) return;
   $("result").classList.remove("busy");
@@ -103,13 +127,13 @@ async function update() {
     return;
   }
   showResult(answer.data);
-  updatePlot(body, number);
+  updatePlot(body, number, signal);
 }
 
-async function updatePlot(body, number) {
+async function updatePlot(body, number, signal) {
   let answer;
   try {
-    answer = await post("/api/plot", body);
+    answer = await post("/api/plot", body, signal);
   } catch (e) {
     return;
   }
