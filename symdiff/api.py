@@ -320,8 +320,8 @@ def derive(e: Expr | str, wrt: Expr | str | None = None, order: int | None = Non
     Differentiate x^2 with respect to x.
     ...
     """
-    e, wrt, order, name = asked(e, wrt, order)
-    tree, (x,), facts = _prepared(e, wrt, where, assume)
+    e, wanted, order, name = asked(e, wrt, order)
+    tree, (x,), facts = _prepared(e, wanted, where, assume)
     from .derivation import derivation
 
     shown = tuple(_pairs(where).items()) if where else ()

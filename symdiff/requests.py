@@ -136,12 +136,13 @@ class Request:
               order: int | None) -> tuple[X.Expr | Sequence[X.Expr] | None, int]:
         """The variable(s) and order to use: the phrase's, checked against the
         caller's; a caller's that disagrees is an error naming both."""
-        if isinstance(wrt, str):
-            wrt = parse(wrt)
-        elif wrt is not None and not isinstance(wrt, X.Expr):
-            wrt = [parse(w) if isinstance(w, str) else w for w in wrt]
-        if self.var is not None and wrt is not None:
-            trees = [wrt] if isinstance(wrt, X.Expr) else list(wrt)
+        given: X.Expr | list[X.Expr] | None = None
+        if isinstance(wrt, (str, X.Expr)):
+            given = parse(wrt) if isinstance(wrt, str) else wrt
+        elif wrt is not None:
+            given = [parse(w) if isinstance(w, str) else w for w in wrt]
+        if self.var is not None and given is not None:
+            trees = [given] if isinstance(given, X.Expr) else given
             if trees != [self.var]:
                 shown = ", ".join(map(str, trees))
                 raise self.error(f"'{self.phrase}' asks for the derivative in {self.var}, and the variable "
@@ -150,7 +151,7 @@ class Request:
             raise self.error(f"'{self.phrase}' asks for the derivative of order {self.order}, and the order "
                              f"given is {order}: give one of them, or the same")
         n = self.order if self.order is not None else 1 if order is None else order
-        return (self.var if self.var is not None else wrt), n
+        return (self.var if self.var is not None else given), n
 
     def describe(self, var: X.Expr | None, order: int) -> str:
         """The note: how the text was read, naming the tree differentiated."""
@@ -330,6 +331,69 @@ def _blank(text: str, start: int, end: int, inner: str | None = None) -> str:
     return re.sub(r"[^\n]", " ", text[:start]) + kept + re.sub(r"[^\n]", " ", text[end:])
 
 
+@dataclass
+class _Span:
+    """Where a phrase puts the expression, and what the phrase says so far."""
+
+    start: int  # the expression's span in the text
+    end: int
+    phrase: str
+    at: int  # where the phrase starts
+    place: str
+    var: X.Sym | None = None
+    order: int | None = None
+    rewritten: str | None = None  # the text with the expression rewritten in place (same length)
+
+
+def _from_call(text: str, row: Phrase, m: re.Match[str]) -> _Span:
+    if "args" not in row.regex.groupindex:  # \frac{d(x^3)}{dx}
+        digits = re.search(r"[0-9]+", m.group("latex"))
+        x, order = _latex_operator(text, int(digits.group()) if digits else 1, m.group("dvars"), m.start())
+        return _Span(m.start("body"), m.end("body"), m.group(0).strip(), m.start(), row.place, x, order)
+    start, end = m.start("args"), m.end("args")
+    cuts = _top_level_commas(text, start, end)
+    var, n = _arguments(text, row, [(a + 1, b) for a, b in zip(cuts, cuts[1:] + [end])])
+    end = cuts[0] if cuts else end
+    mathematica = row.written.startswith("D[")
+    return _Span(start, end, text[:start].strip() + "..." + text[end:].strip(), m.start(), row.place, var, n,
+                 _from_mathematica(text, start, end) if mathematica else None)
+
+
+def _from_head(text: str, row: Phrase, m: re.Match[str], end: int) -> _Span:
+    var: X.Sym | None = None
+    order: int | None
+    if m.groupdict().get("op"):
+        var, order = _plain_operator(text, m)
+    elif m.groupdict().get("latex"):
+        top, dvars = _operator(Token("DOP", m.group("latex")))
+        var, order = _latex_operator(text, top, dvars, m.start())
+    else:
+        n = _order(m)
+        order = n if n is not None else row.order
+    return _Span(m.end(), end, m.group(0).strip(), m.start(), row.place, var, order)
+
+
+def _with_tail(text: str, span: _Span | None, row: Phrase, m: re.Match[str]) -> _Span:
+    """A tail phrase alone, or after a head phrase whose variable it must match."""
+    if span is None:
+        n = m.groupdict().get("n")
+        span = _Span(0, m.start(), m.group(0).strip(), m.start(), row.place, order=int(n) if n else row.order)
+    if m.groupdict().get("var") is not None:
+        var = _variable(text, m.start("var"), m.group("var"))
+        if span.var is not None and var != span.var:
+            raise _error(f"'{span.phrase}' asks for the derivative in {span.var}, and '{m.group(0).strip()}' "
+                         f"in {var}: give one of them", text, m.start())
+        span.var = var
+    return span
+
+
+def _square_brackets(text: str, span: _Span) -> None:
+    """`(d/dx)[x^3 + 2x]`: square brackets around the whole expression group it."""
+    k = span.start + len(text[span.start:span.end]) - len(text[span.start:span.end].lstrip())
+    if k < span.end and text[k] == "[" and _closing(text, k) == span.end - 1:
+        span.rewritten = text[:k] + " " + text[k + 1:span.end - 1] + " " + text[span.end:]
+
+
 def parse_request(text: str, *, variables: Sequence[str] = ()) -> Request | None:
     """The derivative `text` asks for, or None when it asks for none.
 
@@ -341,85 +405,47 @@ def parse_request(text: str, *, variables: Sequence[str] = ()) -> Request | None
         ParseError: the text asks for a derivative but the expression does
             not parse, the phrase is malformed, or its scope is ambiguous.
     """
-    found = _call(text)
-    head = tail = None
-    if found is None:
+    syntax = "latex" if "\\" in text else "plain"
+    call = _call(text)
+    head = None
+    span: _Span | None
+    if call is not None:
+        span = _from_call(text, *call)
+    else:
         head = _head(text)
         tail = _tail(text, head[1].end() if head else 0)
         if head is None and tail is None:
             return None
-    syntax = "latex" if "\\" in text else "plain"
-    var: X.Sym | None = None
-    order: int | None = None
-    inner = None
-    name: X.Sym | None = None
-    if found is not None:
-        row, m = found
-        place, phrase_start = row.place, m.start()
-        if "args" in row.regex.groupindex:
-            start, end = m.start("args"), m.end("args")
-            cuts = _top_level_commas(text, start, end)
-            var, order = _arguments(text, row, [(a + 1, b) for a, b in zip(cuts, cuts[1:] + [end])])
-            end = cuts[0] if cuts else end
-            if row.written.startswith("D["):
-                inner = _from_mathematica(text, start, end)
-            phrase = text[:start].strip() + "..." + text[end:].strip()
-        else:
-            start, end = m.start("body"), m.end("body")
-            digits = re.search(r"[0-9]+", m.group("latex"))
-            var, order = _latex_operator(text, int(digits.group()) if digits else 1, m.group("dvars"), m.start())
-            phrase = m.group(0).strip()
-        order = order if order is not None else row.order
-    else:
-        start, end = (head[1].end() if head else 0), (tail[1].start() if tail else len(text))
-        place = head[0].place if head else "tail"
-        phrase_start = (head or tail)[1].start()  # type: ignore[index]  # one of them is found
-        phrase = (head or tail)[1].group(0).strip()  # type: ignore[index]
-        if head is not None:
-            row, m = head
-            if m.groupdict().get("op"):
-                var, order = _plain_operator(text, m)
-            elif m.groupdict().get("latex"):
-                top, dvars = _operator(Token("DOP", m.group("latex")))
-                var, order = _latex_operator(text, top, dvars, m.start())
-            else:
-                order = _order(m) if _order(m) is not None else row.order
-            if row.place == "head":
-                _check_scope(text, phrase, start, end)
+        end = tail[1].start() if tail else len(text)
+        span = _from_head(text, *head, end) if head else None
         if tail is not None:
-            row, m = tail
-            if m.groupdict().get("var") is not None:
-                tail_var = _variable(text, m.start("var"), m.group("var"))
-                if var is not None and tail_var != var:
-                    raise _error(f"'{phrase}' asks for the derivative in {var}, and '{m.group(0).strip()}' "
-                                 f"in {tail_var}: give one of them", text, m.start())
-                var = tail_var
-            if head is None:
-                order = int(m.group("n")) if m.groupdict().get("n") else row.order
-        if head is not None and head[0].place == "define":
-            phrase = head[1].group(0).strip()
-        end = len(text[:end].rstrip().rstrip(",;"))
-        stripped = text[start:end].strip()
-        if stripped.startswith("[") and _closing(text, text.index("[", start)) == end - 1 and syntax == "plain":
-            k = text.index("[", start)
-            inner = text[:k] + " " + text[k + 1:end - 1] + " " + text[end:]
-    if not text[start:end].strip():
-        raise _error(f"'{phrase}' needs the expression to differentiate", text, end)
-    names = [*variables, *([var.name] if var is not None else [])]
-    blanked = _blank(text, start, end, inner)
+            span = _with_tail(text, span, *tail)
+        assert span is not None  # a head or a tail was found
+        span.end = len(text[:span.end].rstrip().rstrip(",;"))
+        if span.place == "head":
+            _check_scope(text, span.phrase, span.start, span.end)
+        if syntax == "plain":
+            _square_brackets(text, span)
+    assert span is not None  # a call, a head or a tail was found
+    if not text[span.start:span.end].strip():
+        raise _error(f"'{span.phrase}' needs the expression to differentiate", text, span.end)
+    names = [*variables, *([span.var.name] if span.var is not None else [])]
+    blanked = _blank(text, span.start, span.end, span.rewritten)
     try:
-        definition = parse_definition(blanked, syntax, names) if "=" in text[start:end] else None
+        definition = parse_definition(blanked, syntax, names) if "=" in text[span.start:span.end] else None
         body = definition.body if definition is not None else parse(blanked, syntax, variables=names)
     except ParseError as err:
         raise ParseError(err.reason, text, err.line, err.column) from None
+    name = None
     if head is not None and head[0].place == "define":
-        name, var, order = _defined(text, head[1], definition)
-    elif definition is not None and var is None and len(definition.args) == 1:
-        var = definition.args[0]
-    return Request(body, var, order, phrase, place, text, phrase_start, name)
+        name, var, span.order = _defined(text, head[1], definition)
+        span.var = var
+    elif definition is not None and span.var is None and len(definition.args) == 1:
+        span.var = definition.args[0]  # derivative of f(x) = ...: in x
+    return Request(body, span.var, span.order, span.phrase, span.place, text, span.at, name)
 
 
-def _arguments(text: str, row: Phrase, args: list[tuple[int, int]]) -> tuple[X.Sym | None, int | None]:
+def _arguments(text: str, row: Phrase, args: list[tuple[int, int]]) -> tuple[X.Sym | None, int]:
     """The variable and order after F in `diff(F, x, 2)` or `D[F, {x, 2}]`."""
     parts = [(a + len(text[a:b]) - len(text[a:b].lstrip()), text[a:b].strip()) for a, b in args]
     if not parts:
