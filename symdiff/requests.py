@@ -21,6 +21,7 @@ from lark import Token
 from . import expr as X
 from . import functions as F
 from .errors import ParseError
+from .limits import MAX_INPUT_LENGTH
 from .parse import (_D, _DERIV, _DVAR_ONE, _DVARS, _FRAC, _NUMERATOR, _ORDER, _TokenError, _operator, operator_parts,
                     parse, parse_definition, parse_latex)
 
@@ -33,7 +34,7 @@ _LATEX_OP = rf"{_FRAC}{_D}{_ORDER}\s*\}}\s*\{{{_DVARS}\}}"
 
 @dataclass(frozen=True)
 class Phrase:
-    """One way to ask for a derivative.
+    """One way to ask for a derivative: how it is written, an example, what it means.
 
     `place` says where the expression F is: "head" (the phrase, then F to
     the end), "tail" (F, then the phrase), "call" (F is the first argument
@@ -41,15 +42,17 @@ class Phrase:
     groups say the rest: `var`, `n` (an order in digits), `nth` (an ordinal
     word), `op` (a plain operator), `latex` (a LaTeX operator), `dvars`,
     `args`, `body`, `fname`/`primes`/`farg` (f'(x)).  `order` is the order
-    when the phrase names none; None leaves it to the caller.
+    when the phrase names none; None leaves it to the caller.  `dialect`
+    "mathematica" reads F as Mathematica writes it.
     """
 
-    written: str
+    written: tuple[str, ...]
     example: str
     means: str
     place: str
     pattern: str
     order: int | None = 1
+    dialect: str = ""
 
     @property
     def regex(self) -> re.Pattern[str]:
@@ -57,37 +60,50 @@ class Phrase:
 
 
 PHRASES = (
-    Phrase("d/dX F, d^n/dX^n F, d/dX of F", "d/dx x^2 sin x", "the n-th derivative in X of all of F",
-           "head", rf"(?P<op>{_PLAIN_OP})(?![A-Za-z0-9])(?:\s+of(?![A-Za-z0-9_]))?"),
-    Phrase("(d/dX) F, (d/dX)[F]", "(d/dx) [x^3 + 2x]", "the same", "head",
+    Phrase(("d/dX F", "d^n/dX^n F", "d/dX of F"), "d/dx x^2 sin x",
+           "the n-th derivative in X of all of F", "head",
+           rf"(?P<op>{_PLAIN_OP})(?![A-Za-z0-9])(?:\s+of(?![A-Za-z0-9_]))?"),
+    Phrase(("(d/dX) F", "(d/dX)[F]"), "(d/dx) [x^3 + 2x]", "the same", "head",
            rf"\(\s*(?P<op>{_PLAIN_OP})\s*\)"),
-    Phrase(r"\frac{d}{dX} F, \frac{d^n}{dX^n} F, \frac{\partial}{\partial X} F", r"\frac{d}{dx} x^x",
+    Phrase((r"\frac{d}{dX} F", r"\frac{d^n}{dX^n} F", r"\frac{\partial}{\partial X} F"), r"\frac{d}{dx} x^x",
            "the same", "head", rf"(?P<latex>{_LATEX_OP})"),
-    Phrase(r"\frac{dF}{dX}, \frac{d^n F}{dX^n} (the whole input)", r"\frac{d(x^3)}{dx}", "the same", "call",
-           rf"{_FRAC}(?P<latex>{_D}{_ORDER})(?P<body>{_NUMERATOR})\}}\s*\{{(?P<dvars>{_DVARS})\}}"),
-    Phrase("[find] [the] [n-th] derivative of F", "second derivative of x^3 + 2x",
-           "the n-th derivative (first if no ordinal) of all of F", "head",
-           rf"(?i:(?:(?:find|compute|calculate|what\s+is|what's)\s+)?(?:the\s+)?(?:(?P<nth>{_NTH})\s+)?"
-           rf"(?:partial\s+)?derivative\s+of)(?![A-Za-z0-9_])"),
-    Phrase("differentiate F, diff F", "differentiate f(x)^g(x)", "the derivative of all of F; the order "
-           "is the caller's", "head", r"(?i:differentiate|diff)(?=[\s(\[])", order=None),
-    Phrase("F wrt X, F w.r.t. X, F with respect to X", "x^2 y wrt y", "the derivative of all of F in X; "
-           "with a phrase above, its variable", "tail",
+    Phrase((r"\frac{dF}{dX}", r"\frac{d^n F}{dX^n}"), r"\frac{d(x^3)}{dx}", "the same, when it is the whole input",
+           "call", rf"{_FRAC}(?P<latex>{_D}{_ORDER})(?P<body>{_NUMERATOR})\}}\s*\{{(?P<dvars>{_DVARS})\}}"),
+    Phrase(("derivative of F", "second derivative of F", "5th derivative of F", "find the derivative of F"),
+           "second derivative of x^3 + 2x", "the n-th derivative (ordinals first to tenth, or 5th) of all of F",
+           "head", rf"(?i:(?:(?:find|compute|calculate|what\s+is|what's)\s+)?(?:the\s+)?(?:(?P<nth>{_NTH})\s+)?"
+                   rf"(?:partial\s+)?derivative\s+of)(?![A-Za-z0-9_])"),
+    Phrase(("differentiate F", "diff F"), "differentiate f(x)^g(x)",
+           "the derivative of all of F, of the order the caller gives (default 1)", "head",
+           r"(?i:differentiate|diff)(?=[\s(\[])", order=None),
+    Phrase(("F wrt X", "F w.r.t. X", "F with respect to X"), "x^2 y wrt y",
+           "the derivative of all of F in X (after a phrase above: its variable)", "tail",
            rf"(?i:wrt|w\.\s*r\.\s*t\.?|with\s+respect\s+to)\s+(?P<var>{_NAME})", order=None),
-    Phrase("F を X で微分, F を微分(せよ)", "x^2 sin x を x で微分", "the derivative of F in X", "tail",
+    Phrase(("F を X で微分", "F を微分(せよ)"), "x^2 sin x を x で微分", "the derivative of F (in X)", "tail",
            rf"を\s*(?:(?P<var>{_NAME})\s*で\s*)?微分(?:せよ|して(?:ください)?|しなさい|する)?\s*[。.]?",
            order=None),
-    Phrase("F の導関数, F の n 階導関数", "x^3 の導関数", "the (n-th) derivative of F", "tail",
+    Phrase(("F の導関数", "F の n 階導関数"), "x^3 の導関数", "the (n-th) derivative of F", "tail",
            r"の\s*(?:(?P<n>[0-9]+)\s*階)?導関数(?:を求めよ)?\s*[。.]?"),
-    Phrase("diff(F, X), diff(F, X, n), diff(F, X, X), diff(F)", "diff(x^2, x, 2)",
+    Phrase(("diff(F, X)", "diff(F, X, n)", "diff(F, X, X)", "diff(F)"), "diff(x^2, x, 2)",
            "the n-th derivative of F in X (SymPy, Maxima)", "call", r"diff\s*\((?P<args>.*)\)"),
-    Phrase("D[F, X], D[F, {X, n}]", "D[Sin[x^2], x]", "the n-th derivative of F in X (Mathematica: "
-           "Sin[u], Exp[u], E, Pi)", "call", r"D\s*\[(?P<args>.*)\]"),
-    Phrase("f'(X) if f(X) = F (also where, when, for, given)", "f'(x) if f(x) = x^2 + 1",
-           "the derivative of F in X, one order per prime", "define",
+    Phrase(("D[F, X]", "D[F, {X, n}]"), "D[Sin[x^2], x]",
+           "the n-th derivative of F in X; F as Mathematica writes it (Sin[u], Exp[u], E, Pi)", "call",
+           r"D\s*\[(?P<args>.*)\]", dialect="mathematica"),
+    Phrase(("f'(X) if f(X) = F", "f''(X) where f(X) = F"), "f'(x) if f(x) = x^2 + 1",
+           "the derivative of F in X, one order per prime (also: when, for, given)", "define",
            rf"(?P<fname>[A-Za-z][A-Za-z0-9]*)(?P<primes>'+)\s*\(\s*(?P<farg>{_NAME})\s*\)\s*,?\s*"
            r"(?i:if|where|when|for|given)\s+"),
 )
+
+
+def markdown_table() -> str:
+    """PHRASES as the README shows them."""
+    lines = ["| asked as | example | means |", "|---|---|---|"]
+    for row in PHRASES:
+        written = ", ".join(f"`{w}`" for w in row.written)
+        lines.append(f"| {written} | `{row.example}` | {row.means} |")
+    return "\n".join(lines)
+
 
 SCOPE = {"head": ", everything after it", "tail": ", everything before it", "call": "", "define": ""}
 
@@ -101,8 +117,9 @@ def brief(e: X.Expr, width: int = 60) -> str:
     """`e` as plain text, cut to about `width` characters for a note."""
     from .printing.precedence import printed_length
 
-    if printed_length(e) > 4 * width:  # do not print a huge tree for a note
-        return "an expression of about " + f"{printed_length(e):,} characters"
+    size = printed_length(e)
+    if size > 100_000:  # do not print a huge tree for a note
+        return f"an expression of about {size:,} characters"
     text = str(e)
     return text if len(text) <= width else text[:width - 3] + "..."
 
@@ -177,6 +194,20 @@ def _closing(text: str, k: int) -> int | None:
     return None
 
 
+def _two_arguments(text: str, k: int, end: int) -> bool:
+    """Whether the bracket opened before `k` holds a comma of its own."""
+    depth = 0
+    for j in range(k, end):
+        ch = text[j]
+        if ch == "," and depth == 0:
+            return True
+        depth += ch in "([{"
+        depth -= ch in ")]}"
+        if depth < 0:
+            return False
+    return False
+
+
 def _top_level_commas(text: str, start: int, end: int) -> list[int]:
     depth, cuts = 0, []
     for j in range(start, end):
@@ -205,7 +236,7 @@ def _tail(text: str, start: int) -> tuple[Phrase, re.Match[str]] | None:
     """The tail phrase ending the text, searched from its last keyword back
     (each try anchored, so a long input costs one pass)."""
     hits = [m.start() for m in _TAIL_WORDS.finditer(text, start)]
-    for k in reversed(hits):
+    for k in reversed(hits[-3:]):  # the phrase ends the text: only the last keywords can start it
         if k > 0 and (text[k - 1].isalnum() or text[k - 1] == "_") and text[k] not in "をの":
             continue
         for row in PHRASES:
@@ -285,8 +316,7 @@ def _from_mathematica(text: str, start: int, end: int) -> str:
     chars = list(text)
     for m in _MATHEMATICA_CALL.finditer(text, start, end):
         name = m.group(1)
-        close = _closing(text, m.end() - 1)
-        if name == "Log" and close is not None and _top_level_commas(text, m.end(), close):
+        if name == "Log" and _two_arguments(text, m.end(), end):
             raise _error("Log[b, u] is the logarithm to base b: write Log[u]/Log[b]", text, m.start())
         if F.lookup(name.lower()) is not None or name.lower() in F.BUILDERS:
             chars[m.start():m.start() + len(name)] = name.lower()
@@ -310,13 +340,13 @@ def _check_scope(text: str, phrase: str, start: int, end: int) -> None:
             if after < end and text[after] in "+-":
                 raise _error(f"ambiguous: {phrase} may apply to {text[k:close + 1].strip()} alone or to everything "
                              f"after it; bracket all it applies to: {phrase} (...)", text, after)
-    depth, signed = 0, False
+    depth, seen, signed = 0, False, False
     for j in range(start, end):
         ch = text[j]
         depth += ch in "([{"
         depth -= ch in ")]}"
-        if depth == 0 and ch in "+-" and text[start:j].strip():
-            signed = True
+        signed = signed or (depth == 0 and ch in "+-" and seen)
+        seen = seen or not ch.isspace()
         if signed and depth == 0 and (_OPERATOR_START.match(text, j) and (j == 0 or not text[j - 1].isalnum())):
             raise _error(f"ambiguous: {phrase} at the start applies to everything after it, this derivative "
                          f"included; bracket all it applies to: {phrase} (...)", text, j)
@@ -354,7 +384,7 @@ def _from_call(text: str, row: Phrase, m: re.Match[str]) -> _Span:
     cuts = _top_level_commas(text, start, end)
     var, n = _arguments(text, row, [(a + 1, b) for a, b in zip(cuts, cuts[1:] + [end])])
     end = cuts[0] if cuts else end
-    mathematica = row.written.startswith("D[")
+    mathematica = row.dialect == "mathematica"
     return _Span(start, end, text[:start].strip() + "..." + text[end:].strip(), m.start(), row.place, var, n,
                  _from_mathematica(text, start, end) if mathematica else None)
 
@@ -405,6 +435,8 @@ def parse_request(text: str, *, variables: Sequence[str] = ()) -> Request | None
         ParseError: the text asks for a derivative but the expression does
             not parse, the phrase is malformed, or its scope is ambiguous.
     """
+    if len(text) > MAX_INPUT_LENGTH:
+        return None  # parse refuses it, with the caret at the limit
     syntax = "latex" if "\\" in text else "plain"
     call = _call(text)
     head = None
@@ -436,6 +468,9 @@ def parse_request(text: str, *, variables: Sequence[str] = ()) -> Request | None
         body = definition.body if definition is not None else parse(blanked, syntax, variables=names)
     except ParseError as err:
         raise ParseError(err.reason, text, err.line, err.column) from None
+    if call is not None and "body" in call[1].re.groupindex and type(body) is X.Sym:
+        raise _error(f"{body} is a name, not an expression: write its expression in the numerator, "
+                     f"or \\frac{{d}}{{dx}} before it", text, span.start)
     name = None
     if head is not None and head[0].place == "define":
         name, var, span.order = _defined(text, head[1], definition)
@@ -450,13 +485,13 @@ def _arguments(text: str, row: Phrase, args: list[tuple[int, int]]) -> tuple[X.S
     parts = [(a + len(text[a:b]) - len(text[a:b].lstrip()), text[a:b].strip()) for a, b in args]
     if not parts:
         return None, 1
-    if row.written.startswith("D[") and len(parts) == 1 and parts[0][1].startswith("{"):
+    if row.dialect == "mathematica" and len(parts) == 1 and parts[0][1].startswith("{"):
         k, spec = parts[0]
         inside = spec[1:-1].split(",") if spec.endswith("}") else []
         if len(inside) != 2 or not inside[1].strip().isdigit():
             raise _error("expected {x, n}: the variable and the order", text, k)
         return _variable(text, k + 1, inside[0].strip()), int(inside[1])
-    if len(parts) == 2 and parts[1][1].isdigit() and not row.written.startswith("D["):
+    if len(parts) == 2 and parts[1][1].isdigit() and row.dialect != "mathematica":
         return _variable(text, *parts[0]), int(parts[1][1])
     found = [_variable(text, k, p) for k, p in parts]
     if len(set(found)) > 1:
