@@ -189,6 +189,13 @@ def test_operators_inside_an_expression_take_the_rest_of_the_term(args, out, not
     assert result.stdout.strip() == out and note in result.stderr
 
 
+def test_an_operator_after_a_factor_needs_its_operand():
+    # 1 d/dy_j was 1*d/dy_j, the name d over the name dy_j; now d/dy_j is an operator there too
+    with pytest.raises(symdiff.ParseError, match="expected an operand after 'd/dy_j'"):
+        symdiff.parse("1 d/dy_j")
+    assert str(symdiff.parse("1 d/(dy_j)")) == "d/(dy_j)"
+
+
 def test_parse_keeps_the_operator_in_the_tree():
     # the fixed interface: parse evaluates an operator, and simplify tidies it
     assert symdiff.simplify(quietly(symdiff.parse, "d/dx x^2")) == symdiff.parse("2*x")
