@@ -24,6 +24,7 @@ from .expr import Expr, Sym, as_expr, symbols
 from .indexing import depends
 from .limits import MAX_ORDER, MAX_OUTPUT
 from .parse import parse, parse_definition, parse_equation
+from .requests import parse_request
 
 if TYPE_CHECKING:  # the step renderer loads only when steps are asked for
     from .derivation import Derivation
@@ -48,7 +49,13 @@ def as_tree(e: Expr | str) -> Expr:
     if isinstance(e, Expr):
         return e
     if isinstance(e, str):
-        return parse(e)
+        body, wrt, order, _name = asked(e, None, None)
+        if isinstance(body, str):
+            return parse(body)
+        x = variable(body, cast("Expr | str | None", wrt))
+        for _ in range(order):  # raw, as parse leaves an operator's derivative
+            body = _diff.differentiate(body, x)[0]
+        return body
     raise TypeError(f"expected an expression or its text, not {type(e).__name__}")
 
 
@@ -111,13 +118,37 @@ Replacements = (Mapping[str, Replacement] | Mapping[Expr, Replacement]
                 | Mapping[Expr | str, Replacement])
 
 
+def _names(wrt: Wrt) -> list[str]:
+    # (a variable given as a tree counts too: iterating a Sym was a TypeError; mypy found it)
+    return [str(w) for w in ([wrt] if isinstance(wrt, (str, Expr)) else wrt or ())]
+
+
 def _tree(e: Expr | str, wrt: Wrt = None) -> Expr:
     if isinstance(e, str):
         # `sinx` with --wrt x reads as sin(x): tell the parser the variables.
-        # (a variable given as a tree counts too: iterating a Sym was a TypeError; mypy found it)
-        names = [str(w) for w in ([wrt] if isinstance(wrt, (str, Expr)) else wrt or ())]
-        return parse(e, variables=names)
+        return parse(e, variables=_names(wrt))
     return as_tree(e)
+
+
+def asked(e: Expr | str, wrt: Wrt, order: int | None) -> tuple[Expr | str, Wrt, int, Sym | None]:
+    """`e` with the variable and order to differentiate by.  Text that asks
+    for a derivative (`d/dx x^2 sin x`, `derivative of F`; see
+    `symdiff.requests`) gives its expression, variable and order, checked
+    against `wrt` and `order` (a disagreement is a ParseError at the phrase),
+    and a note; other input comes back as given, with order 1 by default.
+    The fourth item is the name a request gives the expression (f in `f'(x) if f(x) = ...`)."""
+    if order is not None:
+        _check_order(order)
+    request = parse_request(e, variables=_names(wrt)) if isinstance(e, str) else None
+    if request is None:
+        return e, wrt, 1 if order is None else order, None
+    wrt, order = request.agree(wrt, order)
+    _check_order(order)
+    shown = wrt if isinstance(wrt, Sym) else None
+    if wrt is None and len(names := symbols(request.body)) == 1:
+        shown = names[0]
+    note(request.describe(shown, order))
+    return request.body, wrt, order, request.name
 
 
 def assumption(a: str | Assumption) -> Assumption:
@@ -156,18 +187,22 @@ def _prepared(e: Expr | str, wrt: Wrt, where: Mapping[Expr | str, Expr | str] | 
     return tree, xs, [assumption(a) for a in assume]
 
 
-def diff(e: Expr | str, wrt: Wrt = None, order: int = 1, *, simplify: bool = True,
+def diff(e: Expr | str, wrt: Wrt = None, order: int | None = None, *, simplify: bool = True,
          where: Mapping[Expr | str, Expr | str] | None = None,
          assume: Sequence[str | Assumption] = ()) -> Expr:
     """The `order`-th derivative of `e` with respect to `wrt`, simplified unless asked not to.
 
     Args:
-        e: the expression, as an `Expr` or its plain or LaTeX text.
+        e: the expression, as an `Expr` or its plain or LaTeX text; text
+            that asks for a derivative (`d/dx x^2 sin x`, `derivative of
+            F`, `diff(F, x)`) gives that derivative, with its variable and
+            order (a `wrt` or `order` that disagrees is an error).
         wrt: the variable, as a `Sym` or its name (`"x"`, `"y_j"`,
             `"z_{jl}"`); a list of them for the mixed partial, taken in the
             order given; `None` means the only variable `e` has.
         order: how many times to differentiate (by each variable), a whole
-            number >= 0.
+            number >= 0; by default 1, or the order text like
+            `d^2/dx^2 F` asks for.
         simplify: `False` returns the raw output of the rules.
         where: substitutions made first; an indexed key is a pattern for
             every index (`{"y_i": "sigmoid(z_i)"}`).
@@ -187,7 +222,7 @@ def diff(e: Expr | str, wrt: Wrt = None, order: int = 1, *, simplify: bool = Tru
     >>> str(diff("x^2*y^3", ["x", "y"]))
     '6*x*y^2'
     """
-    _check_order(order)
+    e, wrt, order, _name = asked(e, wrt, order)
     tree, xs, facts = _prepared(e, wrt, where, assume)
     for x in xs:
         for _ in range(order):
@@ -251,7 +286,7 @@ def expand_sums(e: Expr | str) -> Expr:
     return _sums.expand_sums(as_tree(e))
 
 
-def derive(e: Expr | str, wrt: Expr | str | None = None, order: int = 1, *,
+def derive(e: Expr | str, wrt: Expr | str | None = None, order: int | None = None, *,
            where: Mapping[Expr | str, Expr | str] | None = None,
            assume: Sequence[str | Assumption] = (), verbose: bool = False,
            lang: str = "en", max_length: int = MAX_OUTPUT) -> Derivation:
@@ -264,7 +299,8 @@ def derive(e: Expr | str, wrt: Expr | str | None = None, order: int = 1, *,
         e: the expression, as an `Expr` or its plain or LaTeX text.
         wrt: the variable, as a `Sym` or its name; `None` means the only
             variable `e` has.
-        order: how many times to differentiate, a whole number >= 0.
+        order: how many times to differentiate, a whole number >= 0; by
+            default 1, or the order the text asks for, as in `diff`.
         where: substitutions made first, as in `diff`; the steps show them.
         assume: equations the result may use, as in `diff`; the steps show
             where they were used.
@@ -290,14 +326,14 @@ def derive(e: Expr | str, wrt: Expr | str | None = None, order: int = 1, *,
     Differentiate x^2 with respect to x.
     ...
     """
-    _check_order(order)
-    tree, (x,), facts = _prepared(e, wrt, where, assume)
+    e, wanted, order, name = asked(e, wrt, order)
+    tree, (x,), facts = _prepared(e, wanted, where, assume)
     from .derivation import derivation
 
     shown = tuple(_pairs(where).items()) if where else ()
     definition = parse_definition(e) if isinstance(e, str) and "=" in e else None
     return derivation(tree, x, order, verbose, facts=facts, where=shown, lang=lang,
-                      name=definition.name if definition is not None else None, max_length=max_length)
+                      name=definition.name if definition is not None else name, max_length=max_length)
 
 
 def gradient(e: Expr | str, vars: Iterable[Expr | str] | None = None, *,
@@ -324,8 +360,12 @@ def gradient(e: Expr | str, vars: Iterable[Expr | str] | None = None, *,
     >>> {v: str(d) for v, d in gradient("x^2*y + sin(y)").items()}
     {'x': '2*x*y', 'y': 'x^2 + cos(y)'}
     """
+    e, wrt, order, _name = asked(e, None if vars is None else list(vars), None)
+    if order != 1:
+        raise DifferentiationError(f"the gradient holds first derivatives; the input asks for order {order}")
     tree = as_tree(e)
-    chosen = symbols(tree) if vars is None else [variable(tree, v) for v in vars]
+    given = [wrt] if isinstance(wrt, (str, Expr)) else wrt
+    chosen = symbols(tree) if given is None else [variable(tree, v) for v in given]
     chosen = sorted(dict.fromkeys(chosen), key=lambda v: _natural_key(str(v)))
     tidy = _simplify.simplify if simplify else (lambda d: d)
     return {str(x): tidy(_diff.differentiate(tree, x)[0]) for x in chosen}

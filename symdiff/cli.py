@@ -75,7 +75,8 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--wrt", metavar="X", action="append",
                    help="the variable (default: the only one); repeat it or write x,y for a "
                         "mixed partial, taken in the order given")
-    d.add_argument("--order", type=int, default=1, metavar="N", help="derivative order (default 1)")
+    d.add_argument("--order", type=int, default=None, metavar="N",
+                   help="derivative order (default 1, or what EXPR asks for: d^2/dx^2 ...)")
     d.add_argument("--steps", action="store_true", help="show the derivation step by step")
     d.add_argument("--format", choices=FORMATS + STEP_FORMATS[:2], default=None,
                    help="plain, latex, unicode or mathml; with --steps: text, markdown or latex")
@@ -157,7 +158,7 @@ def run_diff(args: argparse.Namespace) -> str | tuple[str, int, str]:
 
     where: dict[Expr | str, Expr | str] = dict(parse_equation(w) for w in args.where)
     wrt = split_variables(args.wrt)
-    if len(wrt) > 1 and args.order != 1:
+    if len(wrt) > 1 and args.order not in (None, 1):
         raise SymdiffError("give either several --wrt (a mixed partial) or --order, not both")
     if not args.steps:
         for option, value in (("--lang", args.lang != "en"), ("--verbose", args.verbose)):
@@ -296,15 +297,16 @@ def _run_equals(args: argparse.Namespace) -> tuple[str, int]:
 def _diff_check(args: argparse.Namespace, target: str | list[str] | None,
                 where: dict[Expr | str, Expr | str], result: Expr) -> tuple[int, str]:
     """The exit status --check implies and its line for stderr."""
-    from .api import _prepared
+    from .api import _prepared, asked
     from .check import check_derivative
 
     if args.assume:
         return 0, "not checked: the result relies on --assume, which random points do not satisfy"
     with warnings.catch_warnings():  # the reading notes were given when diff parsed it
         warnings.simplefilter("ignore", ReadingNote)
-        tree, xs, _ = _prepared(args.expr, target, where, ())
-    wrt = [str(x) for x in xs] if len(xs) > 1 else [str(xs[0])] * args.order
+        expr, wanted, order, _name = asked(args.expr, target, args.order)
+        tree, xs, _ = _prepared(expr, wanted, where, ())
+    wrt = [str(x) for x in xs] if len(xs) > 1 else [str(xs[0])] * order
     verdict = check_derivative(tree, result, wrt)
     return (0 if verdict.ok else 1), str(verdict)
 

@@ -447,8 +447,8 @@ _DERIV = re.compile(r"d(?:\^(?P<n>[0-9]+))?/d(?P<var>[A-Za-z][A-Za-z0-9]*(?:_\{[
                     r"(?:\^(?P<m>[0-9]+))?")
 
 
-def derivative_operator(op: Token, body: X.Expr) -> X.Expr:
-    """`d/dx u`, `d^2/dx^2 u`: the derivative of what follows (raw; `simplify` tidies it)."""
+def operator_parts(op: Token) -> tuple[X.Sym, int]:
+    """`d^2/dx^2` -> (x, 2): the variable and order a plain derivative operator names."""
     m = cast("re.Match[str]", _DERIV.fullmatch(str(op).replace(" ", "")))  # the token is one
     n, m2 = m.group("n"), m.group("m")
     if n != m2:
@@ -458,8 +458,17 @@ def derivative_operator(op: Token, body: X.Expr) -> X.Expr:
         raise _TokenError(op, f"order {n[:20]}... is above the limit of {MAX_ORDER}")
     if type(var) is not X.Sym:  # d/dpi, d/de: a constant (found by mypy: was an AttributeError)
         raise _TokenError(op, f"can only differentiate with respect to a variable, not {var}")
-    note(f"read {op} as the derivative of what follows it")
-    return differentiate_n(body, var, int(n or 1), op)
+    return var, int(n or 1)
+
+
+def derivative_operator(op: Token, body: X.Expr) -> X.Expr:
+    """`d/dx u`, `d^2/dx^2 u`: the derivative of what follows, to the end of the
+    term (raw; `simplify` tidies it)."""
+    from .requests import brief
+
+    var, order = operator_parts(op)
+    note(f"read {op} as the derivative of {brief(body)}, what follows it to the end of the term")
+    return differentiate_n(body, var, order, op)
 
 
 def differentiate_n(body: X.Expr, var: X.Sym, order: int, op: Token) -> X.Expr:

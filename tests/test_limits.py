@@ -318,7 +318,7 @@ def test_huge_integer_powers_skip_dense_polynomial_work():
     assert parse(str(d)) is d
 
 
-@pytest.mark.parametrize("text", ["1 d/dy_j", "d^2/(dx^2)", "1/(d/(dy_j) + x^2)", "d/(dx)*y"])
+@pytest.mark.parametrize("text", ["1 d/(dy_j)", "d^2/(dx^2)", "1/(d/(dy_j) + x^2)", "d/(dx)*y"])  # 1 d/dy_j: an operator
 def test_a_quotient_of_names_d_and_dx_does_not_print_as_an_operator(text):
     # d/dy_j printed as is would read back as the derivative operator (found by the long fuzz run).
     e = parse(text)

@@ -284,7 +284,12 @@ class WorkerPool:
             job = jobs.popleft()
             if jobs:
                 self._waiting[client] = jobs  # to the back of the line of clients
-            self._send(self._idle.pop(), job)
+            worker = self._idle.pop()
+            if worker.process.exitcode is not None:  # it died idle: not the job's fault, try another
+                self._waiting.setdefault(client, deque()).appendleft(job)
+                self._worker_lost(worker)
+                return  # _worker_lost dispatched what could be
+            self._send(worker, job)
         if self._waiting and not self._idle and not self._starting:
             starved = [c for c in self._waiting if not self._running.get(c)]
             greedy = max(self._running, key=lambda c: self._running[c], default=None)

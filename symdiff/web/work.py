@@ -34,7 +34,7 @@ class BadRequest(Exception):
 class Request:
     expr: str
     wrt: str | None = None
-    order: int = 1
+    order: int | None = None  # None: 1, or what expr asks for (d^2/dx^2 ...)
     lang: str = "en"
     where: tuple[str, ...] = ()  # "lhs = rhs" each
     assume: tuple[str, ...] = ()
@@ -108,7 +108,8 @@ def read_request(payload: Any) -> Request:
         raise BadRequest("expr is empty: type an expression such as log_2(x)", "expr")
     wrt = payload.get("wrt")
     wrt = _text(wrt, "wrt").strip() or None if wrt is not None else None
-    order = _order(payload.get("order", 1))
+    order = payload.get("order")
+    order = None if order is None or order == "" else _order(order)  # None: 1, or what the text asks for
     lang = payload.get("lang")
     if lang is None:
         lang = "en"
@@ -123,8 +124,11 @@ def _parse_error(err: Any, field: str) -> Reply:
                  "text": err.text, "message": str(err)}
 
 
-def _prepare(req: Request) -> tuple[Any, dict[Any, Any], Any, list[str]]:
-    """(expression, substitutions, variable, assumptions) parsed, or a 400 reply naming the field."""
+def _prepare(req: Request) -> tuple[Any, dict[Any, Any], Any, list[str], int]:
+    """(expression, substitutions, variable, assumptions, order) parsed, or a 400
+    reply naming the field.  An expression that asks for a derivative (`d/dx x^2`)
+    gives that derivative's expression, variable and order (`api.asked`)."""
+    from ..api import asked
     from ..errors import ParseError
     from ..parse import parse, parse_equation
 
@@ -134,12 +138,14 @@ def _prepare(req: Request) -> tuple[Any, dict[Any, Any], Any, list[str]]:
         except ParseError as err:
             raise _Reply(*_parse_error(err, name)) from None
 
-    typed = read(parse, req.expr, "expr")
     where = dict(read(parse_equation, w, "where") for w in req.where)
     for a in req.assume:
         read(parse_equation, a, "assume")
     wrt = read(parse, req.wrt, "wrt") if req.wrt else None
-    return typed, where, wrt, list(req.assume)
+    typed, wrt, order, _name = read(lambda text: asked(text, wrt, req.order), req.expr, "expr")
+    if isinstance(typed, str):
+        typed = read(parse, typed, "expr")
+    return typed, where, wrt, list(req.assume), order
 
 
 class _Reply(Exception):
@@ -166,16 +172,16 @@ def diff_job(req: Request) -> Reply:
     try:
         with warnings.catch_warnings(record=True) as caught:  # how ambiguous text was read
             warnings.simplefilter("always", ReadingNote)
-            typed, where, wrt, assume = _prepare(req)
+            typed, where, wrt, assume, order = _prepare(req)
             tree = api.substitute(typed, where) if where else typed
             try:
-                d = api.derive(typed, wrt, req.order, where=where, assume=assume, lang=req.lang)
+                d = api.derive(typed, wrt, order, where=where, assume=assume, lang=req.lang)
                 expr, var, result = d.expr, d.var, d.result
                 markdown = d.render("markdown")
                 html = to_html(d)
             except StepsTooLong as err:
                 expr, var = typed, api.variable(tree, wrt)
-                result = api.diff(typed, var, req.order, where=where, assume=assume)
+                result = api.diff(typed, var, order, where=where, assume=assume)
                 markdown, html = None, note(f"The steps would run to at least {err.length:,} characters, "
                                             "too many to show here: this is the derivative alone.")
     except _Reply as r:
@@ -197,9 +203,9 @@ def diff_job(req: Request) -> Reply:
         "steps_html": html,
         "input_plain": str(expr),
         "input_mathml": mathml(expr, display="block"),
-        "question_mathml": derivative_of(expr, var, req.order),
+        "question_mathml": derivative_of(expr, var, order),
         "wrt": str(var),
-        "order": req.order,
+        "order": order,
         "lang": req.lang,
         "notes": list(dict.fromkeys(str(w.message) for w in caught if issubclass(w.category, ReadingNote))),
     }
@@ -227,9 +233,9 @@ def plot_job(req: Request) -> Reply:
     from ..errors import SymdiffError
 
     try:
-        typed, where, wrt, _assume = _prepare(req)
+        typed, where, wrt, _assume, order = _prepare(req)
         tree = api.substitute(typed, where) if where else typed
-        svg = plot_svg(tree, str(api.variable(tree, wrt)), max(req.order, 1))
+        svg = plot_svg(tree, str(api.variable(tree, wrt)), max(order, 1))
     except _Reply as r:
         return r.reply
     except MemoryError:

@@ -15,7 +15,7 @@ function request() {
   return {
     expr: $("expr").value,
     wrt: $("wrt").value.trim() || null,
-    order: Number($("order").value || 1),
+    order: $("order").value === "" ? null : Number($("order").value), // empty: 1, or what expr asks for
     lang: $("lang").value,
     where: lines("where"),
     assume: lines("assume"),
