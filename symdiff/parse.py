@@ -32,6 +32,7 @@ from . import names as N
 from .diff import differentiate
 from .errors import ParseError, ReadingNote
 from .limits import MAX_INPUT_LENGTH, MAX_NUMBER_DIGITS, MAX_ORDER
+from .unicode_input import is_unicode, to_plain
 
 _HERE = os.path.dirname(os.path.realpath(__file__))
 # Installed wheels carry the grammar inside the package; a source checkout has it beside.
@@ -408,6 +409,8 @@ def unglue(e: X.Expr, variables: frozenset[str]) -> X.Expr:
 
 
 def parse_plain(text: str) -> X.Expr:
+    if is_unicode(text):
+        return parse_unicode(text)
     parser = plain_parser()
     try:
         return _unwrap(parser.parse(text))
@@ -415,6 +418,18 @@ def parse_plain(text: str) -> X.Expr:
         raise explain(parser, text, err) from None
     except _TokenError as err:
         raise ParseError(err.reason, text, *_token_position(err.token)) from None
+
+
+def parse_unicode(text: str) -> X.Expr:
+    """`log₂(x² + 1)`, `√x·σ(x)`: read as the plain text they stand for (symdiff.unicode_input);
+    a ParseError points into `text`."""
+    plain = to_plain(text)
+    for message in plain.notes:
+        note(message)
+    try:
+        return parse_plain(plain.text)
+    except ParseError as err:
+        raise plain.locate(err) from None
 
 
 # ------------------------------------------------------------------- LaTeX
