@@ -166,11 +166,18 @@ def pair_bars(text: str, bars: list[int]) -> dict[int, bool]:
     # (depth, opens) -> the states before it that lead to it
     steps: list[dict[tuple[int, bool], set[tuple[int, bool]]]] = []
     states: set[tuple[int, bool]] = {(0, CLOSE)}
+    # What follows each bar and the bars right after it: `||x|` opens twice or not at all.
+    follows = [0] * len(bars)
+    for k in range(len(bars) - 1, -1, -1):
+        after = _skip(text, bars[k] + 1, 1)
+        follows[k] = follows[k + 1] if k + 1 < len(bars) and after == bars[k + 1] else after
     for k, b in enumerate(bars):
-        before, after = _skip(text, b - 1, -1), _skip(text, b + 1, 1)
+        before, after = _skip(text, b - 1, -1), follows[k]
         adjacent_before = k > 0 and before == bars[k - 1]
-        can_open = after < len(text) and (text[after] in BARS or _starts_operand(text[after]))
         can_close = before >= 0 and (adjacent_before or _ends_operand(text, before))
+        # After an operand, a sign after a space is binary (`|x| − 1`), one touching the bar unary.
+        can_open = after < len(text) and _starts_operand(text[after]) and not (
+            can_close and text[after] in ("-", "+", MINUS) and text[after - 1].isspace())
         step: dict[tuple[int, bool], set[tuple[int, bool]]] = {}
         for depth, opened in states:
             if can_open:
@@ -365,7 +372,8 @@ class _Writer:
     def put(self, piece: str, at: int, kind: str = MADE) -> None:
         if not piece:
             return
-        touching = self.last in NAME_CHARS and piece[0] in NAME_CHARS
+        touching = (self.last in NAME_CHARS and piece[0] in NAME_CHARS
+                    or self.last in "*/.^" and piece[0] in "*/^")  # `··` is not `**`, a power
         if touching and not (kind == self.kind == TYPED) and not (
                 self.kind == NAME and kind == TYPED and piece[0] in digits):  # θ2 is a name, like x2
             self.pieces.append(" ")
