@@ -336,7 +336,10 @@ def root_operands(text: str, pairs: dict[int, int]) -> dict[int, Root]:
                 while look < len(text) and text[look] in SUPERSCRIPTS:  # `√sin²(x)`
                     look += 1
             after = _skip(text, look, 1)
-            if after < len(text) and text[after] == "(":
+            kronecker = _kronecker(text, k, pairs)
+            if kronecker is not None:  # `√δᵢⱼ`
+                end = kronecker[1] if kronecker[2] is None else kronecker[2] + 1
+            elif after < len(text) and text[after] == "(":
                 end = pairs.get(after, len(text) - 1) + 1
             elif _takes_argument(text, k):  # `√ln 2`: the function takes the next factor
                 end = _scripts_end(text, _word_end(text, _skip(text, end, 1)), pairs)
@@ -501,6 +504,26 @@ def to_plain(typed: str) -> Translation:
 _INDEX_PART = re.compile(r"[A-Za-z]|[0-9]+")  # `ik` is (i, k), `i10` is (i, 10), as plain subscripts read
 
 
+def _kronecker(typed: str, k: int, pairs: dict[int, int]) -> tuple[str, int, int | None] | None:
+    """`δᵢⱼ`, `δ_{ij}`, `δ_{i,j + 1}` at k: the Kronecker delta, as (plain text, the
+    index after it, the `}` to write as `)`); None when δ is a name (`δ`, `δᵢ`)."""
+    if typed[k] != DELTA:
+        return None
+    end = _run_end(typed, k + 1, SUBSCRIPTS)
+    indices = _subscript_indices(typed[k + 1:end])
+    if len(indices) == 2:
+        return f"delta({indices[0]},{indices[1]})", end, None
+    if typed.startswith("_{", k + 1) and k + 2 in pairs:
+        close = pairs[k + 2]
+        inside = typed[k + 3:close].replace(" ", "")
+        parts = _INDEX_PART.findall(inside)
+        if len(parts) == 2 and "".join(parts) == inside:  # δ_{ij}, as \delta_{ij} reads
+            return f"delta({parts[0]},{parts[1]})", close + 1, None
+        if _top_level_commas(typed, k + 3, close) == 1:
+            return "delta(", k + 3, close
+    return None
+
+
 def _greek(typed: str, k: int, w: _Writer, pairs: dict[int, int], replaced: dict[int, str]) -> int:
     """Write the Greek letter at k (and what it takes with it); the index after."""
     c, name = typed[k], GREEK[typed[k]]
@@ -508,23 +531,13 @@ def _greek(typed: str, k: int, w: _Writer, pairs: dict[int, int], replaced: dict
     if c in SYMBOLS and after < len(typed) and typed[after] == "(":
         w.put(SYMBOLS[c], k)  # σ(x): the sigmoid
         return k + 1
-    if c == DELTA:  # δᵢⱼ, δ_{i,j}: the Kronecker delta
-        end = _run_end(typed, k + 1, SUBSCRIPTS)
-        indices = _subscript_indices(typed[k + 1:end])
-        if len(indices) == 2:
-            w.put(f"delta({indices[0]},{indices[1]})", k)
-            return end
-        if typed.startswith("_{", k + 1) and k + 2 in pairs:
-            close = pairs[k + 2]
-            inside = typed[k + 3:close].replace(" ", "")
-            parts = _INDEX_PART.findall(inside)
-            if len(parts) == 2 and "".join(parts) == inside:  # δ_{ij}, as \delta_{ij} reads
-                w.put(f"delta({parts[0]},{parts[1]})", k)
-                return close + 1
-            if _top_level_commas(typed, k + 3, close) == 1:  # δ_{i,j + 1}
-                w.put("delta(", k)
-                replaced[close] = ")"
-                return k + 3
+    kronecker = _kronecker(typed, k, pairs)
+    if kronecker is not None:
+        head, after, close = kronecker
+        w.put(head, k)
+        if close is not None:
+            replaced[close] = ")"
+        return after
     if name == "Sigma" and typed.startswith("_{", k + 1) and "=" in typed[k + 3:pairs.get(k + 2, k + 2)]:
         w.out.notes.append(f"read {c} as the summation sign {SIGMA_SUM}")
         w.put("sum", k)

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import unicodedata
 import warnings
+from fractions import Fraction
 
 import pytest
 from hypothesis import example, given
@@ -227,6 +228,43 @@ def test_confusable_trees_read_back_as_plain_text_does(e):
     assert symdiff.parse(pretty(e)) == symdiff.parse(str(e))
     if not any(leaf == E.sym("x", "ik") for leaf in E.postorder(e)):
         assert symdiff.parse(pretty(e)) == e
+
+
+# Leaves and operations where reading could go wrong: Greek names beside σ and
+# δ, δ as a name and as the Kronecker delta, names that look like numbers or
+# constants (`e1`, `pi2`), negative indices, sums with a body, roots and bars.
+i, j = E.sym("i"), E.sym("j")
+LEAVES = [
+    E.sym("x"), E.sym("theta"), E.sym("sigma"), E.sym("delta"), E.sym("delta", i, j), E.sym("x", -1),
+    E.sym("x", i, 1), E.sym("Delta"), E.sym("pi2"), E.sym("e1"), E.sym("y'"), E.sym("t", "theta"),
+    E.delta(i, j), E.delta(i, E.num(-1)), E.delta(E.num(1), E.num(2)), E.num(3), E.num(Fraction(-2, 3)),
+    E.PI, E.E, E.sym("N"),
+]
+UNARY = [
+    lambda u: E.func("abs", u), lambda u: E.func("sigmoid", u), lambda u: E.func("f''", u),
+    lambda u: E.func("sign", u), E.sqrt, E.exp, E.ln, E.neg,
+    lambda u: E.summation(E.mul(E.sym("z", i), u), i, E.ONE, E.sym("N")),
+    lambda u: E.summation(u, j, E.num(0), E.add(E.sym("N"), E.ONE)),
+    lambda u: E.pow_(u, E.num(3)), lambda u: E.pow_(u, E.num(Fraction(1, 3))),
+    lambda u: E.log(u, E.sym("b")), lambda u: E.log(u, E.sym("theta")),
+]
+BINARY = [E.add, E.sub, E.mul, E.div, E.pow_, lambda a, b: E.log(b, a), lambda a, b: E.mul(E.num(2), a, b)]
+tricky = st.recursive(
+    st.sampled_from(LEAVES),
+    lambda kids: st.one_of(
+        st.builds(lambda f, u: f(u), st.sampled_from(UNARY), kids),
+        st.builds(lambda f, a, b: f(a, b), st.sampled_from(BINARY), kids, kids),
+    ),
+    max_leaves=10,
+)
+
+
+@given(tricky)
+@example(E.sqrt(E.delta(i, j)))  # `√δᵢⱼ`: the root takes the whole delta
+@example(E.mul(E.TWO, E.sym("e1"), E.sym("x")))  # `2·e1·x`, never `2e1·x`, which is 20x
+@example(E.func("abs", E.add(E.sym("x"), E.func("abs", E.sym("theta")))))
+def test_tricky_trees_round_trip(e):
+    assert symdiff.parse(pretty(e)) == e
 
 
 # ---------------------------------------------------------------- command line and web

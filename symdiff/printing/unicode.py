@@ -129,18 +129,18 @@ def leading(e: Expr) -> str:
             return before.removesuffix("(")
         if t is Const:
             return "e" if e.name == "e" else PI
-        if t is Sym:
-            return e.name[0]
+        if t is Sym:  # `e1` whole: after a coefficient it would spell a number, 2e1 = 20
+            return e.name[:2] if e.name[:1] in "eE" and e.name[1:2].isdigit() else e.name[0]
         return "("  # a product, bracketed wherever it is a factor
 
 
 def glue(coefficient: bool, factor: Expr) -> str:
-    """`2x`, `2(x + 1)`, `2 ln(x)`, but `3·2^x`, `x·y`, `f·(x + 1)`, and `2·|x|`:
-    a bar both opens and closes, so `|2|x| − 1|` would pair up two ways."""
+    """`2x`, `2(x + 1)`, `2 ln(x)`, but `3·2^x`, `x·y`, `f·(x + 1)`, `2·e1`, and
+    `2·|x|`: a bar both opens and closes, so `|2|x| − 1|` would pair up two ways."""
     if not coefficient:
         return DOT
     head = leading(factor)
-    if head[0].isdigit() or head[0] == MINUS or head in BARS:
+    if head[0].isdigit() or head[0] == MINUS or head in BARS or (head[0] in "eE" and head[1:2].isdigit()):
         return DOT
     return " " if len(head) > 1 else ""
 
