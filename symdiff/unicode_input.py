@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from string import ascii_letters, ascii_lowercase, ascii_uppercase, digits
 
@@ -295,11 +295,17 @@ def _word_end(text: str, k: int) -> int:
 
 
 def _takes_argument(text: str, k: int) -> bool:
-    """Does a function name start at k (`sin`, `σ(`)?  A root's factor may be followed by one."""
+    """Does a function name start at k (`sin`, `σ(`; `σ` alone is a name)?"""
     c = text[k]
     if c in SYMBOLS:
-        return True
+        return _symbol_applied(text, k)
     return c in ascii_letters and text[k:_word_end(text, k)] in SPELLINGS
+
+
+def _symbol_applied(text: str, k: int) -> bool:
+    """Is the function symbol at k (`σ`) followed by a bracket, after primes and powers?"""
+    after = _skip(text, _run_end(text, _run_end(text, k + 1, PRIMES), SUPERSCRIPTS), 1)
+    return after < len(text) and text[after] == "("
 
 
 def root_operands(text: str, pairs: dict[int, int]) -> dict[int, Root]:
@@ -341,7 +347,7 @@ def root_operands(text: str, pairs: dict[int, int]) -> dict[int, Root]:
                 end = kronecker[1] if kronecker[2] is None else kronecker[2] + 1
             elif after < len(text) and text[after] == "(":
                 end = pairs.get(after, len(text) - 1) + 1
-            elif _takes_argument(text, k):  # `√ln 2`: the function takes the next factor
+            elif _takes_argument(text, k) and _skip(text, end, 1) < len(text):  # `√ln 2`: the next factor
                 end = _scripts_end(text, _word_end(text, _skip(text, end, 1)), pairs)
             else:
                 simple = True
@@ -401,14 +407,14 @@ def _subscript_indices(chars: str) -> list[str]:
     out: list[str] = []
     for c in chars:
         s = SUBSCRIPTS[c]
-        if s in digits and out and (out[-1].lstrip("-").isdigit() or out[-1] == "-"):
+        if s.isdigit() and out and (out[-1].lstrip("-").isdigit() or out[-1] == "-"):
             out[-1] += s
         else:
             out.append(s)
     return out
 
 
-def _run_end(text: str, k: int, table: dict[str, str]) -> int:
+def _run_end(text: str, k: int, table: Collection[str]) -> int:
     while k < len(text) and text[k] in table:
         k += 1
     return k
@@ -445,7 +451,7 @@ def to_plain(typed: str) -> Translation:
     n, k = len(typed), 0
     while k <= n:
         for piece in closing.pop(k, ()):
-            w.put(piece, min(k, n - 1))
+            w.put(piece, k)
         if k == n:
             break
         c = typed[k]
@@ -527,8 +533,7 @@ def _kronecker(typed: str, k: int, pairs: dict[int, int]) -> tuple[str, int, int
 def _greek(typed: str, k: int, w: _Writer, pairs: dict[int, int], replaced: dict[int, str]) -> int:
     """Write the Greek letter at k (and what it takes with it); the index after."""
     c, name = typed[k], GREEK[typed[k]]
-    after = _skip(typed, _run_end(typed, _run_end(typed, k + 1, {p: p for p in PRIMES}), SUPERSCRIPTS), 1)
-    if c in SYMBOLS and after < len(typed) and typed[after] == "(":
+    if c in SYMBOLS and _symbol_applied(typed, k):
         w.put(SYMBOLS[c], k)  # σ(x): the sigmoid
         return k + 1
     kronecker = _kronecker(typed, k, pairs)
