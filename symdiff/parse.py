@@ -27,6 +27,7 @@ from . import names as N
 from .diff import differentiate
 from .errors import ParseError, ReadingNote, note
 from .limits import MAX_INPUT_LENGTH, MAX_NUMBER_DIGITS, MAX_ORDER
+from .unicode_input import is_unicode, to_plain
 
 _HERE = os.path.dirname(os.path.realpath(__file__))
 # Installed wheels carry the grammar inside the package; a source checkout has it beside.
@@ -572,6 +573,8 @@ def glued(name: str) -> tuple[str, str] | None:
 
 
 def parse_plain(text: str, variables: frozenset[str] = frozenset()) -> X.Expr:
+    if is_unicode(text):
+        return parse_unicode(text, variables)
     parser = plain_parser()
     context = _CONTEXT.set((variables, Counter(_WORD.findall(text))))
     try:
@@ -582,6 +585,18 @@ def parse_plain(text: str, variables: frozenset[str] = frozenset()) -> X.Expr:
         raise ParseError(err.reason, text, *_token_position(err.token)) from None
     finally:
         _CONTEXT.reset(context)
+
+
+def parse_unicode(text: str, variables: frozenset[str] = frozenset()) -> X.Expr:
+    """`log₂(x² + 1)`, `√x·σ(x)`: read as the plain text they stand for (symdiff.unicode_input);
+    a ParseError points into `text`."""
+    plain = to_plain(text)
+    for message in plain.notes:
+        note(message)
+    try:
+        return parse_plain(plain.text, variables)
+    except ParseError as err:
+        raise plain.locate(err) from None
 
 
 # ------------------------------------------------------------------- LaTeX

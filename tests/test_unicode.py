@@ -24,7 +24,8 @@ x, y, i, k = E.sym("x"), E.sym("y"), E.sym("i"), E.sym("k")
         ("sqrt(x)",                 "√x"),
         ("sqrt(x^2 + 1)",           "√(x² + 1)"),
         ("abs(x)",                  "|x|"),
-        ("2*abs(x)",                "2|x|"),
+        ("2*abs(x)",                "2·|x|"),  # `|2|x| − 1|` would pair up two ways
+        ("2*e1*x",                  "2·e1·x"),  # `2e1` is a number, 20
         ("x*ln(2)",                 "x·ln 2"),
         ("2x/(ln(2)*(x^2 + 1))",    "2x/((x² + 1)·ln 2)"),
         ("x/ln(2)",                 "x/ln 2"),

@@ -1,11 +1,12 @@
 """Printing: Expr -> one line of Unicode for people, `2x/((x² + 1)·ln 2)`.
 
 Driven by the same precedence table and non-recursive `render` as the plain
-and LaTeX printers.  It does not parse back (plain text does), but it is
+and LaTeX printers.  `parse` reads it back (symdiff/unicode_input.py), and it is
 unambiguous: two different trees never print the same.  What keeps it so:
 
 - factors are joined by `·`, except a numeric coefficient before a factor
-  that starts with a letter or a bracket (`2x`, `2(x + 1)`, `2σ(x)`), so a
+  that starts with a letter or a bracket (`2x`, `2(x + 1)`, `2σ(x)`, but
+  `2·|x|`: a bar opens and closes alike), so a
   name before brackets is never read as a function (`f·(x + 1)` vs `f(x + 1)`)
   and two names never run together (`x·y` vs `xy`);
 - names print as written (`sigma` is a name, `σ(u)` the sigmoid), indices as
@@ -50,6 +51,9 @@ SIGMA_SUM = unicodedata.lookup("N-ARY SUMMATION")
 PRIME = unicodedata.lookup("PRIME")
 PI = unicodedata.lookup("GREEK SMALL LETTER PI")
 DELTA = unicodedata.lookup("GREEK SMALL LETTER DELTA")
+# Functions written between two equal bars (`|x|` for abs): bar -> function name.
+BARS = {before: row.name for row in FUNCTIONS.values()
+        for before, after in [notation(row.symbol, "(", ")")] if before == after}
 
 def number(value: Fraction) -> str:
     sign = MINUS if value < 0 else ""
@@ -125,17 +129,18 @@ def leading(e: Expr) -> str:
             return before.removesuffix("(")
         if t is Const:
             return "e" if e.name == "e" else PI
-        if t is Sym:
-            return e.name[0]
+        if t is Sym:  # `e1` whole: after a coefficient it would spell a number, 2e1 = 20
+            return e.name[:2] if e.name[:1] in "eE" and e.name[1:2].isdigit() else e.name[0]
         return "("  # a product, bracketed wherever it is a factor
 
 
 def glue(coefficient: bool, factor: Expr) -> str:
-    """`2x`, `2(x + 1)`, `2 ln(x)`, but `3·2^x`, `x·y`, `f·(x + 1)`."""
+    """`2x`, `2(x + 1)`, `2 ln(x)`, but `3·2^x`, `x·y`, `f·(x + 1)`, `2·e1`, and
+    `2·|x|`: a bar both opens and closes, so `|2|x| − 1|` would pair up two ways."""
     if not coefficient:
         return DOT
     head = leading(factor)
-    if head[0].isdigit() or head[0] == MINUS:
+    if head[0].isdigit() or head[0] == MINUS or head in BARS or (head[0] in "eE" and head[1:2].isdigit()):
         return DOT
     return " " if len(head) > 1 else ""
 
