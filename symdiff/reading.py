@@ -113,6 +113,20 @@ RULES: tuple[Rule, ...] = (
          (E("math.sin(x)**2", "sin(x)^2", "prefix math. is dropped"),
           E("np.exp(-x**2)", "exp(-(x^2))", "prefix np. is dropped")),
          ()),
+    Rule("unicode", "What `symdiff.pretty` prints and the characters people type read as their plain "
+         "spelling: superscripts are powers, subscripts indices, `√` takes the next factor, `·` `×` `÷` `−` "
+         "are operators, `π` is π and other Greek letters are names.",
+         (E("x² + 3x", "x^2 + 3*x"), E("√x·σ(x)", "sqrt(x)*sigmoid(x)"), E("log₂(x² + 1)", "log_2(x^2 + 1)"),
+          E("x − 1", "x - 1"), E("θ·tᵢ", "theta*t_i"), E("√x²", "sqrt(x^2)", "√"), E("√2x", None, "")),
+         ()),
+    Rule("asking for a derivative", "An operator or phrase at the start of the input (`d/dx`, `derivative of`, "
+         "`diff(F, x)`, `D[F, x]`, `... wrt x`) asks for a derivative and takes everything after it; "
+         "`symdiff diff` and `symdiff.diff` compute that derivative, with a note. The phrases are listed "
+         "under \"Input that asks for a derivative\".",
+         (E("d/dx x^2 sin x", "2*x*sin(x) + x^2*cos(x)", "asking for d/dx", asks=True),
+          E("derivative of x^3", "3*x^2", "derivative of", asks=True),
+          E("diff(x^2, x, 2)", "2", "diff(", asks=True), E("x^2 y wrt y", "x^2", "wrt", asks=True)),
+         (E(r"\frac{d}{dx} x^x", "x^x*(ln(x) + 1)", r"\frac{d}{dx}", asks=True),)),
     Rule("matrix notation", "Transposes and elementwise operators are refused until shapes are declared, "
          "never read as scalars.",
          (E("x^T*A*x", None, "^T reads as a transpose"), E("X'*X", None, "X' reads as a transpose"),
