@@ -179,8 +179,8 @@ def _prepared(e: Expr | str, wrt: Wrt, where: Mapping[Expr | str, Expr | str] | 
     many = wrt is not None and not isinstance(wrt, (str, Expr))
     xs = ([variable(tree, w) for w in cast(Sequence[Expr | str], wrt)] if many
           else [variable(tree, cast("Expr | str | None", wrt))])
-    typed = e if isinstance(e, str) else None  # text someone typed, not a tree a caller built
-    for x in xs if typed is not None else ():
+    typed = e if isinstance(e, str) else ""  # text someone typed, not a tree a caller built
+    for x in xs if typed else ():
         if not depends(tree, x):
             shown = typed if len(typed) <= 60 else typed[:57] + "..."
             note(f"{x} does not occur in {shown}: the derivative is 0")
