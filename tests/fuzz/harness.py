@@ -7,7 +7,9 @@ finite differences (and SymPy, when installed, on a sample), its
 simplification against its value, and both against their printed forms
 (`str` and `latex` read back).  Strings go through `parse`, every public
 function and the command line (in process, and a sample in a subprocess with
-a time limit).  `Report` counts every kind of failure and keeps examples.
+a time limit).  Typed texts (typed.py) are written the way people type, each
+with the tree its writer meant; reading one as another tree is a misread.
+`Report` counts every kind of failure and keeps examples.
 
 Run: `python -m tests.fuzz` (short), `python -m tests.fuzz --long`.
 """
@@ -35,6 +37,8 @@ from symdiff import functions as F
 from symdiff.errors import EvaluationError, ParseError, SymdiffError
 from symdiff.printing.latex import latex
 
+from .typed import check_typed, make
+
 X, Y = E.sym("x"), E.sym("y")
 I = E.sym("i")
 SUM_TERMS = 3  # sums run over i = 1..3; x_1..x_3 get values
@@ -52,6 +56,7 @@ CATEGORIES = (
     "bad parse error",           # a ParseError without a position and caret
     "over time limit",           # a call slower than CALL_LIMIT
     "CLI traceback",             # the command line printed a traceback or exited oddly
+    "misread",                   # typed text read as a tree other than the one meant, or a guess without a note
 )
 
 
@@ -68,8 +73,10 @@ class Report:
     checked: Counter = field(default_factory=Counter)
     slowest: tuple[float, str] = (0.0, "")
     known: Counter = field(default_factory=Counter)
+    kinds: Counter = field(default_factory=Counter)
 
-    def fail(self, category: str, detail: str) -> None:
+    def fail(self, category: str, detail: str, kind: str = "") -> None:
+        """Count a failure; `kind` (a generator) keeps a few examples of each kind apart."""
         assert category in CATEGORIES, category
         for known_category, matches, owner in KNOWN:
             if category == known_category and matches(detail):
@@ -79,8 +86,10 @@ class Report:
                     self.examples.setdefault(key, []).append(detail[:600])
                 return
         self.counts[category] += 1
-        shown = self.examples.setdefault(category, [])
-        if len(shown) < 8:
+        if kind:
+            self.kinds[f"{category}: {kind}"] += 1
+        shown = self.examples.setdefault(f"{category} ({kind})" if kind else category, [])
+        if len(shown) < (3 if kind else 8):
             shown.append(detail if len(detail) < 600 else detail[:600] + "...")
 
     def failures(self) -> int:
@@ -90,6 +99,7 @@ class Report:
         lines = ["checked: " + ", ".join(f"{v:,} {k}" for k, v in sorted(self.checked.items()))]
         lines += [f"  {c:24s} {self.counts[c]}" for c in CATEGORIES]
         lines += [f"  {c}: {n}" for c, n in sorted(self.known.items())]
+        lines += [f"    {c}: {n}" for c, n in sorted(self.kinds.items())]
         lines.append(f"slowest call: {self.slowest[0]:.2f} s ({self.slowest[1][:80]})")
         for c, shown in self.examples.items():
             lines.append(f"-- {c}:")
@@ -249,13 +259,16 @@ CONCRETE = {"f": ("sin", "cos", lambda u: E.neg(E.func("sin", u))),
 
 def concrete(e: E.Expr) -> E.Expr | None:
     """`e` with undefined functions replaced by known ones (f -> sin, f' -> cos, ...);
-    None when a derivative order has no replacement."""
+    None when a function or derivative order has no replacement."""
     missing = False
 
     def visit(node: E.Expr) -> E.Expr | None:
         nonlocal missing
         if type(node) is E.Func and node.name not in F.FUNCTIONS:
             base, primes = F.undefined_name(node.name)
+            if base not in CONCRETE:  # a misread name (sech read as an undefined function): no value
+                missing = True
+                return None
             row = F.FUNCTIONS[CONCRETE[base][0]]
             if primes == 0:
                 return row(node.arg)
@@ -574,9 +587,12 @@ def cli_subprocess(report: Report, argv: list[str], timeout: float = 30.0) -> No
 
 
 def run(trees: int, strings: int, subprocesses: int, seed: int = 0, use_sympy: bool | None = None,
-        progress: bool = False, call_limit: float = 10.0, max_length: int | None = None) -> Report:
+        progress: bool = False, call_limit: float = 10.0, max_length: int | None = None,
+        typed: int = 0) -> Report:
     """Check `trees` random trees, `strings` strings (each also through the CLI
-    in process) and `subprocesses` of them through the CLI in a subprocess.
+    in process), `typed` texts typed the way people type them (typed.py; a
+    quarter of those with a variable also through `symdiff diff`) and
+    `subprocesses` of the strings through the CLI in a subprocess.
     A call slower than `call_limit` seconds is counted and cut off; `max_length`
     skips longer strings (the quick pass leaves 2,000-level towers to the long one)."""
     global CALL_LIMIT
@@ -605,6 +621,12 @@ def run(trees: int, strings: int, subprocesses: int, seed: int = 0, use_sympy: b
             print(f"  {n + 1} strings, {report.failures()} failures, {time.perf_counter() - start:.0f} s", flush=True)
     if progress:
         print(f"after the strings:\n{report.summary()}", flush=True)
+    for n in range(typed):
+        check_typed(report, make(rng, n, maker), rng, call, concrete, cli=n % 4 == 3)
+        if progress and (n + 1) % 1000 == 0:
+            print(f"  {n + 1} typed, {report.failures()} failures, {time.perf_counter() - start:.0f} s", flush=True)
+    if progress and typed:
+        print(f"after the typed texts:\n{report.summary()}", flush=True)
     for text in texts:
         cli_subprocess(report, [rng.choice(["diff", "simplify"]), text])
     return report
