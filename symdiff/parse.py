@@ -6,6 +6,7 @@ reduced, with no recursion however deeply the input nests.
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import warnings
@@ -141,6 +142,17 @@ class PlainTransformer(Transformer[Token, Any]):
     def func(self, name: Token, arg) -> X.Expr:
         return F.apply(str(name), _unwrap(arg))
 
+    def func_square(self, name: Token, arg) -> X.Expr:
+        note(f"read {name}[...] as {name}(...): square brackets after a function's name apply it, "
+             f"as in Mathematica")
+        return self.func(name, arg)
+
+    def apply_square(self, name: Token, *args) -> X.Expr | _Juxtaposed:
+        applied = self.apply(name, *args)
+        if not isinstance(applied, _Juxtaposed):
+            note(f"read {name}[...] as {name}(...): square brackets after a name apply it, as in Mathematica")
+        return applied
+
     def func_power(self, name: Token, _pow: Token, power, arg) -> X.Expr:
         return function_power(name, _unwrap(power), _unwrap(arg))
 
@@ -243,6 +255,11 @@ def letters(name: str) -> list[tuple[str, str]]:
     return out
 
 
+def _looks_like_a_power(a: str, b: str) -> bool:
+    """`x^1/2`, `x^3/2` may mean a root; `x^2/2` is x^2 halved."""
+    return a.isdigit() and b in ("2", "3", "4") and math.gcd(int(a), int(b)) == 1
+
+
 def _written(parts: list[tuple[str, str]]) -> str:
     """[(NAME, x), (FUNC, sin), (NAME, x)] -> `x*sin(x)`."""
     out: list[str] = []
@@ -290,7 +307,7 @@ class PlainPostLexer:
         name = str(tok)
         if not name.isalpha() or len(name) < 2 or name in variables:
             return [tok]
-        if tok.type == "APPLY" and len(applied := PlainPostLexer.split_application(tok)) > 1:
+        if tok.type == "APPLY" and len(applied := PlainPostLexer.split_application(tok, variables)) > 1:
             return applied
         function_and_letter = glued(name)
         if function_and_letter is not None:
@@ -321,11 +338,13 @@ class PlainPostLexer:
         return pieces
 
     @staticmethod
-    def split_application(tok: Token) -> list[Token]:
-        """`xsin(x)`: letters glued to a known function's name before a bracket."""
+    def split_application(tok: Token, variables: frozenset[str]) -> list[Token]:
+        """`xsin(x)` by x: the variable glued to a known function's name before a bracket
+        (`acot(x)` stays a name: its letters hold no variable)."""
         name = str(tok)
         parts = letters(name) if name.isalpha() else []
-        if len(parts) < 2 or parts[-1][0] != "FUNC" or any(kind == "FUNC" for kind, _ in parts[:-1]):
+        if (len(parts) < 2 or parts[-1][0] != "FUNC" or any(kind == "FUNC" for kind, _ in parts[:-1])
+                or not any(value in variables for _, value in parts[:-1])):
             return [tok]
         product = f"{_written(parts[:-1])}*{parts[-1][1]}(...)"
         note(f"read {name}(...) as {product}; write {product} to say so")
@@ -345,15 +364,18 @@ class PlainPostLexer:
                               f"shapes, which symdiff does not read yet; a primed name is written in "
                               f"lower case (y')")
         op = -3 if kinds[-2:-1] in (["MINUS"], ["PLUS"]) else -2
-        if (tok.type in _GLUED_AFTER and kinds[-1:] == ["NUMBER"] and recent[-1].end_pos == tok.start_pos
+        glued = tok.type in _GLUED_AFTER or (tok.type == "LPAR" and kinds[op:op + 1 or None] == ["SLASH"])
+        if (glued and kinds[-1:] == ["NUMBER"] and recent[-1].end_pos == tok.start_pos
                 and kinds[op:op + 1 or None] in (["POW"], ["SLASH"])):
             operator, number = str(recent[op]), "".join(map(str, recent[op + 1:]))
             if len(recent) > -op and kinds[op - 1] in ("NAME", "NUMBER", "CONST"):
                 operator = str(recent[op - 1]) + operator  # e^2x, not just ^2x
-            glue = f"{number}{tok}"
+            shown = "(...)" if tok.type == "LPAR" else str(tok)
+            glue = f"{number}{shown}"
             raise _TokenError(recent[-1], f"ambiguous: {operator}{glue} could mean {operator}({glue}) or "
-                              f"{operator}{number}*{tok}; write one of them")
-        if tok.type == "NUMBER" and kinds[-3:] == ["POW", "NUMBER", "SLASH"]:
+                              f"{operator}{number}*{shown}; write one of them")
+        if tok.type == "NUMBER" and kinds[-3:] == ["POW", "NUMBER", "SLASH"] and _looks_like_a_power(
+                str(recent[-2]), str(tok)):
             a, b = str(recent[-2]), str(tok)
             note(f"read ^{a}/{b} as the power {a}, then a division by {b} (^ binds tighter than /); "
                  f"write ^({a}/{b}) for the power {a}/{b}")

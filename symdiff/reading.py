@@ -70,7 +70,7 @@ RULES: tuple[Rule, ...] = (
          "it is refused, naming both readings; in LaTeX, so is text glued to an unbraced superscript or "
          "divisor. Braces, `\\frac` or a space say which is meant.",
          (E("e^2x", None, "could mean e^(2x) or e^2*x"), E("1/2x", None, "could mean 1/(2x) or 1/2*x"),
-          E("x^2y", None, "could mean x^(2y) or x^2*y")),
+          E("x^2y", None, "could mean x^(2y) or x^2*y"), E("6/2(1+2)", None, "could mean 6/(2(...)) or 6/2*(...)")),
          (E(r"e^2x", None, "^2 without braces is one character"), E(r"1/2x", None, "/ divides by 2 alone"),
           E(r"e^{2x}", "exp(2*x)"), E(r"\frac{1}{2}x", "x/2"))),
     Rule("space ends an operand", "After `^` or `/`, a space ends the operand: `e^2 x` is e^2*x.",
@@ -79,7 +79,7 @@ RULES: tuple[Rule, ...] = (
     Rule("fraction after a power", "`x^1/2` is (x^1)/2, since `^` binds tighter than `/`; a note says how to "
          "write the power 1/2.",
          (E("x^1/2", "x/2", "write ^(1/2)"),),
-         (E(r"x^{1/2}", "sqrt(x)"), E(r"x^1/2", None, "^1 without braces is one character"))),
+         (E(r"x^{1/2}", "sqrt(x)"), E(r"x^1/2", "x/2"))),
     Rule("glued function names", "A function's name glued to a variable, `sinx`, is `sin x` when that letter "
          "is a variable of the expression (or the `--wrt` one); else it is one name. A note says which.",
          (E("x*sinx", "x*sin(x)", "read 'sinx' as 'sin x'"), E("cost", "cost", "read 'cost' as one name"),
@@ -98,8 +98,10 @@ RULES: tuple[Rule, ...] = (
     Rule("bars", "`|u|` is the absolute value, in both syntaxes; a bar opens or closes by what stands before it.",
          (E("|x|", "abs(x)"), E("ln|x|", "ln(abs(x))"), E("2|x - 1|^2", "2*abs(x-1)^2")),
          (E(r"\left|x\right|", "abs(x)"), E(r"\ln|x|", "ln(abs(x))"), E(r"\lvert x \rvert", "abs(x)"))),
-    Rule("square brackets", "Square brackets group, as round ones do.",
-         (E("[2x+1]^6", "(2*x+1)^6"),),
+    Rule("square brackets", "Square brackets group, as round ones do; after a name they apply it, as in "
+         "Mathematica (with a note).",
+         (E("[2x+1]^6", "(2*x+1)^6"), E("sin[x]", "sin(x)", "square brackets after a function's name"),
+          E("f[x]", "f(x)", "square brackets after a name")),
          (E(r"\left[2x+1\right]^6", "(2*x+1)^6"), E(r"\lbrack x+1 \rbrack^2", "(x+1)^2"))),
     Rule("sums", "A sum's body runs to the end of the product; without an upper bound, `i` runs to N and "
          "another index to its capital (a note says so).",
