@@ -108,6 +108,11 @@ class PlainTransformer(Transformer[Token, Any]):
         return X.const(str(tok))
 
     def symbol(self, name: Token, indices: tuple[X.Expr, ...] = ()) -> X.Expr:
+        constant = CAPITALISED_CONSTANTS.get(str(name))
+        if constant is not None and not indices:
+            note(f"read {name} as the constant {constant} (as Mathematica and SymPy spell it); "
+                 f"a variable needs another name, such as {name}_0")
+            return X.const(constant)
         return X.Sym(str(name), indices)
 
     def subscript(self, *parts: Token) -> tuple[X.Expr, ...]:
@@ -136,14 +141,14 @@ class PlainTransformer(Transformer[Token, Any]):
     def pow(self, base: X.Expr, _op: Token, exp) -> X.Expr:
         return X.pow_(base, _unwrap(exp))
 
-    def func(self, name: Token, arg) -> X.Expr:
-        return F.apply(str(name), _unwrap(arg))
+    def func(self, name: Token, *args) -> X.Expr:
+        return known_function(name, str(name), tuple(map(_unwrap, args)))
 
     def func_power(self, name: Token, _pow: Token, power, arg) -> X.Expr:
         return function_power(name, _unwrap(power), _unwrap(arg))
 
     def bare_func(self, name: Token, arg: X.Expr) -> _Bare:
-        return _Bare(F.apply(str(name), arg), name)
+        return _Bare(known_function(name, str(name), (arg,)), name)
 
     def apply(self, name: Token, *args) -> X.Expr:
         return application(name, tuple(map(_unwrap, args)))
@@ -236,11 +241,31 @@ def product(items) -> X.Expr:
 FUNCTION_LETTERS = N.FUNCTION_LETTERS
 
 
+# Constants as Mathematica (E, Pi) and SymPy (E) spell them; read with a note.
+CAPITALISED_CONSTANTS = {"E": "e", "Pi": "pi"}
+
+
+def known_function(tok: Token, name: str, args: tuple[X.Expr, ...]) -> X.Expr:
+    """A spelling of the function table applied to `args`, with the note its row gives."""
+    counts = F.arities(name)
+    if len(args) not in counts:
+        wanted = " or ".join(map(str, counts))
+        raise _TokenError(tok, f"{name} takes {wanted} argument{'s' * (counts != (1,))}, not {len(args)}")
+    said = F.reading_note(name, len(args))
+    if said:
+        note(said)
+    return F.apply(name, *args)
+
+
 def application(name_tok: Token, args: tuple[X.Expr, ...], styled: bool = False) -> X.Expr:
     """`name(args)` for a name the function table lacks; `styled` names
-    (`\\operatorname{a}`) are functions however short."""
+    (`\\operatorname{a}`) are functions however short.  A known function spelt
+    with capitals (`Sin(x)`, `ArcTan(x)`, as Mathematica writes them) is that function."""
     name = str(name_tok).strip()
     base, primes = F.undefined_name(name)
+    if base != base.lower() and not primes and F.arities(base.lower()):
+        note(f"read {base}(...) as {base.lower()}(...): function names are read whatever their capitals")
+        return known_function(name_tok, base.lower(), args)
     if base in F.BINARY_BUILDERS and not primes:
         if len(args) < 2:
             raise _TokenError(name_tok, f"{base} takes two or more arguments: {base}(a, b)")
