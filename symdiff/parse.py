@@ -263,8 +263,9 @@ def application(name_tok: Token, args: tuple[X.Expr, ...], styled: bool = False)
     with capitals (`Sin(x)`, `ArcTan(x)`, as Mathematica writes them) is that function."""
     name = str(name_tok).strip()
     base, primes = F.undefined_name(name)
-    if base != base.lower() and not primes and F.arities(base.lower()):
-        note(f"read {base}(...) as {base.lower()}(...): function names are read whatever their capitals")
+    if not primes and F.arities(base.lower()):
+        if base != base.lower():
+            note(f"read {base}(...) as {base.lower()}(...): function names are read whatever their capitals")
         return known_function(name_tok, base.lower(), args)
     if base in F.BINARY_BUILDERS and not primes:
         if len(args) < 2:
@@ -297,7 +298,7 @@ def function_power(name: Token, power: X.Expr, arg: X.Expr) -> X.Expr:
             raise _TokenError(name, f"{name}^-1 is ambiguous: write 1/{name}(...) or the inverse by name")
         note(f"read {name}^-1 as the inverse function {inverse.name}")
         return inverse(arg)
-    return X.pow_(F.apply(str(name), arg), power)
+    return X.pow_(known_function(name, str(name).lstrip("\\"), (arg,)), power)
 
 
 _DERIV = re.compile(r"d(?:\^(?P<n>[0-9]+))?/d(?P<var>[A-Za-z][A-Za-z0-9]*(?:_\{[^{}]*\}|_[A-Za-z0-9]+)?)"
@@ -780,7 +781,7 @@ class LatexTransformer(Transformer[Token, Any]):
         primes = next((str(t) for t in toks if t.type == "PRIMES"), "")
         name = str(word).lstrip("\\")
         row = None if primes else (F.lookup(name) or F.lookup(name.lower()))
-        if row is not None:
+        if row is not None and row.arity == 1:
             return row(items[-1])
         if not primes and name.lower() in F.BUILDERS:
             return F.BUILDERS[name.lower()](items[-1])
