@@ -498,7 +498,7 @@ def spellings() -> Iterator[str]:
 def arities(name: str) -> tuple[int, ...]:
     """How many arguments a known spelling takes (`log`: 1 or 2); () for an unknown name."""
     row = lookup(name)
-    counts = (row.arity,) if row else ()
+    counts: tuple[int, ...] = (row.arity,) if row else ()
     counts += (1,) if name in BUILDERS else ()
     return counts + ((2,) if name in BUILDERS_OF_TWO else ())
 
