@@ -317,3 +317,13 @@ def test_floats_near_a_pole_stay_floats():
     assert symdiff.evaluate("tan(x)", {"x": math.pi / 2}) == pytest.approx(math.tan(math.pi / 2))
     assert symdiff.evaluate("sin(x)", {"x": math.pi}) == math.sin(math.pi)
     assert symdiff.evaluate("sin(pi)") == 0.0
+
+
+@pytest.mark.parametrize("text, said", [("tan(pi/2)", "tan has a pole there"), ("1/sin(pi)", "division by zero")])
+def test_a_pole_on_the_command_line_is_one_line_and_exit_2(text, said):
+    import subprocess
+    import sys
+    done = subprocess.run([sys.executable, "-m", "symdiff", "eval", text], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2 and not done.stdout
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("symdiff: error: ") and said in lines[0]
