@@ -61,7 +61,7 @@ from . import polynomial as P
 from .functions import FUNCTIONS, Parity
 from .expr import (
     E, FACT_BINDER, FACT_DENOMINATOR, FACT_EXP, FACT_LOG, FACT_POWER, FACT_SUM_FACTOR, FACT_SUM_POWER,
-    MAX_FOLD_BITS, NEG_ONE, ONE, TWO, ZERO, Add, Const, Expr, Func, Log, Mul, Num, Pow, Sum, Sym,
+    MAX_FOLD_BITS, NEG_ONE, ONE, TWO, UNDEFINED, ZERO, Add, Const, Expr, Func, Log, Mul, Num, Pow, Sum, Sym,
     _fold_numeric_power, add, cost, factor_key, func, function_fact, mul, neg, num, order_key, postorder, pow_,
 )
 
@@ -790,6 +790,8 @@ def power_of_power(e: Expr) -> Expr | None:
     inner = e.base
     if type(inner) is not Pow:
         return None
+    if inner is UNDEFINED:  # (1/0)^(-1/2) is undefined too, not 0^(1/2)
+        return UNDEFINED
     u, n = inner.base, inner.exp
     if _positive_constant(u):
         return pow_(u, mul(n, e.exp))
