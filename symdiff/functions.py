@@ -17,7 +17,7 @@ A name that is not in the table, applied to brackets (`f(x)`), is an
 no value.  `sqrt`, `exp`, `ln`/`log`, `log10`, `gelu`, ... are spelt like
 functions but build other nodes (`BUILDERS`, `BUILDERS_OF_TWO`); a spelling
 with more than one plausible reading carries the note that names the one
-taken (`NOTES`, the `note` column).
+taken (`NOTES`).
 """
 
 from __future__ import annotations
@@ -90,7 +90,6 @@ class Function:
     exact: Callable[..., Expr | None] | None = None
     # f as other rows and nodes, equal on the whole domain: code for a backend with no spelling.
     definition: Callable[..., Expr] | None = None
-    note: str = ""  # said when the name is read: the convention taken where tools differ
     inverse_of: str | None = None  # f(g(u)) = u wherever g(u) is defined, for the row g named
 
     @property
@@ -292,8 +291,6 @@ def _sum_of_squares(u: Expr, v: Expr) -> Expr:
 
 
 HALF_PI = mul(HALF, PI)
-ACOT_NOTE = ("read {name}(u) as pi/2 - atan(u), with values in (0, pi), continuous; SymPy's acot and "
-             "Wolfram's ArcCot are atan(1/u), which differs by pi for u < 0 (the derivative is the same)")
 
 
 ROWS: tuple[Function, ...] = (
@@ -368,9 +365,12 @@ ROWS: tuple[Function, ...] = (
     Function("abs", lambda u: mul(u, pow_(func("abs", u), NEG_ONE)), abs, r"\left|{}\right|", "abs",
              parity=Parity.EVEN, at_zero=ZERO, nonnegative=True, unicode="|{}|", numpy="abs",
              sympy="Abs", math="fabs", torch="torch.abs", jax="jnp.abs"),
+    # acot(u) = pi/2 - atan(u), continuous, in (0, pi), as Abramowitz and Stegun 4.4.8; SymPy and
+    # Wolfram take atan(1/u), pi less for u < 0 (same derivative).  No note: symdiff prints acot,
+    # and what it prints reads back without one; the README states the convention.
     Function("acot", lambda u: neg(pow_(add(ONE, pow_(u, TWO)), NEG_ONE)),
              lambda u: math.pi / 2 - math.atan(u), r"\mathrm{arccot}", "inverse_trig", aliases=("arccot",),
-             at_zero=HALF_PI, nonnegative=True, unicode="arccot", note=ACOT_NOTE,
+             at_zero=HALF_PI, nonnegative=True, unicode="arccot",
              exact=_inverse_at(_ATAN, HALF.value, -1), definition=lambda u: sub(HALF_PI, func("atan", u))),
     Function("asec", lambda u: _inverse_square_root(u, ONE), lambda u: math.acos(1.0 / u),
              r"\mathrm{arcsec}", "inverse_trig", aliases=("arcsec",), domain=OUTSIDE_UNIT_OPEN,
@@ -504,11 +504,9 @@ def arities(name: str) -> tuple[int, ...]:
 
 
 def reading_note(name: str, count: int) -> str:
-    """What to say when `name` is read with `count` arguments: the convention
-    taken where tools differ (`lg`, `log(u, b)`, `acot`); else ""."""
-    row = lookup(name)
-    text = row.note if row and count == row.arity else NOTES.get((name, count), "")
-    return text.format(name=name)
+    """What to say when `name` is read with `count` arguments: the reading
+    taken where tools differ (`lg`, `log(u, b)`); else ""."""
+    return NOTES.get((name, count), "")
 
 
 def apply(name: str, *args: Expr) -> Expr:

@@ -297,7 +297,7 @@ def function_power(name: Token, power: X.Expr, arg: X.Expr) -> X.Expr:
         if inverse is None:
             raise _TokenError(name, f"{name}^-1 is ambiguous: write 1/{name}(...) or the inverse by name")
         note(f"read {name}^-1 as the inverse function {inverse.name}")
-        return inverse(arg)
+        return known_function(name, inverse.name, (arg,))
     return X.pow_(known_function(name, str(name).lstrip("\\"), (arg,)), power)
 
 
@@ -782,7 +782,7 @@ class LatexTransformer(Transformer[Token, Any]):
         name = str(word).lstrip("\\")
         row = None if primes else (F.lookup(name) or F.lookup(name.lower()))
         if row is not None and row.arity == 1:
-            return row(items[-1])
+            return known_function(word, row.name, (items[-1],))
         if not primes and name.lower() in F.BUILDERS:
             return F.BUILDERS[name.lower()](items[-1])
         return application(Token(word.type, name + primes, word.start_pos, word.line, word.column),
