@@ -31,8 +31,8 @@ from fractions import Fraction
 from .errors import EvaluationError
 from .runtime import _math_sigmoid as _sigmoid, _math_softplus as _softplus  # stable forms, shared with generated code
 from .expr import (
-    E, HALF, NEG_ONE, ONE, PI, TWO, UNDEFINED, ZERO, Add, Expr, Func, Mul, Num, Pow, _fold_numeric_power,
-    add, div, exp, func, ln, log, mul, neg, pow_, sqrt, sub,
+    HALF, NEG_ONE, ONE, PI, TWO, UNDEFINED, ZERO, Add, Expr, Func, Mul, Num, Pow, _fold_numeric_power,
+    add, exp, func, ln, log, mul, neg, pow_, sqrt, sub,
 )
 
 
@@ -160,14 +160,13 @@ Signs = Callable[[Surd, Surd], Surd | None]  # (sin, cos) at an angle -> the row
 def surd(sign: int, square: Fraction) -> Expr:
     """sign*sqrt(square), written as the simplifier writes it: sqrt(3)/3, not 1/sqrt(3)."""
     top, bottom = square.numerator * square.denominator, square.denominator  # sqrt(a/b) = sqrt(a*b)/b
-    outside, inside, k = 1, 1, 2
+    outside, k = 1, 2  # top = outside^2 * (what stays under the root)
     while k * k <= top:
         while top % (k * k) == 0:
             top //= k * k
             outside *= k
         k += 1
-    inside = top
-    return mul(Num(Fraction(sign * outside, bottom)), sqrt(Num(inside)))
+    return mul(Num(Fraction(sign * outside, bottom)), sqrt(Num(top)))
 
 
 def _at_pi(value: Signs) -> Callable[[Expr], Expr | None]:
