@@ -69,8 +69,8 @@ def to_sympy(e: Expr) -> Any:
         if t is Func:
             row = FUNCTIONS.get(node.name)
             if row is not None and row.sympy:
-                return getattr(sp, row.sympy)(kids[0])
-            return sp.Function(node.name)(kids[0])
+                return getattr(sp, row.sympy)(*kids)
+            return sp.Function(node.name)(*kids)
         if t is Sum:
             return sp.Sum(kids[0], (sp.Symbol(node.index.name), kids[1], kids[2]))
         if t is Delta:
@@ -150,9 +150,9 @@ def _one(sp: Any, node: Any, kids: list[Expr], by_sympy: dict[str, str]) -> Expr
     if isinstance(node, sp.KroneckerDelta):
         return delta(*kids)
     name = type(node).__name__
+    if isinstance(node, sp.Function) and name in by_sympy and len(kids) == FUNCTIONS[by_sympy[name]].arity:
+        return func(by_sympy[name], *kids)
     if isinstance(node, sp.Function) and len(kids) == 1:
-        if name in by_sympy:
-            return func(by_sympy[name], kids[0])
         if isinstance(node, sp.core.function.AppliedUndef):  # sigmoid, softplus, f(x)
             return func(name, kids[0])
     raise SymdiffError(f"no symdiff form for SymPy's {name}: {node}")

@@ -198,7 +198,23 @@ def _sum_over_index(e: Expr, x: Sym, d: Derivative) -> Expr:
 
 
 def _function_rule(row: Function) -> Rule:
+    if row.arity == 2:
+        return _two_argument_rule(row)
     return chain_rule(row.phrase, row(_u), _arg, lambda e: row.derivative(e.arg))
+
+
+def _two_argument_rule(row: Function) -> Rule:
+    """f(u, v)' = f_u(u, v)*u' + f_v(u, v)*v': the chain rule in each argument that varies."""
+    partials = (row.derivative, cast(Callable[..., Expr], row.derivative_v))
+
+    def needs(e: Expr, x: Sym) -> tuple[Expr, ...]:
+        return tuple(a for a in e.args if depends(a, x))
+
+    def apply(e: Expr, x: Sym, d: Derivative) -> Expr:
+        return add(*(mul(p(*e.args), d(a)) for p, a in zip(partials, e.args) if depends(a, x)))
+
+    formula = Formula(_x, row(_u, _v), add(mul(partials[0](_u, _v), _du), mul(partials[1](_u, _v), _dv)))
+    return Rule(row.phrase, formula, needs, apply, lambda e, x: ((_u, e.arg), (_v, e.rest[0])))
 
 
 def _undefined_outer(e: Expr) -> Expr:

@@ -16,8 +16,10 @@ from functools import cache
 from math import comb
 
 from .errors import EvaluationError, SymdiffError
-from .functions import FUNCTIONS
-from .expr import Add, Const, Delta, Expr, Func, Log, Mul, Num, Pow, Sum, Sym, add, mul, postorder, sym
+from .functions import FUNCTIONS, Function
+from .expr import (
+    UNDEFINED, Add, Const, Delta, Expr, Func, Log, Mul, Num, Pow, Sum, Sym, add, mul, postorder, sym,
+)
 from .limits import MAX_SUM_TERMS
 
 CONSTANT_VALUES = {"e": math.e, "pi": math.pi}
@@ -134,7 +136,11 @@ class _Evaluator:
                 row = FUNCTIONS.get(name)
                 if row is None:
                     raise EvaluationError(f"{name} is an undefined function: it has no value")
-                return row.evaluate(kids[0])
+                if row.exact is not None and not node.free:
+                    exact = self.exact(row, node)
+                    if exact is not None:
+                        return exact
+                return row.evaluate(*kids)
             case Delta():
                 return 1.0 if kids[0] == kids[1] else 0.0
             case _:
@@ -142,6 +148,16 @@ class _Evaluator:
         if isinstance(out, complex) or (math.isinf(out) and all(map(math.isfinite, kids))):
             raise EvaluationError("the value overflows a float")
         return out
+
+    def exact(self, row: Function, node: Expr) -> float | None:
+        """The value of a function of constants that its row knows exactly
+        (sin(pi) is 0, not 1.2e-16); a pole (tan(pi/2)) is an EvaluationError."""
+        value = row.exact(*node.args) if row.exact else None
+        if value is None or value is node:
+            return None
+        if value is UNDEFINED:
+            raise EvaluationError(f"{node} is undefined: {row.name} has a pole there")
+        return self.value(value, self.env)
 
     # ------------------------------------------------------------- sums
 

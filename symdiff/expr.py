@@ -104,6 +104,7 @@ class Expr:
         base: Expr  # Pow, Log
         exp: Expr  # Pow
         arg: Expr  # Func, Log
+        rest: tuple[Expr, ...]  # Func
         body: Expr  # Sum
         index: Sym  # Sum
         lower: Expr  # Sum
@@ -391,22 +392,27 @@ class Pow(Expr):
 
 
 class Func(Expr):
-    """A named function of one argument: a row of `symdiff.functions`, or an
-    undefined function (`f(x)`, `f'(x)`) when the name is not in the table."""
+    """A named function: a row of `symdiff.functions`, or an undefined function
+    (`f(x)`, `f'(x)`) when the name is not in the table.  `arg` is the first
+    argument, `rest` the others of a row of two (`atan2(y, x)`), else empty."""
 
-    __slots__ = ("name", "arg")
-    _fields = ("name", "arg")
+    __slots__ = ("name", "arg", "rest")
+    _fields = ("name", "arg", "rest")
     _tag = 7
     __match_args__ = _fields
     name: str
     arg: Expr
+    rest: tuple[Expr, ...]
+
+    def __new__(cls, name: str, arg: Expr, rest: tuple[Expr, ...] = ()) -> Func:
+        return cast(Func, Expr.__new__(cls, name, arg, rest))
 
     @property
     def args(self) -> tuple[Expr, ...]:
-        return (self.arg,)
+        return (self.arg, *self.rest) if self.rest else (self.arg,)
 
     def rebuild(self, args: tuple[Expr, ...]) -> Expr:
-        return func(self.name, args[0])
+        return func(self.name, *args)
 
 
 class Log(Expr):
@@ -818,11 +824,11 @@ def ln(arg: Expr) -> Expr:
     return Log(arg, E)
 
 
-def func(name: str, arg: Expr) -> Expr:
+def func(name: str, arg: Expr, *rest: Expr) -> Expr:
     """Apply the function called `name` (canonical spelling; see `symdiff.functions.apply`)."""
     if not name or not isinstance(name, str):
         raise ValueError(f"a function needs a name, not {name!r}")
-    return Func(name, arg)
+    return Func(name, arg, rest)
 
 
 def summation(body: Expr, index: Sym, lower: Expr, upper: Expr) -> Expr:

@@ -7,10 +7,17 @@ use for it and the phrase key its derivation step is titled by.  The
 parsers, `diff`, `evaluate`, the simplifier, the printers and the steps all
 read this table; adding a function is adding a row (plus its tests).
 
+A row of two arguments (`atan2(y, x)`, `hypot(x, y)`) gives both partial
+derivatives.  A row's `exact` column gives its value where that is known
+exactly (`sin(pi/6) = 1/2`, `atan(1) = pi/4`, `UNDEFINED` at a pole such as
+`tan(pi/2)`); the simplifier and `evaluate` both read it.
+
 A name that is not in the table, applied to brackets (`f(x)`), is an
 *undefined function*: it differentiates to `f'(x)` by the chain rule and has
-no value.  `sqrt`, `exp` and `ln`/`log` are spelt like functions but build
-powers and logarithms (`BUILDERS`).
+no value.  `sqrt`, `exp`, `ln`/`log`, `log10`, `gelu`, ... are spelt like
+functions but build other nodes (`BUILDERS`, `BUILDERS_OF_TWO`); a spelling
+with more than one plausible reading carries the note that names the one
+taken (`NOTES`).
 """
 
 from __future__ import annotations
@@ -24,8 +31,8 @@ from fractions import Fraction
 from .errors import EvaluationError
 from .runtime import _math_sigmoid as _sigmoid, _math_softplus as _softplus  # stable forms, shared with generated code
 from .expr import (
-    HALF, NEG_ONE, ONE, PI, TWO, ZERO, Expr, Func, Num, add, exp, func, ln, mul, neg,
-    pow_, sqrt, sub,
+    HALF, NEG_ONE, ONE, PI, TWO, UNDEFINED, ZERO, Add, Expr, Func, Mul, Num, Pow, _fold_numeric_power,
+    add, exp, func, ln, log, mul, neg, pow_, sqrt, sub,
 )
 
 
@@ -36,28 +43,34 @@ class Parity(Enum):
 
 @dataclass(frozen=True)
 class Domain:
-    """Where a function is defined on the reals: a test and its statement in u."""
+    """Where a function is defined on the reals: a test of its arguments and
+    its statement in u (and v, for a row of two)."""
 
     text: str
-    contains: Callable[[float], bool]
+    contains: Callable[..., bool]
 
 
-REALS = Domain("every real u", lambda u: True)
+REALS = Domain("every real u", lambda *u: True)
 UNIT_CLOSED = Domain("-1 <= u <= 1", lambda u: -1.0 <= u <= 1.0)
 UNIT_OPEN = Domain("-1 < u < 1", lambda u: -1.0 < u < 1.0)
 AT_LEAST_ONE = Domain("u >= 1", lambda u: u >= 1.0)
 NONZERO = Domain("u != 0", lambda u: u != 0.0)
 COS_NONZERO = Domain("cos(u) != 0", lambda u: math.cos(u) != 0.0)
 SIN_NONZERO = Domain("sin(u) != 0", lambda u: math.sin(u) != 0.0)
+ABOVE_MINUS_ONE = Domain("u > -1", lambda u: u > -1.0)
+OUTSIDE_UNIT_OPEN = Domain("u <= -1 or u >= 1", lambda u: abs(u) >= 1.0)
+OUTSIDE_UNIT_CLOSED = Domain("u < -1 or u > 1", lambda u: abs(u) > 1.0)
+NOT_ORIGIN = Domain("(u, v) != (0, 0)", lambda u, v: u != 0.0 or v != 0.0)
 
 
 @dataclass(frozen=True)
 class Function:
-    """One row of the table.  `derivative(u)` is f'(u); the chain rule multiplies by u'."""
+    """One row of the table.  `derivative(u)` is f'(u); the chain rule multiplies by u'.
+    A row of two arguments has `derivative(u, v)` = df/du and `derivative_v(u, v)` = df/dv."""
 
     name: str
-    derivative: Callable[[Expr], Expr]
-    value: Callable[[float], float]
+    derivative: Callable[..., Expr]
+    value: Callable[..., float]
     latex: str  # the command before \left( ... \right), or a template with {} for the argument
     phrase: str  # key of the step title in symdiff.languages
     aliases: tuple[str, ...] = ()
@@ -71,23 +84,38 @@ class Function:
     math: str | None = None  # attribute of Python's math module, when there is one
     torch: str | None = None  # dotted name after `import torch`, when there is one
     jax: str | None = None  # dotted name after `import jax, jax.numpy as jnp`, when there is one
+    derivative_v: Callable[..., Expr] | None = None  # df/dv of a row of two arguments f(u, v)
+    # f(args) written without f where that is exact: special values (sin(pi/6) = 1/2),
+    # UNDEFINED at a pole (tan(pi/2)), identities (hypot(u, 0) = abs(u)); else None.
+    exact: Callable[..., Expr | None] | None = None
+    # f as other rows and nodes, equal on the whole domain: code for a backend with no spelling.
+    definition: Callable[..., Expr] | None = None
+    inverse_of: str | None = None  # f(g(u)) = u wherever g(u) is defined, for the row g named
 
-    def __call__(self, u: Expr) -> Expr:
-        return func(self.name, u)
+    @property
+    def arity(self) -> int:
+        """How many arguments the function takes."""
+        return 1 if self.derivative_v is None else 2
+
+    def __call__(self, *args: Expr) -> Expr:
+        return func(self.name, *args)
 
     @property
     def symbol(self) -> str:
         """The Unicode spelling: `σ` for the sigmoid, else the name."""
         return self.unicode or self.name
 
-    def evaluate(self, u: float) -> float:
-        """f(u) as a float; EvaluationError outside the domain."""
-        if not self.domain.contains(u):
-            raise EvaluationError(f"{self.name}({u:g}) is undefined: it needs {self.domain.text}")
+    def evaluate(self, *args: float) -> float:
+        """f(args) as a float; EvaluationError outside the domain."""
+        shown = f"{self.name}({', '.join(f'{u:g}' for u in args)})"
+        if len(args) != self.arity:
+            raise EvaluationError(f"{shown}: {self.name} takes {self.arity} argument{'s' * (self.arity > 1)}")
+        if not self.domain.contains(*args):
+            raise EvaluationError(f"{shown} is undefined: it needs {self.domain.text}")
         try:
-            return self.value(u)
-        except (OverflowError, ValueError):
-            raise EvaluationError(f"{self.name}({u:g}) is not a finite real number") from None
+            return self.value(*args)
+        except (OverflowError, ValueError, ZeroDivisionError):
+            raise EvaluationError(f"{shown} is not a finite real number") from None
 
 
 def _sign(u: float) -> float:
@@ -106,38 +134,208 @@ def _f(name: str) -> Callable[[Expr], Expr]:
     return lambda u: func(name, u)
 
 
+# ------------------------------------------------------------- exact values
+
+def pi_multiple(e: Expr) -> Fraction | None:
+    """q when `e` is exactly q*pi (`0`, `pi`, `3*pi/4`, `pi/2 + pi`), else None."""
+    total = Fraction(0)
+    for t in e.terms if type(e) is Add else (e,):
+        if t is PI:
+            total += 1
+        elif type(t) is Mul and len(t.factors) == 2 and type(t.factors[0]) is Num and t.factors[1] is PI:
+            total += t.factors[0].value
+        elif t is not ZERO:
+            return None
+    return total
+
+
+# sin(q*pi)^2 at the standard angles 0 <= q <= 1/2: every trigonometric value
+# there is a sign times the square root of a rational.
+_SINE_SQUARES = {Fraction(0): Fraction(0), Fraction(1, 6): Fraction(1, 4), Fraction(1, 4): Fraction(1, 2),
+                 Fraction(1, 3): Fraction(3, 4), Fraction(1, 2): Fraction(1)}
+Surd = tuple[int, Fraction]  # sign, square: -sqrt(3)/2 is (-1, 3/4)
+Signs = Callable[[Surd, Surd], Surd | None]  # (sin, cos) at an angle -> the row's value; None at a pole
+
+
+def surd(sign: int, square: Fraction) -> Expr:
+    """sign*sqrt(square), written as the simplifier writes it: sqrt(3)/3, not 1/sqrt(3)."""
+    top, bottom = square.numerator * square.denominator, square.denominator  # sqrt(a/b) = sqrt(a*b)/b
+    outside, k = 1, 2  # top = outside^2 * (what stays under the root)
+    while k * k <= top:
+        while top % (k * k) == 0:
+            top //= k * k
+            outside *= k
+        k += 1
+    return mul(Num(Fraction(sign * outside, bottom)), sqrt(Num(top)))
+
+
+def _at_pi(value: Signs) -> Callable[[Expr], Expr | None]:
+    """The `exact` column of a trigonometric row: its value at a standard
+    multiple q*pi from sin and cos there; the literal 1/0 (UNDEFINED) at a pole."""
+    def exact(u: Expr) -> Expr | None:
+        q = pi_multiple(u)
+        if q is None:
+            return None
+        q %= 2
+        r = q % 1
+        s2 = _SINE_SQUARES.get(min(r, 1 - r))
+        if s2 is None:
+            return None
+        sin_sign = 0 if r == 0 else 1 if q < 1 else -1
+        cos_sign = 0 if r == HALF.value else 1 if q < HALF.value or q > Fraction(3, 2) else -1
+        found = value((sin_sign, s2), (cos_sign, 1 - s2))
+        return UNDEFINED if found is None else surd(*found)
+    return exact
+
+
+def _over(a: Surd, b: Surd) -> Surd | None:
+    return None if b[0] == 0 else (a[0] * b[0], a[1] / b[1])
+
+
+def _reciprocal(a: Surd) -> Surd | None:
+    return _over((1, Fraction(1)), a)
+
+
+def sign_and_square(e: Expr) -> tuple[int, Fraction] | None:
+    """(sign, e^2) for `e` = c*r^(k/2) with rational c, r > 0 and small k
+    (`-1/2`, `sqrt(3)/2`, `1/sqrt(3)`): how the standard sines and tangents are written."""
+    coeff, square = Fraction(1), Fraction(1)
+    for f in e.factors if type(e) is Mul else (e,):
+        if type(f) is Num:
+            coeff *= f.value
+        elif (type(f) is Pow and type(f.base) is Num and f.base.value > 0 and type(f.exp) is Num
+              and f.exp.value.denominator == 2 and abs(f.exp.value.numerator) <= 3):
+            square *= f.base.value ** f.exp.value.numerator
+        else:
+            return None
+    return (coeff > 0) - (coeff < 0), coeff * coeff * square
+
+
+# The angle q (as q*pi) in [0, pi/2] whose sine, or tangent, has this square.
+_ASIN = {Fraction(0): Fraction(0), Fraction(1, 4): Fraction(1, 6), Fraction(1, 2): Fraction(1, 4),
+         Fraction(3, 4): Fraction(1, 3), Fraction(1): Fraction(1, 2)}
+_ATAN = {Fraction(0): Fraction(0), Fraction(1, 3): Fraction(1, 6), Fraction(1): Fraction(1, 4),
+         Fraction(3): Fraction(1, 3)}
+
+
+def _inverse_at(table: dict[Fraction, Fraction], shift: Fraction = Fraction(0), flip: int = 1,
+                reciprocal: bool = False) -> Callable[[Expr], Expr | None]:
+    """The `exact` column of an inverse trigonometric row: shift + flip*sign*q*pi
+    where `table` maps the square of the argument (of its reciprocal) to q."""
+    def exact(u: Expr) -> Expr | None:
+        found = sign_and_square(u)
+        if found is None or (reciprocal and found[1] == 0):
+            return None
+        sign, square = found
+        q = table.get(1 / square if reciprocal else square)
+        return None if q is None else mul(Num(shift + flip * sign * q), PI)
+    return exact
+
+
+def _cube_root_exact(u: Expr) -> Expr | None:
+    """cbrt(-8) = -2, cbrt(u^3) = u."""
+    if type(u) is Num:
+        root = _fold_numeric_power(abs(u.value), Fraction(1, 3))
+        return None if root is None else Num(root if u.value >= 0 else -root)
+    if type(u) is Pow and type(u.exp) is Num and u.exp.value.numerator % 3 == 0 \
+            and u.exp.value.denominator == 1:
+        return pow_(u.base, Num(u.exp.value / 3))  # an odd or even integer power: exact either way
+    return None
+
+
+def _atan2_exact(y: Expr, x: Expr) -> Expr | None:
+    """atan2 where y/x has a standard tangent, in the quadrant of (x, y):
+    atan2(1, -1) = 3*pi/4, atan2(sqrt(3), 1) = pi/3, atan2(-1, 0) = -pi/2."""
+    fy, fx = sign_and_square(y), sign_and_square(x)
+    if fy is None or fx is None or (fy[0] == 0 and fx[0] == 0):
+        return None
+    (sy, y2), (sx, x2) = fy, fx
+    if sx == 0:
+        return mul(Num(Fraction(sy, 2)), PI)
+    q = _ATAN.get(y2 / x2)
+    if q is None:
+        return None
+    turn = 0 if sx > 0 else 1 if sy >= 0 else -1  # the half turn from atan's range to (x, y)'s quadrant
+    return mul(Num(sy * sx * q + turn), PI)
+
+
+def _hypot_exact(u: Expr, v: Expr) -> Expr | None:
+    """hypot(u, 0) = abs(u); of two numbers, the root of the sum of squares."""
+    if v is ZERO or u is ZERO:
+        return func("abs", u if v is ZERO else v)
+    if type(u) is Num and type(v) is Num:
+        return sqrt(Num(u.value ** 2 + v.value ** 2))
+    return None
+
+
+_ATAN_EXACT = _inverse_at(_ATAN)
+
+
+def _sech(u: float) -> float:
+    a = math.exp(-abs(u))  # never overflows
+    return 2.0 * a / (1.0 + a * a)
+
+
+def _csch(u: float) -> float:
+    return math.copysign(2.0 * math.exp(-abs(u)) / -math.expm1(-2.0 * abs(u)), u)
+
+
+def _inverse_square_root(u: Expr, minus: Expr) -> Expr:
+    """1/(abs(u)*sqrt(u^2 - 1)), the slope of asec (minus=ONE) and of acsc (minus=NEG_ONE)."""
+    return mul(minus, pow_(func("abs", u), NEG_ONE), pow_(add(pow_(u, TWO), NEG_ONE), NEG_HALF))
+
+
+def _sum_of_squares(u: Expr, v: Expr) -> Expr:
+    return add(pow_(u, TWO), pow_(v, TWO))
+
+
+HALF_PI = mul(HALF, PI)
+
+
 ROWS: tuple[Function, ...] = (
     Function("sin", _f("cos"), math.sin, r"\sin", "trig",
-             parity=Parity.ODD, at_zero=ZERO, numpy="sin", sympy="sin", math="sin", torch="torch.sin", jax="jnp.sin"),
+             parity=Parity.ODD, at_zero=ZERO, numpy="sin", sympy="sin", math="sin", torch="torch.sin", jax="jnp.sin",
+             exact=_at_pi(lambda s, c: s), inverse_of="asin"),
     Function("cos", lambda u: neg(func("sin", u)), math.cos, r"\cos", "trig",
-             parity=Parity.EVEN, at_zero=ONE, numpy="cos", sympy="cos", math="cos", torch="torch.cos", jax="jnp.cos"),
+             parity=Parity.EVEN, at_zero=ONE, numpy="cos", sympy="cos", math="cos", torch="torch.cos", jax="jnp.cos",
+             exact=_at_pi(lambda s, c: c), inverse_of="acos"),
     Function("tan", lambda u: pow_(func("sec", u), TWO), math.tan, r"\tan", "trig",
-             domain=COS_NONZERO, parity=Parity.ODD, at_zero=ZERO, numpy="tan", sympy="tan", math="tan", torch="torch.tan", jax="jnp.tan"),
+             domain=COS_NONZERO, parity=Parity.ODD, at_zero=ZERO, numpy="tan", sympy="tan", math="tan", torch="torch.tan", jax="jnp.tan",
+             exact=_at_pi(_over), inverse_of="atan"),
     Function("cot", lambda u: neg(pow_(func("csc", u), TWO)), lambda u: 1.0 / math.tan(u),
-             r"\cot", "trig", domain=SIN_NONZERO, parity=Parity.ODD, sympy="cot"),
+             r"\cot", "trig", domain=SIN_NONZERO, parity=Parity.ODD, sympy="cot",
+             exact=_at_pi(lambda s, c: _over(c, s)), inverse_of="acot"),
     Function("sec", lambda u: mul(func("sec", u), func("tan", u)), lambda u: 1.0 / math.cos(u),
-             r"\sec", "trig", domain=COS_NONZERO, parity=Parity.EVEN, at_zero=ONE, sympy="sec"),
+             r"\sec", "trig", domain=COS_NONZERO, parity=Parity.EVEN, at_zero=ONE, sympy="sec",
+             exact=_at_pi(lambda s, c: _reciprocal(c)), inverse_of="asec"),
     Function("csc", lambda u: neg(mul(func("csc", u), func("cot", u))),
              lambda u: 1.0 / math.sin(u), r"\csc", "trig", domain=SIN_NONZERO,
-             parity=Parity.ODD, sympy="csc"),
+             parity=Parity.ODD, sympy="csc", exact=_at_pi(lambda s, c: _reciprocal(s)), inverse_of="acsc"),
     Function("asin", lambda u: pow_(_one_minus_square(u), NEG_HALF), math.asin, r"\arcsin",
              "inverse_trig", aliases=("arcsin",), domain=UNIT_CLOSED, parity=Parity.ODD,
-             at_zero=ZERO, unicode="arcsin", numpy="arcsin", sympy="asin", math="asin", torch="torch.asin", jax="jnp.arcsin"),
+             at_zero=ZERO, unicode="arcsin", numpy="arcsin", sympy="asin", math="asin", torch="torch.asin", jax="jnp.arcsin",
+             exact=_inverse_at(_ASIN)),
     Function("acos", lambda u: neg(pow_(_one_minus_square(u), NEG_HALF)), math.acos,
              r"\arccos", "inverse_trig", aliases=("arccos",), domain=UNIT_CLOSED,
-             unicode="arccos", numpy="arccos", sympy="acos", math="acos", torch="torch.acos", jax="jnp.arccos"),
+             unicode="arccos", numpy="arccos", sympy="acos", math="acos", torch="torch.acos", jax="jnp.arccos",
+             nonnegative=True, exact=_inverse_at(_ASIN, HALF.value, -1)),
     Function("atan", lambda u: pow_(add(ONE, pow_(u, TWO)), NEG_ONE), math.atan, r"\arctan",
              "inverse_trig", aliases=("arctan",), parity=Parity.ODD, at_zero=ZERO,
-             unicode="arctan", numpy="arctan", sympy="atan", math="atan", torch="torch.atan", jax="jnp.arctan"),
+             unicode="arctan", numpy="arctan", sympy="atan", math="atan", torch="torch.atan", jax="jnp.arctan",
+             exact=_ATAN_EXACT),
     Function("sinh", _f("cosh"), math.sinh, r"\sinh", "hyperbolic",
-             parity=Parity.ODD, at_zero=ZERO, numpy="sinh", sympy="sinh", math="sinh", torch="torch.sinh", jax="jnp.sinh"),
+             parity=Parity.ODD, at_zero=ZERO, numpy="sinh", sympy="sinh", math="sinh", torch="torch.sinh", jax="jnp.sinh",
+             inverse_of="asinh"),
     Function("cosh", _f("sinh"), math.cosh, r"\cosh", "hyperbolic",
-             parity=Parity.EVEN, at_zero=ONE, nonnegative=True, numpy="cosh", sympy="cosh", math="cosh", torch="torch.cosh", jax="jnp.cosh"),
+             parity=Parity.EVEN, at_zero=ONE, nonnegative=True, numpy="cosh", sympy="cosh", math="cosh", torch="torch.cosh", jax="jnp.cosh",
+             inverse_of="acosh"),
     Function("tanh", lambda u: pow_(func("cosh", u), Num(-2)), math.tanh, r"\tanh",
-             "hyperbolic", parity=Parity.ODD, at_zero=ZERO, numpy="tanh", sympy="tanh", math="tanh", torch="torch.tanh", jax="jnp.tanh"),
+             "hyperbolic", parity=Parity.ODD, at_zero=ZERO, numpy="tanh", sympy="tanh", math="tanh", torch="torch.tanh", jax="jnp.tanh",
+             inverse_of="atanh"),
     Function("asinh", lambda u: pow_(add(pow_(u, TWO), ONE), NEG_HALF), math.asinh,
              r"\mathrm{arsinh}", "inverse_hyperbolic", aliases=("arsinh", "arcsinh"),
-             parity=Parity.ODD, at_zero=ZERO, unicode="arsinh", numpy="arcsinh", sympy="asinh", math="asinh", torch="torch.asinh", jax="jnp.arcsinh"),
+             parity=Parity.ODD, at_zero=ZERO, unicode="arsinh", numpy="arcsinh", sympy="asinh", math="asinh", torch="torch.asinh", jax="jnp.arcsinh",
+             inverse_of="sinh"),
     Function("acosh", lambda u: pow_(add(pow_(u, TWO), NEG_ONE), NEG_HALF), math.acosh,
              r"\mathrm{arcosh}", "inverse_hyperbolic", aliases=("arcosh", "arccosh"),
              domain=AT_LEAST_ONE, nonnegative=True, unicode="arcosh", numpy="arccosh",
@@ -145,7 +343,8 @@ ROWS: tuple[Function, ...] = (
     Function("atanh", lambda u: pow_(_one_minus_square(u), NEG_ONE), math.atanh,
              r"\mathrm{artanh}", "inverse_hyperbolic", aliases=("artanh", "arctanh"),
              domain=UNIT_OPEN, parity=Parity.ODD, at_zero=ZERO, unicode="artanh",
-             numpy="arctanh", sympy="atanh", math="atanh", torch="torch.atanh", jax="jnp.arctanh"),
+             numpy="arctanh", sympy="atanh", math="atanh", torch="torch.atanh", jax="jnp.arctanh",
+             inverse_of="tanh"),
     Function("erf", lambda u: mul(TWO_OVER_ROOT_PI, exp(neg(pow_(u, TWO)))), math.erf,
              r"\mathrm{erf}", "erf", parity=Parity.ODD, at_zero=ZERO, sympy="erf", math="erf", torch="torch.erf", jax="jax.scipy.special.erf"),
     Function("erfc", lambda u: neg(mul(TWO_OVER_ROOT_PI, exp(neg(pow_(u, TWO))))), math.erfc,
@@ -165,6 +364,56 @@ ROWS: tuple[Function, ...] = (
     Function("abs", lambda u: mul(u, pow_(func("abs", u), NEG_ONE)), abs, r"\left|{}\right|", "abs",
              parity=Parity.EVEN, at_zero=ZERO, nonnegative=True, unicode="|{}|", numpy="abs",
              sympy="Abs", math="fabs", torch="torch.abs", jax="jnp.abs"),
+    # acot(u) = pi/2 - atan(u), continuous, in (0, pi), as Abramowitz and Stegun 4.4.8; SymPy and
+    # Wolfram take atan(1/u), pi less for u < 0 (same derivative).  No note: symdiff prints acot,
+    # and what it prints reads back without one; the README states the convention.
+    Function("acot", lambda u: neg(pow_(add(ONE, pow_(u, TWO)), NEG_ONE)),
+             lambda u: math.pi / 2 - math.atan(u), r"\mathrm{arccot}", "inverse_trig", aliases=("arccot",),
+             at_zero=HALF_PI, nonnegative=True, unicode="arccot",
+             exact=_inverse_at(_ATAN, HALF.value, -1), definition=lambda u: sub(HALF_PI, func("atan", u))),
+    Function("asec", lambda u: _inverse_square_root(u, ONE), lambda u: math.acos(1.0 / u),
+             r"\mathrm{arcsec}", "inverse_trig", aliases=("arcsec",), domain=OUTSIDE_UNIT_OPEN,
+             nonnegative=True, unicode="arcsec", sympy="asec",
+             exact=_inverse_at(_ASIN, HALF.value, -1, reciprocal=True),
+             definition=lambda u: func("acos", pow_(u, NEG_ONE))),
+    Function("acsc", lambda u: _inverse_square_root(u, NEG_ONE), lambda u: math.asin(1.0 / u),
+             r"\mathrm{arccsc}", "inverse_trig", aliases=("arccsc",), domain=OUTSIDE_UNIT_OPEN,
+             parity=Parity.ODD, unicode="arccsc", sympy="acsc", exact=_inverse_at(_ASIN, reciprocal=True),
+             definition=lambda u: func("asin", pow_(u, NEG_ONE))),
+    Function("sech", lambda u: neg(mul(func("sech", u), func("tanh", u))), _sech, r"\mathrm{sech}",
+             "hyperbolic", parity=Parity.EVEN, at_zero=ONE, nonnegative=True, sympy="sech",
+             definition=lambda u: pow_(func("cosh", u), NEG_ONE)),
+    Function("csch", lambda u: neg(mul(func("csch", u), func("coth", u))), _csch, r"\mathrm{csch}",
+             "hyperbolic", domain=NONZERO, parity=Parity.ODD, sympy="csch",
+             definition=lambda u: pow_(func("sinh", u), NEG_ONE)),
+    Function("coth", lambda u: neg(pow_(func("csch", u), TWO)), lambda u: 1.0 / math.tanh(u), r"\coth",
+             "hyperbolic", domain=NONZERO, parity=Parity.ODD, sympy="coth", inverse_of="acoth",
+             definition=lambda u: pow_(func("tanh", u), NEG_ONE)),
+    Function("acoth", lambda u: pow_(_one_minus_square(u), NEG_ONE), lambda u: math.atanh(1.0 / u),
+             r"\mathrm{arcoth}", "inverse_hyperbolic", aliases=("arcoth", "arccoth"),
+             domain=OUTSIDE_UNIT_CLOSED, parity=Parity.ODD, unicode="arcoth", sympy="acoth",
+             definition=lambda u: func("atanh", pow_(u, NEG_ONE))),
+    Function("cbrt", lambda u: mul(Num(Fraction(1, 3)), pow_(func("cbrt", u), Num(-2))), math.cbrt,
+             r"\mathrm{cbrt}", "cube_root", parity=Parity.ODD, at_zero=ZERO, numpy="cbrt", math="cbrt",
+             jax="jnp.cbrt", exact=_cube_root_exact,
+             definition=lambda u: mul(func("sign", u), pow_(func("abs", u), Num(Fraction(1, 3))))),
+    Function("log1p", lambda u: pow_(add(ONE, u), NEG_ONE), math.log1p, r"\mathrm{log1p}", "log1p",
+             domain=ABOVE_MINUS_ONE, at_zero=ZERO, numpy="log1p", math="log1p", torch="torch.log1p",
+             jax="jnp.log1p", inverse_of="expm1", definition=lambda u: ln(add(ONE, u))),
+    Function("expm1", exp, math.expm1, r"\mathrm{expm1}", "expm1", at_zero=ZERO, numpy="expm1",
+             math="expm1", torch="torch.expm1", jax="jnp.expm1", inverse_of="log1p",
+             definition=lambda u: sub(exp(u), ONE)),
+    # Functions of two arguments: derivative is df/du, derivative_v df/dv.
+    Function("atan2", lambda u, v: mul(v, pow_(_sum_of_squares(u, v), NEG_ONE)), math.atan2,
+             r"\operatorname{atan2}", "atan2", aliases=("arctan2",), domain=NOT_ORIGIN,
+             derivative_v=lambda u, v: neg(mul(u, pow_(_sum_of_squares(u, v), NEG_ONE))),
+             numpy="arctan2", sympy="atan2", math="atan2", torch="torch.atan2", jax="jnp.arctan2",
+             exact=_atan2_exact),
+    Function("hypot", lambda u, v: mul(u, pow_(func("hypot", u, v), NEG_ONE)), math.hypot,
+             r"\operatorname{hypot}", "hypot", nonnegative=True,
+             derivative_v=lambda u, v: mul(v, pow_(func("hypot", u, v), NEG_ONE)),
+             numpy="hypot", math="hypot", torch="torch.hypot", jax="jnp.hypot", exact=_hypot_exact,
+             definition=lambda u, v: sqrt(_sum_of_squares(u, v))),
 )
 
 
@@ -173,8 +422,33 @@ _BY_SPELLING: dict[str, Function] = {
     spelling: row for row in ROWS for spelling in (row.name, *row.aliases)
 }
 
+def _gelu(u: Expr) -> Expr:
+    """The exact GELU, u*Phi(u) = u/2*(1 + erf(u/sqrt(2)))."""
+    return mul(HALF, u, add(ONE, func("erf", mul(u, pow_(TWO, NEG_HALF)))))
+
+
+def _silu(u: Expr) -> Expr:
+    return mul(u, func("sigmoid", u))
+
+
+def _log_base(base: int) -> Callable[[Expr], Expr]:
+    return lambda u: log(u, Num(base))
+
+
 # Spelt like functions, built as other nodes.
-BUILDERS: dict[str, Callable[[Expr], Expr]] = {"sqrt": sqrt, "exp": exp, "ln": ln, "log": ln}
+BUILDERS: dict[str, Callable[[Expr], Expr]] = {
+    "sqrt": sqrt, "exp": exp, "ln": ln, "log": ln, "log10": _log_base(10), "log2": _log_base(2),
+    "lg": _log_base(10), "gelu": _gelu, "silu": _silu, "swish": _silu,
+}
+# Spelt like functions of two arguments, built as other nodes: log(u, b) is log_b(u).
+BUILDERS_OF_TWO: dict[str, Callable[[Expr, Expr], Expr]] = {"log": log}
+# What is said when a spelling is read, by (spelling, number of arguments): where tools disagree.
+NOTES: dict[tuple[str, int], str] = {
+    ("lg", 1): "read lg as log_10, as ISO 80000-2 writes it; in computer science lg is often log_2: "
+               "write log_2(...) for that",
+    ("log", 2): "read log(u, b) as log_b(u), the logarithm of u to base b, as Python's math.log and "
+                "SymPy write it (Wolfram's Log[b, u] puts the base first)",
+}
 
 
 def maximum(a: Expr, b: Expr) -> Expr:
@@ -217,15 +491,31 @@ def spellings() -> Iterator[str]:
     """Every name the parsers read as a known function: rows, aliases and builders."""
     yield from _BY_SPELLING
     yield from BUILDERS
+    yield from (name for name in BUILDERS_OF_TWO if name not in BUILDERS)
 
 
-def apply(name: str, u: Expr) -> Expr:
-    """`name(u)` for a known spelling; an unknown name is an undefined function."""
-    builder = BUILDERS.get(name)
-    if builder is not None:
-        return builder(u)
+def arities(name: str) -> tuple[int, ...]:
+    """How many arguments a known spelling takes (`log`: 1 or 2); () for an unknown name."""
     row = lookup(name)
-    return func(row.name if row else name, u)
+    counts: tuple[int, ...] = (row.arity,) if row else ()
+    counts += (1,) if name in BUILDERS else ()
+    return counts + ((2,) if name in BUILDERS_OF_TWO else ())
+
+
+def reading_note(name: str, count: int) -> str:
+    """What to say when `name` is read with `count` arguments: the reading
+    taken where tools differ (`lg`, `log(u, b)`); else ""."""
+    return NOTES.get((name, count), "")
+
+
+def apply(name: str, *args: Expr) -> Expr:
+    """`name(args)` for a known spelling; an unknown name is an undefined function."""
+    if len(args) == 1 and name in BUILDERS:
+        return BUILDERS[name](args[0])
+    if len(args) == 2 and name in BUILDERS_OF_TWO:
+        return BUILDERS_OF_TWO[name](*args)
+    row = lookup(name)
+    return func(row.name if row else name, *args)
 
 
 # ------------------------------------------------------------- undefined functions

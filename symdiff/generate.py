@@ -345,21 +345,24 @@ class _Lowering:
                 return value
             return c.mul([value], [self.log(e.base, ctx)])
         if t is Func:
-            return self.function(e.name, self.lower(e.arg, ctx))
+            row = FUNCTIONS[e.name]
+            if row.definition and not getattr(row, self.b.column) and not self.helper(e.name):
+                return self.lower(row.definition(*e.args), ctx)  # no spelling: the row's definition
+            return self.function(e.name, *(self.lower(a, ctx) for a in e.args))
         if t is Sum:
             return self.summation(cast(Sum, e), ctx)
         if t is Delta:
             return c.tmpl(self.b.delta, self.lower(e.i, ctx), self.lower(e.j, ctx))
         raise SymdiffError(f"cannot generate code for a {t.__name__} node")
 
-    def function(self, name: str, arg: int) -> int:
+    def function(self, name: str, *args: int) -> int:
         row = FUNCTIONS[name]
         spelt = getattr(row, self.b.column)
         if spelt:
-            return self.code.call(self.b.prefix + spelt, arg)
+            return self.code.call(self.b.prefix + spelt, *args)
         helper = self.helper(name)
         if helper:
-            return self.code.call(helper, arg)
+            return self.code.call(helper, *args)
         raise SymdiffError(f"no {self.b.name} code for the function {name}")
 
     def add(self, e: Add, ctx: tuple[Sum, ...]) -> int:

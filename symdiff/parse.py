@@ -105,6 +105,11 @@ class PlainTransformer(Transformer[Token, Any]):
         return X.const(str(tok))
 
     def symbol(self, name: Token, indices: tuple[X.Expr, ...] = ()) -> X.Expr:
+        constant = CAPITALISED_CONSTANTS.get(str(name))
+        if constant is not None and not indices:
+            note(f"read {name} as the constant {constant} (as Mathematica and SymPy spell it); "
+                 f"a variable needs another name, such as {name}_0")
+            return X.const(constant)
         return X.Sym(str(name), indices)
 
     def subscript(self, *parts: Token) -> tuple[X.Expr, ...]:
@@ -139,8 +144,8 @@ class PlainTransformer(Transformer[Token, Any]):
             return _Juxtaposed(base.left, X.pow_(base.right, _unwrap(exp)))
         return X.pow_(base, _unwrap(exp))
 
-    def func(self, name: Token, arg) -> X.Expr:
-        return F.apply(str(name), _unwrap(arg))
+    def func(self, name: Token, *args) -> X.Expr:
+        return known_function(name, str(name), tuple(map(_unwrap, args)))
 
     def func_square(self, name: Token, arg) -> X.Expr:
         note(f"read {name}[...] as {name}(...): square brackets after a function's name apply it, "
@@ -157,7 +162,7 @@ class PlainTransformer(Transformer[Token, Any]):
         return function_power(name, _unwrap(power), _unwrap(arg))
 
     def bare_func(self, name: Token, arg: X.Expr) -> _Bare:
-        return _Bare(F.apply(str(name), arg), name)
+        return _Bare(known_function(name, str(name), (arg,)), name)
 
     def bare_func_power(self, name: Token, _pow: Token, power: Token, arg: X.Expr) -> _Bare:
         return _Bare(function_power(name, number(power), arg), name)
@@ -427,11 +432,32 @@ def sum_to_default_upper(tok: Token, index: X.Sym, lower: X.Expr, body: X.Expr, 
 FUNCTION_LETTERS = N.FUNCTION_LETTERS
 
 
+# Constants as Mathematica (E, Pi) and SymPy (E) spell them; read with a note.
+CAPITALISED_CONSTANTS = {"E": "e", "Pi": "pi"}
+
+
+def known_function(tok: Token, name: str, args: tuple[X.Expr, ...]) -> X.Expr:
+    """A spelling of the function table applied to `args`, with the note its row gives."""
+    counts = F.arities(name)
+    if len(args) not in counts:
+        wanted = " or ".join(map(str, counts))
+        raise _TokenError(tok, f"{name} takes {wanted} argument{'s' * (counts != (1,))}, not {len(args)}")
+    said = F.reading_note(name, len(args))
+    if said:
+        note(said)
+    return F.apply(name, *args)
+
+
 def application(name_tok: Token, args: tuple[X.Expr, ...], styled: bool = False) -> X.Expr | _Juxtaposed:
     """`name(args)` for a name the function table lacks; `styled` names
-    (`\\operatorname{a}`) are functions however short."""
+    (`\\operatorname{a}`) are functions however short.  A known function spelt
+    with capitals (`Sin(x)`, `ArcTan(x)`, as Mathematica writes them) is that function."""
     name = str(name_tok).strip()
     base, primes = F.undefined_name(name)
+    if not primes and F.arities(base.lower()):
+        if base != base.lower():
+            note(f"read {base}(...) as {base.lower()}(...): function names are read whatever their capitals")
+        return known_function(name_tok, base.lower(), args)
     if base in F.BINARY_BUILDERS and not primes:
         if len(args) < 2:
             raise _TokenError(name_tok, f"{base} takes two or more arguments: {base}(a, b)")
@@ -462,8 +488,8 @@ def function_power(name: Token, power: X.Expr, arg: X.Expr) -> X.Expr:
         if inverse is None:
             raise _TokenError(name, f"{name}^-1 is ambiguous: write 1/{name}(...) or the inverse by name")
         note(f"read {name}^-1 as the inverse function {inverse.name}")
-        return inverse(arg)
-    return X.pow_(F.apply(str(name), arg), power)
+        return known_function(name, inverse.name, (arg,))
+    return X.pow_(known_function(name, str(name).lstrip("\\"), (arg,)), power)
 
 
 _DERIV = re.compile(r"d(?:\^(?P<n>[0-9]+))?/d(?P<var>[A-Za-z][A-Za-z0-9]*(?:_\{[^{}]*\}|_[A-Za-z0-9]+)?)"
@@ -1100,8 +1126,8 @@ class LatexTransformer(Transformer[Token, Any]):
         row = None if primes else (F.lookup(name) or F.lookup(name.lower()))
         if row is None and name.lower() in MATRIX_WORDS:
             raise _TokenError(word, f"{name} is {MATRIX_WORDS[name.lower()]}: {NEEDS_SHAPES}")
-        if row is not None:
-            return row(items[-1])
+        if row is not None and row.arity == 1:
+            return known_function(word, row.name, (items[-1],))
         if not primes and name.lower() in F.BUILDERS:
             return F.BUILDERS[name.lower()](items[-1])
         return _unwrap(application(Token(word.type, name + primes, word.start_pos, word.line, word.column),

@@ -61,7 +61,7 @@ from . import polynomial as P
 from .functions import FUNCTIONS, Parity
 from .expr import (
     E, FACT_BINDER, FACT_DENOMINATOR, FACT_EXP, FACT_LOG, FACT_POWER, FACT_SUM_FACTOR, FACT_SUM_POWER,
-    MAX_FOLD_BITS, NEG_ONE, ONE, TWO, ZERO, Add, Const, Expr, Func, Log, Mul, Num, Pow, Sum, Sym,
+    MAX_FOLD_BITS, NEG_ONE, ONE, TWO, UNDEFINED, ZERO, Add, Const, Expr, Func, Log, Mul, Num, Pow, Sum, Sym,
     _fold_numeric_power, add, cost, factor_key, func, function_fact, mul, neg, num, order_key, postorder, pow_,
 )
 
@@ -790,6 +790,8 @@ def power_of_power(e: Expr) -> Expr | None:
     inner = e.base
     if type(inner) is not Pow:
         return None
+    if inner is UNDEFINED:  # (1/0)^(-1/2) is undefined too, not 0^(1/2)
+        return UNDEFINED
     u, n = inner.base, inner.exp
     if _positive_constant(u):
         return pow_(u, mul(n, e.exp))
@@ -930,6 +932,55 @@ def function_at_zero(e: Expr) -> Expr | None:
     return row.at_zero if row is not None and e.arg is ZERO else None
 
 
+def exact_value(e: Expr) -> Expr | None:
+    """sin(pi/6) -> 1/2, atan(1) -> pi/4, tan(pi/2) -> 1/0, hypot(u, 0) -> abs(u):
+    the row's `exact` column."""
+    row = FUNCTIONS.get(e.name)
+    if row is None or row.exact is None or len(e.args) != row.arity:
+        return None
+    return row.exact(*e.args)
+
+
+def inverse_pair(e: Expr) -> Expr | None:
+    """f(g(u)) -> u where g(u) is defined: sin(asin(u)), log1p(expm1(u)), ..."""
+    row = FUNCTIONS.get(e.name)
+    inner = e.arg
+    if row is None or row.inverse_of is None or type(inner) is not Func or inner.name != row.inverse_of:
+        return None
+    return inner.arg
+
+
+def exp_of_log1p(e: Expr) -> Expr | None:
+    """e^(log1p(u)) -> 1 + u, e^(k*log1p(u)) -> (1 + u)^k."""
+    if e.base is not E:
+        return None
+    expo = e.exp
+    for i, f in enumerate(expo.factors if type(expo) is Mul else (expo,)):
+        if type(f) is Func and f.name == "log1p":
+            rest = expo.factors[:i] + expo.factors[i + 1:] if type(expo) is Mul else ()
+            return pow_(add(ONE, f.arg), mul(*rest))
+    return None
+
+
+# Rows whose n-th power is a polynomial in their arguments: cbrt(u)^3 = u, hypot(u, v)^2 = u^2 + v^2.
+_POWER_FORMS: dict[str, tuple[int, Callable[..., Expr]]] = {
+    "cbrt": (3, lambda u: u),
+    "hypot": (2, lambda u, v: add(pow_(u, TWO), pow_(v, TWO))),
+}
+
+
+def power_of_root_function(e: Expr) -> Expr | None:
+    """cbrt(u)^(3k) -> u^k, hypot(u, v)^(2k) -> (u^2 + v^2)^k, for whole k."""
+    f, n = e.base, e.exp
+    if type(f) is not Func or f.name not in _POWER_FORMS or type(n) is not Num:
+        return None
+    degree, form = _POWER_FORMS[f.name]
+    k = n.value / degree
+    if k.denominator != 1:
+        return None
+    return pow_(form(*f.args), Num(k))
+
+
 def symmetry(e: Expr) -> Expr | None:
     """sin(-u) -> -sin(u), cos(-u) -> cos(u)."""
     row = FUNCTIONS.get(e.name)
@@ -1024,6 +1075,8 @@ REWRITES: list[Rewrite] = [
     Rewrite("common denominator in a factor", Mul, together_in_factors, SEARCH, needs=DEN,
             uses=SUM_IN_PRODUCT),
     Rewrite("b^(log_b(u)) -> u", Pow, exp_of_log, needs=FACT_LOG),
+    Rewrite("e^(log1p(u)) -> 1 + u", Pow, exp_of_log1p, needs=FACT_EXP, uses=_functions("log1p")),
+    Rewrite("cbrt(u)^3 -> u", Pow, power_of_root_function, uses=_functions("cbrt", "hypot")),
     Rewrite("(u^a)^b", Pow, power_of_power),
     Rewrite("exact root", Pow, numeric_radical),
     Rewrite("(c*u)^r -> c^r*u^r", Pow, root_of_coefficient),
@@ -1036,6 +1089,8 @@ REWRITES: list[Rewrite] = [
     Rewrite("exact logarithm", Log, exact_log),
     Rewrite("ln(1 + e^u) -> softplus(u)", Log, softplus_form, needs=FACT_EXP),
     Rewrite("f(0)", Func, function_at_zero),
+    Rewrite("exact value", Func, exact_value),
+    Rewrite("f(g(u)) -> u", Func, inverse_pair),
     Rewrite("f(-u) = -f(u), g(-u) = g(u)", Func, symmetry),
     Rewrite("abs(u) -> u for u >= 0", Func, abs_of_nonnegative),
     Rewrite("abs(c*u) -> |c|*abs(u)", Func, abs_of_product),
@@ -1331,8 +1386,8 @@ def _rename(e: Expr, names: dict[Expr, Expr]) -> Expr:
             a2, b2 = done[a], done[b]
             done[node] = node if a2 is a and b2 is b else t(a2, b2)
         elif t is Func:
-            arg = done[node.arg]
-            done[node] = node if arg is node.arg else Func(node.name, arg)
+            kids = tuple(done[c] for c in node.args)
+            done[node] = node if kids == node.args else Func(node.name, kids[0], kids[1:])
         else:  # numbers, constants
             done[node] = node
     return done[e]

@@ -2,7 +2,11 @@
 
 Every tree is defined and smooth for all real `x` and `y`: logarithms, roots
 and divisions only ever see `positive(u) = 1 + u^2`; inverse trig functions
-see arguments inside [-1/2, 1/2]; `tan` sees arguments inside [-1/2, 1/2].
+see arguments inside [-1/2, 1/2]; `tan` sees arguments inside [-1/2, 1/2];
+`asec`, `acsc`, `acoth` see `1 + positive(u)` >= 2, `csch` and `coth` see
+`positive(u)`; `atan2` and `hypot` never see the origin.  Trigonometric
+functions also see multiples of pi by a number (`sin(3*pi/4)`, `tan(pi/3)`,
+never a pole), whose exact values the simplifier knows.
 """
 
 from __future__ import annotations
@@ -55,7 +59,35 @@ UNARY = [
     lambda u: E.log(positive(u), E.num(10)),
     lambda u: E.sqrt(positive(u)),
     lambda u: E.func("abs", positive(u)),
+    lambda u: E.func("acot", u),
+    lambda u: E.func("asec", E.add(E.ONE, positive(u))),
+    lambda u: E.func("acsc", E.neg(E.add(E.ONE, positive(u)))),
+    lambda u: E.func("sech", u),
+    lambda u: E.func("csch", positive(u)),
+    lambda u: E.func("coth", E.neg(positive(u))),
+    lambda u: E.func("acoth", E.add(E.ONE, positive(u))),
+    lambda u: E.func("cbrt", E.add(E.TWO, bounded(u))),  # away from 0, where its slope is infinite
+    lambda u: E.func("log1p", E.pow_(u, E.TWO)),
+    lambda u: E.func("expm1", bounded(u)),
 ]
+
+# Exact values: a trigonometric function of a number times pi; at a pole (tan(pi/2)),
+# the angle moves on by pi/4, so that every tree is defined everywhere.
+POLES = {"tan": Fraction(1, 2), "sec": Fraction(1, 2), "cot": Fraction(0), "csc": Fraction(0)}
+
+
+def _at_pi(name: str, q: Fraction) -> E.Expr:
+    if name in POLES and (q - POLES[name]) % 1 == 0:
+        q += Fraction(1, 4)
+    return E.func(name, E.mul(E.num(q), E.PI))
+
+
+AT_PI = st.builds(_at_pi, st.sampled_from(["sin", "cos", "tan", "cot", "sec", "csc"]),
+                  st.fractions(min_value=-4, max_value=4, max_denominator=12))
+INVERSE_AT = st.builds(lambda name, v: E.func(name, v),
+                       st.sampled_from(["asin", "acos", "atan", "acot"]),
+                       st.sampled_from([E.ZERO, E.HALF, E.neg(E.HALF), E.ONE, E.NEG_ONE, E.mul(E.HALF, E.sqrt(E.TWO)),
+                                        E.mul(E.num(Fraction(-1, 2)), E.sqrt(E.num(3))), E.pow_(E.num(3), E.num(Fraction(-1, 2)))]))
 
 BINARY = [
     E.add,
@@ -64,6 +96,8 @@ BINARY = [
     lambda a, b: E.div(a, positive(b)),
     lambda a, b: E.pow_(positive(a), b),  # f(x)^g(x): logarithmic differentiation
     lambda a, b: E.log(positive(a), E.add(E.TWO, E.pow_(b, E.TWO))),  # variable base
+    lambda a, b: E.func("atan2", a, positive(b)),  # x > 0: away from the branch cut
+    lambda a, b: E.func("hypot", a, positive(b)),
 ]
 
 
@@ -77,9 +111,15 @@ def _extend(children: st.SearchStrategy[E.Expr]) -> st.SearchStrategy[E.Expr]:
     )
 
 
+def has_pairs(e: E.Expr) -> bool:
+    """Does `e` hold a function of two arguments (atan2, hypot)?  LaTeX cannot
+    read those back yet (its grammar takes one argument after a function name)."""
+    return any(type(n) is E.Func and n.rest for n in E.postorder(e))
+
+
 def exprs(*, max_leaves: int = 10) -> st.SearchStrategy[E.Expr]:
-    """Random expressions in x and y, defined and smooth on all of R^2."""
-    return st.recursive(leaves, _extend, max_leaves=max_leaves)
+    """Random expressions in x and y, smooth on all of R^2 but at the poles of AT_PI."""
+    return st.recursive(st.one_of(leaves, leaves, leaves, AT_PI, INVERSE_AT), _extend, max_leaves=max_leaves)
 
 
 points = st.floats(min_value=-2.0, max_value=2.0, allow_nan=False).map(lambda v: round(v, 3))

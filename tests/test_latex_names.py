@@ -12,9 +12,9 @@ from hypothesis import strategies as st
 
 from symdiff import expr as E
 from symdiff import latex, parse
-from symdiff.errors import ReadingNote
+from symdiff.errors import ParseError, ReadingNote
 
-from strategies import exprs
+from strategies import exprs, has_pairs
 
 i, j, k = E.sym("i"), E.sym("j"), E.sym("k")
 NAMES = [
@@ -82,17 +82,26 @@ def test_examples_read_back(e):
 @example(E.sym("delta", E.sym("k"), E.num(2)))  # _{k2}: 2 is an index, not a factor
 def test_latex_round_trip_with_names(e):
     text = latex(e)
+    if has_pairs(e):  # \operatorname{atan2}\left(y, x\right) is refused, never misread
+        with pytest.raises(ParseError):
+            quietly(text, syntax="latex")
+        return
     assert quietly(text, syntax="latex") == e
-    if "\\" not in text:
+    if "\\" not in text and not _plain_unspellable(e):
         assert quietly(text) == e
+
+
+def _plain_unspellable(e):
+    """Names plain text reads as constants: e, pi, and E, Pi (with a note)."""
+    return any(type(s) is E.Sym and not s.indices and s.name in ("e", "pi", "E", "Pi") for s in E.postorder(e))
 
 
 @given(named_exprs())
 @example(E.summation(E.mul(E.sym("theta"), E.sym("x", E.sym("theta"))), E.sym("theta"), E.ONE, E.num(3)))
 @example(E.func("a", E.sym("theta")))  # no plain spelling: skipped, not misread
 def test_plain_round_trip_with_names(e):
-    if any(type(s) is E.Sym and not s.indices and s.name in ("e", "pi") for s in E.postorder(e)):
-        return  # plain text has no spelling for a variable called e or pi
+    if _plain_unspellable(e):
+        return  # plain text has no spelling for a variable called e, pi, E or Pi
     if any(type(f) is E.Func and len(f.name.rstrip("'")) == 1 and f.name[0] not in "fgh"
            for f in E.postorder(e)):
         return  # nor for a one-letter function other than f, g, h: plain a(x) is a*x

@@ -243,8 +243,6 @@ AGREE = [
     (r"3x(x+1)^3", "3*x*(x + 1)^3", "3x(x+1)^3"),
     (r"x^y (7 + 1/4)", "x^y*29/4", "x^y (7 + 1/4)"),
 ]
-# Rows plain reads differently today: strict, so the marker must go once plain agrees.
-DISAGREE_TODAY = {"Sin(x)"}
 
 
 @pytest.mark.parametrize("text, written, typed", AGREE)
@@ -254,10 +252,7 @@ def test_latex_reads_as_plain_written_out(text, written, typed):
         assert L(text) == parse(written)
 
 
-@pytest.mark.parametrize("text, written, typed", [
-    pytest.param(*row, marks=pytest.mark.xfail(strict=True, reason="plain reads it differently until the "
-                                                "plain rewrite of issue 20")) if row[2] in DISAGREE_TODAY
-    else row for row in AGREE])
+@pytest.mark.parametrize("text, written, typed", AGREE)
 def test_latex_reads_as_plain_typed(text, written, typed):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ReadingNote)

@@ -69,7 +69,8 @@ def test_parses_to(text, expected):
 
 @pytest.mark.parametrize("name", sorted(FUNCTIONS))
 def test_every_function_parses(name):
-    assert parse(f"{name}(x)") == E.Func(name, x)
+    arity = FUNCTIONS[name].arity
+    assert parse(f"{name}({', '.join(['x'] * arity)})") == E.func(name, *[x] * arity)
 
 
 @pytest.mark.parametrize(

@@ -104,7 +104,7 @@ def test_every_table_function_is_labelled_in_typeset_maths():
 
     parser = MathTextParser("path")
     for row in ROWS:
-        e = symdiff.diff(row(sym("x")), "x")
+        e = symdiff.diff(row(*[sym("x")] * row.arity), "x")
         assert _label(1, sym("x"), e, parser).startswith("$f'(x) = "), row.name
 
 

@@ -19,7 +19,7 @@ EXAMPLES = ["log_2(x)", "log_10(x^2+1)", "x^x", "x^sin(x)", "sigmoid(w*x + b)", 
 KNOWN_COMMANDS = {
     "frac", "left", "right", "cdot", "quad", "qquad", "text", "textbf", "texttt", "intertext",
     "tag", "begin", "end", "textasciicircum", "ln", "log", "exp", "sin", "cos", "tan", "cot", "sec", "csc",
-    "arcsin", "arccos", "arctan", "sinh", "cosh", "tanh", "sigma", "operatorname", "sqrt",
+    "arcsin", "arccos", "arctan", "sinh", "cosh", "tanh", "coth", "sigma", "operatorname", "sqrt",
     "pi", "mathrm", "lvert", "rvert", "delta", "sum", "{", "}", "_", "^", ",", " ", "!", "\\",
 }
 

@@ -14,7 +14,9 @@ from ..functions import FUNCTIONS, notation, undefined_name
 from .. import names
 from ..names import FUNCTION_LETTERS, is_letter, latex_name
 from ..expr import PRINTERS, E, HALF, Add, Const, Delta, Expr, Func, Log, Mul, Num, Pow, Sum, Sym
-from .precedence import MUL, POW, Child, Part, latex_integer, precedence, render, split_fraction, sum_parts
+from .precedence import (
+    MUL, POW, Child, Part, arguments, latex_integer, precedence, render, split_fraction, sum_parts,
+)
 
 OPEN, CLOSE = "\\left(", "\\right)"
 # Greek letters with a letter of their own (no var- forms), for the MathML printer.
@@ -151,13 +153,13 @@ def parts(e: Expr) -> list[Part]:
             if is_bare_log(base) or is_sum(base) or type(base) is Pow:  # never x^{a}^{b}
                 return [OPEN, Child(base), CLOSE, "^{", Child(exp), "}"]
             return [Child(base, POW, strict=True), "^{", Child(exp), "}"]
-        case Func(fname, arg):
+        case Func(fname, arg, rest):
             row = FUNCTIONS.get(fname)
             if row is None:  # an undefined function: f(x), f'(x)
                 before, after = function_name(fname) + OPEN, CLOSE
             else:
                 before, after = notation(row.latex, OPEN, CLOSE)
-            return [before, Child(arg), after]
+            return [before, *arguments((arg, *rest), ", "), after]
         case Log(arg, base):
             head = "\\ln" if base is E else f"\\log_{{{latex(base)}}}"
             if bare_argument(arg):

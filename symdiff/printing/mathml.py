@@ -18,7 +18,7 @@ from .. import expr as X
 from ..expr import E, HALF, Add, Const, Delta, Expr, Func, Log, Mul, Num, Pow, Sum, Sym
 from ..functions import FUNCTIONS, notation, undefined_name
 from .latex import GREEK, bare_argument, is_bare_log, starts_with_digit
-from .precedence import digits as int_digits, MUL, POW, Child, Part, render, split_fraction, sum_parts
+from .precedence import digits as int_digits, MUL, POW, Child, Part, arguments, render, split_fraction, sum_parts
 
 NAMESPACE = "http://www.w3.org/1998/Math/MathML"
 OPEN, CLOSE = "<mrow><mo>(</mo>", "<mo>)</mo></mrow>"
@@ -117,16 +117,17 @@ def product_parts(e: Expr) -> list[Part]:
     return out + ["<mfrac><mrow>", *factors(upper), "</mrow><mrow>", *factors(lower), "</mrow></mfrac>"]
 
 
-def function_parts(fname: str, arg: Expr) -> list[Part]:
+def function_parts(fname: str, args: tuple[Expr, ...]) -> list[Part]:
     row = FUNCTIONS.get(fname)
+    inside = arguments(args, "<mo>,</mo>")
     if row is None:  # an undefined function: f(x), f'(x)
         base, primes = undefined_name(fname)
-        return [primed(name(base), primes) + APPLY + OPEN, Child(arg), CLOSE]
+        return [primed(name(base), primes) + APPLY + OPEN, *inside, CLOSE]
     if "{}" in row.symbol:  # a template such as |{}|
         before, after = notation(row.symbol, "", "")
-        return ["<mrow>" + mo(before), Child(arg), mo(after) + "</mrow>"]
+        return ["<mrow>" + mo(before), *inside, mo(after) + "</mrow>"]
     before, after = notation(mi(row.symbol) + APPLY, OPEN, CLOSE)
-    return [before, Child(arg), after]
+    return [before, *inside, after]
 
 
 def parts(e: Expr) -> list[Part]:
@@ -154,8 +155,8 @@ def parts(e: Expr) -> list[Part]:
             if is_bare_log(base) or type(base) is Sum:
                 return ["<msup>", OPEN, Child(base), CLOSE, "<mrow>", Child(exp), "</mrow></msup>"]
             return ["<msup><mrow>", Child(base, POW, strict=True), "</mrow><mrow>", Child(exp), "</mrow></msup>"]
-        case Func(fname, arg):
-            return function_parts(fname, arg)
+        case Func(fname, arg, rest):
+            return function_parts(fname, (arg, *rest))
         case Log(arg, base):
             head = mi("ln") if base is E else f"<msub>{mi('log')}<mrow>{mathml_body(base)}</mrow></msub>"
             if bare_argument(arg):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, cast
 
 from ..expr import PRINTERS, E, HALF, Add, Const, Delta, Expr, Func, Log, Mul, Num, Pow, Sum, Sym, sym
-from .precedence import MUL, POW, Child, Part, plain_integer, render, split_fraction, sum_parts
+from .precedence import MUL, POW, Child, Part, arguments, plain_integer, render, split_fraction, sum_parts
 
 if TYPE_CHECKING:
     from fractions import Fraction
@@ -95,8 +95,8 @@ def parts(e: Expr) -> list[Part]:
             return [Child(base, POW, strict=True), "^(T)"]
         case Pow(base, exp):
             return [Child(base, POW, strict=True), "^", Child(exp, POW)]
-        case Func(name, arg):
-            return [f"{name}(", Child(arg), ")"]
+        case Func(name, arg, rest):
+            return [f"{name}(", *arguments((arg, *rest), ", "), ")"]
         case Log(arg, base) if base is E:
             return ["ln(", Child(arg), ")"]
         case Log(arg, base):

@@ -173,6 +173,14 @@ def neg_term(e: Expr) -> Expr:
     return mul(Num(-e.factors[0].value), *e.factors[1:])
 
 
+def arguments(args: tuple[Expr, ...], separator: str) -> list[Part]:
+    """A function's arguments, each whole (no brackets), with `separator` between them."""
+    out: list[Part] = [Child(args[0])]
+    for a in args[1:]:
+        out += [separator, Child(a)]
+    return out
+
+
 def sum_parts(terms: tuple[Expr, ...]) -> list[Part]:
     """`a + b - c`: a negative term after the first is shown as subtraction."""
     out: list[Part] = [Child(terms[0], ADD)]
@@ -227,7 +235,7 @@ def printed_length(root: Expr, memo: dict[Expr, int] | None = None) -> int:
         elif t is Mul:
             own = len(kids)
         elif t is Func:
-            own = len(node.name) + 2
+            own = len(node.name) + 2 + 2 * len(node.rest)
         elif t is Log:
             own = 8
         elif t is Sum:

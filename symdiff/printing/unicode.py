@@ -24,7 +24,9 @@ from string import ascii_lowercase, digits
 
 from ..expr import E, HALF, Add, Const, Delta, Expr, Func, Log, Mul, Num, Pow, Sum, Sym
 from ..functions import FUNCTIONS, notation, undefined_name
-from .precedence import digits as int_digits, ATOM, MUL, POW, Child, Part, precedence, render, split_fraction, sum_parts
+from .precedence import (
+    digits as int_digits, ATOM, MUL, POW, Child, Part, arguments, precedence, render, split_fraction, sum_parts,
+)
 
 
 def _table(names: dict[str, str]) -> dict[str, str]:
@@ -217,14 +219,14 @@ def parts(e: Expr) -> list[Part]:
             if base_brackets(base):
                 return ["(", Child(base), ")", *exponent_parts(exp)]
             return [Child(base), *exponent_parts(exp)]
-        case Func(fname, arg):
+        case Func(fname, arg, rest):
             row = FUNCTIONS.get(fname)
             if row is None:  # an undefined function: f(x), f′(x)
                 base, primes = undefined_name(fname)
                 before, after = base + PRIME * primes + "(", ")"
             else:
                 before, after = notation(row.symbol, "(", ")")
-            return [before, Child(arg), after]
+            return [before, *arguments((arg, *rest), ", "), after]
         case Log(arg, base) if base is E:
             return ["ln(", Child(arg), ")"]
         case Log(arg, base):

@@ -179,7 +179,7 @@ def guard(row: F.Function, u: E.Expr) -> E.Expr:
         return bounded(u)
     if d is F.SIN_NONZERO:
         return E.add(E.ONE, bounded(u))  # in [1/2, 3/2]
-    if d is F.AT_LEAST_ONE:
+    if d in (F.AT_LEAST_ONE, F.OUTSIDE_UNIT_OPEN, F.OUTSIDE_UNIT_CLOSED):
         return E.add(E.TWO, E.pow_(u, E.TWO))
     return positive(u)  # NONZERO and anything new: >= 1
 
@@ -216,7 +216,7 @@ class TreeMaker:
         sub = lambda: self.tree(depth - 1, in_sum)  # noqa: E731
         if kind < 0.30:
             row = r.choice(self.rows)
-            return row(guard(row, sub()))
+            return row(*(guard(row, sub()) for _ in range(row.arity)))
         if kind < 0.36:
             b = r.choice(["sqrt", "exp", "ln"])
             u = sub()
@@ -355,7 +355,7 @@ def to_sympy(e: E.Expr):
             row = F.FUNCTIONS.get(node.name)
             if row is None or row.sympy is None:
                 raise LookupError(node.name)
-            return getattr(sympy, row.sympy)(kids[0])
+            return getattr(sympy, row.sympy)(*kids)
         raise LookupError(t.__name__)
 
     return E.fold(e, visit)
