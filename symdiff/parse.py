@@ -327,9 +327,9 @@ class PlainPostLexer:
         if not inside or name in N.GREEK:
             return [tok]
         if inside[0] in words:
-            if len(name) <= 3:  # xe in xe^x: x occurs on its own too, so xe stays a name
-                note(f"read {name!r} as one name, although it holds the letter {inside[0]}; write "
-                     f"{'*'.join(v for _, v in letters(name))} for a product")
+            if len(name) <= 3:  # xe in xe^x: x stands alone too, so xe is a name or a product
+                raise _TokenError(tok, f"ambiguous: {name!r} holds the variable {inside[0]}, which also stands "
+                                  f"alone: write {_written(letters(name))} for a product, or a longer name")
             return [tok]
         pieces, offset = [], 0
         for k, (kind, value) in enumerate(parts := letters(name)):
@@ -369,6 +369,11 @@ class PlainPostLexer:
                               f"shapes, which symdiff does not read yet; a primed name is written in "
                               f"lower case (y')")
         op = -3 if kinds[-2:-1] in (["MINUS"], ["PLUS"]) else -2
+        if (tok.type in _GLUED_AFTER and kinds[-3:] == ["NUMBER", "SLASH", "NUMBER"]
+                and recent[-1].end_pos != tok.start_pos):
+            a, b = str(recent[-3]), str(recent[-1])
+            note(f"read {a}/{b} {tok} as ({a}/{b})*{tok}: / divides by {b} alone; write {a}/({b}*{tok}) "
+                 f"to divide by the product")
         glued = tok.type in _GLUED_AFTER or (tok.type == "LPAR" and kinds[op:op + 1 or None] == ["SLASH"])
         if (glued and kinds[-1:] == ["NUMBER"] and recent[-1].end_pos == tok.start_pos
                 and kinds[op:op + 1 or None] in (["POW"], ["SLASH"])):
@@ -404,6 +409,10 @@ def product(items) -> X.Expr:
         if isinstance(item, Token):
             divide, explicit = str(item) == "/", True
             continue
+        if isinstance(prev, _Bare) and divide and not isinstance(item, _Bare):
+            name = str(prev.token).lstrip(chr(92))
+            note(f"read {name} without brackets before / as {prev.expr}/...: it takes only the next factor; "
+                 f"write {name}(.../...) to take the quotient's {name}")
         if isinstance(prev, _Bare) and not explicit and not isinstance(item, _Bare):
             if type(item) not in (X.Func, X.Log):
                 name = str(prev.token)
@@ -1538,8 +1547,34 @@ def parse(text: str, syntax: str | None = None, *, variables: Iterable[str] = ()
         syntax = "latex" if "\\" in text else "plain"
     if syntax not in ("plain", "latex"):
         raise ValueError(f"syntax must be 'plain' or 'latex', not {syntax!r}")
+    asked = _asked(text, variables)
+    if asked is not None:
+        return asked
     if "=" in text:
         definition = parse_definition(text, syntax, variables)
         if definition is not None:
             return definition.body
     return _parse_one(text, syntax, frozenset(variables))
+
+
+def _asked(text: str, variables: Iterable[str]) -> X.Expr | None:
+    """Text that asks for a derivative (`derivative of x^3`, symdiff.requests): that
+    derivative, raw, as an operator in the text leaves it; None for other text."""
+    from .requests import parse_request  # it reads its expression with parse
+
+    request = parse_request(text, variables=list(variables))
+    if request is None:
+        return None
+    wrt, order = request.agree(None, None)
+    names = X.symbols(request.body)
+    if not isinstance(wrt, X.Sym) and len(names) != 1:
+        raise request.error(f"'{request.phrase}' names no variable and the expression has "
+                            f"{'several' if names else 'none'}: say which, as in d/dx")
+    var = wrt if isinstance(wrt, X.Sym) else names[0]
+    if order > MAX_ORDER:
+        raise request.error(f"order {order} is above the limit of {MAX_ORDER}")
+    note(request.describe(var, order))
+    body = request.body
+    for _ in range(order):
+        body = differentiate(body, var)[0]
+    return body

@@ -60,7 +60,8 @@ RULES: tuple[Rule, ...] = (
          (E(r"f\left(x\right)^2", "f(x)^2"), E(r"g(x^2)", "g(x^2)"))),
     Rule("function without brackets", "A function's name without brackets takes the next factor only; another "
          "factor after it is refused.",
-         (E("sin x^2", "sin(x^2)"), E("ln 2", "ln(2)"), E("sin x y", None, "takes only the next factor")),
+         (E("sin x^2", "sin(x^2)"), E("ln 2", "ln(2)"), E("sin x y", None, "takes only the next factor"),
+          E("ln x/2", "ln(x)/2", "read ln without brackets before /")),
          (E(r"\sin x^2", "sin(x^2)"), E(r"\log y_{ik}", "ln(y_{ik})"), E(r"\sin x y", None, "takes only the next factor"))),
     Rule("powers of functions", "`sin^2 x` is sin(x)^2; `sin^-1 x` is the inverse function, with a note.",
          (E("sin^2 x", "sin(x)^2"), E("cos^2(x)", "cos(x)^2"), E("sin^-1 x", "asin(x)", "inverse function asin")),
@@ -74,7 +75,7 @@ RULES: tuple[Rule, ...] = (
          (E(r"e^2x", None, "^2 without braces is one character"), E(r"1/2x", None, "/ divides by 2 alone"),
           E(r"e^{2x}", "exp(2*x)"), E(r"\frac{1}{2}x", "x/2"))),
     Rule("space ends an operand", "After `^` or `/`, a space ends the operand: `e^2 x` is e^2*x.",
-         (E("e^2 x", "e^2*x"), E("1/2 x", "x/2"), E("x^2 y", "x^2*y")),
+         (E("e^2 x", "e^2*x"), E("1/2 x", "x/2", "read 1/2 x as (1/2)*x"), E("x^2 y", "x^2*y")),
          (E(r"e^{2} x", "e^2*x"), E(r"x^{2} y", "x^2*y"))),
     Rule("fraction after a power", "`x^1/2` is (x^1)/2, since `^` binds tighter than `/`; a note says how to "
          "write the power 1/2.",
@@ -87,10 +88,12 @@ RULES: tuple[Rule, ...] = (
          (E(r"\sin x", "sin(x)"),)),
     Rule("variable inside a name",
          "When the variable of differentiation occurs only inside longer names, those names are read as "
-         "products of their letters (and function names), with a note; in LaTeX letters are always separate.",
+         "products of their letters (and function names), with a note; a short name holding it while it "
+         "also stands alone is refused. In LaTeX letters are always separate.",
          (E("xy", "x*y", "read 'xy' as 'x y'", wrt="x"), E("ax^2+bx+c", "a*x^2+b*x+c", "read 'ax' as 'a x'", wrt="x"),
           E("xsinx", "x*sin(x)", "read 'xsinx' as 'x sin x'", wrt="x"),
-          E("xsin(x)", "x*sin(x)", "read xsin(...) as x*sin(...)", wrt="x")),
+          E("xsin(x)", "x*sin(x)", "read xsin(...) as x*sin(...)", wrt="x"),
+          E("xe^x", None, "'xe' holds the variable x, which also stands alone", wrt="x")),
          (E(r"xy", "x*y", wrt="x"), E(r"ax^2+bx+c", "a*x^2+b*x+c", wrt="x"))),
     Rule("constants", "`e` is Euler's number and `pi` is π.",
          (E("e^x", "exp(x)"), E("2pi", "2*pi")),

@@ -18,7 +18,7 @@ Characters, and where their table lives:
 - `|x|` (the function table's template for abs) -> `abs(x)`: a bar opens or
   closes by what stands beside it; bars that pair up in two ways are refused.
 - `√x` -> `sqrt x` (the next factor, as `sqrt x` reads), `√(...)`, and
-  `∛x`, `∜x` -> `x^(1/3)`, `x^(1/4)`, as LaTeX's `\\sqrt[3]{x}` reads.
+  `∛x` -> `cbrt(x)` (the real cube root), `∜x` -> `x^(1/4)`.
 """
 
 from __future__ import annotations
@@ -479,8 +479,12 @@ def to_plain(typed: str) -> Translation:
             else:
                 if (w.last in NAME_CHARS or w.last == "'") and w.last_word() not in SPELLINGS:
                     w.put("*", k)  # `x∛y`: never `x(...)`, which reads as a function call
-                w.put("((", k)
-                closing.setdefault(root.end, []).insert(0, f")^(1/{root.degree}))")
+                if root.degree == 3:  # the real cube root, defined for x < 0 too
+                    w.put("cbrt(", k)
+                    closing.setdefault(root.end, []).insert(0, ")")
+                else:
+                    w.put("((", k)
+                    closing.setdefault(root.end, []).insert(0, f")^(1/{root.degree}))")
         elif c in SUPERSCRIPTS:
             end = _run_end(typed, k, SUPERSCRIPTS)
             power = "".join(SUPERSCRIPTS[s] for s in typed[k:end])

@@ -201,7 +201,6 @@ def test_the_product_before_a_powered_bracket_says_so():
     (r"1/2\pi", 2, "ambiguous: / divides by 2"),
     (r"1/2(x + 1)", 2, "ambiguous: / divides by 2"),
     (r"\sin 2x", 1, "ambiguous: \\sin"),
-    (r"d/dx \sin x", 2, "\\frac{d}{dx}"),
 ])
 def test_glued_text_is_refused_with_a_caret(text, column, fragment):
     err = refusal(text)

@@ -199,10 +199,12 @@ def test_an_operator_after_a_factor_needs_its_operand():
 def test_parse_keeps_the_operator_in_the_tree():
     # the fixed interface: parse evaluates an operator, and simplify tidies it
     assert symdiff.simplify(quietly(symdiff.parse, "d/dx x^2")) == symdiff.parse("2*x")
-    # parse alone reads an operator at the start to the end of its term, and says so
-    with pytest.warns(ReadingNote, match="derivative of x\\^2, what follows it to the end of the term"):
+    # parse reads an operator at the start as a request too: everything after it, and says so
+    with pytest.warns(ReadingNote, match="asking for d/dx"):
         tree = symdiff.parse("d/dx x^2 + 1")
-    assert symdiff.simplify(tree) == symdiff.parse("2*x + 1")
+    assert symdiff.simplify(tree) == symdiff.parse("2*x")
+    with pytest.raises(symdiff.ParseError, match="needs the expression"):
+        symdiff.parse("derivative of")
     # text given to simplify is a request: everything after the operator
     assert quietly(symdiff.simplify, "d/dx x^2 + 1") == symdiff.parse("2*x")
     assert quietly(symdiff.simplify, "derivative of x^3") == symdiff.parse("3*x^2")
@@ -294,3 +296,8 @@ def test_a_request_is_the_derivative_of_its_expression(e, template):
     inner = symdiff.latex(e) if template.startswith("\\") else str(e)
     got = quietly(symdiff.diff, template.format(inner), "x", simplify=False)
     assert got == quietly(symdiff.diff, quietly(symdiff.parse, inner), "x", simplify=False)
+
+
+def test_a_plain_operator_before_latex_asks_for_the_derivative():
+    with pytest.warns(ReadingNote, match="asking for d/dx"):
+        assert symdiff.simplify(symdiff.parse(r"d/dx \sin x")) == symdiff.parse("cos(x)")
