@@ -18,7 +18,7 @@ import symdiff.diff as _diff
 import symdiff.simplify as _simplify
 from . import sums as _sums
 from .sums import Assumption
-from .errors import DifferentiationError, ParseError
+from .errors import DifferentiationError, LimitError, ParseError, SymdiffError
 from .evaluate import evaluate as _evaluate
 from .expr import Expr, Sym, as_expr, symbols
 from .limits import MAX_ORDER, MAX_OUTPUT
@@ -60,11 +60,12 @@ def variable(e: Expr, wrt: Expr | str | None) -> Sym:
             variable `e` has.
 
     Returns:
-        The variable as a `Sym`.
+        The variable as a `Sym`; `x` for an expression without any (`x^0`
+        is 1, whose derivative is 0 by any variable).
 
     Raises:
-        DifferentiationError: `wrt` is `None` and `e` has no variable or
-            several, or `wrt` is not a variable (`"2x"`).
+        DifferentiationError: `wrt` is `None` and `e` has several
+            variables, or `wrt` is not a variable (`"2x"`).
         ParseError: `wrt` is text that does not parse.
 
     >>> variable(parse("sin(t)"), None)
@@ -75,7 +76,7 @@ def variable(e: Expr, wrt: Expr | str | None) -> Sym:
         if len(names) == 1:
             return names[0]
         if not names:
-            raise DifferentiationError("the expression has no variable; say which with wrt")
+            return Sym("x", ())
         listed = ", ".join(map(str, names))
         raise DifferentiationError(f"the expression has several variables ({listed}); choose one with wrt (--wrt on the command line)")
     x = as_tree(wrt) if isinstance(wrt, str) else wrt
@@ -98,7 +99,7 @@ def _check_order(order: int) -> None:
         raise DifferentiationError(f"the order must be a whole number >= 0, not {order!r}")
     if order > MAX_ORDER:
         shown = str(order) if order.bit_length() < 1000 else "too large to show"
-        raise DifferentiationError(f"the order {shown} is above the limit of {MAX_ORDER}")
+        raise LimitError(f"the order {shown} is above the limit of {MAX_ORDER}")
 
 
 Wrt = Expr | str | Sequence[Expr | str] | None
@@ -131,11 +132,12 @@ def assumption(a: str | Assumption) -> Assumption:
 
     Raises:
         ParseError: the text is not an equation `LHS = RHS` or does not parse.
+        SymdiffError: the left side is neither a sum nor a variable.
 
     >>> str(assumption("sum_{k=1}^{K} t_{ik} = 1").rhs)
     '1'
     """
-    return Assumption(*parse_equation(a)) if isinstance(a, str) else a
+    return _sums.usable(Assumption(*parse_equation(a)) if isinstance(a, str) else a)
 
 
 def _prepared(e: Expr | str, wrt: Wrt, where: Mapping[Expr | str, Expr | str] | None,
@@ -144,10 +146,16 @@ def _prepared(e: Expr | str, wrt: Wrt, where: Mapping[Expr | str, Expr | str] | 
     tree = _tree(e, wrt)
     if where:
         tree = substitute(tree, where)
+    facts = [assumption(a) for a in assume]
     many = wrt is not None and not isinstance(wrt, (str, Expr))
+    # `a*x^2` assuming a = 3 has one variable, x
+    pick = _sums.apply_assumptions(tree, [a for a in facts if type(a.lhs) is Sym])[0] if wrt is None else tree
     xs = ([variable(tree, w) for w in cast(Sequence[Expr | str], wrt)] if many
-          else [variable(tree, cast("Expr | str | None", wrt))])
-    return tree, xs, [assumption(a) for a in assume]
+          else [variable(pick, cast("Expr | str | None", wrt))])
+    fixed = [a for a in facts if a.lhs in xs]
+    if fixed:
+        raise DifferentiationError(f"the assumption {fixed[0]} fixes the variable of differentiation")
+    return tree, xs, facts
 
 
 def diff(e: Expr | str, wrt: Wrt = None, order: int = 1, *, simplify: bool = True,
@@ -308,8 +316,9 @@ def gradient(e: Expr | str, vars: Iterable[Expr | str] | None = None, *,
         simplify: `False` gives the raw rule output instead of `diff(e, v)`.
 
     Returns:
-        A `dict` from variable name to partial derivative (`Expr`), in
-        natural order of the names (`y2` before `y10`).
+        A `dict` from variable name to partial derivative (`Expr`), in the
+        order of `vars` (repeats dropped); by default in natural order of
+        the names (`y2` before `y10`).
 
     Raises:
         ParseError: some text does not parse.
@@ -317,10 +326,14 @@ def gradient(e: Expr | str, vars: Iterable[Expr | str] | None = None, *,
 
     >>> {v: str(d) for v, d in gradient("x^2*y + sin(y)").items()}
     {'x': '2*x*y', 'y': 'x^2 + cos(y)'}
+    >>> list(gradient("(w*x + b - y)^2", ["w", "b"]))
+    ['w', 'b']
     """
     tree = as_tree(e)
-    chosen = symbols(tree) if vars is None else [variable(tree, v) for v in vars]
-    chosen = sorted(dict.fromkeys(chosen), key=lambda v: _natural_key(str(v)))
+    if vars is None:
+        chosen = sorted(symbols(tree), key=lambda v: _natural_key(str(v)))
+    else:
+        chosen = list(dict.fromkeys(variable(tree, v) for v in vars))
     tidy = _simplify.simplify if simplify else (lambda d: d)
     return {str(x): tidy(_diff.differentiate(tree, x)[0]) for x in chosen}
 
@@ -373,5 +386,52 @@ def evaluate(e: Expr | str, values: Values | None = None) -> float:
     return _evaluate(as_tree(e), values)
 
 
-__all__ = ["as_tree", "diff", "gradient", "derive", "simplify", "evaluate", "expand_sums", "parse", "ParseError",
+# ------------------------------------------------------------ printers
+# The printers take trees; these take text too, as every function here does.
+
+
+def latex(e: Expr | str) -> str:
+    """LaTeX for `e` (an `Expr` or its text) that `parse` reads back to the same tree.
+
+    Raises:
+        ParseError: `e` is text that does not parse.
+
+    >>> latex("1/(x*ln(2))")
+    '\\frac{1}{x \\ln 2}'
+    """
+    from .printing.latex import latex as write
+
+    return write(as_tree(e))
+
+
+def pretty(e: Expr | str) -> str:
+    """One line of Unicode for `e` (an `Expr` or its text): `2x/((x² + 1)·ln 2)`.
+
+    Raises:
+        ParseError: `e` is text that does not parse.
+
+    >>> pretty("x^2 + sigmoid(x)")
+    'x² + σ(x)'
+    """
+    from .printing.unicode import pretty as write
+
+    return write(as_tree(e))
+
+
+def mathml(e: Expr | str, display: str = "inline") -> str:
+    """A MathML `<math>` element for `e` (an `Expr` or its text); `display="block"`
+    for a displayed formula.
+
+    Raises:
+        ParseError: `e` is text that does not parse.
+        SymdiffError: `display` is neither `"inline"` nor `"block"`.
+    """
+    from .printing.mathml import mathml as write
+
+    if display not in ("inline", "block"):
+        raise SymdiffError(f"display must be 'inline' or 'block', not {display!r}")
+    return write(as_tree(e), display)
+
+
+__all__ = ["as_tree", "latex", "pretty", "mathml", "diff", "gradient", "derive", "simplify", "evaluate", "expand_sums", "parse", "ParseError",
            "substitute", "variable"]

@@ -1,8 +1,8 @@
 """Resource limits: every bound symdiff enforces, in one place.
 
-Each is checked where the work starts and refused with a SymdiffError (a
-ParseError with a caret where the limit points at text), so no public call
-runs away with time or memory.  The README's "Limits" section lists them.
+Each is checked where the work starts and refused with a `LimitError`
+(a ParseError with a caret where the limit points at text), so no public
+call runs away with time or memory.  The README's "Limits" section lists them.
 """
 
 from __future__ import annotations

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from itertools import product
 from typing import NamedTuple, cast
 
-from .errors import SymdiffError
+from .errors import LimitError, SymdiffError
 from .indexing import same_family
 from .limits import MAX_SUM_TERMS
 from .simplify import simplify
@@ -93,7 +93,7 @@ def substitute_indexed(e: Expr, mapping: Mapping[Expr, Expr]) -> Expr:
     patterns: dict[tuple[str, int], tuple[tuple[Expr, ...], Expr]] = {}
     for k, v in mapping.items():
         if type(k) is not Sym:
-            raise ValueError(f"can only substitute for a variable, not {k}")
+            raise SymdiffError(f"can only substitute for a variable, not {k}")
         if k.indices and all(type(i) is Sym and not i.indices for i in k.indices):
             patterns[(k.name, len(k.indices))] = (k.indices, v)
         else:
@@ -178,7 +178,7 @@ def expand_sums(e: Expr) -> Expr:
             lo, hi = int(node.lower.value), int(node.upper.value)
             written[0] += max(0, hi - lo + 1)
             if written[0] > MAX_SUM_TERMS:
-                raise SymdiffError(f"sum_{{{node.index}={lo}}}^{{{hi}}}: expand_sums writes out at most "
+                raise LimitError(f"sum_{{{node.index}={lo}}}^{{{hi}}}: expand_sums writes out at most "
                                    f"{MAX_SUM_TERMS:,} terms in all")
             return add(*(replace(node.body, {node.index: num(k)}) for k in range(lo, hi + 1)))
         return None
@@ -327,10 +327,25 @@ def _alpha_key(s: Sum) -> Expr:
     return replace(s.body, {s.index: Sym("_", ())})
 
 
+def usable(a: Assumption) -> Assumption:
+    """`a`, if `apply_assumptions` can use it: a sum's value, or a variable's; else refused."""
+    if type(a.lhs) in (Sum, Sym):
+        return a
+    raise SymdiffError(f"cannot use the assumption {a}: its left side must be a sum "
+                       "(sum_{k=1}^{K} t_{ik} = 1) or a variable (a = 3)")
+
+
 def apply_assumptions(e: Expr, assumptions: list[Assumption]) -> tuple[Expr, list[Assumption]]:
     """Replace each occurrence of an assumed sum, with its free indices matched
-    (`sum_k t_{jk}` matches `sum_k t_{ik} = 1` with i -> j)."""
+    (`sum_k t_{jk}` matches `sum_k t_{ik} = 1` with i -> j), and each assumed
+    variable by its value (`a = 3`; `y_i = 1` for every index)."""
     used: list[Assumption] = []
+    for a in assumptions:
+        if type(a.lhs) is Sym:
+            replaced = substitute_indexed(e, {a.lhs: a.rhs})
+            if replaced is not e:
+                used.append(a)
+                e = replaced
     forms = [(a, a.lhs) for a in assumptions if type(a.lhs) is Sum]
     if not forms:
         return e, used

@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Callable, NamedTuple, Union, cast
 
 from ..diff import CHAIN, PLACEHOLDER, Formula, Step
-from ..errors import SymdiffError
+from ..errors import LimitError, SymdiffError
 from ..expr import Expr, Func, Log, Pow, Sym, div, leaves, ln, postorder, replace_subtrees, sym
 from ..indexing import depends
 from ..languages import words
@@ -462,8 +462,8 @@ def steps_least_length(e: Expr, x: Sym) -> int:
     return least_length([n for n in postorder(e) if type(n) in (Func, Pow, Log) and depends(n, x)])
 
 
-def too_long(length: int, limit: int) -> SymdiffError:
-    return SymdiffError(f"the steps would run to at least {length:,} characters, more than the limit "
+def too_long(length: int, limit: int) -> LimitError:
+    return LimitError(f"the steps would run to at least {length:,} characters, more than the limit "
                         f"of {limit:,}; raise it (--max-output N, max_length=N; 0 for no limit), "
                         f"or ask for the derivative alone (diff)")
 
