@@ -155,6 +155,8 @@ def _prepared(e: Expr | str, wrt: Wrt, where: Mapping[Expr | str, Expr | str] | 
     fixed = [a for a in facts if a.lhs in xs]
     if fixed:
         raise DifferentiationError(f"the assumption {fixed[0]} fixes the variable of differentiation")
+    # j both free and bound (d/dz_j of ... sum_j e^(z_j)) reads wrongly: the sum's j is renamed
+    tree = _sums.rename_bound(tree, {n for x in xs for n in _sums.free_names(x)})
     return tree, xs, facts
 
 
@@ -391,13 +393,19 @@ def evaluate(e: Expr | str, values: Values | None = None) -> float:
 
 
 def latex(e: Expr | str) -> str:
-    """LaTeX for `e` (an `Expr` or its text) that `parse` reads back to the same tree.
+    """LaTeX for `e`, with as few brackets as precedence allows, that `parse` reads back.
+
+    Args:
+        e: the expression, as an `Expr` or its plain or LaTeX text.
+
+    Returns:
+        The LaTeX source, a `str` without surrounding `$`.
 
     Raises:
         ParseError: `e` is text that does not parse.
 
-    >>> latex("1/(x*ln(2))")
-    '\\frac{1}{x \\ln 2}'
+    >>> print(latex("1/(x*ln(2))"))
+    \\frac{1}{x \\ln 2}
     """
     from .printing.latex import latex as write
 
@@ -405,7 +413,13 @@ def latex(e: Expr | str) -> str:
 
 
 def pretty(e: Expr | str) -> str:
-    """One line of Unicode for `e` (an `Expr` or its text): `2x/((x² + 1)·ln 2)`.
+    """One line of Unicode for `e`: `2x/((x² + 1)·ln 2)`, `σ(x)·(1 − σ(x))`.
+
+    Args:
+        e: the expression, as an `Expr` or its text.
+
+    Returns:
+        The Unicode text, a `str`.
 
     Raises:
         ParseError: `e` is text that does not parse.
@@ -419,12 +433,21 @@ def pretty(e: Expr | str) -> str:
 
 
 def mathml(e: Expr | str, display: str = "inline") -> str:
-    """A MathML `<math>` element for `e` (an `Expr` or its text); `display="block"`
-    for a displayed formula.
+    """A MathML `<math>` element for `e`.
+
+    Args:
+        e: the expression, as an `Expr` or its text.
+        display: `"inline"`, or `"block"` for a displayed formula.
+
+    Returns:
+        Presentation MathML, a `str`.
 
     Raises:
         ParseError: `e` is text that does not parse.
         SymdiffError: `display` is neither `"inline"` nor `"block"`.
+
+    >>> mathml("x^2")  # doctest: +ELLIPSIS
+    '<math xmlns="http://www.w3.org/1998/Math/MathML"><mrow><msup>...<mn>2</mn>...</math>'
     """
     from .printing.mathml import mathml as write
 

@@ -26,8 +26,9 @@ A free index is an axis after the batch axes.
 
 Numbers: constant sub-expressions (`sqrt(2)`, `ln(2)`, `sigmoid(1)`) are
 computed with `math` in every backend, as Python floats, which torch and jax
-accept beside tensors and which take the arrays' precision; integer
-arguments are made floats first (integer powers overflow silently).
+accept beside tensors and which take the arrays' precision.  `lambdify`'s
+function makes integer arguments floats first (integer powers overflow
+silently).
 """
 
 from __future__ import annotations
@@ -1005,6 +1006,12 @@ def codegen(expr_or_exprs: Expr | str | Iterable[Expr | str] | dict[str, Any], a
         return x**2 + 1
     <BLANKLINE>
     """
+    return _source(expr_or_exprs, args, backend, name, floats=False)
+
+
+def _source(expr_or_exprs: Expr | str | Iterable[Expr | str] | dict[str, Any], args: Sequence[str | Expr] | None,
+            backend: str, name: str, floats: bool) -> str:
+    """`codegen`'s text; with `floats`, the function first makes its arguments floats (`lambdify`)."""
     if backend not in BACKENDS:
         raise SymdiffError(f"unknown backend {backend!r}: choose numpy, torch, jax or python")
     if not name.isidentifier() or keyword.iskeyword(name):
@@ -1028,7 +1035,8 @@ def codegen(expr_or_exprs: Expr | str | Iterable[Expr | str] | dict[str, Any], a
     roots = [lowering.output(e) for e in exprs]
     _share_products(lowering.code, roots)
     lines, outs = _emit(lowering.code, roots, set(params.values()), lowering.guards, b.shape)
-    lines[:0] = _casts(lowering, [key for key, _ in keys])
+    if floats:
+        lines[:0] = _casts(lowering, [key for key, _ in keys])
     result = outs[0] if single else "(" + ", ".join(outs) + ("," if len(outs) == 1 else "") + ")"
     def short(e: Expr) -> str:
         nodes = size(e)  # printing a deep tree is quadratic: big ones are only counted
@@ -1068,8 +1076,11 @@ def lambdify(expr: Expr | str | Iterable[Expr | str], args: Sequence[str | Expr]
     """A function of `args` (names or indexed names, in this order) computing `expr`.
 
     `backend="numpy"` broadcasts over arrays (an indexed family `y_i` is one
-    array `y`; a sum is a reduction; a free index such as `j` in `y_j` is an axis
-    of the result); `"math"` takes and returns floats.  Unstable forms are
+    array `y` whose last axis is the index, any axes before it batch axes; a
+    sum is a reduction; a free index such as `j` in `y_j` is an axis of the
+    result, after the batch axes); `"math"` takes and returns floats.
+    Integer arguments are made floats first (with torch, numbers become
+    tensors), since integer powers overflow silently.  Unstable forms are
     computed stably (`ln(1 + e^u)`, `ln(sigmoid(u))`, log-sum-exp, softmax).
     A list of expressions gives a function returning a tuple.  The source is
     the function's `source` attribute.
@@ -1101,7 +1112,7 @@ def lambdify(expr: Expr | str | Iterable[Expr | str], args: Sequence[str | Expr]
         except ImportError:
             hint = "pip install 'symdiff[numpy]'" if module == "numpy" else f"pip install {module}"
             raise SymdiffError(f"backend {backend!r} needs {module}: {hint}") from None
-    source = codegen(expr, args, backend=target, name="f")
+    source = _source(expr, args, target, "f", floats=True)
     namespace: dict[str, Any] = {}
     # Our own printer's output for a parsed tree (see the comment above): never user text.
     exec(compile(source, "<symdiff.lambdify>", "exec"), namespace)

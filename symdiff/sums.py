@@ -8,7 +8,8 @@ uses an explicit stack.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
+from fractions import Fraction
 from itertools import product
 from typing import NamedTuple, cast
 
@@ -17,7 +18,7 @@ from .indexing import same_family
 from .limits import MAX_SUM_TERMS
 from .simplify import simplify
 from .expr import (
-    E, NEG_ONE, ONE, Add, Delta, Expr, Mul, Num, Pow, Sum, Sym,
+    E, FACT_BINDER, NEG_ONE, ONE, Add, Delta, Expr, Mul, Num, Pow, Sum, Sym,
     add, leaves, mul, neg, num, postorder, pow_, summation, sym, transform,
 )
 
@@ -227,8 +228,23 @@ def _products(term: Expr, i: Sym) -> list[Expr]:
             out.append(t)
             continue
         rest = fs[:spread] + fs[spread + 1:]
-        work.extend(mul(*rest, u) for u in fs[spread].terms)
+        work.extend(mul(*rest, u) for u in _like_terms(fs[spread].terms))
     return out
+
+
+def _like_terms(terms: tuple[Expr, ...]) -> list[Expr]:
+    """Terms with equal parts added up: `delta(k, 2) - delta(k, 2)` (the chain
+    factor of `x_k - x_k`) is no term at all, as `x - x` gives 1 - 1 = 0."""
+    coeffs: dict[Expr, Fraction] = {}
+    for t in terms:
+        fs = t.factors if type(t) is Mul else (t,)
+        c = Fraction(1)
+        for f in fs:
+            if type(f) is Num:
+                c *= f.value
+        part = mul(*(f for f in fs if type(f) is not Num))
+        coeffs[part] = coeffs.get(part, Fraction(0)) + c
+    return [mul(num(c), part) for part, c in coeffs.items() if c]
 
 
 def _in_range(t: Expr, lo: Expr, hi: Expr) -> bool | None:
@@ -298,6 +314,28 @@ def collapses(s: Sum, x: Sym) -> list[Collapse]:
                     if c not in found:
                         found.append(c)
     return found
+
+
+def free_names(e: Expr) -> set[str]:
+    """Names free in `e`: plain variables and the names in free variables' indices (j in z_j)."""
+    return {n for v in e.free for n in ({v.name} if not v.indices else set().union(*map(names, v.indices)))}
+
+
+def rename_bound(e: Expr, taken: Collection[str] = ()) -> Expr:
+    """`e` with every sum whose index is also free in `e` (or in `taken`) given a
+    fresh index: `z_j*sum_j e^(z_j)` is `z_j*sum_m e^(z_m)`, so no formula holds
+    one name both free and bound."""
+    if not e.facts & FACT_BINDER:
+        return e
+    clash = free_names(e) | set(taken)
+
+    def visit(node: Expr) -> Expr | None:
+        if type(node) is not Sum or node.index.name not in clash:
+            return None
+        new = fresh_index(names(node) | clash)
+        return summation(replace(node.body, {node.index: new}), new, node.lower, node.upper)
+
+    return transform(e, visit)
 
 
 def unclash(s: Sum, x: Sym) -> Sum:
