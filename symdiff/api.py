@@ -7,6 +7,7 @@ LaTeX, read by `parse`) and returns new trees; nothing is changed in place.
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterable, Mapping, Sequence
 
 from typing import TYPE_CHECKING, cast
@@ -21,7 +22,7 @@ from .sums import Assumption
 from .errors import DifferentiationError, LimitError, ParseError, SymdiffError
 from .evaluate import evaluate as _evaluate
 from .expr import Expr, Sym, as_expr, symbols
-from .limits import MAX_ORDER, MAX_OUTPUT
+from .limits import MAX_ORDER, MAX_ORDER_SECONDS, MAX_OUTPUT
 from .parse import parse, parse_definition, parse_equation
 
 if TYPE_CHECKING:  # the step renderer loads only when steps are asked for
@@ -193,8 +194,10 @@ def diff(e: Expr | str, wrt: Wrt = None, order: int = 1, *, simplify: bool = Tru
     """
     _check_order(order)
     tree, xs, facts = _prepared(e, wrt, where, assume)
+    pace = _Pace(order * len(xs))
     for x in xs:
         for _ in range(order):
+            pace.step()
             tree, _steps = _diff.differentiate(tree, x)
             if simplify:
                 tree = _simplify.simplify_derivative(tree, order * len(xs))
@@ -205,6 +208,37 @@ def diff(e: Expr | str, wrt: Wrt = None, order: int = 1, *, simplify: bool = Tru
     if where and simplify:
         tree = _sums.named_again(tree, _pairs(where))
     return tree
+
+
+PACE_NOISE = 0.02  # seconds: shorter steps are timer noise, and project nothing
+PACE_GROWTH = 1.5  # the most each order is projected to outgrow the one before
+
+
+class _Pace:
+    """Refuses a derivative of several orders as soon as the orders left are
+    projected past MAX_ORDER_SECONDS: each order is timed, and the next ones
+    taken to grow as the last did."""
+
+    def __init__(self, steps: int) -> None:
+        self.left = self.steps = steps
+        self.times: list[float] = []
+        self.start = self.last = time.process_time()
+
+    def step(self) -> None:
+        """Before each order: time the one before it, then project the rest."""
+        now = time.process_time()
+        if self.left != self.steps:
+            self.times.append(now - self.last)
+        self.last = now
+        if len(self.times) >= 2 and self.times[-1] >= PACE_NOISE:
+            a, b = self.times[-2], self.times[-1]
+            growth = min(PACE_GROWTH, max(1.0, b / a)) if a >= PACE_NOISE / 2 else 1.0
+            ahead = b * sum(growth ** k for k in range(1, min(self.left, 64) + 1)) * max(1, self.left // 64)
+            if now - self.start + ahead > MAX_ORDER_SECONDS:
+                raise LimitError(f"this derivative would take more than the {MAX_ORDER_SECONDS:g} s of work "
+                                 f"allowed: {self.left} more order{'s' * (self.left > 1)} after "
+                                 f"{len(self.times)}, each slower than the last (about {ahead:.3g} s projected)")
+        self.left -= 1
 
 
 def _pairs(mapping: Replacements) -> dict[Expr, Expr]:

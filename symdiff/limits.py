@@ -15,6 +15,13 @@ MAX_INPUT_LENGTH = 200_000
 # order can multiply the size of the result.
 MAX_ORDER = 1000
 
+# Seconds of CPU a derivative of order 2 or more may be projected to take.
+# Each order's step is timed, and the steps left are projected from the
+# last one growing as it has grown (the 50th derivative of x^x, whose
+# simplification slows order by order, is refused after its 14th order,
+# about a second in, instead of running for minutes).
+MAX_ORDER_SECONDS = 3.0
+
 # Largest exact number, in decimal digits of its numerator or denominator,
 # that a numeral may spell (`1e1000`, 1000 digits) and that printing writes
 # out in full; larger results of arithmetic print as powers (`2^5000`).
