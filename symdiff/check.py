@@ -20,14 +20,15 @@ from typing import Any, cast
 from .api import as_tree, diff, simplify, substitute
 from .errors import EvaluationError, SymdiffError
 from .evaluate import evaluate
-from .expr import ZERO, Add, Expr, Mul, Num, Sum, Sym, postorder, sub
+from .expr import ZERO, Add, Expr, Num, Sum, Sym, postorder, sub
 from .sums import expand_sums
 
 SPECIAL = (0.0, 1.0, -1.0, 2.0, -2.0, 0.5, -0.5, 3.0, -3.0)
 RANGES = ((-1.0, 1.0), (-3.0, 3.0), (-10.0, 10.0), (0.0, 1.0), (1.0, 5.0), (-5.0, -1.0))
 # Two forms of one value agree in floats to a few ulps of the largest value
 # computed on the way: `equals` allows EQUAL_TOLERANCE of the largest of the two
-# values and their terms, and NOISE absolutely (sin(pi) is 1.2e-16, not 0).
+# values and their terms, and NOISE absolutely (sin(pi) is 1.2e-16, not 0), so
+# differences below 1e-14 are not seen numerically (exactly, they are).
 EQUAL_TOLERANCE = 1e-11
 NOISE = 1e-14
 # Finite differences agree to ~1e-10 at the steps used (relative, absolute below 1).
@@ -76,8 +77,8 @@ def _differ(a: float, b: float) -> float:
 
 
 def _parts(e: Expr) -> tuple[Expr, ...]:
-    """The terms of a sum (or factors of a product) whose sizes set the rounding of its value."""
-    return e.args if type(e) in (Add, Mul) else ()
+    """The terms of a sum, whose sizes set the rounding of its value (cancellation)."""
+    return e.args if type(e) is Add else ()
 
 
 def _apart(a: float, b: float, parts: list[float | EvaluationError]) -> bool:
