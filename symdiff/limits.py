@@ -15,7 +15,8 @@ MAX_INPUT_LENGTH = 200_000
 # order can multiply the size of the result.
 MAX_ORDER = 1000
 
-# Seconds of CPU a derivative of order 2 or more may be projected to take.
+# Seconds of CPU (of the calling thread) a derivative of order 2 or more may
+# be projected to take.
 # Each order's step is timed, and the steps left are projected from the
 # last one growing as it has grown (the 50th derivative of x^x, whose
 # simplification slows order by order, is refused after its 14th order,
