@@ -22,7 +22,7 @@ except ModuleNotFoundError as missing:  # `python3 -m symdiff` in a clone before
     print("symdiff: error: symdiff needs Lark, which is not installed: run pip install . (or pip install lark)",
           file=sys.stderr)
     raise SystemExit(2) from None
-from .errors import DifferentiationError, EvaluationError, ParseError, ReadingNote, SymdiffError
+from .errors import DifferentiationError, EvaluationError, LimitError, ParseError, ReadingNote, SymdiffError
 from .expr import Expr
 from .parse import parse
 
@@ -32,7 +32,7 @@ __all__ = [
     "substitute", "expand_sums", "latex", "pretty", "mathml", "plot", "lambdify", "codegen",
     "to_sympy", "from_sympy",
     "Expr", "Derivation",
-    "SymdiffError", "ParseError", "EvaluationError", "DifferentiationError", "ReadingNote",
+    "SymdiffError", "ParseError", "EvaluationError", "DifferentiationError", "LimitError", "ReadingNote",
 ]
 # The one place the version is written: pyproject.toml reads it at build time
 # (hatch's dynamic version) and `symdiff --version` prints it.
@@ -40,9 +40,9 @@ __version__ = "0.1.0"
 
 
 # Loaded on first use: the command line's plain path needs neither.
-_LAZY = {"Derivation": ("derivation", "Derivation"), "latex": ("printing.latex", "latex"),
-         "pretty": ("printing.unicode", "pretty"), "plot": ("plotting", "plot"),
-         "mathml": ("printing.mathml", "mathml"),
+_LAZY = {"Derivation": ("derivation", "Derivation"), "plot": ("plotting", "plot"),
+         # the printers, taking text too (each loads its printer on first call)
+         "latex": ("api", "latex"), "pretty": ("api", "pretty"), "mathml": ("api", "mathml"),
          # from derivative to running code (NumPy, SymPy only when asked for)
          "lambdify": ("generate", "lambdify"), "codegen": ("generate", "codegen"),
          "jacobian": ("matrices", "jacobian"), "hessian": ("matrices", "hessian"),
@@ -56,3 +56,7 @@ def __getattr__(name: str) -> Any:
         value = globals()[name] = getattr(importlib.import_module(f".{module}", __name__), attr)
         return value
     raise AttributeError(f"module 'symdiff' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_LAZY})

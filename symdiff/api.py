@@ -7,6 +7,7 @@ LaTeX, read by `parse`) and returns new trees; nothing is changed in place.
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterable, Mapping, Sequence
 
 from typing import TYPE_CHECKING, cast
@@ -18,11 +19,11 @@ import symdiff.diff as _diff
 import symdiff.simplify as _simplify
 from . import sums as _sums
 from .sums import Assumption
-from .errors import DifferentiationError, ParseError, note
+from .errors import DifferentiationError, LimitError, ParseError, SymdiffError, note
 from .evaluate import evaluate as _evaluate
 from .expr import Expr, Sym, as_expr, symbols
 from .indexing import depends
-from .limits import MAX_ORDER, MAX_OUTPUT
+from .limits import MAX_ORDER, MAX_ORDER_SECONDS, MAX_OUTPUT
 from .parse import parse, parse_definition, parse_equation
 from .requests import parse_request
 
@@ -62,11 +63,12 @@ def variable(e: Expr, wrt: Expr | str | None) -> Sym:
             variable `e` has.
 
     Returns:
-        The variable as a `Sym`.
+        The variable as a `Sym`; `x` for an expression without any (`x^0`
+        is 1, whose derivative is 0 by any variable).
 
     Raises:
-        DifferentiationError: `wrt` is `None` and `e` has no variable or
-            several, or `wrt` is not a variable (`"2x"`).
+        DifferentiationError: `wrt` is `None` and `e` has several
+            variables, or `wrt` is not a variable (`"2x"`).
         ParseError: `wrt` is text that does not parse.
 
     >>> variable(parse("sin(t)"), None)
@@ -77,7 +79,7 @@ def variable(e: Expr, wrt: Expr | str | None) -> Sym:
         if len(names) == 1:
             return names[0]
         if not names:
-            raise DifferentiationError("the expression has no variable; say which with wrt")
+            return Sym("x", ())
         listed = ", ".join(map(str, names))
         raise DifferentiationError(f"the expression has several variables ({listed}); choose one with wrt (--wrt on the command line)")
     x = as_tree(wrt) if isinstance(wrt, str) else wrt
@@ -100,7 +102,7 @@ def _check_order(order: int) -> None:
         raise DifferentiationError(f"the order must be a whole number >= 0, not {order!r}")
     if order > MAX_ORDER:
         shown = str(order) if order.bit_length() < 1000 else "too large to show"
-        raise DifferentiationError(f"the order {shown} is above the limit of {MAX_ORDER}")
+        raise LimitError(f"the order {shown} is above the limit of {MAX_ORDER}")
 
 
 Wrt = Expr | str | Sequence[Expr | str] | None
@@ -157,11 +159,12 @@ def assumption(a: str | Assumption) -> Assumption:
 
     Raises:
         ParseError: the text is not an equation `LHS = RHS` or does not parse.
+        SymdiffError: the left side is neither a sum nor a variable.
 
     >>> str(assumption("sum_{k=1}^{K} t_{ik} = 1").rhs)
     '1'
     """
-    return Assumption(*parse_equation(a)) if isinstance(a, str) else a
+    return _sums.usable(Assumption(*parse_equation(a)) if isinstance(a, str) else a)
 
 
 def _prepared(e: Expr | str, wrt: Wrt, where: Mapping[Expr | str, Expr | str] | None,
@@ -170,15 +173,23 @@ def _prepared(e: Expr | str, wrt: Wrt, where: Mapping[Expr | str, Expr | str] | 
     tree = _tree(e, wrt)
     if where:
         tree = substitute(tree, where)
+    facts = [assumption(a) for a in assume]
     many = wrt is not None and not isinstance(wrt, (str, Expr))
+    # `a*x^2` assuming a = 3 has one variable, x
+    pick = _sums.apply_assumptions(tree, [a for a in facts if type(a.lhs) is Sym])[0] if wrt is None else tree
     xs = ([variable(tree, w) for w in cast(Sequence[Expr | str], wrt)] if many
-          else [variable(tree, cast("Expr | str | None", wrt))])
+          else [variable(pick, cast("Expr | str | None", wrt))])
+    fixed = [a for a in facts if a.lhs in xs]
+    if fixed:
+        raise DifferentiationError(f"the assumption {fixed[0]} fixes the variable of differentiation")
     typed = e if isinstance(e, str) else ""  # text someone typed, not a tree a caller built
     for x in xs if typed else ():
         if not depends(tree, x):
             shown = typed if len(typed) <= 60 else typed[:57] + "..."
             note(f"{x} does not occur in {shown}: the derivative is 0")
-    return tree, xs, [assumption(a) for a in assume]
+    # j both free and bound (d/dz_j of ... sum_j e^(z_j)) reads wrongly: the sum's j is renamed
+    tree = _sums.rename_bound(tree, {n for x in xs for n in _sums.free_names(x)})
+    return tree, xs, facts
 
 
 def diff(e: Expr | str, wrt: Wrt = None, order: int | None = None, *, simplify: bool = True,
@@ -218,8 +229,10 @@ def diff(e: Expr | str, wrt: Wrt = None, order: int | None = None, *, simplify: 
     """
     e, wrt, order, _name = asked(e, wrt, order)
     tree, xs, facts = _prepared(e, wrt, where, assume)
+    pace = _Pace(order * len(xs))
     for x in xs:
         for _ in range(order):
+            pace.step()
             tree, _steps = _diff.differentiate(tree, x)
             if simplify:
                 tree = _simplify.simplify_derivative(tree, order * len(xs))
@@ -230,6 +243,37 @@ def diff(e: Expr | str, wrt: Wrt = None, order: int | None = None, *, simplify: 
     if where and simplify:
         tree = _sums.named_again(tree, _pairs(where))
     return tree
+
+
+PACE_NOISE = 0.02  # seconds: shorter steps are timer noise, and project nothing
+PACE_GROWTH = 1.5  # the most each order is projected to outgrow the one before
+
+
+class _Pace:
+    """Refuses a derivative of several orders as soon as the orders left are
+    projected past MAX_ORDER_SECONDS: each order is timed, and the next ones
+    taken to grow as the last did."""
+
+    def __init__(self, steps: int) -> None:
+        self.left = self.steps = steps
+        self.times: list[float] = []
+        self.start = self.last = time.thread_time()
+
+    def step(self) -> None:
+        """Before each order: time the one before it, then project the rest."""
+        now = time.thread_time()
+        if self.left != self.steps:
+            self.times.append(now - self.last)
+        self.last = now
+        if len(self.times) >= 2 and self.times[-1] >= PACE_NOISE:
+            a, b = self.times[-2], self.times[-1]
+            growth = min(PACE_GROWTH, max(1.0, b / a)) if a >= PACE_NOISE / 2 else 1.0
+            ahead = b * sum(growth ** k for k in range(1, min(self.left, 64) + 1)) * max(1, self.left // 64)
+            if now - self.start + ahead > MAX_ORDER_SECONDS:
+                raise LimitError(f"this derivative would take more than the {MAX_ORDER_SECONDS:g} s of work "
+                                 f"allowed: {self.left} more order{'s' * (self.left > 1)} after "
+                                 f"{len(self.times)}, each slower than the last (about {ahead:.3g} s projected)")
+        self.left -= 1
 
 
 def _pairs(mapping: Replacements) -> dict[Expr, Expr]:
@@ -344,8 +388,9 @@ def gradient(e: Expr | str, vars: Iterable[Expr | str] | None = None, *,
         simplify: `False` gives the raw rule output instead of `diff(e, v)`.
 
     Returns:
-        A `dict` from variable name to partial derivative (`Expr`), in
-        natural order of the names (`y2` before `y10`).
+        A `dict` from variable name to partial derivative (`Expr`), in the
+        order of `vars` (repeats dropped); by default in natural order of
+        the names (`y2` before `y10`).
 
     Raises:
         ParseError: some text does not parse.
@@ -353,14 +398,18 @@ def gradient(e: Expr | str, vars: Iterable[Expr | str] | None = None, *,
 
     >>> {v: str(d) for v, d in gradient("x^2*y + sin(y)").items()}
     {'x': '2*x*y', 'y': 'x^2 + cos(y)'}
+    >>> list(gradient("(w*x + b - y)^2", ["w", "b"]))
+    ['w', 'b']
     """
     e, wrt, order, _name = asked(e, None if vars is None else list(vars), None)
     if order != 1:
         raise DifferentiationError(f"the gradient holds first derivatives; the input asks for order {order}")
     tree = as_tree(e)
     given = [wrt] if isinstance(wrt, (str, Expr)) else wrt
-    chosen = symbols(tree) if given is None else [variable(tree, v) for v in given]
-    chosen = sorted(dict.fromkeys(chosen), key=lambda v: _natural_key(str(v)))
+    if given is None:
+        chosen = sorted(symbols(tree), key=lambda v: _natural_key(str(v)))
+    else:  # the caller's order (or the one the text asks for)
+        chosen = list(dict.fromkeys(variable(tree, v) for v in given))
     tidy = _simplify.simplify if simplify else (lambda d: d)
     return {str(x): tidy(_diff.differentiate(tree, x)[0]) for x in chosen}
 
@@ -413,5 +462,73 @@ def evaluate(e: Expr | str, values: Values | None = None) -> float:
     return _evaluate(as_tree(e), values)
 
 
-__all__ = ["as_tree", "diff", "gradient", "derive", "simplify", "evaluate", "expand_sums", "parse", "ParseError",
+# ------------------------------------------------------------ printers
+# The printers take trees; these take text too, as every function here does.
+
+
+def latex(e: Expr | str) -> str:
+    """LaTeX for `e`, with as few brackets as precedence allows, that `parse` reads back.
+
+    Args:
+        e: the expression, as an `Expr` or its plain or LaTeX text.
+
+    Returns:
+        The LaTeX source, a `str` without surrounding `$`.
+
+    Raises:
+        ParseError: `e` is text that does not parse.
+
+    >>> print(latex("1/(x*ln(2))"))
+    \\frac{1}{x \\ln 2}
+    """
+    from .printing.latex import latex as write
+
+    return write(as_tree(e))
+
+
+def pretty(e: Expr | str) -> str:
+    """One line of Unicode for `e`: `2x/((x² + 1)·ln 2)`, `σ(x)·(1 − σ(x))`.
+
+    Args:
+        e: the expression, as an `Expr` or its text.
+
+    Returns:
+        The Unicode text, a `str`.
+
+    Raises:
+        ParseError: `e` is text that does not parse.
+
+    >>> pretty("x^2 + sigmoid(x)")
+    'x² + σ(x)'
+    """
+    from .printing.unicode import pretty as write
+
+    return write(as_tree(e))
+
+
+def mathml(e: Expr | str, display: str = "inline") -> str:
+    """A MathML `<math>` element for `e`.
+
+    Args:
+        e: the expression, as an `Expr` or its text.
+        display: `"inline"`, or `"block"` for a displayed formula.
+
+    Returns:
+        Presentation MathML, a `str`.
+
+    Raises:
+        ParseError: `e` is text that does not parse.
+        SymdiffError: `display` is neither `"inline"` nor `"block"`.
+
+    >>> mathml("x^2")  # doctest: +ELLIPSIS
+    '<math xmlns="http://www.w3.org/1998/Math/MathML"><mrow><msup>...<mn>2</mn>...</math>'
+    """
+    from .printing.mathml import mathml as write
+
+    if display not in ("inline", "block"):
+        raise SymdiffError(f"display must be 'inline' or 'block', not {display!r}")
+    return write(as_tree(e), display)
+
+
+__all__ = ["as_tree", "latex", "pretty", "mathml", "diff", "gradient", "derive", "simplify", "evaluate", "expand_sums", "parse", "ParseError",
            "substitute", "variable"]

@@ -20,14 +20,18 @@ from typing import Any, cast
 from .api import as_tree, diff, simplify, substitute
 from .errors import EvaluationError, SymdiffError
 from .evaluate import evaluate
-from .expr import ZERO, Expr, Num, Sum, Sym, postorder, sub
+from .expr import ZERO, Add, Expr, Num, Sum, Sym, postorder, sub
 from .sums import expand_sums
 
 SPECIAL = (0.0, 1.0, -1.0, 2.0, -2.0, 0.5, -0.5, 3.0, -3.0)
 RANGES = ((-1.0, 1.0), (-3.0, 3.0), (-10.0, 10.0), (0.0, 1.0), (1.0, 5.0), (-5.0, -1.0))
-# Disagreements (relative, absolute below 1) that count as differences: two forms of
-# one value agree to ~1e-13 in floats; finite differences to ~1e-10 at the steps used.
-EQUAL_TOLERANCE = 1e-9
+# Two forms of one value agree in floats to a few ulps of the largest value
+# computed on the way: `equals` allows EQUAL_TOLERANCE of the largest of the two
+# values and their terms, and NOISE absolutely (sin(pi) is 1.2e-16, not 0), so
+# differences below 1e-14 are not seen numerically (exactly, they are).
+EQUAL_TOLERANCE = 1e-11
+NOISE = 1e-14
+# Finite differences agree to ~1e-10 at the steps used (relative, absolute below 1).
 TOLERANCE = 1e-6
 SEED = 20261130
 
@@ -72,6 +76,17 @@ def _differ(a: float, b: float) -> float:
     return abs(a - b) / max(1.0, abs(a), abs(b))
 
 
+def _parts(e: Expr) -> tuple[Expr, ...]:
+    """The terms of a sum, whose sizes set the rounding of its value (cancellation)."""
+    return e.args if type(e) is Add else ()
+
+
+def _apart(a: float, b: float, parts: list[float | EvaluationError]) -> bool:
+    """Do `a` and `b` differ by more than rounding at the size of the values?"""
+    scale = max([abs(a), abs(b)] + [abs(p) for p in parts if isinstance(p, float)])
+    return abs(a - b) > EQUAL_TOLERANCE * scale + NOISE
+
+
 def _show(point: dict[str, float]) -> str:
     return ", ".join(f"{k} = {v:.6g}" for k, v in point.items())
 
@@ -101,16 +116,19 @@ class Comparison:
 def compare(a: Expr | str, b: Expr | str, *, points: int = 200, seed: int = SEED) -> Comparison:
     """Are `a` and `b` defined at the same real points and equal there?
 
-    Tries a symbolic proof (a - b simplifies to 0) and evaluates both at
-    random points (some at 0, +-1, +-2, ...): a point where one side is
-    defined and the other is not, or where they differ, shows they are not
-    equal.  "Equal" without a proof means "equal at every point tried".
+    The exact verdict comes first: a - b simplifies to 0 (equal, then
+    checked for the same domain) or to a number other than 0 (not equal:
+    `x` and `x + 1e-10`).  Otherwise both are evaluated at random points
+    (some at 0, +-1, +-2, ...): a point where one side is defined and the
+    other is not, or where they differ by more than rounding at the size of
+    the values (EQUAL_TOLERANCE), shows they are not equal; "equal" then
+    means "numerically, at every point tried", and `how` says so.
     """
     ta, tb = expand_sums(as_tree(a)), expand_sums(as_tree(b))
     gap = simplify(sub(ta, tb))
     proved = gap is ZERO
-    if not proved and type(gap) is Num and not ta.free and not tb.free:  # constants past floats: exact
-        return Comparison(False, f"a - b = {gap}, a number other than 0")
+    if not proved and type(gap) is Num:  # exact, whatever floats would round it to
+        return Comparison(False, f"exactly: a - b simplifies to {gap}, a number other than 0")
     # Sums with symbolic bounds (N) are compared written out, N drawn from 1..4.
     bounds = sorted({s for e in (ta, tb) for n in postorder(e) if type(n) is Sum
                      for s in n.lower.free | n.upper.free}, key=str)
@@ -142,18 +160,20 @@ def compare(a: Expr | str, b: Expr | str, *, points: int = 200, seed: int = SEED
         if a_bad:
             continue
         both += 1
-        if _differ(cast(float, va), cast(float, vb)) > EQUAL_TOLERANCE:  # neither is an error here
-            return Comparison(False, f"{_at(point)}{ta} = {va:.12g} but {tb} = {vb:.12g}", point)
+        parts = [_value(p, point) for p in (*_parts(ca), *_parts(cb))]
+        if _apart(cast(float, va), cast(float, vb), parts):  # neither is an error here
+            return Comparison(False, f"numerically: {_at(point)}{ta} = {va!r} but {tb} = {vb!r}", point)
     if proved:
-        return Comparison(True, f"symbolically (a - b simplifies to 0), and both are defined at the "
+        return Comparison(True, f"exactly: symbolically (a - b simplifies to 0), and both are defined at the "
                           f"same points among {tried} tried")
     if tried == 0:
         raise SymdiffError("cannot compare: every value tried overflows a float, and a - b "
                            "does not simplify to 0")
     if both == 0:
-        return Comparison(True, f"both are undefined at all {tried} points tried (not proved)")
+        return Comparison(True, f"numerically: both are undefined at all {tried} points tried (not proved)")
     drawn = f", with {', '.join(map(str, bounds))} drawn from 1..4" if bounds else ""
-    return Comparison(True, f"at {both} random points{drawn} (same domain at {tried}; not proved symbolically)")
+    return Comparison(True, f"numerically: at {both} random points{drawn}, to {EQUAL_TOLERANCE:g} of the "
+                      f"values' size (same domain at {tried}; not proved symbolically)")
 
 
 def equals(a: Expr | str, b: Expr | str) -> bool:

@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from . import __version__
-from .errors import AssumptionNote, ReadingNote, SymdiffError
+from .errors import AssumptionNote, LimitError, ReadingNote, SymdiffError
 from .languages import LANGUAGES
 from .limits import MAX_OUTPUT
 
@@ -33,7 +33,7 @@ def _check_size(e: Expr, limit: int) -> None:
 
     size = printed_length(e)
     if limit and size > limit:
-        raise SymdiffError(f"the result would print about {size:,} characters, more than the limit of "
+        raise LimitError(f"the result would print about {size:,} characters, more than the limit of "
                            f"{limit:,}; raise it with --max-output N (0 for no limit)")
 
 
@@ -54,13 +54,55 @@ def _show(e: Expr, fmt: str) -> str:
 
 
 def _assignment(text: str) -> tuple[str, float]:
+    """`x=2`, `x=1/3`, `t=pi/2`: a name and the value of a constant expression."""
     name, sep, value = text.partition("=")
     if not sep or not name.strip():
         raise argparse.ArgumentTypeError(f"expected NAME=VALUE, got {text!r}")
     try:
         return name.strip(), float(value)
     except ValueError:
+        pass
+    from .api import evaluate
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ReadingNote)
+            return name.strip(), evaluate(value)
+    except SymdiffError:
         raise argparse.ArgumentTypeError(f"{value!r} is not a number (in {text!r})") from None
+
+
+def _value(v: float) -> str:
+    """A value as printed by --at: 12, not 12.0."""
+    return str(int(v)) if v.is_integer() and abs(v) < 2.0 ** 53 else repr(v)
+
+
+def _add_expression(p: argparse.ArgumentParser) -> None:
+    p.add_argument("expr", metavar="EXPR", nargs="?",
+                   help="plain or LaTeX text, e.g. 'log_2(x)'; - reads it from standard input")
+    p.add_argument("--file", metavar="F", help="read the expression from the file F")
+
+
+def _add_at(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--at", action="append", default=[], type=_assignment, metavar="NAME=VALUE",
+                   help="print the value at this point instead (repeatable: x=2 --at y=1/3)")
+
+
+def read_expression(args: argparse.Namespace) -> str:
+    """The expression's text: the argument, standard input (`-`) or `--file`."""
+    if args.file is not None:
+        if args.expr is not None:
+            raise SymdiffError("give the expression either as an argument or with --file, not both")
+        try:
+            with open(args.file, encoding="utf-8") as f:
+                return f.read().strip()
+        except OSError as err:
+            raise SymdiffError(f"cannot read {args.file}: {err.strerror}") from None
+        except UnicodeDecodeError:
+            raise SymdiffError(f"cannot read {args.file}: it is not UTF-8 text") from None
+    if args.expr is None:
+        raise SymdiffError("no expression: give it as an argument, as - (standard input) or with --file F")
+    return sys.stdin.read().strip() if args.expr == "-" else str(args.expr)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -71,7 +113,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     d = sub.add_parser("diff", help="differentiate an expression")
-    d.add_argument("expr", metavar="EXPR", help="plain or LaTeX text, e.g. 'log_2(x)'")
+    _add_expression(d)
+    _add_at(d)
     d.add_argument("--wrt", metavar="X", action="append",
                    help="the variable (default: the only one); repeat it or write x,y for a "
                         "mixed partial, taken in the order given")
@@ -92,14 +135,16 @@ def build_parser() -> argparse.ArgumentParser:
                    help=f"refuse results longer than about N characters (default {MAX_OUTPUT:,}; 0: no limit)")
 
     s = sub.add_parser("simplify", help="simplify an expression")
-    s.add_argument("expr", metavar="EXPR")
+    _add_expression(s)
     s.add_argument("--format", choices=FORMATS, default="plain")
     s.add_argument("--max-output", type=int, default=MAX_OUTPUT, metavar="N",
                    help=f"refuse results longer than about N characters (default {MAX_OUTPUT:,}; 0: no limit)")
 
     v = sub.add_parser("eval", help="evaluate an expression at a point")
-    v.add_argument("expr", metavar="EXPR")
-    v.add_argument("values", nargs="*", type=_assignment, metavar="NAME=VALUE")
+    v.add_argument("expr", metavar="EXPR", nargs="?", help="the expression; - reads it from standard input")
+    v.add_argument("values", nargs="*", type=_assignment, metavar="NAME=VALUE",
+                   help="a value for each variable: x=2, x=1/3, t=pi/2")
+    v.add_argument("--file", metavar="F", help="read the expression from the file F (EXPR is then a value)")
     _add_plot(sub)
     _add_serve(sub)
     _add_running_commands(sub, d)
@@ -164,6 +209,8 @@ def run_diff(args: argparse.Namespace) -> str | tuple[str, int, str]:
         for option, value in (("--lang", args.lang != "en"), ("--verbose", args.verbose)):
             if value:
                 note(f"{option} changes the --steps explanation only; it has no effect here")
+    if args.steps and args.at:
+        raise SymdiffError("--at prints the derivative's value; it does not go with --steps")
     if args.steps:
         warnings.simplefilter("ignore", AssumptionNote)  # the steps state their conditions
         if len(wrt) > 1:
@@ -179,10 +226,13 @@ def run_diff(args: argparse.Namespace) -> str | tuple[str, int, str]:
     target = wrt if len(wrt) > 1 else (wrt[0] if wrt else None)
     result = api.diff(args.expr, target, args.order, simplify=not args.no_simplify, where=where,
                       assume=args.assume)
-    _check_size(result, args.max_output)
+    shown = _value(api.evaluate(result, dict(args.at))) if args.at else None
+    if shown is None:
+        _check_size(result, args.max_output)
+        shown = _show(result, args.format or "plain")
     if args.check:
-        return (_show(result, args.format or "plain"), *_diff_check(args, target, where, result))
-    return _show(result, args.format or "plain")
+        return (shown, *_diff_check(args, target, where, result))
+    return shown
 
 
 # ------------------------------------------------------------------ plot
@@ -239,16 +289,20 @@ def _add_running_commands(sub: argparse._SubParsersAction[argparse.ArgumentParse
     diff_parser.add_argument("--check", action="store_true",
                              help="verify the result by finite differences at random points (exit 1 if wrong)")
     g = sub.add_parser("grad", help="every first partial derivative")
-    g.add_argument("expr", metavar="EXPR")
-    g.add_argument("--wrt", metavar="X,Y", help="the variables, comma-separated (default: all)")
+    _add_expression(g)
+    g.add_argument("--wrt", metavar="X,Y", help="the variables, comma-separated, in the order shown (default: all)")
+    _add_at(g)
     h = sub.add_parser("hessian", help="the second partials, each mixed one once")
-    h.add_argument("expr", metavar="EXPR")
-    h.add_argument("--wrt", metavar="X,Y", help="the variables, comma-separated (default: all)")
+    _add_expression(h)
+    h.add_argument("--wrt", metavar="X,Y", help="the variables, comma-separated, in the order shown (default: all)")
+    _add_at(h)
     c = sub.add_parser("codegen", help="Python source of a function computing EXPR")
-    c.add_argument("expr", metavar="EXPR")
+    _add_expression(c)
     c.add_argument("--backend", choices=BACKENDS, default="numpy")
     c.add_argument("--grad", action="store_true", help="return the value and every first partial")
-    c.add_argument("--wrt", metavar="X,Y", help="with --grad: the variables (default: all)")
+    c.add_argument("--wrt", metavar="X,Y", help="with --grad: the variables, in order (default: all)")
+    c.add_argument("--args", metavar="W,B,X", help="the function's parameters, in this order "
+                   "(default: the --wrt variables, then the others in natural order)")
     c.add_argument("--name", default="f", help="the function's name (default f)")
     e = sub.add_parser("equals", help="are two expressions equal wherever defined? (exit 1 if not)")
     e.add_argument("a", metavar="A")
@@ -262,7 +316,10 @@ def _names(text: str | None) -> list[str] | None:
 def _run_grad(args: argparse.Namespace) -> str:
     from . import api
 
-    return "\n".join(f"d/d{x}: {d}" for x, d in api.gradient(args.expr, _names(args.wrt)).items())
+    partials = api.gradient(args.expr, _names(args.wrt))
+    if args.at:
+        return "\n".join(f"d/d{x}: {_value(api.evaluate(d, dict(args.at)))}" for x, d in partials.items())
+    return "\n".join(f"d/d{x}: {d}" for x, d in partials.items())
 
 
 def _run_hessian(args: argparse.Namespace) -> str:
@@ -273,6 +330,12 @@ def _run_hessian(args: argparse.Namespace) -> str:
     tree = as_tree(args.expr)
     xs = _names(args.wrt) or sorted((str(s) for s in symbols(tree)), key=_natural_key)
     rows = hessian(tree, xs)
+    if args.at:
+        from .api import evaluate
+
+        point = dict(args.at)
+        return "\n".join(f"d2/d{xs[i]}d{xs[j]}: {_value(evaluate(rows[i][j], point))}"
+                         for i in range(len(xs)) for j in range(i, len(xs)))
     return "\n".join(f"d2/d{xs[i]}d{xs[j]}: {rows[i][j]}" for i in range(len(xs)) for j in range(i, len(xs)))
 
 
@@ -280,11 +343,18 @@ def _run_codegen(args: argparse.Namespace) -> str:
     from . import api
     from .generate import codegen
 
+    order = _names(args.args)
     if not args.grad:
-        return codegen(args.expr, backend=args.backend, name=args.name).rstrip()
+        return codegen(args.expr, order, backend=args.backend, name=args.name).rstrip()
     tree = api.as_tree(args.expr)
-    outputs = {str(tree): tree, **{f"d/d{x}": d for x, d in api.gradient(tree, _names(args.wrt)).items()}}
-    return codegen(outputs, backend=args.backend, name=args.name).rstrip()
+    partials = api.gradient(tree, _names(args.wrt))
+    outputs = {str(tree): tree, **{f"d/d{x}": d for x, d in partials.items()}}
+    if order is None and args.wrt:  # the variables in the order given, then the rest
+        from .generate import Variables
+
+        rest = Variables.of([tree]).default_args(args.backend != "python")
+        order = list(dict.fromkeys([*partials, *rest]))
+    return codegen(outputs, order, backend=args.backend, name=args.name).rstrip()
 
 
 def _run_equals(args: argparse.Namespace) -> tuple[str, int]:
@@ -332,6 +402,17 @@ def run(args: argparse.Namespace) -> str | tuple[str, int] | tuple[str, int, str
     return repr(api.evaluate(args.expr, dict(args.values)))
 
 
+def _eval_expression(args: argparse.Namespace) -> None:
+    """`eval --file F x=1`: the first NAME=VALUE landed in EXPR."""
+    if args.file is not None and args.expr is not None:
+        try:
+            args.values.insert(0, _assignment(args.expr))
+        except argparse.ArgumentTypeError as err:
+            raise SymdiffError(str(err)) from None
+        args.expr = None
+    args.expr = read_expression(args)
+
+
 def allow_leading_minus(parser: argparse.ArgumentParser) -> None:
     """Let an expression start with a minus (`symdiff diff '-x^2'`): argparse
     takes any argument that is not one of our options for a positional."""
@@ -351,6 +432,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "serve":
         return _serve(args)
     try:
+        if args.command == "eval":
+            _eval_expression(args)
+        elif hasattr(args, "file"):
+            args.expr = read_expression(args)
         with warnings.catch_warnings(record=True) as notes:
             warnings.simplefilter("always", ReadingNote)
             out = run(args)

@@ -14,7 +14,7 @@ import weakref
 from dataclasses import dataclass, field
 from typing import Callable, NamedTuple, cast
 
-from .errors import AssumptionNote, DifferentiationError, note
+from .errors import AssumptionNote, DifferentiationError, LimitError, note
 from .functions import FUNCTIONS, Function, undefined_derivative
 from .indexing import depends, index_deltas, same_family
 from .limits import MAX_CHAIN_FACTORS, MAX_RESULT_SIZE
@@ -392,7 +392,7 @@ PRODUCT = RULES["product"]  # its result writes the product once for each of its
 
 def _check_size(symbols: int) -> None:
     if symbols > MAX_RESULT_SIZE:
-        raise DifferentiationError(
+        raise LimitError(
             f"the derivative is too large: written out it would have more than {MAX_RESULT_SIZE:,} "
             f"symbols (numbers, names, functions, operations), the limit on results")
 
@@ -419,7 +419,7 @@ def differentiate(e: Expr, x: Sym, record: bool = False) -> tuple[Expr, Step | N
                 memo[node] = cast(Expr, result)  # the derivative, since no node was pending
                 chained += len(memo[node].args)
                 if chained > MAX_CHAIN_FACTORS:
-                    raise DifferentiationError(
+                    raise LimitError(
                         f"the derivative is too large: its chain rules multiply more than "
                         f"{MAX_CHAIN_FACTORS:,} factors, the limit on results")
             continue

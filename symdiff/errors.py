@@ -46,6 +46,11 @@ class DifferentiationError(SymdiffError):
     """A derivative that cannot be taken (bad variable, negative order)."""
 
 
+class LimitError(SymdiffError):
+    """Work past one of the bounds in `symdiff.limits` (order, result size, output
+    length, sum terms): refused, as early as the cost is known."""
+
+
 class ReadingNote(UserWarning):
     """How ambiguous text was read (`a(x+1)` as a product, `sinx` as sin(x)).
 

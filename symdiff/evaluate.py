@@ -15,7 +15,7 @@ from typing import SupportsFloat, cast
 from functools import cache
 from math import comb
 
-from .errors import EvaluationError, SymdiffError
+from .errors import EvaluationError, LimitError, SymdiffError
 from .functions import FUNCTIONS, Function
 from .expr import (
     UNDEFINED, Add, Const, Delta, Expr, Func, Log, Mul, Num, Pow, Sum, Sym, add, mul, postorder, sym,
@@ -174,7 +174,7 @@ class _Evaluator:
                 return closed
         self.spend(count, s, count)
         if self.nesting >= MAX_SUM_NESTING:
-            raise EvaluationError(f"sums nested more than {MAX_SUM_NESTING} deep")
+            raise LimitError(f"sums nested more than {MAX_SUM_NESTING} deep")
         self.nesting += 1
         try:
             name = str(s.index)
@@ -186,7 +186,7 @@ class _Evaluator:
         self.terms_left -= terms
         if self.terms_left < 0:
             what = f"sum_{{{s.index}}} of {count:,} terms" if terms == count else "these sums"
-            raise EvaluationError(
+            raise LimitError(
                 f"evaluating {what} takes more than the {MAX_SUM_TERMS:,} terms symdiff adds one by one, "
                 f"and no closed form is known for the body"
             )

@@ -17,6 +17,18 @@ entry).  With the array backends a sum over `i` is a reduction over an axis
 (an array too short for its bounds raises rather than sum fewer terms) and
 an index left free (`y_j` in a gradient) is an axis of the result; with
 `python` a sum is a loop and every free index must be an argument.
+
+Batches (array backends): the family's indices are the array's last axes
+and any axes before them are batch axes, as in NumPy and PyTorch code: `x`
+of shape (50, 3) is 50 samples of x_1..x_3, a plain variable of shape (50,)
+is one value per sample, and `sum_{i=1}^{3} x_i*w_i` gives shape (50,).
+A free index is an axis after the batch axes.
+
+Numbers: constant sub-expressions (`sqrt(2)`, `ln(2)`, `sigmoid(1)`) are
+computed with `math` in every backend, as Python floats, which torch and jax
+accept beside tensors and which take the arrays' precision.  `lambdify`'s
+function makes integer arguments floats first (integer powers overflow
+silently).
 """
 
 from __future__ import annotations
@@ -24,7 +36,8 @@ from __future__ import annotations
 import inspect
 import keyword
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, cast
 from fractions import Fraction
@@ -33,7 +46,8 @@ from . import runtime
 from .api import as_tree
 from .errors import SymdiffError
 from .expr import (
-    E, ONE, ZERO, Add, Const, Delta, Expr, Func, Log, Mul, Num, Pow, Sum, Sym, add, log, mul, neg, postorder, pow_, size,
+    E, FACT_BINDER, ONE, ZERO, Add, Const, Delta, Expr, Func, Log, Mul, Num, Pow, Sum, Sym, add, log, mul, neg,
+    postorder, pow_, size,
 )
 from .functions import FUNCTIONS, is_undefined
 
@@ -240,10 +254,13 @@ class _Lowering:
         self.params = params  # symdiff name -> identifier
         self.vars = variables
         self.helpers: set[str] = set()
-        self.memo: dict[tuple[Expr, tuple[Sum, ...]], int] = {}
-        # array axes: free indices first (by name), then one per enclosing sum
-        self.free_axes = sorted((s for s in variables.indices if s.name not in params),
-                                key=lambda s: _natural_key(s.name)) if backend.vectorised else []
+        # array axes after the batch axes: the output's free indices (by name), then one per enclosing sum
+        self.all_free = sorted((s for s in variables.indices if s.name not in params),
+                               key=lambda s: _natural_key(s.name)) if backend.vectorised else []
+        self.free_axes: list[Sym] = []
+        # one memo per set of free axes: a value's trailing axes depend on its output's
+        self.memos: dict[tuple[Sym, ...], dict[tuple[Expr, tuple[Sum, ...]], int]] = {}
+        self.memo = self.memos.setdefault((), {})
         if not backend.vectorised:
             missing = [s.name for s in variables.indices if s.name not in params]
             if missing:
@@ -289,6 +306,42 @@ class _Lowering:
         return ctx[:keep]
 
     # -- driver
+    def output(self, e: Expr) -> int:
+        """One output, with an axis for each free index it has (after any batch axes)."""
+        names = self.names_in(e)
+        self.axes([s for s in self.all_free if s in names])
+        return self.lower(e)
+
+    def axes(self, free: list[Sym]) -> None:
+        self.free_axes = free
+        self.memo = self.memos.setdefault(tuple(free), {})
+
+    @contextmanager
+    def unpadded(self) -> Iterator[None]:
+        """Lower a sum bound or an index: a scalar, without the free axes."""
+        saved = self.free_axes
+        self.axes([])
+        try:
+            yield
+        finally:
+            self.axes(saved)
+
+    @contextmanager
+    def scalar(self) -> Iterator[None]:
+        """Lower with `math`: constants are Python floats, which every backend accepts."""
+        saved = self.b
+        self.b = BACKENDS["python"]
+        try:
+            yield
+        finally:
+            self.b = saved
+
+    def pad_free(self, value: int) -> int:
+        """A value without the free axes, given them (size 1) so batch axes line up."""
+        if not self.free_axes:
+            return value
+        return self.code.tmpl(self.b.pad.format("{0}", self._pad_axes(len(self.free_axes))), value)
+
     def lower(self, e: Expr, ctx: tuple[Sum, ...] = ()) -> int:
         key = (e, ctx)
         if key in self.memo:
@@ -331,6 +384,9 @@ class _Lowering:
             return c.leaf(_number(e.value))
         if t is Const:
             return c.leaf(self.b.pi if e.name == "pi" else self.b.e)
+        if self.b.vectorised and not e.free and not e.facts & FACT_BINDER:
+            with self.scalar():  # torch.sqrt(2) is a TypeError: math.sqrt(2)
+                return self.visit(e, ctx)
         if t is Sym:
             return self.symbol(cast(Sym, e), ctx)
         if t is Add:
@@ -422,6 +478,9 @@ class _Lowering:
     def log(self, arg: Expr, ctx: tuple[Sum, ...]) -> int:
         """ln(arg), stable where a stable form exists."""
         c = self.code
+        if self.b.vectorised and not arg.free and not arg.facts & FACT_BINDER:
+            with self.scalar():  # the base of log_2(x): math.log(2)
+                return self.log(arg, ctx)
         if type(arg) is Func and arg.name == "sigmoid":  # ln(sigmoid(u)) = -softplus(-u)
             return c.neg(self.softplus(self.lower(neg(arg.arg), ctx)))
         if type(arg) is Add and len(arg.terms) == 2 and arg.terms[0] is ONE:
@@ -505,7 +564,8 @@ class _Lowering:
         if type(e) is Sym and not e.indices and any(s.index is e for s in ctx) and not self.b.vectorised:
             return self.code.node("loopvar", _identifier(e.name))
         self.helpers.add("_whole")  # a scalar: never padded with axes
-        return self.code.call("_whole", self.lower(e, self.context(e, ctx)))
+        with self.unpadded():
+            return self.code.call("_whole", self.lower(e, self.context(e, ctx)))
 
     def position(self, i: Expr, ctx: tuple[Sum, ...]) -> int:
         """Where `x_i` sits in its array (indices count from 1): i - 1, checked by
@@ -521,7 +581,8 @@ class _Lowering:
                 and outer.lower.value + offset >= 1:
             return self._shift(c.node("loopvar", _identifier(cast(Sym, base).name)), offset - 1)  # outer.index
         self.helpers.add("_position")
-        return c.call("_position", self.lower(i, ctx if not self.b.vectorised else self.context(i, ctx)))
+        with self.unpadded():
+            return c.call("_position", self.lower(i, ctx if not self.b.vectorised else self.context(i, ctx)))
 
     def loop(self, s: Sum, ctx: tuple[Sum, ...]) -> str:
         return f"for {_identifier(s.index.name)} in range({{1}}, {{2}} + 1)"
@@ -547,7 +608,7 @@ class _Lowering:
         name = _sym_text(s)
         if not s.indices or (s.name not in self.vars.families and name in self.params):
             if name in self.params:
-                return c.leaf(self.params[name])
+                return self.pad_free(c.leaf(self.params[name]))
             for depth, outer in enumerate(ctx):
                 if outer.index is s:
                     return self.index_value(outer, depth, ctx)
@@ -599,7 +660,7 @@ class _Lowering:
                 lo, hi = self.bounds(ctx[depth], ctx[:depth])
                 start = self._shift(lo, offset - 1)
                 stop = self._shift(hi, offset)
-                self.guards.append((array, dim, start, stop))
+                self.guards.append((array, dim - len(s.indices), start, stop))
                 parts.append(((arg(start) if start != self.code.leaf("0") else "") + ":" + arg(stop), axis))
             elif not any(o.index in self.names_in(i) for o in ctx) and not self.names_in(i) & set(self.free_axes):
                 parts.append((arg(self.position(i, ctx)), None))
@@ -609,10 +670,10 @@ class _Lowering:
         if axes != sorted(set(axes)):
             raise SymdiffError(f"cannot vectorise {s}: its indices are not in the order of the sums "
                                "(or repeat); use backend='python'")
-        if not axes:
-            return self.code.tmpl(f"{array}[{', '.join(p for p, _ in parts)}]", *args)
+        if not axes:  # the family's last axes, after any batch axes
+            return self.pad_free(self.code.tmpl(f"{array}[..., {', '.join(p for p, _ in parts)}]", *args))
         texts: list[str] = []
-        cursor = axes[0]
+        cursor = 0
         for text, axis in parts:
             if axis is not None:
                 texts += ["None"] * (axis - cursor)
@@ -621,7 +682,7 @@ class _Lowering:
         texts += ["None"] * (len(layout) - cursor)
         if all(t == ":" for t in texts):
             return self.code.leaf(array)
-        return self.code.tmpl(f"{array}[{', '.join(texts)}]", *args)
+        return self.code.tmpl(f"{array}[..., {', '.join(texts)}]", *args)
 
     def _shift(self, node: int, by: int) -> int:
         c = self.code
@@ -903,6 +964,20 @@ def _param_keys(args: Iterable[str | Expr], variables: Variables) -> list[tuple[
     return out
 
 
+def _casts(lowering: _Lowering, keys: list[str]) -> list[str]:
+    """Lines making integer arguments floats (`x**x` of int64 20 overflows silently);
+    with torch, numbers become tensors.  Indices of the `python` backend stay whole."""
+    out = []
+    plain = {_sym_text(s) for s in lowering.vars.plain}
+    for key in keys:
+        ident = lowering.params[key]
+        if lowering.b.vectorised:
+            out.append(f"{ident} = {lowering.helper('real')}({ident})")
+        elif key in plain:
+            out.append(f"{ident} = float({ident})")
+    return out
+
+
 def codegen(expr_or_exprs: Expr | str | Iterable[Expr | str] | dict[str, Any], args: Sequence[str | Expr] | None = None,
             backend: str = "numpy", name: str = "f") -> str:
     """Source text of a Python function computing the expression(s), with its imports.
@@ -934,6 +1009,12 @@ def codegen(expr_or_exprs: Expr | str | Iterable[Expr | str] | dict[str, Any], a
         return x**2 + 1
     <BLANKLINE>
     """
+    return _source(expr_or_exprs, args, backend, name, floats=False)
+
+
+def _source(expr_or_exprs: Expr | str | Iterable[Expr | str] | dict[str, Any], args: Sequence[str | Expr] | None,
+            backend: str, name: str, floats: bool) -> str:
+    """`codegen`'s text; with `floats`, the function first makes its arguments floats (`lambdify`)."""
     if backend not in BACKENDS:
         raise SymdiffError(f"unknown backend {backend!r}: choose numpy, torch, jax or python")
     if not name.isidentifier() or keyword.iskeyword(name):
@@ -954,9 +1035,11 @@ def codegen(expr_or_exprs: Expr | str | Iterable[Expr | str] | dict[str, Any], a
             raise SymdiffError(f"the argument {key} is given twice (or two names make the identifier {ident})")
         params[key] = ident
     lowering = _Lowering(b, params, variables)
-    roots = [lowering.lower(e) for e in exprs]
+    roots = [lowering.output(e) for e in exprs]
     _share_products(lowering.code, roots)
     lines, outs = _emit(lowering.code, roots, set(params.values()), lowering.guards, b.shape)
+    if floats:
+        lines[:0] = _casts(lowering, [key for key, _ in keys])
     result = outs[0] if single else "(" + ", ".join(outs) + ("," if len(outs) == 1 else "") + ")"
     def short(e: Expr) -> str:
         nodes = size(e)  # printing a deep tree is quadratic: big ones are only counted
@@ -969,9 +1052,10 @@ def codegen(expr_or_exprs: Expr | str | Iterable[Expr | str] | dict[str, Any], a
         labels = labels or [f"[{k}]" for k in range(len(exprs))]
         doc = [f"Returns a tuple ({', '.join(labels)}):"] + [f"  {a}: {short(e)}" for a, e in zip(labels, exprs)]
     doc += ["Arguments:"] + [f"  {params[k]}: {text}" for k, text in keys]
-    if lowering.free_axes:
-        doc.append("The result has one axis per free index: " + ", ".join(
-            f"{s.name} (axis {k}, {s.name} = index + 1)" for k, s in enumerate(lowering.free_axes)))
+    if lowering.all_free:
+        doc.append("A result with a free index has an axis for it, after any batch axes: " + ", ".join(
+            f"{s.name} (axis {k - len(lowering.all_free)} when all occur, {s.name} = index + 1)"
+            for k, s in enumerate(lowering.all_free)))
     helpers = [inspect.getsource(getattr(runtime, h)) for h in sorted(lowering.helpers)]
     code = "\n".join([f"def {name}({', '.join(params.values())}):",
                       '    """' + "\n    ".join(doc) + '\n    """',
@@ -995,8 +1079,11 @@ def lambdify(expr: Expr | str | Iterable[Expr | str], args: Sequence[str | Expr]
     """A function of `args` (names or indexed names, in this order) computing `expr`.
 
     `backend="numpy"` broadcasts over arrays (an indexed family `y_i` is one
-    array `y`; a sum is a reduction; a free index such as `j` in `y_j` is an axis
-    of the result); `"math"` takes and returns floats.  Unstable forms are
+    array `y` whose last axis is the index, any axes before it batch axes; a
+    sum is a reduction; a free index such as `j` in `y_j` is an axis of the
+    result, after the batch axes); `"math"` takes and returns floats.
+    Integer arguments are made floats first (with torch, numbers become
+    tensors), since integer powers overflow silently.  Unstable forms are
     computed stably (`ln(1 + e^u)`, `ln(sigmoid(u))`, log-sum-exp, softmax).
     A list of expressions gives a function returning a tuple.  The source is
     the function's `source` attribute.
@@ -1028,7 +1115,7 @@ def lambdify(expr: Expr | str | Iterable[Expr | str], args: Sequence[str | Expr]
         except ImportError:
             hint = "pip install 'symdiff[numpy]'" if module == "numpy" else f"pip install {module}"
             raise SymdiffError(f"backend {backend!r} needs {module}: {hint}") from None
-    source = codegen(expr, args, backend=target, name="f")
+    source = _source(expr, args, target, "f", floats=True)
     namespace: dict[str, Any] = {}
     # Our own printer's output for a parsed tree (see the comment above): never user text.
     exec(compile(source, "<symdiff.lambdify>", "exec"), namespace)

@@ -1,8 +1,8 @@
 """Resource limits: every bound symdiff enforces, in one place.
 
-Each is checked where the work starts and refused with a SymdiffError (a
-ParseError with a caret where the limit points at text), so no public call
-runs away with time or memory.  The README's "Limits" section lists them.
+Each is checked where the work starts and refused with a `LimitError`
+(a ParseError with a caret where the limit points at text), so no public
+call runs away with time or memory.  The README's "Limits" section lists them.
 """
 
 from __future__ import annotations
@@ -14,6 +14,14 @@ MAX_INPUT_LENGTH = 200_000
 # Highest derivative order (`diff`, `derive`, `--order`, `d^n/dx^n`): each
 # order can multiply the size of the result.
 MAX_ORDER = 1000
+
+# Seconds of CPU (of the calling thread) a derivative of order 2 or more may
+# be projected to take.
+# Each order's step is timed, and the steps left are projected from the
+# last one growing as it has grown (the 50th derivative of x^x, whose
+# simplification slows order by order, is refused after its 14th order,
+# about a second in, instead of running for minutes).
+MAX_ORDER_SECONDS = 3.0
 
 # Largest exact number, in decimal digits of its numerator or denominator,
 # that a numeral may spell (`1e1000`, 1000 digits) and that printing writes

@@ -84,6 +84,14 @@ def _math_csc(u):
 # ------------------------------------------------------------------------ NumPy
 
 
+def _np_real(u):
+    """Integer or boolean input as floats: integer powers overflow silently."""
+    a = np.asarray(u)
+    if a.dtype.kind in "biu":
+        return a.astype(np.float64) if a.ndim else float(a)
+    return u
+
+
 def _np_sigmoid(u):
     z = np.exp(-np.abs(u))  # never overflows
     return np.where(np.greater_equal(u, 0), 1.0, z) / (1.0 + z)
@@ -138,6 +146,12 @@ def _np_csc(u):
 # ---------------------------------------------------------------------- PyTorch
 
 
+def _torch_real(u):
+    """A tensor of floating type: numbers and integer tensors are converted."""
+    t = torch.as_tensor(u)
+    return t if t.is_floating_point() or t.is_complex() else t.to(torch.get_default_dtype())
+
+
 def _torch_softplus(u):
     # torch.nn.functional.softplus returns u itself above 20: off by e^-20
     return torch.logaddexp(u, torch.zeros_like(u))
@@ -168,6 +182,12 @@ def _torch_csc(u):
 
 
 # -------------------------------------------------------------------------- JAX
+
+
+def _jax_real(u):
+    """An array of floating type: integer input is converted."""
+    a = jnp.asarray(u)
+    return a if jnp.issubdtype(a.dtype, jnp.inexact) else a.astype(jnp.result_type(float))
 
 
 def _jax_logsumexp(*terms):

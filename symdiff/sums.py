@@ -8,16 +8,17 @@ uses an explicit stack.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
+from fractions import Fraction
 from itertools import product
 from typing import NamedTuple, cast
 
-from .errors import SymdiffError
+from .errors import LimitError, SymdiffError
 from .indexing import same_family
 from .limits import MAX_SUM_TERMS
 from .simplify import simplify
 from .expr import (
-    E, NEG_ONE, ONE, Add, Delta, Expr, Mul, Num, Pow, Sum, Sym,
+    E, FACT_BINDER, NEG_ONE, ONE, Add, Delta, Expr, Mul, Num, Pow, Sum, Sym,
     add, leaves, mul, neg, num, postorder, pow_, summation, sym, transform,
 )
 
@@ -93,7 +94,7 @@ def substitute_indexed(e: Expr, mapping: Mapping[Expr, Expr]) -> Expr:
     patterns: dict[tuple[str, int], tuple[tuple[Expr, ...], Expr]] = {}
     for k, v in mapping.items():
         if type(k) is not Sym:
-            raise ValueError(f"can only substitute for a variable, not {k}")
+            raise SymdiffError(f"can only substitute for a variable, not {k}")
         if k.indices and all(type(i) is Sym and not i.indices for i in k.indices):
             patterns[(k.name, len(k.indices))] = (k.indices, v)
         else:
@@ -178,7 +179,7 @@ def expand_sums(e: Expr) -> Expr:
             lo, hi = int(node.lower.value), int(node.upper.value)
             written[0] += max(0, hi - lo + 1)
             if written[0] > MAX_SUM_TERMS:
-                raise SymdiffError(f"sum_{{{node.index}={lo}}}^{{{hi}}}: expand_sums writes out at most "
+                raise LimitError(f"sum_{{{node.index}={lo}}}^{{{hi}}}: expand_sums writes out at most "
                                    f"{MAX_SUM_TERMS:,} terms in all")
             return add(*(replace(node.body, {node.index: num(k)}) for k in range(lo, hi + 1)))
         return None
@@ -227,8 +228,23 @@ def _products(term: Expr, i: Sym) -> list[Expr]:
             out.append(t)
             continue
         rest = fs[:spread] + fs[spread + 1:]
-        work.extend(mul(*rest, u) for u in fs[spread].terms)
+        work.extend(mul(*rest, u) for u in _like_terms(fs[spread].terms))
     return out
+
+
+def _like_terms(terms: tuple[Expr, ...]) -> list[Expr]:
+    """Terms with equal parts added up: `delta(k, 2) - delta(k, 2)` (the chain
+    factor of `x_k - x_k`) is no term at all, as `x - x` gives 1 - 1 = 0."""
+    coeffs: dict[Expr, Fraction] = {}
+    for t in terms:
+        fs = t.factors if type(t) is Mul else (t,)
+        c = Fraction(1)
+        for f in fs:
+            if type(f) is Num:
+                c *= f.value
+        part = mul(*(f for f in fs if type(f) is not Num))
+        coeffs[part] = coeffs.get(part, Fraction(0)) + c
+    return [mul(num(c), part) for part, c in coeffs.items() if c]
 
 
 def _in_range(t: Expr, lo: Expr, hi: Expr) -> bool | None:
@@ -300,6 +316,28 @@ def collapses(s: Sum, x: Sym) -> list[Collapse]:
     return found
 
 
+def free_names(e: Expr) -> set[str]:
+    """Names free in `e`: plain variables and the names in free variables' indices (j in z_j)."""
+    return {n for v in e.free for n in ({v.name} if not v.indices else set().union(*map(names, v.indices)))}
+
+
+def rename_bound(e: Expr, taken: Collection[str] = ()) -> Expr:
+    """`e` with every sum whose index is also free in `e` (or in `taken`) given a
+    fresh index: `z_j*sum_j e^(z_j)` is `z_j*sum_m e^(z_m)`, so no formula holds
+    one name both free and bound."""
+    if not e.facts & FACT_BINDER:
+        return e
+    clash = free_names(e) | set(taken)
+
+    def visit(node: Expr) -> Expr | None:
+        if type(node) is not Sum or node.index.name not in clash:
+            return None
+        new = fresh_index(names(node) | clash)
+        return summation(replace(node.body, {node.index: new}), new, node.lower, node.upper)
+
+    return transform(e, visit)
+
+
 def unclash(s: Sum, x: Sym) -> Sum:
     """`s` with its index renamed if the variable `x` mentions it (d/dx_i sum_i ...)."""
     i = s.index
@@ -327,10 +365,25 @@ def _alpha_key(s: Sum) -> Expr:
     return replace(s.body, {s.index: Sym("_", ())})
 
 
+def usable(a: Assumption) -> Assumption:
+    """`a`, if `apply_assumptions` can use it: a sum's value, or a variable's; else refused."""
+    if type(a.lhs) in (Sum, Sym):
+        return a
+    raise SymdiffError(f"cannot use the assumption {a}: its left side must be a sum "
+                       "(sum_{k=1}^{K} t_{ik} = 1) or a variable (a = 3)")
+
+
 def apply_assumptions(e: Expr, assumptions: list[Assumption]) -> tuple[Expr, list[Assumption]]:
     """Replace each occurrence of an assumed sum, with its free indices matched
-    (`sum_k t_{jk}` matches `sum_k t_{ik} = 1` with i -> j)."""
+    (`sum_k t_{jk}` matches `sum_k t_{ik} = 1` with i -> j), and each assumed
+    variable by its value (`a = 3`; `y_i = 1` for every index)."""
     used: list[Assumption] = []
+    for a in assumptions:
+        if type(a.lhs) is Sym:
+            replaced = substitute_indexed(e, {a.lhs: a.rhs})
+            if replaced is not e:
+                used.append(a)
+                e = replaced
     forms = [(a, a.lhs) for a in assumptions if type(a.lhs) is Sum]
     if not forms:
         return e, used

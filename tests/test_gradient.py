@@ -14,11 +14,19 @@ def test_gradient_equals_each_partial():
         assert partial == symdiff.diff(e, name)
 
 
-def test_gradient_orders_names_naturally_and_takes_chosen_variables():
+def test_gradient_orders_names_naturally_and_takes_chosen_variables_in_the_order_given():
     terms = " + ".join(f"w{k}*x{k}" for k in (1, 2, 10, 11, 3))
-    g = symdiff.gradient(terms, ["x10", "x2", "x1"])
-    assert list(g) == ["x1", "x2", "x10"]
+    assert list(symdiff.gradient(terms))[:6] == ["w1", "w2", "w3", "w10", "w11", "x1"]
+    g = symdiff.gradient(terms, ["x10", "x2", "x1", "x2"])
+    assert list(g) == ["x10", "x2", "x1"]
     assert str(g["x10"]) == "w10"
+
+
+def test_the_users_order_everywhere():
+    e = "(w*x + b - y)^2"
+    assert list(symdiff.gradient(e, ["w", "b"])) == ["w", "b"]
+    assert [str(d) for d in symdiff.jacobian([e], ["w", "b"])[0]] == [str(symdiff.diff(e, v)) for v in ("w", "b")]
+    assert str(symdiff.hessian(e, ["w", "b"])[0][0]) == str(symdiff.diff(e, "w", 2))
 
 
 def test_gradient_of_wide_sum_uses_only_terms_with_the_variable():

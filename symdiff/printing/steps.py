@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Callable, NamedTuple, Union, cast
 
 from ..diff import CHAIN, PLACEHOLDER, Formula, Step
-from ..errors import SymdiffError
+from ..errors import LimitError, SymdiffError
 from ..expr import Expr, Func, Log, Pow, Sym, div, leaves, ln, postorder, replace_subtrees, sym
 from ..indexing import depends
 from ..languages import words
@@ -462,7 +462,7 @@ def steps_least_length(e: Expr, x: Sym) -> int:
     return least_length([n for n in postorder(e) if type(n) in (Func, Pow, Log) and depends(n, x)])
 
 
-class StepsTooLong(SymdiffError):
+class StepsTooLong(LimitError):
     """Steps longer than the limit; `.length` (at least) and `.limit` in characters."""
 
     def __init__(self, length: int, limit: int) -> None:
@@ -472,7 +472,7 @@ class StepsTooLong(SymdiffError):
                          f"or ask for the derivative alone (diff)")
 
 
-def too_long(length: int, limit: int) -> SymdiffError:
+def too_long(length: int, limit: int) -> LimitError:
     return StepsTooLong(length, limit)
 
 
