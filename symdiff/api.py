@@ -19,7 +19,7 @@ import symdiff.diff as _diff
 import symdiff.simplify as _simplify
 from . import sums as _sums
 from .sums import Assumption
-from .errors import DifferentiationError, LimitError, ParseError, SymdiffError, note
+from .errors import DifferentiationError, LimitError, ParseError, SymdiffError, each_note_once, note
 from .evaluate import evaluate as _evaluate
 from .expr import Expr, Sym, as_expr, symbols
 from .indexing import depends
@@ -192,6 +192,7 @@ def _prepared(e: Expr | str, wrt: Wrt, where: Mapping[Expr | str, Expr | str] | 
     return tree, xs, facts
 
 
+@each_note_once
 def diff(e: Expr | str, wrt: Wrt = None, order: int | None = None, *, simplify: bool = True,
          where: Mapping[Expr | str, Expr | str] | None = None,
          assume: Sequence[str | Assumption] = ()) -> Expr:
@@ -324,6 +325,7 @@ def expand_sums(e: Expr | str) -> Expr:
     return _sums.expand_sums(as_tree(e))
 
 
+@each_note_once
 def derive(e: Expr | str, wrt: Expr | str | None = None, order: int | None = None, *,
            where: Mapping[Expr | str, Expr | str] | None = None,
            assume: Sequence[str | Assumption] = (), verbose: bool = False,
@@ -374,6 +376,7 @@ def derive(e: Expr | str, wrt: Expr | str | None = None, order: int | None = Non
                       name=definition.name if definition is not None else name, max_length=max_length)
 
 
+@each_note_once
 def gradient(e: Expr | str, vars: Iterable[Expr | str] | None = None, *,
              simplify: bool = True) -> dict[str, Expr]:
     """Every first partial derivative, keyed by variable name.

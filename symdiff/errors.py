@@ -5,6 +5,11 @@ from __future__ import annotations
 
 import sys
 import warnings
+import functools
+from collections.abc import Callable, Iterator
+from typing import ParamSpec, TypeVar
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 
 class SymdiffError(ValueError):
@@ -64,9 +69,42 @@ class AssumptionNote(ReadingNote):
 _INSIDE = ("symdiff.", "lark.")  # modules whose lines are never the caller's
 
 
+# The notes given so far in the current public call (None outside one): each is given once.
+_GIVEN: ContextVar[set[tuple[type, str]] | None] = ContextVar("notes_given", default=None)
+
+
+@contextmanager
+def notes_once() -> Iterator[None]:
+    """Within this block (a public call), a note repeated word for word is given once."""
+    token = _GIVEN.set(set()) if _GIVEN.get() is None else None
+    try:
+        yield
+    finally:
+        if token is not None:
+            _GIVEN.reset(token)
+
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def each_note_once(fn: Callable[P, R]) -> Callable[P, R]:
+    """A public function within which a repeated note is given once (`notes_once`)."""
+    @functools.wraps(fn)
+    def call(*args: P.args, **kwargs: P.kwargs) -> R:
+        with notes_once():
+            return fn(*args, **kwargs)
+    return call
+
+
 def note(message: str, category: type[ReadingNote] = ReadingNote) -> None:
     """Issue a note, attributed to the first line outside symdiff that led to it, so
     Python's default filter shows each note once per line of the caller's code."""
+    given = _GIVEN.get()
+    if given is not None:
+        if (category, message) in given:
+            return
+        given.add((category, message))
     frame, level = sys._getframe(1), 2
     while frame is not None and (str(frame.f_globals.get("__name__")) + ".").startswith(_INSIDE):
         frame, level = frame.f_back, level + 1  # type: ignore[assignment]

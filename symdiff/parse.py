@@ -26,7 +26,7 @@ from . import expr as X
 from . import functions as F
 from . import names as N
 from .diff import differentiate
-from .errors import ParseError, ReadingNote, note
+from .errors import ParseError, ReadingNote, note, notes_once
 from .limits import MAX_INPUT_LENGTH, MAX_NUMBER_DIGITS, MAX_ORDER
 from .unicode_input import is_unicode, to_plain
 
@@ -262,7 +262,7 @@ def letters(name: str) -> list[tuple[str, str]]:
 
 def _looks_like_a_power(a: str, b: str) -> bool:
     """`x^1/2`, `x^3/2` may mean a root; `x^2/2` is x^2 halved."""
-    return a.isdigit() and b in ("2", "3", "4") and math.gcd(int(a), int(b)) == 1
+    return a.isdigit() and b.isdigit() and int(b) > 1 and math.gcd(int(a), int(b)) == 1
 
 
 def _written(parts: list[tuple[str, str]]) -> str:
@@ -1547,6 +1547,11 @@ def parse(text: str, syntax: str | None = None, *, variables: Iterable[str] = ()
         syntax = "latex" if "\\" in text else "plain"
     if syntax not in ("plain", "latex"):
         raise ValueError(f"syntax must be 'plain' or 'latex', not {syntax!r}")
+    with notes_once():
+        return _parse_checked(text, syntax, variables)
+
+
+def _parse_checked(text: str, syntax: str, variables: Iterable[str]) -> X.Expr:
     asked = _asked(text, variables)
     if asked is not None:
         return asked
