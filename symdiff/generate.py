@@ -414,6 +414,9 @@ class _Lowering:
     def function(self, name: str, *args: int) -> int:
         row = FUNCTIONS[name]
         spelt = getattr(row, self.b.column)
+        if spelt and len(args) > 1 and self.b.name == "torch":  # torch.atan2(x, 0.7) is a TypeError
+            holes = ", ".join(f"{{{k}}}" for k in range(len(args)))
+            return self.code.tmpl(f"{self.b.prefix}{spelt}(*{self.helper('tensors')}({holes}))", *args)
         if spelt:
             return self.code.call(self.b.prefix + spelt, *args)
         helper = self.helper(name)

@@ -152,6 +152,17 @@ def _torch_real(u):
     return t if t.is_floating_point() or t.is_complex() else t.to(torch.get_default_dtype())
 
 
+def _torch_tensors(*args):
+    """The arguments of a torch function of several: numbers become tensors of the
+    arrays' floating type (torch.atan2(x, 0.7) is a TypeError)."""
+    arrays = [a for a in args if isinstance(a, torch.Tensor) and a.is_floating_point()]
+    dtype = arrays[0].dtype if arrays else torch.float64
+    for a in arrays[1:]:
+        dtype = torch.promote_types(dtype, a.dtype)
+    return [a if isinstance(a, torch.Tensor) and a.is_floating_point() else torch.as_tensor(a, dtype=dtype)
+            for a in args]
+
+
 def _torch_softplus(u):
     # torch.nn.functional.softplus returns u itself above 20: off by e^-20
     return torch.logaddexp(u, torch.zeros_like(u))

@@ -23,20 +23,30 @@ np = need("numpy", "numpy")
 
 BACKENDS = ["numpy", "math", "torch", "jax"]
 
-# Points inside each domain (from symdiff.functions), and a constant inside it.
-POINTS = {
-    F.REALS: ([-1.5, -0.3, 0.4, 2.0], Fraction(1, 2)),
-    F.UNIT_CLOSED: ([-0.7, 0.2, 0.6], Fraction(1, 3)),
-    F.UNIT_OPEN: ([-0.7, 0.2, 0.6], Fraction(1, 3)),
-    F.AT_LEAST_ONE: ([1.2, 2.0, 3.5], Fraction(3, 2)),
-    F.NONZERO: ([-1.0, 0.5, 2.0], Fraction(1, 2)),
-    F.COS_NONZERO: ([-1.0, 0.5, 1.2], Fraction(1, 2)),
-    F.SIN_NONZERO: ([-1.0, 0.5, 1.2], Fraction(1, 2)),
-}
+# Points inside each row's domain, chosen by the domain's own test (symdiff.functions),
+# and a constant c with c and sqrt(2)*c inside it; a two-argument row's second argument is SECOND.
+CANDIDATES = [-3.5, -1.5, -1.2, -0.7, -0.3, 0.2, 0.4, 0.6, 1.2, 1.5, 2.0, 3.5]
+CONSTANTS_TRIED = [Fraction(1, 2), Fraction(1, 3), Fraction(3, 2), Fraction(5, 2), Fraction(-3, 2)]
+SECOND = Fraction(7, 10)
+
+
+def points(row: F.Function) -> tuple[list[float], Fraction]:
+    rest = (float(SECOND),) * (row.arity - 1)
+    xs = [x for x in CANDIDATES if row.domain.contains(x, *rest)][:4]
+    c = next(c for c in CONSTANTS_TRIED
+             if row.domain.contains(float(c), *rest) and row.domain.contains(math.sqrt(2) * c, *rest))
+    return xs, c
+
+
+def applied(row: F.Function, arg: str) -> str:
+    """`f(arg)`, or `f(arg, 7/10)` for a two-argument row."""
+    return f"{row.name}({', '.join([arg] + [str(SECOND)] * (row.arity - 1))})"
 
 
 def test_every_domain_has_points():
-    assert {row.domain for row in F.ROWS} <= set(POINTS)
+    for row in F.ROWS:
+        xs, _ = points(row)
+        assert len(xs) >= 3, row.name
 
 
 def runner(backend: str):
@@ -72,8 +82,9 @@ ROWS = [row.name for row in F.ROWS]
 @pytest.mark.parametrize("name", ROWS)
 def test_function_row_with_an_array_argument(name, backend):
     make, array, listed = runner(backend)
-    xs, _ = POINTS[F.FUNCTIONS[name].domain]
-    e = symdiff.parse(f"{name}(x)")
+    row = F.FUNCTIONS[name]
+    xs, _ = points(row)
+    e = symdiff.parse(applied(row, "x"))
     got = listed(make(e, ["x"])(array(xs)))
     for x, g in zip(xs, got):
         assert agree(g, symdiff.evaluate(e, {"x": x})), (name, backend, x, g)
@@ -84,8 +95,9 @@ def test_function_row_with_an_array_argument(name, backend):
 def test_function_row_with_a_constant_argument(name, backend):
     """`x*f(c)`: the constant is computed in code each backend runs (torch.sqrt(2) is a TypeError)."""
     make, array, listed = runner(backend)
-    _, c = POINTS[F.FUNCTIONS[name].domain]
-    e = symdiff.parse(f"x*{name}({c}) + {name}(sqrt(2)*{c})/ln(2)")
+    row = F.FUNCTIONS[name]
+    _, c = points(row)
+    e = symdiff.parse(f"x*{applied(row, str(c))} + {applied(row, f'sqrt(2)*{c}')}/ln(2)")
     got = listed(make(e, ["x"])(array([1.0, -2.0])))
     for x, g in zip([1.0, -2.0], got):
         assert agree(g, symdiff.evaluate(e, {"x": x})), (name, backend, x, g)
