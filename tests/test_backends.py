@@ -175,6 +175,7 @@ def _values(draw_floats, args, families, batch):
     return {a: np.array(draw_floats(batch + families.get(a, ()))) for a in args}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("backend", ["numpy", "torch", "jax"])
 @example(case=0, batch=(50,), seed=0)
 @example(case=2, batch=(2, 3), seed=1)

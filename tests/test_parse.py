@@ -159,6 +159,7 @@ def _fuzz_strategy():
 
 # Generating sentences is slow (most draws exceed from_lark's depth and are redrawn), so
 # fewer examples here; tests/fuzz runs many more strings.
+@pytest.mark.slow
 @settings(max_examples=100, suppress_health_check=[HealthCheck.filter_too_much, HealthCheck.too_slow])
 @given(_fuzz_strategy())
 @example("sum_A**0E00E-0")  # found by hypothesis on fresh clones (issue 10)

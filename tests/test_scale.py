@@ -29,6 +29,7 @@ def test_5000_deep_chain_runs_the_whole_pipeline():
     assert symdiff.evaluate(symdiff.simplify(e), {"x": 0.5}) == pytest.approx(s)
 
 
+@pytest.mark.slow
 def test_5000_deep_log_chain():
     text = "x"
     for _ in range(DEPTH):
@@ -39,6 +40,7 @@ def test_5000_deep_log_chain():
     assert symdiff.parse(to_str(e)) == e
 
 
+@pytest.mark.slow
 def test_10000_wide_sum_runs_the_whole_pipeline():
     text = " + ".join(f"{k}*x^{k % 7}*y_{k}" for k in range(1, WIDTH + 1))
     start = time.perf_counter()

@@ -248,6 +248,7 @@ def test_wide_sum_collects_without_hanging():
     assert elapsed < 60, elapsed  # a hang guard; the speed is measured by benchmarks/run.py
 
 
+@pytest.mark.slow
 def test_wide_sum_of_functions_collects():
     x = E.sym("x")
     terms = [E.mul(E.num(k), E.func("sin", E.mul(E.num(k), x))) for k in range(1, 10_001)]

@@ -28,6 +28,8 @@ from pathlib import Path
 import pytest
 from extras import need
 
+pytestmark = pytest.mark.slow  # real servers in subprocesses: about 40 s
+
 need("starlette", "web")
 need("uvicorn", "web")
 
