@@ -200,3 +200,13 @@ def test_latex_of_names_like_functions_reads_back(text):
         warnings.simplefilter("ignore")
         e = symdiff.parse(text)
         assert symdiff.parse(symdiff.latex(e)) == e
+
+
+@pytest.mark.parametrize("text, printed", [
+    ("39524246325936915400*x", "39524246325936915400*x"),
+    ("2e20*x", "200000000000000000000*x"),
+    ("9^420", "3^840"),  # past about 60 digits the compact forms stay
+])
+def test_integers_print_as_their_digits(text, printed):
+    e = symdiff.simplify(text)
+    assert str(e) == printed and symdiff.parse(str(e)) == e

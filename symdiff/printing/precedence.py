@@ -18,7 +18,7 @@ ADD, MUL, NEG, POW, ATOM = 10, 20, 30, 40, 50
 
 # Integers up to this many bits always print in full; longer ones print as a
 # power (`3^840`) or with a decimal exponent (`12e400`) when one fits.
-SHORT_BITS = 64
+SHORT_BITS = 200  # up to about 60 digits an integer prints as its digits, as people write it
 POWER_BASES = range(2, 1001)
 SMALL_FACTOR_BITS = 20  # m in m*b^k (`2*3^840`) is at most about a million
 _DIGITS_PER_CHUNK = 4000  # below Python's int-to-str limit (4300 digits)

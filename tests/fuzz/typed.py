@@ -149,7 +149,7 @@ class Typist:
         if k < 0.8 and self.style == "unicode":
             a = sub()
             inside = E.add(E.ONE, E.pow_(a.tree, E.TWO))
-            text = f"1 + {a.at(POWER)}²"
+            text = f"1 + {a.at(ATOM)}²"  # (6³)², never 6³²: superscripts run together
             return Piece(f"√({text})", E.sqrt(inside), ATOM)
         name = r.choice(["sin", "cos", "exp", "tanh", "atan", "sigmoid" if self.style != "unicode" else "σ"])
         a = sub()
