@@ -57,6 +57,7 @@ def _key_part(value: Any) -> Any:
 
 
 _get_hash = operator.attrgetter("_hash")
+_NO_SYMBOLS: frozenset[Sym] = frozenset()
 
 
 def _str_hash(s: str) -> int:
@@ -78,7 +79,7 @@ class Expr:
     (<Add 2*x^2 + 1>, True)
     """
 
-    __slots__ = ("_hash", "free", "facts", "height", "_order", "__weakref__")
+    __slots__ = ("_hash", "free", "facts", "height", "_order", "_cost", "_fkey", "_tkey", "__weakref__")
     _fields: tuple[str, ...] = ()
     _tag = 0
 
@@ -111,6 +112,9 @@ class Expr:
         i: Expr  # Delta
         j: Expr  # Delta
         _order: tuple[Any, ...]  # order_key's cache, a slot filled on first use
+        _cost: tuple[int, int, int]  # cost's cache, likewise
+        _fkey: tuple[Any, ...]  # factor_key's cache, likewise
+        _tkey: tuple[Any, ...]  # simplify.term_key's cache, likewise
 
     def __new__(cls, *values: Any) -> Expr:
         key = (cls, *map(_key_part, values))
@@ -119,21 +123,7 @@ class Expr:
             node = ref()
             if node is not None:
                 return node
-        node = object.__new__(cls)
-        for name, value in zip(cls._fields, values):
-            object.__setattr__(node, name, value)
-        _set_hash(node, hash((cls._tag, *map(_field_hash, values))))
-        _set_free(node, node._free())
-        facts = _own_facts(node)
-        height = 0
-        for kid in node.args:
-            facts |= kid.facts
-            if kid.height > height:
-                height = kid.height
-        _set_facts(node, facts)
-        _set_height(node, height + 1)
-        _interned[key] = weakref.KeyedRef(node, _forget, key)
-        return node
+        return _build(cls, key, values)
 
     def __setattr__(self, name: str, value: Any) -> None:
         raise AttributeError(f"{type(self).__name__} is immutable")
@@ -174,12 +164,13 @@ class Expr:
         return self
 
     def _free(self) -> frozenset[Sym]:
-        kids = self.args
-        if not kids:
-            return frozenset()
-        if len(kids) == 1:
-            return kids[0].free
-        return frozenset().union(*(k.free for k in kids))
+        frees = [f for f in (k.free for k in self.args) if f]
+        if not frees:
+            return _NO_SYMBOLS
+        first = frees[0]
+        if all(f is first for f in frees):  # x*f(x)*g(x): the one set, shared
+            return first
+        return first.union(*frees[1:])
 
     def __str__(self) -> str:
         return PRINTERS["plain"](self)
@@ -280,6 +271,30 @@ def _own_facts(node: Expr) -> int:
 _set_hash, _set_free = Expr._hash.__set__, Expr.free.__set__  # type: ignore[attr-defined, misc]
 _set_facts, _set_height = Expr.facts.__set__, Expr.height.__set__  # type: ignore[attr-defined, misc]
 _set_order = Expr._order.__set__  # type: ignore[attr-defined, misc]
+_set_cost, _set_fkey = Expr._cost.__set__, Expr._fkey.__set__  # type: ignore[attr-defined, misc]
+set_term_key = Expr._tkey.__set__  # type: ignore[attr-defined, misc]
+_new_object = object.__new__
+_set_field = object.__setattr__
+
+
+def _build(cls: type[Expr], key: tuple[Any, ...], values: tuple[Any, ...]) -> Expr:
+    """A new node, not yet interned: its fields, hash, free symbols, facts and height."""
+    node = _new_object(cls)
+    for name, value in zip(cls._fields, values):
+        _set_field(node, name, value)
+    _set_hash(node, hash((cls._tag, *map(_field_hash, values))))
+    kids = node.args
+    facts = _own_facts(node)
+    height = 0
+    for kid in kids:
+        facts |= kid.facts
+        if kid.height > height:
+            height = kid.height
+    _set_facts(node, facts)
+    _set_height(node, height + 1)
+    _set_free(node, node._free())
+    _interned[key] = weakref.KeyedRef(node, _forget, key)
+    return node
 
 
 def _field_hash(value: Any) -> int:
@@ -304,7 +319,20 @@ class Num(Expr):
     value: Fraction
 
     def __new__(cls, value: Fraction | int) -> Num:
-        return cast(Num, Expr.__new__(cls, value if type(value) is Fraction else Fraction(value)))
+        # Keyed by numerator and denominator: ints hash and compare in C, a
+        # Fraction's hash and == are Python code, and most numbers built exist.
+        if type(value) is int:
+            key: tuple[Any, ...] = (cls, value, 1)
+        else:
+            if type(value) is not Fraction:
+                value = Fraction(value)
+            key = (cls, value.numerator, value.denominator)
+        ref = _interned.get(key)
+        if ref is not None:
+            node = ref()
+            if node is not None:
+                return cast(Num, node)
+        return cast(Num, _build(cls, key, (value if type(value) is Fraction else Fraction(value),)))
 
 
 class Const(Expr):
@@ -316,6 +344,15 @@ class Const(Expr):
     __match_args__ = _fields
     name: str
 
+    def __new__(cls, name: str) -> Const:
+        key = (cls, name)
+        ref = _interned.get(key)
+        if ref is not None:
+            node = ref()
+            if node is not None:
+                return cast(Const, node)
+        return cast(Const, _build(cls, key, (name,)))
+
 
 class Sym(Expr):
     """A variable, optionally indexed: `x`, `y_i`, `t_{ik}` (indices `(i, k)`)."""
@@ -326,6 +363,15 @@ class Sym(Expr):
     __match_args__ = _fields
     name: str
     indices: tuple[Expr, ...]
+
+    def __new__(cls, name: str, indices: tuple[Expr, ...]) -> Sym:
+        key = (cls, name, tuple(map(id, indices)))
+        ref = _interned.get(key)
+        if ref is not None:
+            node = ref()
+            if node is not None:
+                return cast(Sym, node)
+        return cast(Sym, _build(cls, key, (name, indices)))
 
     def _free(self) -> frozenset[Sym]:
         return frozenset((self,))
@@ -347,6 +393,15 @@ class Add(Expr):
     __match_args__ = _fields
     terms: tuple[Expr, ...]
 
+    def __new__(cls, terms: tuple[Expr, ...]) -> Add:
+        key = (cls, tuple(map(id, terms)))
+        ref = _interned.get(key)
+        if ref is not None:
+            node = ref()
+            if node is not None:
+                return cast(Add, node)
+        return cast(Add, _build(cls, key, (terms,)))
+
     @property
     def args(self) -> tuple[Expr, ...]:
         return self.terms
@@ -363,6 +418,15 @@ class Mul(Expr):
     _tag = 5
     __match_args__ = _fields
     factors: tuple[Expr, ...]
+
+    def __new__(cls, factors: tuple[Expr, ...]) -> Mul:
+        key = (cls, tuple(map(id, factors)))
+        ref = _interned.get(key)
+        if ref is not None:
+            node = ref()
+            if node is not None:
+                return cast(Mul, node)
+        return cast(Mul, _build(cls, key, (factors,)))
 
     @property
     def args(self) -> tuple[Expr, ...]:
@@ -381,6 +445,15 @@ class Pow(Expr):
     __match_args__ = _fields
     base: Expr
     exp: Expr
+
+    def __new__(cls, base: Expr, exp: Expr) -> Pow:
+        key = (cls, id(base), id(exp))
+        ref = _interned.get(key)
+        if ref is not None:
+            node = ref()
+            if node is not None:
+                return cast(Pow, node)
+        return cast(Pow, _build(cls, key, (base, exp)))
 
     @property
     def args(self) -> tuple[Expr, ...]:
@@ -401,6 +474,15 @@ class Func(Expr):
     name: str
     arg: Expr
 
+    def __new__(cls, name: str, arg: Expr) -> Func:
+        key = (cls, name, id(arg))
+        ref = _interned.get(key)
+        if ref is not None:
+            node = ref()
+            if node is not None:
+                return cast(Func, node)
+        return cast(Func, _build(cls, key, (name, arg)))
+
     @property
     def args(self) -> tuple[Expr, ...]:
         return (self.arg,)
@@ -418,6 +500,15 @@ class Log(Expr):
     __match_args__ = _fields
     arg: Expr
     base: Expr
+
+    def __new__(cls, arg: Expr, base: Expr) -> Log:
+        key = (cls, id(arg), id(base))
+        ref = _interned.get(key)
+        if ref is not None:
+            node = ref()
+            if node is not None:
+                return cast(Log, node)
+        return cast(Log, _build(cls, key, (arg, base)))
 
     @property
     def args(self) -> tuple[Expr, ...]:
@@ -470,6 +561,15 @@ class Delta(Expr):
     __match_args__ = _fields
     i: Expr
     j: Expr
+
+    def __new__(cls, i: Expr, j: Expr) -> Delta:
+        key = (cls, id(i), id(j))
+        ref = _interned.get(key)
+        if ref is not None:
+            node = ref()
+            if node is not None:
+                return cast(Delta, node)
+        return cast(Delta, _build(cls, key, (i, j)))
 
     @property
     def args(self) -> tuple[Expr, ...]:
@@ -585,7 +685,18 @@ def factor_key(e: Expr) -> tuple[Any, ...]:
     """Canonical order of factors: numbers, constants, symbols by natural name
     (`y_2` before `y_10`), functions by name, then other nodes, then sums;
     powers sort with their base, then by exponent, highest first.  Ties are broken by
-    structure (`order_key`), never by hash values or the order of building."""
+    structure (`order_key`), never by hash values or the order of building.
+    Cached on the node: every product it is a factor of sorts by it."""
+    try:
+        return e._fkey
+    except AttributeError:
+        pass
+    key = _factor_key(e)
+    _set_fkey(e, key)
+    return key
+
+
+def _factor_key(e: Expr) -> tuple[Any, ...]:
     base, expo = (e.base, e.exp) if type(e) is Pow else (e, ONE)
     t = type(base)
     if t is Num:
@@ -870,13 +981,30 @@ def postorder(root: Expr) -> Iterator[Expr]:
                 stack.append((child, False))
 
 
-_COST: weakref.WeakKeyDictionary[Expr, tuple[int, int, int]] = weakref.WeakKeyDictionary()
-
-
 def cost(e: Expr) -> tuple[int, int, int]:
     """(leaves, negative numbers, nodes), counting repeats; the `e` of `ln` and
-    `exp` is not a leaf.  Fewer minus signs break ties: `-(x + 2)` over `-x - 2`."""
-    return fold(e, _cost_of, _COST)
+    `exp` is not a leaf.  Fewer minus signs break ties: `-(x + 2)` over `-x - 2`.
+    Cached on each node, and built from the children's, without recursion."""
+    try:
+        return e._cost
+    except AttributeError:
+        pass
+    stack = [e]
+    while stack:
+        node = stack[-1]
+        kids = node.args
+        pending = False
+        for kid in kids:
+            try:
+                kid._cost
+            except AttributeError:
+                stack.append(kid)
+                pending = True
+        if pending:
+            continue
+        stack.pop()
+        _set_cost(node, _cost_of(node, tuple([kid._cost for kid in kids])))
+    return e._cost
 
 
 def _cost_of(node: Expr, kids: tuple[tuple[int, int, int], ...]) -> tuple[int, int, int]:

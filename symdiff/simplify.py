@@ -62,7 +62,7 @@ from .functions import FUNCTIONS, Parity
 from .expr import (
     E, FACT_BINDER, FACT_DENOMINATOR, FACT_EXP, FACT_LOG, FACT_POWER, FACT_SUM_FACTOR, FACT_SUM_POWER,
     MAX_FOLD_BITS, NEG_ONE, ONE, TWO, ZERO, Add, Const, Expr, Func, Log, Mul, Num, Pow, Sum, Sym,
-    _fold_numeric_power, add, cost, factor_key, func, function_fact, mul, neg, num, order_key, postorder, pow_,
+    _fold_numeric_power, add, cost, factor_key, set_term_key, func, function_fact, mul, neg, num, order_key, postorder, pow_,
 )
 
 # A rewrite that keeps producing new forms is cut off after this many in a row.
@@ -161,11 +161,17 @@ def degree(e: Expr) -> Fraction:
 def term_key(e: Expr) -> tuple[Any, ...]:
     """Order of terms in a sum: terms with variables before constant ones,
     higher degree first, quotients after the rest, then by factors
-    (`factor_key`: natural, structural)."""
+    (`factor_key`: natural, structural).  Cached on the node."""
+    try:
+        return e._tkey
+    except AttributeError:
+        pass
     _, rest = split_coefficient(e)
     factors = _factors(rest)
     quotient = any(type(f) is Pow and type(f.exp) is Num and f.exp.value < 0 for f in factors)
-    return (not rest.free, -degree(rest), quotient, len(factors), tuple(factor_key(f) for f in factors))
+    key = (not rest.free, -degree(rest), quotient, len(factors), tuple(factor_key(f) for f in factors))
+    set_term_key(e, key)
+    return key
 
 
 def order_terms(terms: list[Expr]) -> list[Expr]:
@@ -246,11 +252,17 @@ def fewer_leaves(candidate: Expr | None, than: Expr, ctx: Simplifier) -> Expr | 
 
 def collect_terms(e: Expr) -> Expr | None:
     """2*x + 3*x -> 5*x, x*y - y*x -> 0; then order the terms."""
-    groups: dict[Expr, Fraction] = {}
+    # rest -> [coefficient, the term itself while it is alone in its group]
+    groups: dict[Expr, list[Any]] = {}
     for t in e.terms:
         c, rest = split_coefficient(t)
-        groups[rest] = groups.get(rest, 0) + c
-    terms = [mul(Num(c), rest) for rest, c in groups.items() if c]
+        group = groups.get(rest)
+        if group is None:
+            groups[rest] = [c, t]
+        else:
+            group[0] += c
+            group[1] = None
+    terms = [mul(Num(c), rest) if t is None else t for rest, (c, t) in groups.items() if c]
     return add(*order_terms(terms))
 
 
