@@ -13,6 +13,7 @@ products in one canonical order, which is what makes printing round-trip.
 
 from __future__ import annotations
 
+import functools
 import importlib
 import numbers
 import operator
@@ -278,7 +279,9 @@ _set_field = object.__setattr__
 
 
 def _build(cls: type[Expr], key: tuple[Any, ...], values: tuple[Any, ...]) -> Expr:
-    """A new node, not yet interned: its fields, hash, free symbols, facts and height."""
+    """A new node, interned under `key`: its fields, hash, free symbols, facts and height.
+    (Add, Mul, Pow, Log and Func nodes are built by `_build_sequence`, `_build_pair`
+    and `_build_func`, which compute the same from their children without dispatch.)"""
     node = _new_object(cls)
     for name, value in zip(cls._fields, values):
         _set_field(node, name, value)
@@ -292,6 +295,56 @@ def _build(cls: type[Expr], key: tuple[Any, ...], values: tuple[Any, ...]) -> Ex
             height = kid.height
     _set_facts(node, facts)
     _set_height(node, height + 1)
+    _set_free(node, node._free())
+    _interned[key] = weakref.KeyedRef(node, _forget, key)
+    return node
+
+
+def _union(a: frozenset[Sym], b: frozenset[Sym]) -> frozenset[Sym]:
+    if b is a or not b:
+        return a
+    if not a:
+        return b
+    return a | b
+
+
+def _build_pair(cls: type[Expr], key: tuple[Any, ...], a: Expr, b: Expr, own: int) -> Expr:
+    """`_build` for a node whose fields are two children (Pow, Log)."""
+    node = _new_object(cls)
+    first, second = cls._fields
+    _set_field(node, first, a)
+    _set_field(node, second, b)
+    _set_hash(node, hash((cls._tag, a._hash, b._hash)))
+    _set_facts(node, own | a.facts | b.facts)
+    _set_height(node, (a.height if a.height > b.height else b.height) + 1)
+    _set_free(node, _union(a.free, b.free))
+    _interned[key] = weakref.KeyedRef(node, _forget, key)
+    return node
+
+
+def _build_func(key: tuple[Any, ...], name: str, arg: Expr) -> Expr:
+    node = _new_object(Func)
+    _set_field(node, "name", name)
+    _set_field(node, "arg", arg)
+    _set_hash(node, hash((Func._tag, _str_hash(name), arg._hash)))
+    _set_facts(node, function_fact(name) | arg.facts)
+    _set_height(node, arg.height + 1)
+    _set_free(node, arg.free)
+    _interned[key] = weakref.KeyedRef(node, _forget, key)
+    return node
+
+
+_get_facts = operator.attrgetter("facts")
+_get_height = operator.attrgetter("height")
+
+
+def _build_sequence(cls: type[Expr], key: tuple[Any, ...], kids: tuple[Expr, ...], own: int) -> Expr:
+    """`_build` for a node whose one field is a tuple of children (Add, Mul)."""
+    node = _new_object(cls)
+    _set_field(node, cls._fields[0], kids)
+    _set_hash(node, hash((cls._tag, hash(tuple(map(_get_hash, kids))))))
+    _set_facts(node, functools.reduce(operator.or_, map(_get_facts, kids), own))
+    _set_height(node, max(map(_get_height, kids), default=0) + 1)
     _set_free(node, node._free())
     _interned[key] = weakref.KeyedRef(node, _forget, key)
     return node
@@ -400,7 +453,7 @@ class Add(Expr):
             node = ref()
             if node is not None:
                 return cast(Add, node)
-        return cast(Add, _build(cls, key, (terms,)))
+        return cast(Add, _build_sequence(cls, key, terms, 0))
 
     @property
     def args(self) -> tuple[Expr, ...]:
@@ -426,7 +479,8 @@ class Mul(Expr):
             node = ref()
             if node is not None:
                 return cast(Mul, node)
-        return cast(Mul, _build(cls, key, (factors,)))
+        own = FACT_SUM_FACTOR if Add in map(type, factors) else 0
+        return cast(Mul, _build_sequence(cls, key, factors, own))
 
     @property
     def args(self) -> tuple[Expr, ...]:
@@ -453,7 +507,14 @@ class Pow(Expr):
             node = ref()
             if node is not None:
                 return cast(Pow, node)
-        return cast(Pow, _build(cls, key, (base, exp)))
+        own = FACT_POWER
+        if type(exp) is Num and exp.value < 0:
+            own |= FACT_DENOMINATOR
+        if type(base) is Add:
+            own |= FACT_SUM_POWER
+        if base is E:
+            own |= FACT_EXP
+        return cast(Pow, _build_pair(cls, key, base, exp, own))
 
     @property
     def args(self) -> tuple[Expr, ...]:
@@ -481,7 +542,7 @@ class Func(Expr):
             node = ref()
             if node is not None:
                 return cast(Func, node)
-        return cast(Func, _build(cls, key, (name, arg)))
+        return cast(Func, _build_func(key, name, arg))
 
     @property
     def args(self) -> tuple[Expr, ...]:
@@ -508,7 +569,7 @@ class Log(Expr):
             node = ref()
             if node is not None:
                 return cast(Log, node)
-        return cast(Log, _build(cls, key, (arg, base)))
+        return cast(Log, _build_pair(cls, key, arg, base, FACT_LOG))
 
     @property
     def args(self) -> tuple[Expr, ...]:
