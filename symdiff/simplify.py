@@ -1065,6 +1065,21 @@ def rewrites_for(node_type: type) -> list[Rewrite]:
     return [rw for rw in REWRITES if rw.node is node_type]
 
 
+_by_type: tuple[tuple[Rewrite, ...], dict[type, list[Rewrite]]] = ((), {})
+
+
+def _rows_by_type() -> dict[type, list[Rewrite]]:
+    """`rewrites_for` of every node type, worked out again only when the table changes."""
+    global _by_type
+    table, rows = _by_type
+    if len(table) != len(REWRITES) or any(a is not b for a, b in zip(table, REWRITES)):
+        rows = {}
+        for rw in REWRITES:
+            rows.setdefault(rw.node, []).append(rw)
+        _by_type = (tuple(REWRITES), rows)
+    return rows
+
+
 class Simplifier:
     """One simplification run: the context search rewrites settle their
     candidates in.  It remembers every node it has settled, and the names of
@@ -1133,7 +1148,7 @@ class Simplifier:
         t = type(node)
         table = self.table.get(t)
         if table is None:
-            table = self.table[t] = rewrites_for(t)
+            table = self.table[t] = _rows_by_type().get(t, [])
         facts = node.facts
         search = self.canonical_only is not self
         for rw in table:
