@@ -928,7 +928,7 @@ def pow_(base: Expr, exp: Expr) -> Expr:
                 return Num(folded)
             if n < 0 and base.value == 0:
                 return UNDEFINED
-    if base == ONE:
+    if base is ONE:
         return ONE
     return Pow(base, exp)
 

@@ -52,6 +52,7 @@ sqrt(x)*sqrt(y)`, `(x^a)^b -> x^(a*b)` unless `x > 0` is known, and
 from __future__ import annotations
 
 import math
+import operator
 import weakref
 from collections.abc import Callable
 from fractions import Fraction
@@ -1072,7 +1073,7 @@ def _rows_by_type() -> dict[type, list[Rewrite]]:
     """`rewrites_for` of every node type, worked out again only when the table changes."""
     global _by_type
     table, rows = _by_type
-    if len(table) != len(REWRITES) or any(a is not b for a, b in zip(table, REWRITES)):
+    if len(table) != len(REWRITES) or not all(map(operator.is_, table, REWRITES)):
         rows = {}
         for rw in REWRITES:
             rows.setdefault(rw.node, []).append(rw)
@@ -1111,8 +1112,8 @@ class Simplifier:
             if then is not node:
                 done[node] = done[then]
                 continue
-            kids = tuple(done[c] for c in node.args)
-            if type(node) is Mul and ZERO in kids:
+            kids = tuple(map(done.__getitem__, node.args))
+            if type(node) is Mul and any(k is ZERO for k in kids):
                 # u'*f'(u) with u' = 0 is 0 even where f'(u) is a literal 1/0
                 # (acos(sin(x)^2 + cos(x)^2)): the input is undefined there anyway.
                 done[node] = ZERO
