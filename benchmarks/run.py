@@ -44,11 +44,14 @@ ROWS: list[tuple[str, str, str, str, str]] = []
 
 
 def cold() -> None:
-    """Empty SymPy's result cache and symdiff's memo of simplified results, so a
-    repeated run is not a cache lookup."""
+    """Empty SymPy's result cache and symdiff's memo of simplified results, then
+    collect garbage: symdiff's nodes are interned weakly and carry their cached
+    facts (cost, sort keys), so once the memo lets go of them a repeat builds
+    every node again.  A repeated run is cold work, not a cache lookup."""
     clear_memo()
     if sympy:
         sympy.core.cache.clear_cache()
+    gc.collect()
 
 
 def timed(fn, repeat: int = 3) -> float:
@@ -95,12 +98,24 @@ def time_row(workload: str, mine: float, peer_sympy: float | str | None, peer_se
 # ------------------------------------------------------------------ workloads
 
 
+def interleaved(fns: list, repeat: int) -> list[float]:
+    """Median wall time of each function over `repeat` cold runs, the
+    functions taking turns, so that bursts of load hit each alike."""
+    times: list[list[float]] = [[] for _ in fns]
+    for _ in range(repeat):
+        for k, fn in enumerate(fns):
+            cold()
+            start = time.perf_counter()
+            fn()
+            times[k].append(time.perf_counter() - start)
+    return [statistics.median(t) for t in times]
+
+
 def textbook(repeat: int) -> None:
     def ours():
         for text in TEXTBOOK:
             symdiff.diff(text, "x")
 
-    t_ours = timed(ours, repeat) / len(TEXTBOOK)
     sympy_texts = [peer_text(symdiff.parse(t)) for t in TEXTBOOK]
     t_sympy = t_se = None
     if sympy:
@@ -110,7 +125,9 @@ def textbook(repeat: int) -> None:
             for text in sympy_texts:
                 sympy.simplify(sympy.diff(sympy.sympify(text), x))
 
-        t_sympy = timed(theirs, 1) / len(TEXTBOOK)
+        t_ours, t_sympy = (t / len(TEXTBOOK) for t in interleaved([ours, theirs], repeat))
+    else:
+        t_ours = timed(ours, repeat) / len(TEXTBOOK)
     if symengine:
         se_texts = [peer_text(symdiff.parse(t), "symengine") for t in TEXTBOOK]
         xs = symengine.Symbol("x")
@@ -125,7 +142,7 @@ def textbook(repeat: int) -> None:
         f"{1 / t_ours:,.0f}/s",
         f"{1 / t_sympy:,.0f}/s" if t_sympy else "-",
         f"{1 / t_se:,.0f}/s (diff only)" if t_se else "-",
-        f"{t_sympy / t_ours:.1f}x SymPy's rate (goal >= 30x)" if t_sympy else "-",
+        f"{t_sympy / t_ours:.1f}x SymPy's rate (goal >= 30x, stretch 50x)" if t_sympy else "-",
     )
 
 
@@ -177,7 +194,7 @@ def bce(sizes: list[int], repeat: int) -> None:
 
     ours: list[tuple[int, float]] = []
     for n in sizes:
-        e = symdiff.parse(bce_text(n))
+        e = symdiff.parse(bce_text(n), max_length=0)  # N=5000 is 245,570 characters, over the default limit
         names = [f"y{k}" for k in range(1, n + 1)]
         ours.append((n, timed(lambda: symdiff.gradient(e, names), 1 if n > 1000 else repeat)))
     t_grad = dict(ours)[n0]
@@ -308,25 +325,49 @@ def sizes() -> None:
         "goal: no larger in >= 95%, smaller in >= 25%")
 
 
+def long_input(n: int, repeat: int) -> None:
+    """The wide BCE sum as text (N = 5000: 245,570 characters), read cold."""
+    text = bce_text(n)
+
+    def ours():
+        symdiff.parse(text, max_length=0)
+
+    fns = [ours]
+    if symengine:
+        fns.append(lambda: symengine.sympify(text))
+    times = interleaved(fns, repeat)
+    t_se = times[1] if symengine else None
+    time_row(f"parse the wide BCE sum, N={n} ({len(text):,} characters; peer: sympify)", times[0], "-", t_se)
+
+
 def cold_start(repeat: int) -> None:
     # As installed: pip compiles every module to bytecode, so let Python cache it here too.
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-
-    def run(args: list[str]) -> float:
-        subprocess.run(args, check=True, capture_output=True, env=env)  # warm caches once
-        times = []
-        for _ in range(repeat):
+    py = sys.executable
+    commands = {"symdiff": [py, "-m", "symdiff", "diff", "log_2(x)"], "bare": [py, "-c", "pass"]}
+    if sympy:
+        commands["sympy"] = [py, "-c", "import sympy; x = sympy.Symbol('x'); print(sympy.diff(sympy.log(x, 2), x))"]
+    if symengine:
+        commands["symengine"] = [py, "-c", "import symengine; x = symengine.Symbol('x'); "
+                                           "print(symengine.diff(symengine.log(x)/symengine.log(2), x))"]
+    times: dict[str, list[float]] = {k: [] for k in commands}
+    for args in commands.values():
+        subprocess.run(args, check=True, capture_output=True, env=env)  # bytecode and the parser tables, once
+    for _ in range(repeat):  # taking turns, so bursts of load hit each alike
+        for name, args in commands.items():
             start = time.perf_counter()
             subprocess.run(args, check=True, capture_output=True, env=env)
-            times.append(time.perf_counter() - start)
-        return statistics.median(times)
-
-    py = sys.executable
-    ours = run([py, "-m", "symdiff", "diff", "log_2(x)"])
-    bare = run([py, "-c", "pass"])
-    t_sp = run([py, "-c", "import sympy; x = sympy.Symbol('x'); print(sympy.diff(sympy.log(x, 2), x))"]) if sympy else None
-    t_se = run([py, "-c", "import symengine; x = symengine.Symbol('x'); print(symengine.diff(symengine.log(x)/symengine.log(2), x))"]) if symengine else None
-    time_row(f"cold start, one CLI derivative (python -c pass: {fmt_time(bare)})", ours, t_sp, t_se)
+            times[name].append(time.perf_counter() - start)
+    m = {k: statistics.median(v) for k, v in times.items()}
+    bare = m.pop("bare")
+    net = {k: v - bare for k, v in m.items()}
+    parts = [f"net vs {peer} {net['symdiff'] / net[key]:.2f}" for peer, key in (("SymPy", "sympy"), ("SymEngine", "symengine"))
+             if key in net]
+    row(f"cold start, one CLI derivative, net of python -c pass ({fmt_time(bare)}; goal: net <= 1/2 SymEngine's)",
+        f"{fmt_time(m['symdiff'])} (net {fmt_time(net['symdiff'])})",
+        f"{fmt_time(m['sympy'])} (net {fmt_time(net['sympy'])})" if "sympy" in m else "-",
+        f"{fmt_time(m['symengine'])} (net {fmt_time(net['symengine'])})" if "symengine" in m else "-",
+        ", ".join(parts) or "-")
 
 
 MEMORY = textwrap.dedent(
@@ -336,7 +377,7 @@ MEMORY = textwrap.dedent(
     import symdiff
     from run import bce_text
     n = int(sys.argv[1])
-    e = symdiff.parse(bce_text(n))
+    e = symdiff.parse(bce_text(n), max_length=0)
     g = symdiff.gradient(e, [f"y{k}" for k in range(1, n + 1)])
     print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
     """
@@ -355,14 +396,17 @@ def main() -> None:
     repeat = 1 if args.quick else 3
     print(f"Python {sys.version.split()[0]}, symdiff {symdiff.__version__}, "
           f"SymPy {getattr(sympy, '__version__', 'absent')}, SymEngine {getattr(symengine, '__version__', 'absent')}")
-    textbook(repeat)
+    textbook(repeat if args.quick else 5)
     wide_simplify(repeat)
     bce([100, 300, 1000, 2000] if args.quick else [100, 300, 1000, 2000, 5000], repeat)
+    long_input(5000, repeat)
     deep([5000] if args.quick else [5000, 20000])
     high_order(repeat)
     sizes()
-    cold_start(5 if args.quick else 9)
+    cold_start(5 if args.quick else 15)
     memory(5000)
+    print()
+    print("load average during the run (1, 5, 15 min): " + ", ".join(f"{x:.1f}" for x in os.getloadavg()))
     print()
     print("| workload | symdiff | SymPy | SymEngine | ratio |")
     print("|---|---|---|---|---|")

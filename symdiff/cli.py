@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from . import __version__
 from .errors import AssumptionNote, LimitError, ReadingNote, SymdiffError
 from .languages import LANGUAGES
-from .limits import MAX_OUTPUT
+from .limits import MAX_INPUT_LENGTH, MAX_OUTPUT, input_limit
 
 if TYPE_CHECKING:
     from .expr import Expr
@@ -148,7 +148,21 @@ def build_parser() -> argparse.ArgumentParser:
     _add_plot(sub)
     _add_serve(sub)
     _add_running_commands(sub, d)
+    for name, command in sub.choices.items():
+        if name != "serve":
+            command.add_argument("--max-input", type=_limit, default=MAX_INPUT_LENGTH, metavar="N",
+                                 help=f"read texts of up to N characters (default {MAX_INPUT_LENGTH:,}; 0: no limit)")
     return parser
+
+
+def _limit(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        n = -1
+    if n < 0:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 0, got {text!r}")
+    return n
 
 
 def _add_serve(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -436,7 +450,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             _eval_expression(args)
         elif hasattr(args, "file"):
             args.expr = read_expression(args)
-        with warnings.catch_warnings(record=True) as notes:
+        with warnings.catch_warnings(record=True) as notes, input_limit(args.max_input):
             warnings.simplefilter("always", ReadingNote)
             out = run(args)
         for message in dict.fromkeys(str(w.message) for w in notes if issubclass(w.category, ReadingNote)):

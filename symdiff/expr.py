@@ -13,6 +13,7 @@ products in one canonical order, which is what makes printing round-trip.
 
 from __future__ import annotations
 
+import functools
 import importlib
 import numbers
 import operator
@@ -57,6 +58,7 @@ def _key_part(value: Any) -> Any:
 
 
 _get_hash = operator.attrgetter("_hash")
+_NO_SYMBOLS: frozenset[Sym] = frozenset()
 
 
 def _str_hash(s: str) -> int:
@@ -78,7 +80,7 @@ class Expr:
     (<Add 2*x^2 + 1>, True)
     """
 
-    __slots__ = ("_hash", "free", "facts", "height", "_order", "__weakref__")
+    __slots__ = ("_hash", "free", "facts", "height", "_order", "_cost", "_fkey", "_tkey", "__weakref__")
     _fields: tuple[str, ...] = ()
     _tag = 0
 
@@ -112,6 +114,9 @@ class Expr:
         i: Expr  # Delta
         j: Expr  # Delta
         _order: tuple[Any, ...]  # order_key's cache, a slot filled on first use
+        _cost: tuple[int, int, int]  # cost's cache, likewise
+        _fkey: tuple[Any, ...]  # factor_key's cache, likewise
+        _tkey: tuple[Any, ...]  # simplify.term_key's cache, likewise
 
     def __new__(cls, *values: Any) -> Expr:
         key = (cls, *map(_key_part, values))
@@ -120,21 +125,7 @@ class Expr:
             node = ref()
             if node is not None:
                 return node
-        node = object.__new__(cls)
-        for name, value in zip(cls._fields, values):
-            object.__setattr__(node, name, value)
-        _set_hash(node, hash((cls._tag, *map(_field_hash, values))))
-        _set_free(node, node._free())
-        facts = _own_facts(node)
-        height = 0
-        for kid in node.args:
-            facts |= kid.facts
-            if kid.height > height:
-                height = kid.height
-        _set_facts(node, facts)
-        _set_height(node, height + 1)
-        _interned[key] = weakref.KeyedRef(node, _forget, key)
-        return node
+        return _build(cls, key, values)
 
     def __setattr__(self, name: str, value: Any) -> None:
         raise AttributeError(f"{type(self).__name__} is immutable")
@@ -175,12 +166,13 @@ class Expr:
         return self
 
     def _free(self) -> frozenset[Sym]:
-        kids = self.args
-        if not kids:
-            return frozenset()
-        if len(kids) == 1:
-            return kids[0].free
-        return frozenset().union(*(k.free for k in kids))
+        frees = [f for f in (k.free for k in self.args) if f]
+        if not frees:
+            return _NO_SYMBOLS
+        first = frees[0]
+        if all(f is first for f in frees):  # x*f(x)*g(x): the one set, shared
+            return first
+        return first.union(*frees[1:])
 
     def __str__(self) -> str:
         return PRINTERS["plain"](self)
@@ -281,6 +273,83 @@ def _own_facts(node: Expr) -> int:
 _set_hash, _set_free = Expr._hash.__set__, Expr.free.__set__  # type: ignore[attr-defined, misc]
 _set_facts, _set_height = Expr.facts.__set__, Expr.height.__set__  # type: ignore[attr-defined, misc]
 _set_order = Expr._order.__set__  # type: ignore[attr-defined, misc]
+_set_cost, _set_fkey = Expr._cost.__set__, Expr._fkey.__set__  # type: ignore[attr-defined, misc]
+set_term_key = Expr._tkey.__set__  # type: ignore[attr-defined, misc]
+_new_object = object.__new__
+_set_field = object.__setattr__
+
+
+def _build(cls: type[Expr], key: tuple[Any, ...], values: tuple[Any, ...]) -> Expr:
+    """A new node, interned under `key`: its fields, hash, free symbols, facts and height.
+    (Add, Mul, Pow, Log and Func nodes are built by `_build_sequence`, `_build_pair`
+    and `_build_func`, which compute the same from their children without dispatch.)"""
+    node = _new_object(cls)
+    for name, value in zip(cls._fields, values):
+        _set_field(node, name, value)
+    _set_hash(node, hash((cls._tag, *map(_field_hash, values))))
+    kids = node.args
+    facts = _own_facts(node)
+    height = 0
+    for kid in kids:
+        facts |= kid.facts
+        if kid.height > height:
+            height = kid.height
+    _set_facts(node, facts)
+    _set_height(node, height + 1)
+    _set_free(node, node._free())
+    _interned[key] = weakref.KeyedRef(node, _forget, key)
+    return node
+
+
+def _union(a: frozenset[Sym], b: frozenset[Sym]) -> frozenset[Sym]:
+    if b is a or not b:
+        return a
+    if not a:
+        return b
+    return a | b
+
+
+def _build_pair(cls: type[Expr], key: tuple[Any, ...], a: Expr, b: Expr, own: int) -> Expr:
+    """`_build` for a node whose fields are two children (Pow, Log)."""
+    node = _new_object(cls)
+    first, second = cls._fields
+    _set_field(node, first, a)
+    _set_field(node, second, b)
+    _set_hash(node, hash((cls._tag, a._hash, b._hash)))
+    _set_facts(node, own | a.facts | b.facts)
+    _set_height(node, (a.height if a.height > b.height else b.height) + 1)
+    _set_free(node, _union(a.free, b.free))
+    _interned[key] = weakref.KeyedRef(node, _forget, key)
+    return node
+
+
+def _build_func(key: tuple[Any, ...], name: str, arg: Expr) -> Expr:
+    node = _new_object(Func)
+    _set_field(node, "name", name)
+    _set_field(node, "arg", arg)
+    _set_field(node, "rest", ())
+    _set_hash(node, hash((Func._tag, _str_hash(name), arg._hash)))
+    _set_facts(node, function_fact(name) | arg.facts)
+    _set_height(node, arg.height + 1)
+    _set_free(node, arg.free)
+    _interned[key] = weakref.KeyedRef(node, _forget, key)
+    return node
+
+
+_get_facts = operator.attrgetter("facts")
+_get_height = operator.attrgetter("height")
+
+
+def _build_sequence(cls: type[Expr], key: tuple[Any, ...], kids: tuple[Expr, ...], own: int) -> Expr:
+    """`_build` for a node whose one field is a tuple of children (Add, Mul)."""
+    node = _new_object(cls)
+    _set_field(node, cls._fields[0], kids)
+    _set_hash(node, hash((cls._tag, hash(tuple(map(_get_hash, kids))))))
+    _set_facts(node, functools.reduce(operator.or_, map(_get_facts, kids), own))
+    _set_height(node, max(map(_get_height, kids), default=0) + 1)
+    _set_free(node, node._free())
+    _interned[key] = weakref.KeyedRef(node, _forget, key)
+    return node
 
 
 def _field_hash(value: Any) -> int:
@@ -305,7 +374,20 @@ class Num(Expr):
     value: Fraction
 
     def __new__(cls, value: Fraction | int) -> Num:
-        return cast(Num, Expr.__new__(cls, value if type(value) is Fraction else Fraction(value)))
+        # Keyed by numerator and denominator: ints hash and compare in C, a
+        # Fraction's hash and == are Python code, and most numbers built exist.
+        if type(value) is int:
+            key: tuple[Any, ...] = (cls, value, 1)
+        else:
+            if type(value) is not Fraction:
+                value = Fraction(value)
+            key = (cls, value.numerator, value.denominator)
+        ref = _interned.get(key)
+        if ref is not None:
+            node = ref()
+            if node is not None:
+                return cast(Num, node)
+        return cast(Num, _build(cls, key, (value if type(value) is Fraction else Fraction(value),)))
 
 
 class Const(Expr):
@@ -317,6 +399,15 @@ class Const(Expr):
     __match_args__ = _fields
     name: str
 
+    def __new__(cls, name: str) -> Const:
+        key = (cls, name)
+        ref = _interned.get(key)
+        if ref is not None:
+            node = ref()
+            if node is not None:
+                return cast(Const, node)
+        return cast(Const, _build(cls, key, (name,)))
+
 
 class Sym(Expr):
     """A variable, optionally indexed: `x`, `y_i`, `t_{ik}` (indices `(i, k)`)."""
@@ -327,6 +418,15 @@ class Sym(Expr):
     __match_args__ = _fields
     name: str
     indices: tuple[Expr, ...]
+
+    def __new__(cls, name: str, indices: tuple[Expr, ...]) -> Sym:
+        key = (cls, name, tuple(map(id, indices)))
+        ref = _interned.get(key)
+        if ref is not None:
+            node = ref()
+            if node is not None:
+                return cast(Sym, node)
+        return cast(Sym, _build(cls, key, (name, indices)))
 
     def _free(self) -> frozenset[Sym]:
         return frozenset((self,))
@@ -348,6 +448,15 @@ class Add(Expr):
     __match_args__ = _fields
     terms: tuple[Expr, ...]
 
+    def __new__(cls, terms: tuple[Expr, ...]) -> Add:
+        key = (cls, tuple(map(id, terms)))
+        ref = _interned.get(key)
+        if ref is not None:
+            node = ref()
+            if node is not None:
+                return cast(Add, node)
+        return cast(Add, _build_sequence(cls, key, terms, 0))
+
     @property
     def args(self) -> tuple[Expr, ...]:
         return self.terms
@@ -364,6 +473,16 @@ class Mul(Expr):
     _tag = 5
     __match_args__ = _fields
     factors: tuple[Expr, ...]
+
+    def __new__(cls, factors: tuple[Expr, ...]) -> Mul:
+        key = (cls, tuple(map(id, factors)))
+        ref = _interned.get(key)
+        if ref is not None:
+            node = ref()
+            if node is not None:
+                return cast(Mul, node)
+        own = FACT_SUM_FACTOR if Add in map(type, factors) else 0
+        return cast(Mul, _build_sequence(cls, key, factors, own))
 
     @property
     def args(self) -> tuple[Expr, ...]:
@@ -382,6 +501,22 @@ class Pow(Expr):
     __match_args__ = _fields
     base: Expr
     exp: Expr
+
+    def __new__(cls, base: Expr, exp: Expr) -> Pow:
+        key = (cls, id(base), id(exp))
+        ref = _interned.get(key)
+        if ref is not None:
+            node = ref()
+            if node is not None:
+                return cast(Pow, node)
+        own = FACT_POWER
+        if type(exp) is Num and exp.value < 0:
+            own |= FACT_DENOMINATOR
+        if type(base) is Add:
+            own |= FACT_SUM_POWER
+        if base is E:
+            own |= FACT_EXP
+        return cast(Pow, _build_pair(cls, key, base, exp, own))
 
     @property
     def args(self) -> tuple[Expr, ...]:
@@ -405,7 +540,15 @@ class Func(Expr):
     rest: tuple[Expr, ...]
 
     def __new__(cls, name: str, arg: Expr, rest: tuple[Expr, ...] = ()) -> Func:
-        return cast(Func, Expr.__new__(cls, name, arg, rest))
+        if rest:  # atan2(y, x): the general path
+            return cast(Func, Expr.__new__(cls, name, arg, rest))
+        key = (cls, name, id(arg))
+        ref = _interned.get(key)
+        if ref is not None:
+            node = ref()
+            if node is not None:
+                return cast(Func, node)
+        return cast(Func, _build_func(key, name, arg))
 
     @property
     def args(self) -> tuple[Expr, ...]:
@@ -424,6 +567,15 @@ class Log(Expr):
     __match_args__ = _fields
     arg: Expr
     base: Expr
+
+    def __new__(cls, arg: Expr, base: Expr) -> Log:
+        key = (cls, id(arg), id(base))
+        ref = _interned.get(key)
+        if ref is not None:
+            node = ref()
+            if node is not None:
+                return cast(Log, node)
+        return cast(Log, _build_pair(cls, key, arg, base, FACT_LOG))
 
     @property
     def args(self) -> tuple[Expr, ...]:
@@ -476,6 +628,15 @@ class Delta(Expr):
     __match_args__ = _fields
     i: Expr
     j: Expr
+
+    def __new__(cls, i: Expr, j: Expr) -> Delta:
+        key = (cls, id(i), id(j))
+        ref = _interned.get(key)
+        if ref is not None:
+            node = ref()
+            if node is not None:
+                return cast(Delta, node)
+        return cast(Delta, _build(cls, key, (i, j)))
 
     @property
     def args(self) -> tuple[Expr, ...]:
@@ -591,7 +752,18 @@ def factor_key(e: Expr) -> tuple[Any, ...]:
     """Canonical order of factors: numbers, constants, symbols by natural name
     (`y_2` before `y_10`), functions by name, then other nodes, then sums;
     powers sort with their base, then by exponent, highest first.  Ties are broken by
-    structure (`order_key`), never by hash values or the order of building."""
+    structure (`order_key`), never by hash values or the order of building.
+    Cached on the node: every product it is a factor of sorts by it."""
+    try:
+        return e._fkey
+    except AttributeError:
+        pass
+    key = _factor_key(e)
+    _set_fkey(e, key)
+    return key
+
+
+def _factor_key(e: Expr) -> tuple[Any, ...]:
     base, expo = (e.base, e.exp) if type(e) is Pow else (e, ONE)
     t = type(base)
     if t is Num:
@@ -762,7 +934,7 @@ def pow_(base: Expr, exp: Expr) -> Expr:
                 return Num(folded)
             if n < 0 and base.value == 0:
                 return UNDEFINED
-    if base == ONE:
+    if base is ONE:
         return ONE
     return Pow(base, exp)
 
@@ -876,13 +1048,30 @@ def postorder(root: Expr) -> Iterator[Expr]:
                 stack.append((child, False))
 
 
-_COST: weakref.WeakKeyDictionary[Expr, tuple[int, int, int]] = weakref.WeakKeyDictionary()
-
-
 def cost(e: Expr) -> tuple[int, int, int]:
     """(leaves, negative numbers, nodes), counting repeats; the `e` of `ln` and
-    `exp` is not a leaf.  Fewer minus signs break ties: `-(x + 2)` over `-x - 2`."""
-    return fold(e, _cost_of, _COST)
+    `exp` is not a leaf.  Fewer minus signs break ties: `-(x + 2)` over `-x - 2`.
+    Cached on each node, and built from the children's, without recursion."""
+    try:
+        return e._cost
+    except AttributeError:
+        pass
+    stack = [e]
+    while stack:
+        node = stack[-1]
+        kids = node.args
+        pending = False
+        for kid in kids:
+            try:
+                kid._cost
+            except AttributeError:
+                stack.append(kid)
+                pending = True
+        if pending:
+            continue
+        stack.pop()
+        _set_cost(node, _cost_of(node, tuple([kid._cost for kid in kids])))
+    return e._cost
 
 
 def _cost_of(node: Expr, kids: tuple[tuple[int, int, int], ...]) -> tuple[int, int, int]:

@@ -7,8 +7,13 @@ call runs away with time or memory.  The README's "Limits" section lists them.
 
 from __future__ import annotations
 
-# Longest text `parse` reads, in characters.  Parsing is linear (about 4 s
-# per megabyte, in Lark), so this keeps every parse well under a second.
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+
+# Longest text `parse` reads by default, in characters.  Parsing is linear
+# (about 4 s per megabyte, in Lark), so this keeps a parse under a second.
+# `parse(..., max_length=N)` and `--max-input N` raise it (0: no limit).
 MAX_INPUT_LENGTH = 200_000
 
 # Highest derivative order (`diff`, `derive`, `--order`, `d^n/dx^n`): each
@@ -52,3 +57,25 @@ MAX_CHAIN_FACTORS = 1_000_000
 # lays out and `Derivation.render` writes, in characters, unless raised
 # (`--max-output N`, `derive(..., max_length=N)`; 0 for no limit).
 MAX_OUTPUT = 1_000_000
+
+
+# The input limit in force where `parse` is not given one: MAX_INPUT_LENGTH,
+# or what the command line's --max-input set for its run (`input_limit`).
+_INPUT_LIMIT: ContextVar[int] = ContextVar("input_limit", default=MAX_INPUT_LENGTH)
+
+
+def max_input_length() -> int:
+    """The longest text `parse` reads when not told otherwise (0: no limit)."""
+    return _INPUT_LIMIT.get()
+
+
+@contextmanager
+def input_limit(n: int) -> Iterator[None]:
+    """Within the block, `parse` reads texts of up to `n` characters (0: any length)."""
+    if not isinstance(n, int) or isinstance(n, bool) or n < 0:
+        raise ValueError(f"an input limit is a whole number >= 0, not {n!r}")
+    token = _INPUT_LIMIT.set(n)
+    try:
+        yield
+    finally:
+        _INPUT_LIMIT.reset(token)

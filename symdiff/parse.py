@@ -27,7 +27,7 @@ from . import functions as F
 from . import names as N
 from .diff import differentiate
 from .errors import ParseError, ReadingNote, note, notes_once
-from .limits import MAX_INPUT_LENGTH, MAX_NUMBER_DIGITS, MAX_ORDER
+from .limits import MAX_NUMBER_DIGITS, MAX_ORDER, max_input_length
 from .unicode_input import is_unicode, to_plain
 
 _HERE = os.path.dirname(os.path.realpath(__file__))
@@ -1508,7 +1508,8 @@ def parse_equation(text: str) -> tuple[X.Expr, X.Expr]:
     return parse(text[:cuts[-1]]), parse(text[cuts[-1] + 1:])
 
 
-def parse(text: str, syntax: str | None = None, *, variables: Iterable[str] = ()) -> X.Expr:
+def parse(text: str, syntax: str | None = None, *, variables: Iterable[str] = (),
+          max_length: int | None = None) -> X.Expr:
     """Parse plain or LaTeX text into an expression tree.
 
     Args:
@@ -1518,6 +1519,9 @@ def parse(text: str, syntax: str | None = None, *, variables: Iterable[str] = ()
         variables: names of variables the text may use alone: with `x`
             among them, `sinx` reads as `sin(x)` (a `ReadingNote` warning
             says so either way).
+        max_length: the longest text read, in characters; 0 for no limit.
+            By default `limits.MAX_INPUT_LENGTH` (200,000), or what the
+            command line's `--max-input` set.
 
     A definition `L = ...` or `f(x) = ...` gives its right side (see
     `parse_definition`).
@@ -1538,11 +1542,14 @@ def parse(text: str, syntax: str | None = None, *, variables: Iterable[str] = ()
     """
     if not isinstance(text, str):
         raise TypeError(f"parse() needs a str, not {type(text).__name__}")
-    if len(text) > MAX_INPUT_LENGTH:
-        line = text.count("\n", 0, MAX_INPUT_LENGTH) + 1
-        column = MAX_INPUT_LENGTH - (text.rfind("\n", 0, MAX_INPUT_LENGTH) + 1) + 1
-        raise ParseError(f"the input is {len(text):,} characters long; the limit is {MAX_INPUT_LENGTH:,}",
-                         text, line, column)
+    if max_length is not None and (type(max_length) is not int or max_length < 0):
+        raise ValueError(f"max_length must be a whole number >= 0 (0: no limit), not {max_length!r}")
+    limit = max_input_length() if max_length is None else max_length
+    if limit and len(text) > limit:
+        line = text.count("\n", 0, limit) + 1
+        column = limit - (text.rfind("\n", 0, limit) + 1) + 1
+        raise ParseError(f"the input is {len(text):,} characters long; the limit is {limit:,} "
+                         f"(raise it with --max-input N, or max_length=N)", text, line, column)
     if syntax is None:
         syntax = "latex" if "\\" in text else "plain"
     if syntax not in ("plain", "latex"):

@@ -21,7 +21,7 @@ from lark import Token
 from . import expr as X
 from . import functions as F
 from .errors import ParseError
-from .limits import MAX_INPUT_LENGTH
+from .limits import max_input_length
 from .parse import (_D, _DERIV, _DVAR_ONE, _DVARS, _FRAC, _NUMERATOR, _ORDER, _TokenError, _operator, operator_parts,
                     parse, parse_definition, parse_latex)
 
@@ -435,7 +435,8 @@ def parse_request(text: str, *, variables: Sequence[str] = ()) -> Request | None
         ParseError: the text asks for a derivative but the expression does
             not parse, the phrase is malformed, or its scope is ambiguous.
     """
-    if len(text) > MAX_INPUT_LENGTH:
+    limit = max_input_length()
+    if limit and len(text) > limit:
         return None  # parse refuses it, with the caret at the limit
     syntax = "latex" if "\\" in text else "plain"
     call = _call(text)

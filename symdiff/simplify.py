@@ -52,6 +52,7 @@ sqrt(x)*sqrt(y)`, `(x^a)^b -> x^(a*b)` unless `x > 0` is known, and
 from __future__ import annotations
 
 import math
+import operator
 import weakref
 from collections.abc import Callable
 from fractions import Fraction
@@ -62,7 +63,7 @@ from .functions import FUNCTIONS, Parity
 from .expr import (
     E, FACT_BINDER, FACT_DENOMINATOR, FACT_EXP, FACT_LOG, FACT_POWER, FACT_SUM_FACTOR, FACT_SUM_POWER,
     MAX_FOLD_BITS, NEG_ONE, ONE, TWO, UNDEFINED, ZERO, Add, Const, Expr, Func, Log, Mul, Num, Pow, Sum, Sym,
-    _fold_numeric_power, add, cost, factor_key, func, function_fact, mul, neg, num, order_key, postorder, pow_,
+    _fold_numeric_power, add, cost, factor_key, set_term_key, func, function_fact, mul, neg, num, order_key, postorder, pow_,
 )
 
 # A rewrite that keeps producing new forms is cut off after this many in a row.
@@ -161,11 +162,17 @@ def degree(e: Expr) -> Fraction:
 def term_key(e: Expr) -> tuple[Any, ...]:
     """Order of terms in a sum: terms with variables before constant ones,
     higher degree first, quotients after the rest, then by factors
-    (`factor_key`: natural, structural)."""
+    (`factor_key`: natural, structural).  Cached on the node."""
+    try:
+        return e._tkey
+    except AttributeError:
+        pass
     _, rest = split_coefficient(e)
     factors = _factors(rest)
     quotient = any(type(f) is Pow and type(f.exp) is Num and f.exp.value < 0 for f in factors)
-    return (not rest.free, -degree(rest), quotient, len(factors), tuple(factor_key(f) for f in factors))
+    key = (not rest.free, -degree(rest), quotient, len(factors), tuple(factor_key(f) for f in factors))
+    set_term_key(e, key)
+    return key
 
 
 def order_terms(terms: list[Expr]) -> list[Expr]:
@@ -246,11 +253,17 @@ def fewer_leaves(candidate: Expr | None, than: Expr, ctx: Simplifier) -> Expr | 
 
 def collect_terms(e: Expr) -> Expr | None:
     """2*x + 3*x -> 5*x, x*y - y*x -> 0; then order the terms."""
-    groups: dict[Expr, Fraction] = {}
+    # rest -> [coefficient, the term itself while it is alone in its group]
+    groups: dict[Expr, list[Any]] = {}
     for t in e.terms:
         c, rest = split_coefficient(t)
-        groups[rest] = groups.get(rest, 0) + c
-    terms = [mul(Num(c), rest) for rest, c in groups.items() if c]
+        group = groups.get(rest)
+        if group is None:
+            groups[rest] = [c, t]
+        else:
+            group[0] += c
+            group[1] = None
+    terms = [mul(Num(c), rest) if t is None else t for rest, (c, t) in groups.items() if c]
     return add(*order_terms(terms))
 
 
@@ -1108,6 +1121,21 @@ def rewrites_for(node_type: type) -> list[Rewrite]:
     return [rw for rw in REWRITES if rw.node is node_type]
 
 
+_by_type: tuple[tuple[Rewrite, ...], dict[type, list[Rewrite]]] = ((), {})
+
+
+def _rows_by_type() -> dict[type, list[Rewrite]]:
+    """`rewrites_for` of every node type, worked out again only when the table changes."""
+    global _by_type
+    table, rows = _by_type
+    if len(table) != len(REWRITES) or not all(map(operator.is_, table, REWRITES)):
+        rows = {}
+        for rw in REWRITES:
+            rows.setdefault(rw.node, []).append(rw)
+        _by_type = (tuple(REWRITES), rows)
+    return rows
+
+
 class Simplifier:
     """One simplification run: the context search rewrites settle their
     candidates in.  It remembers every node it has settled, and the names of
@@ -1139,8 +1167,8 @@ class Simplifier:
             if then is not node:
                 done[node] = done[then]
                 continue
-            kids = tuple(done[c] for c in node.args)
-            if type(node) is Mul and ZERO in kids:
+            kids = tuple(map(done.__getitem__, node.args))
+            if type(node) is Mul and any(k is ZERO for k in kids):
                 # u'*f'(u) with u' = 0 is 0 even where f'(u) is a literal 1/0
                 # (acos(sin(x)^2 + cos(x)^2)): the input is undefined there anyway.
                 done[node] = ZERO
@@ -1176,7 +1204,7 @@ class Simplifier:
         t = type(node)
         table = self.table.get(t)
         if table is None:
-            table = self.table[t] = rewrites_for(t)
+            table = self.table[t] = _rows_by_type().get(t, [])
         facts = node.facts
         search = self.canonical_only is not self
         for rw in table:

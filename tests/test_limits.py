@@ -213,6 +213,43 @@ def test_input_longer_than_the_limit_is_a_parse_error_at_the_limit():
     assert len(source) < 100 and caret.index("^") < len(source)
 
 
+def test_max_length_raises_lowers_or_lifts_the_input_limit():
+    text = "+".join(["x"] * (MAX_INPUT_LENGTH // 2 + 100))  # over the default
+    assert len(text) > MAX_INPUT_LENGTH
+    assert parse(text, max_length=len(text)).free == {x}
+    assert parse(text, max_length=0).free == {x}  # 0: no limit
+    with pytest.raises(ParseError) as info:
+        parse("x + y", max_length=3)
+    assert (info.value.line, info.value.column) == (1, 4)
+    assert "--max-input" in str(info.value) and "max_length" in str(info.value)
+    for bad in (-1, 2.5, True):
+        with pytest.raises(ValueError):
+            parse("x", max_length=bad)
+
+
+def test_input_limit_applies_to_diff_of_text():
+    from symdiff.limits import input_limit, max_input_length
+
+    text = "+".join(["x"] * (MAX_INPUT_LENGTH // 2 + 100))
+    with pytest.raises(ParseError):
+        symdiff.diff(text, "x")
+    with input_limit(0):
+        assert max_input_length() == 0
+        assert str(symdiff.diff(text, "x")) == str(MAX_INPUT_LENGTH // 2 + 100)
+    assert max_input_length() == MAX_INPUT_LENGTH
+
+
+def test_cli_max_input():
+    text = "+".join(["x"] * 3000)  # 5,999 characters
+    cli = [sys.executable, "-m", "symdiff"]
+    low = subprocess.run([*cli, "diff", "--max-input", "1000", text], capture_output=True, text=True)
+    assert low.returncode == 2 and "the limit is 1,000" in low.stderr and "Traceback" not in low.stderr
+    ok = subprocess.run([*cli, "diff", "--max-input", "6000", text], capture_output=True, text=True)
+    assert (ok.returncode, ok.stdout.strip()) == (0, "3000")
+    bad = subprocess.run([*cli, "simplify", "--max-input", "-5", "x"], capture_output=True, text=True)
+    assert bad.returncode == 2 and "Traceback" not in bad.stderr
+
+
 def test_input_at_the_limit_parses():
     text = "+".join(["x"] * (MAX_INPUT_LENGTH // 2))
     assert len(text) < MAX_INPUT_LENGTH
