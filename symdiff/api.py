@@ -22,6 +22,7 @@ from .sums import Assumption
 from .errors import DifferentiationError, LimitError, ParseError, SymdiffError, each_note_once, note
 from .evaluate import evaluate as _evaluate
 from .expr import Expr, Sym, as_expr, symbols
+from .functions import spellings
 from .indexing import depends
 from .limits import MAX_ORDER, MAX_ORDER_SECONDS, MAX_OUTPUT
 from .parse import parse, parse_definition, parse_equation
@@ -54,6 +55,10 @@ def as_tree(e: Expr | str) -> Expr:
     raise TypeError(f"expected an expression or its text, not {type(e).__name__}")
 
 
+_PLAIN_NAME = re.compile(r"[A-Za-z][A-Za-z0-9]*")
+_NOT_NAMES = frozenset({"e", "pi", "E", "Pi"}) | frozenset(spellings())  # constants and functions
+
+
 def variable(e: Expr, wrt: Expr | str | None) -> Sym:
     """The variable to differentiate by: as given, or the only one `e` has.
 
@@ -82,6 +87,8 @@ def variable(e: Expr, wrt: Expr | str | None) -> Sym:
             return Sym("x", ())
         listed = ", ".join(map(str, names))
         raise DifferentiationError(f"the expression has several variables ({listed}); choose one with wrt (--wrt on the command line)")
+    if isinstance(wrt, str) and _PLAIN_NAME.fullmatch(wrt) and wrt not in _NOT_NAMES:
+        return Sym(wrt, ())  # `x`, `theta`: what parse would give, without the reader
     x = as_tree(wrt) if isinstance(wrt, str) else wrt
     if not isinstance(x, Sym):
         raise DifferentiationError(f"can only differentiate with respect to a variable, not {wrt!r}")
