@@ -37,7 +37,7 @@ def central(f, x: float, h: float = 1e-5) -> float:
         (["diff", "-x^2"],                            "-2*x",                   None),
         (["diff", "x^2", "--lang", "ja"],             "2*x",                    "--lang changes the --steps"),
         (["diff", "a(x+1)", "--wrt", "x"],            "a",                      "read a(...) as the product"),
-        (["diff", "cost", "--wrt", "cost"],           "1",                      "read 'cost' as one name"),
+        (["diff", "cost", "--wrt", "cost"],           "1",                      None),  # the variable named
         (["diff", "cost", "--wrt", "t"],              "-sin(t)",                "read 'cost' as 'cos t'"),
         (["diff", "sin x^2"],                         "2*x*cos(x^2)",           None),
         (["diff", "sin^2(x)"],                        "sin(2*x)",               None),
