@@ -233,7 +233,7 @@ def lalr(grammar: str, transformer: Transformer[Token, Any], postlex: Any = None
 # being read: set by parse_plain for its PlainPostLexer.
 _CONTEXT: ContextVar[tuple[frozenset[str], Mapping[str, int]]] = ContextVar(
     "reading_context", default=(frozenset(), {}))
-_WORD = re.compile(r"(?<![A-Za-z0-9_'])[A-Za-z][A-Za-z0-9]*")
+_WORD = re.compile(r"(?<![A-Za-z0-9_'])[A-Za-z][A-Za-z0-9]*(?![A-Za-z0-9_'])")  # x, not the x of x_1 or x'"
 _GLUED_AFTER = frozenset({"NAME", "CONST", "FUNC", "APPLY", "LOG_"})
 
 

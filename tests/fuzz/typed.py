@@ -33,6 +33,7 @@ import symdiff
 from symdiff import expr as E
 from symdiff import functions as F
 from symdiff.errors import ReadingNote, SymdiffError
+from symdiff.names import GREEK as GREEK_NAMES
 from symdiff.printing.latex import latex
 
 # Letters that are plain variables in every reading: not e (Euler), d (d/dx),
@@ -207,8 +208,8 @@ def glued(rng: random.Random) -> Typed:
         letters = [x, *_letters(rng, rng.randint(1, 2), avoid=x)]
         while True:
             rng.shuffle(letters)
-            if not any(w in "".join(letters) for w in WORDS):
-                break
+            if not any(w in "".join(letters) for w in WORDS) and "".join(letters) not in GREEK_NAMES:
+                break  # `tau` is the name tau, not t*a*u
         return Typed("glued", "".join(letters), (E.mul(*map(E.sym, letters)),), needs_note=True, wrt=x)
     if k < 0.55:
         a, b, c = _letters(rng, 3, avoid=x)
@@ -312,8 +313,8 @@ def _cbrt(u: E.Expr) -> E.Expr:
 SPELLINGS: dict[str, Callable[[E.Expr], E.Expr]] = {
     "log10": lambda u: E.log(u, E.num(10)), "log2": lambda u: E.log(u, E.TWO),
     "log1p": lambda u: E.ln(E.add(E.ONE, u)), "expm1": lambda u: E.sub(E.exp(u), E.ONE),
-    "cbrt": _cbrt, "sech": lambda u: E.div(E.ONE, E.func("cosh", u)),
-    "csch": lambda u: E.div(E.ONE, E.func("sinh", u)), "coth": lambda u: E.div(E.func("cosh", u), E.func("sinh", u)),
+    "cbrt": _cbrt, "sech": lambda u: E.func("sech", u),  # rows of their own (symdiff.functions)
+    "csch": lambda u: E.func("csch", u), "coth": lambda u: E.func("coth", u),
     "arcsinh": lambda u: E.func("asinh", u), "arsinh": lambda u: E.func("asinh", u),
     "gelu": lambda u: E.mul(E.HALF, u, E.add(E.ONE, E.func("erf", E.div(u, E.sqrt(E.TWO))))),
     "silu": lambda u: E.mul(u, E.func("sigmoid", u)), "swish": lambda u: E.mul(u, E.func("sigmoid", u)),
