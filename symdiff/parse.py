@@ -1142,6 +1142,14 @@ class LatexTransformer(Transformer[Token, Any]):
         return _unwrap(application(Token(word.type, name + primes, word.start_pos, word.line, word.column),
                                    (items[-1],), styled=toks[0].type != "MATHRM" or len(name) == 1))
 
+    def styled_apply_many(self, word: Token, _open: Token, *items) -> X.Expr:
+        """`\\operatorname{atan2}(y, x)`: a row of several arguments."""
+        args = tuple(a for a in items if not isinstance(a, Token))
+        row = F.lookup(str(word)) or F.lookup(str(word).lower())
+        if row is None:
+            raise _TokenError(word, f"{word} is not a function of several arguments symdiff knows")
+        return known_function(word, row.name, args)
+
     def vector_function(self, *items) -> X.Expr:
         """`softmax(z)_i` = exp(z_i) / sum_j exp(z_j), the i-th component."""
         word = next(t for t in items if isinstance(t, Token) and t.type in ("WORD", "GREEK"))

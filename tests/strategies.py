@@ -111,12 +111,6 @@ def _extend(children: st.SearchStrategy[E.Expr]) -> st.SearchStrategy[E.Expr]:
     )
 
 
-def has_pairs(e: E.Expr) -> bool:
-    """Does `e` hold a function of two arguments (atan2, hypot)?  LaTeX cannot
-    read those back yet (its grammar takes one argument after a function name)."""
-    return any(type(n) is E.Func and n.rest for n in E.postorder(e))
-
-
 def exprs(*, max_leaves: int = 10) -> st.SearchStrategy[E.Expr]:
     """Random expressions in x and y, smooth on all of R^2 but at the poles of AT_PI."""
     return st.recursive(st.one_of(leaves, leaves, leaves, AT_PI, INVERSE_AT), _extend, max_leaves=max_leaves)
