@@ -471,6 +471,27 @@ def factor_if_smaller(e: Expr, ctx: Simplifier) -> Expr | None:
     return smaller(mul(outer, add(*inner)), e, ctx)
 
 
+def _has_sum_factor(e: Expr) -> bool:
+    return any(type(split_power(f)[0]) is Add for f in _factors(e))
+
+
+def factor_sums_if_smaller(e: Expr, ctx: Simplifier) -> Expr | None:
+    """2*(x + 1)*(x + 2)^3 + 3*(x + 1)^2*(x + 2)^2 -> (x + 1)*(x + 2)^2*(5*x + 7):
+    common factors that are sums stay factored when that is no larger than
+    multiplying out (which the next rows would do), so that derivatives of
+    products and quotients keep their factors."""
+    if len(e.terms) > WIDE or not all(_has_sum_factor(t) for t in e.terms):
+        return None
+    shared = set.intersection(*({split_power(f)[0] for f in _factors(t)} for t in e.terms))
+    if not any(type(b) is Add for b in shared):
+        return None
+    factored = factor_if_smaller(e, ctx)
+    if factored is None:
+        return None
+    expanded = expand_if_smaller(e, ctx)
+    return factored if expanded is None or cost(factored) <= cost(expanded) else None
+
+
 def _polynomial_in_one_function(e: Expr) -> tuple[Expr, dict[int, Fraction]] | None:
     """(g, {degree: coefficient}) when every term of `e` is c*g^k, g one
     function (not a variable, not a sum), k a positive whole number."""
@@ -1005,6 +1026,7 @@ REWRITES: list[Rewrite] = [
     Rewrite("collect like terms", Add, collect_terms),
     Rewrite("sin(u)^2 + cos(u)^2 -> 1", Add, pair_identities,
             uses=_functions("sin", "cos", "cosh", "tan", "sigmoid")),
+    Rewrite("pull out common factors of sums", Add, factor_sums_if_smaller, SEARCH, uses=SUM_IN_PRODUCT),
     Rewrite("expand where terms cancel", Add, expand_if_smaller, SEARCH, uses=SUM_IN_PRODUCT),
     Rewrite("common denominator", Add, together_if_smaller, SEARCH, needs=DEN),
     Rewrite("pull out a common factor", Add, factor_if_smaller, SEARCH),
