@@ -475,6 +475,31 @@ def _has_sum_factor(e: Expr) -> bool:
     return any(type(split_power(f)[0]) is Add for f in _factors(e))
 
 
+def _same_signs(e: Expr) -> Expr:
+    """The sum with each base that is another's negation written as that one:
+    x^4*(1 - x)^5 + x^5*(x - 1)^4 -> -x^4*(x - 1)^5 + x^5*(x - 1)^4 (whole powers only)."""
+    # terms of a base -> (the base written for it, negated?)
+    rep: dict[frozenset[Expr], tuple[Expr, bool]] = {}
+    terms = []
+    changed = False
+    for t in e.terms:
+        fs = []
+        for f in _factors(t):
+            base, expo = split_power(f)
+            if type(base) is Add and type(expo) is Num and expo.value.denominator == 1:
+                key = frozenset(base.terms)
+                if key not in rep:
+                    n = frozenset(negated(base).terms)
+                    rep[key] = (rep[n][0], True) if n in rep and not rep[n][1] else (base, False)
+                other, flip = rep[key]
+                if flip:
+                    f = mul(num(-1 if expo.value.numerator % 2 else 1), pow_(other, expo))
+                    changed = True
+            fs.append(f)
+        terms.append(mul(*fs))
+    return add(*terms) if changed else e
+
+
 def factor_sums_if_smaller(e: Expr, ctx: Simplifier) -> Expr | None:
     """2*(x + 1)*(x + 2)^3 + 3*(x + 1)^2*(x + 2)^2 -> (x + 1)*(x + 2)^2*(5*x + 7):
     common factors that are sums stay factored when that is no larger than
@@ -482,6 +507,7 @@ def factor_sums_if_smaller(e: Expr, ctx: Simplifier) -> Expr | None:
     products and quotients keep their factors."""
     if len(e.terms) > WIDE or not all(_has_sum_factor(t) for t in e.terms):
         return None
+    e = _same_signs(e)
     shared = set.intersection(*({split_power(f)[0] for f in _factors(t)} for t in e.terms))
     if not any(type(b) is Add for b in shared):
         return None
