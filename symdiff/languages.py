@@ -160,7 +160,7 @@ JA: dict[str, str] = {
     "offer_log": "この関数は対数微分法でも微分できる（method=\"log\"、--method log）。",
     "using": "（{names}）",
     "already_simple": "これ以上整理できない",
-    "answer": "答",
+    "answer": "答え",
     "order": "第 {n} 次導関数",
     "assuming": "ただし {conditions} とする",
     "comma": "、",

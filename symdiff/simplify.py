@@ -648,6 +648,34 @@ def flip_sum_signs(e: Expr, ctx: Simplifier) -> Expr | None:
     return None
 
 
+def _variable_minus_number(s: Expr) -> bool:
+    """`y - 1`: one positive term that is not a number, and a negative number."""
+    return (type(s) is Add and len(s.terms) == 2 and type(s.terms[1]) is Num and s.terms[1].value < 0
+            and not is_negative(s.terms[0]))
+
+
+def conventional_signs(e: Expr) -> Expr | None:
+    """(t - y)/(y*(y - 1)) -> (y - t)/(y*(1 - y)): a sum in the numerator and
+    `v - c` under an odd power in the denominator trade signs, as the
+    conventional form writes them (y*(1 - y) is positive where ln(y) and
+    ln(1 - y) are defined), when that adds no minus sign."""
+    sums = [i for i, f in enumerate(e.factors) if type(f) is Add]
+    if len(sums) != 1:
+        return None
+    top = sums[0]
+    for i, f in enumerate(e.factors):
+        base, expo = split_power(f)
+        if type(expo) is Num and expo.value < 0 and expo.value.denominator == 1 \
+                and expo.value.numerator % 2 and _variable_minus_number(base):
+            fs = list(e.factors)
+            fs[top], fs[i] = collect_terms(negated(fs[top])), pow_(collect_terms(negated(base)), expo)
+            candidate = mul(*fs)
+            (leaves, negatives, _), (leaves0, negatives0, _) = cost(candidate), cost(e)
+            # 1 - y counts one leaf more than y - 1 (the 1 of -y): allowed, not more
+            return candidate if leaves <= leaves0 + 1 and negatives <= negatives0 else None
+    return None
+
+
 def even_power_of_negated(e: Expr, ctx: Simplifier) -> Expr | None:
     """(1 - x)^2 -> (x - 1)^2, when smaller."""
     expo = e.exp
@@ -1061,6 +1089,7 @@ REWRITES: list[Rewrite] = [
     Rewrite("cancel common polynomial factors", Mul, cancel_polynomials, SEARCH, needs=DEN | SUM_POWER),
     Rewrite("-(a - b) -> b - a", Mul, distribute_number, SEARCH, needs=SUM_FACTOR),
     Rewrite("-(1 - x)^3 -> (x - 1)^3", Mul, flip_sum_signs, SEARCH, uses=SUM_IN_PRODUCT),
+    Rewrite("conventional signs", Mul, conventional_signs, needs=DEN | SUM_FACTOR | SUM_POWER),
     Rewrite("log_b(u)*ln(b) -> ln(u)", Mul, log_times_log_of_base, needs=FACT_LOG),
     Rewrite("0^u*ln(0) -> 0", Mul, power_of_zero_times_ln_zero, needs=FACT_LOG | FACT_POWER),
     Rewrite("expand a product where terms cancel", Mul, expand_product, SEARCH, uses=SUM_IN_PRODUCT),

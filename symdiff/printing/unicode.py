@@ -24,7 +24,7 @@ from string import ascii_lowercase, digits
 
 from ..expr import E, HALF, Add, Const, Delta, Expr, Func, Log, Mul, Num, Pow, Sum, Sym
 from ..functions import FUNCTIONS, notation, undefined_name
-from .precedence import digits as int_digits, ATOM, MUL, POW, Child, Part, precedence, render, split_fraction, sum_parts
+from .precedence import digits as int_digits, decimal, ATOM, MUL, POW, Child, Part, precedence, render, split_fraction, sum_parts
 
 
 def _table(names: dict[str, str]) -> dict[str, str]:
@@ -58,6 +58,8 @@ BARS = {before: row.name for row in FUNCTIONS.values()
 def number(value: Fraction) -> str:
     sign = MINUS if value < 0 else ""
     value = abs(value)
+    if (text := decimal(value)) is not None:
+        return sign + text
     if value.denominator == 1:
         return f"{sign}{int_digits(value.numerator)}"
     return f"{sign}{int_digits(value.numerator)}/{int_digits(value.denominator)}"
