@@ -63,6 +63,7 @@ from .expr import (
     E, FACT_BINDER, FACT_DENOMINATOR, FACT_EXP, FACT_LOG, FACT_POWER, FACT_SUM_FACTOR, FACT_SUM_POWER,
     MAX_FOLD_BITS, NEG_ONE, ONE, TWO, ZERO, Add, Const, Expr, Func, Log, Mul, Num, Pow, Sum, Sym,
     _fold_numeric_power, add, cost, factor_key, func, function_fact, mul, neg, num, order_key, postorder, pow_,
+    replace_subtrees,
 )
 
 # A rewrite that keeps producing new forms is cut off after this many in a row.
@@ -1320,6 +1321,45 @@ def normal_form(raw: Expr, max_leaves: int | None = None) -> Expr | None:
     return mul(*outer, add(*terms))
 
 
+def _shifted_generators(raw: Expr) -> tuple[Expr, dict[Expr, Expr]]:
+    """`raw` with each sum g + c (g a function or logarithm, c a number) that
+    stands only as a whole (no bare g elsewhere) replaced by a placeholder
+    variable, and the map back; `raw` and {} when there is none.  Repeated
+    differentiation keeps x^x's (ln(x) + 1)^k as such: multiplying them out
+    costs the normal form its budget from the 14th derivative on."""
+    def shifted(n: Expr) -> bool:
+        return type(n) is Add and len(n.terms) == 2 and type(n.terms[0]) in (Func, Log) \
+            and type(n.terms[1]) is Num
+
+    # the raw rule output writes them as ln(x) + x/x too
+    small = {n: simplify(n) for n in postorder(raw)
+             if type(n) is Add and len(n.terms) == 2 and any(type(t) in (Func, Log) for t in n.terms)}
+    sums = sorted({g for g in small.values() if shifted(g)}, key=order_key)
+    if not sums:
+        return raw, {}
+    placeholder: dict[Expr, Expr] = {g: Sym(f"\0shift{k}", ()) for k, g in enumerate(sums)}
+    names = {n: placeholder[g] for n, g in small.items() if g in placeholder}
+    hidden = replace_subtrees(raw, names)
+    bare = {g.terms[0] for g in sums}
+    if any(n in bare for n in postorder(hidden)):
+        return raw, {}
+    return hidden, {v: g for g, v in placeholder.items()}
+
+
+def _shifted_normal_form(raw: Expr, max_leaves: int) -> Expr | None:
+    """`normal_form` with the sums of `_shifted_generators` kept whole."""
+    hidden, back = _shifted_generators(raw)
+    nf = normal_form(hidden, max_leaves) if back else None
+    if nf is None:
+        return None
+    nf = replace_subtrees(nf, back)
+    inner = nf.factors[-1] if type(nf) is Mul else nf
+    if type(inner) is not Add:
+        return nf
+    return mul(*nf.factors[:-1], add(*order_terms(list(inner.terms)))) if type(nf) is Mul \
+        else add(*order_terms(list(inner.terms)))
+
+
 def simplify_derivative(raw: Expr, order: int = 1, trace: list[str] | None = None) -> Expr:
     """The simplified form of one step of an `order`-th derivative.
 
@@ -1335,6 +1375,8 @@ def simplify_derivative(raw: Expr, order: int = 1, trace: list[str] | None = Non
         return simplify(raw, trace)
     # A normal form several times larger than the raw derivative is no simplification.
     nf = normal_form(raw, 4 * cost(raw)[0])
+    if nf is None:
+        nf = _shifted_normal_form(raw, 4 * cost(raw)[0])
     if nf is not None:
         if trace is not None and NORMAL_FORM not in trace:
             trace.append(NORMAL_FORM)
