@@ -207,8 +207,9 @@ def _add_plot(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("plot", help="draw f and its derivatives (needs the extra [plot])")
     p.add_argument("expr", metavar="EXPR")
     p.add_argument("--wrt", metavar="X", help="the variable (default: the only one)")
-    p.add_argument("--range", type=_interval, default=(-3.0, 3.0), metavar="A:B",
-                   help="the interval to draw (default -3:3)")
+    p.add_argument("--range", type=_interval, default=None, metavar="A:B",
+                   help="the interval to draw (default: from the function: two periods of sin(x), "
+                        "0:3 for ln(x), else -3:3)")
     p.add_argument("--order", type=int, default=1, metavar="N", help="derivatives to draw (default 1)")
     p.add_argument("--at", type=float, metavar="X", help="draw the tangent at this point")
     p.add_argument("-o", "--output", required=True, metavar="FILE", help="FILE.svg, FILE.png or FILE.pdf")
