@@ -501,21 +501,44 @@ def _same_signs(e: Expr) -> Expr:
     return add(*terms) if changed else e
 
 
+MAX_DIVIDED_TERMS = 8  # sums wider than this are not searched for a polynomial to divide
+
+
+def _divided_out(e: Expr) -> Expr:
+    """The sum with the terms that lack a sum factor of the others written as
+    that factor times their quotient, when it divides them: (x + 1)^2 + 2*x^2 - 2
+    -> (x + 1)^2 + (x + 1)*(2*x - 2) (settling 2*(x - 1)*(x + 1) multiplied it out)."""
+    if len(e.terms) > MAX_DIVIDED_TERMS:
+        return e
+    bases = [[split_power(f)[0] for f in _factors(t)] for t in e.terms]
+    for b in dict.fromkeys(b for bs in bases for b in bs if type(b) is Add):
+        having = [t for t, bs in zip(e.terms, bases) if b in bs]
+        lacking = add(*(t for t, bs in zip(e.terms, bases) if b not in bs))
+        if len(having) == len(e.terms) or lacking is ZERO:
+            continue
+        ring = P.Ring(b, lacking)
+        pb, pl = ring.poly(b), ring.poly(lacking)
+        q = P.divide(pl, pb) if pl and pb and len(pb) > 1 else None
+        if q is not None:
+            return add(*having, mul(b, ring.expr(q)))
+    return e
+
+
 def factor_sums_if_smaller(e: Expr, ctx: Simplifier) -> Expr | None:
     """2*(x + 1)*(x + 2)^3 + 3*(x + 1)^2*(x + 2)^2 -> (x + 1)*(x + 2)^2*(5*x + 7):
     common factors that are sums stay factored when that is no larger than
     multiplying out (which the next rows would do), so that derivatives of
     products and quotients keep their factors."""
-    if len(e.terms) > WIDE or not all(_has_sum_factor(t) for t in e.terms):
+    if len(e.terms) > WIDE or not any(_has_sum_factor(t) for t in e.terms):
         return None
-    e = _same_signs(e)
+    given, e = e, _divided_out(_same_signs(e))
     shared = set.intersection(*({split_power(f)[0] for f in _factors(t)} for t in e.terms))
     if not any(type(b) is Add for b in shared):
         return None
     factored = factor_if_smaller(e, ctx)
-    if factored is None:
+    if factored is None or cost(factored) >= cost(given):
         return None
-    expanded = expand_if_smaller(e, ctx)
+    expanded = expand_if_smaller(given, ctx)
     return factored if expanded is None or cost(factored) <= cost(expanded) else None
 
 
