@@ -50,9 +50,9 @@ def derivation(e: Expr, x: Sym, order: int = 1, verbose: bool = False, *,
         # The simplification starts where the rule's step left off, as shown.
         start = displayed(cast(Step, step))  # recorded: not None
         if start is not raw and start is not final:
-            again: list[str] = []
-            if simplify_derivative(start, order, again) is final:
-                used = again
+            retraced: list[str] = []
+            if simplify_derivative(start, order, retraced) is final:
+                used = retraced
         names = REWRITES_SEP.join(used) if final is not start else ""
         simplified = Step("simplify", None, start, final, rewrites=names)
         assumed = None

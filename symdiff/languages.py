@@ -50,8 +50,8 @@ EN: dict[str, str] = {
     "with": "with {bindings}",
     "see": "(step {number})",
     "take_logs": "take logarithms",
-    "take_logs_of_product": "take logarithms: the log of a product is the sum of the logs "
-                            "(where y < 0, ln|y| gives the same derivative)",
+    "take_logs_of_product": "take logarithms; the log of a product is the sum of the logs, "
+                            "and ln|y| gives the same y'/y where y < 0",
     "both_sides": "differentiate both sides",
     "solve": "multiply by y",
     "rewrite": "rewrite with natural logarithms",
@@ -151,8 +151,8 @@ JA: dict[str, str] = {
     "with": "{bindings} とおく",
     "see": "（手順 {number} を参照）",
     "take_logs": "両辺の自然対数をとる",
-    "take_logs_of_product": "両辺の自然対数をとる。積の対数は対数の和になる"
-                            "（y < 0 となるところでも、ln|y| を考えれば同じ導関数が得られる）",
+    "take_logs_of_product": "両辺の自然対数をとる。積の対数は対数の和になる。"
+                            "y < 0 となるところでも、ln|y| を考えれば同じ y'/y が得られる",
     "both_sides": "両辺を微分する",
     "solve": "両辺に y を掛ける",
     "rewrite": "自然対数で表す",
@@ -202,7 +202,7 @@ JA: dict[str, str] = {
     "abs(c*u) -> |c|*abs(u)": "絶対値の外への数の取り出し",
     "heaviside(relu(u)) -> heaviside(u)": "ReLU の階段関数の整理",
     "empty sum -> 0": "項のない和は 0",
-    "pull out common factors of sums": "共通因数をくくり出して因数分解したまま残す",
+    "pull out common factors of sums": "共通因数のくくり出し（因数分解したまま）",
     "conventional signs": "符号を見慣れた形にそろえる",
     "normal form: a polynomial in the functions, cos(u)^2 = 1 - sin(u)^2": "関数の多項式として整理（標準形）",
     "multiply out and collect": "展開して整理",

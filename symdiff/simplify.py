@@ -678,6 +678,12 @@ def _variable_minus_number(s: Expr) -> bool:
             and not is_negative(s.terms[0]))
 
 
+def _tidy_negated(s: Expr) -> Expr:
+    """-s with its terms collected and in order: t - y -> y - t."""
+    n = negated(s)
+    return (collect_terms(n) or n) if type(n) is Add else n
+
+
 def conventional_signs(e: Expr) -> Expr | None:
     """(t - y)/(y*(y - 1)) -> (y - t)/(y*(1 - y)): a sum in the numerator and
     `v - c` under an odd power in the denominator trade signs, as the
@@ -692,7 +698,7 @@ def conventional_signs(e: Expr) -> Expr | None:
         if type(expo) is Num and expo.value < 0 and expo.value.denominator == 1 \
                 and expo.value.numerator % 2 and _variable_minus_number(base):
             fs = list(e.factors)
-            fs[top], fs[i] = collect_terms(negated(fs[top])), pow_(collect_terms(negated(base)), expo)
+            fs[top], fs[i] = _tidy_negated(fs[top]), pow_(_tidy_negated(base), expo)
             candidate = mul(*fs)
             (leaves, negatives, _), (leaves0, negatives0, _) = cost(candidate), cost(e)
             # 1 - y counts one leaf more than y - 1 (the 1 of -y): allowed, not more
@@ -1361,7 +1367,7 @@ def _shifted_generators(raw: Expr) -> tuple[Expr, dict[Expr, Expr]]:
     if not sums:
         return raw, {}
     placeholder: dict[Expr, Expr] = {g: Sym(f"\0shift{k}", ()) for k, g in enumerate(sums)}
-    names = {n: placeholder[g] for n, g in small.items() if g in placeholder}
+    names: dict[Expr, Expr] = {n: placeholder[g] for n, g in small.items() if g in placeholder}
     hidden = replace_subtrees(raw, names)
     bare = {g.terms[0] for g in sums}
     if any(n in bare for n in postorder(hidden)):
