@@ -137,6 +137,9 @@ def test_steps_switch_to_japanese_and_collapse(page):
     assert page.find_element(By.ID, "copy-plain").text == "テキストをコピー"
     assert page.find_element(By.ID, "wrt").get_attribute("placeholder") == "自動"
     assert page.execute_script("return document.documentElement.lang") == "ja"
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.execute_script("arguments[0].scrollIntoView()", steps)
+    assert page.save_screenshot(str(ARTIFACTS / "web-page-ja.png"))
     step = steps.find_element(By.CSS_SELECTOR, "details.step")
     assert step.get_attribute("open") is not None
     step.find_element(By.TAG_NAME, "summary").click()
@@ -185,6 +188,8 @@ def test_brackets_stretch_around_a_tall_fraction(page):
     assert brackets, bracket.text
     tall = max(b.rect["height"] for b in brackets)
     assert tall >= 0.8 * frac.rect["height"]  # the bracket around the quotient is as tall as it
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    assert page.save_screenshot(str(ARTIFACTS / "web-page-brackets.png"))
 
 
 def test_screenshots_at_1280_by_800(page):
