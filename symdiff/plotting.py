@@ -112,17 +112,29 @@ def _only_inside(e: Expr, x: Sym) -> bool:
     return True
 
 
+def _long_runs(ok: np.ndarray, share: float = 0.05) -> np.ndarray:
+    """`ok` without the runs of True shorter than `share` of its length: x^x
+    has values at x = -1, -2, -3, a view does not start there."""
+    out = ok.copy()
+    edges = np.flatnonzero(np.diff(np.concatenate(([0], ok.astype(np.int8), [0]))))
+    for start, stop in zip(edges[::2], edges[1::2]):
+        if stop - start < share * ok.size:
+            out[start:stop] = False
+    return out
+
+
 def default_range(e: Expr, x: Sym) -> tuple[float, float]:
     """A range that shows `e`: two periods of a periodic function, centred on
     0; else the part of the first window (-3..3, -10..10, ...) where `e` has
-    values, so ln(x), log_2(x) and sqrt(x) start at 0 and sqrt(1 - x^2) spans -1..1."""
+    values (isolated points aside), so ln(x), log_2(x), sqrt(x) and x^x start
+    at 0 and sqrt(1 - x^2) spans -1..1."""
     p = period(e, x)
     if p is not None:
         return -p, p
     for w in WINDOWS:
         xs = np.linspace(-w, w, 601)
         ys = np.array(sample(e, x, xs))
-        defined = xs[np.isfinite(ys)]
+        defined = xs[_long_runs(np.isfinite(ys))]
         if defined.size >= 2:
             lo, hi = float(defined.min()), float(defined.max())
             step = float(xs[1] - xs[0])

@@ -52,6 +52,7 @@ def test_ln_is_drawn_only_where_it_is_defined():
         ("ln(x)",            (0, 3)),            # starts at the edge of the domain, not half empty
         ("log_2(x)",         (0, 3)),
         ("sqrt(x)",          (0, 3)),
+        ("x^x",              (0, 3)),            # values at -1, -2, -3 alone do not count
         ("ln(-x)",           (-3, 0)),
         ("sqrt(1 - x^2)",    (-1, 1)),
         ("ln(x - 5)",        (5, 10)),           # no values in -3..3: the next window
