@@ -202,7 +202,7 @@ def _prepared(e: Expr | str, wrt: Wrt, where: Mapping[Expr | str, Expr | str] | 
 @each_note_once
 def diff(e: Expr | str, wrt: Wrt = None, order: int | None = None, *, simplify: bool = True,
          where: Mapping[Expr | str, Expr | str] | None = None,
-         assume: Sequence[str | Assumption] = ()) -> Expr:
+         assume: Sequence[str | Assumption] = (), method: str = "auto") -> Expr:
     """The `order`-th derivative of `e` with respect to `wrt`, simplified unless asked not to.
 
     Args:
@@ -221,6 +221,8 @@ def diff(e: Expr | str, wrt: Wrt = None, order: int | None = None, *, simplify: 
             every index (`{"y_i": "sigmoid(z_i)"}`).
         assume: equations the result may use, as text
             (`"sum_{k=1}^{K} t_{ik} = 1"`) or parsed assumptions.
+        method: `"auto"`, `"rules"` or `"log"`, as in `derive`; it picks the
+            rules, so it can change the raw output, rarely the simplified one.
 
     Returns:
         The derivative, an `Expr`.
@@ -241,7 +243,7 @@ def diff(e: Expr | str, wrt: Wrt = None, order: int | None = None, *, simplify: 
     for x in xs:
         for _ in range(order):
             pace.step()
-            tree, _steps = _diff.differentiate(tree, x)
+            tree, _steps = _diff.differentiate(tree, x, method=method)
             if simplify:
                 tree = _simplify.simplify_derivative(tree, order * len(xs))
             if facts:
@@ -336,7 +338,7 @@ def expand_sums(e: Expr | str) -> Expr:
 def derive(e: Expr | str, wrt: Expr | str | None = None, order: int | None = None, *,
            where: Mapping[Expr | str, Expr | str] | None = None,
            assume: Sequence[str | Assumption] = (), verbose: bool = False,
-           lang: str = "en", max_length: int = MAX_OUTPUT) -> Derivation:
+           lang: str = "en", max_length: int = MAX_OUTPUT, method: str = "auto") -> Derivation:
     """The derivative with the steps that produced it.
 
     The steps come from the same rule table and driver as `diff`, so
@@ -355,6 +357,11 @@ def derive(e: Expr | str, wrt: Expr | str | None = None, order: int | None = Non
         lang: the language the derivation renders in by default.
         max_length: the longest the steps may be written out, in characters
             (0: no limit); longer ones are refused here or by `render`.
+        method: `"log"` differentiates a product, quotient or power by
+            taking logarithms (`ln y = 2 ln(x+1) + ...`, `y'/y = ...`,
+            `y' = y*(...)`); `"rules"` uses the product, quotient and chain
+            rules only (f^g as e^(g*ln(f))); `"auto"` takes logarithms for
+            f^g and says where they would help.
 
     Returns:
         A `Derivation`, with `.result` (the simplified derivative), `.steps`
@@ -363,7 +370,8 @@ def derive(e: Expr | str, wrt: Expr | str | None = None, order: int | None = Non
     Raises:
         ParseError: some text does not parse.
         DifferentiationError: `wrt` is missing or ambiguous, not a variable,
-            or `order` is not a whole number within the limit.
+            `order` is not a whole number within the limit, or `method` is
+            not one of the three.
         SymdiffError: the steps would be longer than `max_length`.
 
     >>> d = derive("x^2", "x")
@@ -380,7 +388,8 @@ def derive(e: Expr | str, wrt: Expr | str | None = None, order: int | None = Non
     shown = tuple(_pairs(where).items()) if where else ()
     definition = parse_definition(e) if isinstance(e, str) and "=" in e else None
     return derivation(tree, x, order, verbose, facts=facts, where=shown, lang=lang,
-                      name=definition.name if definition is not None else name, max_length=max_length)
+                      name=definition.name if definition is not None else name, max_length=max_length,
+                      method=method)
 
 
 @each_note_once

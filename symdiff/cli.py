@@ -126,6 +126,9 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--lang", choices=sorted(LANGUAGES), default="en",
                    help="language of the --steps explanations")
     d.add_argument("--verbose", action="store_true", help="with --steps: keep trivial steps")
+    d.add_argument("--method", choices=("auto", "rules", "log"), default="auto",
+                   help="log: logarithmic differentiation of a product, quotient or power; rules: "
+                        "f^g as e^(g*ln(f)); auto (default): logarithms for f^g only")
     d.add_argument("--no-simplify", action="store_true", help="show the raw rule output")
     d.add_argument("--where", action="append", default=[], metavar="'Y_I = EXPR'",
                    help="substitute first; y_i matches y at every index (repeatable)")
@@ -232,14 +235,14 @@ def run_diff(args: argparse.Namespace) -> str | tuple[str, int, str]:
         fmt = "text" if args.format in (None, "plain") else args.format
         derivation = api.derive(args.expr, wrt[0] if wrt else None, args.order, where=where,
                                 assume=args.assume, verbose=args.verbose, lang=args.lang,
-                                max_length=args.max_output)
+                                max_length=args.max_output, method=args.method)
         _check_size(derivation.result, args.max_output)
         return derivation.render(fmt)
     if args.format in STEP_FORMATS[:2]:
         raise SymdiffError(f"--format {args.format} needs --steps; without it use plain, latex or unicode")
     target = wrt if len(wrt) > 1 else (wrt[0] if wrt else None)
     result = api.diff(args.expr, target, args.order, simplify=not args.no_simplify, where=where,
-                      assume=args.assume)
+                      assume=args.assume, method=args.method)
     shown = _value(api.evaluate(result, dict(args.at))) if args.at else None
     if shown is None:
         _check_size(result, args.max_output)
@@ -268,8 +271,9 @@ def _add_plot(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("plot", help="draw f and its derivatives (needs the extra [plot])")
     p.add_argument("expr", metavar="EXPR")
     p.add_argument("--wrt", metavar="X", help="the variable (default: the only one)")
-    p.add_argument("--range", type=_interval, default=(-3.0, 3.0), metavar="A:B",
-                   help="the interval to draw (default -3:3)")
+    p.add_argument("--range", type=_interval, default=None, metavar="A:B",
+                   help="the interval to draw (default: from the function: two periods of sin(x), "
+                        "0:3 for ln(x), else -3:3)")
     p.add_argument("--order", type=int, default=1, metavar="N", help="derivatives to draw (default 1)")
     p.add_argument("--at", type=float, metavar="X", help="draw the tangent at this point")
     p.add_argument("-o", "--output", required=True, metavar="FILE", help="FILE.svg, FILE.png or FILE.pdf")

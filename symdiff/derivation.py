@@ -11,10 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import NamedTuple, cast
 
-from .diff import Step, differentiate
+from .diff import Step, check_method, differentiate
 from .expr import Expr, Sym
 from .limits import MAX_OUTPUT
-from .printing.steps import render, steps_least_length, too_long
+from .printing.steps import REWRITES_SEP, displayed, render, steps_least_length, too_long
 from .simplify import simplify, simplify_derivative
 from .sums import Assumption, apply_assumptions, named_again
 
@@ -33,19 +33,28 @@ class Stage(NamedTuple):
 def derivation(e: Expr, x: Sym, order: int = 1, verbose: bool = False, *,
                facts: list[Assumption] | tuple[Assumption, ...] = (),
                where: tuple[tuple[Expr, Expr], ...] = (), lang: str = "en",
-               name: Sym | None = None, max_length: int = MAX_OUTPUT) -> Derivation:
+               name: Sym | None = None, max_length: int = MAX_OUTPUT,
+               method: str = "auto") -> Derivation:
     """Differentiate `e` in `x` `order` times, keeping every step; refused
-    when the steps would be written out longer than `max_length` (0: no limit)."""
+    when the steps would be written out longer than `max_length` (0: no limit).
+    `method` is that of `symdiff.diff.differentiate`."""
+    check_method(method)
     if max_length and (least := steps_least_length(e, x)) > max_length:
         raise too_long(least, max_length)
     stages: list[Stage] = []
     current = e
     for k in range(order):
-        raw, step = differentiate(current, x, record=True)
+        raw, step = differentiate(current, x, record=True, method=method)
         used: list[str] = []
         final = simplify_derivative(raw, order, used)
-        names = ", ".join(used) if final is not raw else ""
-        simplified = Step("simplify", None, raw, final, rewrites=names)
+        # The simplification starts where the rule's step left off, as shown.
+        start = displayed(cast(Step, step))  # recorded: not None
+        if start is not raw and start is not final:
+            retraced: list[str] = []
+            if simplify_derivative(start, order, retraced) is final:
+                used = retraced
+        names = REWRITES_SEP.join(used) if final is not start else ""
+        simplified = Step("simplify", None, start, final, rewrites=names)
         assumed = None
         if facts:
             after, applied = apply_assumptions(final, list(facts))
@@ -62,7 +71,7 @@ def derivation(e: Expr, x: Sym, order: int = 1, verbose: bool = False, *,
                 final = again
         stages.append(Stage(current, cast(Step, step), simplified, assumed, renamed))  # recorded: not None
         current = final
-    return Derivation(e, x, current, tuple(stages), verbose, where, lang, name, max_length)
+    return Derivation(e, x, current, tuple(stages), verbose, where, lang, name, max_length, method)
 
 
 @dataclass(frozen=True, eq=False)
@@ -82,6 +91,7 @@ class Derivation:
         where: the substitutions made before differentiating.
         lang: the language rendering uses by default.
         max_length: the longest rendering, in characters (0: no limit).
+        method: "auto", "rules" or "log", as given to `derive`.
 
     >>> from symdiff import derive
     >>> d = derive("sin(x)", "x")
@@ -98,6 +108,7 @@ class Derivation:
     lang: str = "en"
     name: Sym | None = None  # what a definition called the expression: L in `L = ...`
     max_length: int = MAX_OUTPUT  # longest rendering, in characters (0: no limit)
+    method: str = "auto"  # how the rules were chosen (`symdiff.diff.differentiate`)
 
     @property
     def steps(self) -> tuple[Step, ...]:

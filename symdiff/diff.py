@@ -168,6 +168,33 @@ def _logarithmic(e: Expr, x: Sym, d: Derivative) -> Expr:
     return mul(e, d(_log_of_power(e, x)[0]))
 
 
+def log_of_product(e: Expr) -> Expr:
+    """ln(y) for y a product of powers, as the sum of the logs: y = u^a*v^b gives
+    a*ln(u) + b*ln(v) (and ln(e^w) = w)."""
+    terms = []
+    for f in e.factors if type(e) is Mul else (e,):
+        base, expo = (f.base, f.exp) if type(f) is Pow else (f, ONE)
+        terms.append(expo if base is E else mul(expo, ln(base)))
+    return add(*terms)
+
+
+def _log_of_product(e: Expr, x: Sym) -> tuple[Expr, ...]:
+    return (log_of_product(e),)
+
+
+def _logarithmic_product(e: Expr, x: Sym, d: Derivative) -> Expr:
+    return mul(e, d(log_of_product(e)))
+
+
+def _as_exp_of_log(e: Expr, x: Sym) -> tuple[Expr, ...]:
+    """f^g = e^(g*ln(f)), for f > 0."""
+    return (pow_(E, mul(e.exp, ln(e.base))),)
+
+
+def _through_exp(e: Expr, x: Sym, d: Derivative) -> Expr:
+    return d(_as_exp_of_log(e, x)[0])
+
+
 # ---------------------------------------------------------------- logarithms
 
 
@@ -257,6 +284,13 @@ RULES: dict[str, Rule] = {
         "logarithmic_differentiation",
         Formula(_x, pow_(_f, _g), mul(pow_(_f, _g), add(mul(_dg, ln(_f)), div(mul(_g, _df), _f)))),
         _log_of_power, _logarithmic, lambda e, x: ((_f, e.base), (_g, e.exp))),
+    "logarithmic_product": Rule(
+        "logarithmic_product",
+        Formula(_x, mul(pow_(_u, _a), pow_(_v, _b)),
+                mul(pow_(_u, _a), pow_(_v, _b), add(div(mul(_a, _du), _u), div(mul(_b, _dv), _v)))),
+        _log_of_product, _logarithmic_product),
+    "power_as_exp": Rule("power_as_exp", Formula(None, pow_(_f, _g), pow_(E, mul(_g, ln(_f)))),
+                         _as_exp_of_log, _through_exp, lambda e, x: ((_f, e.base), (_g, e.exp))),
     "ln": chain_rule("ln", ln(_u), _arg, lambda e: pow_(e.arg, NEG_ONE)),
     "log_base": chain_rule("log_base", log(_u, _b), _arg, _log_base, _log_binding),
     "change_of_base": Rule("change_of_base", Formula(None, log(_u, _b), div(ln(_u), ln(_b))),
@@ -270,6 +304,35 @@ RULES: dict[str, Rule] = {
                            Formula(_x, summation(_u, _i, ONE, _N), summation(_du, _i, ONE, _N)),
                            lambda e, x: (unclash(cast(Sum, e), x).body,), _sum_over_index),
 }
+
+
+METHODS = ("auto", "rules", "log")
+
+
+def check_method(method: str) -> str:
+    if method not in METHODS:
+        raise DifferentiationError(f"unknown method {method!r}; choose one of {', '.join(METHODS)}")
+    return method
+
+
+def log_target(e: Expr, x: Sym) -> Expr | None:
+    """The product, quotient or power that logarithmic differentiation takes
+    the logarithm of: `e` without its constant factors, when that is a product
+    or a power of a base in `x` (not e^u or a^u, whose rules say it already)."""
+    target = mul(*_split_constant(e, x)[1]) if type(e) is Mul else e
+    if type(target) is Mul or (type(target) is Pow and depends(target.base, x) and target.base is not E):
+        return target
+    return None
+
+
+def offers_log(e: Expr, x: Sym) -> bool:
+    """Whether logarithmic differentiation would save work on `e`: a product or
+    quotient of three factors or more, or of two powers at least."""
+    target = log_target(e, x)
+    if type(target) is not Mul:
+        return False
+    powers = sum(type(f) is Pow and type(f.exp) is Num for f in target.factors)
+    return len(target.factors) >= 3 or powers >= 2
 
 
 def select(e: Expr, x: Sym) -> Rule:
@@ -397,8 +460,14 @@ def _check_size(symbols: int) -> None:
             f"symbols (numbers, names, functions, operations), the limit on results")
 
 
-def differentiate(e: Expr, x: Sym, record: bool = False) -> tuple[Expr, Step | None]:
-    """The raw (unsimplified) derivative of `e` in `x`, and optionally its step tree."""
+def differentiate(e: Expr, x: Sym, record: bool = False, method: str = "auto") -> tuple[Expr, Step | None]:
+    """The raw (unsimplified) derivative of `e` in `x`, and optionally its step tree.
+
+    `method` "log" takes logarithms of `e` (a product, quotient or power; see
+    `log_target`); "rules" writes f^g as e^(g*ln(f)) instead of taking
+    logarithms; "auto" takes logarithms for f^g only."""
+    log_at = log_target(e, x) if check_method(method) == "log" else None
+    through_exp = method == "rules"
     memo: dict[Expr, Expr] = {}
     steps: dict[Expr, Step] = {}
     stack = [e]
@@ -409,7 +478,12 @@ def differentiate(e: Expr, x: Sym, record: bool = False) -> tuple[Expr, Step | N
             stack.pop()
             continue
         rule = select(node, x)
-        step = None if record else _linear_step(node, rule, x)
+        if node is log_at and rule.name != "logarithmic_differentiation":
+            rule = RULES["logarithmic_product"]
+        elif through_exp and rule.name == "logarithmic_differentiation":
+            rule = RULES["power_as_exp"]
+        # chains are followed without `select`ing the log target: log mode goes node by node
+        step = None if record or log_at is not None else _linear_step(node, rule, x)
         if step is not None:
             result, first = _chain_product(step, x, memo)
             if first is not None:

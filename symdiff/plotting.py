@@ -27,6 +27,11 @@ except ImportError:  # the extra [plot] is missing: plot() says how to install i
 
 SAMPLES = 801
 INSTALL = "plotting needs matplotlib: pip install 'symdiff[plot]'"
+DEFAULT_RANGE = (-3.0, 3.0)
+# Periods of the periodic functions, in units of pi: sin(k*x + b) repeats every 2*pi/|k|.
+PERIODS = {"sin": 2, "cos": 2, "sec": 2, "csc": 2, "tan": 1, "cot": 1}
+# Half-widths of the windows searched, in turn, for where the function has values.
+WINDOWS = (3.0, 10.0, 30.0, 100.0)
 
 
 def sample(e: Expr, x: Sym, xs: Iterable[float]) -> list[float]:
@@ -66,6 +71,83 @@ def break_jumps(xs: np.ndarray, ys: np.ndarray, height: float) -> tuple[np.ndarr
     return np.insert(xs, jumps, np.nan), np.insert(ys, jumps, np.nan)
 
 
+def period(e: Expr, x: Sym) -> float | None:
+    """The period of `e` in `x` when `x` occurs only in periodic functions of
+    k*x + b whose periods all divide the longest; else None."""
+    from .expr import Func, Num, postorder
+    from .indexing import depends
+
+    periods: list[float] = []
+    inside: set[Expr] = set()
+    for node in postorder(e):
+        if type(node) is Func and node.name in PERIODS and depends(node.arg, x):
+            k = api.diff(node.arg, x)
+            if type(k) is not Num or k.value == 0:
+                return None
+            periods.append(PERIODS[node.name] * math.pi / abs(float(k.value)))
+            inside.update(postorder(node.arg))
+    if not periods:
+        return None
+    # x outside every periodic function (x*sin(x)) is not periodic
+    if any(node is x and node not in inside for node in postorder(e)) or not _only_inside(e, x):
+        return None
+    longest = max(periods)
+    if any(abs(longest / p - round(longest / p)) > 1e-9 for p in periods):
+        return None
+    return longest
+
+
+def _only_inside(e: Expr, x: Sym) -> bool:
+    """Whether every occurrence of `x` is under a periodic function."""
+    from .expr import Func
+
+    stack = [e]
+    while stack:
+        node = stack.pop()
+        if node is x:
+            return False
+        if type(node) is Func and node.name in PERIODS:
+            continue
+        stack.extend(node.args)
+    return True
+
+
+def _long_runs(ok: np.ndarray, share: float = 0.05) -> np.ndarray:
+    """`ok` without the runs of True shorter than `share` of its length: x^x
+    has values at x = -1, -2, -3, a view does not start there."""
+    out = ok.copy()
+    edges = np.flatnonzero(np.diff(np.concatenate(([0], ok.astype(np.int8), [0]))))
+    for start, stop in zip(edges[::2], edges[1::2]):
+        if stop - start < share * ok.size:
+            out[start:stop] = False
+    return out
+
+
+def default_range(e: Expr, x: Sym) -> tuple[float, float]:
+    """A range that shows `e`: two periods of a periodic function, centred on
+    0; else the part of the first window (-3..3, -10..10, ...) where `e` has
+    values (isolated points aside), so ln(x), log_2(x), sqrt(x) and x^x start
+    at 0 and sqrt(1 - x^2) spans -1..1."""
+    p = period(e, x)
+    if p is not None:
+        return -p, p
+    for w in WINDOWS:
+        xs = np.linspace(-w, w, 601)
+        ys = np.array(sample(e, x, xs))
+        defined = xs[_long_runs(np.isfinite(ys))]
+        if defined.size >= 2:
+            lo, hi = float(defined.min()), float(defined.max())
+            step = float(xs[1] - xs[0])
+            if hi - lo < 4 * step:  # values at a few points only: the window itself
+                return -w, w
+            # a boundary inside the window: the sample before it had no value; to one decimal
+            places = 1 if w <= 10 else 0
+            lo = round(lo - step, places) + 0.0 if lo > -w else -w
+            hi = round(hi + step, places) + 0.0 if hi < w else w
+            return lo, hi
+    return DEFAULT_RANGE
+
+
 def _label(k: int, x: Sym, e: Expr, parser: MathTextParser[Any]) -> str:
     """`$f'(x) = \\frac{1}{x}$` if mathtext reads it, else the plain text `f'(x) = 1/x`."""
     from .printing.latex import latex
@@ -79,7 +161,7 @@ def _label(k: int, x: Sym, e: Expr, parser: MathTextParser[Any]) -> str:
     return text
 
 
-def plot(expr: Expr | str, wrt: Expr | str | None = None, range: tuple[float, float] = (-3, 3),
+def plot(expr: Expr | str, wrt: Expr | str | None = None, range: tuple[float, float] | None = None,
          order: int = 1, at: float | None = None) -> Figure:
     """f and its derivatives up to `order` against `wrt` on `range`, on one axis,
     with the tangent at `at` if given.  Needs the `[plot]` extra (matplotlib).
@@ -87,7 +169,9 @@ def plot(expr: Expr | str, wrt: Expr | str | None = None, range: tuple[float, fl
     Args:
         expr: the function, as an `Expr` or its text, in one variable.
         wrt: the variable, as a `Sym` or its name; `None` means the only one.
-        range: the interval `(a, b)` drawn, `a < b`.
+        range: the interval `(a, b)` drawn, `a < b`; by default chosen from
+            the function (`default_range`): two periods of sin(x), 0..3
+            for ln(x), -3..3 when it has values everywhere.
         order: the highest derivative drawn, 0 to 3.
         at: where to draw the tangent, or `None` for none.
 
@@ -113,7 +197,7 @@ def plot(expr: Expr | str, wrt: Expr | str | None = None, range: tuple[float, fl
         raise SymdiffError(f"plot needs one variable; {', '.join(others)} would need values too")
     if not isinstance(order, int) or isinstance(order, bool) or not 0 <= order <= 3:
         raise SymdiffError(f"plot draws derivatives of order 0 to 3, not {order!r}")
-    a, b = (float(v) for v in range)
+    a, b = (float(v) for v in (default_range(tree, x) if range is None else range))
     if not (math.isfinite(a) and math.isfinite(b) and a < b):
         raise SymdiffError(f"the range needs two numbers, the first smaller: got {a:g}:{b:g}")
 
@@ -134,8 +218,9 @@ def plot(expr: Expr | str, wrt: Expr | str | None = None, range: tuple[float, fl
     from .printing.latex import latex
 
     var = latex(x)
-    fig = Figure(figsize=(7, 4.5), layout="constrained")
+    fig = Figure(figsize=(8, 5), layout="constrained")
     ax = fig.add_subplot()
+    ax.tick_params(labelsize=12)
     for k, (e, ys) in enumerate(zip(exprs, curves)):
         ax.plot(*break_jumps(xs, ys, top - bottom), label=_label(k, x, e, parser), gid=f"f{k}")
     if at is not None:
@@ -151,8 +236,9 @@ def plot(expr: Expr | str, wrt: Expr | str | None = None, range: tuple[float, fl
     ax.axhline(0, color="black", linewidth=0.5)
     if a < 0 < b:
         ax.axvline(0, color="black", linewidth=0.5)
-    ax.set_xlabel(f"${var}$")
+    ax.set_xlabel(f"${var}$", fontsize=14)
+    ax.set_ylabel("$y$", fontsize=14, rotation=0, labelpad=12)
     ax.grid(alpha=0.3)
-    ax.legend(loc="best", fontsize="small")
+    ax.legend(loc="best", fontsize=12, framealpha=0.9)
     return fig
 

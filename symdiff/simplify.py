@@ -64,6 +64,7 @@ from .expr import (
     E, FACT_BINDER, FACT_DENOMINATOR, FACT_EXP, FACT_LOG, FACT_POWER, FACT_SUM_FACTOR, FACT_SUM_POWER,
     MAX_FOLD_BITS, NEG_ONE, ONE, TWO, UNDEFINED, ZERO, Add, Const, Expr, Func, Log, Mul, Num, Pow, Sum, Sym,
     _fold_numeric_power, add, cost, factor_key, set_term_key, func, function_fact, mul, neg, num, order_key, postorder, pow_,
+    replace_subtrees,
 )
 
 # A rewrite that keeps producing new forms is cut off after this many in a row.
@@ -484,6 +485,76 @@ def factor_if_smaller(e: Expr, ctx: Simplifier) -> Expr | None:
     return smaller(mul(outer, add(*inner)), e, ctx)
 
 
+def _has_sum_factor(e: Expr) -> bool:
+    return any(type(split_power(f)[0]) is Add for f in _factors(e))
+
+
+def _same_signs(e: Expr) -> Expr:
+    """The sum with each base that is another's negation written as that one:
+    x^4*(1 - x)^5 + x^5*(x - 1)^4 -> -x^4*(x - 1)^5 + x^5*(x - 1)^4 (whole powers only)."""
+    # terms of a base -> (the base written for it, negated?)
+    rep: dict[frozenset[Expr], tuple[Expr, bool]] = {}
+    terms = []
+    changed = False
+    for t in e.terms:
+        fs = []
+        for f in _factors(t):
+            base, expo = split_power(f)
+            if type(base) is Add and type(expo) is Num and expo.value.denominator == 1:
+                key = frozenset(base.terms)
+                if key not in rep:
+                    n = frozenset(negated(base).terms)
+                    rep[key] = (rep[n][0], True) if n in rep and not rep[n][1] else (base, False)
+                other, flip = rep[key]
+                if flip:
+                    f = mul(num(-1 if expo.value.numerator % 2 else 1), pow_(other, expo))
+                    changed = True
+            fs.append(f)
+        terms.append(mul(*fs))
+    return add(*terms) if changed else e
+
+
+MAX_DIVIDED_TERMS = 8  # sums wider than this are not searched for a polynomial to divide
+
+
+def _divided_out(e: Expr) -> Expr:
+    """The sum with the terms that lack a sum factor of the others written as
+    that factor times their quotient, when it divides them: (x + 1)^2 + 2*x^2 - 2
+    -> (x + 1)^2 + (x + 1)*(2*x - 2) (settling 2*(x - 1)*(x + 1) multiplied it out)."""
+    if len(e.terms) > MAX_DIVIDED_TERMS:
+        return e
+    bases = [[split_power(f)[0] for f in _factors(t)] for t in e.terms]
+    for b in dict.fromkeys(b for bs in bases for b in bs if type(b) is Add):
+        having = [t for t, bs in zip(e.terms, bases) if b in bs]
+        lacking = add(*(t for t, bs in zip(e.terms, bases) if b not in bs))
+        if len(having) == len(e.terms) or lacking is ZERO:
+            continue
+        ring = P.Ring(b, lacking)
+        pb, pl = ring.poly(b), ring.poly(lacking)
+        q = P.divide(pl, pb) if pl and pb and len(pb) > 1 else None
+        if q is not None:
+            return add(*having, mul(b, ring.expr(q)))
+    return e
+
+
+def factor_sums_if_smaller(e: Expr, ctx: Simplifier) -> Expr | None:
+    """2*(x + 1)*(x + 2)^3 + 3*(x + 1)^2*(x + 2)^2 -> (x + 1)*(x + 2)^2*(5*x + 7):
+    common factors that are sums stay factored when that is no larger than
+    multiplying out (which the next rows would do), so that derivatives of
+    products and quotients keep their factors."""
+    if len(e.terms) > WIDE or not any(_has_sum_factor(t) for t in e.terms):
+        return None
+    given, e = e, _divided_out(_same_signs(e))
+    shared = set.intersection(*({split_power(f)[0] for f in _factors(t)} for t in e.terms))
+    if not any(type(b) is Add for b in shared):
+        return None
+    factored = factor_if_smaller(e, ctx)
+    if factored is None or cost(factored) >= cost(given):
+        return None
+    expanded = expand_if_smaller(given, ctx)
+    return factored if expanded is None or cost(factored) <= cost(expanded) else None
+
+
 def _polynomial_in_one_function(e: Expr) -> tuple[Expr, dict[int, Fraction]] | None:
     """(g, {degree: coefficient}) when every term of `e` is c*g^k, g one
     function (not a variable, not a sum), k a positive whole number."""
@@ -611,6 +682,40 @@ def flip_sum_signs(e: Expr, ctx: Simplifier) -> Expr | None:
             (leaves, negatives, _) = cost(out)
             if leaves <= leaves0 and negatives < negatives0:
                 return out
+    return None
+
+
+def _variable_minus_number(s: Expr) -> bool:
+    """`y - 1`: one positive term that is not a number, and a negative number."""
+    return (type(s) is Add and len(s.terms) == 2 and type(s.terms[1]) is Num and s.terms[1].value < 0
+            and not is_negative(s.terms[0]))
+
+
+def _tidy_negated(s: Expr) -> Expr:
+    """-s with its terms collected and in order: t - y -> y - t."""
+    n = negated(s)
+    return (collect_terms(n) or n) if type(n) is Add else n
+
+
+def conventional_signs(e: Expr) -> Expr | None:
+    """(t - y)/(y*(y - 1)) -> (y - t)/(y*(1 - y)): a sum in the numerator and
+    `v - c` under an odd power in the denominator trade signs, as the
+    conventional form writes them (y*(1 - y) is positive where ln(y) and
+    ln(1 - y) are defined), when that adds no minus sign."""
+    sums = [i for i, f in enumerate(e.factors) if type(f) is Add]
+    if len(sums) != 1:
+        return None
+    top = sums[0]
+    for i, f in enumerate(e.factors):
+        base, expo = split_power(f)
+        if type(expo) is Num and expo.value < 0 and expo.value.denominator == 1 \
+                and expo.value.numerator % 2 and _variable_minus_number(base):
+            fs = list(e.factors)
+            fs[top], fs[i] = _tidy_negated(fs[top]), pow_(_tidy_negated(base), expo)
+            candidate = mul(*fs)
+            (leaves, negatives, _), (leaves0, negatives0, _) = cost(candidate), cost(e)
+            # 1 - y counts one leaf more than y - 1 (the 1 of -y): allowed, not more
+            return candidate if leaves <= leaves0 + 1 and negatives <= negatives0 else None
     return None
 
 
@@ -1069,6 +1174,7 @@ REWRITES: list[Rewrite] = [
     Rewrite("collect like terms", Add, collect_terms),
     Rewrite("sin(u)^2 + cos(u)^2 -> 1", Add, pair_identities,
             uses=_functions("sin", "cos", "cosh", "tan", "sigmoid")),
+    Rewrite("pull out common factors of sums", Add, factor_sums_if_smaller, SEARCH, uses=SUM_IN_PRODUCT),
     Rewrite("expand where terms cancel", Add, expand_if_smaller, SEARCH, uses=SUM_IN_PRODUCT),
     Rewrite("common denominator", Add, together_if_smaller, SEARCH, needs=DEN),
     Rewrite("pull out a common factor", Add, factor_if_smaller, SEARCH),
@@ -1077,6 +1183,7 @@ REWRITES: list[Rewrite] = [
     Rewrite("cancel common polynomial factors", Mul, cancel_polynomials, SEARCH, needs=DEN | SUM_POWER),
     Rewrite("-(a - b) -> b - a", Mul, distribute_number, SEARCH, needs=SUM_FACTOR),
     Rewrite("-(1 - x)^3 -> (x - 1)^3", Mul, flip_sum_signs, SEARCH, uses=SUM_IN_PRODUCT),
+    Rewrite("conventional signs", Mul, conventional_signs, needs=DEN | SUM_FACTOR | SUM_POWER),
     Rewrite("log_b(u)*ln(b) -> ln(u)", Mul, log_times_log_of_base, needs=FACT_LOG),
     Rewrite("0^u*ln(0) -> 0", Mul, power_of_zero_times_ln_zero, needs=FACT_LOG | FACT_POWER),
     Rewrite("expand a product where terms cancel", Mul, expand_product, SEARCH, uses=SUM_IN_PRODUCT),
@@ -1326,6 +1433,45 @@ def normal_form(raw: Expr, max_leaves: int | None = None) -> Expr | None:
     return mul(*outer, add(*terms))
 
 
+def _shifted_generators(raw: Expr) -> tuple[Expr, dict[Expr, Expr]]:
+    """`raw` with each sum g + c (g a function or logarithm, c a number) that
+    stands only as a whole (no bare g elsewhere) replaced by a placeholder
+    variable, and the map back; `raw` and {} when there is none.  Repeated
+    differentiation keeps x^x's (ln(x) + 1)^k as such: multiplying them out
+    costs the normal form its budget from the 14th derivative on."""
+    def shifted(n: Expr) -> bool:
+        return type(n) is Add and len(n.terms) == 2 and type(n.terms[0]) in (Func, Log) \
+            and type(n.terms[1]) is Num
+
+    # the raw rule output writes them as ln(x) + x/x too
+    small = {n: simplify(n) for n in postorder(raw)
+             if type(n) is Add and len(n.terms) == 2 and any(type(t) in (Func, Log) for t in n.terms)}
+    sums = sorted({g for g in small.values() if shifted(g)}, key=order_key)
+    if not sums:
+        return raw, {}
+    placeholder: dict[Expr, Expr] = {g: Sym(f"\0shift{k}", ()) for k, g in enumerate(sums)}
+    names: dict[Expr, Expr] = {n: placeholder[g] for n, g in small.items() if g in placeholder}
+    hidden = replace_subtrees(raw, names)
+    bare = {g.terms[0] for g in sums}
+    if any(n in bare for n in postorder(hidden)):
+        return raw, {}
+    return hidden, {v: g for g, v in placeholder.items()}
+
+
+def _shifted_normal_form(raw: Expr, max_leaves: int) -> Expr | None:
+    """`normal_form` with the sums of `_shifted_generators` kept whole."""
+    hidden, back = _shifted_generators(raw)
+    nf = normal_form(hidden, max_leaves) if back else None
+    if nf is None:
+        return None
+    nf = replace_subtrees(nf, back)
+    inner = nf.factors[-1] if type(nf) is Mul else nf
+    if type(inner) is not Add:
+        return nf
+    return mul(*nf.factors[:-1], add(*order_terms(list(inner.terms)))) if type(nf) is Mul \
+        else add(*order_terms(list(inner.terms)))
+
+
 def simplify_derivative(raw: Expr, order: int = 1, trace: list[str] | None = None) -> Expr:
     """The simplified form of one step of an `order`-th derivative.
 
@@ -1341,6 +1487,8 @@ def simplify_derivative(raw: Expr, order: int = 1, trace: list[str] | None = Non
         return simplify(raw, trace)
     # A normal form several times larger than the raw derivative is no simplification.
     nf = normal_form(raw, 4 * cost(raw)[0])
+    if nf is None:
+        nf = _shifted_normal_form(raw, 4 * cost(raw)[0])
     if nf is not None:
         if trace is not None and NORMAL_FORM not in trace:
             trace.append(NORMAL_FORM)

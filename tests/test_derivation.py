@@ -107,12 +107,16 @@ def test_result_is_diff(text, wrt, order):
         assert d.steps[-1].rule == "simplify" and d.steps[-1].result == d.result
 
 
-def test_simplify_step_goes_from_raw_to_final():
-    d = symdiff.derive("x^x", "x")
+def test_simplify_step_starts_where_the_rule_left_off():
+    # It used to start from the raw output, x^x*(ln(x) + x/x), after the
+    # logarithmic differentiation had shown ln(x) + 1: a step backwards.
+    d = symdiff.derive("x^2*sin(x)", "x")
     simp = d.steps[1]
-    assert simp.expr == symdiff.diff("x^x", "x", simplify=False)
-    assert simp.result == d.result
-    assert simp.expr != simp.result
+    assert simp.expr == parse("2*x*sin(x) + x^2*cos(x)")  # the product rule, filled in
+    assert simp.result == d.result == symdiff.diff("x^2*sin(x)", "x")
+    x_to_x = symdiff.derive("x^x", "x").steps[1]
+    assert x_to_x.expr is x_to_x.result  # nothing left to do
+    assert symdiff.diff("x^x", "x", simplify=False) == parse("x^x*(ln(x) + x/x)")
 
 
 def test_deep_tree_derives_without_recursion():
@@ -148,9 +152,11 @@ def test_wide_sum_derives_and_renders():
 
 
 def test_simplify_step_names_the_rewrites_applied():
-    simplified = symdiff.derive("x^x", "x").steps[-1]
+    simplified = symdiff.derive("x*ln(x)", "x").steps[-1]
     assert simplified.rule == "simplify"
     assert simplified.rewrites == "x^a*x^b -> x^(a+b)"  # x/x -> 1, and nothing merely tried
+    both = symdiff.derive("x^2*sin(x)", "x").steps[-1].rewrites
+    assert both.split("; ") == ["collect like terms", "pull out a common factor"]
     assert symdiff.derive("x/(1 + x)", "x").steps[-1].rewrites == "collect like terms"
     assert symdiff.derive("log_2(x)", "x").steps[-1].rewrites == ""  # nothing to simplify
 

@@ -51,3 +51,10 @@ def test_example_notebook_runs_under_a_kernel_and_displays_maths(tmp_path, monke
                         symdiff.derive("sigmoid(w*x + b)", "w").render("markdown", "ja")]
     printed = "".join(o.text for o in outputs if o.output_type == "stream")
     assert printed == "2x/((x² + 1)·ln 2)\n"
+    # the plot cell draws a picture, and the lambdify cell computes sigmoid' on an array
+    assert any("image/png" in d for d in [o.get("data", {}) for o in outputs])
+    arrays = [d["text/plain"] for d in shown if d.get("text/plain", "").startswith("array(")]
+    import numpy as np
+
+    s = 1 / (1 + np.exp(-np.array([-2.0, 0.0, 2.0])))
+    assert arrays == [repr(s * (1 - s))]

@@ -33,7 +33,7 @@ def assert_values(xs, ys, f):
 
 
 def test_ln_is_drawn_only_where_it_is_defined():
-    fig = symdiff.plot("ln(x)")
+    fig = symdiff.plot("ln(x)", range=(-3, 3))
     data = lines(fig)
     assert set(data) == {"f0", "f1"}
     assert fig.axes[0].get_xlim() == (-3, 3)
@@ -44,6 +44,40 @@ def test_ln_is_drawn_only_where_it_is_defined():
         assert np.isnan(ys[np.isfinite(xs) & (xs <= 0)]).all()  # gaps there, not zeros
         assert xs[drawn].max() == 3 and xs[drawn].min() < 0.01
         assert_values(xs, ys, f)
+
+
+@pytest.mark.parametrize(
+    "text,               expected",
+    [
+        ("ln(x)",            (0, 3)),            # starts at the edge of the domain, not half empty
+        ("log_2(x)",         (0, 3)),
+        ("sqrt(x)",          (0, 3)),
+        ("x^x",              (0, 3)),            # values at -1, -2, -3 alone do not count
+        ("ln(-x)",           (-3, 0)),
+        ("sqrt(1 - x^2)",    (-1, 1)),
+        ("ln(x - 5)",        (5, 10)),           # no values in -3..3: the next window
+        ("x^2",              (-3, 3)),
+        ("1/x",              (-3, 3)),
+        ("x*sin(x)",         (-3, 3)),           # not periodic
+        ("sin(x)",           (-2 * math.pi, 2 * math.pi)),  # two periods
+        ("tan(x)",           (-math.pi, math.pi)),
+        ("cos(x/2)",         (-4 * math.pi, 4 * math.pi)),
+        ("sin(2x) + cos(x)", (-2 * math.pi, 2 * math.pi)),
+        ("exp(sin(x))",      (-2 * math.pi, 2 * math.pi)),
+        ("sin(x) + sin(sqrt(2)*x)", (-3, 3)),   # periods without a common multiple
+    ],
+)
+def test_default_range_follows_the_domain(text, expected):
+    fig = symdiff.plot(text)
+    assert fig.axes[0].get_xlim() == pytest.approx(expected)
+
+
+def test_axes_are_labelled_in_readable_type():
+    ax = symdiff.plot("x^2").axes[0]
+    assert ax.get_xlabel() == "$x$" and ax.get_ylabel() == "$y$"
+    assert ax.xaxis.label.get_size() >= 14 and ax.yaxis.label.get_size() >= 14
+    assert all(t.get_fontsize() >= 12 for t in ax.get_legend().get_texts())
+    assert tuple(ax.figure.get_size_inches()) == (8, 5)
 
 
 def test_derivative_has_gaps_where_the_function_has_none_to_differentiate():

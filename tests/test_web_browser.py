@@ -74,7 +74,7 @@ def browser():
     # Headless as root on a closed network: no sandbox, and no background connections.
     for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                  "--disable-quic", "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--window-size=1000,1300",
+                 "--disable-component-update", "--disable-sync", "--window-size=1280,800",
                  f"--user-data-dir={profile}"):
         options.add_argument(flag)
     driver = webdriver.Chrome(options=options, service=Service(executable_path=CHROMEDRIVER))
@@ -132,6 +132,14 @@ def test_steps_switch_to_japanese_and_collapse(page):
     steps = page.find_element(By.ID, "steps")
     wait(page, lambda d: "微分" in steps.text)
     assert "答え" in steps.text and "Answer" not in steps.text
+    # the page's own labels follow the language too
+    wait(page, lambda d: d.find_element(By.CSS_SELECTOR, "[data-i18n=wrt]").text == "微分する変数")
+    assert page.find_element(By.ID, "copy-plain").text == "テキストをコピー"
+    assert page.find_element(By.ID, "wrt").get_attribute("placeholder") == "自動"
+    assert page.execute_script("return document.documentElement.lang") == "ja"
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.execute_script("arguments[0].scrollIntoView()", steps)
+    assert page.save_screenshot(str(ARTIFACTS / "web-page-ja.png"))
     step = steps.find_element(By.CSS_SELECTOR, "details.step")
     assert step.get_attribute("open") is not None
     step.find_element(By.TAG_NAME, "summary").click()
@@ -171,7 +179,23 @@ def test_article_formula_2_with_substitution(page):
     wait(page, lambda d: (copied.get_attribute("data-text") or "").startswith("**Differentiate"))
 
 
-def test_screenshot(page):
+def test_brackets_stretch_around_a_tall_fraction(page):
+    typed(page, "expr", "(x+1)^2*(x+2)^3/(x+3)^4")
+    wait(page, lambda d: result_plain(d) == str(symdiff.diff("(x+1)^2*(x+2)^3/(x+3)^4", "x")))
+    frac = page.find_element(By.CSS_SELECTOR, "#input-echo math mfrac")
+    bracket = page.find_element(By.CSS_SELECTOR, "#input-echo math mo")
+    brackets = [mo for mo in page.find_elements(By.CSS_SELECTOR, "#input-echo math mo") if mo.text == "("]
+    assert brackets, bracket.text
+    tall = max(b.rect["height"] for b in brackets)
+    assert tall >= 0.8 * frac.rect["height"]  # the bracket around the quotient is as tall as it
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    assert page.save_screenshot(str(ARTIFACTS / "web-page-brackets.png"))
+
+
+def test_screenshots_at_1280_by_800(page):
+    """The page as a reader sees it (a laptop screen), and the steps below it;
+    test-artifacts/ keeps the pictures for a look by eye."""
+    assert page.execute_script("return [window.innerWidth, window.outerHeight]")[0] <= 1280
     typed(page, "expr", "x^2 sin(x)")
     wait(page, lambda d: result_plain(d) == str(symdiff.diff("x^2 sin(x)", "x")))
     plotted = importlib.util.find_spec("matplotlib") is not None  # the [web] extra brings it
@@ -180,3 +204,12 @@ def test_screenshot(page):
     shot = ARTIFACTS / "web-page.png"
     assert page.save_screenshot(str(shot))
     assert shot.stat().st_size > 10_000
+    if plotted:
+        img = page.find_element(By.CSS_SELECTOR, "#plot img")
+        assert img.rect["width"] >= 700  # the plot is not a thumbnail
+    steps = page.find_element(By.ID, "steps")
+    page.execute_script("arguments[0].scrollIntoView()", steps)
+    shot = ARTIFACTS / "web-steps.png"
+    assert page.save_screenshot(str(shot))
+    task = steps.find_element(By.CSS_SELECTOR, ".task math")
+    assert task.rect["height"] >= 18  # the formula in "Differentiate ... with respect to" is readable

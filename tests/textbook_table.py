@@ -169,7 +169,7 @@ TABLE: list[tuple[str, str, str]] = [
     ('1/(1 + exp(-x))',                              'x', 'sigmoid(x)*(1 - sigmoid(x))'),
     ('ln(1 + exp(x))',                               'x', 'sigmoid(x)'),
     ('-(t*ln(sigmoid(z)) + (1-t)*ln(1-sigmoid(z)))', 'z', 'sigmoid(z) - t'),
-    ('-(t*ln(y) + (1 - t)*ln(1 - y))',               'y', '(t - y)/(y*(y - 1))'),
+    ('-(t*ln(y) + (1 - t)*ln(1 - y))',               'y', '(y - t)/(y*(1 - y))'),
     ('tanh(w*x + b)',                                'w', 'x/cosh(w*x + b)^2'),
     ('sigmoid(w*x + b)',                             'w', 'x*sigmoid(w*x + b)*(1 - sigmoid(w*x + b))'),
     ('(sigmoid(x) - t)^2',                           'x', '2*sigmoid(x)*(1 - sigmoid(x))*(sigmoid(x) - t)'),

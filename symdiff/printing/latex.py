@@ -15,7 +15,7 @@ from .. import names
 from ..names import FUNCTION_LETTERS, is_letter, latex_name
 from ..expr import PRINTERS, E, HALF, Add, Const, Delta, Expr, Func, Log, Mul, Num, Pow, Sum, Sym
 from .precedence import (
-    MUL, POW, Child, Part, arguments, latex_integer, precedence, render, split_fraction, sum_parts,
+    MUL, POW, Child, Part, arguments, decimal, latex_integer, precedence, render, split_fraction, sum_parts,
 )
 
 OPEN, CLOSE = "\\left(", "\\right)"
@@ -25,6 +25,8 @@ GREEK = frozenset(g for g in names.GREEK if not g.startswith("var"))
 def number(value: Fraction) -> str:
     sign = "-" if value < 0 else ""
     value = abs(value)
+    if (text := decimal(value)) is not None:
+        return sign + text
     top = latex_integer(value.numerator)
     if value.denominator == 1:
         return f"{sign}{top}"

@@ -18,7 +18,9 @@ from .. import expr as X
 from ..expr import E, HALF, Add, Const, Delta, Expr, Func, Log, Mul, Num, Pow, Sum, Sym
 from ..functions import FUNCTIONS, notation, undefined_name
 from .latex import GREEK, bare_argument, is_bare_log, starts_with_digit
-from .precedence import digits as int_digits, MUL, POW, Child, Part, arguments, render, split_fraction, sum_parts
+from .precedence import (
+    digits as int_digits, decimal, MUL, POW, Child, Part, arguments, render, split_fraction, sum_parts,
+)
 
 NAMESPACE = "http://www.w3.org/1998/Math/MathML"
 OPEN, CLOSE = "<mrow><mo>(</mo>", "<mo>)</mo></mrow>"
@@ -52,6 +54,8 @@ def mo(text: str) -> str:
 def number(value: Fraction) -> str:
     sign = f"<mo>{MINUS}</mo>" if value < 0 else ""
     value = abs(value)
+    if (text := decimal(value)) is not None:
+        return f"{sign}<mn>{text}</mn>"
     if value.denominator == 1:
         return f"{sign}<mn>{int_digits(value.numerator)}</mn>"
     return f"{sign}<mfrac><mn>{int_digits(value.numerator)}</mn><mn>{int_digits(value.denominator)}</mn></mfrac>"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, cast
 
 from ..expr import PRINTERS, E, HALF, Add, Const, Delta, Expr, Func, Log, Mul, Num, Pow, Sum, Sym, sym
-from .precedence import MUL, POW, Child, Part, arguments, plain_integer, render, split_fraction, sum_parts
+from .precedence import MUL, POW, Child, Part, arguments, decimal, plain_integer, render, split_fraction, sum_parts
 
 if TYPE_CHECKING:
     from fractions import Fraction
@@ -14,6 +14,8 @@ TRANSPOSE_LETTER = sym("T")
 
 
 def number(value: Fraction) -> str:
+    if (text := decimal(value)) is not None:  # typed as 0.044715, say: printed so
+        return text
     top = plain_integer(value.numerator)
     if value.denominator == 1:
         return top

@@ -104,20 +104,48 @@ def is_negative(e: Expr) -> bool:
     return type(e) is Mul and type(e.factors[0]) is Num and e.factors[0].value < 0
 
 
+MAX_DECIMAL_PLACES = 20
+
+
+def decimal(value: Fraction) -> str | None:
+    """`value` (>= 0) as a decimal when that is exact, of two places or more, and
+    shorter than p/q: 8943/200000 -> '0.044715', 1/100 -> '0.01'; 1/10, 1/2, 3/4
+    and 1/3 stay fractions (x/10 reads better than 0.1*x)."""
+    p, q = value.numerator, value.denominator
+    if q == 1 or q.bit_length() > 3 * MAX_DECIMAL_PLACES:
+        return None
+    twos, fives = (q & -q).bit_length() - 1, 0
+    while q % 5 ** (fives + 1) == 0:
+        fives += 1
+    if q != 2**twos * 5**fives or max(twos, fives) > MAX_DECIMAL_PLACES:
+        return None
+    places = max(twos, fives)
+    if places < 2:
+        return None
+    digits = str(p * 10**places // q).rjust(places + 1, "0")
+    text = f"{digits[:-places]}.{digits[-places:]}"
+    return text if len(text) < len(f"{p}/{q}") else None
+
+
 def split_fraction(e: Expr) -> tuple[bool, Fraction, list[Expr], list[Expr]]:
-    """(negative, |coefficient|, numerator factors, denominator factors) of a product."""
+    """(negative, |coefficient|, numerator factors, denominator factors) of a
+    product; a coefficient written as a decimal stays whole, the first factor on top."""
     factors = e.factors if type(e) is Mul else (e,)
     coeff = Fraction(1)
     if type(factors[0]) is Num:
         coeff, factors = factors[0].value, factors[1:]
     top: list[Expr] = []
     bottom: list[Expr] = []
+    negative, coeff = coeff < 0, abs(coeff)
+    if decimal(coeff) is not None:
+        top.append(Num(coeff))
+        coeff = Fraction(1)
     for f in factors:
         if type(f) is Pow and type(f.exp) is Num and f.exp.value < 0:
             bottom.append(pow_(f.base, Num(-f.exp.value)))
         else:
             top.append(f)
-    return coeff < 0, abs(coeff), top, bottom
+    return negative, coeff, top, bottom
 
 
 def precedence(e: Expr) -> int:
@@ -127,7 +155,9 @@ def precedence(e: Expr) -> int:
     if t is Num:
         if e.value < 0:
             return NEG
-        return integer_level(e.value.numerator) if e.value.denominator == 1 else MUL
+        if e.value.denominator == 1:
+            return integer_level(e.value.numerator)
+        return ATOM if decimal(e.value) is not None else MUL
     if t is Mul:
         return NEG if is_negative(e) else MUL
     if t is Sum:

@@ -13,9 +13,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Callable, NamedTuple, Union, cast
 
-from ..diff import CHAIN, PLACEHOLDER, Formula, Step
+from ..diff import CHAIN, PLACEHOLDER, RULES, Formula, Step, offers_log
 from ..errors import LimitError, SymdiffError
-from ..expr import Expr, Func, Log, Pow, Sym, div, leaves, ln, postorder, replace_subtrees, sym
+from ..expr import (
+    Expr, Func, Log, Pow, Sum, Sym, cost, div, leaves, ln, mul, postorder, replace_subtrees, summation, sym,
+)
 from ..indexing import depends
 from ..languages import words
 from ..simplify import simplify
@@ -33,15 +35,50 @@ from .precedence import MUL, POW, is_negative, precedence, printed_length
 TRIVIAL = frozenset({"constant", "variable", "indexed_variable"})
 # Steps shown only through their sub-steps unless verbose (or at the root).
 TRANSPARENT = frozenset({"constant_multiple"})
+# Between the names of the rewrites a `simplify` step applied (a name may hold ", ").
+REWRITES_SEP = "; "
 # Intermediate results up to this many leaves are shown simplified.
 SHOW_SIMPLIFIED = 80
 
 _Y, _DY = Sym("y", ()), Sym("y'", ())
 
 
+# Rules whose result is shown assembled, u'v + uv' with each derivative filled
+# in, before anything is simplified.
+ASSEMBLED = frozenset({"product", "quotient"})
+# Rules that differentiate the expression written another way, with the phrase saying how.
+REWRITTEN = {"change_of_base": "rewrite", "power_as_exp": "rewrite_as_exp"}
+# Rules that take logarithms: y = ..., ln(y) = ..., y'/y = ..., y' = y*(...).
+LOGARITHMIC = frozenset({"logarithmic_differentiation", "logarithmic_product"})
+
+
 def shown(e: Expr) -> Expr:
     """An intermediate result as displayed: simplified when it is small."""
     return simplify(e) if leaves(e) <= SHOW_SIMPLIFIED else e
+
+
+def assembled(step: Step) -> Expr:
+    """A product or quotient rule's result as the rule builds it, with each
+    factor's derivative as its own step shows it: `u'v + uv'` filled in."""
+    given = {s.expr: shown(s.result) for s in step.substeps}
+    return RULES[step.rule].apply(step.expr, cast(Sym, step.var), given.__getitem__)
+
+
+def displayed(step: Step) -> Expr:
+    """The result the last line of a (root) step shows: where the
+    simplification step starts, so that it never steps back."""
+    if step.rule in ASSEMBLED:
+        return assembled(step)
+    if step.rule in LOGARITHMIC:
+        return mul(step.expr, shown(step.substeps[0].result))
+    return shown(step.result)
+
+
+def _over_own_index(f: Formula, s: Sum) -> Formula:
+    """The sum rule's formula written over the sum's own index and bounds."""
+    def over(t: Expr) -> Expr:
+        return summation(cast(Sum, t).body, s.index, s.lower, s.upper)
+    return Formula(f.var, over(f.lhs), over(f.rhs))
 
 
 # ------------------------------------------------------------------- layout
@@ -89,6 +126,12 @@ class Equation(NamedTuple):
     ref: int = 0  # number of the step this repeats
 
 
+class Remark(NamedTuple):
+    """A sentence of its own, a phrase key: another method that works here."""
+
+    note: str
+
+
 class Task(NamedTuple):
     expr: Expr
     var: Sym
@@ -102,7 +145,7 @@ class Visit(NamedTuple):
     level: int  # how many chain rules enclose the step: picks u, v, w
 
 
-Entry = Union[Heading, Equation, Task]
+Entry = Union[Heading, Equation, Task, Remark]
 
 
 class FreshNames:
@@ -185,22 +228,23 @@ def layout(d: Derivation, verbose: bool) -> list[Entry]:
                 if verbose or inner.rule not in TRIVIAL:
                     later.append(Visit(inner, depth + 1, level + 1))
                 later.append(through)
-            elif step.rule == "logarithmic_differentiation":
+            elif step.rule in LOGARITHMIC:
                 (sub,) = step.substeps
                 heading(depth, step.rule, formula=step.formula, bindings=step.bindings)
                 numbered[id(step)] = count
                 dy = shown(sub.result)
+                product = step.rule == "logarithmic_product"
                 out.append(Equation(depth + 1, (_Y, step.expr)))
-                out.append(Equation(depth + 1, (ln(_Y), sub.expr), "take_logs"))
+                out.append(Equation(depth + 1, (ln(_Y), sub.expr),
+                                    "take_logs_of_product" if product else "take_logs"))
                 later.append(Visit(sub, depth + 1, level))
                 later.append(Equation(depth + 1, (div(_DY, _Y), dy), "both_sides"))
-                later.append(Equation(depth + 1, (_DY, Times(step.expr, dy)), "solve"))
-            elif step.rule == "change_of_base":
+                later.append(Equation(depth + 1, (_DY, Times(_Y, dy), Times(step.expr, dy)), "solve"))
+            elif step.rule in REWRITTEN:
                 (sub,) = step.substeps
                 heading(depth, step.rule, formula=step.formula, bindings=step.bindings)
                 numbered[id(step)] = count
-                out.append(Equation(depth + 1, (step.expr, div(ln(step.expr.arg), ln(step.expr.base))),
-                                    "rewrite"))
+                out.append(Equation(depth + 1, (step.expr, sub.expr), REWRITTEN[step.rule]))
                 later.append(Visit(sub, depth + 1, level))
                 later.append(Equation(depth + 1, claim))
             elif step.rule in TRANSPARENT and depth and not verbose:
@@ -209,20 +253,33 @@ def layout(d: Derivation, verbose: bool) -> list[Entry]:
                     if s.rule not in TRIVIAL:
                         later.append(Visit(s, depth, level))
             else:
-                heading(depth, step.rule, formula=step.formula, bindings=step.bindings,
+                formula = step.formula
+                if step.rule == "sum_over_index" and formula is not None:
+                    formula = _over_own_index(formula, cast(Sum, step.expr))
+                heading(depth, step.rule, formula=formula, bindings=step.bindings,
                         conditions=step.conditions)
                 numbered[id(step)] = count
                 for s in step.substeps:
                     if verbose or s.rule not in TRIVIAL:
                         later.append(Visit(s, depth + 1, level))
+                if step.rule in ASSEMBLED:  # the rule filled in; simplified after, if that is shorter
+                    built = assembled(step)
+                    tidy = claim[1]
+                    root_step = step is stage.step
+                    more = () if root_step or tidy is built or cost(tidy) >= cost(built) else (tidy,)
+                    claim = (claim[0], built, *more)
                 later.append(Equation(depth + 1, claim))
             stack.extend(reversed(later))
         finish = [s for s in (stage.simplified, stage.assumed, stage.renamed) if s is not None]
         root = out[-1]
         if d.name is not None and isinstance(root, Equation):  # dL/dw, as the definition named it
             root = out[-1] = root._replace(terms=(Named(d.name, x, k + 1), *root.terms[1:]))
-        if isinstance(root, Equation) and root.terms[-1] is stage.simplified.result:
-            out[-1] = root._replace(note="answer" if len(finish) == 1 else "")
+        final = stage.simplified.result
+        if isinstance(root, Equation) and (root.terms[-1] is final or stage.simplified.expr is final):
+            terms = root.terms
+            if terms[-1] is not final:  # y' = x^x * (ln(x) + 1): the product, multiplied
+                terms = (*terms[:-1], final) if isinstance(terms[-1], Times) else (*terms, final)
+            out[-1] = root._replace(terms=terms, note="answer" if len(finish) == 1 else "")
             finish = finish[1:]  # the root step shows the simplified result already
         for s in finish:
             heading(0, s.rule, bindings=s.bindings, rewrites=s.rewrites)
@@ -232,6 +289,8 @@ def layout(d: Derivation, verbose: bool) -> list[Entry]:
                 out.append(Equation(1, (s.expr, s.result), note))
             else:
                 out.append(Equation(1, (s.result,), note or "already_simple"))
+        if k == 0 and d.method == "auto" and offers_log(stage.expr, x):
+            out.append(Remark("offer_log"))
     return out
 
 
@@ -291,14 +350,15 @@ class Writer:
         return self.t[rule]
 
     def words_for(self, rewrites: str) -> str:
-        return self.t["comma"].join(self.t.get(r, r) for r in rewrites.split(", "))
+        """The rewrites in words; one the language does not name is shown as code."""
+        return self.t["comma"].join(self.t[r] if r in self.t else self.code(r) for r in rewrites.split(REWRITES_SEP))
 
     def heading_text(self, h: Heading) -> str:
         """`Title: formula, with u = ...` in this format's inline style."""
         line = self.title(h.rule)
         if h.rule == "simplify":
             if h.rewrites:
-                line += self.t["colon"] + self.t["using"].format(names=self.code(self.words_for(h.rewrites)))
+                line += self.t["using"].format(names=self.words_for(h.rewrites))
         elif h.rule in ("assume", "substitute", "name_again"):
             line += self.t["colon"] + self.bindings(h.bindings)
             return line
@@ -328,6 +388,9 @@ class TextWriter(Writer):
         for entry in entries:
             if isinstance(entry, Task):
                 lines.append(self.task(entry))
+                continue
+            if isinstance(entry, Remark):
+                lines.append(self.t[entry.note])
                 continue
             pad = self.indent * entry.depth
             if isinstance(entry, Heading):
@@ -391,6 +454,8 @@ class MarkdownWriter(LatexTerms):
         for entry in entries:
             if isinstance(entry, Task):
                 blocks.append(f"**{self.task(entry)}**")
+            elif isinstance(entry, Remark):
+                blocks.append(f"*{self.t[entry.note]}*")
             elif isinstance(entry, Heading):
                 blocks.append(f"**{entry.number}. {self.heading_text(entry)}**")
             else:
@@ -414,6 +479,8 @@ class LatexWriter(LatexTerms):
         for entry in entries:
             if isinstance(entry, Task):
                 lines.append(rf"&\text{{{self.text_row(self.task(entry))}}} \\")
+            elif isinstance(entry, Remark):
+                lines.append(rf"&\text{{{_escape(self.t[entry.note])}}} \\")
             elif isinstance(entry, Heading):
                 lines.append(rf"&\text{{{self.text_row(f'{entry.number}. ' + self.heading_text(entry))}}} \\")
             else:
@@ -429,6 +496,9 @@ class LatexWriter(LatexTerms):
         if lines and lines[-1].endswith(r" \\"):
             lines[-1] = lines[-1][:-3]
         return "\\begin{align*}\n" + "\n".join(lines) + "\n\\end{align*}"
+
+    def code(self, text: str) -> str:
+        return rf"$\texttt{{{_escape(text)}}}$"
 
     @staticmethod
     def text_row(text: str) -> str:
@@ -495,6 +565,8 @@ def render(d: Derivation, format: str = "text", lang: str = "en", verbose: bool 
 
 
 def _expressions(entry: Entry) -> list[Expr]:
+    if isinstance(entry, Remark):
+        return []
     if isinstance(entry, Task):
         return [entry.expr]
     if isinstance(entry, Heading):

@@ -25,7 +25,8 @@ from string import ascii_lowercase, digits
 from ..expr import E, HALF, Add, Const, Delta, Expr, Func, Log, Mul, Num, Pow, Sum, Sym
 from ..functions import FUNCTIONS, notation, undefined_name
 from .precedence import (
-    digits as int_digits, ATOM, MUL, POW, Child, Part, arguments, precedence, render, split_fraction, sum_parts,
+    digits as int_digits, decimal, ATOM, MUL, POW, Child, Part, arguments, precedence, render, split_fraction,
+    sum_parts,
 )
 
 
@@ -60,6 +61,8 @@ BARS = {before: row.name for row in FUNCTIONS.values()
 def number(value: Fraction) -> str:
     sign = MINUS if value < 0 else ""
     value = abs(value)
+    if (text := decimal(value)) is not None:
+        return sign + text
     if value.denominator == 1:
         return f"{sign}{int_digits(value.numerator)}"
     return f"{sign}{int_digits(value.numerator)}/{int_digits(value.denominator)}"

@@ -15,7 +15,7 @@ from ..diff import Formula
 from ..expr import Expr, Sym
 from ..printing.mathml import CLOSE, NAMESPACE, OPEN, mathml_body
 from ..printing.precedence import POW
-from ..printing.steps import D, Entry, Equation, Heading, Task, Writer, layout
+from ..printing.steps import D, Entry, Equation, Heading, Remark, Task, Writer, layout
 from ..sums import Collapse
 
 EQUALS, LEQ = "<mo>=</mo>", "<mo>\u2264</mo>"
@@ -79,6 +79,9 @@ class HtmlWriter(Writer):
             if isinstance(entry, Task):
                 close_to(0)
                 out.append(f'<p class="task">{self.task(entry)}</p>')
+            elif isinstance(entry, Remark):
+                close_to(0)
+                out.append(f'<p class="note remark">{escape(self.t[entry.note])}</p>')
             elif isinstance(entry, Heading):
                 close_to(entry.depth)
                 out.append(f'<details open="" class="step" data-rule="{escape(entry.rule)}"><summary>'

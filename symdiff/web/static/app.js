@@ -4,6 +4,75 @@
 "use strict";
 
 const $ = (id) => document.getElementById(id);
+
+// The page's own words, in the language chosen for the steps.
+const LABELS = {
+  en: {
+    intro: "Type a function in plain text or LaTeX:",
+    wrt: "with respect to",
+    order: "order",
+    lang: "steps in",
+    auto: "auto",
+    options: "Substitutions and assumptions",
+    where: "where, one a line:",
+    assume: "assume, one equation a line",
+    hint: "The derivative appears here as you type.",
+    copy_plain: "Copy plain",
+    copy_latex: "Copy LaTeX",
+    copy_steps: "Copy steps (Markdown)",
+    copied: (what) => `${what} copied`,
+    plain_text: "plain text",
+    steps_markdown: "steps (Markdown)",
+    plot_alt: "plot of f and its derivative",
+    no_plot: "no plot",
+    busy: (wait) => `The server is busy right now; try again${wait ? ` in ${wait} s` : " in a moment"}.`,
+    too_much: "This one is too much work for this server: it stopped after its time limit. "
+      + "Try a lower order or a shorter expression.",
+    too_long: "The text is too long for this server.",
+    answered: (status) => `The server answered ${status}.`,
+    no_answer: "The server does not answer: is symdiff serve still running?",
+    at: (line, column) => `line ${line}, column ${column}`,
+    in_field: (field) => ` in ${field}`,
+  },
+  ja: {
+    intro: "関数をテキストまたは LaTeX で入力してください：",
+    wrt: "微分する変数",
+    order: "階数",
+    lang: "説明の言語",
+    auto: "自動",
+    options: "代入と仮定",
+    where: "代入（1 行に 1 つ）：",
+    assume: "仮定（1 行に 1 つの等式）",
+    hint: "入力すると、ここに導関数が表示されます。",
+    copy_plain: "テキストをコピー",
+    copy_latex: "LaTeX をコピー",
+    copy_steps: "手順をコピー（Markdown）",
+    copied: (what) => `${what}をコピーしました`,
+    plain_text: "テキスト",
+    steps_markdown: "手順（Markdown）",
+    plot_alt: "f とその導関数のグラフ",
+    no_plot: "グラフなし",
+    busy: (wait) => `サーバーが混み合っています。${wait ? `${wait} 秒後に` : "しばらくしてから"}もう一度お試しください。`,
+    too_much: "このサーバーでは計算量が多すぎるため、制限時間で打ち切りました。"
+      + "階数を下げるか、式を短くしてください。",
+    too_long: "このサーバーには長すぎる入力です。",
+    answered: (status) => `サーバーの応答：${status}`,
+    no_answer: "サーバーが応答しません。symdiff serve は動いていますか？",
+    at: (line, column) => `${line} 行 ${column} 列`,
+    in_field: (field) => `（${field}）`,
+  },
+};
+
+function words() {
+  return LABELS[$("lang").value] || LABELS.en;
+}
+
+function applyLanguage() {
+  const t = words();
+  document.documentElement.lang = $("lang").value;
+  for (const el of document.querySelectorAll("[data-i18n]")) el.textContent = t[el.dataset.i18n];
+  for (const el of document.querySelectorAll("[data-i18n-placeholder]")) el.placeholder = t[el.dataset.i18nPlaceholder];
+}
 const DELAY_MS = 200;
 let timer = null;
 let latest = 0; // number of the newest request: older replies are dropped
@@ -24,16 +93,11 @@ function request() {
 
 // What the page says for answers that are not about the text typed.
 function explain(status, data, retryAfter) {
-  if (status === 503) {
-    const wait = retryAfter ? ` in ${retryAfter} s` : " in a moment";
-    return { error: `The server is busy right now; try again${wait}.` };
-  }
-  if (status === 422) {
-    return { error: "This one is too much work for this server: it stopped after its time limit. "
-      + "Try a lower order or a shorter expression." };
-  }
-  if (status === 413) return { error: "The text is too long for this server." };
-  if (!data || typeof data.error !== "string") return { error: `The server answered ${status}.` };
+  const t = words();
+  if (status === 503) return { error: t.busy(retryAfter) };
+  if (status === 422) return { error: t.too_much };
+  if (status === 413) return { error: t.too_long };
+  if (!data || typeof data.error !== "string") return { error: t.answered(status) };
   return data;
 }
 
@@ -63,8 +127,9 @@ function showError(data) {
   box.className = "error";
   const reason = document.createElement("p");
   reason.className = "reason";
-  const where = data.field && data.field !== "expr" ? ` in ${data.field}` : "";
-  const at = data.line ? ` (line ${data.line}, column ${data.column}${where})` : where;
+  const t = words();
+  const where = data.field && data.field !== "expr" ? t.in_field(data.field) : "";
+  const at = data.line ? ` (${t.at(data.line, data.column)}${where})` : where;
   reason.textContent = data.error + at;
   box.appendChild(reason);
   if (data.line && typeof data.text === "string") {
@@ -118,7 +183,7 @@ async function update() {
     answer = await post("/api/diff", body, signal);
   } catch (e) {
     if (number !== latest) return; // aborted: a newer update replaces it
-    answer = { status: 0, data: { error: "The server does not answer: is symdiff serve still running?" } };
+    answer = { status: 0, data: { error: words().no_answer } };
   }
   if (number !== latest) return;
   $("result").classList.remove("busy");
@@ -141,13 +206,13 @@ async function updatePlot(body, number, signal) {
   const box = $("plot");
   if (answer.status === 200 && answer.data.svg) {
     const img = document.createElement("img");
-    img.alt = "plot of f and its derivative";
+    img.alt = words().plot_alt;
     img.src = "data:image/svg+xml;base64," + btoa(unescape(encodeURIComponent(answer.data.svg)));
     box.replaceChildren(img);
   } else {
     const p = document.createElement("p");
     p.className = "hint";
-    p.textContent = answer.data.reason || answer.data.error || "no plot";
+    p.textContent = answer.data.reason || answer.data.error || words().no_plot;
     box.replaceChildren(p);
   }
 }
@@ -168,15 +233,19 @@ async function copy(text, label) {
     document.execCommand("copy");
     area.remove();
   }
-  $("copied").textContent = `${label} copied`;
+  $("copied").textContent = words().copied(label);
   $("copied").dataset.text = text;
 }
 
 document.addEventListener("DOMContentLoaded", () => {
   for (const id of ["expr", "wrt", "order", "where", "assume"]) $(id).addEventListener("input", schedule);
-  $("lang").addEventListener("change", schedule);
-  $("copy-plain").addEventListener("click", () => reply && copy(reply.plain, "plain text"));
+  $("lang").addEventListener("change", () => {
+    applyLanguage();
+    schedule();
+  });
+  applyLanguage();
+  $("copy-plain").addEventListener("click", () => reply && copy(reply.plain, words().plain_text));
   $("copy-latex").addEventListener("click", () => reply && copy(reply.latex, "LaTeX"));
-  $("copy-steps").addEventListener("click", () => reply && copy(reply.steps_markdown, "steps (Markdown)"));
+  $("copy-steps").addEventListener("click", () => reply && copy(reply.steps_markdown, words().steps_markdown));
   if ($("expr").value.trim()) schedule();
 });
