@@ -323,6 +323,12 @@ def _build_pair(cls: type[Expr], key: tuple[Any, ...], a: Expr, b: Expr, own: in
     return node
 
 
+def _interned_node(key: tuple[Any, ...]) -> Expr | None:
+    """The live node interned under `key`, if any."""
+    ref = _interned.get(key)
+    return None if ref is None else ref()
+
+
 def _build_func(key: tuple[Any, ...], name: str, arg: Expr) -> Expr:
     node = _new_object(Func)
     _set_field(node, "name", name)
@@ -382,11 +388,9 @@ class Num(Expr):
             if type(value) is not Fraction:
                 value = Fraction(value)
             key = (cls, value.numerator, value.denominator)
-        ref = _interned.get(key)
-        if ref is not None:
-            node = ref()
-            if node is not None:
-                return cast(Num, node)
+        node = _interned_node(key)
+        if node is not None:
+            return cast(Num, node)
         return cast(Num, _build(cls, key, (value if type(value) is Fraction else Fraction(value),)))
 
 
@@ -401,11 +405,9 @@ class Const(Expr):
 
     def __new__(cls, name: str) -> Const:
         key = (cls, name)
-        ref = _interned.get(key)
-        if ref is not None:
-            node = ref()
-            if node is not None:
-                return cast(Const, node)
+        node = _interned_node(key)
+        if node is not None:
+            return cast(Const, node)
         return cast(Const, _build(cls, key, (name,)))
 
 
@@ -421,11 +423,9 @@ class Sym(Expr):
 
     def __new__(cls, name: str, indices: tuple[Expr, ...]) -> Sym:
         key = (cls, name, tuple(map(id, indices)))
-        ref = _interned.get(key)
-        if ref is not None:
-            node = ref()
-            if node is not None:
-                return cast(Sym, node)
+        node = _interned_node(key)
+        if node is not None:
+            return cast(Sym, node)
         return cast(Sym, _build(cls, key, (name, indices)))
 
     def _free(self) -> frozenset[Sym]:
@@ -450,11 +450,9 @@ class Add(Expr):
 
     def __new__(cls, terms: tuple[Expr, ...]) -> Add:
         key = (cls, tuple(map(id, terms)))
-        ref = _interned.get(key)
-        if ref is not None:
-            node = ref()
-            if node is not None:
-                return cast(Add, node)
+        node = _interned_node(key)
+        if node is not None:
+            return cast(Add, node)
         return cast(Add, _build_sequence(cls, key, terms, 0))
 
     @property
@@ -476,11 +474,9 @@ class Mul(Expr):
 
     def __new__(cls, factors: tuple[Expr, ...]) -> Mul:
         key = (cls, tuple(map(id, factors)))
-        ref = _interned.get(key)
-        if ref is not None:
-            node = ref()
-            if node is not None:
-                return cast(Mul, node)
+        node = _interned_node(key)
+        if node is not None:
+            return cast(Mul, node)
         own = FACT_SUM_FACTOR if Add in map(type, factors) else 0
         return cast(Mul, _build_sequence(cls, key, factors, own))
 
@@ -504,11 +500,9 @@ class Pow(Expr):
 
     def __new__(cls, base: Expr, exp: Expr) -> Pow:
         key = (cls, id(base), id(exp))
-        ref = _interned.get(key)
-        if ref is not None:
-            node = ref()
-            if node is not None:
-                return cast(Pow, node)
+        node = _interned_node(key)
+        if node is not None:
+            return cast(Pow, node)
         own = FACT_POWER
         if type(exp) is Num and exp.value < 0:
             own |= FACT_DENOMINATOR
@@ -543,11 +537,9 @@ class Func(Expr):
         if rest:  # atan2(y, x): the general path
             return cast(Func, Expr.__new__(cls, name, arg, rest))
         key = (cls, name, id(arg))
-        ref = _interned.get(key)
-        if ref is not None:
-            node = ref()
-            if node is not None:
-                return cast(Func, node)
+        node = _interned_node(key)
+        if node is not None:
+            return cast(Func, node)
         return cast(Func, _build_func(key, name, arg))
 
     @property
@@ -570,11 +562,9 @@ class Log(Expr):
 
     def __new__(cls, arg: Expr, base: Expr) -> Log:
         key = (cls, id(arg), id(base))
-        ref = _interned.get(key)
-        if ref is not None:
-            node = ref()
-            if node is not None:
-                return cast(Log, node)
+        node = _interned_node(key)
+        if node is not None:
+            return cast(Log, node)
         return cast(Log, _build_pair(cls, key, arg, base, FACT_LOG))
 
     @property
@@ -631,11 +621,9 @@ class Delta(Expr):
 
     def __new__(cls, i: Expr, j: Expr) -> Delta:
         key = (cls, id(i), id(j))
-        ref = _interned.get(key)
-        if ref is not None:
-            node = ref()
-            if node is not None:
-                return cast(Delta, node)
+        node = _interned_node(key)
+        if node is not None:
+            return cast(Delta, node)
         return cast(Delta, _build(cls, key, (i, j)))
 
     @property

@@ -315,12 +315,16 @@ class WorkerPool:
         worker = job.worker
         if worker is None:
             return
+        self._release(job, worker)
+        self._remove(worker)
+
+    def _release(self, job: Job, worker: Worker) -> None:
+        """`job` no longer runs on `worker`: its client holds one worker fewer."""
         job.worker = None
         worker.job = None
         self._running[job.client] -= 1
         if not self._running[job.client]:
             del self._running[job.client]
-        self._remove(worker)
 
     def _on_readable(self, worker: Worker) -> None:
         try:
@@ -331,11 +335,7 @@ class WorkerPool:
         job = worker.job
         if job is None:  # a reply nobody waits for (the job was withdrawn as it finished)
             return
-        job.worker = None
-        worker.job = None
-        self._running[job.client] -= 1
-        if not self._running[job.client]:
-            del self._running[job.client]
+        self._release(job, worker)
         if isinstance(reply, tuple):
             self._idle.append(worker)
             self._finish(job, reply=reply)
