@@ -111,7 +111,10 @@ EN: dict[str, str] = {
     "conventional signs": "write the signs the usual way",
     "normal form: a polynomial in the functions, cos(u)^2 = 1 - sin(u)^2":
         "write as a polynomial in the functions (the normal form)",
-    "exact value": "exact value",
+    "exact value": "use an exact value",
+    "cbrt(u)^3 -> u": "undo a cube root",
+    "e^(log1p(u)) -> 1 + u": "undo log1p in an exponent",
+    "f(g(u)) -> u": "undo an inverse function",
     "multiply out and collect": "multiply out and collect",
 }
 
@@ -218,6 +221,9 @@ JA: dict[str, str] = {
     "normal form: a polynomial in the functions, cos(u)^2 = 1 - sin(u)^2": "関数の多項式として整理（標準形）",
     "multiply out and collect": "展開して整理",
     "exact value": "厳密な値を求める",
+    "cbrt(u)^3 -> u": "立方根の 3 乗をはずす",
+    "e^(log1p(u)) -> 1 + u": "指数と log1p の関係",
+    "f(g(u)) -> u": "逆関数の関係",
 }
 
 LANGUAGES: dict[str, dict[str, str]] = {"en": EN, "ja": JA}
