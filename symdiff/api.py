@@ -257,6 +257,7 @@ def diff(e: Expr | str, wrt: Wrt = None, order: int | None = None, *, simplify: 
 
 PACE_NOISE = 0.02  # seconds: shorter steps are timer noise, and project nothing
 PACE_GROWTH = 1.5  # the most each order is projected to outgrow the one before
+PACE_WINDOW = 4  # orders over which the growth is measured
 
 
 class _Pace:
@@ -276,8 +277,10 @@ class _Pace:
             self.times.append(now - self.last)
         self.last = now
         if len(self.times) >= 2 and self.times[-1] >= PACE_NOISE:
-            a, b = self.times[-2], self.times[-1]
-            growth = min(PACE_GROWTH, max(1.0, b / a)) if a >= PACE_NOISE / 2 else 1.0
+            # Over the last few orders, so that one slow order (a garbage collection) is not a trend.
+            k = min(PACE_WINDOW, len(self.times) - 1)
+            a, b = self.times[-1 - k], min(self.times[-2:])
+            growth = min(PACE_GROWTH, max(1.0, (b / a) ** (1 / k))) if a >= PACE_NOISE / 2 else 1.0
             ahead = b * sum(growth ** k for k in range(1, min(self.left, 64) + 1)) * max(1, self.left // 64)
             if now - self.start + ahead > MAX_ORDER_SECONDS:
                 raise LimitError(f"this derivative would take more than the {MAX_ORDER_SECONDS:g} s of work "
