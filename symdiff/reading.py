@@ -98,6 +98,13 @@ RULES: tuple[Rule, ...] = (
     Rule("constants", "`e` is Euler's number and `pi` is π.",
          (E("e^x", "exp(x)"), E("2pi", "2*pi")),
          (E(r"e^{x}", "exp(x)"), E(r"2\pi", "2*pi"))),
+    Rule("spellings", "Other tools' spellings of a function are that function's row: `log10`, `log2`, `gelu`, "
+         "`atan2`, ...; where tools disagree (`lg`, `log(x, b)`, capitals, `E`, `Pi`) a note says how it was read.",
+         (E("log10(x)", "log_10(x)"), E("gelu(x)", "x*(1 + erf(x/sqrt(2)))/2"), E("atan2(y, x)", "atan2(y, x)"),
+          E("lg(x)", "log_10(x)", "read lg as log_10"), E("log(x, b)", "log_b(x)", "read log(u, b) as log_b(u)"),
+          E("Sin(x)", "sin(x)", "read Sin(...) as sin(...)"), E("E^x", "exp(x)", "read E as the constant e")),
+         (E(r"\operatorname{atan2}(y, x)", "atan2(y, x)"), E(r"\mathrm{e}^{x}", "exp(x)"),
+          E(r"\operatorname{Tanh}(x)", "tanh(x)"))),
     Rule("bars", "`|u|` is the absolute value, in both syntaxes; a bar opens or closes by what stands before it.",
          (E("|x|", "abs(x)"), E("ln|x|", "ln(abs(x))"), E("2|x - 1|^2", "2*abs(x-1)^2")),
          (E(r"\left|x\right|", "abs(x)"), E(r"\ln|x|", "ln(abs(x))"), E(r"\lvert x \rvert", "abs(x)"))),
