@@ -170,9 +170,6 @@ class PlainTransformer(Transformer[Token, Any]):
     def bare_func_negative_power(self, name: Token, _pow: Token, power: Token, arg: X.Expr) -> _Bare:
         return _Bare(function_power(name, X.neg(number(power)), arg), name)
 
-    def abs(self, _open: Token, a, _close: Token) -> X.Expr:
-        return X.func("abs", _unwrap(a))
-
     def sum_no_upper(self, tok: Token, *items) -> X.Expr:
         index, body = [i for i in items if not (isinstance(i, Token) and i.type != "NAME")]
         return sum_to_default_upper(tok, X.sym(str(index)), X.ONE, _unwrap(body), "sum_")
@@ -288,13 +285,13 @@ class PlainPostLexer:
     - `x^1/2` is read strictly, with a note.
     """
 
-    always_accept = ("BAR", "MODULE")
+    always_accept = ("MODULE",)
 
     def process(self, stream):
         variables, words = _CONTEXT.get()
         recent: list[Token] = []
         prefix = None
-        for tok in BarPostLexer().process(stream):
+        for tok in stream:
             if tok.type == "MODULE":
                 prefix = tok
                 continue
@@ -550,11 +547,11 @@ TERMINAL_WORDS = {
     "APPLY": "a function name",
     "DERIV": "d/dx",
     "POW": "'^'",
-    "ABS_OPEN": "'|'", "ABS_CLOSE": "'|'", "BAR": "'|'", "MODULE": "a module prefix",
+    "MODULE": "a module prefix",
     "$END": "the end of the input",
 }
 OPERAND_STARTS = {"NUMBER", "NAME", "CONST", "FUNC", "LPAR", "LBRACE", "LOG_", "MINUS", "SUM_", "DELTA", "APPLY",
-                  "DERIV", "LSQB", "ABS_OPEN", "BAR", "MODULE"}
+                  "DERIV", "LSQB", "MODULE"}
 
 
 def _word(parser: Lark, name: str) -> str:
@@ -765,7 +762,6 @@ class BarPostLexer:
     OPERAND_ENDS = frozenset({
         "NUMBER", "CONST", "NAME", "GREEK", "CLOSE", "RBRACK", "BRACE_CLOSE", "ABS_CLOSE", "NORM_CLOSE",
         "SUP1", "SUB1", "SUP_DIGITS", "SUB_DIGITS", "SAMPLE", "PRIMES", "NUMPI", "FRAC_CHAR", "RBRACE",
-        "RPAR", "RSQB",  # plain syntax
     })
     KINDS = {"BAR": ("ABS_OPEN", "ABS_CLOSE"), "DOUBLE_BAR": ("NORM_OPEN", "NORM_CLOSE")}
     DIVISORS = frozenset({"NUMBER", "NAME", "CONST", "GREEK"})

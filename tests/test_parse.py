@@ -153,7 +153,6 @@ def _fuzz_strategy():
         "FUNC": st.sampled_from(sorted(spellings())),
         "DELTA": st.just("delta"),
         "CONST": st.sampled_from(["e", "pi"]),
-        "ABS_OPEN": st.just("|"), "ABS_CLOSE": st.just("|"),  # bars retyped by the post-lexer
     })
 
 
