@@ -365,7 +365,11 @@ def _run_codegen(args: argparse.Namespace) -> str:
     if not args.grad:
         return codegen(args.expr, order, backend=args.backend, name=args.name).rstrip()
     tree = api.as_tree(args.expr)
-    partials = api.gradient(tree, _names(args.wrt))
+    wrt = _names(args.wrt)
+    if wrt is None and order is not None:  # --args w,b,x: the partials in that order too
+        present = {str(s) for s in tree.free}
+        wrt = [a for a in order if a in present] or None
+    partials = api.gradient(tree, wrt)
     outputs = {str(tree): tree, **{f"d/d{x}": d for x, d in partials.items()}}
     if order is None and args.wrt:  # the variables in the order given, then the rest
         from .generate import Variables

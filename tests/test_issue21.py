@@ -210,3 +210,10 @@ def test_latex_of_names_like_functions_reads_back(text):
 def test_integers_print_as_their_digits(text, printed):
     e = symdiff.simplify(text)
     assert str(e) == printed and symdiff.parse(str(e)) == e
+
+
+def test_codegen_args_order_the_partials_too():
+    result = subprocess.run([sys.executable, "-m", "symdiff", "codegen", "(w*x+b-y)^2", "--grad",
+                             "--args", "w,b,x,y"], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert "def f(w, b, x, y):" in result.stdout and "d/dw, d/db, d/dx, d/dy" in result.stdout
