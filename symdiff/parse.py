@@ -984,10 +984,11 @@ class LatexTransformer(Transformer[Token, Any]):
 
     def word(self, _cmd: Token, tok: Token) -> str:
         word = str(tok)
-        if F.lookup(word) is not None or word in F.BUILDERS:
+        italic = str(_cmd).endswith("it")  # \mathit{e}, \mathit{sin}: variables, as italic letters are
+        if not italic and (F.lookup(word) is not None or word in F.BUILDERS):
             raise _TokenError(tok, f"{word} is a function: write its argument in brackets, "
                               f"\\mathrm{{{word}}}(...)")
-        return word if str(_cmd).endswith("it") else _Upright(word)  # \mathit{e} is a variable e
+        return word if italic else _Upright(word)
 
     def word_rm(self, _cmd: Token, tok: Token) -> str:
         return self.word(_cmd, tok)

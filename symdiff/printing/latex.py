@@ -10,7 +10,7 @@ from __future__ import annotations
 from fractions import Fraction
 
 from .. import expr as X
-from ..functions import FUNCTIONS, notation, undefined_name
+from ..functions import BUILDERS, FUNCTIONS, lookup, notation, undefined_name
 from .. import names
 from ..names import FUNCTION_LETTERS, is_letter, latex_name
 from ..expr import PRINTERS, E, HALF, Add, Const, Delta, Expr, Func, Log, Mul, Num, Pow, Sum, Sym
@@ -45,6 +45,8 @@ def symbol(s: Sym) -> str:
         head = "\\mathit{e}" if n == "e" else "\\mathrm{pi}"  # not the constant (upright e is Euler's number)
     elif n == "delta" and len(indices) == 2:
         head = "\\mathrm{delta}"  # not the Kronecker delta
+    elif lookup(n) is not None or n in BUILDERS:
+        head = f"\\mathit{{{n}}}"  # a variable named sin: italic, as variables are, not the function
     else:
         head = name(n)
     return head + (subscript(indices) if indices else "")
