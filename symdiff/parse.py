@@ -281,8 +281,12 @@ class PlainPostLexer:
     - a name that holds the variable of differentiation, which occurs nowhere by
       itself, is a product of its letters: `ax^2` by x is a*x^2;
     - a number glued to a letter is one unit to the eye, so where a tighter
-      operator would split it (`e^2x`, `1/2x`) the text is refused as ambiguous;
-    - `x^1/2` is read strictly, with a note.
+      operator would split it (`e^2x`, `1/2x`, `6/2(1+2)`) the text is refused as ambiguous;
+    - `x^1/2` and `1/2 x` are read strictly, with a note;
+    - `math.`, `np.`, `torch.` before a name are dropped, with a note;
+    - `x^T` and `X'` (transposes) are refused until matrices exist.
+
+    Each is a row of the reading rules (symdiff/reading.py), where its examples are.
     """
 
     always_accept = ("MODULE",)
