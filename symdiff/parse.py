@@ -1099,17 +1099,14 @@ class LatexTransformer(Transformer[Token, Any]):
         return head.apply(arg)
 
     def apply_name(self, tok: Token, arg: X.Expr) -> X.Expr:
-        return _unwrap(self._apply_name(tok, arg))
-
-    def _apply_name(self, tok: Token, arg: X.Expr) -> X.Expr | _Juxtaposed:
         name = str(tok).strip().lstrip("\\")
         base, primes = F.undefined_name(name)
         if base in N.GREEK and base not in N.FUNCTION_LETTERS and not primes:
             note(f"read \\{base}(...) as the product \\{base}*(...); only f, g, h, "
                  f"{', '.join(sorted(N.FUNCTION_LETTERS - set('fgh')))} before a bracket are functions")
-            return _Juxtaposed(X.sym(base), arg)
-        return application(Token(tok.type, name, tok.start_pos, tok.line, tok.column), (arg,),
-                           styled=base in N.FUNCTION_LETTERS)
+            return X.mul(X.sym(base), arg)  # a power after it is apply_name_pow's
+        return _unwrap(application(Token(tok.type, name, tok.start_pos, tok.line, tok.column), (arg,),
+                                   styled=base in N.FUNCTION_LETTERS))
 
     def indexed_function(self, tok: Token, _arg: X.Expr) -> X.Expr:
         name = str(tok).strip()
