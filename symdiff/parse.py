@@ -243,10 +243,15 @@ def _piece(tok: Token, kind: str, value: str, offset: int) -> Token:
     return piece
 
 
+@cache
+def _function_spellings() -> frozenset[str]:
+    return frozenset(F.spellings()) | frozenset(F.BUILDERS)
+
+
 def letters(name: str) -> list[tuple[str, str]]:
     """`xsinx` -> [(NAME, x), (FUNC, sin), (NAME, x)]: a glued name as the function
     names (longest first) and single letters it is made of."""
-    functions = set(F.spellings()) | set(F.BUILDERS)
+    functions = _function_spellings()
     out, i = [], 0
     while i < len(name):
         head = next((name[i:i + k] for k in (9, 8, 7, 6, 5, 4, 3, 2) if name[i:i + k] in functions), None)
