@@ -915,10 +915,12 @@ def power_of_power(e: Expr) -> Expr | None:
         return pow_(u, mul(n, e.exp))
     if type(n) is not Num or type(e.exp) is not Num:
         return None
-    k = n.value
-    if k.denominator == 1 and k.numerator % 2 == 0:
-        return pow_(func("abs", u), Num(k * e.exp.value))
-    return pow_(u, Num(k * e.exp.value))
+    k = n.value * e.exp.value
+    if max(k.numerator.bit_length(), k.denominator.bit_length()) > MAX_FOLD_BITS // 16:
+        return None  # sqrt nested 300 deep stays nested: x^(1/2^300) is no simpler, and costly
+    if n.value.denominator == 1 and n.value.numerator % 2 == 0:
+        return pow_(func("abs", u), Num(k))
+    return pow_(u, Num(k))
 
 
 def _perfect_power_part(n: int, k: int) -> tuple[int, int]:
