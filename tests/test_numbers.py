@@ -1,11 +1,14 @@
 """Any real number type where a number is expected: evaluate, substitute, Python operators."""
 
 from fractions import Fraction
+import time
 
 import pytest
+from hypothesis import given, strategies as st
 
 import symdiff
 from extras import need
+from symdiff.printing.precedence import SHORT_BITS, long_integer
 
 np = need("numpy", "numpy")
 
@@ -43,3 +46,23 @@ def test_bools_nans_and_complex_are_not_expressions():
     for bad in (True, np.bool_(True), float("nan"), np.float64("inf"), 1j):
         with pytest.raises(TypeError):
             x * bad
+
+
+@given(st.integers(1, 10**30), st.integers(2, 1000), st.integers(0, 3000))
+def test_a_long_integer_is_written_as_the_number_it_is(m, b, v):
+    """m*b^v comes back as (m', b', k) with m'*b'^k equal to it, and fast: 10^12000 takes
+    O(log k) divisions (the derivation of 1e400*...*1e400*x took 2.8 s to print)."""
+    n = m * b**v
+    form = long_integer(n)
+    if form is None:
+        assert n.bit_length() <= SHORT_BITS or n % 100 != 0
+    else:
+        mm, bb, k = form
+        assert mm * bb**k == n and k > 1
+
+
+def test_a_product_of_huge_numerals_prints_its_steps_at_once():
+    text = "*".join(["1e400"] * 30) + "*x"
+    start = time.process_time()
+    steps = symdiff.derive(text, "x").render("text")
+    assert "10^" in steps and time.process_time() - start < 1.5

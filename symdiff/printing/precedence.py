@@ -49,23 +49,26 @@ def long_integer(n: int) -> tuple[int, int, int] | None:
                 if c > 1 and b**c == n:
                     return 1, b, c
             if best is None and n % (b * b) == 0:
-                m, v = n, 0
-                while m % b == 0:
-                    m //= b
-                    v += 1
+                m, v = _strip(n, b)
                 if m.bit_length() <= SMALL_FACTOR_BITS:
                     best = (m, b, v)
     if best is not None and best[1] != 10:
         return best
-    zeros = 0
-    m = n
-    while m % 10**64 == 0:
-        m //= 10**64
-        zeros += 64
-    while m % 10 == 0:
-        m //= 10
-        zeros += 1
+    m, zeros = _strip(n, 10)
     return (m, 10, zeros) if zeros > 1 else None
+
+
+def _strip(n: int, b: int) -> tuple[int, int]:
+    """(m, v) with n = m*b^v and b not dividing m, in O(log v) divisions (10^12000 has v = 12000)."""
+    powers = [b]
+    while n % (powers[-1] * powers[-1]) == 0:
+        powers.append(powers[-1] * powers[-1])
+    v = 0
+    for i in range(len(powers) - 1, -1, -1):
+        q, r = divmod(n, powers[i])
+        if r == 0:
+            n, v = q, v + (1 << i)
+    return n, v
 
 
 def integer_level(n: int) -> int:
