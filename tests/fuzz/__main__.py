@@ -24,7 +24,7 @@ def main() -> int:
     p.add_argument("--strings", type=int)
     p.add_argument("--typed", type=int, help="texts typed the way people type them, each with its meaning")
     p.add_argument("--cli", type=int, help="strings also run through the CLI in a subprocess")
-    p.add_argument("--limit", type=float, default=CALL_LIMIT, help="seconds a call may take (default 10)")
+    p.add_argument("--limit", type=float, default=CALL_LIMIT, help="CPU seconds a call may take (default 2)")
     a = p.parse_args()
     seed = a.seed if a.seed is not None else int(time.time())
     trees = a.trees if a.trees is not None else (10_000 if a.long else 300)
