@@ -11,6 +11,7 @@ import os
 import re
 import warnings
 from fractions import Fraction
+from functools import cache
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -713,7 +714,7 @@ def _script_value(tok: Token) -> X.Expr:
 STRUCTURE_COMMANDS = (
     "cdot times left right big Big bigg Bigg bigl bigr Bigl Bigr biggl biggr Biggl Biggr lbrack rbrack "
     "lbrace rbrace lvert rvert lVert rVert frac dfrac tfrac sqrt sum limits nolimits log ln exp max min "
-    "operatorname mathrm text mathit textrm textit mathsf rm it sigma delta pi quad qquad tag partial "
+    "operatorname mathrm text mathit textrm textit mathsf rm it delta pi quad qquad tag partial "
     "thinspace medspace thickspace negthinspace displaystyle textstyle begin end le leq ge geq lt gt "
     "leqslant geqslant"
 ).split()
@@ -722,7 +723,13 @@ STRUCTURE_COMMANDS = (
 def latex_function_commands() -> list[str]:
     """`\\sin`, `\\arcsin`, ...: the table's rows printed as a plain command, and the builders."""
     rows = [row.latex[1:] for row in F.ROWS if re.fullmatch(r"\\[A-Za-z]+", row.latex)]
-    return [c for c in rows if c != "sigma"] + ["exp", "ln", "log"]
+    return [c for c in rows if c not in N.GREEK] + ["exp", "ln", "log"]
+
+
+@cache
+def greek_function_commands() -> dict[str, str]:
+    """Rows printed as a Greek letter (`\\sigma` -> sigmoid): that function before a bracket, else the letter."""
+    return {row.latex[1:]: row.name for row in F.ROWS if row.latex[1:] in N.GREEK}
 
 
 KNOWN_COMMANDS = frozenset(
@@ -745,11 +752,13 @@ _FRAC = r"\\[dt]?frac\s*\{\s*"
 def latex_grammar_terminals() -> str:
     """The LaTeX terminals generated from symdiff.functions and symdiff.names."""
     greek = _alternatives([g for g in N.GREEK if g != "pi"] + list(N.LETTERLIKE))
-    fn_greek = _alternatives([g for g in N.GREEK if g not in ("pi", "sigma")])
+    functions = greek_function_commands()
+    fn_greek = _alternatives([g for g in N.GREEK if g != "pi" and g not in functions])
     brackets = r"(?:\(|\\left\s*\(|\\[bB]igg?l?\s*\()"
     letters = _alternatives(n if len(n) == 1 else "\\" + n for n in N.FUNCTION_LETTERS)
     return "\n".join([
         f"FUNC: /\\\\({_alternatives(latex_function_commands())})(?![A-Za-z])/",
+        f"GREEK_FUNC.3: /\\\\({_alternatives(functions)})(?=\\s*(\\(|\\\\left\\s*\\())/",
         f"GREEK: /\\\\({greek})(?![A-Za-z])/",
         f"DECOR: /\\\\({_alternatives(N.SUFFIX_OF_COMMAND)})(?![A-Za-z])/",
         f"FNAME.2: /([A-Za-df-z]|\\\\({fn_greek})(?![A-Za-z]))'*(?=\\s*{brackets})/",
@@ -1185,8 +1194,8 @@ class LatexTransformer(Transformer[Token, Any]):
                               f"with brackets for an undefined function")
         return _Bare(row(arg), word)
 
-    def sigmoid(self, _tok: Token, arg: X.Expr) -> X.Expr:
-        return X.func("sigmoid", arg)
+    def greek_apply(self, tok: Token, arg: X.Expr) -> X.Expr:
+        return X.func(greek_function_commands()[str(tok)[1:]], arg)
 
     def maxmin(self, tok: Token, _open: Token, *items) -> X.Expr:
         args = [a for a in items if not isinstance(a, Token)]
