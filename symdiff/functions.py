@@ -459,7 +459,9 @@ ROWS: tuple[Function, ...] = (
 
 
 FUNCTIONS: dict[str, Function] = {row.name: row for row in ROWS}
-ABS = next(row.name for row in ROWS if row.absolute)  # the row `|u|` is written with: bars read as it
+# Rows that notation builds: bars |u| are the absolute value; a condition u > 0 is the step.
+ABS = next(row.name for row in ROWS if row.absolute)
+STEP = "heaviside"
 _BY_SPELLING: dict[str, Function] = {
     spelling: row for row in ROWS for spelling in (row.name, *row.aliases)
 }

@@ -857,7 +857,7 @@ def _vector_component(s: X.Sym, j: X.Expr) -> X.Sym:
 
 def _complementary(a: X.Expr, b: X.Expr) -> bool:
     """heaviside(u) and heaviside(-u): `x > 0` and `x \\le 0`."""
-    return (type(a) is X.Func and type(b) is X.Func and a.name == b.name == "heaviside"
+    return (type(a) is X.Func and type(b) is X.Func and a.name == b.name == F.STEP
             and X.neg(a.arg) is b.arg)
 
 
@@ -960,7 +960,7 @@ class LatexTransformer(Transformer[Token, Any]):
             raise _TokenError(tok, "(...)_- is the negative part, max(0, -u) or min(0, u) by author: "
                               "write \\max(0, -u) or \\min(0, u)")
         note(f"read (...){script} as the positive part relu(...) = max(0, ...)")
-        return X.func("relu", a)
+        return F.maximum(X.ZERO, a)
 
     def positive_part_pow(self, a: X.Expr, tok: Token, exp) -> X.Expr:
         return X.pow_(self.positive_part(a, tok), _exponent(exp, None))
@@ -1231,7 +1231,7 @@ class LatexTransformer(Transformer[Token, Any]):
         return X.pow_(a, X.pow_(n, X.NEG_ONE))
 
     def abs(self, _open: Token, a: X.Expr, _close: Token) -> X.Expr:
-        return X.func("abs", a)
+        return X.func(F.ABS, a)
 
     def norm(self, tok: Token, a: X.Expr, _close: Token, p: tuple[X.Expr, ...] = (X.TWO,)) -> X.Expr:
         if _no_labels(tok, p) not in ((X.ONE,), (X.TWO,)):
@@ -1255,7 +1255,7 @@ class LatexTransformer(Transformer[Token, Any]):
         vectors = ", ".join(str(s) for s in free)
         note(f"read the norm of {vectors} as a sum over its components {j} = 1..{n} ({n} is the dimension)")
         if p == (X.ONE,):
-            return X.summation(X.func("abs", body), j, X.ONE, n)
+            return X.summation(X.func(F.ABS, body), j, X.ONE, n)
         return X.sqrt(X.summation(X.pow_(body, X.TWO), j, X.ONE, n))
 
     def kdelta(self, tok: Token, indices: tuple[X.Expr, ...]) -> X.Expr:
@@ -1271,7 +1271,7 @@ class LatexTransformer(Transformer[Token, Any]):
         step: X.Expr = X.ONE
         for left, op, right in zip(items[:-1:2], items[1::2], items[2::2]):
             greater = str(op) in (">", "\\ge", "\\geq", "\\geqslant", "\\gt")
-            step = X.mul(step, X.func("heaviside", X.sub(left, right) if greater else X.sub(right, left)))
+            step = X.mul(step, X.func(F.STEP, X.sub(left, right) if greater else X.sub(right, left)))
         return step
 
     def otherwise(self, _tok: Token) -> None:

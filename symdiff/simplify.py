@@ -807,7 +807,7 @@ def double_angle(e: Expr) -> Expr | None:
     return None
 
 
-def sigmoid_product(e: Expr) -> Expr | None:
+def logistic_product(e: Expr) -> Expr | None:
     """For a logistic row f (sigmoid): e^u*f(-u) -> f(u), e^u/(1 + e^u)^n -> f(u)*(1 - f(u))^(n - 1),
     f(-u)*f(u) -> f(u)*(1 - f(u))."""
     for name in _LOGISTIC:
@@ -997,7 +997,7 @@ def _one_plus_exp(s: Expr) -> Expr | None:
     return None
 
 
-def sigmoid_form(e: Expr, ctx: Simplifier) -> Expr | None:
+def logistic_form(e: Expr, ctx: Simplifier) -> Expr | None:
     """(1 + e^(-u))^(-n) -> f(u)^n for a logistic row f (sigmoid), when smaller."""
     w = _one_plus_exp(e.base)
     expo = e.exp
@@ -1223,7 +1223,7 @@ REWRITES: list[Rewrite] = [
     Rewrite("expand a product where terms cancel", Mul, expand_product, SEARCH, uses=SUM_IN_PRODUCT),
     Rewrite("sin(u)/cos(u) -> tan(u)", Mul, trig_quotient, uses=_functions(*(top for top, _ in QUOTIENTS))),
     Rewrite("2*sin(u)*cos(u) -> sin(2u)", Mul, double_angle, uses=_functions(*DOUBLE_ANGLES)),
-    Rewrite("e^u*sigmoid(-u) -> sigmoid(u)", Mul, sigmoid_product, uses=FACT_EXP | _functions(*_LOGISTIC)),
+    Rewrite("e^u*sigmoid(-u) -> sigmoid(u)", Mul, logistic_product, uses=FACT_EXP | _functions(*_LOGISTIC)),
     Rewrite("e^u/(e^(2u) + 1) -> 1/(2*cosh(u))", Mul, exp_over_exp_sum, needs=FACT_EXP | DEN | SUM_POWER),
     Rewrite("u^2/abs(u) -> abs(u)", Mul, abs_with_even_power, uses=_functions(ABS)),
     Rewrite("common denominator in a factor", Mul, together_in_factors, SEARCH, needs=DEN,
@@ -1236,7 +1236,7 @@ REWRITES: list[Rewrite] = [
     Rewrite("(c*u)^r -> c^r*u^r", Pow, root_of_coefficient),
     Rewrite("abs(u)^2 -> u^2", Pow, abs_even_power, uses=_functions(ABS)),
     Rewrite("(1 - x)^2 -> (x - 1)^2", Pow, even_power_of_negated, SEARCH, needs=SUM_POWER),
-    Rewrite("1/(1 + e^(-u)) -> sigmoid(u)", Pow, sigmoid_form, SEARCH, needs=FACT_EXP | DEN | SUM_POWER),
+    Rewrite("1/(1 + e^(-u)) -> sigmoid(u)", Pow, logistic_form, SEARCH, needs=FACT_EXP | DEN | SUM_POWER),
     Rewrite("log_b(b) -> 1", Log, log_of_base),
     Rewrite("log_b(1) -> 0", Log, log_of_one),
     Rewrite("log_b(b^u) -> u", Log, log_of_power_of_base),
