@@ -162,3 +162,41 @@ def test_a_new_row_works_everywhere_with_no_other_edit(scratch):
 def test_a_new_row_has_framework_code(scratch, module):
     framework(module)  # required in CI; elsewhere skipped, with a reason, when not installed
     run_checks(scratch, module)
+
+
+def test_a_missing_phrase_is_the_rows_name(monkeypatch):
+    """A language without a function's phrase titles its step by the row's name."""
+    import symdiff
+    from symdiff import languages
+
+    table = dict(languages.JA)
+    del table["sigmoid"]
+    monkeypatch.setitem(languages.LANGUAGES, "ja", table)
+    languages.words.cache_clear()
+    try:
+        text = symdiff.derive("sigmoid(x^2)", "x", lang="ja").render("text")
+    finally:
+        languages.words.cache_clear()
+    assert "sigmoid：d/du sigmoid(u)" in text
+    assert languages.JA["sigmoid"] not in text
+
+
+# Modules that read the table's columns; none of them may name a function in code.
+READERS = ["simplify.py", "generate.py", "parse.py", "plotting.py", "diff.py", "evaluate.py", "unicode_input.py",
+           "printing/latex.py", "printing/mathml.py", "printing/unicode.py", "printing/plain.py", "printing/steps.py"]
+
+
+@pytest.mark.parametrize("module", READERS)
+def test_no_function_is_named_outside_its_row(module):
+    """No string literal in the code is a row's name or alias (docstrings and
+    comments may show examples): the facts are read from the rows."""
+    import io
+    import tokenize
+
+    from symdiff.functions import ROWS
+
+    names = {spelling for row in ROWS for spelling in (row.name, *row.aliases)}
+    source = (ROOT / "symdiff" / module).read_text(encoding="utf-8")
+    named = [(tok.start[0], tok.string) for tok in tokenize.generate_tokens(io.StringIO(source).readline)
+             if tok.type == tokenize.STRING and tok.string.strip("'\"") in names]
+    assert not named
