@@ -3,9 +3,13 @@
 Each `Function` row holds a function's names, its derivative f'(u) as an
 expression in u, its real domain, its float value, its LaTeX and Unicode
 spellings, its parity, its value at 0, its sign, the names other libraries
-use for it and the phrase key its derivation step is titled by.  The
-parsers, `diff`, `evaluate`, the simplifier, the printers and the steps all
-read this table; adding a function is adding a row (plus its tests).
+use for it, the identities it gives the simplifier, its run-time helpers and
+stable forms for generated code, and the phrase key its derivation step is
+titled by (a language without that phrase shows the row's name).  The
+parsers, `diff`, `evaluate`, the simplifier, code generation, the printers
+and the steps all read this table and name no function themselves; adding a
+function is adding a row (plus its tests: tests/test_function_row.py adds one
+to a scratch copy of the package).
 
 A row of two arguments (`atan2(y, x)`, `hypot(x, y)`) gives both partial
 derivatives.  A row's `exact` column gives its value where that is known

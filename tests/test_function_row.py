@@ -200,3 +200,19 @@ def test_no_function_is_named_outside_its_row(module):
     named = [(tok.start[0], tok.string) for tok in tokenize.generate_tokens(io.StringIO(source).readline)
              if tok.type == tokenize.STRING and tok.string.strip("'\"") in names]
     assert not named
+
+
+def test_every_function_helper_is_in_its_row():
+    """A run-time helper named for a row (`_np_sigmoid`) is listed in that row's
+    `helpers`, so codegen finds it; and every listed helper is named for its row."""
+    from symdiff import runtime
+    from symdiff.functions import FUNCTIONS, ROWS
+
+    prefixes = ("_math_", "_np_", "_torch_", "_jax_")
+    for name in dir(runtime):
+        prefix = next((p for p in prefixes if name.startswith(p)), None)
+        if prefix is not None and name[len(prefix):] in FUNCTIONS:
+            assert getattr(runtime, name) in FUNCTIONS[name[len(prefix):]].helpers, name
+    for row in ROWS:
+        for helper in row.helpers:
+            assert any(helper.__name__ == p + row.name for p in prefixes), (row.name, helper.__name__)
