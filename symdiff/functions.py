@@ -3,9 +3,13 @@
 Each `Function` row holds a function's names, its derivative f'(u) as an
 expression in u, its real domain, its float value, its LaTeX and Unicode
 spellings, its parity, its value at 0, its sign, the names other libraries
-use for it and the phrase key its derivation step is titled by.  The
-parsers, `diff`, `evaluate`, the simplifier, the printers and the steps all
-read this table; adding a function is adding a row (plus its tests).
+use for it, the identities it gives the simplifier, its run-time helpers and
+stable forms for generated code, and the phrase key its derivation step is
+titled by (a language without that phrase shows the row's name).  The
+parsers, `diff`, `evaluate`, the simplifier, code generation, the printers
+and the steps all read this table and name no function themselves; adding a
+function is adding a row (plus its tests: tests/test_function_row.py adds one
+to a scratch copy of the package).
 
 A row of two arguments (`atan2(y, x)`, `hypot(x, y)`) gives both partial
 derivatives.  A row's `exact` column gives its value where that is known
@@ -27,13 +31,16 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from enum import Enum
 from fractions import Fraction
+from typing import Any
 
 from .errors import EvaluationError
-from .runtime import _math_sigmoid as _sigmoid, _math_softplus as _softplus  # stable forms, shared with generated code
+from . import runtime as R  # stable forms, shared by evaluate (the value column) and generated code
 from .expr import (
     HALF, NEG_ONE, ONE, PI, TWO, UNDEFINED, ZERO, Add, Expr, Func, Mul, Num, Pow, _fold_numeric_power,
     add, exp, func, ln, log, mul, neg, pow_, sqrt, sub,
 )
+
+Square = tuple[Expr, int, Expr]  # (g, s, r): f(u)^2 + s*g = r
 
 
 class Parity(Enum):
@@ -89,8 +96,26 @@ class Function:
     # UNDEFINED at a pole (tan(pi/2)), identities (hypot(u, 0) = abs(u)); else None.
     exact: Callable[..., Expr | None] | None = None
     # f as other rows and nodes, equal on the whole domain: code for a backend with no spelling.
+    # A definition ln(w) also gives the simplifier e^(k*f(u)) = w^k (log1p: e^(log1p(u)) = 1 + u).
     definition: Callable[..., Expr] | None = None
     inverse_of: str | None = None  # f(g(u)) = u wherever g(u) is defined, for the row g named
+    # Run-time helpers of `symdiff.runtime` computing f where a backend has no spelling, or only
+    # an unstable one (`_np_sigmoid`); a helper's name says its backend (`_np_`, `_math_`, ...).
+    helpers: tuple[Callable[..., Any], ...] = ()
+    # Identities the simplifier (and, where they matter for stability, generated code) reads:
+    squares: Callable[[Expr], tuple[Square, ...]] | None = None  # f(u)^2 + s*g = r, as (g, s, r)
+    quotient: tuple[str, str] | None = None  # f(u) = g(u)/h(u): tan is sin/cos
+    double_angle: str | None = None  # f(2u) = 2*f(u)*g(u) for the row g named: sin with cos
+    half_exp_sum: int | None = None  # f(u) = (e^(2u) + c)/(2*e^u) for this c: cosh 1, sinh -1
+    power_form: tuple[int, Callable[..., Expr]] | None = None  # f(args)^n is a polynomial: cbrt(u)^3 = u
+    # f(u) = 1/(1 + e^(-u)) = e^u/(1 + e^u), so f(u) + f(-u) = 1 and e^u*f(-u) = f(u):
+    # the simplifier writes these forms as f, and code writes 1 - f(u) as f(-u) (no cancellation).
+    logistic: bool = False
+    ln_one_plus_exp: bool = False  # f(u) = ln(1 + e^u): the simplifier and code write ln(1 + e^u) as f(u)
+    stable_log: Callable[..., Expr] | None = None  # ln(f(u)) for code, without cancellation
+    absolute: bool = False  # f(u) = |u|: abs(u)^2 = u^2, sqrt(u^2) = abs(u), abs(c*u) = |c|*abs(u), ...
+    sees_through: tuple[str, ...] = ()  # f(g(u)) = f(u) for these rows g (heaviside(relu(u)))
+    period: int | None = None  # f(u + k*period*pi) = f(u): plots mark whole periods
 
     @property
     def arity(self) -> int:
@@ -132,6 +157,10 @@ TWO_OVER_ROOT_PI = mul(TWO, pow_(PI, NEG_HALF))
 
 def _f(name: str) -> Callable[[Expr], Expr]:
     return lambda u: func(name, u)
+
+
+def _square(name: str, u: Expr) -> Expr:
+    return pow_(func(name, u), TWO)
 
 
 # ------------------------------------------------------------- exact values
@@ -295,22 +324,28 @@ HALF_PI = mul(HALF, PI)
 ROWS: tuple[Function, ...] = (
     Function("sin", _f("cos"), math.sin, r"\sin", "trig",
              parity=Parity.ODD, at_zero=ZERO, numpy="sin", sympy="sin", math="sin", torch="torch.sin", jax="jnp.sin",
-             exact=_at_pi(lambda s, c: s), inverse_of="asin"),
+             exact=_at_pi(lambda s, c: s), inverse_of="asin", period=2, double_angle="cos",
+             squares=lambda u: ((_square("cos", u), 1, ONE),)),
     Function("cos", lambda u: neg(func("sin", u)), math.cos, r"\cos", "trig",
              parity=Parity.EVEN, at_zero=ONE, numpy="cos", sympy="cos", math="cos", torch="torch.cos", jax="jnp.cos",
-             exact=_at_pi(lambda s, c: c), inverse_of="acos"),
+             exact=_at_pi(lambda s, c: c), inverse_of="acos", period=2,
+             squares=lambda u: ((_square("sin", u), -1, func("cos", mul(TWO, u))),)),
     Function("tan", lambda u: pow_(func("sec", u), TWO), math.tan, r"\tan", "trig",
              domain=COS_NONZERO, parity=Parity.ODD, at_zero=ZERO, numpy="tan", sympy="tan", math="tan", torch="torch.tan", jax="jnp.tan",
-             exact=_at_pi(_over), inverse_of="atan"),
+             exact=_at_pi(_over), inverse_of="atan", period=1, quotient=("sin", "cos"),
+             squares=lambda u: ((ONE, 1, _square("sec", u)),)),
     Function("cot", lambda u: neg(pow_(func("csc", u), TWO)), lambda u: 1.0 / math.tan(u),
              r"\cot", "trig", domain=SIN_NONZERO, parity=Parity.ODD, sympy="cot",
-             exact=_at_pi(lambda s, c: _over(c, s)), inverse_of="acot"),
+             exact=_at_pi(lambda s, c: _over(c, s)), inverse_of="acot", period=1, quotient=("cos", "sin"),
+             helpers=(R._math_cot, R._np_cot, R._torch_cot, R._jax_cot)),
     Function("sec", lambda u: mul(func("sec", u), func("tan", u)), lambda u: 1.0 / math.cos(u),
              r"\sec", "trig", domain=COS_NONZERO, parity=Parity.EVEN, at_zero=ONE, sympy="sec",
-             exact=_at_pi(lambda s, c: _reciprocal(c)), inverse_of="asec"),
+             exact=_at_pi(lambda s, c: _reciprocal(c)), inverse_of="asec", period=2,
+             helpers=(R._math_sec, R._np_sec, R._torch_sec, R._jax_sec)),
     Function("csc", lambda u: neg(mul(func("csc", u), func("cot", u))),
              lambda u: 1.0 / math.sin(u), r"\csc", "trig", domain=SIN_NONZERO,
-             parity=Parity.ODD, sympy="csc", exact=_at_pi(lambda s, c: _reciprocal(s)), inverse_of="acsc"),
+             parity=Parity.ODD, sympy="csc", exact=_at_pi(lambda s, c: _reciprocal(s)), inverse_of="acsc",
+             period=2, helpers=(R._math_csc, R._np_csc, R._torch_csc, R._jax_csc)),
     Function("asin", lambda u: pow_(_one_minus_square(u), NEG_HALF), math.asin, r"\arcsin",
              "inverse_trig", aliases=("arcsin",), domain=UNIT_CLOSED, parity=Parity.ODD,
              at_zero=ZERO, unicode="arcsin", numpy="arcsin", sympy="asin", math="asin", torch="torch.asin", jax="jnp.arcsin",
@@ -325,13 +360,14 @@ ROWS: tuple[Function, ...] = (
              exact=_ATAN_EXACT),
     Function("sinh", _f("cosh"), math.sinh, r"\sinh", "hyperbolic",
              parity=Parity.ODD, at_zero=ZERO, numpy="sinh", sympy="sinh", math="sinh", torch="torch.sinh", jax="jnp.sinh",
-             inverse_of="asinh"),
+             inverse_of="asinh", double_angle="cosh", half_exp_sum=-1),
     Function("cosh", _f("sinh"), math.cosh, r"\cosh", "hyperbolic",
              parity=Parity.EVEN, at_zero=ONE, nonnegative=True, numpy="cosh", sympy="cosh", math="cosh", torch="torch.cosh", jax="jnp.cosh",
-             inverse_of="acosh"),
+             inverse_of="acosh", half_exp_sum=1,
+             squares=lambda u: ((_square("sinh", u), -1, ONE), (_square("sinh", u), 1, func("cosh", mul(TWO, u))))),
     Function("tanh", lambda u: pow_(func("cosh", u), Num(-2)), math.tanh, r"\tanh",
              "hyperbolic", parity=Parity.ODD, at_zero=ZERO, numpy="tanh", sympy="tanh", math="tanh", torch="torch.tanh", jax="jnp.tanh",
-             inverse_of="atanh"),
+             inverse_of="atanh", quotient=("sinh", "cosh")),
     Function("asinh", lambda u: pow_(add(pow_(u, TWO), ONE), NEG_HALF), math.asinh,
              r"\mathrm{arsinh}", "inverse_hyperbolic", aliases=("arsinh", "arcsinh"),
              parity=Parity.ODD, at_zero=ZERO, unicode="arsinh", numpy="arcsinh", sympy="asinh", math="asinh", torch="torch.asinh", jax="jnp.arcsinh",
@@ -346,24 +382,32 @@ ROWS: tuple[Function, ...] = (
              numpy="arctanh", sympy="atanh", math="atanh", torch="torch.atanh", jax="jnp.arctanh",
              inverse_of="tanh"),
     Function("erf", lambda u: mul(TWO_OVER_ROOT_PI, exp(neg(pow_(u, TWO)))), math.erf,
-             r"\mathrm{erf}", "erf", parity=Parity.ODD, at_zero=ZERO, sympy="erf", math="erf", torch="torch.erf", jax="jax.scipy.special.erf"),
+             r"\mathrm{erf}", "erf", parity=Parity.ODD, at_zero=ZERO, sympy="erf", math="erf", torch="torch.erf", jax="jax.scipy.special.erf",
+             helpers=(R._np_erf,)),
     Function("erfc", lambda u: neg(mul(TWO_OVER_ROOT_PI, exp(neg(pow_(u, TWO))))), math.erfc,
-             r"\mathrm{erfc}", "erf", at_zero=ONE, nonnegative=True, sympy="erfc", math="erfc", torch="torch.erfc", jax="jax.scipy.special.erfc"),
+             r"\mathrm{erfc}", "erf", at_zero=ONE, nonnegative=True, sympy="erfc", math="erfc", torch="torch.erfc", jax="jax.scipy.special.erfc",
+             helpers=(R._np_erfc,)),
     Function("sigmoid", lambda u: mul(func("sigmoid", u), sub(ONE, func("sigmoid", u))),
-             _sigmoid, r"\sigma", "sigmoid", at_zero=HALF, nonnegative=True, unicode="σ", torch="torch.sigmoid", jax="jax.nn.sigmoid"),
-    Function("softplus", _f("sigmoid"), _softplus, r"\mathrm{softplus}", "softplus",
-             nonnegative=True, jax="jax.nn.softplus"),
+             R._math_sigmoid, r"\sigma", "sigmoid", at_zero=HALF, nonnegative=True, unicode="σ", torch="torch.sigmoid",
+             jax="jax.nn.sigmoid", helpers=(R._math_sigmoid, R._np_sigmoid), logistic=True,
+             stable_log=lambda u: neg(func("softplus", neg(u)))),  # ln(sigmoid(u)) = -softplus(-u)
+    Function("softplus", _f("sigmoid"), R._math_softplus, r"\mathrm{softplus}", "softplus",
+             nonnegative=True, jax="jax.nn.softplus", ln_one_plus_exp=True,
+             helpers=(R._math_softplus, R._np_softplus, R._torch_softplus)),
     Function("relu", _f("heaviside"), lambda u: max(u, 0.0), r"\mathrm{relu}", "relu",
-             at_zero=ZERO, nonnegative=True, sympy=None, torch="torch.relu", jax="jax.nn.relu"),
+             at_zero=ZERO, nonnegative=True, sympy=None, torch="torch.relu", jax="jax.nn.relu",
+             helpers=(R._math_relu, R._np_relu), sees_through=("relu",)),
     # The step function is undefined at 0, so relu' = heaviside is too: relu has no
     # derivative there, and symdiff says so rather than pick a convention.
     Function("heaviside", lambda u: ZERO, lambda u: float(u > 0), r"\mathrm{heaviside}",
-             "heaviside", domain=NONZERO, nonnegative=True, sympy="Heaviside"),
+             "heaviside", domain=NONZERO, nonnegative=True, sympy="Heaviside", sees_through=("relu",),
+             helpers=(R._math_heaviside, R._np_heaviside, R._torch_heaviside, R._jax_heaviside)),
     Function("sign", lambda u: ZERO, _sign, r"\mathrm{sgn}", "sign", aliases=("sgn",),
-             parity=Parity.ODD, at_zero=ZERO, unicode="sgn", numpy="sign", sympy="sign", torch="torch.sign", jax="jnp.sign"),
+             parity=Parity.ODD, at_zero=ZERO, unicode="sgn", numpy="sign", sympy="sign", torch="torch.sign", jax="jnp.sign",
+             helpers=(R._math_sign,)),
     Function("abs", lambda u: mul(u, pow_(func("abs", u), NEG_ONE)), abs, r"\left|{}\right|", "abs",
              parity=Parity.EVEN, at_zero=ZERO, nonnegative=True, unicode="|{}|", numpy="abs",
-             sympy="Abs", math="fabs", torch="torch.abs", jax="jnp.abs"),
+             sympy="Abs", math="fabs", torch="torch.abs", jax="jnp.abs", absolute=True),
     # acot(u) = pi/2 - atan(u), continuous, in (0, pi), as Abramowitz and Stegun 4.4.8; SymPy and
     # Wolfram take atan(1/u), pi less for u < 0 (same derivative).  No note: symdiff prints acot,
     # and what it prints reads back without one; the README states the convention.
@@ -395,7 +439,7 @@ ROWS: tuple[Function, ...] = (
              definition=lambda u: func("atanh", pow_(u, NEG_ONE))),
     Function("cbrt", lambda u: mul(Num(Fraction(1, 3)), pow_(func("cbrt", u), Num(-2))), math.cbrt,
              r"\mathrm{cbrt}", "cube_root", parity=Parity.ODD, at_zero=ZERO, numpy="cbrt", math="cbrt",
-             jax="jnp.cbrt", exact=_cube_root_exact,
+             jax="jnp.cbrt", exact=_cube_root_exact, power_form=(3, lambda u: u),
              definition=lambda u: mul(func("sign", u), pow_(func("abs", u), Num(Fraction(1, 3))))),
     Function("log1p", lambda u: pow_(add(ONE, u), NEG_ONE), math.log1p, r"\mathrm{log1p}", "log1p",
              domain=ABOVE_MINUS_ONE, at_zero=ZERO, numpy="log1p", math="log1p", torch="torch.log1p",
@@ -413,11 +457,15 @@ ROWS: tuple[Function, ...] = (
              r"\operatorname{hypot}", "hypot", nonnegative=True,
              derivative_v=lambda u, v: mul(v, pow_(func("hypot", u, v), NEG_ONE)),
              numpy="hypot", math="hypot", torch="torch.hypot", jax="jnp.hypot", exact=_hypot_exact,
+             power_form=(2, _sum_of_squares),
              definition=lambda u, v: sqrt(_sum_of_squares(u, v))),
 )
 
 
 FUNCTIONS: dict[str, Function] = {row.name: row for row in ROWS}
+# Rows that notation builds: bars |u| are the absolute value; a condition u > 0 is the step.
+ABS = next(row.name for row in ROWS if row.absolute)
+STEP = "heaviside"
 _BY_SPELLING: dict[str, Function] = {
     spelling: row for row in ROWS for spelling in (row.name, *row.aliases)
 }

@@ -46,10 +46,13 @@ from . import runtime
 from .api import as_tree
 from .errors import SymdiffError
 from .expr import (
-    E, FACT_BINDER, ONE, ZERO, Add, Const, Delta, Expr, Func, Log, Mul, Num, Pow, Sum, Sym, add, log, mul, neg,
+    E, FACT_BINDER, ONE, ZERO, Add, Const, Delta, Expr, Func, Log, Mul, Num, Pow, Sum, Sym, add, func, log, mul, neg,
     postorder, pow_, size,
 )
-from .functions import FUNCTIONS, is_undefined
+from .functions import FUNCTIONS, ROWS, Function, is_undefined
+
+LOGISTIC = frozenset(row.name for row in ROWS if row.logistic)  # 1 - f(u) is written f(-u)
+LN_ONE_PLUS_EXP = next((row.name for row in ROWS if row.ln_one_plus_exp), None)  # ln(1 + e^u) is softplus(u)
 
 ADD, MUL, NEG, POW, ATOM = 1, 2, 3, 4, 5
 
@@ -253,7 +256,7 @@ class _Lowering:
         self.code = _Code()
         self.params = params  # symdiff name -> identifier
         self.vars = variables
-        self.helpers: set[str] = set()
+        self.helpers: dict[str, Callable[..., Any]] = {}  # name -> run-time helper, copied into the text
         # array axes after the batch axes: the output's free indices (by name), then one per enclosing sum
         self.all_free = sorted((s for s in variables.indices if s.name not in params),
                                key=lambda s: _natural_key(s.name)) if backend.vectorised else []
@@ -273,11 +276,18 @@ class _Lowering:
 
     # -- helpers
     def helper(self, name: str) -> str:
-        full = self.b.helper + name
-        if not hasattr(runtime, full):
+        """This backend's helper for a structural form (`logsumexp`, `real`), if it has one."""
+        return self.use(getattr(runtime, self.b.helper + name, None))
+
+    def row_helper(self, row: Function) -> str:
+        """This backend's helper computing the row's function (its `helpers` column), if any."""
+        return self.use(next((h for h in row.helpers if h.__name__.startswith(self.b.helper)), None))
+
+    def use(self, helper: Callable[..., Any] | None) -> str:
+        if helper is None:
             return ""
-        self.helpers.add(full)
-        return full
+        self.helpers[helper.__name__] = helper
+        return helper.__name__
 
     def names_in(self, e: Expr) -> frozenset[Sym]:
         """Plain names occurring anywhere in `e`, subscripts and sum indices included."""
@@ -402,7 +412,7 @@ class _Lowering:
             return c.mul([value], [self.log(e.base, ctx)])
         if t is Func:
             row = FUNCTIONS[e.name]
-            if row.definition and not getattr(row, self.b.column) and not self.helper(e.name):
+            if row.definition and not getattr(row, self.b.column) and not self.row_helper(row):
                 return self.lower(row.definition(*e.args), ctx)  # no spelling: the row's definition
             return self.function(e.name, *(self.lower(a, ctx) for a in e.args))
         if t is Sum:
@@ -419,16 +429,16 @@ class _Lowering:
             return self.code.tmpl(f"{self.b.prefix}{spelt}(*{self.helper('tensors')}({holes}))", *args)
         if spelt:
             return self.code.call(self.b.prefix + spelt, *args)
-        helper = self.helper(name)
+        helper = self.row_helper(row)
         if helper:
             return self.code.call(helper, *args)
         raise SymdiffError(f"no {self.b.name} code for the function {name}")
 
     def add(self, e: Add, ctx: tuple[Sum, ...]) -> int:
-        flipped = _one_minus_sigmoid(e)
+        flipped = _one_minus_logistic(e)
         if flipped is not None:  # 1 - sigmoid(u) = sigmoid(-u): no cancellation for large u
-            u, sign = flipped
-            value = self.function("sigmoid", self.lower(neg(u), ctx))
+            name, u, sign = flipped
+            value = self.function(name, self.lower(neg(u), ctx))
             return value if sign > 0 else self.code.neg(value)
         terms = []
         for term in e.terms:
@@ -475,23 +485,18 @@ class _Lowering:
         return c.node("pow", None, (self.lower(base, ctx), self.lower(exp, ctx)))
 
     # -- stable forms
-    def softplus(self, u: int) -> int:
-        return self.function("softplus", u)
-
     def log(self, arg: Expr, ctx: tuple[Sum, ...]) -> int:
         """ln(arg), stable where a stable form exists."""
         c = self.code
         if self.b.vectorised and not arg.free and not arg.facts & FACT_BINDER:
             with self.scalar():  # the base of log_2(x): math.log(2)
                 return self.log(arg, ctx)
-        if type(arg) is Func and arg.name == "sigmoid":  # ln(sigmoid(u)) = -softplus(-u)
-            return c.neg(self.softplus(self.lower(neg(arg.arg), ctx)))
-        if type(arg) is Add and len(arg.terms) == 2 and arg.terms[0] is ONE:
-            other = arg.terms[1]
-            if type(other) is Mul and other.factors[0] == Num(-1) and len(other.factors) == 2 \
-                    and type(other.factors[1]) is Func and other.factors[1].name == "sigmoid":
-                # ln(1 - sigmoid(u)) = -softplus(u)
-                return c.neg(self.softplus(self.lower(other.factors[1].arg, ctx)))
+        flipped = _one_minus_logistic(arg) if type(arg) is Add else None
+        if flipped is not None and flipped[2] > 0:  # ln(1 - sigmoid(u)) = ln(sigmoid(-u))
+            arg = func(flipped[0], neg(flipped[1]))
+        row = FUNCTIONS.get(arg.name) if type(arg) is Func else None
+        if row is not None and row.stable_log is not None:  # ln(sigmoid(u)) = -softplus(-u)
+            return self.lower(row.stable_log(*arg.args), ctx)
         lse = self.logsumexp(arg, ctx)
         if lse is not None:
             return lse
@@ -514,8 +519,8 @@ class _Lowering:
         terms = _exp_terms(s) if type(s) is Add else None
         if terms is None or any(k <= 0 for k, _ in terms):
             return None
-        if len(terms) == 2 and terms[0] == (Fraction(1), ZERO) and terms[1][0] == 1:
-            return self.softplus(self.lower(terms[1][1], ctx))  # ln(1 + e^u)
+        if len(terms) == 2 and terms[0] == (Fraction(1), ZERO) and terms[1][0] == 1 and LN_ONE_PLUS_EXP:
+            return self.function(LN_ONE_PLUS_EXP, self.lower(terms[1][1], ctx))  # ln(1 + e^u) = softplus(u)
         # c*e^u = e^(u + ln c): the largest exponent is taken out, nothing overflows
         return c.call(self.helper("logsumexp"), *(self.lower(add(u, _ln_number(k)), ctx) for k, u in terms))
 
@@ -566,7 +571,7 @@ class _Lowering:
             return self.code.leaf(str(e.value.numerator))
         if type(e) is Sym and not e.indices and any(s.index is e for s in ctx) and not self.b.vectorised:
             return self.code.node("loopvar", _identifier(e.name))
-        self.helpers.add("_whole")  # a scalar: never padded with axes
+        self.use(runtime._whole)  # a scalar: never padded with axes
         with self.unpadded():
             return self.code.call("_whole", self.lower(e, self.context(e, ctx)))
 
@@ -583,7 +588,7 @@ class _Lowering:
         if outer is not None and not self.b.vectorised and type(outer.lower) is Num \
                 and outer.lower.value + offset >= 1:
             return self._shift(c.node("loopvar", _identifier(cast(Sym, base).name)), offset - 1)  # outer.index
-        self.helpers.add("_position")
+        self.use(runtime._position)
         with self.unpadded():
             return c.call("_position", self.lower(i, ctx if not self.b.vectorised else self.context(i, ctx)))
 
@@ -708,8 +713,8 @@ def _index_offset(i: Expr) -> tuple[Sym | None, int]:
     return None, 0
 
 
-def _one_minus_sigmoid(e: Add) -> tuple[Expr, int] | None:
-    """(u, 1) for `1 - sigmoid(u)`, (u, -1) for `sigmoid(u) - 1`, else None."""
+def _one_minus_logistic(e: Add) -> tuple[str, Expr, int] | None:
+    """(f, u, 1) for `1 - f(u)`, (f, u, -1) for `f(u) - 1`, with f a logistic row (sigmoid), else None."""
     if len(e.terms) != 2:
         return None
     number = next((t for t in e.terms if type(t) is Num), None)
@@ -722,8 +727,8 @@ def _one_minus_sigmoid(e: Add) -> tuple[Expr, int] | None:
         sign = -1
     else:
         return None
-    if type(other) is Func and other.name == "sigmoid":
-        return other.arg, sign
+    if type(other) is Func and other.name in LOGISTIC:
+        return other.name, other.arg, sign
     return None
 
 
@@ -1059,7 +1064,7 @@ def _source(expr_or_exprs: Expr | str | Iterable[Expr | str] | dict[str, Any], a
         doc.append("A result with a free index has an axis for it, after any batch axes: " + ", ".join(
             f"{s.name} (axis {k - len(lowering.all_free)} when all occur, {s.name} = index + 1)"
             for k, s in enumerate(lowering.all_free)))
-    helpers = [inspect.getsource(getattr(runtime, h)) for h in sorted(lowering.helpers)]
+    helpers = [inspect.getsource(h) for _, h in sorted(lowering.helpers.items())]
     code = "\n".join([f"def {name}({', '.join(params.values())}):",
                       '    """' + "\n    ".join(doc) + '\n    """',
                       *(f"    {line}" for line in lines), f"    return {result}"])

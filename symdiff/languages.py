@@ -2,12 +2,15 @@
 
 A table maps each rule identifier to its name and each phrase key to a
 `str.format` template.  Adding a language is adding a table to `LANGUAGES`;
-a rule a table does not name is shown by its identifier.
+a function row's rule a table does not name is titled by the row's name.
 """
 
 from __future__ import annotations
 
+from functools import cache
+
 from .errors import SymdiffError
+from .functions import ROWS
 
 EN: dict[str, str] = {
     # rule names
@@ -229,10 +232,15 @@ JA: dict[str, str] = {
 LANGUAGES: dict[str, dict[str, str]] = {"en": EN, "ja": JA}
 
 
+@cache
 def words(lang: str) -> dict[str, str]:
     """The table for `lang`; every table names every key (a test checks), so
-    no English leaks into another language."""
+    no English leaks into another language.  A function row whose phrase a
+    table lacks is titled by the row's name (a new row renders at once)."""
     if lang not in LANGUAGES:
         known = ", ".join(sorted(LANGUAGES))
         raise SymdiffError(f"unknown language {lang!r}; choose one of {known}")
-    return LANGUAGES[lang]
+    fallback: dict[str, str] = {}
+    for row in ROWS:
+        fallback.setdefault(row.phrase, row.name)
+    return fallback | LANGUAGES[lang]

@@ -11,6 +11,7 @@ import os
 import re
 import warnings
 from fractions import Fraction
+from functools import cache
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -713,7 +714,7 @@ def _script_value(tok: Token) -> X.Expr:
 STRUCTURE_COMMANDS = (
     "cdot times left right big Big bigg Bigg bigl bigr Bigl Bigr biggl biggr Biggl Biggr lbrack rbrack "
     "lbrace rbrace lvert rvert lVert rVert frac dfrac tfrac sqrt sum limits nolimits log ln exp max min "
-    "operatorname mathrm text mathit textrm textit mathsf rm it sigma delta pi quad qquad tag partial "
+    "operatorname mathrm text mathit textrm textit mathsf rm it delta pi quad qquad tag partial "
     "thinspace medspace thickspace negthinspace displaystyle textstyle begin end le leq ge geq lt gt "
     "leqslant geqslant"
 ).split()
@@ -722,7 +723,13 @@ STRUCTURE_COMMANDS = (
 def latex_function_commands() -> list[str]:
     """`\\sin`, `\\arcsin`, ...: the table's rows printed as a plain command, and the builders."""
     rows = [row.latex[1:] for row in F.ROWS if re.fullmatch(r"\\[A-Za-z]+", row.latex)]
-    return [c for c in rows if c != "sigma"] + ["exp", "ln", "log"]
+    return [c for c in rows if c not in N.GREEK] + ["exp", "ln", "log"]
+
+
+@cache
+def greek_function_commands() -> dict[str, str]:
+    """Rows printed as a Greek letter (`\\sigma` -> sigmoid): that function before a bracket, else the letter."""
+    return {row.latex[1:]: row.name for row in F.ROWS if row.latex[1:] in N.GREEK}
 
 
 KNOWN_COMMANDS = frozenset(
@@ -745,11 +752,13 @@ _FRAC = r"\\[dt]?frac\s*\{\s*"
 def latex_grammar_terminals() -> str:
     """The LaTeX terminals generated from symdiff.functions and symdiff.names."""
     greek = _alternatives([g for g in N.GREEK if g != "pi"] + list(N.LETTERLIKE))
-    fn_greek = _alternatives([g for g in N.GREEK if g not in ("pi", "sigma")])
+    functions = greek_function_commands()
+    fn_greek = _alternatives([g for g in N.GREEK if g != "pi" and g not in functions])
     brackets = r"(?:\(|\\left\s*\(|\\[bB]igg?l?\s*\()"
     letters = _alternatives(n if len(n) == 1 else "\\" + n for n in N.FUNCTION_LETTERS)
     return "\n".join([
         f"FUNC: /\\\\({_alternatives(latex_function_commands())})(?![A-Za-z])/",
+        f"GREEK_FUNC.3: /\\\\({_alternatives(functions)})(?=\\s*(\\(|\\\\left\\s*\\())/",
         f"GREEK: /\\\\({greek})(?![A-Za-z])/",
         f"DECOR: /\\\\({_alternatives(N.SUFFIX_OF_COMMAND)})(?![A-Za-z])/",
         f"FNAME.2: /([A-Za-df-z]|\\\\({fn_greek})(?![A-Za-z]))'*(?=\\s*{brackets})/",
@@ -848,7 +857,7 @@ def _vector_component(s: X.Sym, j: X.Expr) -> X.Sym:
 
 def _complementary(a: X.Expr, b: X.Expr) -> bool:
     """heaviside(u) and heaviside(-u): `x > 0` and `x \\le 0`."""
-    return (type(a) is X.Func and type(b) is X.Func and a.name == b.name == "heaviside"
+    return (type(a) is X.Func and type(b) is X.Func and a.name == b.name == F.STEP
             and X.neg(a.arg) is b.arg)
 
 
@@ -951,7 +960,7 @@ class LatexTransformer(Transformer[Token, Any]):
             raise _TokenError(tok, "(...)_- is the negative part, max(0, -u) or min(0, u) by author: "
                               "write \\max(0, -u) or \\min(0, u)")
         note(f"read (...){script} as the positive part relu(...) = max(0, ...)")
-        return X.func("relu", a)
+        return F.maximum(X.ZERO, a)
 
     def positive_part_pow(self, a: X.Expr, tok: Token, exp) -> X.Expr:
         return X.pow_(self.positive_part(a, tok), _exponent(exp, None))
@@ -1185,8 +1194,8 @@ class LatexTransformer(Transformer[Token, Any]):
                               f"with brackets for an undefined function")
         return _Bare(row(arg), word)
 
-    def sigmoid(self, _tok: Token, arg: X.Expr) -> X.Expr:
-        return X.func("sigmoid", arg)
+    def greek_apply(self, tok: Token, arg: X.Expr) -> X.Expr:
+        return X.func(greek_function_commands()[str(tok)[1:]], arg)
 
     def maxmin(self, tok: Token, _open: Token, *items) -> X.Expr:
         args = [a for a in items if not isinstance(a, Token)]
@@ -1222,7 +1231,7 @@ class LatexTransformer(Transformer[Token, Any]):
         return X.pow_(a, X.pow_(n, X.NEG_ONE))
 
     def abs(self, _open: Token, a: X.Expr, _close: Token) -> X.Expr:
-        return X.func("abs", a)
+        return X.func(F.ABS, a)
 
     def norm(self, tok: Token, a: X.Expr, _close: Token, p: tuple[X.Expr, ...] = (X.TWO,)) -> X.Expr:
         if _no_labels(tok, p) not in ((X.ONE,), (X.TWO,)):
@@ -1246,7 +1255,7 @@ class LatexTransformer(Transformer[Token, Any]):
         vectors = ", ".join(str(s) for s in free)
         note(f"read the norm of {vectors} as a sum over its components {j} = 1..{n} ({n} is the dimension)")
         if p == (X.ONE,):
-            return X.summation(X.func("abs", body), j, X.ONE, n)
+            return X.summation(X.func(F.ABS, body), j, X.ONE, n)
         return X.sqrt(X.summation(X.pow_(body, X.TWO), j, X.ONE, n))
 
     def kdelta(self, tok: Token, indices: tuple[X.Expr, ...]) -> X.Expr:
@@ -1262,7 +1271,7 @@ class LatexTransformer(Transformer[Token, Any]):
         step: X.Expr = X.ONE
         for left, op, right in zip(items[:-1:2], items[1::2], items[2::2]):
             greater = str(op) in (">", "\\ge", "\\geq", "\\geqslant", "\\gt")
-            step = X.mul(step, X.func("heaviside", X.sub(left, right) if greater else X.sub(right, left)))
+            step = X.mul(step, X.func(F.STEP, X.sub(left, right) if greater else X.sub(right, left)))
         return step
 
     def otherwise(self, _tok: Token) -> None:

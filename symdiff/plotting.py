@@ -17,6 +17,7 @@ from typing import Any
 from . import api
 from .errors import EvaluationError, SymdiffError
 from .expr import Expr, Sym
+from .functions import ROWS
 
 try:
     import numpy as np
@@ -28,8 +29,8 @@ except ImportError:  # the extra [plot] is missing: plot() says how to install i
 SAMPLES = 801
 INSTALL = "plotting needs matplotlib: pip install 'symdiff[plot]'"
 DEFAULT_RANGE = (-3.0, 3.0)
-# Periods of the periodic functions, in units of pi: sin(k*x + b) repeats every 2*pi/|k|.
-PERIODS = {"sin": 2, "cos": 2, "sec": 2, "csc": 2, "tan": 1, "cot": 1}
+# Periods of the periodic functions (their rows' `period`), in units of pi: sin(k*x + b) repeats every 2*pi/|k|.
+PERIODS = {row.name: row.period for row in ROWS if row.period}
 # Half-widths of the windows searched, in turn, for where the function has values.
 WINDOWS = (3.0, 10.0, 30.0, 100.0)
 

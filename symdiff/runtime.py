@@ -2,10 +2,11 @@
 
 `symdiff.codegen` copies the source of each helper a function uses into the
 generated text (so the text runs without symdiff installed); `lambdify`
-executes that same text.  Names are `_<backend>_<function>`, where
-<function> is a row of `symdiff.functions` or a structural form
-(`logsumexp`, `logsumexp_last`).  Each helper is self-contained: it uses only
-its backend's module (`np`, `math`, `torch`, `jnp`/`jax`) and its arguments.
+executes that same text.  Names are `_<backend>_<function>`: a row of
+`symdiff.functions` lists its helpers in its `helpers` column; the others are
+structural forms (`logsumexp`, `logsumexp_last`, `real`) codegen asks for by
+name.  Each helper is self-contained: it uses only its backend's module
+(`np`, `math`, `torch`, `jnp`/`jax`) and its arguments.
 
 Stable by construction: no helper overflows where the true value is a
 finite float (sigmoid(-800) is 0, softplus(800) is 800, log-sum-exp of

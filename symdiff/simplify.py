@@ -59,12 +59,12 @@ from fractions import Fraction
 from typing import Any, NamedTuple
 
 from . import polynomial as P
-from .functions import FUNCTIONS, Parity
+from .functions import ABS, FUNCTIONS, ROWS, Function, Parity
 from .expr import (
     E, FACT_BINDER, FACT_DENOMINATOR, FACT_EXP, FACT_LOG, FACT_POWER, FACT_SUM_FACTOR, FACT_SUM_POWER,
     MAX_FOLD_BITS, NEG_ONE, ONE, TWO, UNDEFINED, ZERO, Add, Const, Expr, Func, Log, Mul, Num, Pow, Sum, Sym,
     _fold_numeric_power, add, cost, factor_key, set_term_key, func, function_fact, mul, neg, num, order_key, postorder, pow_,
-    replace_subtrees,
+    replace_subtrees, sym,
 )
 
 # A rewrite that keeps producing new forms is cut off after this many in a row.
@@ -268,30 +268,26 @@ def collect_terms(e: Expr) -> Expr | None:
     return add(*order_terms(terms))
 
 
-def _partners(f: Expr) -> list[tuple[Expr, int, Expr]]:
-    """(g, s, r) such that f + s*g = r, for the pair identities."""
-    if type(f) is Func and f.name == "sigmoid" and not is_negative(f.arg):
-        return [(func("sigmoid", neg(f.arg)), 1, ONE)]  # sigmoid(u) + sigmoid(-u) = 1
+# Rows of the function table by the identities they contribute.
+_U, _V = sym("u"), sym("v")  # placeholders, to read a row's identities
+_LOGISTIC = tuple(row.name for row in ROWS if row.logistic)  # f(u) = 1/(1 + e^(-u))
+
+
+def _partners(f: Expr) -> tuple[tuple[Expr, int, Expr], ...]:
+    """(g, s, r) such that f + s*g = r, for the pair identities: a row's `squares`,
+    and f(u) + f(-u) = 1 for a logistic row."""
+    if type(f) is Func and f.name in _LOGISTIC and not is_negative(f.arg):
+        return ((func(f.name, neg(f.arg)), 1, ONE),)
     if not (type(f) is Pow and f.exp is TWO and type(f.base) is Func):
-        return []
-    name, u = f.base.name, f.base.arg
-    square: Callable[[str], Expr] = lambda g: pow_(func(g, u), TWO)  # noqa: E731
-    double = mul(TWO, u)
-    if name == "sin":
-        return [(square("cos"), 1, ONE)]
-    if name == "cos":
-        return [(square("sin"), -1, func("cos", double))]
-    if name == "cosh":
-        return [(square("sinh"), -1, ONE), (square("sinh"), 1, func("cosh", double))]
-    if name == "tan":
-        return [(ONE, 1, pow_(func("sec", u), TWO))]  # tan(u)^2 + 1 = sec(u)^2
-    return []
+        return ()
+    row = FUNCTIONS.get(f.base.name)
+    return row.squares(f.base.arg) if row is not None and row.squares is not None else ()
 
 
 def pair_identities(e: Expr) -> Expr | None:
-    """sin(u)^2 + cos(u)^2 -> 1, cos(u)^2 - sin(u)^2 -> cos(2u), cosh(u)^2 - sinh(u)^2 -> 1,
-    1 + tan(u)^2 -> sec(u)^2, sigmoid(u) + sigmoid(-u) -> 1;
-    each times any common rest."""
+    """The rows' pair identities, each times any common rest: sin(u)^2 + cos(u)^2 -> 1,
+    cos(u)^2 - sin(u)^2 -> cos(2u), cosh(u)^2 - sinh(u)^2 -> 1, 1 + tan(u)^2 -> sec(u)^2
+    (the `squares` column), sigmoid(u) + sigmoid(-u) -> 1 (`logistic`)."""
     groups: dict[Expr, Fraction] = {}
     for t in e.terms:
         c, rest = split_coefficient(t)
@@ -772,11 +768,12 @@ def expand_product(e: Expr, ctx: Simplifier) -> Expr | None:
     return fewer_leaves(expanded, e, ctx)
 
 
-QUOTIENTS = {("sin", "cos"): "tan", ("cos", "sin"): "cot", ("sinh", "cosh"): "tanh"}
+QUOTIENTS = {row.quotient: row.name for row in ROWS if row.quotient}  # (sin, cos) -> tan
 
 
 def trig_quotient(e: Expr) -> Expr | None:
-    """sin(u)/cos(u) -> tan(u), cos(u)/sin(u) -> cot(u), sinh(u)/cosh(u) -> tanh(u)."""
+    """sin(u)/cos(u) -> tan(u), cos(u)/sin(u) -> cot(u), sinh(u)/cosh(u) -> tanh(u):
+    the rows' `quotient` column."""
     coeff, powers = as_factors(e)
     for b, expo in powers.items():
         if type(b) is not Func or type(expo) is not Num or expo.value <= 0:
@@ -792,14 +789,17 @@ def trig_quotient(e: Expr) -> Expr | None:
     return None
 
 
+DOUBLE_ANGLES = {row.name: row.double_angle for row in ROWS if row.double_angle}  # sin -> cos
+
+
 def double_angle(e: Expr) -> Expr | None:
-    """2*sin(u)*cos(u) -> sin(2u), 2*sinh(u)*cosh(u) -> sinh(2u).
+    """2*sin(u)*cos(u) -> sin(2u), 2*sinh(u)*cosh(u) -> sinh(2u): the rows' `double_angle`.
 
     Always applied, so that terms written either way collect."""
     coeff, powers = as_factors(e)
     for b, expo in powers.items():
-        if type(b) is Func and b.name in ("sin", "sinh") and expo is ONE:
-            partner = func("cos" if b.name == "sin" else "cosh", b.arg)
+        if type(b) is Func and b.name in DOUBLE_ANGLES and expo is ONE:
+            partner = func(DOUBLE_ANGLES[b.name], b.arg)
             if powers.get(partner) is ONE:
                 del powers[b], powers[partner]
                 put_factor(powers, func(b.name, mul(TWO, b.arg)), ONE)
@@ -807,18 +807,26 @@ def double_angle(e: Expr) -> Expr | None:
     return None
 
 
-def sigmoid_product(e: Expr) -> Expr | None:
-    """e^u*sigmoid(-u) -> sigmoid(u), e^u/(1 + e^u)^n -> sigmoid(u)*(1 - sigmoid(u))^(n - 1),
-    sigmoid(-u)*sigmoid(u) -> sigmoid(u)*(1 - sigmoid(u))."""
+def logistic_product(e: Expr) -> Expr | None:
+    """For a logistic row f (sigmoid): e^u*f(-u) -> f(u), e^u/(1 + e^u)^n -> f(u)*(1 - f(u))^(n - 1),
+    f(-u)*f(u) -> f(u)*(1 - f(u))."""
+    for name in _LOGISTIC:
+        out = _logistic_product(e, name)
+        if out is not None:
+            return out
+    return None
+
+
+def _logistic_product(e: Expr, name: str) -> Expr | None:
     coeff, powers = as_factors(e)
     for b, expo in powers.items():
         if b is E and expo is not ONE:
             sums = [f for f in powers if _one_plus_exp(f) is expo]  # 1 + e^u in either order
-            for partner, k in ((func("sigmoid", neg(expo)), 1), *((f, -1) for f in sums)):
+            for partner, k in ((func(name, neg(expo)), 1), *((f, -1) for f in sums)):
                 y = powers.get(partner)
                 if type(y) is Num and y.value.denominator == 1 and k * y.value >= 1:
                     del powers[b]
-                    s = func("sigmoid", expo)
+                    s = func(name, expo)
                     powers[s] = add(powers[s], ONE) if s in powers else ONE
                     if k == 1:
                         powers[partner] = Num(y.value - 1)
@@ -828,15 +836,16 @@ def sigmoid_product(e: Expr) -> Expr | None:
                         powers[rest] = add(powers[rest], Num(-y.value - 1)) if rest in powers \
                             else Num(-y.value - 1)
                     return from_factors(coeff, powers)
-        if type(b) is Func and b.name == "sigmoid" and is_negative(b.arg):
-            other = func("sigmoid", neg(b.arg))
+        if type(b) is Func and b.name == name and is_negative(b.arg):
+            other = func(name, neg(b.arg))
             if other in powers:
                 del powers[b]
                 return mul(from_factors(coeff, powers), pow_(add(ONE, neg(other)), expo))
     return None
 
 
-HYPERBOLIC_OF_EXP: dict[Fraction | int, str] = {1: "cosh", -1: "sinh"}  # e^u/(e^(2u) + 1) and e^u/(e^(2u) - 1)
+# e^u/(e^(2u) + 1) and e^u/(e^(2u) - 1): the rows' `half_exp_sum`, 1 -> cosh, -1 -> sinh.
+HYPERBOLIC_OF_EXP: dict[Fraction | int, str] = {row.half_exp_sum: row.name for row in ROWS if row.half_exp_sum}
 
 
 def exp_over_exp_sum(e: Expr) -> Expr | None:
@@ -859,7 +868,7 @@ def abs_with_even_power(e: Expr) -> Expr | None:
     """x^2/abs(x) -> abs(x): u^(2k) = abs(u)^(2k)."""
     coeff, powers = as_factors(e)
     for b, expo in powers.items():
-        if type(b) is Func and b.name == "abs" and b.arg in powers:
+        if type(b) is Func and b.name == ABS and b.arg in powers:
             n = powers[b.arg]
             if type(n) is Num and n.value.denominator == 1 and n.value.numerator % 2 == 0:
                 del powers[b.arg]
@@ -919,7 +928,7 @@ def power_of_power(e: Expr) -> Expr | None:
     if max(k.numerator.bit_length(), k.denominator.bit_length()) > MAX_FOLD_BITS // 16:
         return None  # sqrt nested 300 deep stays nested: x^(1/2^300) is no simpler, and costly
     if n.value.denominator == 1 and n.value.numerator % 2 == 0:
-        return pow_(func("abs", u), Num(k))
+        return pow_(func(ABS, u), Num(k))
     return pow_(u, Num(k))
 
 
@@ -973,7 +982,7 @@ def root_of_coefficient(e: Expr) -> Expr | None:
 def abs_even_power(e: Expr) -> Expr | None:
     """abs(u)^2 -> u^2."""
     b, expo = e.base, e.exp
-    if type(b) is Func and b.name == "abs" and type(expo) is Num and expo.value.denominator == 1 \
+    if type(b) is Func and b.name == ABS and type(expo) is Num and expo.value.denominator == 1 \
             and expo.value.numerator % 2 == 0:
         return pow_(b.arg, expo)
     return None
@@ -988,14 +997,18 @@ def _one_plus_exp(s: Expr) -> Expr | None:
     return None
 
 
-def sigmoid_form(e: Expr, ctx: Simplifier) -> Expr | None:
-    """(1 + e^(-u))^(-n) -> sigmoid(u)^n, when smaller."""
+def logistic_form(e: Expr, ctx: Simplifier) -> Expr | None:
+    """(1 + e^(-u))^(-n) -> f(u)^n for a logistic row f (sigmoid), when smaller."""
     w = _one_plus_exp(e.base)
     expo = e.exp
     if w is None or not is_negative(w) or type(expo) is not Num or expo.value >= 0 \
             or expo.value.denominator != 1:
         return None
-    return smaller(pow_(func("sigmoid", neg(w)), Num(-expo.value)), e, ctx)
+    for name in _LOGISTIC:
+        out = smaller(pow_(func(name, neg(w)), Num(-expo.value)), e, ctx)
+        if out is not None:
+            return out
+    return None
 
 
 # --------------------------------------------------------------- logarithms
@@ -1038,10 +1051,13 @@ def exact_log(e: Expr) -> Expr | None:
     return None
 
 
+_LN_ONE_PLUS_EXP = next((row.name for row in ROWS if row.ln_one_plus_exp), None)  # softplus
+
+
 def softplus_form(e: Expr) -> Expr | None:
-    """ln(1 + e^u) -> softplus(u)."""
+    """ln(1 + e^u) -> softplus(u): the row with `ln_one_plus_exp`."""
     w = _one_plus_exp(e.arg)
-    return func("softplus", w) if w is not None and e.base is E else None
+    return func(_LN_ONE_PLUS_EXP, w) if w is not None and e.base is E and _LN_ONE_PLUS_EXP else None
 
 
 # ---------------------------------------------------------------- functions
@@ -1070,22 +1086,36 @@ def inverse_pair(e: Expr) -> Expr | None:
     return inner.arg
 
 
+def _logarithm_of(row: Function, args: tuple[Expr, ...]) -> Expr | None:
+    """w where the row's definition is f(args) = ln(w), else None."""
+    if row.definition is None or len(args) != row.arity:
+        return None
+    d = row.definition(*args)
+    return d.arg if type(d) is Log and d.base is E else None
+
+
+# Rows defined as a natural logarithm: log1p(u) = ln(1 + u).
+_LOGARITHMS = tuple(row.name for row in ROWS if _logarithm_of(row, (_U, _V)[:row.arity]) is not None)
+
+
 def exp_of_log1p(e: Expr) -> Expr | None:
-    """e^(log1p(u)) -> 1 + u, e^(k*log1p(u)) -> (1 + u)^k."""
+    """e^(f(u)) -> w, e^(k*f(u)) -> w^k where f(u) = ln(w) is the row's definition:
+    e^(log1p(u)) -> 1 + u."""
     if e.base is not E:
         return None
     expo = e.exp
     for i, f in enumerate(expo.factors if type(expo) is Mul else (expo,)):
-        if type(f) is Func and f.name == "log1p":
-            rest = expo.factors[:i] + expo.factors[i + 1:] if type(expo) is Mul else ()
-            return pow_(add(ONE, f.arg), mul(*rest))
+        if type(f) is Func and f.name in _LOGARITHMS:
+            w = _logarithm_of(FUNCTIONS[f.name], f.args)
+            if w is not None:
+                rest = expo.factors[:i] + expo.factors[i + 1:] if type(expo) is Mul else ()
+                return pow_(w, mul(*rest))
     return None
 
 
 # Rows whose n-th power is a polynomial in their arguments: cbrt(u)^3 = u, hypot(u, v)^2 = u^2 + v^2.
 _POWER_FORMS: dict[str, tuple[int, Callable[..., Expr]]] = {
-    "cbrt": (3, lambda u: u),
-    "hypot": (2, lambda u, v: add(pow_(u, TWO), pow_(v, TWO))),
+    row.name: row.power_form for row in ROWS if row.power_form
 }
 
 
@@ -1113,7 +1143,7 @@ def symmetry(e: Expr) -> Expr | None:
 
 def abs_of_nonnegative(e: Expr) -> Expr | None:
     """abs(u) -> u where u >= 0: abs(x^2 + 1) -> x^2 + 1, abs(-3) -> 3."""
-    if e.name != "abs":
+    if e.name != ABS:
         return None
     if type(e.arg) is Num:
         return Num(abs(e.arg.value))
@@ -1122,20 +1152,22 @@ def abs_of_nonnegative(e: Expr) -> Expr | None:
 
 def abs_of_product(e: Expr) -> Expr | None:
     """abs(c*u) -> |c|*abs(u)."""
-    if e.name != "abs" or type(e.arg) is not Mul or type(e.arg.factors[0]) is not Num:
+    if e.name != ABS or type(e.arg) is not Mul or type(e.arg.factors[0]) is not Num:
         return None
-    return mul(Num(abs(e.arg.factors[0].value)), func("abs", mul(*e.arg.factors[1:])))
+    return mul(Num(abs(e.arg.factors[0].value)), func(ABS, mul(*e.arg.factors[1:])))
 
 
 def step_of_relu(e: Expr) -> Expr | None:
-    """relu(relu(u)) -> relu(u); heaviside(relu(u)) -> heaviside(u).
+    """f(g(u)) -> f(u) for the rows g in f's `sees_through`: relu(relu(u)) -> relu(u),
+    heaviside(relu(u)) -> heaviside(u).
 
     The second is where relu's chain rule lands (d/dx relu(relu(x)) =
     heaviside(relu(x))*heaviside(x)): for u < 0 the left side is heaviside(0),
     undefined, while the derivative it stands for is 0 there, as the right
     side says; for u > 0 both are 1.  Like x/x -> 1, it removes a singularity
     that is not in the function differentiated."""
-    if e.name in ("relu", "heaviside") and type(e.arg) is Func and e.arg.name == "relu":
+    row = FUNCTIONS.get(e.name)
+    if row is not None and row.sees_through and type(e.arg) is Func and e.arg.name in row.sees_through:
         return func(e.name, e.arg.arg)
     return None
 
@@ -1175,7 +1207,7 @@ def power_of_zero_times_ln_zero(e: Expr) -> Expr | None:
 REWRITES: list[Rewrite] = [
     Rewrite("collect like terms", Add, collect_terms),
     Rewrite("sin(u)^2 + cos(u)^2 -> 1", Add, pair_identities,
-            uses=_functions("sin", "cos", "cosh", "tan", "sigmoid")),
+            uses=_functions(*(row.name for row in ROWS if row.squares or row.logistic))),
     Rewrite("pull out common factors of sums", Add, factor_sums_if_smaller, SEARCH, uses=SUM_IN_PRODUCT),
     Rewrite("expand where terms cancel", Add, expand_if_smaller, SEARCH, uses=SUM_IN_PRODUCT),
     Rewrite("common denominator", Add, together_if_smaller, SEARCH, needs=DEN),
@@ -1189,22 +1221,22 @@ REWRITES: list[Rewrite] = [
     Rewrite("log_b(u)*ln(b) -> ln(u)", Mul, log_times_log_of_base, needs=FACT_LOG),
     Rewrite("0^u*ln(0) -> 0", Mul, power_of_zero_times_ln_zero, needs=FACT_LOG | FACT_POWER),
     Rewrite("expand a product where terms cancel", Mul, expand_product, SEARCH, uses=SUM_IN_PRODUCT),
-    Rewrite("sin(u)/cos(u) -> tan(u)", Mul, trig_quotient, uses=_functions("sin", "cos", "sinh")),
-    Rewrite("2*sin(u)*cos(u) -> sin(2u)", Mul, double_angle, uses=_functions("sin", "sinh")),
-    Rewrite("e^u*sigmoid(-u) -> sigmoid(u)", Mul, sigmoid_product, uses=FACT_EXP | _functions("sigmoid")),
+    Rewrite("sin(u)/cos(u) -> tan(u)", Mul, trig_quotient, uses=_functions(*(top for top, _ in QUOTIENTS))),
+    Rewrite("2*sin(u)*cos(u) -> sin(2u)", Mul, double_angle, uses=_functions(*DOUBLE_ANGLES)),
+    Rewrite("e^u*sigmoid(-u) -> sigmoid(u)", Mul, logistic_product, uses=FACT_EXP | _functions(*_LOGISTIC)),
     Rewrite("e^u/(e^(2u) + 1) -> 1/(2*cosh(u))", Mul, exp_over_exp_sum, needs=FACT_EXP | DEN | SUM_POWER),
-    Rewrite("u^2/abs(u) -> abs(u)", Mul, abs_with_even_power, uses=_functions("abs")),
+    Rewrite("u^2/abs(u) -> abs(u)", Mul, abs_with_even_power, uses=_functions(ABS)),
     Rewrite("common denominator in a factor", Mul, together_in_factors, SEARCH, needs=DEN,
             uses=SUM_IN_PRODUCT),
     Rewrite("b^(log_b(u)) -> u", Pow, exp_of_log, needs=FACT_LOG),
-    Rewrite("e^(log1p(u)) -> 1 + u", Pow, exp_of_log1p, needs=FACT_EXP, uses=_functions("log1p")),
-    Rewrite("cbrt(u)^3 -> u", Pow, power_of_root_function, uses=_functions("cbrt", "hypot")),
+    Rewrite("e^(log1p(u)) -> 1 + u", Pow, exp_of_log1p, needs=FACT_EXP, uses=_functions(*_LOGARITHMS)),
+    Rewrite("cbrt(u)^3 -> u", Pow, power_of_root_function, uses=_functions(*_POWER_FORMS)),
     Rewrite("(u^a)^b", Pow, power_of_power),
     Rewrite("exact root", Pow, numeric_radical),
     Rewrite("(c*u)^r -> c^r*u^r", Pow, root_of_coefficient),
-    Rewrite("abs(u)^2 -> u^2", Pow, abs_even_power, uses=_functions("abs")),
+    Rewrite("abs(u)^2 -> u^2", Pow, abs_even_power, uses=_functions(ABS)),
     Rewrite("(1 - x)^2 -> (x - 1)^2", Pow, even_power_of_negated, SEARCH, needs=SUM_POWER),
-    Rewrite("1/(1 + e^(-u)) -> sigmoid(u)", Pow, sigmoid_form, SEARCH, needs=FACT_EXP | DEN | SUM_POWER),
+    Rewrite("1/(1 + e^(-u)) -> sigmoid(u)", Pow, logistic_form, SEARCH, needs=FACT_EXP | DEN | SUM_POWER),
     Rewrite("log_b(b) -> 1", Log, log_of_base),
     Rewrite("log_b(1) -> 0", Log, log_of_one),
     Rewrite("log_b(b^u) -> u", Log, log_of_power_of_base),
@@ -1339,13 +1371,21 @@ NORMAL_FORM = "normal form: a polynomial in the functions, cos(u)^2 = 1 - sin(u)
 SEARCH_TERMS = 8
 
 
+# g -> f for the rows' identities f(u)^2 + g(u)^2 = 1 (`squares`): cos -> sin.
+UNIT_SQUARES = {
+    g.base.name: row.name for row in ROWS if row.squares
+    for g, s, r in row.squares(_U) if s == 1 and r is ONE and type(g) is Pow and g.exp is TWO
+    and type(g.base) is Func and g.base.args == (_U,)
+}
+
+
 def _reduce_cos_squares(bases: list[Expr], roots: list[int], p: P.Poly, max_terms: int) -> P.Poly | None:
-    """cos(u)^2 -> 1 - sin(u)^2 wherever both are generators: one form for each
-    value; None past `max_terms` terms (each cos(u)^(2k) becomes k + 1 terms)."""
+    """cos(u)^2 -> 1 - sin(u)^2 wherever both are generators (`UNIT_SQUARES`): one form
+    for each value; None past `max_terms` terms (each cos(u)^(2k) becomes k + 1 terms)."""
     for i, c in enumerate(bases):
-        if type(c) is not Func or c.name != "cos" or roots[i] != 1:
+        if type(c) is not Func or c.name not in UNIT_SQUARES or roots[i] != 1:
             continue
-        j = next((j for j, g in enumerate(bases) if type(g) is Func and g.name == "sin"
+        j = next((j for j, g in enumerate(bases) if type(g) is Func and g.name == UNIT_SQUARES[c.name]
                   and g.arg is c.arg and roots[j] == 1), None)
         if j is None or all(m[i] < 2 for m in p):
             continue

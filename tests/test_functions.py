@@ -171,8 +171,8 @@ def test_hypot_is_the_root_of_the_sum_of_squares():
 
 @pytest.mark.parametrize("lang", sorted(LANGUAGES))
 def test_every_row_has_a_phrase_in_every_language(lang):
-    """derive(...).render() titles each step by its row's phrase: a row without
-    one would stop rendering with a KeyError."""
+    """derive(...).render() titles each step by its row's phrase: every shipped row
+    has one in every language (a missing one would fall back to the row's name)."""
     missing = {row.name: row.phrase for row in ALL_ROWS if row.phrase not in LANGUAGES[lang]}
     assert not missing
     from symdiff.diff import RULES
