@@ -50,8 +50,7 @@ from .expr import (
     postorder, pow_, size,
 )
 from .functions import FUNCTIONS, is_undefined
-
-ADD, MUL, NEG, POW, ATOM = 1, 2, 3, 4, 5
+from .terms import ADD, ATOM, MUL, NEG, POW, is_negative, sides
 
 
 @dataclass(frozen=True)
@@ -432,7 +431,7 @@ class _Lowering:
             return value if sign > 0 else self.code.neg(value)
         terms = []
         for term in e.terms:
-            if _negative(term):
+            if is_negative(term):
                 terms.append((self.lower(neg(term), ctx), -1))
             else:
                 terms.append((self.lower(term, ctx), 1))
@@ -444,16 +443,11 @@ class _Lowering:
         stable = self.softmax(factors, ctx)
         if stable is not None:
             return stable
-        coeff = Fraction(1)
+        coeff, written = sides(e)
         top: list[int] = []
         bottom: list[int] = []
-        for f in factors:
-            if type(f) is Num:
-                coeff *= f.value
-            elif type(f) is Pow and type(f.exp) is Num and f.exp.value < 0:
-                bottom.append(self.lower(pow_(f.base, Num(-f.exp.value)), ctx))
-            else:
-                top.append(self.lower(f, ctx))
+        for f, below in written:
+            (bottom if below else top).append(self.lower(f, ctx))
         if abs(coeff.numerator) != 1:
             top.insert(0, c.leaf(str(abs(coeff.numerator))))
         if coeff.denominator != 1:
@@ -551,7 +545,7 @@ class _Lowering:
         rest = mul(*(g for g in factors if g is not f and g is not top and g not in exps))
         if rest is ONE:
             return value
-        negative = _negative(rest)
+        negative = is_negative(rest)
         other = self.lower(neg(rest) if negative else rest, ctx)
         value = c.mul([other, value])
         return c.neg(value) if negative else value
@@ -746,11 +740,6 @@ def _exp_terms(e: Expr) -> list[tuple[Fraction, Expr]] | None:
 
 def _ln_number(k: Fraction) -> Expr:
     return ZERO if k == 1 else log(Num(k))
-
-
-def _negative(e: Expr) -> bool:
-    return type(e) is Mul and type(e.factors[0]) is Num and e.factors[0].value < 0 or \
-        type(e) is Num and e.value < 0
 
 
 # ------------------------------------------------------------------- printing
