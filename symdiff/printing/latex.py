@@ -11,7 +11,7 @@ from ..functions import BUILDERS, FUNCTIONS, lookup, notation, undefined_name
 from .. import names
 from ..names import FUNCTION_LETTERS, is_letter, latex_name
 from ..expr import E, HALF, Add, Const, Delta, Expr, Func, Log, Mul, Num, Pow, Sum, Sym
-from ..terms import MUL, POW
+from ..terms import MUL, POW, is_reciprocal
 from .precedence import (
     Child, Numbers, Part, arguments, fraction, latex_integer, precedence, render, run_together, sum_parts,
 )
@@ -72,7 +72,7 @@ def is_bare_log(e: Expr) -> bool:
 
 def starts_with_digit(e: Expr) -> bool:
     while type(e) is Pow and e.base is not E and e.exp is not HALF:
-        if type(e.exp) is Num and e.exp.value < 0:
+        if is_reciprocal(e):
             return False
         e = e.base
     return type(e) is Num and e.value >= 0
@@ -136,7 +136,7 @@ def parts(e: Expr) -> list[Part]:
             return ["e^{", Child(exp), "}"]
         case Pow(base, exp) if exp is HALF:
             return ["\\sqrt{", Child(base), "}"]
-        case Pow(base, Num(value)) if value < 0:
+        case Pow() if is_reciprocal(e):  # x^-k is written under the line
             return product_parts(e)
         case Pow(base, exp):
             if is_bare_log(base) or is_sum(base) or type(base) is Pow:  # never x^{a}^{b}

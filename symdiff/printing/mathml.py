@@ -17,7 +17,7 @@ from .. import expr as X
 from ..expr import E, HALF, Add, Const, Delta, Expr, Func, Log, Mul, Num, Pow, Sum, Sym
 from ..functions import FUNCTIONS, notation, undefined_name
 from .latex import GREEK, bare_argument, is_bare_log, starts_with_digit
-from ..terms import MUL, POW
+from ..terms import MUL, POW, is_reciprocal
 from .precedence import digits as int_digits, Child, Numbers, Part, arguments, fraction, render, run_together, sum_parts
 
 NAMESPACE = "http://www.w3.org/1998/Math/MathML"
@@ -139,7 +139,7 @@ def parts(e: Expr) -> list[Part]:
             return ["<msup><mi>e</mi><mrow>", Child(exp), "</mrow></msup>"]
         case Pow(base, exp) if exp is HALF:
             return ["<msqrt>", Child(base), "</msqrt>"]
-        case Pow(base, Num(value)) if value < 0:
+        case Pow() if is_reciprocal(e):  # x^-k is written under the line
             return product_parts(e)
         case Pow(base, exp):
             if is_bare_log(base) or type(base) is Sum:

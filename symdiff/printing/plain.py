@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import cast
 
 from ..expr import E, HALF, Add, Const, Delta, Expr, Func, Log, Mul, Num, Pow, Sum, Sym, sym
-from ..terms import MUL, POW
+from ..terms import MUL, POW, is_reciprocal
 from .precedence import Child, Numbers, Part, arguments, fraction, plain_integer, render, run_together, sum_parts
 
 TRANSPOSE_LETTER = sym("T")
@@ -77,7 +77,7 @@ def parts(e: Expr) -> list[Part]:
             return ["exp(", Child(exp), ")"]
         case Pow(base, exp) if exp is HALF:
             return ["sqrt(", Child(base), ")"]
-        case Pow(base, Num(value)) if value < 0:
+        case Pow() if is_reciprocal(e):  # x^-k is written under the line
             return product_parts(e)
         case Pow(base, exp) if exp is TRANSPOSE_LETTER:  # x^T alone reads as a transpose
             return [Child(base, POW, strict=True), "^(T)"]

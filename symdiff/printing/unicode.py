@@ -23,7 +23,7 @@ from string import ascii_lowercase, digits
 
 from ..expr import E, HALF, Add, Const, Delta, Expr, Func, Log, Mul, Num, Pow, Sum, Sym
 from ..functions import FUNCTIONS, notation, undefined_name
-from ..terms import ATOM, MUL, POW
+from ..terms import ATOM, MUL, POW, is_reciprocal
 from .precedence import (
     digits as int_digits, Child, Numbers, Part, arguments, fraction, precedence, render, run_together, sum_parts,
 )
@@ -201,7 +201,7 @@ def parts(e: Expr) -> list[Part]:
             if type(base) is Pow:
                 return [ROOT, "(", Child(base), ")"]
             return [ROOT, Child(base, ATOM)]
-        case Pow(base, Num(value)) if value < 0:
+        case Pow() if is_reciprocal(e):  # x^-k is written under the line
             return product_parts(e)
         case Pow(base, exp):
             if base_brackets(base):
