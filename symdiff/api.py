@@ -545,7 +545,7 @@ def mathml(e: Expr | str, display: str = "inline") -> str:
     """
     if display not in ("inline", "block"):
         raise SymdiffError(f"display must be 'inline' or 'block', not {display!r}")
-    return str(formats.expression("mathml").load()(as_tree(e), display))
+    return str(formats.expression("mathml").loaded(as_tree(e), display))
 
 
 __all__ = ["as_tree", "latex", "pretty", "mathml", "diff", "gradient", "derive", "simplify", "evaluate", "expand_sums", "parse", "ParseError",

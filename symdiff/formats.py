@@ -17,6 +17,7 @@ import importlib
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Literal
 
 Kind = Literal["expression", "derivation"]
@@ -40,20 +41,18 @@ class Format:
     standalone: Mapping[str, Any] = field(default_factory=dict)
     export: str | None = None
 
-    def load(self) -> Any:
+    @cached_property
+    def loaded(self) -> Any:
         """The printer or writer class, imported on first use."""
-        loaded = self.__dict__.get("_loaded")
-        if loaded is None:
-            loaded = self.__dict__["_loaded"] = attribute(self.code)
-        return loaded
+        return attribute(self.code)
 
     def write(self, e: Any) -> str:
         """`e` in this format, as part of a larger text (inline)."""
-        return str(self.load()(e))
+        return str(self.loaded(e))
 
     def show(self, e: Any) -> str:
         """`e` in this format, printed on its own (a line of output, a field of a reply)."""
-        return str(self.load()(e, **self.standalone))
+        return str(self.loaded(e, **self.standalone))
 
 
 def attribute(code: str) -> Any:

@@ -555,7 +555,7 @@ def render(d: Derivation, format: str = "text", lang: str = "en", verbose: bool 
     pass `max_length` characters (0: no limit)."""
     if format not in formats.DERIVATION:
         raise SymdiffError(f"unknown format {format!r}; choose one of {', '.join(formats.DERIVATION)}")
-    writer: Writer = formats.derivation(format).load()(lang)
+    writer: Writer = formats.derivation(format).loaded(lang)
     entries = layout(d, verbose)
     if max_length:
         least = least_length([t for entry in entries for t in _expressions(entry)])
