@@ -9,12 +9,10 @@ Text in, derivative out, with the reasoning shown:
 The names below are the public API; the rest of the package is free to change.
 """
 
-import importlib
 import sys
 from typing import Any
 
 try:
-    from . import printing  # noqa: F401  (str() of every node)
     from .api import derive, diff, evaluate, expand_sums, gradient, simplify, substitute
 except ModuleNotFoundError as missing:  # `python3 -m symdiff` in a clone before installing
     if missing.name != "lark" or sys.argv[:1] != ["-m"]:
@@ -24,12 +22,14 @@ except ModuleNotFoundError as missing:  # `python3 -m symdiff` in a clone before
     raise SystemExit(2) from None
 from .errors import DifferentiationError, EvaluationError, LimitError, ParseError, ReadingNote, SymdiffError
 from .expr import Expr
+from .formats import attribute as _attribute, exports as _exports
 from .parse import parse
 
-# In the order the API reference lists them: functions, then classes, then errors.
+# In the order the API reference lists them: functions (the printers' from the
+# format registry), then classes, then errors.
 __all__ = [
     "parse", "diff", "derive", "gradient", "jacobian", "hessian", "simplify", "evaluate", "equals",
-    "substitute", "expand_sums", "latex", "pretty", "mathml", "plot", "lambdify", "codegen",
+    "substitute", "expand_sums", *_exports(), "plot", "lambdify", "codegen",
     "to_sympy", "from_sympy",
     "Expr", "Derivation",
     "SymdiffError", "ParseError", "EvaluationError", "DifferentiationError", "LimitError", "ReadingNote",
@@ -40,23 +40,22 @@ __version__ = "0.1.0"
 
 
 # Loaded on first use: the command line's plain path needs neither.
-_LAZY = {"Derivation": ("derivation", "Derivation"), "plot": ("plotting", "plot"),
-         # the printers, taking text too (each loads its printer on first call)
-         "latex": ("api", "latex"), "pretty": ("api", "pretty"), "mathml": ("api", "mathml"),
+_LAZY = {"Derivation": "symdiff.derivation:Derivation", "plot": "symdiff.plotting:plot",
          # from derivative to running code (NumPy, SymPy only when asked for)
-         "lambdify": ("generate", "lambdify"), "codegen": ("generate", "codegen"),
-         "jacobian": ("matrices", "jacobian"), "hessian": ("matrices", "hessian"),
-         "equals": ("check", "equals"), "to_sympy": ("bridge", "to_sympy"),
-         "from_sympy": ("bridge", "from_sympy")}
+         "lambdify": "symdiff.generate:lambdify", "codegen": "symdiff.generate:codegen",
+         "jacobian": "symdiff.matrices:jacobian", "hessian": "symdiff.matrices:hessian",
+         "equals": "symdiff.check:equals", "to_sympy": "symdiff.bridge:to_sympy",
+         "from_sympy": "symdiff.bridge:from_sympy"}
 
 
 def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        module, attr = _LAZY[name]
-        value = globals()[name] = getattr(importlib.import_module(f".{module}", __name__), attr)
+    # the printers, taking text too, as the format registry names them now
+    code = _LAZY.get(name) or _exports().get(name)
+    if code is not None:
+        value = globals()[name] = _attribute(code)
         return value
     raise AttributeError(f"module 'symdiff' has no attribute {name!r}")
 
 
 def __dir__() -> list[str]:
-    return sorted({*globals(), *_LAZY})
+    return sorted({*globals(), *_LAZY, *_exports()})

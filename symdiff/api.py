@@ -22,6 +22,7 @@ from .sums import Assumption
 from .errors import DifferentiationError, LimitError, ParseError, SymdiffError, each_note_once, note
 from .evaluate import evaluate as _evaluate
 from .expr import Expr, Sym, as_expr, symbols
+from . import formats
 from .functions import spellings
 from .indexing import depends
 from .limits import MAX_ORDER, MAX_ORDER_SECONDS, MAX_OUTPUT
@@ -486,6 +487,7 @@ def evaluate(e: Expr | str, values: Values | None = None) -> float:
 
 # ------------------------------------------------------------ printers
 # The printers take trees; these take text too, as every function here does.
+# Each is its format's `export` in symdiff.formats, and prints through it.
 
 
 def latex(e: Expr | str) -> str:
@@ -503,9 +505,7 @@ def latex(e: Expr | str) -> str:
     >>> print(latex("1/(x*ln(2))"))
     \\frac{1}{x \\ln 2}
     """
-    from .printing.latex import latex as write
-
-    return write(as_tree(e))
+    return formats.expression("latex").write(as_tree(e))
 
 
 def pretty(e: Expr | str) -> str:
@@ -523,9 +523,7 @@ def pretty(e: Expr | str) -> str:
     >>> pretty("x^2 + sigmoid(x)")
     'x² + σ(x)'
     """
-    from .printing.unicode import pretty as write
-
-    return write(as_tree(e))
+    return formats.expression("unicode").write(as_tree(e))
 
 
 def mathml(e: Expr | str, display: str = "inline") -> str:
@@ -545,11 +543,9 @@ def mathml(e: Expr | str, display: str = "inline") -> str:
     >>> mathml("x^2")  # doctest: +ELLIPSIS
     '<math xmlns="http://www.w3.org/1998/Math/MathML"><mrow><msup>...<mn>2</mn>...</math>'
     """
-    from .printing.mathml import mathml as write
-
     if display not in ("inline", "block"):
         raise SymdiffError(f"display must be 'inline' or 'block', not {display!r}")
-    return write(as_tree(e), display)
+    return str(formats.expression("mathml").loaded(as_tree(e), display))
 
 
 __all__ = ["as_tree", "latex", "pretty", "mathml", "diff", "gradient", "derive", "simplify", "evaluate", "expand_sums", "parse", "ParseError",

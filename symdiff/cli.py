@@ -14,7 +14,7 @@ import warnings
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
-from . import __version__
+from . import __version__, formats
 from .errors import AssumptionNote, LimitError, ReadingNote, SymdiffError
 from .languages import LANGUAGES
 from .limits import MAX_INPUT_LENGTH, MAX_OUTPUT, input_limit
@@ -22,8 +22,6 @@ from .limits import MAX_INPUT_LENGTH, MAX_OUTPUT, input_limit
 if TYPE_CHECKING:
     from .expr import Expr
 
-FORMATS = ("plain", "latex", "unicode", "mathml")
-STEP_FORMATS = ("text", "markdown", "latex")  # with --steps; "plain" means "text" there
 EXIT_BAD_INPUT = 2
 
 
@@ -37,20 +35,13 @@ def _check_size(e: Expr, limit: int) -> None:
                            f"{limit:,}; raise it with --max-output N (0 for no limit)")
 
 
-def _show(e: Expr, fmt: str) -> str:
-    if fmt == "latex":
-        from .printing.latex import latex
+def _listed(names: Sequence[str]) -> str:
+    return ", ".join(names[:-1]) + " or " + names[-1] if len(names) > 1 else "".join(names)
 
-        return latex(e)
-    if fmt == "unicode":
-        from .printing.unicode import pretty
 
-        return pretty(e)
-    if fmt == "mathml":
-        from .printing.mathml import mathml
-
-        return mathml(e, display="block")
-    return str(e)
+def _format_choices() -> list[str]:
+    """diff's --format: every expression format, then the derivation formats (with --steps) not among them."""
+    return list(dict.fromkeys([*formats.EXPRESSION, *formats.DERIVATION]))
 
 
 def _assignment(text: str) -> tuple[str, float]:
@@ -121,8 +112,8 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--order", type=int, default=None, metavar="N",
                    help="derivative order (default 1, or what EXPR asks for: d^2/dx^2 ...)")
     d.add_argument("--steps", action="store_true", help="show the derivation step by step")
-    d.add_argument("--format", choices=FORMATS + STEP_FORMATS[:2], default=None,
-                   help="plain, latex, unicode or mathml; with --steps: text, markdown or latex")
+    d.add_argument("--format", choices=_format_choices(), default=None,
+                   help=f"{_listed(list(formats.EXPRESSION))}; with --steps: {_listed(list(formats.DERIVATION))}")
     d.add_argument("--lang", choices=sorted(LANGUAGES), default="en",
                    help="language of the --steps explanations")
     d.add_argument("--verbose", action="store_true", help="with --steps: keep trivial steps")
@@ -139,7 +130,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("simplify", help="simplify an expression")
     _add_expression(s)
-    s.add_argument("--format", choices=FORMATS, default="plain")
+    s.add_argument("--format", choices=list(formats.EXPRESSION), default="plain")
     s.add_argument("--max-output", type=int, default=MAX_OUTPUT, metavar="N",
                    help=f"refuse results longer than about N characters (default {MAX_OUTPUT:,}; 0: no limit)")
 
@@ -232,21 +223,22 @@ def run_diff(args: argparse.Namespace) -> str | tuple[str, int, str]:
         warnings.simplefilter("ignore", AssumptionNote)  # the steps state their conditions
         if len(wrt) > 1:
             raise SymdiffError("--steps shows one variable at a time; give one --wrt")
-        fmt = "text" if args.format in (None, "plain") else args.format
+        fmt = "text" if args.format in (None, "plain") else args.format  # "plain" means "text" here
         derivation = api.derive(args.expr, wrt[0] if wrt else None, args.order, where=where,
                                 assume=args.assume, verbose=args.verbose, lang=args.lang,
                                 max_length=args.max_output, method=args.method)
         _check_size(derivation.result, args.max_output)
         return derivation.render(fmt)
-    if args.format in STEP_FORMATS[:2]:
-        raise SymdiffError(f"--format {args.format} needs --steps; without it use plain, latex or unicode")
+    written = formats.EXPRESSION.get(args.format or "plain")
+    if written is None:
+        raise SymdiffError(f"--format {args.format} needs --steps; without it use {_listed(list(formats.EXPRESSION))}")
     target = wrt if len(wrt) > 1 else (wrt[0] if wrt else None)
     result = api.diff(args.expr, target, args.order, simplify=not args.no_simplify, where=where,
                       assume=args.assume, method=args.method)
     shown = _value(api.evaluate(result, dict(args.at))) if args.at else None
     if shown is None:
         _check_size(result, args.max_output)
-        shown = _show(result, args.format or "plain")
+        shown = written.show(result)
     if args.check:
         return (shown, *_diff_check(args, target, where, result))
     return shown
@@ -418,7 +410,7 @@ def run(args: argparse.Namespace) -> str | tuple[str, int] | tuple[str, int, str
     if args.command == "simplify":
         result = api.simplify(args.expr)
         _check_size(result, args.max_output)
-        return _show(result, args.format)
+        return formats.expression(args.format).show(result)
     if args.command == "plot":
         return _plot(args)
     return repr(api.evaluate(args.expr, dict(args.values)))

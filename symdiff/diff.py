@@ -21,8 +21,9 @@ from .limits import MAX_CHAIN_FACTORS, MAX_RESULT_SIZE
 from .sums import Collapse, collapse, collapses, unclash
 from .expr import (
     E, NEG_ONE, ONE, TWO, ZERO, Add, Expr, Func, Log, Mul, Num, Pow, Sum, Sym,
-    add, cost, delta, div, func, ln, log, mul, neg, pow_, sub, summation,
+    add, cost, delta, div, func, ln, log, mul, pow_, sub, summation,
 )
+from .terms import quotient
 
 
 D = Callable[[Expr], Expr]
@@ -119,14 +120,8 @@ def _constant_multiple(e: Expr, x: Sym, d: Derivative) -> Expr:
 
 def _quotient_parts(e: Expr) -> tuple[Expr, Expr]:
     """`u*v^-1` as (u, v)."""
-    top: list[Expr] = []
-    bottom: list[Expr] = []
-    for f in e.factors:
-        if type(f) is Pow and type(f.exp) is Num and f.exp.value < 0:
-            bottom.append(pow_(f.base, neg(f.exp)))
-        else:
-            top.append(f)
-    return mul(*top), mul(*bottom)
+    coeff, top, bottom = quotient(e)
+    return mul(Num(coeff), *top), mul(*bottom)
 
 
 def _quotient(e: Expr, x: Sym, d: Derivative) -> Expr:

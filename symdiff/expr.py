@@ -14,7 +14,6 @@ products in one canonical order, which is what makes printing round-trip.
 from __future__ import annotations
 
 import functools
-import importlib
 import numbers
 import operator
 import re
@@ -24,11 +23,9 @@ from collections.abc import Iterator, MutableMapping
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any, Callable, TypeVar, cast
 
-CONSTANTS = ("e", "pi")
+from .formats import EXPRESSION as FORMATS
 
-# Printers by name, filled in by the symdiff.printing modules as they load (they
-# build on these nodes, so the nodes cannot import them).
-PRINTERS: dict[str, Callable[[Expr], str]] = {}
+CONSTANTS = ("e", "pi")
 
 # Largest exact integer power folded, in bits of the result; beyond it a power
 # stays symbolic rather than building a number nobody can print.
@@ -175,16 +172,14 @@ class Expr:
         return first.union(*frees[1:])
 
     def __str__(self) -> str:
-        return PRINTERS["plain"](self)
+        return FORMATS["plain"].write(self)
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self}>"
 
     def _repr_latex_(self) -> str:
         """Typeset maths in Jupyter."""
-        if "latex" not in PRINTERS:  # loaded on first use: the command line's plain path needs none
-            importlib.import_module("symdiff.printing.latex")
-        return f"$\\displaystyle {PRINTERS['latex'](self)}$"
+        return f"$\\displaystyle {FORMATS['latex'].write(self)}$"
 
     # Arithmetic, for library users building trees in Python.
     def __add__(self, other: Any) -> Expr:

@@ -47,14 +47,13 @@ from .api import as_tree
 from .errors import SymdiffError
 from .expr import (
     E, FACT_BINDER, ONE, ZERO, Add, Const, Delta, Expr, Func, Log, Mul, Num, Pow, Sum, Sym, add, func, log, mul, neg,
-    postorder, pow_, size,
+    postorder, size,
 )
 from .functions import FUNCTIONS, ROWS, Function, is_undefined
+from .terms import ADD, ATOM, MUL, NEG, POW, is_negative, sides
 
 LOGISTIC = frozenset(row.name for row in ROWS if row.logistic)  # 1 - f(u) is written f(-u)
 LN_ONE_PLUS_EXP = next((row.name for row in ROWS if row.ln_one_plus_exp), None)  # ln(1 + e^u) is softplus(u)
-
-ADD, MUL, NEG, POW, ATOM = 1, 2, 3, 4, 5
 
 
 @dataclass(frozen=True)
@@ -442,7 +441,7 @@ class _Lowering:
             return value if sign > 0 else self.code.neg(value)
         terms = []
         for term in e.terms:
-            if _negative(term):
+            if is_negative(term):
                 terms.append((self.lower(neg(term), ctx), -1))
             else:
                 terms.append((self.lower(term, ctx), 1))
@@ -454,16 +453,11 @@ class _Lowering:
         stable = self.softmax(factors, ctx)
         if stable is not None:
             return stable
-        coeff = Fraction(1)
+        coeff, written = sides(e)
         top: list[int] = []
         bottom: list[int] = []
-        for f in factors:
-            if type(f) is Num:
-                coeff *= f.value
-            elif type(f) is Pow and type(f.exp) is Num and f.exp.value < 0:
-                bottom.append(self.lower(pow_(f.base, Num(-f.exp.value)), ctx))
-            else:
-                top.append(self.lower(f, ctx))
+        for f, below in written:
+            (bottom if below else top).append(self.lower(f, ctx))
         if abs(coeff.numerator) != 1:
             top.insert(0, c.leaf(str(abs(coeff.numerator))))
         if coeff.denominator != 1:
@@ -556,7 +550,7 @@ class _Lowering:
         rest = mul(*(g for g in factors if g is not f and g is not top and g not in exps))
         if rest is ONE:
             return value
-        negative = _negative(rest)
+        negative = is_negative(rest)
         other = self.lower(neg(rest) if negative else rest, ctx)
         value = c.mul([other, value])
         return c.neg(value) if negative else value
@@ -751,11 +745,6 @@ def _exp_terms(e: Expr) -> list[tuple[Fraction, Expr]] | None:
 
 def _ln_number(k: Fraction) -> Expr:
     return ZERO if k == 1 else log(Num(k))
-
-
-def _negative(e: Expr) -> bool:
-    return type(e) is Mul and type(e.factors[0]) is Num and e.factors[0].value < 0 or \
-        type(e) is Num and e.value < 0
 
 
 # ------------------------------------------------------------------- printing

@@ -60,6 +60,7 @@ from typing import Any, NamedTuple
 
 from . import polynomial as P
 from .functions import ABS, FUNCTIONS, ROWS, Function, Parity
+from .terms import is_negative, is_reciprocal
 from .expr import (
     E, FACT_BINDER, FACT_DENOMINATOR, FACT_EXP, FACT_LOG, FACT_POWER, FACT_SUM_FACTOR, FACT_SUM_POWER,
     MAX_FOLD_BITS, NEG_ONE, ONE, TWO, UNDEFINED, ZERO, Add, Const, Expr, Func, Log, Mul, Num, Pow, Sum, Sym,
@@ -170,7 +171,7 @@ def term_key(e: Expr) -> tuple[Any, ...]:
         pass
     _, rest = split_coefficient(e)
     factors = _factors(rest)
-    quotient = any(type(f) is Pow and type(f.exp) is Num and f.exp.value < 0 for f in factors)
+    quotient = any(is_reciprocal(f) for f in factors)
     key = (not rest.free, -degree(rest), quotient, len(factors), tuple(factor_key(f) for f in factors))
     set_term_key(e, key)
     return key
@@ -185,12 +186,6 @@ def order_terms(terms: list[Expr]) -> list[Expr]:
         if split_coefficient(t)[0] > 0:
             return [t, *ordered[:i], *ordered[i + 1 :]]
     return ordered
-
-
-def is_negative(e: Expr) -> bool:
-    if type(e) is Num:
-        return e.value < 0
-    return type(e) is Mul and type(e.factors[0]) is Num and e.factors[0].value < 0
 
 
 _NONNEG: weakref.WeakKeyDictionary[Expr, bool] = weakref.WeakKeyDictionary()

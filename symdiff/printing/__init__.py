@@ -1,4 +1,3 @@
-"""Printers: plain text (which registers itself as `str()` of every node), LaTeX,
-Unicode, MathML and the derivation steps."""
-
-from . import plain  # noqa: F401  (registers str())
+"""Printers: plain text (`str()` of every node), LaTeX, Unicode, MathML and the
+derivation steps.  Each is an entry of the format registry, symdiff.formats,
+and loads when first used."""

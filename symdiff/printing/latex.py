@@ -7,30 +7,20 @@ printer; quotients and negative exponents become `\\frac`, brackets are
 
 from __future__ import annotations
 
-from fractions import Fraction
-
-from .. import expr as X
 from ..functions import BUILDERS, FUNCTIONS, lookup, notation, undefined_name
 from .. import names
 from ..names import FUNCTION_LETTERS, is_letter, latex_name
-from ..expr import PRINTERS, E, HALF, Add, Const, Delta, Expr, Func, Log, Mul, Num, Pow, Sum, Sym
+from ..expr import E, HALF, Add, Const, Delta, Expr, Func, Log, Mul, Num, Pow, Sum, Sym
+from ..terms import MUL, POW, is_reciprocal
 from .precedence import (
-    MUL, POW, Child, Part, arguments, decimal, latex_integer, precedence, render, split_fraction, sum_parts,
+    Child, Numbers, Part, arguments, fraction, latex_integer, precedence, render, run_together, sum_parts,
 )
 
 OPEN, CLOSE = "\\left(", "\\right)"
 # Greek letters with a letter of their own (no var- forms), for the MathML printer.
 GREEK = frozenset(g for g in names.GREEK if not g.startswith("var"))
 
-def number(value: Fraction) -> str:
-    sign = "-" if value < 0 else ""
-    value = abs(value)
-    if (text := decimal(value)) is not None:
-        return sign + text
-    top = latex_integer(value.numerator)
-    if value.denominator == 1:
-        return f"{sign}{top}"
-    return f"{sign}\\frac{{{top}}}{{{latex_integer(value.denominator)}}}"
+number = Numbers("-", latex_integer, lambda top, bottom: f"\\frac{{{top}}}{{{bottom}}}")
 
 
 def name(text: str) -> str:
@@ -66,9 +56,7 @@ def subscript(indices: tuple[Expr, ...]) -> str:
     # A multi-letter index is \mathit{ab}: \mathrm{ab} or \text{ab} in a subscript is a label.
     texts = [f"\\mathit{{{i.name}}}" if type(i) is Sym and not i.indices and not is_letter(i.name)
              else latex(i) for i in indices]
-    digits_touch = any(a.isdigit() and b.isdigit() for a, b in zip(texts, texts[1:]))
-    sep = "" if all(len(t) == 1 for t in texts) and not digits_touch else ","
-    return "_{" + sep.join(texts) + "}"
+    return "_{" + ("" if run_together(texts) else ",").join(texts) + "}"
 
 
 def bare_argument(e: Expr) -> bool:
@@ -84,7 +72,7 @@ def is_bare_log(e: Expr) -> bool:
 
 def starts_with_digit(e: Expr) -> bool:
     while type(e) is Pow and e.base is not E and e.exp is not HALF:
-        if type(e.exp) is Num and e.exp.value < 0:
+        if is_reciprocal(e):
             return False
         e = e.base
     return type(e) is Num and e.value >= 0
@@ -125,10 +113,7 @@ def is_sum(e: Expr) -> bool:
 
 
 def product_parts(e: Expr) -> list[Part]:
-    negative, coeff, top, bottom = split_fraction(e)
-    p, q = coeff.numerator, coeff.denominator
-    upper: list[Expr] = ([X.num(p)] if p != 1 or not top else []) + top
-    lower: list[Expr] = ([X.num(q)] if q != 1 else []) + bottom
+    negative, upper, lower = fraction(e)
     out: list[Part] = ["-"] if negative else []
     if not lower:
         return out + [Child(f, MUL) for f in upper] if len(upper) == 1 else out + factors(upper)
@@ -151,7 +136,7 @@ def parts(e: Expr) -> list[Part]:
             return ["e^{", Child(exp), "}"]
         case Pow(base, exp) if exp is HALF:
             return ["\\sqrt{", Child(base), "}"]
-        case Pow(base, Num(value)) if value < 0:
+        case Pow() if is_reciprocal(e):  # x^-k is written under the line
             return product_parts(e)
         case Pow(base, exp):
             if is_bare_log(base) or is_sum(base) or type(base) is Pow:  # never x^{a}^{b}
@@ -193,6 +178,3 @@ def latex(e: Expr) -> str:
     \\frac{1}{x \\ln 2}
     """
     return render(e, parts, OPEN, CLOSE)
-
-
-PRINTERS["latex"] = latex

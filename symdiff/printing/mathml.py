@@ -11,16 +11,14 @@ printer's list gives.  The output is well-formed XML.
 from __future__ import annotations
 
 import unicodedata
-from fractions import Fraction
 from xml.sax.saxutils import escape
 
 from .. import expr as X
 from ..expr import E, HALF, Add, Const, Delta, Expr, Func, Log, Mul, Num, Pow, Sum, Sym
 from ..functions import FUNCTIONS, notation, undefined_name
 from .latex import GREEK, bare_argument, is_bare_log, starts_with_digit
-from .precedence import (
-    digits as int_digits, decimal, MUL, POW, Child, Part, arguments, render, split_fraction, sum_parts,
-)
+from ..terms import MUL, POW, is_reciprocal
+from .precedence import digits as int_digits, Child, Numbers, Part, arguments, fraction, render, run_together, sum_parts
 
 NAMESPACE = "http://www.w3.org/1998/Math/MathML"
 OPEN, CLOSE = "<mrow><mo>(</mo>", "<mo>)</mo></mrow>"
@@ -51,14 +49,8 @@ def mo(text: str) -> str:
     return f"<mo>{escape(text)}</mo>"
 
 
-def number(value: Fraction) -> str:
-    sign = f"<mo>{MINUS}</mo>" if value < 0 else ""
-    value = abs(value)
-    if (text := decimal(value)) is not None:
-        return f"{sign}<mn>{text}</mn>"
-    if value.denominator == 1:
-        return f"{sign}<mn>{int_digits(value.numerator)}</mn>"
-    return f"{sign}<mfrac><mn>{int_digits(value.numerator)}</mn><mn>{int_digits(value.denominator)}</mn></mfrac>"
+number = Numbers(f"<mo>{MINUS}</mo>", lambda n: f"<mn>{int_digits(n)}</mn>",
+                 lambda top, bottom: f"<mfrac>{top}{bottom}</mfrac>", lambda text: f"<mn>{text}</mn>")
 
 
 def name(text: str) -> str:
@@ -77,10 +69,7 @@ def primed(base: str, primes: int) -> str:
 
 def subscript(indices: tuple[Expr, ...]) -> str:
     texts = [mathml_body(i) for i in indices]
-    plain = [str(i) for i in indices]
-    run_together = all(len(t) == 1 for t in plain) and not any(
-        a.isdigit() and b.isdigit() for a, b in zip(plain, plain[1:]))
-    sep = "" if run_together or len(texts) == 1 else "<mo>,</mo>"
+    sep = "" if run_together([str(i) for i in indices]) or len(texts) == 1 else "<mo>,</mo>"
     return "<mrow>" + sep.join(texts) + "</mrow>"
 
 
@@ -111,10 +100,7 @@ def named(e: Expr) -> bool:
 
 
 def product_parts(e: Expr) -> list[Part]:
-    negative, coeff, top, bottom = split_fraction(e)
-    p, q = coeff.numerator, coeff.denominator
-    upper: list[Expr] = ([X.num(p)] if p != 1 or not top else []) + top
-    lower: list[Expr] = ([X.num(q)] if q != 1 else []) + bottom
+    negative, upper, lower = fraction(e)
     out: list[Part] = [f"<mo>{MINUS}</mo>"] if negative else []
     if not lower:
         return out + factors(upper)
@@ -153,7 +139,7 @@ def parts(e: Expr) -> list[Part]:
             return ["<msup><mi>e</mi><mrow>", Child(exp), "</mrow></msup>"]
         case Pow(base, exp) if exp is HALF:
             return ["<msqrt>", Child(base), "</msqrt>"]
-        case Pow(base, Num(value)) if value < 0:
+        case Pow() if is_reciprocal(e):  # x^-k is written under the line
             return product_parts(e)
         case Pow(base, exp):
             if is_bare_log(base) or type(base) is Sum:

@@ -2,25 +2,15 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, cast
+from typing import cast
 
-from ..expr import PRINTERS, E, HALF, Add, Const, Delta, Expr, Func, Log, Mul, Num, Pow, Sum, Sym, sym
-from .precedence import MUL, POW, Child, Part, arguments, decimal, plain_integer, render, split_fraction, sum_parts
-
-if TYPE_CHECKING:
-    from fractions import Fraction
+from ..expr import E, HALF, Add, Const, Delta, Expr, Func, Log, Mul, Num, Pow, Sum, Sym, sym
+from ..terms import MUL, POW, is_reciprocal
+from .precedence import Child, Numbers, Part, arguments, fraction, plain_integer, render, run_together, sum_parts
 
 TRANSPOSE_LETTER = sym("T")
 
-
-def number(value: Fraction) -> str:
-    if (text := decimal(value)) is not None:  # typed as 0.044715, say: printed so
-        return text
-    top = plain_integer(value.numerator)
-    if value.denominator == 1:
-        return top
-    bottom = plain_integer(value.denominator)
-    return f"{top}/({bottom})" if "*" in bottom else f"{top}/{bottom}"
+number = Numbers("-", plain_integer, lambda top, bottom: f"{top}/({bottom})" if "*" in bottom else f"{top}/{bottom}")
 
 
 def subscript(indices: tuple[Expr, ...]) -> str:
@@ -28,18 +18,14 @@ def subscript(indices: tuple[Expr, ...]) -> str:
     texts = [to_str(i) for i in indices]
     if len(texts) == 1 and (type(indices[0]) is Num and texts[0].isdigit() or len(texts[0]) == 1):
         return "_" + texts[0]
-    digits_touch = any(a.isdigit() and b.isdigit() for a, b in zip(texts, texts[1:]))
-    # t_{11} would read as t at 11, and t_{0A} not at all: a run starts with a letter
-    if all(len(t) == 1 for t in texts) and texts[0].isalpha() and not digits_touch:
+    # t_{0A} would not read back: a run starts with a letter
+    if run_together(texts) and texts[0].isalpha():
         return "_{" + "".join(texts) + "}"
     return "_{" + ",".join(texts) + "}"
 
 
 def product_parts(e: Expr) -> list[Part]:
-    negative, coeff, top, bottom = split_fraction(e)
-    p, q = coeff.numerator, coeff.denominator
-    upper: list[Expr] = ([Num(p)] if p != 1 or not top else []) + top
-    lower: list[Expr] = ([Num(q)] if q != 1 else []) + bottom
+    negative, upper, lower = fraction(e)
     out: list[Part] = ["-"] if negative else []
     out += factor_list(upper, tail=not lower)
     if len(lower) == 1 and not _like_operator(upper, lower[0]):
@@ -78,7 +64,7 @@ def factor_list(items: list[Expr], tail: bool) -> list[Part]:
 def parts(e: Expr) -> list[Part]:
     match e:
         case Num(value):
-            return [("-" if value < 0 else "") + number(abs(value))]
+            return [number(value)]
         case Const(name):
             return [name]
         case Sym(name, indices):
@@ -91,7 +77,7 @@ def parts(e: Expr) -> list[Part]:
             return ["exp(", Child(exp), ")"]
         case Pow(base, exp) if exp is HALF:
             return ["sqrt(", Child(base), ")"]
-        case Pow(base, Num(value)) if value < 0:
+        case Pow() if is_reciprocal(e):  # x^-k is written under the line
             return product_parts(e)
         case Pow(base, exp) if exp is TRANSPOSE_LETTER:  # x^T alone reads as a transpose
             return [Child(base, POW, strict=True), "^(T)"]
@@ -120,6 +106,3 @@ def log_base(base: Expr) -> str:
 def to_str(e: Expr) -> str:
     """Plain text for `e`, with as few brackets as precedence allows."""
     return render(e, parts)
-
-
-PRINTERS["plain"] = to_str

@@ -1,20 +1,25 @@
-"""Printing: the precedence table and the shared, non-recursive print driver.
+"""Printing: the pieces every printer shares, written once: the precedence of
+each node on the scale of symdiff.terms, numbers (`Numbers`), the rule for
+running indices together (`run_together`), a product's numerator and
+denominator (`fraction`), sums and argument lists, and the non-recursive
+print driver.
 
 A printer is a function `parts(node)` returning a list of strings and
 `Child(expr, level, strict)` items; `render` expands the children with an
-explicit stack, adding brackets where `parenthesize` says they are needed.
+explicit stack, adding brackets where `needs_brackets` says they are needed.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
+from dataclasses import dataclass
 from fractions import Fraction
 from typing import Callable, NamedTuple, Union
 
 from ..limits import MAX_NUMBER_DIGITS
-from ..expr import E, HALF, MAX_FOLD_BITS, Add, Expr, Mul, Num, Pow, Sum, mul, pow_
-
-ADD, MUL, NEG, POW, ATOM = 10, 20, 30, 40, 50
+from ..expr import E, HALF, MAX_FOLD_BITS, Add, Expr, Mul, Num, Pow, Sum, mul, num
+from ..terms import ADD, ATOM, MUL, NEG, POW, is_negative, is_reciprocal, quotient
 
 # Integers up to this many bits always print in full; longer ones print as a
 # power (`3^840`) or with a decimal exponent (`12e400`) when one fits.
@@ -100,13 +105,6 @@ class Child(NamedTuple):
 Part = Union[str, Child]
 
 
-def is_negative(e: Expr) -> bool:
-    """Does the expression print with a leading minus sign?"""
-    if type(e) is Num:
-        return e.value < 0
-    return type(e) is Mul and type(e.factors[0]) is Num and e.factors[0].value < 0
-
-
 MAX_DECIMAL_PLACES = 20
 
 
@@ -130,25 +128,48 @@ def decimal(value: Fraction) -> str | None:
     return text if len(text) < len(f"{p}/{q}") else None
 
 
-def split_fraction(e: Expr) -> tuple[bool, Fraction, list[Expr], list[Expr]]:
-    """(negative, |coefficient|, numerator factors, denominator factors) of a
-    product; a coefficient written as a decimal stays whole, the first factor on top."""
-    factors = e.factors if type(e) is Mul else (e,)
-    coeff = Fraction(1)
-    if type(factors[0]) is Num:
-        coeff, factors = factors[0].value, factors[1:]
-    top: list[Expr] = []
-    bottom: list[Expr] = []
+@dataclass(frozen=True)
+class Numbers:
+    """How one printer writes numbers: the rules (a sign, an exact decimal such
+    as 0.044715, else an integer or p over q) are these; the marks are its own."""
+
+    minus: str
+    integer: Callable[[int], str]  # an integer >= 0
+    fraction: Callable[[str, str], str]  # numerator, denominator (each written by `integer`)
+    decimal: Callable[[str], str] = str
+
+    def __call__(self, value: Fraction) -> str:
+        sign = self.minus if value < 0 else ""
+        value = abs(value)
+        if (text := decimal(value)) is not None:  # typed as 0.044715, say: printed so
+            return sign + self.decimal(text)
+        top = self.integer(value.numerator)
+        if value.denominator == 1:
+            return sign + top
+        return sign + self.fraction(top, self.integer(value.denominator))
+
+
+def run_together(texts: Sequence[str]) -> bool:
+    """Can indices, as written, run together (`t_{ik}`), or do they need commas
+    (`t_{i,10}`)?  Only when each is one character and no two digits touch:
+    `x_{12}` is x at twelve."""
+    return all(len(t) == 1 for t in texts) and not any(
+        a.isdigit() and b.isdigit() for a, b in zip(texts, texts[1:]))
+
+
+def fraction(e: Expr) -> tuple[bool, list[Expr], list[Expr]]:
+    """(negative, numerator, denominator) of a product as printed: the
+    coefficient's p over q, the factors x^-k below as x^k; a coefficient
+    written as a decimal stays whole, in front.  The numerator is never empty."""
+    coeff, top, bottom = quotient(e)
     negative, coeff = coeff < 0, abs(coeff)
     if decimal(coeff) is not None:
-        top.append(Num(coeff))
+        top.insert(0, Num(coeff))
         coeff = Fraction(1)
-    for f in factors:
-        if type(f) is Pow and type(f.exp) is Num and f.exp.value < 0:
-            bottom.append(pow_(f.base, Num(-f.exp.value)))
-        else:
-            top.append(f)
-    return negative, coeff, top, bottom
+    p, q = coeff.numerator, coeff.denominator
+    upper: list[Expr] = ([num(p)] if p != 1 or not top else []) + top
+    lower: list[Expr] = ([num(q)] if q != 1 else []) + bottom
+    return negative, upper, lower
 
 
 def precedence(e: Expr) -> int:
@@ -168,9 +189,7 @@ def precedence(e: Expr) -> int:
     if t is Pow:
         if e.base is E or e.exp is HALF:
             return ATOM
-        if type(e.exp) is Num and e.exp.value < 0:
-            return MUL
-        return POW
+        return MUL if is_reciprocal(e) else POW
     return ATOM
 
 

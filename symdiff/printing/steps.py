@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Callable, NamedTuple, Union, cast
 
+from .. import formats
 from ..diff import CHAIN, PLACEHOLDER, RULES, Formula, Step, offers_log
 from ..errors import LimitError, SymdiffError
 from ..expr import (
@@ -28,7 +29,8 @@ from .unicode import pretty
 
 if TYPE_CHECKING:  # a derivation is what these print; the module needs only its fields
     from ..derivation import Derivation
-from .precedence import MUL, POW, is_negative, precedence, printed_length
+from ..terms import MUL, POW, is_negative
+from .precedence import precedence, printed_length
 
 # Sub-steps folded into their parent unless verbose: a constant's derivative,
 # the variable's own, and an indexed variable's delta.
@@ -303,7 +305,8 @@ def _wrapped(text: str, e: Expr, level: int, open_: str, close: str) -> str:
 
 
 class Writer:
-    """Shared by every format: words from the language table, maths from `show`."""
+    """Shared by every format: words from the language table, maths from `show`.
+    A derivation format (symdiff.formats) is a subclass with its own `write`."""
 
     show: Callable[[Expr], str] = staticmethod(to_str)
     open_, close = "(", ")"
@@ -311,6 +314,10 @@ class Writer:
 
     def __init__(self, lang: str) -> None:
         self.t = words(lang)
+
+    def write(self, entries: list[Entry]) -> str:
+        """The laid-out derivation as text in this format."""
+        raise NotImplementedError(f"{type(self).__name__} writes no format")
 
     def wrapped(self, e: Expr, level: int) -> str:
         return _wrapped(self.show(e), e, level, self.open_, self.close)
@@ -515,10 +522,6 @@ def _escape(text: str) -> str:
     return "".join(table.get(c, c) for c in text)
 
 
-WRITERS: dict[str, type[TextWriter | MarkdownWriter | LatexWriter]] = {
-    "text": TextWriter, "unicode": UnicodeWriter, "markdown": MarkdownWriter, "latex": LatexWriter}
-
-
 def least_length(exprs: list[Expr]) -> int:
     """Characters that writing `exprs` out takes at least (`printed_length`
     is at most twice the plain length plus 20)."""
@@ -550,9 +553,9 @@ def render(d: Derivation, format: str = "text", lang: str = "en", verbose: bool 
            max_length: int = 0) -> str:
     """A derivation in `format`, explained in `lang`; refused when it would
     pass `max_length` characters (0: no limit)."""
-    if format not in WRITERS:
-        raise SymdiffError(f"unknown format {format!r}; choose one of {', '.join(WRITERS)}")
-    writer = WRITERS[format](lang)
+    if format not in formats.DERIVATION:
+        raise SymdiffError(f"unknown format {format!r}; choose one of {', '.join(formats.DERIVATION)}")
+    writer: Writer = formats.derivation(format).loaded(lang)
     entries = layout(d, verbose)
     if max_length:
         least = least_length([t for entry in entries for t in _expressions(entry)])

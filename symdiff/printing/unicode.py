@@ -19,14 +19,13 @@ unambiguous: two different trees never print the same.  What keeps it so:
 from __future__ import annotations
 
 import unicodedata
-from fractions import Fraction
 from string import ascii_lowercase, digits
 
 from ..expr import E, HALF, Add, Const, Delta, Expr, Func, Log, Mul, Num, Pow, Sum, Sym
 from ..functions import FUNCTIONS, notation, undefined_name
+from ..terms import ATOM, MUL, POW, is_reciprocal
 from .precedence import (
-    digits as int_digits, decimal, ATOM, MUL, POW, Child, Part, arguments, precedence, render, split_fraction,
-    sum_parts,
+    digits as int_digits, Child, Numbers, Part, arguments, fraction, precedence, render, run_together, sum_parts,
 )
 
 
@@ -58,14 +57,7 @@ DELTA = unicodedata.lookup("GREEK SMALL LETTER DELTA")
 BARS = {before: row.name for row in FUNCTIONS.values()
         for before, after in [notation(row.symbol, "(", ")")] if before == after}
 
-def number(value: Fraction) -> str:
-    sign = MINUS if value < 0 else ""
-    value = abs(value)
-    if (text := decimal(value)) is not None:
-        return sign + text
-    if value.denominator == 1:
-        return f"{sign}{int_digits(value.numerator)}"
-    return f"{sign}{int_digits(value.numerator)}/{int_digits(value.denominator)}"
+number = Numbers(MINUS, int_digits, lambda top, bottom: f"{top}/{bottom}")
 
 
 def is_natural(e: Expr) -> bool:
@@ -86,11 +78,7 @@ def subscript(indices: tuple[Expr, ...]) -> str:
     is unique; else `_{i,b}`, `_{1,2}`, `_{kk}` (always braced, commas between)."""
     texts = [sub_text(i) for i in indices]
     convertible = all(c in SUBSCRIPT for t in texts for c in t)
-    if len(texts) == 1:
-        unique = len(texts[0]) == 1 or texts[0].isdigit()
-    else:
-        digits_touch = any(a.isdigit() and b.isdigit() for a, b in zip(texts, texts[1:]))
-        unique = all(len(t) == 1 for t in texts) and not digits_touch
+    unique = run_together(texts) or (len(texts) == 1 and texts[0].isdigit())
     if convertible and unique:
         return "".join(SUBSCRIPT[c] for c in "".join(texts))
     return "_{" + ",".join(texts) + "}"
@@ -169,10 +157,7 @@ def factor_list(items: list[Expr], tail: bool) -> list[Part]:
 
 
 def product_parts(e: Expr) -> list[Part]:
-    negative, coeff, top, bottom = split_fraction(e)
-    p, q = coeff.numerator, coeff.denominator
-    upper: list[Expr] = ([Num(p)] if p != 1 or not top else []) + top
-    lower: list[Expr] = ([Num(q)] if q != 1 else []) + bottom
+    negative, upper, lower = fraction(e)
     out: list[Part] = [MINUS] if negative else []
     out += factor_list(upper, tail=not lower)
     if len(lower) == 1 and not is_constant_log(lower[0]):
@@ -216,7 +201,7 @@ def parts(e: Expr) -> list[Part]:
             if type(base) is Pow:
                 return [ROOT, "(", Child(base), ")"]
             return [ROOT, Child(base, ATOM)]
-        case Pow(base, Num(value)) if value < 0:
+        case Pow() if is_reciprocal(e):  # x^-k is written under the line
             return product_parts(e)
         case Pow(base, exp):
             if base_brackets(base):

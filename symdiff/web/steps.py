@@ -14,7 +14,7 @@ from ..derivation import Derivation
 from ..diff import Formula
 from ..expr import Expr, Sym
 from ..printing.mathml import CLOSE, NAMESPACE, OPEN, mathml_body
-from ..printing.precedence import POW
+from ..terms import POW
 from ..printing.steps import D, Entry, Equation, Heading, Remark, Task, Writer, layout
 from ..sums import Collapse
 

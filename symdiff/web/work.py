@@ -16,6 +16,7 @@ import warnings
 from dataclasses import dataclass
 from typing import Any
 
+from .. import formats
 from ..languages import LANGUAGES
 from ..limits import MAX_ORDER
 
@@ -38,9 +39,12 @@ class Request:
     lang: str = "en"
     where: tuple[str, ...] = ()  # "lhs = rhs" each
     assume: tuple[str, ...] = ()
+    formats: tuple[str, ...] = ()  # expression formats wanted beside PAGE_FORMATS
 
 
-FIELDS = ("expr", "wrt", "order", "lang", "where", "assume")
+FIELDS = ("expr", "wrt", "order", "lang", "where", "assume", "formats")
+# The result is always answered in these (the page shows them); `formats` asks for others of the registry's.
+PAGE_FORMATS = ("plain", "latex", "mathml")
 LONGEST_NUMBER = 30  # digits of a JSON integer kept as a number; longer ones are no field's value
 
 
@@ -116,7 +120,17 @@ def read_request(payload: Any) -> Request:
     if not isinstance(lang, str) or lang not in LANGUAGES:
         raise BadRequest(f"lang must be one of {', '.join(sorted(LANGUAGES))}", "lang")
     return Request(expr, wrt, order, lang, _lines(payload.get("where"), "where", True),
-                   _lines(payload.get("assume"), "assume", False))
+                   _lines(payload.get("assume"), "assume", False), _formats(payload.get("formats")))
+
+
+def _formats(value: Any) -> tuple[str, ...]:
+    """The expression formats asked for: names from symdiff.formats, as a list or one string."""
+    names = _lines(value, "formats", False)
+    for name in names:
+        if name not in formats.EXPRESSION:
+            raise BadRequest(f"formats must be among {', '.join(formats.EXPRESSION)}, not {json.dumps(name)}",
+                             "formats")
+    return names
 
 
 def _parse_error(err: Any, field: str) -> Reply:
@@ -163,8 +177,6 @@ def diff_job(req: Request) -> Reply:
     from .. import api
     from ..errors import DifferentiationError, ReadingNote, SymdiffError
     from ..expr import symbols
-    from ..printing.latex import latex
-    from ..printing.mathml import mathml
     from ..printing.steps import StepsTooLong
     from .steps import derivative_of, note, to_html
 
@@ -196,13 +208,11 @@ def diff_job(req: Request) -> Reply:
     except SymdiffError as err:
         return _bad(err)
     return 200, {
-        "plain": str(result),
-        "latex": latex(result),
-        "mathml": mathml(result, display="block"),
+        **{name: formats.expression(name).show(result) for name in dict.fromkeys(PAGE_FORMATS + req.formats)},
         "steps_markdown": markdown,
         "steps_html": html,
         "input_plain": str(expr),
-        "input_mathml": mathml(expr, display="block"),
+        "input_mathml": formats.expression("mathml").show(expr),
         "question_mathml": derivative_of(expr, var, order),
         "wrt": str(var),
         "order": order,
