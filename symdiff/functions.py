@@ -300,15 +300,6 @@ def _hypot_exact(u: Expr, v: Expr) -> Expr | None:
 _ATAN_EXACT = _inverse_at(_ATAN)
 
 
-def _sech(u: float) -> float:
-    a = math.exp(-abs(u))  # never overflows
-    return 2.0 * a / (1.0 + a * a)
-
-
-def _csch(u: float) -> float:
-    return math.copysign(2.0 * math.exp(-abs(u)) / -math.expm1(-2.0 * abs(u)), u)
-
-
 def _inverse_square_root(u: Expr, minus: Expr) -> Expr:
     """1/(abs(u)*sqrt(u^2 - 1)), the slope of asec (minus=ONE) and of acsc (minus=NEG_ONE)."""
     return mul(minus, pow_(func("abs", u), NEG_ONE), pow_(add(pow_(u, TWO), NEG_ONE), NEG_HALF))
@@ -424,11 +415,11 @@ ROWS: tuple[Function, ...] = (
              r"\mathrm{arccsc}", "inverse_trig", aliases=("arccsc",), domain=OUTSIDE_UNIT_OPEN,
              parity=Parity.ODD, unicode="arccsc", sympy="acsc", exact=_inverse_at(_ASIN, reciprocal=True),
              definition=lambda u: func("asin", pow_(u, NEG_ONE))),
-    Function("sech", lambda u: neg(mul(func("sech", u), func("tanh", u))), _sech, r"\mathrm{sech}",
-             "hyperbolic", parity=Parity.EVEN, at_zero=ONE, nonnegative=True, sympy="sech",
+    Function("sech", lambda u: neg(mul(func("sech", u), func("tanh", u))), R._math_sech, r"\mathrm{sech}",
+             "hyperbolic", parity=Parity.EVEN, at_zero=ONE, nonnegative=True, sympy="sech", helpers=(R._math_sech,),
              definition=lambda u: pow_(func("cosh", u), NEG_ONE)),
-    Function("csch", lambda u: neg(mul(func("csch", u), func("coth", u))), _csch, r"\mathrm{csch}",
-             "hyperbolic", domain=NONZERO, parity=Parity.ODD, sympy="csch",
+    Function("csch", lambda u: neg(mul(func("csch", u), func("coth", u))), R._math_csch, r"\mathrm{csch}",
+             "hyperbolic", domain=NONZERO, parity=Parity.ODD, sympy="csch", helpers=(R._math_csch,),
              definition=lambda u: pow_(func("sinh", u), NEG_ONE)),
     Function("coth", lambda u: neg(pow_(func("csch", u), TWO)), lambda u: 1.0 / math.tanh(u), r"\coth",
              "hyperbolic", domain=NONZERO, parity=Parity.ODD, sympy="coth", inverse_of="acoth",

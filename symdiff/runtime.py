@@ -82,6 +82,15 @@ def _math_csc(u):
     return 1.0 / math.sin(u)
 
 
+def _math_sech(u):
+    a = math.exp(-abs(u))  # never overflows: sech(800) is 0, not 1/cosh(800)'s OverflowError
+    return 2.0 * a / (1.0 + a * a)
+
+
+def _math_csch(u):
+    return math.copysign(2.0 * math.exp(-abs(u)) / -math.expm1(-2.0 * abs(u)), u)
+
+
 # ------------------------------------------------------------------------ NumPy
 
 

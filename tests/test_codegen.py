@@ -34,8 +34,13 @@ def close(a: float, b: float) -> bool:
     return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-9)
 
 
+OVERFLOWS = [symdiff.parse(t) for t in ("csch(1 + e^8)", "sech(1 + x^2*e^8)")]  # 1/sinh(2982) raised OverflowError
+
+
 @given(exprs(), points, points)
 @settings(max_examples=150)
+@example(OVERFLOWS[0], 0.0, 0.0).via("found by hypothesis: csch of a large constant")
+@example(OVERFLOWS[1], 1.0, 0.0).via("sech of a large value")
 def test_python_backend_matches_evaluate(e, x, y):
     expected = value(e, {"x": x, "y": y})
     got = run(codegen(e, ["x", "y"], backend="python"))(x, y)
@@ -44,6 +49,7 @@ def test_python_backend_matches_evaluate(e, x, y):
 
 @given(exprs(), points, points, points)
 @settings(max_examples=150)
+@example(OVERFLOWS[0], 0.0, 0.0, 0.0).via("found by hypothesis: a constant is computed with math")
 def test_numpy_backend_broadcasts_and_matches_evaluate(e, x1, x2, y):
     expected = [value(e, {"x": x1, "y": y}), value(e, {"x": x2, "y": y})]
     got = np.broadcast_to(run(codegen(e, ["x", "y"]))(np.array([x1, x2]), y), (2,))
