@@ -15,7 +15,7 @@ from typing import Any
 
 try:
     from . import printing  # noqa: F401  (str() of every node)
-    from .api import derive, diff, evaluate, expand_sums, gradient, simplify, substitute
+    from .api import derive, diff, evaluate, expand_sums, gradient, parse, simplify, substitute
 except ModuleNotFoundError as missing:  # `python3 -m symdiff` in a clone before installing
     if missing.name != "lark" or sys.argv[:1] != ["-m"]:
         raise
@@ -24,7 +24,6 @@ except ModuleNotFoundError as missing:  # `python3 -m symdiff` in a clone before
     raise SystemExit(2) from None
 from .errors import DifferentiationError, EvaluationError, LimitError, ParseError, ReadingNote, SymdiffError
 from .expr import Expr
-from .parse import parse
 
 # In the order the API reference lists them: functions, then classes, then errors.
 __all__ = [

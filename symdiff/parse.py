@@ -25,8 +25,7 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedTok
 from . import expr as X
 from . import functions as F
 from . import names as N
-from .diff import differentiate
-from .errors import ParseError, ReadingNote, note, notes_once
+from .errors import ParseError, ReadingNote, note, notes_once, position
 from .limits import MAX_NUMBER_DIGITS, MAX_ORDER, max_input_length
 from .unicode_input import is_unicode, to_plain
 
@@ -525,22 +524,29 @@ def operator_parts(op: Token) -> tuple[X.Sym, int]:
     return var, int(n or 1)
 
 
+def brief(e: X.Expr, width: int = 60) -> str:
+    """`e` as plain text, cut to about `width` characters for a note."""
+    from .printing.precedence import printed_length
+
+    size = printed_length(e)
+    if size > 100_000:  # do not print a huge tree for a note
+        return f"an expression of about {size:,} characters"
+    text = str(e)
+    return text if len(text) <= width else text[:width - 3] + "..."
+
+
 def derivative_operator(op: Token, body: X.Expr) -> X.Expr:
     """`d/dx u`, `d^2/dx^2 u`: the derivative of what follows, to the end of the
-    term (raw; `simplify` tidies it)."""
-    from .requests import brief
-
+    term, as an unevaluated `Derivative` node (the pipeline differentiates it)."""
     var, order = operator_parts(op)
     note(f"read {op} as the derivative of {brief(body)}, what follows it to the end of the term")
-    return differentiate_n(body, var, order, op)
+    return nth_derivative(body, var, order, op)
 
 
-def differentiate_n(body: X.Expr, var: X.Sym, order: int, op: Token) -> X.Expr:
+def nth_derivative(body: X.Expr, var: X.Sym, order: int, op: Token) -> X.Expr:
     if order > MAX_ORDER:
         raise _TokenError(op, f"order {order} is above the limit of {MAX_ORDER}")
-    for _ in range(order):
-        body = differentiate(body, var)[0]
-    return body
+    return X.derivative(body, var, order)
 
 
 # What a person calls each terminal, for error messages.
@@ -582,48 +588,48 @@ def _previous_token(parser: Lark, text: str, pos: int) -> str | None:
     return str(tokens[-1]) if tokens else None
 
 
-def explain(parser: Lark, text: str, err: UnexpectedInput) -> ParseError:
-    """Turn Lark's token dump into a sentence a person reads."""
-    line, column = err.line, err.column
+def explain(parser: Lark, text: str, err: UnexpectedInput, syntax: str = "plain") -> ParseError:
+    """Turn Lark's error into one sentence a person reads, in the words of the
+    syntax (`plain_reason`, `latex_reason`), never Lark's token dump."""
     if isinstance(err, UnexpectedCharacters):
         at = cast(int, err.pos_in_stream)
         reason = f"unexpected character {text[at]!r}"
-        if text[at:at + 2] in (".*", "./", ".^"):
+        if syntax == "plain" and text[at:at + 2] in (".*", "./", ".^"):
             reason = (f"{text[at:at + 2]} is an elementwise matrix operator, and matrix expressions need "
                       f"declared shapes, which symdiff does not read yet; on numbers write {text[at + 1]}")
-    elif isinstance(err, UnexpectedToken):
-        tok = err.token
-        at_end = tok.type == "$END"
-        if at_end:
-            lines = text.splitlines() or [""]
-            line, column = len(lines), len(lines[-1]) + 1
-            pos = len(text)
-        else:
-            pos = tok.start_pos
-        prev = _previous_token(parser, text, pos)
-        expected = set(err.expected)
-        found = "the end of the input" if at_end else repr(str(tok))
-        if at_end and "LPAR" in expected and prev is not None and F.lookup(prev):
-            reason = f"{prev} needs an argument: write {prev}(...)"
-        elif expected == {"LPAR"} and prev is not None:
-            reason = f"expected '(' after {prev!r}, found {found}"
-        elif "LPAR" in expected and not expected - OPERAND_STARTS - {"PLUS"}:
-            reason = f"expected an operand after {prev!r}" if prev else "expected an expression"
-            if at_end:
-                reason += ", found the end of the input"
-        elif tok.type == "RPAR":
-            reason = "unmatched ')'"
-        elif at_end and "RPAR" in expected:
-            reason = "missing ')'"
-        elif at_end and "RBRACE" in expected:
-            reason = "missing '}'"
-        else:
-            words = sorted(_word(parser, name) for name in expected)
-            choices = ", ".join(words[:6]) + (", ..." if len(words) > 6 else "")
-            reason = f"unexpected {found}; expected {choices}"
-    else:
-        reason = "invalid input"
+        return ParseError(reason, text, err.line, err.column)
+    if not isinstance(err, UnexpectedToken):
+        return ParseError("invalid input", text, getattr(err, "line", 1), getattr(err, "column", 1))
+    tok = err.token
+    line, column = tok.line, tok.column
+    if tok.type == "$END":
+        lines = text.splitlines() or [""]
+        line, column = len(lines), len(lines[-1]) + 1
+    reason = (plain_reason if syntax == "plain" else latex_reason)(parser, text, tok, set(err.expected))
     return ParseError(reason, text, line, column)
+
+
+def plain_reason(parser: Lark, text: str, tok: Token, expected: set[str]) -> str:
+    """Why the plain token `tok` cannot come here, where `expected` could."""
+    at_end = tok.type == "$END"
+    prev = _previous_token(parser, text, len(text) if at_end else tok.start_pos)
+    found = "the end of the input" if at_end else repr(str(tok))
+    if at_end and "LPAR" in expected and prev is not None and F.lookup(prev):
+        return f"{prev} needs an argument: write {prev}(...)"
+    if expected == {"LPAR"} and prev is not None:
+        return f"expected '(' after {prev!r}, found {found}"
+    if "LPAR" in expected and not expected - OPERAND_STARTS - {"PLUS"}:
+        reason = f"expected an operand after {prev!r}" if prev else "expected an expression"
+        return reason + (", found the end of the input" if at_end else "")
+    if tok.type == "RPAR":
+        return "unmatched ')'"
+    if at_end and "RPAR" in expected:
+        return "missing ')'"
+    if at_end and "RBRACE" in expected:
+        return "missing '}'"
+    words = sorted(_word(parser, name) for name in expected)
+    choices = ", ".join(words[:6]) + (", ..." if len(words) > 6 else "")
+    return f"unexpected {found}; expected {choices}"
 
 
 def glued(name: str) -> tuple[str, str] | None:
@@ -825,7 +831,7 @@ def _differentiate_by(op: Token, dvars: str, order: int, body: X.Expr) -> X.Expr
     if total != order:
         raise _TokenError(op, f"the orders in the derivative operator disagree ({order} above, {total} below)")
     for var, n in reversed(variables):  # the variable nearest the body acts first
-        body = differentiate_n(body, var, n, op)
+        body = nth_derivative(body, var, n, op)
     return body
 
 
@@ -1325,45 +1331,32 @@ LATEX_WORDS = {
 }
 
 
-def explain_latex(parser: Lark, text: str, err: UnexpectedInput) -> ParseError:
-    """One sentence for a LaTeX syntax error, in the words of LaTeX, never Lark's."""
-    if isinstance(err, UnexpectedCharacters):
-        return ParseError(f"unexpected character {text[cast(int, err.pos_in_stream)]!r}", text, err.line, err.column)
-    if not isinstance(err, UnexpectedToken):
-        return ParseError("invalid input", text, getattr(err, "line", 1), getattr(err, "column", 1))
-    tok = err.token
-    expected = set(err.expected)
+def latex_reason(_parser: Lark, text: str, tok: Token, expected: set[str]) -> str:
+    """Why the LaTeX token `tok` cannot come here, in the words of LaTeX."""
     if tok.type == "$END":
-        lines = text.splitlines() or [""]
-        line, column = len(lines), len(lines[-1]) + 1
         if "RBRACE" in expected and not expected & {"NUMBER", "NAME"}:
-            reason = "missing '}': a brace opened here is never closed"
-        elif "CLOSE" in expected:
-            reason = "missing ')' or \\right): a bracket is never closed"
-        elif expected & {"RBRACK", "ABS_CLOSE", "NORM_CLOSE"}:
-            reason = "a bracket or bar is never closed"
-        else:
-            reason = "the input ends where an expression should follow"
-        return ParseError(reason, text, line, column)
+            return "missing '}': a brace opened here is never closed"
+        if "CLOSE" in expected:
+            return "missing ')' or \\right): a bracket is never closed"
+        if expected & {"RBRACK", "ABS_CLOSE", "NORM_CLOSE"}:
+            return "a bracket or bar is never closed"
+        return "the input ends where an expression should follow"
     found = str(tok).strip()
     if tok.type in ("CLOSE", "RBRACK", "BRACE_CLOSE", "ABS_CLOSE", "NORM_CLOSE") or found == "}":
-        reason = f"unmatched {found!r}"
-    elif found.startswith("^") and tok.type in ("SUP1", "SUP_DIGITS", "CIRCUMFLEX", "SAMPLE"):
-        reason = "a double superscript: bracket the power first, as in (e^{x})^{y}"
-    elif found.startswith("\\left"):
-        reason = f"{found} needs a matching \\right"
-    else:
-        words = sorted({LATEX_WORDS[n] for n in expected if n in LATEX_WORDS})
-        choices = ", ".join(words[:5]) + (", ..." if len(words) > 5 else "")
-        reason = f"unexpected {found!r}" + (f"; expected {choices}" if choices else "")
-    return ParseError(reason, text, tok.line, tok.column)
+        return f"unmatched {found!r}"
+    if found.startswith("^") and tok.type in ("SUP1", "SUP_DIGITS", "CIRCUMFLEX", "SAMPLE"):
+        return "a double superscript: bracket the power first, as in (e^{x})^{y}"
+    if found.startswith("\\left"):
+        return f"{found} needs a matching \\right"
+    words = sorted({LATEX_WORDS[n] for n in expected if n in LATEX_WORDS})
+    choices = ", ".join(words[:5]) + (", ..." if len(words) > 5 else "")
+    return f"unexpected {found!r}" + (f"; expected {choices}" if choices else "")
 
 
 def parse_latex(text: str) -> X.Expr:
     for m in re.finditer(r"\\([A-Za-z]+)", text):
         if m.group(1) not in KNOWN_COMMANDS:
-            line = text.count("\n", 0, m.start()) + 1
-            column = m.start() - (text.rfind("\n", 0, m.start()) + 1) + 1
+            line, column = position(text, m.start())
             meaning = MATRIX_COMMANDS.get(m.group(1))
             reason = f"{m.group(0)} is {meaning}: {NEEDS_SHAPES}" if meaning else f"unsupported LaTeX command {m.group(0)}"
             raise ParseError(reason, text, line, column)
@@ -1371,7 +1364,7 @@ def parse_latex(text: str) -> X.Expr:
     try:
         result = parser.parse(text)
     except UnexpectedInput as err:
-        raise explain_latex(parser, text, err) from None
+        raise explain(parser, text, err, "latex") from None
     except _TokenError as err:
         raise ParseError(err.reason, text, *_token_position(err.token)) from None
     return _unwrap(result)
@@ -1398,10 +1391,6 @@ def _top_level_equals(text: str) -> list[int]:
         if ch == "=" and depth == 0:
             found.append(k)
     return found
-
-
-def _position(text: str, k: int) -> tuple[int, int]:
-    return text.count("\n", 0, k) + 1, k - (text.rfind("\n", 0, k) + 1) + 1
 
 
 _LHS = re.compile(r"\s*(?P<name>.+?)\s*(?:(?:\(|\\left\s*\()(?P<args>[^()]*)(?:\)|\\right\s*\))"
@@ -1482,7 +1471,7 @@ def _label(part: str, syntax: str) -> tuple[None, tuple[X.Sym, ...]] | None:
 def _left_side(part: str, syntax: str, text: str, start: int) -> tuple[X.Sym, tuple[X.Sym, ...]]:
     """`L`, `f(x)`, `FL(p_t)`, `\\mathcal{L}(\\theta)`: a name and its variables."""
     bad = ParseError("the left side of '=' must be a name or a name with its variables, as in "
-                     "L = ... or f(x) = ...", text, *_position(text, start + len(part) - len(part.lstrip())))
+                     "L = ... or f(x) = ...", text, *position(text, start + len(part) - len(part.lstrip())))
     m = _LHS.fullmatch(part)
     if m is None:
         raise bad
@@ -1551,53 +1540,29 @@ def parse(text: str, syntax: str | None = None, *, variables: Iterable[str] = ()
     >>> parse(r"\\frac{x^{2}}{2}") == parse("x^2/2")
     True
     """
+    syntax = checked(text, syntax, max_length)
+    with notes_once():
+        if "=" in text:
+            definition = parse_definition(text, syntax, variables)
+            if definition is not None:
+                return definition.body
+        return _parse_one(text, syntax, frozenset(variables))
+
+
+def checked(text: str, syntax: str | None, max_length: int | None) -> str:
+    """The syntax `text` is read in, after the checks `parse` makes of its arguments."""
     if not isinstance(text, str):
         raise TypeError(f"parse() needs a str, not {type(text).__name__}")
     if max_length is not None and (type(max_length) is not int or max_length < 0):
         raise ValueError(f"max_length must be a whole number >= 0 (0: no limit), not {max_length!r}")
     limit = max_input_length() if max_length is None else max_length
     if limit and len(text) > limit:
-        line = text.count("\n", 0, limit) + 1
-        column = limit - (text.rfind("\n", 0, limit) + 1) + 1
+        line, column = position(text, limit)
         raise ParseError(f"the input is {len(text):,} characters long; the limit is {limit:,} "
                          f"(raise it with --max-input N, or max_length=N)", text, line, column)
     if syntax is None:
         syntax = "latex" if "\\" in text else "plain"
     if syntax not in ("plain", "latex"):
         raise ValueError(f"syntax must be 'plain' or 'latex', not {syntax!r}")
-    with notes_once():
-        return _parse_checked(text, syntax, variables)
+    return syntax
 
-
-def _parse_checked(text: str, syntax: str, variables: Iterable[str]) -> X.Expr:
-    asked = _asked(text, variables)
-    if asked is not None:
-        return asked
-    if "=" in text:
-        definition = parse_definition(text, syntax, variables)
-        if definition is not None:
-            return definition.body
-    return _parse_one(text, syntax, frozenset(variables))
-
-
-def _asked(text: str, variables: Iterable[str]) -> X.Expr | None:
-    """Text that asks for a derivative (`derivative of x^3`, symdiff.requests): that
-    derivative, raw, as an operator in the text leaves it; None for other text."""
-    from .requests import parse_request  # it reads its expression with parse
-
-    request = parse_request(text, variables=list(variables))
-    if request is None:
-        return None
-    wrt, order = request.agree(None, None)
-    names = X.symbols(request.body)
-    if not isinstance(wrt, X.Sym) and len(names) != 1:
-        raise request.error(f"'{request.phrase}' names no variable and the expression has "
-                            f"{'several' if names else 'none'}: say which, as in d/dx")
-    var = wrt if isinstance(wrt, X.Sym) else names[0]
-    if order > MAX_ORDER:
-        raise request.error(f"order {order} is above the limit of {MAX_ORDER}")
-    note(request.describe(var, order))
-    body = request.body
-    for _ in range(order):
-        body = differentiate(body, var)[0]
-    return body

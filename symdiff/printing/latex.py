@@ -13,7 +13,7 @@ from .. import expr as X
 from ..functions import BUILDERS, FUNCTIONS, lookup, notation, undefined_name
 from .. import names
 from ..names import FUNCTION_LETTERS, is_letter, latex_name
-from ..expr import PRINTERS, E, HALF, Add, Const, Delta, Expr, Func, Log, Mul, Num, Pow, Sum, Sym
+from ..expr import PRINTERS, E, HALF, Add, Const, Delta, Derivative, Expr, Func, Log, Mul, Num, Pow, Sum, Sym
 from .precedence import (
     MUL, POW, Child, Part, arguments, decimal, latex_integer, precedence, render, split_fraction, sum_parts,
 )
@@ -173,6 +173,9 @@ def parts(e: Expr) -> list[Part]:
             return [f"\\sum_{{{name(index.name)}=", Child(lower), "}^{", Child(upper), "} ", Child(body, MUL)]
         case Delta(i, j):
             return ["\\delta", subscript((i, j))]
+        case Derivative(body, var, order):  # bracketed whole: its body runs to the end of a product
+            n = f"^{{{order}}}" if order > 1 else ""
+            return [OPEN, f"\\frac{{d{n}}}{{d{symbol(var)}{n}}} ", Child(body, MUL), CLOSE]
     raise TypeError(f"no LaTeX printer for {type(e).__name__}")
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, cast
 
-from ..expr import PRINTERS, E, HALF, Add, Const, Delta, Expr, Func, Log, Mul, Num, Pow, Sum, Sym, sym
+from ..expr import PRINTERS, E, HALF, Add, Const, Delta, Derivative, Expr, Func, Log, Mul, Num, Pow, Sum, Sym, sym
 from .precedence import MUL, POW, Child, Part, arguments, decimal, plain_integer, render, split_fraction, sum_parts
 
 if TYPE_CHECKING:
@@ -107,6 +107,9 @@ def parts(e: Expr) -> list[Part]:
             return [f"sum_{{{index.name}=", Child(lower), "}^{", Child(upper), "} ", Child(body, MUL)]
         case Delta(i, j):
             return ["delta(", Child(i), ", ", Child(j), ")"]
+        case Derivative(body, var, order):  # bracketed whole: its body runs to the end of a product
+            n = f"^{order}" if order > 1 else ""
+            return [f"(d{n}/d{to_str(var)}{n} ", Child(body, MUL), ")"]
     raise TypeError(f"no plain printer for {type(e).__name__}")
 
 
