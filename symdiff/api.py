@@ -267,11 +267,10 @@ def _run(q: Question, *, simplify: bool = True, method: str = "auto",
         if record:
             from .derivation import stage
 
-            Step = _diff.Step
             stages.append(stage(
-                tree, cast(Step, step), raw, simplified, used, total,  # recorded: not None
-                Step("assume", None, *assumed[:2], bindings=assumed[2]) if assumed else None,
-                Step("name_again", None, *renamed, bindings=q.where) if renamed else None))
+                tree, cast(_diff.Step, step), raw, simplified, used, total,  # recorded: not None
+                _diff.Step("assume", None, *assumed[:2], bindings=assumed[2]) if assumed else None,
+                _diff.Step("name_again", None, *renamed, bindings=q.where) if renamed else None))
         tree = final
     return tree, tuple(stages)
 

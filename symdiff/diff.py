@@ -234,7 +234,7 @@ def evaluate_derivatives(e: Expr) -> Expr:
     pipeline does right after reading."""
     if not any(type(n) is Operator for n in postorder(e)):
         return e
-    return transform(e, lambda node: evaluated(cast(Operator, node)) if type(node) is Operator else None)
+    return transform(e, lambda node: evaluated(node) if type(node) is Operator else None)
 
 
 def _operator_bindings(e: Expr, x: Sym) -> Bindings:

@@ -666,7 +666,7 @@ def derivative(body: Expr, var: Sym, order: int = 1) -> Derivative:
         raise ValueError(f"can only differentiate with respect to a variable, not {var}")
     if type(order) is not int or order < 1:
         raise ValueError(f"a derivative's order is a whole number >= 1, not {order!r}")
-    return cast(Derivative, Derivative(body, var, order))
+    return Derivative(body, var, order)
 
 
 NODE_TYPES: tuple[type[Expr], ...] = (Num, Const, Sym, Add, Mul, Pow, Func, Log, Sum, Delta, Derivative)

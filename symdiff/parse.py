@@ -1,7 +1,11 @@
 """Parsing: text -> Lark LALR parse -> Expr.  The only module that imports lark.
 
 The transformer runs inside the LALR parser, so trees are built as rules are
-reduced, with no recursion however deeply the input nests.
+reduced, with no recursion however deeply the input nests.  A derivative
+operator in the text (`d/dx u`, `\\frac{d}{dx} u`) becomes an unevaluated
+`Derivative` node: reading needs no differentiator.  Text that asks for a
+derivative as a whole (`derivative of F`) is the next stage's to read
+(`symdiff.requests.read`); `symdiff.parse` runs both and evaluates the nodes.
 """
 
 from __future__ import annotations
@@ -612,7 +616,7 @@ def explain(parser: Lark, text: str, err: UnexpectedInput, syntax: str = "plain"
 def plain_reason(parser: Lark, text: str, tok: Token, expected: set[str]) -> str:
     """Why the plain token `tok` cannot come here, where `expected` could."""
     at_end = tok.type == "$END"
-    prev = _previous_token(parser, text, len(text) if at_end else tok.start_pos)
+    prev = _previous_token(parser, text, len(text) if at_end else cast(int, tok.start_pos))
     found = "the end of the input" if at_end else repr(str(tok))
     if at_end and "LPAR" in expected and prev is not None and F.lookup(prev):
         return f"{prev} needs an argument: write {prev}(...)"
@@ -1523,6 +1527,8 @@ def parse(text: str, syntax: str | None = None, *, variables: Iterable[str] = ()
             By default `limits.MAX_INPUT_LENGTH` (200,000), or what the
             command line's `--max-input` set.
 
+    A derivative operator (`x + d/dx x^2`) gives a `Derivative` node, left for
+    the pipeline to evaluate (`symdiff.parse` does).
     A definition `L = ...` or `f(x) = ...` gives its right side (see
     `parse_definition`).
 
