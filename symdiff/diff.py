@@ -219,7 +219,7 @@ def _change_of_base(e: Expr, x: Sym, d: Derivative) -> Expr:
 # ------------------------------------------------------- derivatives in the input
 
 
-@functools.lru_cache(maxsize=64)
+@functools.lru_cache(maxsize=16)
 def evaluated(e: Operator) -> Expr:
     """The raw derivative an unevaluated `Derivative` node stands for (its body differentiated)."""
     body = e.body
