@@ -12,11 +12,34 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import NamedTuple, cast
 
-from .diff import PLACEHOLDER, RULES, Step
-from .expr import Expr, Sym, leaves, mul, replace_subtrees
+from .diff import RULES, Step
+from .expr import Expr, Sym, leaves, mul
 from .limits import MAX_OUTPUT
 from .printing.steps import ASSEMBLED, LOGARITHMIC, REWRITES_SEP, SHOW_SIMPLIFIED, render
 from .simplify import simplify, simplify_derivative
+
+
+class Shown(dict[Expr, Expr]):
+    """Intermediate results as the steps display them (simplified when small),
+    each worked out when the printer first asks for it."""
+
+    def __missing__(self, e: Expr) -> Expr:
+        self[e] = form = simplify(e) if leaves(e) <= SHOW_SIMPLIFIED else e
+        return form
+
+
+class Built(dict[Step, Expr]):
+    """A product or quotient rule's result as the rule builds it, with each
+    factor's derivative as its own step shows it: `u'v + uv'` filled in."""
+
+    def __init__(self, shown: Mapping[Expr, Expr]) -> None:
+        super().__init__()
+        self.shown = shown
+
+    def __missing__(self, step: Step) -> Expr:
+        given = {s.expr: self.shown[s.result] for s in step.substeps}
+        self[step] = form = RULES[step.rule].apply(step.expr, cast(Sym, step.var), given.__getitem__)
+        return form
 
 
 class Stage(NamedTuple):
@@ -30,58 +53,23 @@ class Stage(NamedTuple):
     renamed: Step | None = None  # the result written with the names `where` gave
     # What the steps display: each intermediate result (simplified when small) and,
     # for a product or quotient rule, its result as the rule builds it.
-    shown: Mapping[Expr, Expr] = {}
-    built: Mapping[Expr, Expr] = {}
+    shown: Mapping[Expr, Expr] = Shown()
+    built: Mapping[Step, Expr] = Built(Shown())
 
 
-def shown(e: Expr) -> Expr:
-    """An intermediate result as displayed: simplified when it is small."""
-    return simplify(e) if leaves(e) <= SHOW_SIMPLIFIED else e
-
-
-def _displays(root: Step) -> tuple[dict[Expr, Expr], dict[Expr, Expr]]:
-    """Every result the steps under `root` display, as displayed, and the
-    assembled results of their product and quotient rules (`u'v + uv'` filled in)."""
-    forms: dict[Expr, Expr] = {}
-    built: dict[Expr, Expr] = {}
-
-    def show(e: Expr) -> Expr:
-        if e not in forms:
-            forms[e] = shown(e)
-        return forms[e]
-
-    order: list[Step] = []
-    stack, seen = [root], set()
-    while stack:
-        step = stack.pop()
-        if id(step) in seen:
-            continue
-        seen.add(id(step))
-        order.append(step)
-        stack.extend(step.substeps)
-    for step in reversed(order):  # sub-steps first
-        show(step.result)
-        if step.rule == "chain":
-            outer, _inner = step.substeps
-            show(replace_subtrees(outer.result, {PLACEHOLDER: cast(Expr, step.inner)}))  # a chain step's u
-        if step.rule in ASSEMBLED and step.expr not in built:
-            given = {s.expr: show(s.result) for s in step.substeps}
-            built[step.expr] = RULES[step.rule].apply(step.expr, cast(Sym, step.var), given.__getitem__)
-    return forms, built
-
-
-def _last_line(step: Step, forms: Mapping[Expr, Expr], built: Mapping[Expr, Expr]) -> Expr:
+def _last_line(step: Step, shown: Mapping[Expr, Expr], built: Mapping[Step, Expr]) -> Expr:
     if step.rule in ASSEMBLED:
-        return built[step.expr]
+        return built[step]
     if step.rule in LOGARITHMIC:
-        return mul(step.expr, forms[step.substeps[0].result])
-    return forms[step.result]
+        return mul(step.expr, shown[step.substeps[0].result])
+    return shown[step.result]
 
 
 def displayed(step: Step) -> Expr:
     """The result the last line of a (root) step shows: where the
     simplification step starts, so that it never steps back."""
-    return _last_line(step, *_displays(step))
+    shown = Shown()
+    return _last_line(step, shown, Built(shown))
 
 
 def stage(expr: Expr, step: Step, raw: Expr, final: Expr, used: list[str], order: int,
@@ -89,7 +77,8 @@ def stage(expr: Expr, step: Step, raw: Expr, final: Expr, used: list[str], order
     """The record of one order: `step` gave `raw`, which simplified (with the
     rewrites `used`) to `final`.  The simplification is shown from where the
     rule's step left off, so that it never steps back."""
-    forms, built = _displays(step)
+    forms = Shown()
+    built = Built(forms)
     start = _last_line(step, forms, built)
     if start is not raw and start is not final:
         retraced: list[str] = []

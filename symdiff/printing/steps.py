@@ -65,7 +65,7 @@ class Staged(Protocol):
     @property
     def shown(self) -> Mapping[Expr, Expr]: ...  # each intermediate result as displayed
     @property
-    def built(self) -> Mapping[Expr, Expr]: ...  # product and quotient rules' results, assembled
+    def built(self) -> Mapping[Step, Expr]: ...  # product and quotient rules' results, assembled
 
 
 class Derived(Protocol):
@@ -275,7 +275,7 @@ def layout(d: Derived, verbose: bool) -> list[Entry]:
                     if verbose or s.rule not in TRIVIAL:
                         later.append(Visit(s, depth + 1, level))
                 if step.rule in ASSEMBLED:  # the rule filled in; simplified after, if that is shorter
-                    built = stage.built[step.expr]
+                    built = stage.built[step]
                     tidy = claim[1]
                     root_step = step is stage.step
                     more = () if root_step or tidy is built or cost(tidy) >= cost(built) else (tidy,)
