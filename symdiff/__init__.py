@@ -13,7 +13,7 @@ import sys
 from typing import Any
 
 try:
-    from .api import derive, diff, evaluate, expand_sums, gradient, simplify, substitute
+    from .api import derive, diff, evaluate, expand_sums, gradient, parse, simplify, substitute
 except ModuleNotFoundError as missing:  # `python3 -m symdiff` in a clone before installing
     if missing.name != "lark" or sys.argv[:1] != ["-m"]:
         raise
@@ -23,7 +23,6 @@ except ModuleNotFoundError as missing:  # `python3 -m symdiff` in a clone before
 from .errors import DifferentiationError, EvaluationError, LimitError, ParseError, ReadingNote, SymdiffError
 from .expr import Expr
 from .formats import attribute as _attribute, exports as _exports
-from .parse import parse
 
 # In the order the API reference lists them: functions (the printers' from the
 # format registry), then classes, then errors.

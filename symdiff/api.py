@@ -1,7 +1,15 @@
-"""The library's front door: accepts text or trees, returns trees.
+"""The library's front door and its one pipeline: text -> reading -> tree ->
+diff -> simplify -> names.
 
-Every function here takes an expression as an `Expr` or as its text (plain or
-LaTeX, read by `parse`) and returns new trees; nothing is changed in place.
+`ask` reads the input once (`symdiff.requests.read`: the derivative text asks
+for, a definition, or a plain expression), evaluates the derivatives written in
+it (`Derivative` nodes), and settles the variables, the order, the
+substitutions and the assumptions.  `_run` then differentiates, simplifies,
+applies the assumptions and writes the result in the names `where` gave, one
+order at a time; `diff` returns its result, `derive` records its steps, the
+command line and the web page call the same two.  Every function here takes an
+expression as an `Expr` or as its text and returns new trees; nothing is
+changed in place.
 """
 
 from __future__ import annotations
@@ -9,7 +17,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Iterable, Mapping, Sequence
-
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, cast
 
 # The modules, by absolute name: symdiff.diff and symdiff.simplify are also the
@@ -21,16 +29,16 @@ from . import sums as _sums
 from .sums import Assumption
 from .errors import DifferentiationError, LimitError, ParseError, SymdiffError, each_note_once, note
 from .evaluate import evaluate as _evaluate
-from .expr import Expr, Sym, as_expr, symbols
+from .expr import Expr, Sym, as_expr, leaves, natural_key, symbols
 from . import formats
 from .functions import spellings
 from .indexing import depends
 from .limits import MAX_ORDER, MAX_ORDER_SECONDS, MAX_OUTPUT
-from .parse import parse, parse_definition, parse_equation
-from .requests import parse_request
+from .parse import parse_equation
+from .requests import Request, read
 
 if TYPE_CHECKING:  # the step renderer loads only when steps are asked for
-    from .derivation import Derivation
+    from .derivation import Derivation, Stage
 
 
 def as_tree(e: Expr | str) -> Expr:
@@ -54,6 +62,46 @@ def as_tree(e: Expr | str) -> Expr:
     if isinstance(e, str):
         return parse(e)  # text that asks for a derivative gives that derivative
     raise TypeError(f"expected an expression or its text, not {type(e).__name__}")
+
+
+@each_note_once
+def parse(text: str, syntax: str | None = None, *, variables: Iterable[str] = (),
+          max_length: int | None = None) -> Expr:
+    """Parse plain or LaTeX text into an expression tree.
+
+    Text that asks for a derivative (`d/dx x^2`, `derivative of x^3`, see
+    `symdiff.requests`) gives that derivative, unsimplified, as do derivative
+    operators inside it (`x + d/dx x^2`).
+
+    Args:
+        text: the expression, plain (`"log_2(x)"`) or LaTeX.
+        syntax: `"plain"` or `"latex"`; by default LaTeX is chosen when the
+            text holds a backslash.
+        variables: names of variables the text may use alone: with `x`
+            among them, `sinx` reads as `sin(x)` (a `ReadingNote` warning
+            says so either way).
+        max_length: the longest text read, in characters; 0 for no limit.
+            By default `limits.MAX_INPUT_LENGTH` (200,000), or what the
+            command line's `--max-input` set.
+
+    A definition `L = ...` or `f(x) = ...` gives its right side.
+
+    Returns:
+        The `Expr`, unsimplified; `parse(str(e)) == e` for every `Expr` `e`.
+
+    Raises:
+        ParseError: the text does not parse; it carries `.line` and
+            `.column`, and its message shows the text with a caret.
+        TypeError: `text` is not a `str`.
+        ValueError: `syntax` is neither `"plain"` nor `"latex"`.
+
+    >>> parse("log_2(x)")
+    <Log log_2(x)>
+    >>> parse(r"\\frac{x^{2}}{2}") == parse("x^2/2")
+    True
+    """
+    reading = read(text, syntax, variables=list(variables), max_length=max_length)
+    return _diff.evaluate_derivatives(reading.asked)
 
 
 _PLAIN_NAME = re.compile(r"[A-Za-z][A-Za-z0-9]*")
@@ -87,22 +135,14 @@ def variable(e: Expr, wrt: Expr | str | None) -> Sym:
         if not names:
             return Sym("x", ())
         listed = ", ".join(map(str, names))
-        raise DifferentiationError(f"the expression has several variables ({listed}); choose one with wrt (--wrt on the command line)")
+        raise DifferentiationError(f"the expression has several variables ({listed}); choose one with wrt "
+                                   "(--wrt on the command line)", variables=tuple(names))
     if isinstance(wrt, str) and _PLAIN_NAME.fullmatch(wrt) and wrt not in _NOT_NAMES:
         return Sym(wrt, ())  # `x`, `theta`: what parse would give, without the reader
     x = as_tree(wrt) if isinstance(wrt, str) else wrt
     if not isinstance(x, Sym):
         raise DifferentiationError(f"can only differentiate with respect to a variable, not {wrt!r}")
     return x
-
-
-def defined_variable(e: Expr | str, wrt: Wrt) -> Wrt:
-    """`wrt` as given, or the argument of a definition's left side (`f(x) = ...` -> x)."""
-    if wrt is None and isinstance(e, str) and "=" in e:
-        definition = parse_definition(e)
-        if definition is not None and len(definition.args) == 1:
-            return str(definition.args[0])
-    return wrt
 
 
 def _check_order(order: int) -> None:
@@ -127,32 +167,128 @@ def _names(wrt: Wrt) -> list[str]:
     return [str(w) for w in ([wrt] if isinstance(wrt, (str, Expr)) else wrt or ())]
 
 
-def _tree(e: Expr | str, wrt: Wrt = None) -> Expr:
-    if isinstance(e, str):
-        # `sinx` with --wrt x reads as sin(x): tell the parser the variables.
-        return parse(e, variables=_names(wrt))
-    return as_tree(e)
+@dataclass(frozen=True)
+class Question:
+    """What an input asks for, read once (`ask`): the derivative of `tree` in
+    each of `xs` in turn, `order` times each, using the assumptions `facts`."""
+
+    tree: Expr  # with derivatives in the input evaluated, `where` substituted, bound indices renamed
+    xs: tuple[Sym, ...]
+    order: int
+    facts: tuple[Assumption, ...] = ()
+    where: tuple[tuple[Expr, Expr], ...] = ()  # the substitutions made, for the names step
+    name: Sym | None = None  # what the text called the expression: L in `L = ...`, f in `f'(x) if ...`
 
 
-def asked(e: Expr | str, wrt: Wrt, order: int | None) -> tuple[Expr | str, Wrt, int, Sym | None]:
-    """`e` with the variable and order to differentiate by.  Text that asks
-    for a derivative (`d/dx x^2 sin x`, `derivative of F`; see
-    `symdiff.requests`) gives its expression, variable and order, checked
-    against `wrt` and `order` (a disagreement is a ParseError at the phrase),
-    and a note; other input comes back as given, with order 1 by default.
-    The fourth item is the name a request gives the expression (f in `f'(x) if f(x) = ...`)."""
+def ask(e: Expr | str, wrt: Wrt = None, order: int | None = None,
+        where: Replacements | None = None, assume: Sequence[str | Assumption] = ()) -> Question:
+    """The reading end of the pipeline: `e` read once, with the variables and
+    order to differentiate by.  Text that asks for a derivative (`d/dx x^2 sin
+    x`, `derivative of F`; see `symdiff.requests`) gives its expression,
+    variable and order, checked against `wrt` and `order` (a disagreement is a
+    ParseError at the phrase), and a note; a definition `f(x) = ...` gives its
+    right side, differentiated in x unless `wrt` says otherwise; other input
+    is differentiated once by default."""
     if order is not None:
         _check_order(order)
-    request = parse_request(e, variables=_names(wrt)) if isinstance(e, str) else None
-    if request is None:
-        return e, wrt, 1 if order is None else order, None
-    wrt, order = request.agree(wrt, order)
-    _check_order(order)
-    shown = wrt if isinstance(wrt, Sym) else None
-    if wrt is None and len(names := symbols(request.body)) == 1:
+    name, typed = None, ""
+    if isinstance(e, str):
+        reading = read(e, variables=_names(wrt))
+        tree = _diff.evaluate_derivatives(reading.tree)
+        request, definition = reading.request, reading.definition
+        if request is not None:
+            wrt, order = _agreed(request, wrt, order)
+            name = request.name
+        else:
+            typed = e  # text someone typed, not a tree a caller built
+            if definition is not None:
+                name = definition.name
+                if wrt is None and len(definition.args) == 1:
+                    wrt = definition.args[0]
+    else:
+        tree = as_tree(e)
+    pairs = _pairs(where) if where else {}
+    if pairs:
+        tree = _sums.substitute_indexed(tree, pairs)
+    facts = [assumption(a) for a in assume]
+    many = wrt is not None and not isinstance(wrt, (str, Expr))
+    # `a*x^2` assuming a = 3 has one variable, x
+    pick = _sums.apply_assumptions(tree, [a for a in facts if type(a.lhs) is Sym])[0] if wrt is None else tree
+    xs = ([variable(tree, w) for w in cast(Sequence[Expr | str], wrt)] if many
+          else [variable(pick, cast("Expr | str | None", wrt))])
+    fixed = [a for a in facts if a.lhs in xs]
+    if fixed:
+        raise DifferentiationError(f"the assumption {fixed[0]} fixes the variable of differentiation")
+    for x in xs if typed else ():
+        if not depends(tree, x):
+            shown_ = typed if len(typed) <= 60 else typed[:57] + "..."
+            note(f"{x} does not occur in {shown_}: the derivative is 0")
+    # j both free and bound (d/dz_j of ... sum_j e^(z_j)) reads wrongly: the sum's j is renamed
+    tree = _sums.rename_bound(tree, {n for x in xs for n in _sums.free_names(x)})
+    return Question(tree, tuple(xs), 1 if order is None else order, tuple(facts), tuple(pairs.items()), name)
+
+
+def _agreed(request: Request, wrt: Wrt, order: int | None) -> tuple[Wrt, int]:
+    """The variables and order a request asks for, checked against the caller's; with the note."""
+    agreed, n = request.agree(wrt, order)
+    _check_order(n)
+    shown = agreed if isinstance(agreed, Sym) else None
+    if agreed is None and len(names := symbols(request.body)) == 1:
         shown = names[0]
-    note(request.describe(shown, order))
-    return request.body, wrt, order, request.name
+    note(request.describe(shown, n))
+    return agreed, n
+
+
+def _run(q: Question, *, simplify: bool = True, method: str = "auto",
+         record: bool = False) -> tuple[Expr, tuple[Stage, ...]]:
+    """The rest of the pipeline, one order at a time: differentiate, simplify,
+    use the assumptions, and (after the last) write the result in the names
+    `where` gave.  `record` keeps each order's steps (`symdiff.derivation`);
+    without it, orders projected past the time allowed are refused (`_Pace`)."""
+    total = q.order * len(q.xs)
+    pace = _Pace(total)
+    stages: list[Stage] = []
+    tree = q.tree
+    for n, x in enumerate(x for x in q.xs for _ in range(q.order)):
+        if not record:
+            pace.step()
+        raw, step = _diff.differentiate(tree, x, record=record, method=method)
+        used: list[str] = []
+        final = _simplify.simplify_derivative(raw, total, used if record else None) if simplify else raw
+        simplified, assumed, renamed = final, None, None
+        if q.facts:
+            after, applied = _sums.apply_assumptions(final, list(q.facts))
+            if applied:
+                tidy = _simplify.simplify(after) if simplify else after
+                assumed = (final, tidy, tuple((a.lhs, a.rhs) for a in applied))
+                final = tidy
+        if q.where and simplify and n == total - 1:
+            again = named_again(final, dict(q.where))
+            if again is not final:
+                renamed = (final, again)
+                final = again
+        if record:
+            from .derivation import stage
+
+            stages.append(stage(
+                tree, cast(_diff.Step, step), raw, simplified, used, total,  # recorded: not None
+                _diff.Step("assume", None, *assumed[:2], bindings=assumed[2]) if assumed else None,
+                _diff.Step("name_again", None, *renamed, bindings=q.where) if renamed else None))
+        tree = final
+    return tree, tuple(stages)
+
+
+def named_again(e: Expr, where: Mapping[Expr, Expr]) -> Expr:
+    """The names step: `e` in the names `where` gave (`y_i*(delta(i, j) - y_j)`
+    for a softmax derivative) when that is shorter, else `e`."""
+    for key, value in where.items():
+        if type(key) is Sym:
+            folded = _sums.fold_back(e, key, value)
+            if folded is not None:
+                tidy = _simplify.simplify(folded)
+                if leaves(tidy) < leaves(e):
+                    e = tidy
+    return e
 
 
 def assumption(a: str | Assumption) -> Assumption:
@@ -172,32 +308,8 @@ def assumption(a: str | Assumption) -> Assumption:
     >>> str(assumption("sum_{k=1}^{K} t_{ik} = 1").rhs)
     '1'
     """
-    return _sums.usable(Assumption(*parse_equation(a)) if isinstance(a, str) else a)
-
-
-def _prepared(e: Expr | str, wrt: Wrt, where: Mapping[Expr | str, Expr | str] | None,
-              assume: Sequence[str | Assumption]) -> tuple[Expr, list[Sym], list[Assumption]]:
-    wrt = defined_variable(e, wrt)
-    tree = _tree(e, wrt)
-    if where:
-        tree = substitute(tree, where)
-    facts = [assumption(a) for a in assume]
-    many = wrt is not None and not isinstance(wrt, (str, Expr))
-    # `a*x^2` assuming a = 3 has one variable, x
-    pick = _sums.apply_assumptions(tree, [a for a in facts if type(a.lhs) is Sym])[0] if wrt is None else tree
-    xs = ([variable(tree, w) for w in cast(Sequence[Expr | str], wrt)] if many
-          else [variable(pick, cast("Expr | str | None", wrt))])
-    fixed = [a for a in facts if a.lhs in xs]
-    if fixed:
-        raise DifferentiationError(f"the assumption {fixed[0]} fixes the variable of differentiation")
-    typed = e if isinstance(e, str) else ""  # text someone typed, not a tree a caller built
-    for x in xs if typed else ():
-        if not depends(tree, x):
-            shown = typed if len(typed) <= 60 else typed[:57] + "..."
-            note(f"{x} does not occur in {shown}: the derivative is 0")
-    # j both free and bound (d/dz_j of ... sum_j e^(z_j)) reads wrongly: the sum's j is renamed
-    tree = _sums.rename_bound(tree, {n for x in xs for n in _sums.free_names(x)})
-    return tree, xs, facts
+    sides = parse_equation(a) if isinstance(a, str) else None
+    return _sums.usable(Assumption(*map(_diff.evaluate_derivatives, sides)) if sides else cast(Assumption, a))
 
 
 @each_note_once
@@ -238,22 +350,12 @@ def diff(e: Expr | str, wrt: Wrt = None, order: int | None = None, *, simplify: 
     >>> str(diff("x^2*y^3", ["x", "y"]))
     '6*x*y^2'
     """
-    e, wrt, order, _name = asked(e, wrt, order)
-    tree, xs, facts = _prepared(e, wrt, where, assume)
-    pace = _Pace(order * len(xs))
-    for x in xs:
-        for _ in range(order):
-            pace.step()
-            tree, _steps = _diff.differentiate(tree, x, method=method)
-            if simplify:
-                tree = _simplify.simplify_derivative(tree, order * len(xs))
-            if facts:
-                tree, used = _sums.apply_assumptions(tree, facts)
-                if used and simplify:
-                    tree = _simplify.simplify(tree)
-    if where and simplify:
-        tree = _sums.named_again(tree, _pairs(where))
-    return tree
+    return solve(ask(e, wrt, order, where, assume), simplify=simplify, method=method)
+
+
+def solve(q: Question, *, simplify: bool = True, method: str = "auto") -> Expr:
+    """The derivative `q` asks for: `diff` after reading (`simplify` and `method` as there)."""
+    return _run(q, simplify=simplify, method=method)[0]
 
 
 PACE_NOISE = 0.02  # seconds: shorter steps are timer noise, and project nothing
@@ -345,8 +447,8 @@ def derive(e: Expr | str, wrt: Expr | str | None = None, order: int | None = Non
            lang: str = "en", max_length: int = MAX_OUTPUT, method: str = "auto") -> Derivation:
     """The derivative with the steps that produced it.
 
-    The steps come from the same rule table and driver as `diff`, so
-    `derive(e, x).result == diff(e, x)` always.
+    The steps are recorded by the same pipeline that `diff` runs, so
+    `derive(e, x).result == diff(e, x)` by construction.
 
     Args:
         e: the expression, as an `Expr` or its plain or LaTeX text.
@@ -385,15 +487,23 @@ def derive(e: Expr | str, wrt: Expr | str | None = None, order: int | None = Non
     Differentiate x^2 with respect to x.
     ...
     """
-    e, wanted, order, name = asked(e, wrt, order)
-    tree, (x,), facts = _prepared(e, wanted, where, assume)
-    from .derivation import derivation
+    q = ask(e, wrt, order, where, assume)
+    return derivation(q, verbose=verbose, lang=lang, max_length=max_length, method=method)
 
-    shown = tuple(_pairs(where).items()) if where else ()
-    definition = parse_definition(e) if isinstance(e, str) and "=" in e else None
-    return derivation(tree, x, order, verbose, facts=facts, where=shown, lang=lang,
-                      name=definition.name if definition is not None else name, max_length=max_length,
-                      method=method)
+
+def derivation(q: Question, *, verbose: bool = False, lang: str = "en", max_length: int = MAX_OUTPUT,
+               method: str = "auto") -> Derivation:
+    """`q` answered with its steps (`derive`); refused when the steps would be
+    written out longer than `max_length` (0: no limit)."""
+    from .derivation import Derivation
+    from .printing.steps import steps_least_length, too_long
+
+    _diff.check_method(method)
+    (x,) = q.xs
+    if max_length and (least := steps_least_length(q.tree, x)) > max_length:
+        raise too_long(least, max_length)
+    result, stages = _run(q, method=method, record=True)
+    return Derivation(q.tree, x, result, stages, verbose, q.where, lang, q.name, max_length, method)
 
 
 @each_note_once
@@ -424,21 +534,27 @@ def gradient(e: Expr | str, vars: Iterable[Expr | str] | None = None, *,
     >>> list(gradient("(w*x + b - y)^2", ["w", "b"]))
     ['w', 'b']
     """
-    e, wrt, order, _name = asked(e, None if vars is None else list(vars), None)
+    tree, given, order = _gradient_of(e, None if vars is None else list(vars))
     if order != 1:
         raise DifferentiationError(f"the gradient holds first derivatives; the input asks for order {order}")
-    tree = as_tree(e)
-    given = [wrt] if isinstance(wrt, (str, Expr)) else wrt
     if given is None:
-        chosen = sorted(symbols(tree), key=lambda v: _natural_key(str(v)))
+        chosen = sorted(symbols(tree), key=lambda v: natural_key(str(v)))
     else:  # the caller's order (or the one the text asks for)
         chosen = list(dict.fromkeys(variable(tree, v) for v in given))
     tidy = _simplify.simplify if simplify else (lambda d: d)
     return {str(x): tidy(_diff.differentiate(tree, x)[0]) for x in chosen}
 
 
-def _natural_key(name: str) -> list[int | str]:
-    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", name)]
+def _gradient_of(e: Expr | str, wrt: list[Expr | str] | None) -> tuple[Expr, list[Expr | str] | None, int]:
+    """The tree, variables and order a gradient's input asks for (read once)."""
+    if not isinstance(e, str):
+        return as_tree(e), wrt, 1
+    reading = read(e, variables=_names(wrt))
+    tree = _diff.evaluate_derivatives(reading.tree)
+    if reading.request is None:
+        return tree, wrt, 1
+    agreed, order = _agreed(reading.request, wrt, None)
+    return tree, None if agreed is None else [agreed] if isinstance(agreed, (str, Expr)) else list(agreed), order
 
 
 def simplify(e: Expr | str) -> Expr:
@@ -549,4 +665,4 @@ def mathml(e: Expr | str, display: str = "inline") -> str:
 
 
 __all__ = ["as_tree", "latex", "pretty", "mathml", "diff", "gradient", "derive", "simplify", "evaluate", "expand_sums", "parse", "ParseError",
-           "substitute", "variable"]
+           "substitute", "variable", "ask", "Question"]

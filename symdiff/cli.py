@@ -20,6 +20,7 @@ from .languages import LANGUAGES
 from .limits import MAX_INPUT_LENGTH, MAX_OUTPUT, input_limit
 
 if TYPE_CHECKING:
+    from .api import Question
     from .expr import Expr
 
 EXIT_BAD_INPUT = 2
@@ -224,23 +225,23 @@ def run_diff(args: argparse.Namespace) -> str | tuple[str, int, str]:
         if len(wrt) > 1:
             raise SymdiffError("--steps shows one variable at a time; give one --wrt")
         fmt = "text" if args.format in (None, "plain") else args.format  # "plain" means "text" here
-        derivation = api.derive(args.expr, wrt[0] if wrt else None, args.order, where=where,
-                                assume=args.assume, verbose=args.verbose, lang=args.lang,
-                                max_length=args.max_output, method=args.method)
+        question = api.ask(args.expr, wrt[0] if wrt else None, args.order, where, args.assume)
+        derivation = api.derivation(question, verbose=args.verbose, lang=args.lang,
+                                    max_length=args.max_output, method=args.method)
         _check_size(derivation.result, args.max_output)
         return derivation.render(fmt)
     written = formats.EXPRESSION.get(args.format or "plain")
     if written is None:
         raise SymdiffError(f"--format {args.format} needs --steps; without it use {_listed(list(formats.EXPRESSION))}")
     target = wrt if len(wrt) > 1 else (wrt[0] if wrt else None)
-    result = api.diff(args.expr, target, args.order, simplify=not args.no_simplify, where=where,
-                      assume=args.assume, method=args.method)
+    question = api.ask(args.expr, target, args.order, where, args.assume)
+    result = api.solve(question, simplify=not args.no_simplify, method=args.method)
     shown = _value(api.evaluate(result, dict(args.at))) if args.at else None
     if shown is None:
         _check_size(result, args.max_output)
         shown = written.show(result)
     if args.check:
-        return (shown, *_diff_check(args, target, where, result))
+        return (shown, *_diff_check(args, question, result))
     return shown
 
 
@@ -333,12 +334,12 @@ def _run_grad(args: argparse.Namespace) -> str:
 
 
 def _run_hessian(args: argparse.Namespace) -> str:
-    from .api import _natural_key, as_tree
-    from .expr import symbols
+    from .api import as_tree
+    from .expr import natural_key, symbols
     from .matrices import hessian
 
     tree = as_tree(args.expr)
-    xs = _names(args.wrt) or sorted((str(s) for s in symbols(tree)), key=_natural_key)
+    xs = _names(args.wrt) or sorted((str(s) for s in symbols(tree)), key=natural_key)
     rows = hessian(tree, xs)
     if args.at:
         from .api import evaluate
@@ -378,20 +379,15 @@ def _run_equals(args: argparse.Namespace) -> tuple[str, int]:
     return str(verdict), 0 if verdict.equal else 1
 
 
-def _diff_check(args: argparse.Namespace, target: str | list[str] | None,
-                where: dict[Expr | str, Expr | str], result: Expr) -> tuple[int, str]:
+def _diff_check(args: argparse.Namespace, question: Question, result: Expr) -> tuple[int, str]:
     """The exit status --check implies and its line for stderr."""
-    from .api import _prepared, asked
     from .check import check_derivative
 
     if args.assume:
         return 0, "not checked: the result relies on --assume, which random points do not satisfy"
-    with warnings.catch_warnings():  # the reading notes were given when diff parsed it
-        warnings.simplefilter("ignore", ReadingNote)
-        expr, wanted, order, _name = asked(args.expr, target, args.order)
-        tree, xs, _ = _prepared(expr, wanted, where, ())
-    wrt = [str(x) for x in xs] if len(xs) > 1 else [str(xs[0])] * order
-    verdict = check_derivative(tree, result, wrt)
+    xs = question.xs
+    wrt = [str(x) for x in xs] if len(xs) > 1 else [str(xs[0])] * question.order
+    verdict = check_derivative(question.tree, result, wrt)
     return (0 if verdict.ok else 1), str(verdict)
 
 

@@ -1,22 +1,45 @@
-"""Derivations: the step tree `diff` records, with the simplification and the
-assumptions that finish it.
+"""Derivations: the step tree `diff` records for each order, with the
+simplification, the assumptions and the renaming that finish it.
 
-`derivation()` runs the same driver as `diff` (with `record=True`) and the same
-simplifier, so the steps can never disagree with the result.  Laying the steps
-out for reading is `symdiff.printing.steps`.
+The pipeline (`symdiff.api`) runs the same stages for `diff` and `derive`;
+recording them (`stage`) adds the steps and the forms they display, simplified
+here, so that the step printer (`symdiff.printing.steps`) only lays them out.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import NamedTuple, cast
 
-from .diff import Step, check_method, differentiate
-from .expr import Expr, Sym
+from .diff import RULES, Step
+from .expr import Expr, Sym, leaves, mul
 from .limits import MAX_OUTPUT
-from .printing.steps import REWRITES_SEP, displayed, render, steps_least_length, too_long
+from .printing.steps import ASSEMBLED, LOGARITHMIC, REWRITES_SEP, SHOW_SIMPLIFIED, render
 from .simplify import simplify, simplify_derivative
-from .sums import Assumption, apply_assumptions, named_again
+
+
+class Shown(dict[Expr, Expr]):
+    """Intermediate results as the steps display them (simplified when small),
+    each worked out when the printer first asks for it."""
+
+    def __missing__(self, e: Expr) -> Expr:
+        self[e] = form = simplify(e) if leaves(e) <= SHOW_SIMPLIFIED else e
+        return form
+
+
+class Built(dict[Step, Expr]):
+    """A product or quotient rule's result as the rule builds it, with each
+    factor's derivative as its own step shows it: `u'v + uv'` filled in."""
+
+    def __init__(self, shown: Mapping[Expr, Expr]) -> None:
+        super().__init__()
+        self.shown = shown
+
+    def __missing__(self, step: Step) -> Expr:
+        given = {s.expr: self.shown[s.result] for s in step.substeps}
+        self[step] = form = RULES[step.rule].apply(step.expr, cast(Sym, step.var), given.__getitem__)
+        return form
 
 
 class Stage(NamedTuple):
@@ -28,50 +51,42 @@ class Stage(NamedTuple):
     simplified: Step
     assumed: Step | None = None
     renamed: Step | None = None  # the result written with the names `where` gave
+    # What the steps display: each intermediate result (simplified when small) and,
+    # for a product or quotient rule, its result as the rule builds it.
+    shown: Mapping[Expr, Expr] = Shown()
+    built: Mapping[Step, Expr] = Built(Shown())
 
 
-def derivation(e: Expr, x: Sym, order: int = 1, verbose: bool = False, *,
-               facts: list[Assumption] | tuple[Assumption, ...] = (),
-               where: tuple[tuple[Expr, Expr], ...] = (), lang: str = "en",
-               name: Sym | None = None, max_length: int = MAX_OUTPUT,
-               method: str = "auto") -> Derivation:
-    """Differentiate `e` in `x` `order` times, keeping every step; refused
-    when the steps would be written out longer than `max_length` (0: no limit).
-    `method` is that of `symdiff.diff.differentiate`."""
-    check_method(method)
-    if max_length and (least := steps_least_length(e, x)) > max_length:
-        raise too_long(least, max_length)
-    stages: list[Stage] = []
-    current = e
-    for k in range(order):
-        raw, step = differentiate(current, x, record=True, method=method)
-        used: list[str] = []
-        final = simplify_derivative(raw, order, used)
-        # The simplification starts where the rule's step left off, as shown.
-        start = displayed(cast(Step, step))  # recorded: not None
-        if start is not raw and start is not final:
-            retraced: list[str] = []
-            if simplify_derivative(start, order, retraced) is final:
-                used = retraced
-        names = REWRITES_SEP.join(used) if final is not start else ""
-        simplified = Step("simplify", None, start, final, rewrites=names)
-        assumed = None
-        if facts:
-            after, applied = apply_assumptions(final, list(facts))
-            if applied:
-                tidy = simplify(after)
-                assumed = Step("assume", None, final, tidy,
-                               bindings=tuple((a.lhs, a.rhs) for a in applied))
-                final = tidy
-        renamed = None
-        if where and k == order - 1:
-            again = named_again(final, dict(where))
-            if again is not final:
-                renamed = Step("name_again", None, final, again, bindings=where)
-                final = again
-        stages.append(Stage(current, cast(Step, step), simplified, assumed, renamed))  # recorded: not None
-        current = final
-    return Derivation(e, x, current, tuple(stages), verbose, where, lang, name, max_length, method)
+def _last_line(step: Step, shown: Mapping[Expr, Expr], built: Mapping[Step, Expr]) -> Expr:
+    if step.rule in ASSEMBLED:
+        return built[step]
+    if step.rule in LOGARITHMIC:
+        return mul(step.expr, shown[step.substeps[0].result])
+    return shown[step.result]
+
+
+def displayed(step: Step) -> Expr:
+    """The result the last line of a (root) step shows: where the
+    simplification step starts, so that it never steps back."""
+    shown = Shown()
+    return _last_line(step, shown, Built(shown))
+
+
+def stage(expr: Expr, step: Step, raw: Expr, final: Expr, used: list[str], order: int,
+          assumed: Step | None = None, renamed: Step | None = None) -> Stage:
+    """The record of one order: `step` gave `raw`, which simplified (with the
+    rewrites `used`) to `final`.  The simplification is shown from where the
+    rule's step left off, so that it never steps back."""
+    forms = Shown()
+    built = Built(forms)
+    start = _last_line(step, forms, built)
+    if start is not raw and start is not final:
+        retraced: list[str] = []
+        if simplify_derivative(start, order, retraced) is final:
+            used = retraced
+    names = REWRITES_SEP.join(used) if final is not start else ""
+    simplified = Step("simplify", None, start, final, rewrites=names)
+    return Stage(expr, step, simplified, assumed, renamed, forms, built)
 
 
 @dataclass(frozen=True, eq=False)
@@ -86,7 +101,8 @@ class Derivation:
         var: the variable, a `Sym`.
         result: the simplified derivative.
         stages: one `Stage` per order: the expression, the rule step tree, the
-            simplification step and the assumptions step (or `None`).
+            simplification step, the assumptions step (or `None`), and the
+            forms the steps display.
         verbose: whether rendering keeps trivial steps by default.
         where: the substitutions made before differentiating.
         lang: the language rendering uses by default.

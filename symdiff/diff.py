@@ -9,7 +9,7 @@ it records are the derivation `derive` shows, so the two can never disagree.
 
 from __future__ import annotations
 
-import warnings
+import functools
 import weakref
 from dataclasses import dataclass, field
 from typing import Callable, NamedTuple, cast
@@ -21,8 +21,9 @@ from .limits import MAX_CHAIN_FACTORS, MAX_RESULT_SIZE
 from .sums import Collapse, collapse, collapses, unclash
 from .expr import (
     E, NEG_ONE, ONE, TWO, ZERO, Add, Expr, Func, Log, Mul, Num, Pow, Sum, Sym,
-    add, cost, delta, div, func, ln, log, mul, pow_, sub, summation,
+    add, cost, delta, derivative, div, func, ln, log, mul, num, postorder, pow_, sub, summation, transform,
 )
+from .expr import Derivative as Operator  # `Derivative` here is the type of a rule's `d`
 from .terms import quotient
 
 
@@ -209,6 +210,32 @@ def _change_of_base(e: Expr, x: Sym, d: Derivative) -> Expr:
     return d(_as_natural_logs(e, x)[0])
 
 
+# ------------------------------------------------------- derivatives in the input
+
+
+@functools.lru_cache(maxsize=16)
+def evaluated(e: Operator) -> Expr:
+    """The raw derivative an unevaluated `Derivative` node stands for (its body differentiated)."""
+    body = e.body
+    for _ in range(e.order):
+        body = differentiate(body, e.var)[0]
+    return body
+
+
+def evaluate_derivatives(e: Expr) -> Expr:
+    """`e` with every `Derivative` node (a derivative the input asks for, `d/dx x^2`)
+    replaced by the raw derivative it stands for, innermost first: what the
+    pipeline does right after reading."""
+    if not any(type(n) is Operator for n in postorder(e)):
+        return e
+    return transform(e, lambda node: evaluated(node) if type(node) is Operator else None)
+
+
+def _operator_bindings(e: Expr, x: Sym) -> Bindings:
+    e = cast(Operator, e)
+    return ((_u, e.body), (_y, e.var), (_n, num(e.order)), (_v, evaluated(e)))
+
+
 # ----------------------------------------------------------------- functions
 
 def _sum_over_index(e: Expr, x: Sym, d: Derivative) -> Expr:
@@ -298,6 +325,9 @@ RULES: dict[str, Rule] = {
     "sum_over_index": Rule("sum_over_index",
                            Formula(_x, summation(_u, _i, ONE, _N), summation(_du, _i, ONE, _N)),
                            lambda e, x: (unclash(cast(Sum, e), x).body,), _sum_over_index),
+    "derivative_operator": Rule("derivative_operator", Formula(None, derivative(_u, _y), _v),
+                                lambda e, x: (evaluated(cast(Operator, e)),),
+                                lambda e, x, d: d(evaluated(cast(Operator, e))), _operator_bindings),
 }
 
 
@@ -361,6 +391,8 @@ def select(e: Expr, x: Sym) -> Rule:
         return RULES[f"fn:{e.name}"] if e.name in FUNCTIONS else RULES["undefined_function"]
     if t is Sum:
         return RULES["sum_over_index"]
+    if t is Operator:
+        return RULES["derivative_operator"]
     raise DifferentiationError(f"no differentiation rule for {t.__name__}")
 
 

@@ -16,6 +16,11 @@ class SymdiffError(ValueError):
     """Base of every deliberate symdiff error."""
 
 
+def position(text: str, k: int) -> tuple[int, int]:
+    """The line and column (both from 1) of the character at index `k` of `text`."""
+    return text.count("\n", 0, k) + 1, k - (text.rfind("\n", 0, k) + 1) + 1
+
+
 CONTEXT_WIDTH = 40  # characters shown either side of the caret on a long line
 
 
@@ -43,12 +48,22 @@ class ParseError(SymdiffError):
         return f"  {source}\n  {' ' * at}^"
 
 
+def refuse(reason: str, text: str, at: int) -> ParseError:
+    """A ParseError for `text` with the caret under its character at index `at`."""
+    return ParseError(reason, text, *position(text, at))
+
+
 class EvaluationError(SymdiffError):
     """A value outside the domain (`ln(-1)`, `1/0`) or a missing variable."""
 
 
 class DifferentiationError(SymdiffError):
-    """A derivative that cannot be taken (bad variable, negative order)."""
+    """A derivative that cannot be taken (bad variable, negative order).  When
+    the variable was left to choose among several, `.variables` lists them."""
+
+    def __init__(self, message: str, variables: tuple[object, ...] = ()) -> None:
+        super().__init__(message)
+        self.variables = variables
 
 
 class LimitError(SymdiffError):

@@ -104,7 +104,9 @@ class Expr:
         exp: Expr  # Pow
         arg: Expr  # Func, Log
         rest: tuple[Expr, ...]  # Func
-        body: Expr  # Sum
+        body: Expr  # Sum, Derivative
+        var: Sym  # Derivative
+        order: int  # Derivative
         index: Sym  # Sum
         lower: Expr  # Sum
         upper: Expr  # Sum
@@ -629,7 +631,40 @@ class Delta(Expr):
         return delta(*args)
 
 
-NODE_TYPES: tuple[type[Expr], ...] = (Num, Const, Sym, Add, Mul, Pow, Func, Log, Sum, Delta)
+class Derivative(Expr):
+    """`d^order/dvar^order body`, unevaluated: a derivative the input asks for
+    (`d/dx x^2`, `\\frac{\\partial}{\\partial w} L`).  The reader builds it, so that it
+    needs no differentiator; the pipeline differentiates it right after reading
+    (`symdiff.diff.evaluate_derivatives`).  Its free symbols are the body's: the
+    derivative depends on no more than the body does."""
+
+    __slots__ = ("body", "var", "order")
+    _fields = ("body", "var", "order")
+    _tag = 11
+    __match_args__ = _fields
+    body: Expr
+    var: Sym
+    order: int
+
+    @property
+    def args(self) -> tuple[Expr, ...]:
+        # The variable is a binder, as a sum's index: traversals must not rewrite it.
+        return (self.body,)
+
+    def rebuild(self, args: tuple[Expr, ...]) -> Expr:
+        return derivative(args[0], self.var, self.order)
+
+
+def derivative(body: Expr, var: Sym, order: int = 1) -> Derivative:
+    """The unevaluated derivative `d^order/dvar^order body` (order a whole number >= 1)."""
+    if type(var) is not Sym:
+        raise ValueError(f"can only differentiate with respect to a variable, not {var}")
+    if type(order) is not int or order < 1:
+        raise ValueError(f"a derivative's order is a whole number >= 1, not {order!r}")
+    return Derivative(body, var, order)
+
+
+NODE_TYPES: tuple[type[Expr], ...] = (Num, Const, Sym, Add, Mul, Pow, Func, Log, Sum, Delta, Derivative)
 
 
 # ---------------------------------------------------------------- constructors
@@ -771,12 +806,12 @@ def _factor_key(e: Expr) -> tuple[Any, ...]:
 
 # Ranks of node kinds in `order_key`; a power of e is spelt `exp`.
 _RANK = {"Num": 0, "Const": 1, "Sym": 2, "Func": 3, "Log": 3, "Pow": 4, "Mul": 5, "Add": 6,
-         "Sum": 7, "Delta": 8}
+         "Sum": 7, "Delta": 8, "Derivative": 9}
 ORDER_TOKENS = 16  # nodes read from the top of a tree to order it; deeper ties go by hash
 
 
-def _natural(name: str) -> tuple[Any, ...]:
-    """`y10` -> ("y", 10, ""): digits compare as numbers."""
+def natural_key(name: str) -> tuple[Any, ...]:
+    """`y10` -> ("y", 10, ""): a sort key in which digits compare as numbers (`y2` before `y10`)."""
     parts = re.split(r"(\d+)", name)
     return tuple(int(p) if i % 2 else p for i, p in enumerate(parts))
 
@@ -788,7 +823,7 @@ def _token(node: Expr) -> tuple[Any, ...]:
     if t is Const:
         return (1, (node.name,))
     if t is Sym:
-        return (2, (_natural(node.name), len(node.indices)))
+        return (2, (natural_key(node.name), len(node.indices)))
     if t is Func:
         return (3, (node.name,))
     if t is Log:
@@ -797,6 +832,8 @@ def _token(node: Expr) -> tuple[Any, ...]:
         return (3, ("exp",))
     if t is Mul or t is Add:
         return (_RANK[t.__name__], (len(node.args),))
+    if t is Derivative:  # its variable is not a child: compared here
+        return (9, (node.order, order_key(node.var)))
     return (_RANK[t.__name__], ("",))
 
 

@@ -46,8 +46,8 @@ from . import runtime
 from .api import as_tree
 from .errors import SymdiffError
 from .expr import (
-    E, FACT_BINDER, ONE, ZERO, Add, Const, Delta, Expr, Func, Log, Mul, Num, Pow, Sum, Sym, add, func, log, mul, neg,
-    postorder, size,
+    E, FACT_BINDER, ONE, ZERO, Add, Const, Delta, Expr, Func, Log, Mul, Num, Pow, Sum, Sym, add, func, log, mul,
+    natural_key, neg, postorder, size,
 )
 from .functions import FUNCTIONS, ROWS, Function, is_undefined
 from .terms import ADD, ATOM, MUL, NEG, POW, is_negative, sides
@@ -197,10 +197,6 @@ def _sym_text(s: Sym) -> str:
     return s.name + "".join("_" + str(i) for i in s.indices)
 
 
-def _natural_key(name: str) -> list[int | str]:
-    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", name)]
-
-
 @dataclass
 class Variables:
     """What the parameters are: plain names, whole families (arrays), index names."""
@@ -241,7 +237,7 @@ class Variables:
         names = [_sym_text(s) for s in self.plain] + list(self.families)
         if not vectorised:
             names += [s.name for s in self.indices]
-        return sorted(names, key=_natural_key)
+        return sorted(names, key=natural_key)
 
 
 # ------------------------------------------------------------------- lowering
@@ -258,7 +254,7 @@ class _Lowering:
         self.helpers: dict[str, Callable[..., Any]] = {}  # name -> run-time helper, copied into the text
         # array axes after the batch axes: the output's free indices (by name), then one per enclosing sum
         self.all_free = sorted((s for s in variables.indices if s.name not in params),
-                               key=lambda s: _natural_key(s.name)) if backend.vectorised else []
+                               key=lambda s: natural_key(s.name)) if backend.vectorised else []
         self.free_axes: list[Sym] = []
         # one memo per set of free axes: a value's trailing axes depend on its output's
         self.memos: dict[tuple[Sym, ...], dict[tuple[Expr, tuple[Sum, ...]], int]] = {}

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from .api import _natural_key, as_tree, diff, variable
-from .expr import Expr, Sym, symbols
+from .api import as_tree, diff, variable
+from .expr import Expr, Sym, natural_key, symbols
 
 
 def _variables(exprs: Sequence[Expr], vars: Iterable[Expr | str] | None) -> list[Sym]:
     if vars is None:
         found = {s for e in exprs for s in symbols(e)}
-        return sorted(found, key=lambda v: _natural_key(str(v)))
+        return sorted(found, key=lambda v: natural_key(str(v)))
     chosen = [variable(exprs[0] if exprs else as_tree("0"), v) for v in vars]
     return list(dict.fromkeys(chosen))
 

@@ -1,7 +1,11 @@
 """Parsing: text -> Lark LALR parse -> Expr.  The only module that imports lark.
 
 The transformer runs inside the LALR parser, so trees are built as rules are
-reduced, with no recursion however deeply the input nests.
+reduced, with no recursion however deeply the input nests.  A derivative
+operator in the text (`d/dx u`, `\\frac{d}{dx} u`) becomes an unevaluated
+`Derivative` node: reading needs no differentiator.  Text that asks for a
+derivative as a whole (`derivative of F`) is the next stage's to read
+(`symdiff.requests.read`); `symdiff.parse` runs both and evaluates the nodes.
 """
 
 from __future__ import annotations
@@ -11,7 +15,6 @@ import os
 import re
 import warnings
 from fractions import Fraction
-from functools import cache
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -26,8 +29,7 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedTok
 from . import expr as X
 from . import functions as F
 from . import names as N
-from .diff import differentiate
-from .errors import ParseError, ReadingNote, note, notes_once
+from .errors import ParseError, ReadingNote, note, notes_once, position
 from .limits import MAX_NUMBER_DIGITS, MAX_ORDER, max_input_length
 from .unicode_input import is_unicode, to_plain
 
@@ -369,7 +371,7 @@ class PlainPostLexer:
     def check(recent: list[Token], tok: Token, words: Mapping[str, int]) -> None:
         kinds = [t.type for t in recent]
         if tok.type == "NAME" and str(tok) == "T" and kinds[-1:] == ["POW"] and words.get("T", 0) < 2:
-            raise _TokenError(tok, f"^T reads as a transpose, and matrix expressions need declared shapes, "
+            raise _TokenError(tok, "^T reads as a transpose, and matrix expressions need declared shapes, "
                               f"which symdiff does not read yet; for a power of a variable T write ^(T)")
         if tok.type == "NAME" and re.fullmatch(r"[A-Z]'", str(tok)):
             raise _TokenError(tok, f"{tok} reads as a transpose, and matrix expressions need declared "
@@ -526,22 +528,29 @@ def operator_parts(op: Token) -> tuple[X.Sym, int]:
     return var, int(n or 1)
 
 
+def brief(e: X.Expr, width: int = 60) -> str:
+    """`e` as plain text, cut to about `width` characters for a note."""
+    from .printing.precedence import printed_length
+
+    size = printed_length(e)
+    if size > 100_000:  # do not print a huge tree for a note
+        return f"an expression of about {size:,} characters"
+    text = str(e)
+    return text if len(text) <= width else text[:width - 3] + "..."
+
+
 def derivative_operator(op: Token, body: X.Expr) -> X.Expr:
     """`d/dx u`, `d^2/dx^2 u`: the derivative of what follows, to the end of the
-    term (raw; `simplify` tidies it)."""
-    from .requests import brief
-
+    term, as an unevaluated `Derivative` node (the pipeline differentiates it)."""
     var, order = operator_parts(op)
     note(f"read {op} as the derivative of {brief(body)}, what follows it to the end of the term")
-    return differentiate_n(body, var, order, op)
+    return nth_derivative(body, var, order, op)
 
 
-def differentiate_n(body: X.Expr, var: X.Sym, order: int, op: Token) -> X.Expr:
+def nth_derivative(body: X.Expr, var: X.Sym, order: int, op: Token) -> X.Expr:
     if order > MAX_ORDER:
         raise _TokenError(op, f"order {order} is above the limit of {MAX_ORDER}")
-    for _ in range(order):
-        body = differentiate(body, var)[0]
-    return body
+    return X.derivative(body, var, order)
 
 
 # What a person calls each terminal, for error messages.
@@ -583,48 +592,48 @@ def _previous_token(parser: Lark, text: str, pos: int) -> str | None:
     return str(tokens[-1]) if tokens else None
 
 
-def explain(parser: Lark, text: str, err: UnexpectedInput) -> ParseError:
-    """Turn Lark's token dump into a sentence a person reads."""
-    line, column = err.line, err.column
+def explain(parser: Lark, text: str, err: UnexpectedInput, syntax: str = "plain") -> ParseError:
+    """Turn Lark's error into one sentence a person reads, in the words of the
+    syntax (`plain_reason`, `latex_reason`), never Lark's token dump."""
     if isinstance(err, UnexpectedCharacters):
         at = cast(int, err.pos_in_stream)
         reason = f"unexpected character {text[at]!r}"
-        if text[at:at + 2] in (".*", "./", ".^"):
+        if syntax == "plain" and text[at:at + 2] in (".*", "./", ".^"):
             reason = (f"{text[at:at + 2]} is an elementwise matrix operator, and matrix expressions need "
                       f"declared shapes, which symdiff does not read yet; on numbers write {text[at + 1]}")
-    elif isinstance(err, UnexpectedToken):
-        tok = err.token
-        at_end = tok.type == "$END"
-        if at_end:
-            lines = text.splitlines() or [""]
-            line, column = len(lines), len(lines[-1]) + 1
-            pos = len(text)
-        else:
-            pos = tok.start_pos
-        prev = _previous_token(parser, text, pos)
-        expected = set(err.expected)
-        found = "the end of the input" if at_end else repr(str(tok))
-        if at_end and "LPAR" in expected and prev is not None and F.lookup(prev):
-            reason = f"{prev} needs an argument: write {prev}(...)"
-        elif expected == {"LPAR"} and prev is not None:
-            reason = f"expected '(' after {prev!r}, found {found}"
-        elif "LPAR" in expected and not expected - OPERAND_STARTS - {"PLUS"}:
-            reason = f"expected an operand after {prev!r}" if prev else "expected an expression"
-            if at_end:
-                reason += ", found the end of the input"
-        elif tok.type == "RPAR":
-            reason = "unmatched ')'"
-        elif at_end and "RPAR" in expected:
-            reason = "missing ')'"
-        elif at_end and "RBRACE" in expected:
-            reason = "missing '}'"
-        else:
-            words = sorted(_word(parser, name) for name in expected)
-            choices = ", ".join(words[:6]) + (", ..." if len(words) > 6 else "")
-            reason = f"unexpected {found}; expected {choices}"
-    else:
-        reason = "invalid input"
+        return ParseError(reason, text, err.line, err.column)
+    if not isinstance(err, UnexpectedToken):
+        return ParseError("invalid input", text, getattr(err, "line", 1), getattr(err, "column", 1))
+    tok = err.token
+    line, column = tok.line, tok.column
+    if tok.type == "$END":
+        lines = text.splitlines() or [""]
+        line, column = len(lines), len(lines[-1]) + 1
+    reason = (plain_reason if syntax == "plain" else latex_reason)(parser, text, tok, set(err.expected))
     return ParseError(reason, text, line, column)
+
+
+def plain_reason(parser: Lark, text: str, tok: Token, expected: set[str]) -> str:
+    """Why the plain token `tok` cannot come here, where `expected` could."""
+    at_end = tok.type == "$END"
+    prev = _previous_token(parser, text, len(text) if at_end else cast(int, tok.start_pos))
+    found = "the end of the input" if at_end else repr(str(tok))
+    if at_end and "LPAR" in expected and prev is not None and F.lookup(prev):
+        return f"{prev} needs an argument: write {prev}(...)"
+    if expected == {"LPAR"} and prev is not None:
+        return f"expected '(' after {prev!r}, found {found}"
+    if "LPAR" in expected and not expected - OPERAND_STARTS - {"PLUS"}:
+        reason = f"expected an operand after {prev!r}" if prev else "expected an expression"
+        return reason + (", found the end of the input" if at_end else "")
+    if tok.type == "RPAR":
+        return "unmatched ')'"
+    if at_end and "RPAR" in expected:
+        return "missing ')'"
+    if at_end and "RBRACE" in expected:
+        return "missing '}'"
+    words = sorted(_word(parser, name) for name in expected)
+    choices = ", ".join(words[:6]) + (", ..." if len(words) > 6 else "")
+    return f"unexpected {found}; expected {choices}"
 
 
 def glued(name: str) -> tuple[str, str] | None:
@@ -834,7 +843,7 @@ def _differentiate_by(op: Token, dvars: str, order: int, body: X.Expr) -> X.Expr
     if total != order:
         raise _TokenError(op, f"the orders in the derivative operator disagree ({order} above, {total} below)")
     for var, n in reversed(variables):  # the variable nearest the body acts first
-        body = differentiate_n(body, var, n, op)
+        body = nth_derivative(body, var, n, op)
     return body
 
 
@@ -1334,45 +1343,32 @@ LATEX_WORDS = {
 }
 
 
-def explain_latex(parser: Lark, text: str, err: UnexpectedInput) -> ParseError:
-    """One sentence for a LaTeX syntax error, in the words of LaTeX, never Lark's."""
-    if isinstance(err, UnexpectedCharacters):
-        return ParseError(f"unexpected character {text[cast(int, err.pos_in_stream)]!r}", text, err.line, err.column)
-    if not isinstance(err, UnexpectedToken):
-        return ParseError("invalid input", text, getattr(err, "line", 1), getattr(err, "column", 1))
-    tok = err.token
-    expected = set(err.expected)
+def latex_reason(_parser: Lark, text: str, tok: Token, expected: set[str]) -> str:
+    """Why the LaTeX token `tok` cannot come here, in the words of LaTeX."""
     if tok.type == "$END":
-        lines = text.splitlines() or [""]
-        line, column = len(lines), len(lines[-1]) + 1
         if "RBRACE" in expected and not expected & {"NUMBER", "NAME"}:
-            reason = "missing '}': a brace opened here is never closed"
-        elif "CLOSE" in expected:
-            reason = "missing ')' or \\right): a bracket is never closed"
-        elif expected & {"RBRACK", "ABS_CLOSE", "NORM_CLOSE"}:
-            reason = "a bracket or bar is never closed"
-        else:
-            reason = "the input ends where an expression should follow"
-        return ParseError(reason, text, line, column)
+            return "missing '}': a brace opened here is never closed"
+        if "CLOSE" in expected:
+            return "missing ')' or \\right): a bracket is never closed"
+        if expected & {"RBRACK", "ABS_CLOSE", "NORM_CLOSE"}:
+            return "a bracket or bar is never closed"
+        return "the input ends where an expression should follow"
     found = str(tok).strip()
     if tok.type in ("CLOSE", "RBRACK", "BRACE_CLOSE", "ABS_CLOSE", "NORM_CLOSE") or found == "}":
-        reason = f"unmatched {found!r}"
-    elif found.startswith("^") and tok.type in ("SUP1", "SUP_DIGITS", "CIRCUMFLEX", "SAMPLE"):
-        reason = "a double superscript: bracket the power first, as in (e^{x})^{y}"
-    elif found.startswith("\\left"):
-        reason = f"{found} needs a matching \\right"
-    else:
-        words = sorted({LATEX_WORDS[n] for n in expected if n in LATEX_WORDS})
-        choices = ", ".join(words[:5]) + (", ..." if len(words) > 5 else "")
-        reason = f"unexpected {found!r}" + (f"; expected {choices}" if choices else "")
-    return ParseError(reason, text, tok.line, tok.column)
+        return f"unmatched {found!r}"
+    if found.startswith("^") and tok.type in ("SUP1", "SUP_DIGITS", "CIRCUMFLEX", "SAMPLE"):
+        return "a double superscript: bracket the power first, as in (e^{x})^{y}"
+    if found.startswith("\\left"):
+        return f"{found} needs a matching \\right"
+    words = sorted({LATEX_WORDS[n] for n in expected if n in LATEX_WORDS})
+    choices = ", ".join(words[:5]) + (", ..." if len(words) > 5 else "")
+    return f"unexpected {found!r}" + (f"; expected {choices}" if choices else "")
 
 
 def parse_latex(text: str) -> X.Expr:
     for m in re.finditer(r"\\([A-Za-z]+)", text):
         if m.group(1) not in KNOWN_COMMANDS:
-            line = text.count("\n", 0, m.start()) + 1
-            column = m.start() - (text.rfind("\n", 0, m.start()) + 1) + 1
+            line, column = position(text, m.start())
             meaning = MATRIX_COMMANDS.get(m.group(1))
             reason = f"{m.group(0)} is {meaning}: {NEEDS_SHAPES}" if meaning else f"unsupported LaTeX command {m.group(0)}"
             raise ParseError(reason, text, line, column)
@@ -1380,7 +1376,7 @@ def parse_latex(text: str) -> X.Expr:
     try:
         result = parser.parse(text)
     except UnexpectedInput as err:
-        raise explain_latex(parser, text, err) from None
+        raise explain(parser, text, err, "latex") from None
     except _TokenError as err:
         raise ParseError(err.reason, text, *_token_position(err.token)) from None
     return _unwrap(result)
@@ -1407,10 +1403,6 @@ def _top_level_equals(text: str) -> list[int]:
         if ch == "=" and depth == 0:
             found.append(k)
     return found
-
-
-def _position(text: str, k: int) -> tuple[int, int]:
-    return text.count("\n", 0, k) + 1, k - (text.rfind("\n", 0, k) + 1) + 1
 
 
 _LHS = re.compile(r"\s*(?P<name>.+?)\s*(?:(?:\(|\\left\s*\()(?P<args>[^()]*)(?:\)|\\right\s*\))"
@@ -1491,7 +1483,7 @@ def _label(part: str, syntax: str) -> tuple[None, tuple[X.Sym, ...]] | None:
 def _left_side(part: str, syntax: str, text: str, start: int) -> tuple[X.Sym, tuple[X.Sym, ...]]:
     """`L`, `f(x)`, `FL(p_t)`, `\\mathcal{L}(\\theta)`: a name and its variables."""
     bad = ParseError("the left side of '=' must be a name or a name with its variables, as in "
-                     "L = ... or f(x) = ...", text, *_position(text, start + len(part) - len(part.lstrip())))
+                     "L = ... or f(x) = ...", text, *position(text, start + len(part) - len(part.lstrip())))
     m = _LHS.fullmatch(part)
     if m is None:
         raise bad
@@ -1530,83 +1522,40 @@ def parse_equation(text: str) -> tuple[X.Expr, X.Expr]:
 
 def parse(text: str, syntax: str | None = None, *, variables: Iterable[str] = (),
           max_length: int | None = None) -> X.Expr:
-    """Parse plain or LaTeX text into an expression tree.
-
-    Args:
-        text: the expression, plain (`"log_2(x)"`) or LaTeX.
-        syntax: `"plain"` or `"latex"`; by default LaTeX is chosen when the
-            text holds a backslash.
-        variables: names of variables the text may use alone: with `x`
-            among them, `sinx` reads as `sin(x)` (a `ReadingNote` warning
-            says so either way).
-        max_length: the longest text read, in characters; 0 for no limit.
-            By default `limits.MAX_INPUT_LENGTH` (200,000), or what the
-            command line's `--max-input` set.
-
-    A definition `L = ...` or `f(x) = ...` gives its right side (see
-    `parse_definition`).
-
-    Returns:
-        The `Expr`, unsimplified; `parse(str(e)) == e` for every `Expr` `e`.
-
-    Raises:
-        ParseError: the text does not parse; it carries `.line` and
-            `.column`, and its message shows the text with a caret.
-        TypeError: `text` is not a `str`.
-        ValueError: `syntax` is neither `"plain"` nor `"latex"`.
+    """Plain or LaTeX text as the grammar reads it: the arguments, the checks
+    and the errors are those of `symdiff.parse`, which runs this inside the
+    pipeline's reading step.  Here a derivative operator (`x + d/dx x^2`) stays
+    an unevaluated `Derivative` node, and a request (`derivative of F`) is
+    not read as one; a definition `L = ...` gives its right side.
 
     >>> parse("log_2(x)")
     <Log log_2(x)>
-    >>> parse(r"\\frac{x^{2}}{2}") == parse("x^2/2")
-    True
+    >>> parse("y + d/dx x^2")
+    <Add y + (d/dx x^2)>
     """
+    syntax = checked(text, syntax, max_length)
+    with notes_once():
+        if "=" in text:
+            definition = parse_definition(text, syntax, variables)
+            if definition is not None:
+                return definition.body
+        return _parse_one(text, syntax, frozenset(variables))
+
+
+def checked(text: str, syntax: str | None, max_length: int | None) -> str:
+    """The syntax `text` is read in, after the checks `parse` makes of its arguments."""
     if not isinstance(text, str):
         raise TypeError(f"parse() needs a str, not {type(text).__name__}")
     if max_length is not None and (type(max_length) is not int or max_length < 0):
         raise ValueError(f"max_length must be a whole number >= 0 (0: no limit), not {max_length!r}")
     limit = max_input_length() if max_length is None else max_length
     if limit and len(text) > limit:
-        line = text.count("\n", 0, limit) + 1
-        column = limit - (text.rfind("\n", 0, limit) + 1) + 1
+        line, column = position(text, limit)
         raise ParseError(f"the input is {len(text):,} characters long; the limit is {limit:,} "
                          f"(raise it with --max-input N, or max_length=N)", text, line, column)
     if syntax is None:
         syntax = "latex" if "\\" in text else "plain"
     if syntax not in ("plain", "latex"):
         raise ValueError(f"syntax must be 'plain' or 'latex', not {syntax!r}")
-    with notes_once():
-        return _parse_checked(text, syntax, variables)
+    return syntax
 
-
-def _parse_checked(text: str, syntax: str, variables: Iterable[str]) -> X.Expr:
-    asked = _asked(text, variables)
-    if asked is not None:
-        return asked
-    if "=" in text:
-        definition = parse_definition(text, syntax, variables)
-        if definition is not None:
-            return definition.body
-    return _parse_one(text, syntax, frozenset(variables))
-
-
-def _asked(text: str, variables: Iterable[str]) -> X.Expr | None:
-    """Text that asks for a derivative (`derivative of x^3`, symdiff.requests): that
-    derivative, raw, as an operator in the text leaves it; None for other text."""
-    from .requests import parse_request  # it reads its expression with parse
-
-    request = parse_request(text, variables=list(variables))
-    if request is None:
-        return None
-    wrt, order = request.agree(None, None)
-    names = X.symbols(request.body)
-    if not isinstance(wrt, X.Sym) and len(names) != 1:
-        raise request.error(f"'{request.phrase}' names no variable and the expression has "
-                            f"{'several' if names else 'none'}: say which, as in d/dx")
-    var = wrt if isinstance(wrt, X.Sym) else names[0]
-    if order > MAX_ORDER:
-        raise request.error(f"order {order} is above the limit of {MAX_ORDER}")
-    note(request.describe(var, order))
-    body = request.body
-    for _ in range(order):
-        body = differentiate(body, var)[0]
-    return body

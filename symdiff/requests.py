@@ -20,10 +20,10 @@ from lark import Token
 
 from . import expr as X
 from . import functions as F
-from .errors import ParseError
-from .limits import max_input_length
-from .parse import (_D, _DERIV, _DVAR_ONE, _DVARS, _FRAC, _NUMERATOR, _ORDER, _TokenError, _operator, operator_parts,
-                    parse, parse_definition, parse_latex)
+from .errors import ParseError, note, notes_once, position, refuse
+from .limits import MAX_ORDER, max_input_length
+from .parse import (_D, _DERIV, _DVAR_ONE, _DVARS, _FRAC, _NUMERATOR, _ORDER, Definition, _TokenError, _operator,
+                    brief, checked, operator_parts, parse, parse_definition, parse_latex)
 
 ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth")
 _NTH = "|".join(ORDINALS) + r"|[0-9]+(?:st|nd|rd|th)"
@@ -113,25 +113,6 @@ def _compiled(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern, re.DOTALL)
 
 
-def brief(e: X.Expr, width: int = 60) -> str:
-    """`e` as plain text, cut to about `width` characters for a note."""
-    from .printing.precedence import printed_length
-
-    size = printed_length(e)
-    if size > 100_000:  # do not print a huge tree for a note
-        return f"an expression of about {size:,} characters"
-    text = str(e)
-    return text if len(text) <= width else text[:width - 3] + "..."
-
-
-def _position(text: str, k: int) -> tuple[int, int]:
-    return text.count("\n", 0, k) + 1, k - (text.rfind("\n", 0, k) + 1) + 1
-
-
-def _error(reason: str, text: str, k: int) -> ParseError:
-    return ParseError(reason, text, *_position(text, k))
-
-
 @dataclass(frozen=True)
 class Request:
     """What a request asks for: the derivative of `body` in `var` (None: not
@@ -147,7 +128,7 @@ class Request:
     name: X.Sym | None = None  # f in f'(x) if f(x) = ...
 
     def error(self, reason: str) -> ParseError:
-        return _error(reason, self.text, self.start)
+        return refuse(reason, self.text, self.start)
 
     def agree(self, wrt: X.Expr | str | Sequence[X.Expr | str] | None,
               order: int | None) -> tuple[X.Expr | Sequence[X.Expr] | None, int]:
@@ -169,6 +150,20 @@ class Request:
                              f"given is {order}: give one of them, or the same")
         n = self.order if self.order is not None else 1 if order is None else order
         return (self.var if self.var is not None else given), n
+
+    def derivative(self) -> X.Expr:
+        """The request as the tree it stands for, an unevaluated `Derivative` of
+        its body; the variable must be named, or the body's only one."""
+        wrt, order = self.agree(None, None)
+        names = X.symbols(self.body)
+        if not isinstance(wrt, X.Sym) and len(names) != 1:
+            raise self.error(f"'{self.phrase}' names no variable and the expression has "
+                             f"{'several' if names else 'none'}: say which, as in d/dx")
+        var = wrt if isinstance(wrt, X.Sym) else names[0]
+        if order > MAX_ORDER:
+            raise self.error(f"order {order} is above the limit of {MAX_ORDER}")
+        note(self.describe(var, order))
+        return X.derivative(self.body, var, order) if order else self.body
 
     def describe(self, var: X.Expr | None, order: int) -> str:
         """The note: how the text was read, naming the tree differentiated."""
@@ -277,17 +272,17 @@ def _variable(text: str, k: int, var_text: str) -> X.Sym:
     except ParseError:
         var = None
     if type(var) is not X.Sym:
-        raise _error(f"can only differentiate with respect to a variable, not {var_text}", text, k)
+        raise refuse(f"can only differentiate with respect to a variable, not {var_text}", text, k)
     return var
 
 
 def _plain_operator(text: str, m: re.Match[str]) -> tuple[X.Sym, int]:
-    line, column = _position(text, m.start("op"))
+    line, column = position(text, m.start("op"))
     op = Token("DERIV", m.group("op"), start_pos=m.start("op"), line=line, column=column)
     try:
         return operator_parts(op)
     except _TokenError as err:
-        raise _error(str(err), text, m.start("op")) from None
+        raise refuse(str(err), text, m.start("op")) from None
 
 
 def _latex_operator(text: str, order: int, dvars: str, k: int) -> tuple[X.Sym, int]:
@@ -296,12 +291,12 @@ def _latex_operator(text: str, order: int, dvars: str, k: int) -> tuple[X.Sym, i
     for d in _DVAR_ONE.finditer(dvars):
         variables.append((parse_latex(d.group("var")), int(d.group("n") or d.group("m") or 1)))
     if any(type(v) is not X.Sym for v, _ in variables):
-        raise _error("can only differentiate with respect to a variable", text, k)
+        raise refuse("can only differentiate with respect to a variable", text, k)
     if sum(n for _, n in variables) != order:
-        raise _error(f"the orders in the derivative operator disagree ({order} above, "
+        raise refuse(f"the orders in the derivative operator disagree ({order} above, "
                      f"{sum(n for _, n in variables)} below)", text, k)
     if len({v for v, _ in variables}) > 1:
-        raise _error("a mixed partial asked for at the start: give the variables to differentiate by "
+        raise refuse("a mixed partial asked for at the start: give the variables to differentiate by "
                      "instead (wrt=[x, y], --wrt x --wrt y)", text, k)
     return variables[0][0], order  # type: ignore[return-value]  # checked to be a Sym above
 
@@ -317,7 +312,7 @@ def _from_mathematica(text: str, start: int, end: int) -> str:
     for m in _MATHEMATICA_CALL.finditer(text, start, end):
         name = m.group(1)
         if name == "Log" and _two_arguments(text, m.end(), end):
-            raise _error("Log[b, u] is the logarithm to base b: write Log[u]/Log[b]", text, m.start())
+            raise refuse("Log[b, u] is the logarithm to base b: write Log[u]/Log[b]", text, m.start())
         if F.lookup(name.lower()) is not None or name.lower() in F.BUILDERS:
             chars[m.start():m.start() + len(name)] = name.lower()
     for m in _MATHEMATICA_CONSTANT.finditer(text, start, end):
@@ -338,7 +333,7 @@ def _check_scope(text: str, phrase: str, start: int, end: int) -> None:
             rest = text[close + 1:end]
             after = close + 1 + len(rest) - len(rest.lstrip())
             if after < end and text[after] in "+-":
-                raise _error(f"ambiguous: {phrase} may apply to {text[k:close + 1].strip()} alone or to everything "
+                raise refuse(f"ambiguous: {phrase} may apply to {text[k:close + 1].strip()} alone or to everything "
                              f"after it; bracket all it applies to: {phrase} (...)", text, after)
     depth, seen, signed = 0, False, False
     for j in range(start, end):
@@ -348,7 +343,7 @@ def _check_scope(text: str, phrase: str, start: int, end: int) -> None:
         signed = signed or (depth == 0 and ch in "+-" and seen)
         seen = seen or not ch.isspace()
         if signed and depth == 0 and (_OPERATOR_START.match(text, j) and (j == 0 or not text[j - 1].isalnum())):
-            raise _error(f"ambiguous: {phrase} at the start applies to everything after it, this derivative "
+            raise refuse(f"ambiguous: {phrase} at the start applies to everything after it, this derivative "
                          f"included; bracket all it applies to: {phrase} (...)", text, j)
 
 
@@ -411,7 +406,7 @@ def _with_tail(text: str, span: _Span | None, row: Phrase, m: re.Match[str]) -> 
     if m.groupdict().get("var") is not None:
         var = _variable(text, m.start("var"), m.group("var"))
         if span.var is not None and var != span.var:
-            raise _error(f"'{span.phrase}' asks for the derivative in {span.var}, and '{m.group(0).strip()}' "
+            raise refuse(f"'{span.phrase}' asks for the derivative in {span.var}, and '{m.group(0).strip()}' "
                          f"in {var}: give one of them", text, m.start())
         span.var = var
     return span
@@ -461,7 +456,7 @@ def parse_request(text: str, *, variables: Sequence[str] = ()) -> Request | None
             _square_brackets(text, span)
     assert span is not None  # a call, a head or a tail was found
     if not text[span.start:span.end].strip():
-        raise _error(f"'{span.phrase}' needs the expression to differentiate", text, span.end)
+        raise refuse(f"'{span.phrase}' needs the expression to differentiate", text, span.end)
     names = [*variables, *([span.var.name] if span.var is not None else [])]
     blanked = _blank(text, span.start, span.end, span.rewritten)
     try:
@@ -470,7 +465,7 @@ def parse_request(text: str, *, variables: Sequence[str] = ()) -> Request | None
     except ParseError as err:
         raise ParseError(err.reason, text, err.line, err.column) from None
     if call is not None and "body" in call[1].re.groupindex and type(body) is X.Sym:
-        raise _error(f"{body} is a name, not an expression: write its expression in the numerator, "
+        raise refuse(f"{body} is a name, not an expression: write its expression in the numerator, "
                      f"or \\frac{{d}}{{dx}} before it", text, span.start)
     name = None
     if head is not None and head[0].place == "define":
@@ -490,13 +485,13 @@ def _arguments(text: str, row: Phrase, args: list[tuple[int, int]]) -> tuple[X.S
         k, spec = parts[0]
         inside = spec[1:-1].split(",") if spec.endswith("}") else []
         if len(inside) != 2 or not inside[1].strip().isdigit():
-            raise _error("expected {x, n}: the variable and the order", text, k)
+            raise refuse("expected {x, n}: the variable and the order", text, k)
         return _variable(text, k + 1, inside[0].strip()), int(inside[1])
     if len(parts) == 2 and parts[1][1].isdigit() and row.dialect != "mathematica":
         return _variable(text, *parts[0]), int(parts[1][1])
     found = [_variable(text, k, p) for k, p in parts]
     if len(set(found)) > 1:
-        raise _error("a mixed partial: give the variables to differentiate by instead "
+        raise refuse("a mixed partial: give the variables to differentiate by instead "
                      "(wrt=[x, y], --wrt x --wrt y)", text, parts[1][0])
     return found[0], len(found)
 
@@ -504,13 +499,49 @@ def _arguments(text: str, row: Phrase, args: list[tuple[int, int]]) -> tuple[X.S
 def _defined(text: str, m: re.Match[str], definition: object) -> tuple[X.Sym, X.Sym, int]:
     """`f''(x) if f(x) = ...`: the name, the variable and the order, checked
     against the definition that follows."""
-    from .parse import Definition
-
     fname, farg = m.group("fname"), _variable(text, m.start("farg"), m.group("farg"))
     if not isinstance(definition, Definition):
-        raise _error(f"expected a definition {fname}({farg}) = ... after '{m.group(0).strip()}'", text, m.end())
+        raise refuse(f"expected a definition {fname}({farg}) = ... after '{m.group(0).strip()}'", text, m.end())
     if definition.name != X.sym(fname) or definition.args != (farg,):
         args = ", ".join(map(str, definition.args))
-        raise _error(f"{fname}'({farg}) asks about {fname}({farg}), and the definition is of "
+        raise refuse(f"{fname}'({farg}) asks about {fname}({farg}), and the definition is of "
                      f"{definition.name}({args})", text, m.start())
     return definition.name, farg, len(m.group("primes"))
+
+
+# ------------------------------------------------------------------ reading
+
+
+@dataclass(frozen=True)
+class Reading:
+    """Text read once: its tree (a request's body, a definition's right side, or
+    the whole expression) and what the text said about it."""
+
+    tree: X.Expr
+    request: Request | None = None
+    definition: Definition | None = None
+
+    @property
+    def asked(self) -> X.Expr:
+        """The tree the text stands for: a request is a `Derivative` of its body."""
+        return self.request.derivative() if self.request is not None else self.tree
+
+
+def read(text: str, syntax: str | None = None, *, variables: Sequence[str] = (),
+         max_length: int | None = None) -> Reading:
+    """The reading step of the pipeline: `text` parsed once, with the derivative
+    it asks for (`d/dx F`, `derivative of F`: PHRASES) or the definition it states.
+
+    Raises:
+        ParseError: the text does not parse (`symdiff.parse.parse` says how
+            `syntax`, `variables` and `max_length` are read).
+    """
+    syntax = checked(text, syntax, max_length)
+    with notes_once():
+        request = parse_request(text, variables=variables)
+        if request is not None:
+            return Reading(request.body, request)
+        definition = parse_definition(text, syntax, variables) if "=" in text else None
+        if definition is not None:
+            return Reading(definition.body, definition=definition)
+        return Reading(parse(text, syntax, variables=variables, max_length=max_length))

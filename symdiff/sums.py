@@ -16,10 +16,9 @@ from typing import NamedTuple, cast
 from .errors import LimitError, SymdiffError
 from .indexing import same_family
 from .limits import MAX_SUM_TERMS
-from .simplify import simplify
 from .expr import (
     E, FACT_BINDER, NEG_ONE, ONE, Add, Delta, Expr, Mul, Num, Pow, Sum, Sym,
-    add, leaves, mul, neg, num, postorder, pow_, summation, sym, transform,
+    add, mul, neg, num, postorder, pow_, summation, sym, transform,
 )
 
 # ------------------------------------------------------------- substitution
@@ -152,19 +151,6 @@ def fold_back(e: Expr, key: Sym, value: Expr) -> Expr | None:
 
     out = transform(e, visit)
     return None if out is e else out
-
-
-def named_again(e: Expr, where: Mapping[Expr, Expr]) -> Expr:
-    """`e` in the names `where` gave (`y_i*(delta(i, j) - y_j)` for a softmax
-    derivative) when that is shorter, else `e`."""
-    for key, value in where.items():
-        if type(key) is Sym:
-            folded = fold_back(e, key, value)
-            if folded is not None:
-                tidy = simplify(folded)
-                if leaves(tidy) < leaves(e):
-                    e = tidy
-    return e
 
 
 # ------------------------------------------------------------------- sums

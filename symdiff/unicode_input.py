@@ -31,7 +31,7 @@ from string import ascii_letters, ascii_lowercase, ascii_uppercase, digits
 
 from . import functions as F
 from . import names as N
-from .errors import ParseError
+from .errors import ParseError, position, refuse
 from .expr import CONSTANTS
 from .printing.unicode import BARS, DELTA, DOT, MINUS, PI, PRIME, ROOT, SIGMA_SUM, SUBSCRIPT, SUPERSCRIPT
 
@@ -114,13 +114,6 @@ class Translation:
         return ParseError(err.reason, self.typed, *position(self.typed, where))
 
 
-def position(text: str, offset: int) -> tuple[int, int]:
-    """(line, column) of an index, both from 1."""
-    return text.count("\n", 0, offset) + 1, offset - (text.rfind("\n", 0, offset) + 1) + 1
-
-
-def refuse(reason: str, text: str, at: int) -> ParseError:
-    return ParseError(reason, text, *position(text, at))
 
 
 # ------------------------------------------------------------------ bars

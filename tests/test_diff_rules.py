@@ -6,7 +6,7 @@ import pytest
 
 import symdiff
 from symdiff.functions import FUNCTIONS
-from symdiff.diff import RULES, select
+from symdiff.diff import RULES, differentiate, select
 from symdiff import expr as E
 from symdiff.errors import DifferentiationError
 from symdiff.parse import parse
@@ -168,10 +168,20 @@ def test_every_node_type_has_a_rule():
     x = E.sym("x")
     samples = {E.Num: E.num(2), E.Const: E.PI, E.Sym: x, E.Add: parse("x + 1"), E.Mul: parse("x*sin(x)"),
                E.Pow: parse("x^2"), E.Func: parse("sin(x)"), E.Log: parse("ln(x)"),
-               E.Sum: parse("sum_{i=1}^{3} x^i"), E.Delta: parse("x*delta(i, j)").factors[-1]}
+               E.Sum: parse("sum_{i=1}^{3} x^i"), E.Delta: parse("x*delta(i, j)").factors[-1],
+               E.Derivative: E.derivative(parse("x^3*y"), E.sym("y"))}
     for node_type in E.NODE_TYPES:
         assert node_type in samples, node_type
         assert select(samples[node_type], x).name
+
+
+def test_derivative_operator_rule():
+    """A derivative left in the tree (`d/dy (x^3*y)`) is the derivative it stands for, differentiated."""
+    x, y = E.sym("x"), E.sym("y")
+    inner = E.derivative(parse("x^3*y^2"), y)
+    assert select(inner, x).name == "derivative_operator"
+    assert symdiff.simplify(differentiate(inner, x)[0]) == parse("6*x^2*y")
+    assert symdiff.simplify(differentiate(E.derivative(parse("sin(x)"), x, 2), x)[0]) == parse("-cos(x)")
 
 
 def test_every_function_has_a_rule():

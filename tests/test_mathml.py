@@ -44,6 +44,7 @@ def test_every_node_type_has_a_case():
     samples = [symdiff.parse(t) for t in
                ["2", "pi", "x", "y_i", "x + 1", "2x", "x^3", "sin(x)", "ln(x)",
                 "sum_{i=1}^{N} y_i", "delta(i, j)"]]
+    samples.append(X.derivative(symdiff.parse("x^2"), X.sym("x")))  # the reader's; the pipeline evaluates it
     assert {type(s) for s in samples} == set(X.NODE_TYPES)
     for s in samples:
         ET.fromstring(mathml(s))

@@ -17,7 +17,7 @@ from symdiff.parse import parse
 from symdiff.printing.latex import latex
 from symdiff.printing.mathml import mathml_body
 from symdiff.printing.plain import to_str
-from symdiff.printing.steps import displayed
+from symdiff.derivation import displayed
 from symdiff.printing.unicode import pretty
 from symdiff.web.steps import to_html
 

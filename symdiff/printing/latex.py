@@ -10,7 +10,7 @@ from __future__ import annotations
 from ..functions import BUILDERS, FUNCTIONS, lookup, notation, undefined_name
 from .. import names
 from ..names import FUNCTION_LETTERS, is_letter, latex_name
-from ..expr import E, HALF, Add, Const, Delta, Expr, Func, Log, Mul, Num, Pow, Sum, Sym
+from ..expr import E, HALF, Add, Const, Delta, Derivative, Expr, Func, Log, Mul, Num, Pow, Sum, Sym
 from ..terms import MUL, POW, is_reciprocal
 from .precedence import (
     Child, Numbers, Part, arguments, fraction, latex_integer, precedence, render, run_together, sum_parts,
@@ -158,6 +158,9 @@ def parts(e: Expr) -> list[Part]:
             return [f"\\sum_{{{name(index.name)}=", Child(lower), "}^{", Child(upper), "} ", Child(body, MUL)]
         case Delta(i, j):
             return ["\\delta", subscript((i, j))]
+        case Derivative(body, var, order):  # bracketed whole: its body runs to the end of a product
+            n = f"^{{{order}}}" if order > 1 else ""
+            return [OPEN, f"\\frac{{d{n}}}{{d{symbol(var)}{n}}} ", Child(body, MUL), CLOSE]
     raise TypeError(f"no LaTeX printer for {type(e).__name__}")
 
 

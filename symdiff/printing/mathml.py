@@ -14,7 +14,7 @@ import unicodedata
 from xml.sax.saxutils import escape
 
 from .. import expr as X
-from ..expr import E, HALF, Add, Const, Delta, Expr, Func, Log, Mul, Num, Pow, Sum, Sym
+from ..expr import E, HALF, Add, Const, Delta, Derivative, Expr, Func, Log, Mul, Num, Pow, Sum, Sym
 from ..functions import FUNCTIONS, notation, undefined_name
 from .latex import GREEK, bare_argument, is_bare_log, starts_with_digit
 from ..terms import MUL, POW, is_reciprocal
@@ -157,6 +157,11 @@ def parts(e: Expr) -> list[Part]:
                     "</mrow><mrow>", Child(upper), "</mrow></munderover>", Child(body, MUL), "</mrow>"]
         case Delta(i, j):
             return [f"<msub>{mi(LETTERS['delta'])}{subscript((i, j))}</msub>"]
+        case Derivative(body, var, order):  # bracketed whole: its body runs to the end of a product
+            d, x = mi("d"), mathml_body(var)
+            top, bottom = (f"<msup>{d}<mn>{order}</mn></msup>", f"{d}<msup><mrow>{x}</mrow><mn>{order}</mn></msup>") \
+                if order > 1 else (d, d + x)
+            return [OPEN, f"<mfrac><mrow>{top}</mrow><mrow>{bottom}</mrow></mfrac>", Child(body, MUL), CLOSE]
     raise TypeError(f"no MathML printer for {type(e).__name__}")
 
 

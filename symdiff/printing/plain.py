@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import cast
 
-from ..expr import E, HALF, Add, Const, Delta, Expr, Func, Log, Mul, Num, Pow, Sum, Sym, sym
+from ..expr import E, HALF, Add, Const, Delta, Derivative, Expr, Func, Log, Mul, Num, Pow, Sum, Sym, sym
 from ..terms import MUL, POW, is_reciprocal
 from .precedence import Child, Numbers, Part, arguments, fraction, plain_integer, render, run_together, sum_parts
 
@@ -93,6 +93,9 @@ def parts(e: Expr) -> list[Part]:
             return [f"sum_{{{index.name}=", Child(lower), "}^{", Child(upper), "} ", Child(body, MUL)]
         case Delta(i, j):
             return ["delta(", Child(i), ", ", Child(j), ")"]
+        case Derivative(body, var, order):  # bracketed whole: its body runs to the end of a product
+            n = f"^{order}" if order > 1 else ""
+            return [f"(d{n}/d{to_str(var)}{n} ", Child(body, MUL), ")"]
     raise TypeError(f"no plain printer for {type(e).__name__}")
 
 

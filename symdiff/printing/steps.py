@@ -5,30 +5,27 @@ numbered display maths, or one LaTeX `align*` block, in any language of
 `layout` turns the step tree into a flat list of entries (headings and
 equations), independent of format and language.  Each heading shows the
 rule's own formula and the bindings the rule computed; nothing about a rule
-is re-derived here.  Every formula and expression goes through the real
-printers.
+is re-derived here, and nothing simplified: the derivation hands over the
+forms its steps display (`symdiff.derivation.stage`).  Every formula and
+expression goes through the real printers.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Callable, NamedTuple, Union, cast
+from collections.abc import Mapping
+from typing import Any, Callable, NamedTuple, Protocol, Union, cast
 
 from .. import formats
-from ..diff import CHAIN, PLACEHOLDER, RULES, Formula, Step, offers_log
+from ..diff import CHAIN, PLACEHOLDER, Formula, Step, offers_log
 from ..errors import LimitError, SymdiffError
-from ..expr import (
-    Expr, Func, Log, Pow, Sum, Sym, cost, div, leaves, ln, mul, postorder, replace_subtrees, summation, sym,
-)
+from ..expr import Expr, Func, Log, Pow, Sum, Sym, cost, div, ln, postorder, replace_subtrees, summation, sym
 from ..indexing import depends
 from ..languages import words
-from ..simplify import simplify
 from ..sums import Collapse
 from .latex import latex
 from .plain import to_str
 from .unicode import pretty
 
-if TYPE_CHECKING:  # a derivation is what these print; the module needs only its fields
-    from ..derivation import Derivation
 from ..terms import MUL, POW, is_negative
 from .precedence import precedence, printed_length
 
@@ -49,31 +46,45 @@ _Y, _DY = Sym("y", ()), Sym("y'", ())
 # in, before anything is simplified.
 ASSEMBLED = frozenset({"product", "quotient"})
 # Rules that differentiate the expression written another way, with the phrase saying how.
-REWRITTEN = {"change_of_base": "rewrite", "power_as_exp": "rewrite_as_exp"}
+REWRITTEN = {"change_of_base": "rewrite", "power_as_exp": "rewrite_as_exp", "derivative_operator": "rewrite"}
 # Rules that take logarithms: y = ..., ln(y) = ..., y'/y = ..., y' = y*(...).
 LOGARITHMIC = frozenset({"logarithmic_differentiation", "logarithmic_product"})
 
 
-def shown(e: Expr) -> Expr:
-    """An intermediate result as displayed: simplified when it is small."""
-    return simplify(e) if leaves(e) <= SHOW_SIMPLIFIED else e
+class Staged(Protocol):
+    """What `layout` reads of one order of a derivation (`symdiff.derivation.Stage`)."""
+
+    @property
+    def expr(self) -> Expr: ...
+    @property
+    def step(self) -> Step: ...
+    @property
+    def simplified(self) -> Step: ...
+    @property
+    def assumed(self) -> Step | None: ...
+    @property
+    def renamed(self) -> Step | None: ...
+    @property
+    def shown(self) -> Mapping[Expr, Expr]: ...  # each intermediate result as displayed
+    @property
+    def built(self) -> Mapping[Step, Expr]: ...  # product and quotient rules' results, assembled
 
 
-def assembled(step: Step) -> Expr:
-    """A product or quotient rule's result as the rule builds it, with each
-    factor's derivative as its own step shows it: `u'v + uv'` filled in."""
-    given = {s.expr: shown(s.result) for s in step.substeps}
-    return RULES[step.rule].apply(step.expr, cast(Sym, step.var), given.__getitem__)
+class Derived(Protocol):
+    """What `layout` reads of a derivation (`symdiff.derivation.Derivation`)."""
 
-
-def displayed(step: Step) -> Expr:
-    """The result the last line of a (root) step shows: where the
-    simplification step starts, so that it never steps back."""
-    if step.rule in ASSEMBLED:
-        return assembled(step)
-    if step.rule in LOGARITHMIC:
-        return mul(step.expr, shown(step.substeps[0].result))
-    return shown(step.result)
+    @property
+    def expr(self) -> Expr: ...
+    @property
+    def var(self) -> Sym: ...
+    @property
+    def stages(self) -> tuple[Staged, ...]: ...
+    @property
+    def where(self) -> tuple[tuple[Expr, Expr], ...]: ...
+    @property
+    def name(self) -> Sym | None: ...
+    @property
+    def method(self) -> str: ...
 
 
 def _over_own_index(f: Formula, s: Sum) -> Formula:
@@ -174,7 +185,7 @@ class FreshNames:
         return sym("u", k)
 
 
-def layout(d: Derivation, verbose: bool) -> list[Entry]:
+def layout(d: Derived, verbose: bool) -> list[Entry]:
     """The derivation as a flat list of entries, walked with an explicit stack."""
     x = d.var
     names = FreshNames({str(s) for s in d.expr.free} | {str(x)})
@@ -189,6 +200,7 @@ def layout(d: Derivation, verbose: bool) -> list[Entry]:
 
     for k, stage in enumerate(d.stages):
         out.append(Task(stage.expr, x, k + 1 if len(d.stages) > 1 else 0, d.name if k == 0 else None))
+        shown = stage.shown.__getitem__
         if k == 0 and d.where:
             heading(0, "substitute", bindings=d.where)
         stack: list[Visit | Entry] = [Visit(stage.step, 0, 0)]
@@ -265,7 +277,7 @@ def layout(d: Derivation, verbose: bool) -> list[Entry]:
                     if verbose or s.rule not in TRIVIAL:
                         later.append(Visit(s, depth + 1, level))
                 if step.rule in ASSEMBLED:  # the rule filled in; simplified after, if that is shorter
-                    built = assembled(step)
+                    built = stage.built[step]
                     tidy = claim[1]
                     root_step = step is stage.step
                     more = () if root_step or tidy is built or cost(tidy) >= cost(built) else (tidy,)
@@ -549,7 +561,7 @@ def too_long(length: int, limit: int) -> LimitError:
     return StepsTooLong(length, limit)
 
 
-def render(d: Derivation, format: str = "text", lang: str = "en", verbose: bool = False,
+def render(d: Derived, format: str = "text", lang: str = "en", verbose: bool = False,
            max_length: int = 0) -> str:
     """A derivation in `format`, explained in `lang`; refused when it would
     pass `max_length` characters (0: no limit)."""

@@ -21,7 +21,7 @@ from __future__ import annotations
 import unicodedata
 from string import ascii_lowercase, digits
 
-from ..expr import E, HALF, Add, Const, Delta, Expr, Func, Log, Mul, Num, Pow, Sum, Sym
+from ..expr import E, HALF, Add, Const, Delta, Derivative, Expr, Func, Log, Mul, Num, Pow, Sum, Sym
 from ..functions import FUNCTIONS, notation, undefined_name
 from ..terms import ATOM, MUL, POW, is_reciprocal
 from .precedence import (
@@ -228,6 +228,9 @@ def parts(e: Expr) -> list[Part]:
             return [f"{SIGMA_SUM}_{{{index.name}=", Child(lower), "}^{", Child(upper), "} ", Child(body, MUL)]
         case Delta(i, j):
             return [DELTA + subscript((i, j))]
+        case Derivative(body, var, order):  # bracketed whole: its body runs to the end of a product
+            n = superscript(order) if order > 1 else ""
+            return [f"(d{n}/d{pretty(var)}{n} ", Child(body, MUL), ")"]
     raise TypeError(f"no Unicode printer for {type(e).__name__}")
 
 

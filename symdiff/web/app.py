@@ -28,7 +28,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from . import BODY_LIMIT, CLIENT_QUEUE_LIMIT, QUEUE_LIMIT, READ_TIMEOUT, TIME_LIMIT
+from .limits import BODY_LIMIT, CLIENT_QUEUE_LIMIT, QUEUE_LIMIT, READ_TIMEOUT, TIME_LIMIT
 from .pool import Refused, TooExpensive, WorkerLost, WorkerPool, default_size
 from .work import BadRequest, loads, read_request
 

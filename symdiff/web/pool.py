@@ -24,13 +24,12 @@ import math
 import multiprocessing
 import os
 import signal
-import time
 from collections import deque
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from typing import Any
 
-from . import CLIENT_QUEUE_LIMIT, QUEUE_LIMIT
+from .limits import CLIENT_QUEUE_LIMIT, QUEUE_LIMIT
 from .work import Reply
 
 MEMORY_LIMIT = 3 << 30  # bytes of address space per worker: a runaway job fails, the machine does not

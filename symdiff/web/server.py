@@ -21,8 +21,8 @@ from typing import Any
 import uvicorn
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
-from . import (BODY_LIMIT, CLIENT_CONNECTION_LIMIT, CLIENT_QUEUE_LIMIT, CONNECTION_LIMIT, QUEUE_LIMIT,
-               READ_TIMEOUT, TIME_LIMIT)
+from .limits import (BODY_LIMIT, CLIENT_CONNECTION_LIMIT, CLIENT_QUEUE_LIMIT, CONNECTION_LIMIT, QUEUE_LIMIT,
+                     READ_TIMEOUT, TIME_LIMIT)
 from .app import HEADERS, create_app
 from .pool import WorkerPool
 

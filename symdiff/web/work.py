@@ -138,13 +138,13 @@ def _parse_error(err: Any, field: str) -> Reply:
                  "text": err.text, "message": str(err)}
 
 
-def _prepare(req: Request) -> tuple[Any, dict[Any, Any], Any, list[str], int]:
-    """(expression, substitutions, variable, assumptions, order) parsed, or a 400
+def _prepare(req: Request) -> Any:
+    """The request read once by the pipeline (`api.ask`, a `Question`), or a 400
     reply naming the field.  An expression that asks for a derivative (`d/dx x^2`)
-    gives that derivative's expression, variable and order (`api.asked`)."""
-    from ..api import asked
+    gives that derivative's expression, variable and order."""
+    from .. import api
     from ..errors import ParseError
-    from ..parse import parse, parse_equation
+    from ..parse import parse_equation
 
     def read(fn: Callable[[str], Any], text: str, name: str) -> Any:
         try:
@@ -153,13 +153,9 @@ def _prepare(req: Request) -> tuple[Any, dict[Any, Any], Any, list[str], int]:
             raise _Reply(*_parse_error(err, name)) from None
 
     where = dict(read(parse_equation, w, "where") for w in req.where)
-    for a in req.assume:
-        read(parse_equation, a, "assume")
-    wrt = read(parse, req.wrt, "wrt") if req.wrt else None
-    typed, wrt, order, _name = read(lambda text: asked(text, wrt, req.order), req.expr, "expr")
-    if isinstance(typed, str):
-        typed = read(parse, typed, "expr")
-    return typed, where, wrt, list(req.assume), order
+    facts = [read(api.assumption, a, "assume") for a in req.assume]
+    wrt = read(api.parse, req.wrt, "wrt") if req.wrt else None
+    return read(lambda text: api.ask(text, wrt, req.order, where, facts), req.expr, "expr")
 
 
 class _Reply(Exception):
@@ -176,7 +172,6 @@ def diff_job(req: Request) -> Reply:
     when they are too long to show, a note saying so)."""
     from .. import api
     from ..errors import DifferentiationError, ReadingNote, SymdiffError
-    from ..expr import symbols
     from ..printing.steps import StepsTooLong
     from .steps import derivative_of, note, to_html
 
@@ -184,24 +179,23 @@ def diff_job(req: Request) -> Reply:
     try:
         with warnings.catch_warnings(record=True) as caught:  # how ambiguous text was read
             warnings.simplefilter("always", ReadingNote)
-            typed, where, wrt, assume, order = _prepare(req)
-            tree = api.substitute(typed, where) if where else typed
+            question = _prepare(req)
+            order = question.order
             try:
-                d = api.derive(typed, wrt, order, where=where, assume=assume, lang=req.lang)
+                d = api.derivation(question, lang=req.lang)
                 expr, var, result = d.expr, d.var, d.result
                 markdown = d.render("markdown")
                 html = to_html(d)
             except StepsTooLong as err:
-                expr, var = typed, api.variable(tree, wrt)
-                result = api.diff(typed, var, order, where=where, assume=assume)
+                expr, (var,) = question.tree, question.xs
+                result = api.solve(question)
                 markdown, html = None, note(f"The steps would run to at least {err.length:,} characters, "
                                             "too many to show here: this is the derivative alone.")
     except _Reply as r:
         return r.reply
     except DifferentiationError as err:
-        names = symbols(tree) if req.wrt is None else []
-        if req.wrt is None and len(names) != 1:  # the page's own words: it has no --wrt
-            listed = f"several variables ({', '.join(map(str, names))})" if names else "no variable"
+        if req.wrt is None and err.variables:  # several to choose from: the page's own words, it has no --wrt
+            listed = f"several variables ({', '.join(map(str, err.variables))})"
             return 400, {"error": f"the expression has {listed}: type the one to differentiate by "
                                   "in “with respect to”", "line": None, "column": None, "field": "wrt"}
         return _bad(err)
@@ -239,13 +233,11 @@ def plot_job(req: Request) -> Reply:
 
     Any failure of the plotting path (matplotlib's included) is a reason,
     never an error: the page shows the derivative either way."""
-    from .. import api
     from ..errors import SymdiffError
 
     try:
-        typed, where, wrt, _assume, order = _prepare(req)
-        tree = api.substitute(typed, where) if where else typed
-        svg = plot_svg(tree, str(api.variable(tree, wrt)), max(order, 1))
+        question = _prepare(req)
+        svg = plot_svg(question.tree, str(question.xs[0]), max(question.order, 1))
     except _Reply as r:
         return r.reply
     except MemoryError:
