@@ -17,6 +17,7 @@ Run: `python -m tests.fuzz` (short), `python -m tests.fuzz --long`.
 from __future__ import annotations
 
 import math
+import io
 import os
 import random
 import re
@@ -538,8 +539,8 @@ def cli_in_process(report: Report, argv: list[str]) -> None:
     from symdiff.cli import main
 
     out, err = _Sink(), _Sink()
-    old = sys.stdout, sys.stderr
-    sys.stdout, sys.stderr = out, err
+    old = sys.stdout, sys.stderr, sys.stdin
+    sys.stdout, sys.stderr, sys.stdin = out, err, io.StringIO("")  # `symdiff diff -` reads nothing, never the terminal
     start = time.process_time()
     try:
         with time_limit(CALL_LIMIT):
@@ -551,7 +552,7 @@ def cli_in_process(report: Report, argv: list[str]) -> None:
     except BaseException as exc:  # noqa: BLE001
         status = f"{type(exc).__name__}: {str(exc)[:150]}"
     finally:
-        sys.stdout, sys.stderr = old
+        sys.stdout, sys.stderr, sys.stdin = old
     report.checked["CLI (in process)"] += 1
     shown = [a if len(a) < 80 else a[:40] + f"...({len(a)} chars)" for a in argv]
     if status == "timeout" or time.process_time() - start > CALL_LIMIT:
