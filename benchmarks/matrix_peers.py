@@ -58,7 +58,7 @@ from sympy.tensor.array import expressions as array_expressions
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
-from matrix_corpus import CASES, Case, draw_sizes, draw_values, read_plain, rng_for  # noqa: E402
+from matrix_corpus import CASES, IDENTITY, Case, Eye, draw_sizes, draw_values, read_plain, rng_for  # noqa: E402
 
 DRAWS = (0, 1)  # the corpus's draws 0 (distinct sizes) and 1
 _u = Symbol("u")
@@ -78,10 +78,6 @@ class Timeout(Exception):
 
 def _on_alarm(signum: int, frame: Any) -> None:
     raise Timeout
-
-
-class _Eye:
-    """`I`, sized by what it meets."""
 
 
 class _Norm:
@@ -120,7 +116,7 @@ def build(case: Case, sizes: dict[str, Any]) -> tuple[Any, dict[str, Any], set[s
         if kind == "num":
             stack.append(sympy.Integer(int(arg)) if arg == int(arg) else sympy.Float(arg))
         elif kind == "name":
-            stack.append(_Eye() if arg == "I" else syms[arg])
+            stack.append(Eye() if arg == IDENTITY else syms[arg])
         elif kind == "T":
             v = settle(stack.pop())
             stack.append(v.T if is_mat(v) else v)
@@ -171,9 +167,9 @@ def call(name: str, v: Any) -> Any:
 
 
 def binary(op: str, a: Any, b: Any) -> Any:
-    if isinstance(a, _Eye):
+    if isinstance(a, Eye):
         a = Identity(b.shape[0])
-    if isinstance(b, _Eye):
+    if isinstance(b, Eye):
         b = Identity(a.shape[1])
     ma, mb = is_mat(a), is_mat(b)
     if op in ("+", "-") and ma != mb:  # a scalar meets a matrix (a 1x1 too): broadcast it

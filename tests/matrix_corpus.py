@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import re
 import zlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Callable
 
 try:
@@ -559,7 +559,7 @@ def read_plain(text: str) -> list[tuple[str, Any]]:
     return out
 
 
-class _Eye:
+class Eye:
     """`I`, sized by what it meets."""
 
 
@@ -583,9 +583,9 @@ def _np_fn(name: str, v: Any) -> Any:
 
 
 def _np_binary(op: str, a: Any, b: Any) -> Any:
-    if isinstance(a, _Eye):
+    if isinstance(a, Eye):
         a = np.eye(b.shape[0])  # I*B, I + B: B's rows
-    if isinstance(b, _Eye):
+    if isinstance(b, Eye):
         b = np.eye(a.shape[1])  # A*I, A + I: A's columns
     sa, sb = np.ndim(a) == 0, np.ndim(b) == 0
     if op == "*" and not (sa or sb):
@@ -611,14 +611,14 @@ def _np_binary(op: str, a: Any, b: Any) -> Any:
 
 def evaluate_plain(text: str, values: dict[str, Any]) -> Any:
     """The value of plain matrix text under NumPy: vectors in `values` are 1-D arrays and
-    come back 1-D, scalars are floats; a bare `I` comes back as the marker `_Eye()`."""
+    come back 1-D, scalars are floats; a bare `I` comes back as an `Eye()`."""
     stack: list[Any] = []
     for kind, arg in read_plain(text):
         if kind == "num":
             stack.append(arg)
         elif kind == "name":
             if arg == IDENTITY:
-                stack.append(_Eye())
+                stack.append(Eye())
             else:
                 v = values[arg]
                 stack.append(v[:, None] if np.ndim(v) == 1 else v)

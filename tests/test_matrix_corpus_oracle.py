@@ -15,7 +15,7 @@ from extras import need
 np = need("numpy", "numpy")
 
 from matrix_corpus import (  # noqa: E402
-    CASES, FUNCTIONS, IDENTITY, Case, _Eye, dims, draw_sizes, draw_values, evaluate_plain,
+    CASES, FUNCTIONS, IDENTITY, Case, Eye, dims, draw_sizes, draw_values, evaluate_plain,
     read_plain, rng_for, tokens,
 )
 
@@ -96,7 +96,7 @@ def test_texts_say_what_f_and_grad_compute(case: Case, draw: int):
     assert np.allclose(evaluate_plain(case.text, values), case.f(**values), rtol=1e-10, atol=1e-12)
     expected = evaluate_plain(case.expected, values)
     g = np.asarray(case.grad(**values), dtype=float)
-    if isinstance(expected, _Eye):  # a bare I takes the gradient's size
+    if isinstance(expected, Eye):  # a bare I takes the gradient's size
         expected = np.eye(g.shape[0])
     assert np.shape(expected) == g.shape
     assert np.allclose(expected, g, rtol=1e-10, atol=1e-12)
