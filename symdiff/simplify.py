@@ -61,8 +61,8 @@ from typing import Any, NamedTuple
 from . import polynomial as P
 from .functions import FUNCTIONS, Parity
 from .expr import (
-    E, FACT_BINDER, FACT_DENOMINATOR, FACT_EXP, FACT_LOG, FACT_POWER, FACT_SUM_FACTOR, FACT_SUM_POWER,
-    MAX_FOLD_BITS, NEG_ONE, ONE, TWO, UNDEFINED, ZERO, Add, Const, Expr, Func, Log, Mul, Num, Pow, Sum, Sym,
+    E, FACT_ARRAY, FACT_BINDER, FACT_DENOMINATOR, FACT_EXP, FACT_LOG, FACT_POWER, FACT_SUM_FACTOR, FACT_SUM_POWER,
+    MAX_FOLD_BITS, NEG_ONE, ONE, SCALAR, TWO, UNDEFINED, ZERO, Add, Const, Expr, Func, Log, Mul, Num, Pow, Sum, Sym,
     _fold_numeric_power, add, cost, factor_key, set_term_key, func, function_fact, mul, neg, num, order_key, postorder, pow_,
     replace_subtrees,
 )
@@ -1277,7 +1277,7 @@ class Simplifier:
                 done[node] = done[then]
                 continue
             kids = tuple(map(done.__getitem__, node.args))
-            if type(node) is Mul and any(k is ZERO for k in kids):
+            if type(node) is Mul and any(k is ZERO for k in kids) and node.kind is SCALAR:
                 # u'*f'(u) with u' = 0 is 0 even where f'(u) is a literal 1/0
                 # (acos(sin(x)^2 + cos(x)^2)): the input is undefined there anyway.
                 done[node] = ZERO
@@ -1315,6 +1315,8 @@ class Simplifier:
         if table is None:
             table = self.table[t] = _rows_by_type().get(t, [])
         facts = node.facts
+        if facts & FACT_ARRAY and node.kind is not SCALAR:
+            return node  # the rewrites assume products commute: vectors and matrices are left as built
         search = self.canonical_only is not self
         for rw in table:
             if (facts & rw.needs) != rw.needs or (rw.uses and not facts & rw.uses):
@@ -1545,7 +1547,7 @@ def _renaming(e: Expr) -> dict[Expr, Expr] | None:
     names = sorted(e.free, key=order_key)
     if any(v.indices for v in names):
         return None
-    return {v: Sym(f"\0{i}", ()) for i, v in enumerate(names)}
+    return {v: Sym(f"\0{i}", (), v.kind) for i, v in enumerate(names)}
 
 
 def _rename(e: Expr, names: dict[Expr, Expr]) -> Expr:

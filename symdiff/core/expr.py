@@ -208,50 +208,51 @@ class Expr:
             importlib.import_module("symdiff.printing.latex")
         return f"$\\displaystyle {PRINTERS['latex'](self)}$"
 
-    # Arithmetic, for library users building trees in Python.
+    # Arithmetic, for library users building trees in Python (the constructors
+    # build on this module, so they are imported where used).
     def __add__(self, other: Any) -> Expr:
-        return _c().add(self, _c().as_expr(other))
+        from .constructors import add, as_expr
+        return add(self, as_expr(other))
 
     def __radd__(self, other: Any) -> Expr:
-        return _c().add(_c().as_expr(other), self)
+        from .constructors import add, as_expr
+        return add(as_expr(other), self)
 
     def __sub__(self, other: Any) -> Expr:
-        return _c().sub(self, _c().as_expr(other))
+        from .constructors import as_expr, sub
+        return sub(self, as_expr(other))
 
     def __rsub__(self, other: Any) -> Expr:
-        return _c().sub(_c().as_expr(other), self)
+        from .constructors import as_expr, sub
+        return sub(as_expr(other), self)
 
     def __mul__(self, other: Any) -> Expr:
-        return _c().mul(self, _c().as_expr(other))
+        from .constructors import as_expr, mul
+        return mul(self, as_expr(other))
 
     def __rmul__(self, other: Any) -> Expr:
-        return _c().mul(_c().as_expr(other), self)
+        from .constructors import as_expr, mul
+        return mul(as_expr(other), self)
 
     def __truediv__(self, other: Any) -> Expr:
-        return _c().div(self, _c().as_expr(other))
+        from .constructors import as_expr, div
+        return div(self, as_expr(other))
 
     def __rtruediv__(self, other: Any) -> Expr:
-        return _c().div(_c().as_expr(other), self)
+        from .constructors import as_expr, div
+        return div(as_expr(other), self)
 
     def __pow__(self, other: Any) -> Expr:
-        return _c().pow_(self, _c().as_expr(other))
+        from .constructors import as_expr, pow_
+        return pow_(self, as_expr(other))
 
     def __rpow__(self, other: Any) -> Expr:
-        return _c().pow_(_c().as_expr(other), self)
+        from .constructors import as_expr, pow_
+        return pow_(as_expr(other), self)
 
     def __neg__(self) -> Expr:
-        return _c().neg(self)
-
-
-_constructors: Any = None
-
-
-def _c() -> Any:
-    """The constructors module: it builds on this one, so it is found when first used."""
-    global _constructors
-    if _constructors is None:
-        _constructors = importlib.import_module("symdiff.core.constructors")
-    return _constructors
+        from .constructors import neg
+        return neg(self)
 
 
 # The slots' own setters: they bypass Expr.__setattr__, which refuses.
