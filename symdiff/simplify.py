@@ -1557,19 +1557,8 @@ def _rename(e: Expr, names: dict[Expr, Expr]) -> Expr:
     for node in postorder(e):
         if node in done:
             continue
-        t = type(node)
-        if t is Add or t is Mul:
-            kids = tuple(done[c] for c in node.args)
-            done[node] = node if kids == node.args else t(kids)
-        elif t is Pow or t is Log:
-            a, b = node.args
-            a2, b2 = done[a], done[b]
-            done[node] = node if a2 is a and b2 is b else t(a2, b2)
-        elif t is Func:
-            kids = tuple(done[c] for c in node.args)
-            done[node] = node if kids == node.args else Func(node.name, kids[0], kids[1:])
-        else:  # numbers, constants
-            done[node] = node
+        kids = tuple(done[c] for c in node.args)
+        done[node] = node if kids == node.args else node.with_args(kids)
     return done[e]
 
 

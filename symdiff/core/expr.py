@@ -187,6 +187,13 @@ class Expr:
         """
         return self
 
+    def with_args(self, args: tuple[Expr, ...]) -> Expr:
+        """This node with new children, as given: no folding, no reordering
+        (for children known to keep the node canonical, such as renamed variables)."""
+        if args:
+            raise NotImplementedError(f"{type(self).__name__} has no with_args")
+        return self
+
     def _free(self) -> frozenset[Sym]:
         frees = [f for f in (k.free for k in self.args) if f]
         if not frees:

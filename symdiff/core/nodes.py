@@ -54,6 +54,9 @@ class Num(Expr):
     def _kind_rule(node: Expr) -> Kind:
         return SCALAR
 
+    def with_args(self, args: tuple[Expr, ...]) -> Expr:
+        return self  # a leaf
+
 
 class Const(Expr):
     """A named mathematical constant: `e` or `pi`."""
@@ -75,6 +78,9 @@ class Const(Expr):
     @staticmethod
     def _kind_rule(node: Expr) -> Kind:
         return SCALAR
+
+    def with_args(self, args: tuple[Expr, ...]) -> Expr:
+        return self  # a leaf
 
 
 class Sym(Expr):
@@ -127,6 +133,9 @@ class Sym(Expr):
     def rebuild(self, args: tuple[Expr, ...]) -> Expr:
         return Sym(self.name, tuple(args), self.kind)
 
+    def with_args(self, args: tuple[Expr, ...]) -> Expr:
+        return Sym(self.name, args, self.kind)
+
 
 class Add(Expr):
     """A sum of two or more terms, at most one of them a number; all of one kind."""
@@ -155,6 +164,9 @@ class Add(Expr):
 
     def rebuild(self, args: tuple[Expr, ...]) -> Expr:
         return self.make(*args)
+
+    def with_args(self, args: tuple[Expr, ...]) -> Expr:
+        return Add(args)
 
 
 class Mul(Expr):
@@ -189,6 +201,9 @@ class Mul(Expr):
 
     def rebuild(self, args: tuple[Expr, ...]) -> Expr:
         return self.make(*args)
+
+    def with_args(self, args: tuple[Expr, ...]) -> Expr:
+        return Mul(args)
 
 
 class Pow(Expr):
@@ -232,6 +247,9 @@ class Pow(Expr):
     def rebuild(self, args: tuple[Expr, ...]) -> Expr:
         return self.make(*args)
 
+    def with_args(self, args: tuple[Expr, ...]) -> Expr:
+        return Pow(*args)
+
 
 class Func(Expr):
     """A named function: a row of `symdiff.functions`, or an undefined function
@@ -272,6 +290,9 @@ class Func(Expr):
     def rebuild(self, args: tuple[Expr, ...]) -> Expr:
         return self.make(self.name, *args)
 
+    def with_args(self, args: tuple[Expr, ...]) -> Expr:
+        return Func(self.name, args[0], args[1:])
+
 
 class Log(Expr):
     """Logarithm of `arg` to `base`; the natural log has base `e`."""
@@ -306,6 +327,9 @@ class Log(Expr):
     def rebuild(self, args: tuple[Expr, ...]) -> Expr:
         return self.make(*args)
 
+    def with_args(self, args: tuple[Expr, ...]) -> Expr:
+        return Log(*args)
+
 
 class Sum(Expr):
     """`sum_{index=lower}^{upper} body`; the index is bound inside the body."""
@@ -336,6 +360,9 @@ class Sum(Expr):
 
     def rebuild(self, args: tuple[Expr, ...]) -> Expr:
         return self.make(args[0], self.index, args[1], args[2])
+
+    def with_args(self, args: tuple[Expr, ...]) -> Expr:
+        return Sum(args[0], self.index, args[1], args[2])
 
     def _free(self) -> frozenset[Sym]:
         i = self.index
@@ -383,6 +410,9 @@ class Delta(Expr):
 
     def rebuild(self, args: tuple[Expr, ...]) -> Expr:
         return self.make(*args)
+
+    def with_args(self, args: tuple[Expr, ...]) -> Expr:
+        return Delta(*args)
 
 
 NODE_TYPES: tuple[type[Expr], ...] = (Num, Const, Sym, Add, Mul, Pow, Func, Log, Sum, Delta)

@@ -15,7 +15,7 @@ from typing import Any
 from .expr import NODE_CLASSES, Expr
 
 # Columns every node class defines itself (not inherited from Expr).
-CORE_COLUMNS = ("_rank", "_kind_rule", "make")
+CORE_COLUMNS = ("_rank", "_kind_rule", "make", "with_args")
 
 _tables: dict[str, dict[type[Expr], Any]] = {}
 
