@@ -188,8 +188,22 @@ class Expr:
         return self
 
     def with_args(self, args: tuple[Expr, ...]) -> Expr:
-        """This node with new children, as given: no folding, no reordering
-        (for children known to keep the node canonical, such as renamed variables)."""
+        """This node with new children, as given: no folding, no reordering.
+
+        For children known to keep the node canonical (variables renamed in
+        order); `rebuild` is the general way.
+
+        Args:
+            args: the new children, one for each of `self.args`.
+
+        Returns:
+            A node of the same class with those children.
+
+        >>> from symdiff import parse
+        >>> e = parse("x + 1")
+        >>> e.with_args((parse("2"), parse("3")))
+        <Add 2 + 3>
+        """
         if args:
             raise NotImplementedError(f"{type(self).__name__} has no with_args")
         return self

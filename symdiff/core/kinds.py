@@ -13,7 +13,7 @@ import zlib
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Union
 
-from ..errors import SymdiffError
+from ..errors import KindError
 
 if TYPE_CHECKING:
     from .expr import Expr
@@ -21,11 +21,6 @@ if TYPE_CHECKING:
 Dim = Union[str, int]
 
 _kinds: dict[tuple[Dim, ...], Kind] = {}
-
-
-class KindError(SymdiffError):
-    """Values whose kinds do not combine: a matrix plus a scalar, `X*w` with
-    mismatched inner dimensions, the square of a vector."""
 
 
 class Kind:
