@@ -20,7 +20,8 @@ from .core.facts import (
     FACT_ARRAY, FACT_BINDER, FACT_DENOMINATOR, FACT_EXP, FACT_LOG, FACT_POWER, FACT_SUM_FACTOR, FACT_SUM_POWER,
     FUNCTION_BITS, function_fact,
 )
-from .core.kinds import SCALAR, Kind, KindError, matrix, shape, vector
+from .core.kinds import SCALAR, Kind, matrix, shape, vector
+from .errors import KindError
 from .core.measure import cost, leaves, size, symbols
 from .core.nodes import (
     CONSTANTS, E, HALF, NEG_ONE, NODE_TYPES, ONE, PI, TWO, UNDEFINED, ZERO, Add, Const, Delta, Func, Log, Mul,

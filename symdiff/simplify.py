@@ -1557,8 +1557,9 @@ def _rename(e: Expr, names: dict[Expr, Expr]) -> Expr:
     for node in postorder(e):
         if node in done:
             continue
-        kids = tuple(done[c] for c in node.args)
-        done[node] = node if kids == node.args else node.with_args(kids)
+        args = node.args
+        kids = tuple(done[c] for c in args) if args else args
+        done[node] = node if kids == args else node.with_args(kids)
     return done[e]
 
 

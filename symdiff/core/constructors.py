@@ -15,7 +15,7 @@ from typing import Any, Callable, TypeVar, cast
 
 from .expr import Expr, _get_facts
 from .facts import FACT_ARRAY
-from .kinds import SCALAR, Kind
+from .kinds import KINDS, SCALAR, Kind
 from .nodes import (
     CONSTANTS, E, NEG_ONE, ONE, UNDEFINED, ZERO, HALF, Add, Const, Delta, Func, Log, Mul, Num, Pow, Sum, Sym,
 )
@@ -125,10 +125,11 @@ def mul(*factors: Expr) -> Expr:
                 return UNDEFINED
             else:
                 flat.append(g)
-    if coeff is ZERO and not _has_array(flat):
+    # Only SCALAR made (len(KINDS) == 1): no array exists in this process.
+    if coeff is ZERO and not (len(KINDS) > 1 and _has_array(flat)):
         return ZERO
     if len(flat) > 1:
-        if _has_array(flat):
+        if len(KINDS) > 1 and _has_array(flat):
             # SymPy's c_part / nc_part: the scalars sorted, then the arrays as given
             scalars = sorted((g for g in flat if g.kind is SCALAR), key=factor_key)
             flat = scalars + [g for g in flat if g.kind is not SCALAR]

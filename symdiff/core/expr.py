@@ -155,10 +155,9 @@ class Expr:
     def __reduce__(self) -> tuple[type[Expr], tuple[Any, ...]]:
         return (type(self), tuple(getattr(self, f) for f in self._fields))
 
-    @staticmethod
-    def _own_facts(*fields: Any) -> int:
-        """The FACT_* bits of a node with these fields, its children's aside."""
-        return 0
+    # The FACT_* bits of a node with these fields, its children's aside (the
+    # row's facts column; called with the fields, in order).
+    _own_facts: ClassVar[Callable[..., int]] = staticmethod(lambda *fields: 0)
 
     @staticmethod
     def _kind_rule(node: Expr) -> Kind:
@@ -334,7 +333,11 @@ def build_pair(cls: type[Expr], key: tuple[Any, ...], a: Expr, b: Expr, own: int
     set_hash(node, hash((cls._tag, a._hash, b._hash)))
     set_height(node, (a.height if a.height > b.height else b.height) + 1)
     set_free(node, _union(a.free, b.free))
-    return finish(node, key, own | a.facts | b.facts)
+    facts = own | a.facts | b.facts
+    set_facts(node, facts)  # as `finish`, inline: this is the hot path
+    set_kind(node, cls._kind_rule(node) if facts & FACT_ARRAY else SCALAR)
+    _interned[key] = weakref.KeyedRef(node, _forget, key)
+    return node
 
 
 def interned_node(key: tuple[Any, ...]) -> Expr | None:
@@ -352,7 +355,11 @@ def build_func(cls: type[Expr], key: tuple[Any, ...], name: str, arg: Expr, own:
     set_hash(node, hash((cls._tag, str_hash(name), arg._hash)))
     set_height(node, arg.height + 1)
     set_free(node, arg.free)
-    return finish(node, key, own | arg.facts)
+    facts = own | arg.facts
+    set_facts(node, facts)
+    set_kind(node, cls._kind_rule(node) if facts & FACT_ARRAY else SCALAR)
+    _interned[key] = weakref.KeyedRef(node, _forget, key)
+    return node
 
 
 def build_sequence(cls: type[Expr], key: tuple[Any, ...], kids: tuple[Expr, ...], own: int) -> Expr:
@@ -362,7 +369,11 @@ def build_sequence(cls: type[Expr], key: tuple[Any, ...], kids: tuple[Expr, ...]
     set_hash(node, hash((cls._tag, hash(tuple(map(_get_hash, kids))))))
     set_height(node, max(map(_get_height, kids), default=0) + 1)
     set_free(node, node._free())
-    return finish(node, key, functools.reduce(operator.or_, map(_get_facts, kids), own))
+    facts = functools.reduce(operator.or_, map(_get_facts, kids), own)
+    set_facts(node, facts)
+    set_kind(node, cls._kind_rule(node) if facts & FACT_ARRAY else SCALAR)
+    _interned[key] = weakref.KeyedRef(node, _forget, key)
+    return node
 
 
 def _field_hash(value: Any) -> int:
@@ -372,8 +383,6 @@ def _field_hash(value: Any) -> int:
         return hash(tuple(map(_get_hash, value)))
     if isinstance(value, Expr):
         return value._hash
-    if isinstance(value, Kind):
-        return value.stable_hash
     if type(value) is Fraction and max(value.numerator.bit_length(), value.denominator.bit_length()) > 60:
         return hash(_key_part(value))  # 1/2^k would share 61 hashes (see _key_part)
     return hash(value)

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
 Dim = Union[str, int]
 
-_kinds: dict[tuple[Dim, ...], Kind] = {}
+KINDS: dict[tuple[Dim, ...], Kind] = {}  # every kind made, by shape (never removed)
 
 
 class Kind:
@@ -31,7 +31,7 @@ class Kind:
     stable_hash: int  # the same in every process, unlike hash(str)
 
     def __new__(cls, shape: tuple[Dim, ...]) -> Kind:
-        known = _kinds.get(shape)
+        known = KINDS.get(shape)
         if known is not None:
             return known
         if len(shape) > 2:
@@ -42,7 +42,7 @@ class Kind:
         kind = object.__new__(cls)
         object.__setattr__(kind, "shape", shape)
         object.__setattr__(kind, "stable_hash", zlib.crc32(repr(shape).encode()))
-        _kinds[shape] = kind
+        KINDS[shape] = kind
         return kind
 
     def __setattr__(self, name: str, value: object) -> None:

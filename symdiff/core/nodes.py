@@ -188,8 +188,8 @@ class Mul(Expr):
         return cast(Mul, build_sequence(cls, key, factors, Mul._own_facts(factors)))
 
     @staticmethod
-    def _own_facts(*fields: Any) -> int:
-        return FACT_SUM_FACTOR if Add in map(type, fields[0]) else 0
+    def _own_facts(factors: tuple[Expr, ...]) -> int:
+        return FACT_SUM_FACTOR if Add in map(type, factors) else 0
 
     @staticmethod
     def _kind_rule(node: Expr) -> Kind:
@@ -225,8 +225,7 @@ class Pow(Expr):
         return cast(Pow, build_pair(cls, key, base, exp, Pow._own_facts(base, exp)))
 
     @staticmethod
-    def _own_facts(*fields: Any) -> int:
-        base, exp = fields
+    def _own_facts(base: Expr, exp: Expr) -> int:
         own = FACT_POWER
         if type(exp) is Num and exp.value < 0:
             own |= FACT_DENOMINATOR
@@ -273,11 +272,11 @@ class Func(Expr):
         node = interned_node(key)
         if node is not None:
             return cast(Func, node)
-        return cast(Func, build_func(cls, key, name, arg, function_fact(name)))
+        return cast(Func, build_func(cls, key, name, arg, Func._own_facts(name, arg)))
 
     @staticmethod
-    def _own_facts(*fields: Any) -> int:
-        return function_fact(fields[0])
+    def _own_facts(name: str, arg: Expr, rest: tuple[Expr, ...] = ()) -> int:
+        return function_fact(name)
 
     @staticmethod
     def _kind_rule(node: Expr) -> Kind:
@@ -310,10 +309,10 @@ class Log(Expr):
         node = interned_node(key)
         if node is not None:
             return cast(Log, node)
-        return cast(Log, build_pair(cls, key, arg, base, FACT_LOG))
+        return cast(Log, build_pair(cls, key, arg, base, Log._own_facts(arg, base)))
 
     @staticmethod
-    def _own_facts(*fields: Any) -> int:
+    def _own_facts(arg: Expr, base: Expr) -> int:
         return FACT_LOG
 
     @staticmethod
@@ -345,7 +344,7 @@ class Sum(Expr):
     upper: Expr
 
     @staticmethod
-    def _own_facts(*fields: Any) -> int:
+    def _own_facts(body: Expr, index: Sym, lower: Expr, upper: Expr) -> int:
         return FACT_BINDER
 
     @staticmethod
@@ -397,7 +396,7 @@ class Delta(Expr):
         return cast(Delta, build(cls, key, (i, j)))
 
     @staticmethod
-    def _own_facts(*fields: Any) -> int:
+    def _own_facts(i: Expr, j: Expr) -> int:
         return FACT_BINDER
 
     @staticmethod
