@@ -19,8 +19,9 @@ from .functions import FUNCTIONS, Function, undefined_derivative
 from .indexing import depends, index_deltas, same_family
 from .limits import MAX_CHAIN_FACTORS, MAX_RESULT_SIZE
 from .sums import Collapse, collapse, collapses, unclash
+from .core.rows import table
 from .expr import (
-    E, NEG_ONE, ONE, TWO, ZERO, Add, Expr, Func, Log, Mul, Num, Pow, Sum, Sym,
+    E, FACT_ARRAY, NEG_ONE, ONE, SCALAR, TWO, ZERO, Add, Const, Delta, Expr, Func, Log, Mul, Num, Pow, Sum, Sym,
     add, cost, delta, derivative, div, func, ln, log, mul, num, postorder, pow_, sub, summation, transform,
 )
 from .expr import Derivative as Operator  # `Derivative` here is the type of a rule's `d`
@@ -360,40 +361,60 @@ def offers_log(e: Expr, x: Sym) -> bool:
     return len(target.factors) >= 3 or powers >= 2
 
 
+def _select_sym(e: Expr, x: Sym) -> Rule:
+    if e is x:
+        return RULES["variable"]
+    if same_family(e, x):
+        return RULES["indexed_variable"]
+    raise DifferentiationError(f"cannot differentiate {e} with respect to its index {x}")
+
+
+def _select_mul(e: Expr, x: Sym) -> Rule:
+    if any(not depends(f, x) for f in e.factors):
+        return RULES["constant_multiple"]
+    return RULES["quotient"] if _is_quotient(e, x) else RULES["product"]
+
+
+def _select_pow(e: Expr, x: Sym) -> Rule:
+    if not depends(e.exp, x):
+        return RULES["power"]
+    if not depends(e.base, x):
+        return RULES["exp"] if e.base is E else RULES["exp_base"]
+    return RULES["logarithmic_differentiation"]
+
+
+def _select_log(e: Expr, x: Sym) -> Rule:
+    if depends(e.base, x):
+        return RULES["change_of_base"]
+    return RULES["ln"] if e.base is E else RULES["log_base"]
+
+
+def _no_rule(e: Expr, x: Sym) -> Rule:
+    raise DifferentiationError(f"no differentiation rule for {type(e).__name__} (a {e} that contains {x})")
+
+
+# The diff column of each node kind's row: the rule for a node that contains x.
+SELECT: dict[type[Expr], Callable[[Expr, Sym], Rule]] = table("diff")
+SELECT.update({
+    Num: _no_rule,  # constant: never contains x
+    Const: _no_rule,
+    Sym: _select_sym,
+    Add: lambda e, x: RULES["sum"],
+    Mul: _select_mul,
+    Pow: _select_pow,
+    Log: _select_log,
+    Func: lambda e, x: RULES.get(f"fn:{e.name}") or RULES["undefined_function"],
+    Sum: lambda e, x: RULES["sum_over_index"],
+    Delta: _no_rule,  # its indices are never differentiated: delta(i, j) is constant in x
+    Operator: lambda e, x: RULES["derivative_operator"],
+})
+
+
 def select(e: Expr, x: Sym) -> Rule:
     """The rule that differentiates `e` (which contains `x`)."""
-    t = type(e)
     if not depends(e, x):
         return RULES["constant"]
-    if t is Sym:
-        if e is x:
-            return RULES["variable"]
-        if same_family(e, x):
-            return RULES["indexed_variable"]
-        raise DifferentiationError(f"cannot differentiate {e} with respect to its index {x}")
-    if t is Add:
-        return RULES["sum"]
-    if t is Mul:
-        if any(not depends(f, x) for f in e.factors):
-            return RULES["constant_multiple"]
-        return RULES["quotient"] if _is_quotient(e, x) else RULES["product"]
-    if t is Pow:
-        if not depends(e.exp, x):
-            return RULES["power"]
-        if not depends(e.base, x):
-            return RULES["exp"] if e.base is E else RULES["exp_base"]
-        return RULES["logarithmic_differentiation"]
-    if t is Log:
-        if depends(e.base, x):
-            return RULES["change_of_base"]
-        return RULES["ln"] if e.base is E else RULES["log_base"]
-    if t is Func:
-        return RULES[f"fn:{e.name}"] if e.name in FUNCTIONS else RULES["undefined_function"]
-    if t is Sum:
-        return RULES["sum_over_index"]
-    if t is Operator:
-        return RULES["derivative_operator"]
-    raise DifferentiationError(f"no differentiation rule for {t.__name__}")
+    return SELECT[type(e)](e, x)
 
 
 CHAIN = Formula(_x, func("f", _u), mul(func("f'", _u), _du))
@@ -493,6 +514,9 @@ def differentiate(e: Expr, x: Sym, record: bool = False, method: str = "auto") -
     `method` "log" takes logarithms of `e` (a product, quotient or power; see
     `log_target`); "rules" writes f^g as e^(g*ln(f)) instead of taking
     logarithms; "auto" takes logarithms for f^g only."""
+    if e.facts & FACT_ARRAY or x.kind is not SCALAR:
+        arrays = ", ".join(sorted(f"{s} ({s.kind})" for s in e.free | {x} if s.kind is not SCALAR))
+        raise DifferentiationError(f"symdiff differentiates scalar expressions only, so far: {arrays}")
     log_at = log_target(e, x) if check_method(method) == "log" else None
     through_exp = method == "rules"
     memo: dict[Expr, Expr] = {}

@@ -66,6 +66,11 @@ class DifferentiationError(SymdiffError):
         self.variables = variables
 
 
+class KindError(SymdiffError):
+    """Values whose kinds do not combine: a matrix plus a scalar, `X*w` with
+    mismatched inner dimensions, the square of a vector."""
+
+
 class LimitError(SymdiffError):
     """Work past one of the bounds in `symdiff.limits` (order, result size, output
     length, sum terms): refused, as early as the cost is known."""

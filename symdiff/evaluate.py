@@ -11,14 +11,15 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from fractions import Fraction
-from typing import SupportsFloat, cast
+from typing import Callable, NamedTuple, SupportsFloat, cast
 from functools import cache
 from math import comb
 
 from .errors import EvaluationError, LimitError, SymdiffError
 from .functions import FUNCTIONS, Function
+from .core.rows import table
 from .expr import (
-    UNDEFINED, Add, Const, Delta, Expr, Func, Log, Mul, Num, Pow, Sum, Sym, add, mul, postorder, sym,
+    SCALAR, UNDEFINED, Add, Const, Delta, Derivative, Expr, Func, Log, Mul, Num, Pow, Sum, Sym, add, mul, postorder, sym,
 )
 from .limits import MAX_SUM_TERMS
 
@@ -79,38 +80,28 @@ class _Evaluator:
         self.nesting = 0
 
     def value(self, root: Expr, env: dict[str, float]) -> float:
-        """Bottom-up, without recursion; a sum is a leaf valued by `sum_value`."""
+        """Bottom-up, without recursion; a leaf row (a sum among them) is valued on its own."""
         done: dict[int, float] = {}
         stack: list[tuple[Expr, bool]] = [(root, False)]
         while stack:
             node, expanded = stack.pop()
             if id(node) in done:
                 continue
-            t = type(node)
-            if t is Sym or t is Sum or not node.args:
-                done[id(node)] = self.leaf(node, env)
+            row = VALUES[type(node)]
+            if row.leaf:
+                done[id(node)] = row.fn(self, node, (), env)
             elif not expanded:
                 stack.append((node, True))
                 stack.extend((c, False) for c in node.args if id(c) not in done)
             else:
-                kids = tuple(done[id(c)] for c in node.args)
-                done[id(node)] = self.combine(node, kids)
+                done[id(node)] = row.fn(self, node, tuple(done[id(c)] for c in node.args), env)
         return done[id(root)]
 
-    def leaf(self, node: Expr, env: dict[str, float]) -> float:
-        match node:
-            case Num(value):
-                return float(value)
-            case Const(name):
-                return CONSTANT_VALUES[name]
-            case Sym():
-                return self.symbol(node, env)
-            case Sum():
-                return self.sum_value(node, env)
-        raise EvaluationError(f"cannot evaluate a {type(node).__name__} node")
-
-    def symbol(self, node: Sym, env: dict[str, float]) -> float:
+    def symbol(self, node: Expr, kids: tuple[float, ...], env: dict[str, float]) -> float:
         name = str(node)
+        if node.kind is not SCALAR:
+            raise EvaluationError(f"{name} is a {node.kind}: evaluate gives one number, from a value "
+                                  "for each scalar variable")
         if name in env:
             return env[name]
         if node.indices:
@@ -122,32 +113,15 @@ class _Evaluator:
             raise EvaluationError(f"no value given for the variable {name!r} ({element})")
         raise EvaluationError(f"no value given for the variable {name!r}")
 
-    def combine(self, node: Expr, kids: tuple[float, ...]) -> float:
-        match node:
-            case Add():
-                out = math.fsum(kids)
-            case Mul():
-                out = math.prod(kids)
-            case Pow(_, exp):
-                out = _power(kids[0], kids[1], exp)
-            case Log():
-                return _log(kids[0], kids[1])
-            case Func(name):
-                row = FUNCTIONS.get(name)
-                if row is None:
-                    raise EvaluationError(f"{name} is an undefined function: it has no value")
-                if row.exact is not None and not node.free:
-                    exact = self.exact(row, node)
-                    if exact is not None:
-                        return exact
-                return row.evaluate(*kids)
-            case Delta():
-                return 1.0 if kids[0] == kids[1] else 0.0
-            case _:
-                raise EvaluationError(f"cannot evaluate a {type(node).__name__} node")
-        if isinstance(out, complex) or (math.isinf(out) and all(map(math.isfinite, kids))):
-            raise EvaluationError("the value overflows a float")
-        return out
+    def function(self, node: Expr, kids: tuple[float, ...], env: dict[str, float]) -> float:
+        row = FUNCTIONS.get(node.name)
+        if row is None:
+            raise EvaluationError(f"{node.name} is an undefined function: it has no value")
+        if row.exact is not None and not node.free:
+            exact = self.exact(row, node)
+            if exact is not None:
+                return exact
+        return row.evaluate(*kids)
 
     def exact(self, row: Function, node: Expr) -> float | None:
         """The value of a function of constants that its row knows exactly
@@ -161,7 +135,7 @@ class _Evaluator:
 
     # ------------------------------------------------------------- sums
 
-    def sum_value(self, s: Sum, env: dict[str, float]) -> float:
+    def sum_value(self, s: Expr, kids: tuple[float, ...], env: dict[str, float]) -> float:
         lo = _whole(self.value(s.lower, env), f"the lower bound of sum_{{{s.index}}}")
         hi = _whole(self.value(s.upper, env), f"the upper bound of sum_{{{s.index}}}")
         if hi < lo:
@@ -182,7 +156,7 @@ class _Evaluator:
         finally:
             self.nesting -= 1
 
-    def spend(self, terms: int, s: Sum, count: int) -> None:
+    def spend(self, terms: int, s: Expr, count: int) -> None:
         self.terms_left -= terms
         if self.terms_left < 0:
             what = f"sum_{{{s.index}}} of {count:,} terms" if terms == count else "these sums"
@@ -191,7 +165,7 @@ class _Evaluator:
                 f"and no closed form is known for the body"
             )
 
-    def closed_form(self, s: Sum, lo: int, hi: int, env: dict[str, float]) -> float | None:
+    def closed_form(self, s: Expr, lo: int, hi: int, env: dict[str, float]) -> float | None:
         """sum_{i=lo}^{hi} body for a body polynomial in i (Faulhaber) or geometric."""
         terms = _index_terms(s.body, s.index)
         if terms is None:
@@ -210,6 +184,42 @@ class _Evaluator:
                 r = self.value(ratio, env)
                 total.append(c * _geometric(r, lo, hi))
         return math.fsum(total)
+
+
+def _checked(out: float, kids: tuple[float, ...]) -> float:
+    if isinstance(out, complex) or (math.isinf(out) and all(map(math.isfinite, kids))):
+        raise EvaluationError("the value overflows a float")
+    return out
+
+
+class Value(NamedTuple):
+    """The evaluate column of a node kind's row: `fn(evaluator, node, kids, env)`,
+    where `kids` are the children's values, or () for a `leaf` row (valued on
+    its own: a symbol reads its subscripts, a sum binds its index)."""
+
+    fn: Callable[[_Evaluator, Expr, tuple[float, ...], dict[str, float]], float]
+    leaf: bool = False
+
+
+VALUES: dict[type[Expr], Value] = table("evaluate")
+VALUES.update({
+    Num: Value(lambda ev, n, kids, env: float(n.value), leaf=True),
+    Const: Value(lambda ev, n, kids, env: CONSTANT_VALUES[n.name], leaf=True),
+    Sym: Value(_Evaluator.symbol, leaf=True),
+    Sum: Value(_Evaluator.sum_value, leaf=True),
+    Add: Value(lambda ev, n, kids, env: _checked(math.fsum(kids), kids)),
+    Mul: Value(lambda ev, n, kids, env: _checked(math.prod(kids), kids)),
+    Pow: Value(lambda ev, n, kids, env: _checked(_power(kids[0], kids[1], n.exp), kids)),
+    Log: Value(lambda ev, n, kids, env: _log(kids[0], kids[1])),
+    Func: Value(_Evaluator.function),
+    Delta: Value(lambda ev, n, kids, env: 1.0 if kids[0] == kids[1] else 0.0),
+    Derivative: Value(lambda ev, n, kids, env: _unevaluated(n), leaf=True),
+})
+
+
+def _unevaluated(n: Expr) -> float:
+    """A `d/dx` node has a value once differentiated: the public calls do that as they read."""
+    raise EvaluationError(f"{n} is a derivative not yet taken: differentiate it first (symdiff.parse does)")
 
 
 def _depends(e: Expr, i: Sym) -> bool:

@@ -45,8 +45,9 @@ from fractions import Fraction
 from . import runtime
 from .api import as_tree
 from .errors import SymdiffError
+from .core.rows import table
 from .expr import (
-    E, FACT_BINDER, ONE, ZERO, Add, Const, Delta, Expr, Func, Log, Mul, Num, Pow, Sum, Sym, add, func, log, mul,
+    E, FACT_BINDER, ONE, ZERO, Add, Const, Delta, Derivative, Expr, Func, Log, Mul, Num, Pow, Sum, Sym, add, func, log, mul,
     natural_key, neg, postorder, size,
 )
 from .functions import FUNCTIONS, ROWS, Function, is_undefined
@@ -383,38 +384,27 @@ class _Lowering:
 
     # -- one node, its children lowered
     def visit(self, e: Expr, ctx: tuple[Sum, ...]) -> int:
-        c = self.code
-        t = type(e)
-        if t is Num:
-            return c.leaf(_number(e.value))
-        if t is Const:
-            return c.leaf(self.b.pi if e.name == "pi" else self.b.e)
-        if self.b.vectorised and not e.free and not e.facts & FACT_BINDER:
+        if self.b.vectorised and e.args and not e.free and not e.facts & FACT_BINDER:
             with self.scalar():  # torch.sqrt(2) is a TypeError: math.sqrt(2)
-                return self.visit(e, ctx)
-        if t is Sym:
-            return self.symbol(cast(Sym, e), ctx)
-        if t is Add:
-            return self.add(cast(Add, e), ctx)
-        if t is Mul or (t is Pow and type(e.exp) is Num and e.exp.value < 0):
+                return CODE[type(e)](self, e, ctx)
+        return CODE[type(e)](self, e, ctx)
+
+    def log_node(self, e: Expr, ctx: tuple[Sum, ...]) -> int:
+        value = self.log(e.arg, ctx)
+        if e.base is E:
+            return value
+        return self.code.mul([value], [self.log(e.base, ctx)])
+
+    def func_node(self, e: Expr, ctx: tuple[Sum, ...]) -> int:
+        row = FUNCTIONS[e.name]
+        if row.definition and not getattr(row, self.b.column) and not self.row_helper(row):
+            return self.lower(row.definition(*e.args), ctx)  # no spelling: the row's definition
+        return self.function(e.name, *(self.lower(a, ctx) for a in e.args))
+
+    def pow_node(self, e: Expr, ctx: tuple[Sum, ...]) -> int:
+        if type(e.exp) is Num and e.exp.value < 0:
             return self.product(e, ctx)
-        if t is Pow:
-            return self.power(cast(Pow, e), ctx)
-        if t is Log:
-            value = self.log(e.arg, ctx)
-            if e.base is E:
-                return value
-            return c.mul([value], [self.log(e.base, ctx)])
-        if t is Func:
-            row = FUNCTIONS[e.name]
-            if row.definition and not getattr(row, self.b.column) and not self.row_helper(row):
-                return self.lower(row.definition(*e.args), ctx)  # no spelling: the row's definition
-            return self.function(e.name, *(self.lower(a, ctx) for a in e.args))
-        if t is Sum:
-            return self.summation(cast(Sum, e), ctx)
-        if t is Delta:
-            return c.tmpl(self.b.delta, self.lower(e.i, ctx), self.lower(e.j, ctx))
-        raise SymdiffError(f"cannot generate code for a {t.__name__} node")
+        return self.power(cast(Pow, e), ctx)
 
     def function(self, name: str, *args: int) -> int:
         row = FUNCTIONS[name]
@@ -690,6 +680,28 @@ class _Lowering:
         if by == 0:
             return node
         return c.add([(node, 1), (c.leaf(str(abs(by))), 1 if by > 0 else -1)])
+
+
+# The code column of each node kind's row: `fn(lowering, node, ctx)`, its
+# children already lowered (a sum's bounds; a symbol's subscripts by `symbol`).
+CODE: dict[type[Expr], Callable[[_Lowering, Expr, tuple[Sum, ...]], int]] = table("code")
+CODE.update({
+    Num: lambda lo, e, ctx: lo.code.leaf(_number(e.value)),
+    Const: lambda lo, e, ctx: lo.code.leaf(lo.b.pi if e.name == "pi" else lo.b.e),
+    Sym: lambda lo, e, ctx: lo.symbol(cast(Sym, e), ctx),
+    Add: lambda lo, e, ctx: lo.add(cast(Add, e), ctx),
+    Mul: _Lowering.product,
+    Pow: _Lowering.pow_node,
+    Log: _Lowering.log_node,
+    Func: _Lowering.func_node,
+    Sum: lambda lo, e, ctx: lo.summation(cast(Sum, e), ctx),
+    Delta: lambda lo, e, ctx: lo.code.tmpl(lo.b.delta, lo.lower(e.i, ctx), lo.lower(e.j, ctx)),
+    Derivative: lambda lo, e, ctx: _refuse(f"{e} is a derivative not yet taken: differentiate it first"),
+})
+
+
+def _refuse(reason: str) -> int:
+    raise SymdiffError(reason)
 
 
 def _index_offset(i: Expr) -> tuple[Sym | None, int]:

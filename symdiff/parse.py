@@ -372,7 +372,7 @@ class PlainPostLexer:
         kinds = [t.type for t in recent]
         if tok.type == "NAME" and str(tok) == "T" and kinds[-1:] == ["POW"] and words.get("T", 0) < 2:
             raise _TokenError(tok, "^T reads as a transpose, and matrix expressions need declared shapes, "
-                              f"which symdiff does not read yet; for a power of a variable T write ^(T)")
+                              "which symdiff does not read yet; for a power of a variable T write ^(T)")
         if tok.type == "NAME" and re.fullmatch(r"[A-Z]'", str(tok)):
             raise _TokenError(tok, f"{tok} reads as a transpose, and matrix expressions need declared "
                               f"shapes, which symdiff does not read yet; a primed name is written in "

@@ -14,7 +14,7 @@ from fractions import Fraction
 from math import gcd
 from typing import NamedTuple, cast
 
-from .expr import Add, Expr, Mul, Num, Pow, add, mul, pow_
+from .expr import FACT_ARRAY, Add, Expr, Mul, Num, Pow, add, mul, pow_
 
 # Coefficients are ints where they are whole (int arithmetic is many times
 # faster than Fraction's), Fractions otherwise.
@@ -63,7 +63,10 @@ def _is_poly_power(e: Expr) -> bool:
 
 def structure(e: Expr, max_nodes: int = MAX_NODES) -> list[Expr] | None:
     """The polynomial nodes of `e` in postorder (generators are not entered),
-    or None past MAX_NODES."""
+    or None past MAX_NODES or where a vector or matrix occurs (their products
+    do not commute)."""
+    if e.facts & FACT_ARRAY:
+        return None
     out: list[Expr] = []
     stack: list[tuple[Expr, bool]] = [(e, False)]
     seen: set[int] = set()

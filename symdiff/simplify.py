@@ -62,8 +62,8 @@ from . import polynomial as P
 from .functions import ABS, FUNCTIONS, ROWS, Function, Parity
 from .terms import is_negative, is_reciprocal
 from .expr import (
-    E, FACT_BINDER, FACT_DENOMINATOR, FACT_EXP, FACT_LOG, FACT_POWER, FACT_SUM_FACTOR, FACT_SUM_POWER,
-    MAX_FOLD_BITS, NEG_ONE, ONE, TWO, UNDEFINED, ZERO, Add, Const, Expr, Func, Log, Mul, Num, Pow, Sum, Sym,
+    E, FACT_ARRAY, FACT_BINDER, FACT_DENOMINATOR, FACT_EXP, FACT_LOG, FACT_POWER, FACT_SUM_FACTOR, FACT_SUM_POWER,
+    MAX_FOLD_BITS, NEG_ONE, ONE, SCALAR, TWO, UNDEFINED, ZERO, Add, Const, Expr, Func, Log, Mul, Num, Pow, Sum, Sym,
     _fold_numeric_power, add, cost, factor_key, set_term_key, func, function_fact, mul, neg, num, order_key, postorder, pow_,
     replace_subtrees, sym,
 )
@@ -1304,7 +1304,7 @@ class Simplifier:
                 done[node] = done[then]
                 continue
             kids = tuple(map(done.__getitem__, node.args))
-            if type(node) is Mul and any(k is ZERO for k in kids):
+            if type(node) is Mul and any(k is ZERO for k in kids) and node.kind is SCALAR:
                 # u'*f'(u) with u' = 0 is 0 even where f'(u) is a literal 1/0
                 # (acos(sin(x)^2 + cos(x)^2)): the input is undefined there anyway.
                 done[node] = ZERO
@@ -1342,6 +1342,8 @@ class Simplifier:
         if table is None:
             table = self.table[t] = _rows_by_type().get(t, [])
         facts = node.facts
+        if facts & FACT_ARRAY and node.kind is not SCALAR:
+            return node  # the rewrites assume products commute: vectors and matrices are left as built
         search = self.canonical_only is not self
         for rw in table:
             if (facts & rw.needs) != rw.needs or (rw.uses and not facts & rw.uses):
@@ -1580,7 +1582,7 @@ def _renaming(e: Expr) -> dict[Expr, Expr] | None:
     names = sorted(e.free, key=order_key)
     if any(v.indices for v in names):
         return None
-    return {v: Sym(f"\0{i}", ()) for i, v in enumerate(names)}
+    return {v: Sym(f"\0{i}", (), v.kind) for i, v in enumerate(names)}
 
 
 def _rename(e: Expr, names: dict[Expr, Expr]) -> Expr:
@@ -1590,19 +1592,9 @@ def _rename(e: Expr, names: dict[Expr, Expr]) -> Expr:
     for node in postorder(e):
         if node in done:
             continue
-        t = type(node)
-        if t is Add or t is Mul:
-            kids = tuple(done[c] for c in node.args)
-            done[node] = node if kids == node.args else t(kids)
-        elif t is Pow or t is Log:
-            a, b = node.args
-            a2, b2 = done[a], done[b]
-            done[node] = node if a2 is a and b2 is b else t(a2, b2)
-        elif t is Func:
-            kids = tuple(done[c] for c in node.args)
-            done[node] = node if kids == node.args else Func(node.name, kids[0], kids[1:])
-        else:  # numbers, constants
-            done[node] = node
+        args = node.args
+        kids = tuple(done[c] for c in args) if args else args
+        done[node] = node if kids == args else node.with_args(kids)
     return done[e]
 
 
