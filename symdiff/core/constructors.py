@@ -13,7 +13,7 @@ import operator
 from fractions import Fraction
 from typing import Any, Callable, TypeVar, cast
 
-from .expr import Expr, _get_facts
+from .expr import OPERATORS, Expr, _get_facts
 from .facts import FACT_ARRAY
 from .kinds import KINDS, SCALAR, Kind
 from .nodes import (
@@ -302,3 +302,6 @@ def derivative(body: Expr, var: Sym, order: int = 1) -> Derivative:
     if type(order) is not int or order < 1:
         raise ValueError(f"a derivative's order is a whole number >= 1, not {order!r}")
     return Derivative(body, var, order)
+
+
+OPERATORS.update(add=add, sub=sub, mul=mul, div=div, pow=pow_, neg=neg, as_expr=as_expr)

@@ -16,14 +16,15 @@ import weakref
 import zlib
 from collections.abc import Iterator, MutableMapping
 from fractions import Fraction
-from typing import TYPE_CHECKING, Any, Callable, ClassVar, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, ClassVar, TypeAlias, TypeVar
 
 from ..formats import EXPRESSION as FORMATS
 from .facts import FACT_ARRAY
 from .kinds import SCALAR, Kind
 
-if TYPE_CHECKING:
-    from .nodes import Sym
+# Free symbols are Sym nodes, a class of `nodes`, which builds on this module:
+# typed loosely here so that this module imports none above it.
+Sym: TypeAlias = Any
 
 
 # Every node class, in the order defined: a class made anywhere joins (see
@@ -112,7 +113,9 @@ class Expr:
         exp: Expr  # Pow
         arg: Expr  # Func, Log
         rest: tuple[Expr, ...]  # Func
-        body: Expr  # Sum
+        body: Expr  # Sum, Derivative
+        var: Sym  # Derivative
+        order: int  # Derivative
         index: Sym  # Sum
         lower: Expr  # Sum
         upper: Expr  # Sum
@@ -223,51 +226,44 @@ class Expr:
         """Typeset maths in Jupyter."""
         return f"$\\displaystyle {FORMATS['latex'].write(self)}$"
 
-    # Arithmetic, for library users building trees in Python (the constructors
-    # build on this module, so they are imported where used).
+    # Arithmetic, for library users building trees in Python: the constructors
+    # build on this module, so they register themselves in OPERATORS.
     def __add__(self, other: Any) -> Expr:
-        from .constructors import add, as_expr
-        return add(self, as_expr(other))
+        return OPERATORS["add"](self, OPERATORS["as_expr"](other))
 
     def __radd__(self, other: Any) -> Expr:
-        from .constructors import add, as_expr
-        return add(as_expr(other), self)
+        return OPERATORS["add"](OPERATORS["as_expr"](other), self)
 
     def __sub__(self, other: Any) -> Expr:
-        from .constructors import as_expr, sub
-        return sub(self, as_expr(other))
+        return OPERATORS["sub"](self, OPERATORS["as_expr"](other))
 
     def __rsub__(self, other: Any) -> Expr:
-        from .constructors import as_expr, sub
-        return sub(as_expr(other), self)
+        return OPERATORS["sub"](OPERATORS["as_expr"](other), self)
 
     def __mul__(self, other: Any) -> Expr:
-        from .constructors import as_expr, mul
-        return mul(self, as_expr(other))
+        return OPERATORS["mul"](self, OPERATORS["as_expr"](other))
 
     def __rmul__(self, other: Any) -> Expr:
-        from .constructors import as_expr, mul
-        return mul(as_expr(other), self)
+        return OPERATORS["mul"](OPERATORS["as_expr"](other), self)
 
     def __truediv__(self, other: Any) -> Expr:
-        from .constructors import as_expr, div
-        return div(self, as_expr(other))
+        return OPERATORS["div"](self, OPERATORS["as_expr"](other))
 
     def __rtruediv__(self, other: Any) -> Expr:
-        from .constructors import as_expr, div
-        return div(as_expr(other), self)
+        return OPERATORS["div"](OPERATORS["as_expr"](other), self)
 
     def __pow__(self, other: Any) -> Expr:
-        from .constructors import as_expr, pow_
-        return pow_(self, as_expr(other))
+        return OPERATORS["pow"](self, OPERATORS["as_expr"](other))
 
     def __rpow__(self, other: Any) -> Expr:
-        from .constructors import as_expr, pow_
-        return pow_(as_expr(other), self)
+        return OPERATORS["pow"](OPERATORS["as_expr"](other), self)
 
     def __neg__(self) -> Expr:
-        from .constructors import neg
-        return neg(self)
+        return OPERATORS["neg"](self)
+
+
+# Python's operators on nodes, by name: filled in by `constructors`.
+OPERATORS: dict[str, Callable[..., Expr]] = {}
 
 
 # The slots' own setters: they bypass Expr.__setattr__, which refuses.

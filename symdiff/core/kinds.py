@@ -11,12 +11,16 @@ from __future__ import annotations
 
 import zlib
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Union
+from typing import Protocol, Union
 
 from ..errors import KindError
 
-if TYPE_CHECKING:
-    from .expr import Expr
+
+class Expr(Protocol):
+    """What a kind rule reads of a node (the nodes build on this module)."""
+
+    @property
+    def kind(self) -> Kind: ...
 
 Dim = Union[str, int]
 
@@ -155,16 +159,13 @@ def product_kind(factors: Iterable[Expr]) -> Kind:
     return Kind((rows, cols))
 
 
-def power_kind(base: Expr, exp: Expr) -> Kind:
-    """A scalar to a scalar power; a square matrix to an integer power."""
+def power_kind(base: Expr, exp: Expr, integral: bool) -> Kind:
+    """A scalar to a scalar power; a square matrix to an integer power (`integral`: exp is a whole number)."""
     if exp.kind is not SCALAR:
         raise KindError(f"an exponent must be a scalar, not {_named(exp)}")
     k = base.kind
     if k is SCALAR:
         return SCALAR
-    from .nodes import Num
-
-    integral = type(exp) is Num and exp.value.denominator == 1
     if len(k.shape) == 2 and k.rows == k.cols and integral:
         return k
     if len(k.shape) == 1:

@@ -237,7 +237,7 @@ class Pow(Expr):
 
     @staticmethod
     def _kind_rule(node: Expr) -> Kind:
-        return power_kind(node.base, node.exp)
+        return power_kind(node.base, node.exp, type(node.exp) is Num and node.exp.value.denominator == 1)
 
     @property
     def args(self) -> tuple[Expr, ...]:
@@ -425,7 +425,7 @@ class Derivative(Expr):
     _fields = ("body", "var", "order")
     _tag = 11
     _rank = 9
-    __match_args__ = _fields
+    __match_args__ = ("body", "var", "order")
     body: Expr
     var: Sym
     order: int
