@@ -125,30 +125,11 @@ class Ring:
             t = type(node)
             if t is Num:
                 p: Poly | None = {self.zero_mono: _exact(node.value)} if node.value else {}
-            elif t is Add:
-                p = {}
-                for c in node.terms:
-                    p = padd(p, done[id(c)])
-            elif t is Mul:
-                p = {self.zero_mono: 1}
-                for c in node.factors:
-                    work += len(p) * len(done[id(c)])
-                    if work > budget.work:
-                        return None
-                    p = pmul(p, done[id(c)], budget.terms * 4)
-                    if p is None:
-                        return None
+            elif t is Add or t is Mul or _is_poly_power(node) and type(node.base) in (Add, Mul):
+                p, work = _compound(node, done, self.zero_mono, budget, work)
             elif _is_poly_power(node):
-                k = node.exp.value.numerator
-                base = done[id(node.base)]
-                if type(node.base) in (Add, Mul):
-                    work += len(base) ** 2 * k
-                    if work > budget.work:
-                        return None
-                    p = ppow(base, k, budget.terms)
-                else:
-                    ((mono, _),) = base.items()
-                    p = {tuple(a * k for a in mono): 1}
+                ((mono, _),) = done[id(node.base)].items()
+                p = {tuple(a * node.exp.value.numerator for a in mono): 1}
             else:
                 i = self.index.get(node)
                 if i is None:
@@ -167,6 +148,34 @@ class Ring:
         for mono, c in sorted(p.items(), key=lambda mc: (-sum(mc[0]), mc[0])):
             terms.append(mul(Num(Fraction(c)), *(pow_(g, Num(Fraction(k))) for g, k in zip(self.gens, mono) if k)))
         return add(*terms)
+
+
+def _compound(node: Expr, done: dict[int, Poly], zero: tuple[int, ...], budget: Budget,
+              work: int) -> tuple[Poly | None, int]:
+    """A sum, a product, or a whole positive power of one, from its children's
+    polynomials in `done`: (the polynomial, or None over budget; the work so far)."""
+    t = type(node)
+    if t is Add:
+        total: Poly = {}
+        for c in node.terms:
+            total = padd(total, done[id(c)])
+        return total, work
+    if t is Mul:
+        p: Poly = {zero: 1}
+        for c in node.factors:
+            work += len(p) * len(done[id(c)])
+            if work > budget.work:
+                return None, work
+            q = pmul(p, done[id(c)], budget.terms * 4)
+            if q is None:
+                return None, work
+            p = q
+        return p, work
+    base, k = done[id(node.base)], node.exp.value.numerator
+    work += len(base) ** 2 * k
+    if work > budget.work:
+        return None, work
+    return ppow(base, k, budget.terms), work
 
 
 def padd(p: Poly, q: Poly) -> Poly:
@@ -397,25 +406,8 @@ def laurent(e: Expr, budget: Budget = LARGE) -> tuple[list[Expr], list[int], Pol
             p: Poly | None = {tuple(mono): 1}
         elif t is Num:
             p = {zero: _exact(node.value)} if node.value else {}
-        elif t is Add:
-            p = {}
-            for c in node.terms:
-                p = padd(p, done[id(c)])
-        elif t is Mul:
-            p = {zero: 1}
-            for c in node.factors:
-                work += len(p) * len(done[id(c)])
-                if work > budget.work:
-                    return None
-                p = pmul(p, done[id(c)], budget.terms * 4)
-                if p is None:
-                    return None
-        else:  # a sum or product under a whole positive power
-            base = done[id(node.base)]
-            work += len(base) ** 2 * node.exp.value.numerator
-            if work > budget.work:
-                return None
-            p = ppow(base, node.exp.value.numerator, budget.terms)
+        else:  # a sum, a product, or a sum or product under a whole positive power
+            p, work = _compound(node, done, zero, budget, work)
         if p is None or len(p) > budget.terms:
             return None
         done[id(node)] = p
