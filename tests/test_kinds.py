@@ -206,11 +206,12 @@ def _load_stages():
     import symdiff.diff  # noqa: F401  (each stage registers its table)
     import symdiff.evaluate  # noqa: F401
     import symdiff.generate  # noqa: F401
+    import symdiff.printing.precedence  # noqa: F401
 
 
 def test_every_node_kind_fills_every_column():
     _load_stages()
-    assert {"diff", "evaluate", "code", "order: token", "order: factor head"} <= set(rows.stages())
+    assert {"diff", "evaluate", "code", "precedence", "order: token", "order: factor head"} <= set(rows.stages())
     assert set(E.NODE_TYPES) <= set(E.NODE_CLASSES)
     assert rows.missing() == []
 

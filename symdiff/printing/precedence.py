@@ -18,7 +18,10 @@ from fractions import Fraction
 from typing import Callable, NamedTuple, Union
 
 from ..limits import MAX_NUMBER_DIGITS
-from ..expr import E, HALF, MAX_FOLD_BITS, Add, Expr, Mul, Num, Pow, Sum, mul, num
+from ..core.rows import table
+from ..expr import (
+    E, HALF, MAX_FOLD_BITS, Add, Const, Delta, Derivative, Expr, Func, Log, Mul, Num, Pow, Sum, Sym, mul, num,
+)
 from ..terms import ADD, ATOM, MUL, NEG, POW, is_negative, is_reciprocal, quotient
 
 # Integers up to this many bits always print in full; longer ones print as a
@@ -172,25 +175,41 @@ def fraction(e: Expr) -> tuple[bool, list[Expr], list[Expr]]:
     return negative, upper, lower
 
 
+def _number_level(e: Expr) -> int:
+    if e.value < 0:
+        return NEG
+    if e.value.denominator == 1:
+        return integer_level(e.value.numerator)
+    return ATOM if decimal(e.value) is not None else MUL
+
+
+def _power_level(e: Expr) -> int:
+    if e.base is E or e.exp is HALF:
+        return ATOM  # exp(u), sqrt(u)
+    return MUL if is_reciprocal(e) else POW
+
+
+# How tightly each node kind binds as printed (the scale is `terms`'): the printers'
+# column of the node rows.  A node at a level below its slot's is bracketed.
+PRECEDENCE: dict[type[Expr], Callable[[Expr], int]] = table("precedence")
+PRECEDENCE.update({
+    Num: _number_level,
+    Const: lambda e: ATOM,
+    Sym: lambda e: ATOM,
+    Add: lambda e: ADD,
+    Mul: lambda e: NEG if is_negative(e) else MUL,
+    Pow: _power_level,
+    Log: lambda e: ATOM,
+    Func: lambda e: ATOM,
+    Sum: lambda e: MUL,  # its body runs to the end of a product
+    Delta: lambda e: ATOM,
+    Derivative: lambda e: ATOM,  # the printers bracket it whole
+})
+
+
 def precedence(e: Expr) -> int:
-    t = type(e)
-    if t is Add:
-        return ADD
-    if t is Num:
-        if e.value < 0:
-            return NEG
-        if e.value.denominator == 1:
-            return integer_level(e.value.numerator)
-        return ATOM if decimal(e.value) is not None else MUL
-    if t is Mul:
-        return NEG if is_negative(e) else MUL
-    if t is Sum:
-        return MUL  # its body runs to the end of a product
-    if t is Pow:
-        if e.base is E or e.exp is HALF:
-            return ATOM
-        return MUL if is_reciprocal(e) else POW
-    return ATOM
+    """The level `e` prints at."""
+    return PRECEDENCE[type(e)](e)
 
 
 def needs_brackets(child: Child) -> bool:
@@ -271,7 +290,7 @@ def printed_length(root: Expr, memo: dict[Expr, int] | None = None) -> int:
     the length of the plain form, nor more than twice it plus 20 (a test checks
     both); LaTeX runs longer.  `memo` carries the
     lengths of nodes already measured across calls."""
-    from ..expr import Const, Delta, Func, Log, Sym, fold
+    from ..expr import fold
 
     def visit(node: Expr, kids: tuple[int, ...]) -> int:
         t = type(node)
