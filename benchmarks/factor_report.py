@@ -3,7 +3,7 @@ SymPy's factor(diff(f)).
 
 The cases are every product or quotient (two factors or more in x) of the
 peer corpus (benchmarks/corpus.py) and of the textbook table
-(tests/textbook_table.py), and the products and quotients of powers that
+(tests/support/textbook_table.py), and the products and quotients of powers that
 logarithmic differentiation is taught with.  Both sides are measured in one
 neutral count, the leaves of `size_report` (numbers, constants and symbols,
 each occurrence counted; the `e` of exp and ln not counted).  SymPy is an
@@ -32,7 +32,7 @@ from symdiff.expr import Mul, Sym  # noqa: E402
 from symdiff.indexing import depends  # noqa: E402
 from corpus import TEXTBOOK  # noqa: E402
 from size_report import symdiff_leaves, sympy_leaves, to_sympy  # noqa: E402
-from textbook_table import TABLE  # noqa: E402
+from support.textbook_table import TABLE  # noqa: E402
 
 # Products and quotients of powers, as in the lessons on logarithmic differentiation.
 LESSONS = [

@@ -1,4 +1,4 @@
-"""SymPy's matrix `diff` on the matrix corpus (tests/matrix_corpus.py), issue 24.
+"""SymPy's matrix `diff` on the matrix corpus (tests/support/matrix_corpus.py), issue 24.
 
 Each case's plain text is built in SymPy with `MatrixSymbol`s (dimensions as
 symbols; concrete sizes only where symbolic ones raise), differentiated with
@@ -58,7 +58,7 @@ from sympy.tensor.array import expressions as array_expressions
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
-from matrix_corpus import CASES, IDENTITY, Case, Eye, draw_sizes, draw_values, read_plain, rng_for  # noqa: E402
+from support.matrix_corpus import CASES, IDENTITY, Case, Eye, draw_sizes, draw_values, read_plain, rng_for  # noqa: E402
 
 DRAWS = (0, 1)  # the corpus's draws 0 (distinct sizes) and 1
 _u = Symbol("u")

@@ -1,6 +1,6 @@
 """Size report: symdiff's simplified derivatives against SymPy's simplify(diff(f)).
 
-Runs over the textbook table (tests/textbook_table.py) and compares leaf
+Runs over the textbook table (tests/support/textbook_table.py) and compares leaf
 counts, measured the same way on both sides: numbers, constants and symbols,
 each occurrence counted, with the `e` of `exp` and `ln` not counted (SymPy has
 no such leaf).  SymPy is an optional dev dependency (`pip install .[bench]`).
@@ -24,7 +24,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 import symdiff  # noqa: E402
 from symdiff.expr import Add, Const, Func, Log, Mul, Num, Pow, Sym, fold  # noqa: E402
-from textbook_table import TABLE  # noqa: E402
+from support.textbook_table import TABLE  # noqa: E402
 
 SYMPY_FUNCS = {
     "sin": sympy.sin, "cos": sympy.cos, "tan": sympy.tan, "cot": sympy.cot,

@@ -16,7 +16,7 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 import symdiff
-from extras import framework, need
+from support.extras import framework, need
 from symdiff import functions as F
 
 np = need("numpy", "numpy")

@@ -5,10 +5,10 @@ import math
 import pytest
 
 import symdiff
-from extras import need
+from support.extras import need
 from symdiff.expr import symbols
 
-from textbook_table import TABLE
+from support.textbook_table import TABLE
 
 sympy = need("sympy", "sympy")
 

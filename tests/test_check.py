@@ -11,7 +11,7 @@ from symdiff import expr as E
 from symdiff.check import check_derivative, check_diff, compare
 from symdiff.matrices import hessian, jacobian
 
-from strategies import exprs
+from support.strategies import exprs
 
 
 def run(*args: str) -> subprocess.CompletedProcess:

@@ -12,13 +12,13 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import symdiff
-from extras import framework, need
+from support.extras import framework, need
 from symdiff import expr as E
 from symdiff.generate import codegen
 from symdiff.errors import SymdiffError
 from symdiff.functions import FUNCTIONS
 
-from strategies import exprs, points, value
+from support.strategies import exprs, points, value
 
 np = need("numpy", "numpy")
 

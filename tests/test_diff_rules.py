@@ -10,7 +10,7 @@ from symdiff.diff import RULES, differentiate, select
 from symdiff import expr as E
 from symdiff.errors import DifferentiationError
 from symdiff.parse import parse
-from strategies import central_difference
+from support.strategies import central_difference
 
 
 def derivative(text: str, wrt: str = "x", order: int = 1) -> str:

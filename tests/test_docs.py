@@ -12,7 +12,7 @@ import pkgutil
 import sys
 
 import pytest
-from extras import need
+from support.extras import need
 
 import symdiff
 

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from extras import framework, need
+from support.extras import framework, need
 
 ROOT = Path(__file__).resolve().parent.parent
 

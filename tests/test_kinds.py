@@ -16,7 +16,7 @@ from symdiff.core import rows
 from symdiff.errors import DifferentiationError, EvaluationError, SymdiffError
 from symdiff.expr import SCALAR, KindError, matrix, shape, vector
 
-from strategies import exprs
+from support.strategies import exprs
 
 X = E.sym("X", kind=matrix("n", "d"))
 W = E.sym("w", kind=vector("d"))

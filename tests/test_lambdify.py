@@ -8,8 +8,8 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import symdiff
-from extras import need
-from strategies import exprs, points, value
+from support.extras import need
+from support.strategies import exprs, points, value
 from symdiff import expr as E
 from symdiff.errors import SymdiffError
 

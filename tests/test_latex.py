@@ -12,7 +12,7 @@ import symdiff
 from symdiff import latex, parse
 from symdiff.expr import Mul, Sum, num, sym, summation
 
-from strategies import exprs
+from support.strategies import exprs
 
 def L(text):
     return parse(text, syntax="latex")

@@ -1,4 +1,4 @@
-"""The corpus of real formulas (tests/latex_corpus.py): each reads, has the
+"""The corpus of real formulas (tests/support/latex_corpus.py): each reads, has the
 intended value, differentiates to what finite differences say, and prints
 back to LaTeX that reads to the same tree."""
 
@@ -12,8 +12,8 @@ import pytest
 import symdiff
 from symdiff.errors import ReadingNote
 
-from latex_corpus import CORPUS
-from strategies import central_difference
+from support.latex_corpus import CORPUS
+from support.strategies import central_difference
 
 IDS = [f.name for f in CORPUS]
 

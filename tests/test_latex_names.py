@@ -14,7 +14,7 @@ from symdiff import expr as E
 from symdiff import latex, parse
 from symdiff.errors import ParseError, ReadingNote
 
-from strategies import exprs
+from support.strategies import exprs
 
 i, j, k = E.sym("i"), E.sym("j"), E.sym("k")
 NAMES = [

@@ -14,7 +14,7 @@ from symdiff import expr as X
 from symdiff.functions import FUNCTIONS
 from symdiff.printing.mathml import NAMESPACE, mathml
 
-from strategies import exprs
+from support.strategies import exprs
 
 M = "{%s}" % NAMESPACE
 

@@ -1,4 +1,4 @@
-"""The matrix corpus (tests/matrix_corpus.py) checked against itself, before
+"""The matrix corpus (tests/support/matrix_corpus.py) checked against itself, before
 symdiff uses it: every expected gradient agrees with central differences of
 the function on random shapes and entries, the plain texts say what the NumPy
 functions compute, and every text keeps to the interface's matrix syntax."""
@@ -10,11 +10,11 @@ import re
 
 import pytest
 
-from extras import need
+from support.extras import need
 
 np = need("numpy", "numpy")
 
-from matrix_corpus import (  # noqa: E402
+from support.matrix_corpus import (  # noqa: E402
     CASES, FUNCTIONS, IDENTITY, Case, Eye, dims, draw_sizes, draw_values, evaluate_plain,
     read_plain, rng_for, tokens,
 )

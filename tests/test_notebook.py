@@ -5,7 +5,7 @@ import sys
 from pathlib import Path
 
 import symdiff
-from extras import need
+from support.extras import need
 
 NOTEBOOK = Path(__file__).parent.parent / "examples" / "symdiff_in_jupyter.ipynb"
 

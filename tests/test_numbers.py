@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, strategies as st
 
 import symdiff
-from extras import need
+from support.extras import need
 from symdiff.printing.precedence import SHORT_BITS, long_integer
 
 np = need("numpy", "numpy")

@@ -7,7 +7,7 @@ import sys
 import pytest
 
 import symdiff
-from extras import need
+from support.extras import need
 
 need("matplotlib", "plot")
 np = need("numpy", "plot")

@@ -5,7 +5,7 @@ from hypothesis import given
 
 from symdiff import expr as E
 from symdiff.parse import parse
-from strategies import exprs
+from support.strategies import exprs
 
 x, y = E.sym("x"), E.sym("y")
 

@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 
 import symdiff
 from symdiff import expr as E
-from strategies import exprs, numeric_derivative, points, value
+from support.strategies import exprs, numeric_derivative, points, value
 
 TOLERANCE = dict(rel_tol=1e-5, abs_tol=1e-6)
 

@@ -1,7 +1,7 @@
-"""The reading corpus (tests/reading_corpus.py): every input people type reads
+"""The reading corpus (tests/support/reading_corpus.py): every input people type reads
 as a careful reader takes it, or gets the note or refusal the row expects.
 
-`python -m tests.reading_corpus` prints the figures (read right / noted /
+`python -m tests.support.reading_corpus` prints the figures (read right / noted /
 refused / wrong) and the rows not as expected."""
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import symdiff
 from symdiff import expr as E
 from symdiff.errors import ReadingNote
 
-from reading_corpus import (
+from support.reading_corpus import (
     CORPUS, KINDS, NOTE_OR_REFUSE, NOTED, OUTCOMES, READ, READ_OR_NOTE, REFUSED, SYNTAXES, Reading,
     attempt, judge, read, same, summary,
 )

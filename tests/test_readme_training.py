@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from extras import need
+from support.extras import need
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 

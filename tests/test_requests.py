@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import symdiff
-from strategies import exprs
+from support.strategies import exprs
 from symdiff.errors import ReadingNote
 from symdiff.requests import PHRASES, markdown_table, parse_request
 

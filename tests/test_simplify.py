@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 import symdiff
 from symdiff import expr as E
 from symdiff.simplify import REWRITES, Rewrite, cost, simplify
-from strategies import exprs, numeric_derivative, points, value
+from support.strategies import exprs, numeric_derivative, points, value
 
 
 def s(text: str) -> str:

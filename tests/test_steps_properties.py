@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 import symdiff
 from symdiff.diff import PLACEHOLDER, Step
 from symdiff.errors import EvaluationError
-from strategies import central_difference, exprs, points
+from support.strategies import central_difference, exprs, points
 
 TOL = dict(rel_tol=1e-5, abs_tol=1e-6)
 

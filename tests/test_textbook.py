@@ -8,7 +8,7 @@ import pytest
 
 import symdiff
 from symdiff.errors import EvaluationError
-from textbook_table import TABLE
+from support.textbook_table import TABLE
 
 POINTS = (0.3, 0.7, 1.3, 2.1, 3.7, 5.2, -0.4, -1.7)
 OTHERS = {"t": 0.3, "y": 0.4, "w": 0.8, "b": -0.5, "x": 0.6, "z": 0.2, "a": 3.0}

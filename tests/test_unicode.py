@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 import symdiff
 from symdiff import expr as E
 from symdiff.printing.unicode import pretty
-from strategies import exprs
+from support.strategies import exprs
 
 x, y, i, k = E.sym("x"), E.sym("y"), E.sym("i"), E.sym("k")
 

@@ -22,7 +22,7 @@ from symdiff.errors import ParseError, ReadingNote
 from symdiff.functions import ROWS
 from symdiff.names import GREEK
 from symdiff.printing.unicode import SUBSCRIPT, SUPERSCRIPT, pretty
-from strategies import exprs
+from support.strategies import exprs
 from test_unicode import confusable
 
 
@@ -296,7 +296,7 @@ def test_cli_refuses_ambiguous_bars_with_a_caret():
 
 
 def test_web_reads_unicode():
-    from extras import need
+    from support.extras import need
 
     need("starlette", "web")
     need("httpx2", "test")

@@ -26,7 +26,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from extras import need
+from support.extras import need
 
 pytestmark = pytest.mark.slow  # real servers in subprocesses: about 40 s
 

@@ -11,7 +11,7 @@ import pytest
 
 import symdiff
 
-from extras import need
+from support.extras import need
 
 need("starlette", "web")
 need("httpx2", "test")  # what Starlette's TestClient runs on

@@ -19,7 +19,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from extras import need
+from support.extras import need
 
 import symdiff
 

@@ -27,7 +27,7 @@ must also simplify to an exact value (no function of a number left over);
 `rename` rows compare up to the spelling of names that have no fixed plain
 spelling (`k_+`, `\\text{negative\\_slope}`).
 
-Run `python -m tests.reading_corpus` for the figures: read right, noted,
+Run `python -m tests.support.reading_corpus` for the figures: read right, noted,
 refused, wrong, and the rows whose outcome differs from the one expected.
 """
 
