@@ -243,15 +243,14 @@ def _run(q: Question, *, simplify: bool = True, method: str = "auto",
          record: bool = False) -> tuple[Expr, tuple[Stage, ...]]:
     """The rest of the pipeline, one order at a time: differentiate, simplify,
     use the assumptions, and (after the last) write the result in the names
-    `where` gave.  `record` keeps each order's steps (`symdiff.derivation`);
-    without it, orders projected past the time allowed are refused (`_Pace`)."""
+    `where` gave.  `record` keeps each order's steps (`symdiff.derivation`).
+    Orders projected past the time allowed are refused (`_Pace`)."""
     total = q.order * len(q.xs)
     pace = _Pace(total)
     stages: list[Stage] = []
     tree = q.tree
     for n, x in enumerate(x for x in q.xs for _ in range(q.order)):
-        if not record:
-            pace.step()
+        pace.step()
         raw, step = _diff.differentiate(tree, x, record=record, method=method)
         used: list[str] = []
         final = _simplify.simplify_derivative(raw, total, used if record else None) if simplify else raw

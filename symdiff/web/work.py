@@ -164,6 +164,10 @@ class _Reply(Exception):
 
 
 def _bad(err: Exception) -> Reply:
+    from ..errors import LimitError
+
+    if isinstance(err, LimitError):  # refused before the work, as the time limit would after it
+        return 422, {"error": f"too expensive: {err}", "line": None, "column": None, "field": None}
     return 400, {"error": str(err), "line": None, "column": None, "field": None}
 
 
