@@ -346,7 +346,13 @@ class _Lowering:
         """A value without the free axes, given them (size 1) so batch axes line up."""
         if not self.free_axes:
             return value
-        return self.code.tmpl(self.b.pad.format("{0}", self._pad_axes(len(self.free_axes))), value)
+        return self.pad(value, len(self.free_axes))
+
+    def pad(self, value: int, k: int) -> int:
+        """`value` with k trailing axes of size 1: the backend's helper when it has one."""
+        helper = self.helper("pad")
+        template = f"{helper}({{0}}, {k})" if helper else self.b.pad.format("{0}", self._pad_axes(k))
+        return self.code.tmpl(template, value)
 
     def lower(self, e: Expr, ctx: tuple[Sum, ...] = ()) -> int:
         key = (e, ctx)
@@ -356,7 +362,7 @@ class _Lowering:
         if inner != ctx:
             value = self.lower(e, inner)
             if self.b.vectorised and e.free | self.names_in(e):
-                value = self.code.tmpl(self.b.pad.format("{0}", self._pad_axes(len(ctx) - len(inner))), value)
+                value = self.pad(value, len(ctx) - len(inner))
             self.memo[key] = value
             return value
         # explicit stack: deep trees must not hit the recursion limit

@@ -10,13 +10,15 @@ derivative as a whole (`derivative of F`) is the next stage's to read
 
 from __future__ import annotations
 
+import gc
 import math
 import os
 import re
 import warnings
 from fractions import Fraction
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from contextvars import ContextVar
 from functools import cache
@@ -64,6 +66,8 @@ class _TokenError(Exception):
 def number(tok: Token) -> X.Num:
     """A numeral, exact; refused when it spells more than MAX_NUMBER_DIGITS digits."""
     text = str(tok)
+    if len(text) <= MAX_NUMBER_DIGITS and text.isascii() and text.isdigit():
+        return X.Num(int(text))  # most numerals: no Fraction parsing
     mantissa, _, exponent = text.lower().partition("e")
     if not mantissa.strip("0."):
         return X.ZERO
@@ -235,6 +239,8 @@ _CONTEXT: ContextVar[tuple[frozenset[str], Mapping[str, int]]] = ContextVar(
     "reading_context", default=(frozenset(), {}))
 _WORD = re.compile(r"(?<![A-Za-z0-9_'])[A-Za-z][A-Za-z0-9]*(?![A-Za-z0-9_'])")  # x, not the x of x_1 or x'"
 _GLUED_AFTER = frozenset({"NAME", "CONST", "FUNC", "APPLY", "LOG_"})
+_CHECKED = _GLUED_AFTER | {"LPAR", "NUMBER"}  # the only tokens PlainPostLexer.check reads a rule for
+_TRANSPOSED = re.compile(r"[A-Z]'")
 
 
 def _piece(tok: Token, kind: str, value: str, offset: int) -> Token:
@@ -313,7 +319,9 @@ class PlainPostLexer:
             pieces = self.split(tok, variables, words) if tok.type in ("NAME", "APPLY") else [tok]
             for piece in pieces:
                 self.check(recent, piece, words)
-                recent = (recent + [piece])[-4:]
+                recent.append(piece)
+                if len(recent) > 4:
+                    del recent[0]
                 yield piece
 
     @staticmethod
@@ -369,11 +377,13 @@ class PlainPostLexer:
 
     @staticmethod
     def check(recent: list[Token], tok: Token, words: Mapping[str, int]) -> None:
+        if tok.type not in _CHECKED:
+            return  # most tokens: nothing below looks at them
         kinds = [t.type for t in recent]
         if tok.type == "NAME" and str(tok) == "T" and kinds[-1:] == ["POW"] and words.get("T", 0) < 2:
             raise _TokenError(tok, "^T reads as a transpose, and matrix expressions need declared shapes, "
                               "which symdiff does not read yet; for a power of a variable T write ^(T)")
-        if tok.type == "NAME" and re.fullmatch(r"[A-Z]'", str(tok)):
+        if tok.type == "NAME" and _TRANSPOSED.fullmatch(tok):
             raise _TokenError(tok, f"{tok} reads as a transpose, and matrix expressions need declared "
                               f"shapes, which symdiff does not read yet; a primed name is written in "
                               f"lower case (y')")
@@ -651,13 +661,32 @@ def parse_plain(text: str, variables: frozenset[str] = frozenset()) -> X.Expr:
     parser = plain_parser()
     context = _CONTEXT.set((variables, Counter(_WORD.findall(text))))
     try:
-        return _unwrap(parser.parse(text))
+        with _collector_paused(len(text) > LONG_TEXT):
+            return _unwrap(parser.parse(text))
     except UnexpectedInput as err:
         raise explain(parser, text, err) from None
     except _TokenError as err:
         raise ParseError(err.reason, text, *_token_position(err.token)) from None
     finally:
         _CONTEXT.reset(context)
+
+
+# Past this many characters the cyclic garbage collector waits for the parse to end:
+# a long parse allocates tokens and nodes that all live on, and the collections
+# they trigger scan them again and again (a fifth of a 250,000-character parse).
+LONG_TEXT = 10_000
+
+
+@contextmanager
+def _collector_paused(pause: bool) -> Iterator[None]:
+    if not pause or not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
 
 
 def parse_unicode(text: str, variables: frozenset[str] = frozenset()) -> X.Expr:

@@ -102,6 +102,11 @@ def _np_real(u):
     return u
 
 
+def _np_pad(u, k):
+    """u with k trailing axes of size 1; a number stays a number, which NumPy broadcasts faster."""
+    return np.expand_dims(u, tuple(range(-k, 0))) if np.ndim(u) else u
+
+
 def _np_sigmoid(u):
     z = np.exp(-np.abs(u))  # never overflows
     return np.where(np.greater_equal(u, 0), 1.0, z) / (1.0 + z)

@@ -208,13 +208,17 @@ class Expr:
         return self
 
     def _free(self) -> frozenset[Sym]:
-        frees = [f for f in (k.free for k in self.args) if f]
-        if not frees:
-            return NO_SYMBOLS
-        first = frees[0]
-        if all(f is first for f in frees):  # x*f(x)*g(x): the one set, shared
-            return first
-        return first.union(*frees[1:])
+        first = NO_SYMBOLS
+        others: list[frozenset[Sym]] = []
+        for k in self.args:
+            f = k.free
+            if f and f is not first:
+                if first:
+                    others.append(f)
+                else:
+                    first = f
+        # x*f(x)*g(x): the one set, shared
+        return first.union(*others) if others else first
 
     def __str__(self) -> str:
         return FORMATS["plain"].write(self)

@@ -58,9 +58,12 @@ def _factor_key(e: Expr) -> tuple[Any, ...]:
     return (*head, order_key(base), exp_key, order_key(expo))
 
 
+_DIGITS = re.compile(r"(\d+)")
+
+
 def natural_key(name: str) -> tuple[Any, ...]:
     """`y10` -> ("y", 10, ""): a sort key in which digits compare as numbers (`y2` before `y10`)."""
-    parts = re.split(r"(\d+)", name)
+    parts = _DIGITS.split(name)
     return tuple(int(p) if i % 2 else p for i, p in enumerate(parts))
 
 
@@ -150,6 +153,9 @@ def order_key(e: Expr) -> tuple[Any, ...]:
         return e._order
     except AttributeError:
         pass
+    if not e.args:  # a leaf: x, 2, pi
+        _set_order_key(e)
+        return e._order
     stack = [e]
     while stack:
         node = stack[-1]
