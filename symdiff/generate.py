@@ -46,6 +46,7 @@ from . import runtime
 from .api import as_tree
 from .errors import SymdiffError
 from .core.rows import table
+from .expr import ArrayConst, Hadamard, HadamardPow, Transpose  # the rows of issue 24
 from .expr import (
     E, FACT_BINDER, ONE, ZERO, Add, Const, Delta, Derivative, Expr, Func, Log, Mul, Num, Pow, Sum, Sym, add, func, log, mul,
     natural_key, neg, postorder, size,
@@ -697,6 +698,9 @@ CODE.update({
     Sum: lambda lo, e, ctx: lo.summation(cast(Sum, e), ctx),
     Delta: lambda lo, e, ctx: lo.code.tmpl(lo.b.delta, lo.lower(e.i, ctx), lo.lower(e.j, ctx)),
     Derivative: lambda lo, e, ctx: _refuse(f"{e} is a derivative not yet taken: differentiate it first"),
+    # vectors and matrices: code for them is a later stage (issue 24)
+    **{cls: lambda lo, e, ctx: _refuse(f"{e}: code is not yet for vectors and matrices")
+       for cls in (Transpose, Hadamard, HadamardPow, ArrayConst)},
 })
 
 

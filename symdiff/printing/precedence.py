@@ -18,7 +18,7 @@ from fractions import Fraction
 from typing import Callable, NamedTuple, Union
 
 from ..limits import MAX_NUMBER_DIGITS
-from ..expr import E, HALF, MAX_FOLD_BITS, Add, Expr, Mul, Num, Pow, Sum, mul, num
+from ..expr import E, HALF, MAX_FOLD_BITS, Add, Expr, Hadamard, HadamardPow, Mul, Num, Pow, Sum, Transpose, mul, num
 from ..terms import ADD, ATOM, MUL, NEG, POW, is_negative, is_reciprocal, quotient
 
 # Integers up to this many bits always print in full; longer ones print as a
@@ -190,7 +190,17 @@ def precedence(e: Expr) -> int:
         if e.base is E or e.exp is HALF:
             return ATOM
         return MUL if is_reciprocal(e) else POW
-    return ATOM
+    return ARRAY_LEVELS.get(t, ATOM)
+
+
+def bracketed_factor(f: Expr) -> bool:
+    """A factor bracketed inside a product: an entrywise product (`A*(x .* y)`) or a
+    1x1 product, which is one scalar factor (`2*(x^T*y)*A`)."""
+    return type(f) is Hadamard or type(f) is Mul
+
+
+# Vectors and matrices: `X^T` and `x.^2` bind as powers, `a .* b` as a product.
+ARRAY_LEVELS: dict[type[Expr], int] = {Transpose: POW, HadamardPow: POW, Hadamard: MUL}
 
 
 def needs_brackets(child: Child) -> bool:
