@@ -36,7 +36,7 @@ from __future__ import annotations
 import inspect
 import keyword
 import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, cast
@@ -46,7 +46,7 @@ from . import runtime
 from .api import as_tree
 from .errors import SymdiffError
 from .core.rows import table
-from .expr import ArrayConst, Hadamard, HadamardPow, Transpose  # the rows of issue 24
+from .expr import FACT_ARRAY, ArrayConst, Hadamard, HadamardPow, Transpose  # the rows of issue 24
 from .expr import (
     E, FACT_BINDER, ONE, ZERO, Add, Const, Delta, Derivative, Expr, Func, Log, Mul, Num, Pow, Sum, Sym, add, func, log, mul,
     natural_key, neg, postorder, size,
@@ -704,6 +704,12 @@ CODE.update({
 })
 
 
+def _holds_arrays(e: object) -> bool:
+    """An expression tree (or several) holding a vector or matrix."""
+    trees = e.values() if isinstance(e, dict) else [e] if isinstance(e, (Expr, str)) else e
+    return any(isinstance(t, Expr) and bool(t.facts & FACT_ARRAY) for t in trees)  # type: ignore[union-attr]
+
+
 def _refuse(reason: str) -> int:
     raise SymdiffError(reason)
 
@@ -988,8 +994,10 @@ def _casts(lowering: _Lowering, keys: list[str]) -> list[str]:
 
 
 def codegen(expr_or_exprs: Expr | str | Iterable[Expr | str] | dict[str, Any], args: Sequence[str | Expr] | None = None,
-            backend: str = "numpy", name: str = "f") -> str:
+            backend: str = "numpy", name: str = "f", *, shapes: Mapping[str, Any] | None = None) -> str:
     """Source text of a Python function computing the expression(s), with its imports.
+
+    `shapes` (vectors and matrices) is accepted; code for them is not yet written (SymdiffError).
 
     Parameters are the variables in the order of `args` (default: natural order);
     an indexed family `y_i` is one array parameter `y`.  A list (or a dict such as
@@ -1018,6 +1026,8 @@ def codegen(expr_or_exprs: Expr | str | Iterable[Expr | str] | dict[str, Any], a
         return x**2 + 1
     <BLANKLINE>
     """
+    if shapes is not None or _holds_arrays(expr_or_exprs):
+        raise SymdiffError("code: not yet for vectors and matrices")
     return _source(expr_or_exprs, args, backend, name, floats=False)
 
 
@@ -1084,8 +1094,10 @@ NEEDS = {"numpy": "numpy", "torch": "torch", "jax": "jax"}
 
 
 def lambdify(expr: Expr | str | Iterable[Expr | str], args: Sequence[str | Expr] | None = None,
-             backend: str = "numpy") -> Callable[..., Any]:
+             backend: str = "numpy", *, shapes: Mapping[str, Any] | None = None) -> Callable[..., Any]:
     """A function of `args` (names or indexed names, in this order) computing `expr`.
+
+    `shapes` (vectors and matrices) is accepted; code for them is not yet written (SymdiffError).
 
     `backend="numpy"` broadcasts over arrays (an indexed family `y_i` is one
     array `y` whose last axis is the index, any axes before it batch axes; a
@@ -1116,6 +1128,8 @@ def lambdify(expr: Expr | str | Iterable[Expr | str], args: Sequence[str | Expr]
     >>> f(2.0)
     5.0
     """
+    if shapes is not None or _holds_arrays(expr):
+        raise SymdiffError("lambdify: not yet for vectors and matrices")
     target = "python" if backend in ("math", "python") else backend
     module = NEEDS.get(target)
     if module is not None:

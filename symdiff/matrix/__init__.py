@@ -99,3 +99,38 @@ def evaluate(e: Expr, values: Mapping[str, Any] | None, shapes: Shapes | None = 
 def not_yet(stage: str) -> SymdiffError:
     """The error of a stage that cannot take vectors and matrices yet (never a wrong answer)."""
     return SymdiffError(f"{stage}: not yet for vectors and matrices")
+
+
+DRAWS = 8  # random sizes (2..5 per dimension name) and entries tried by `equal_values`
+
+
+def equal_values(a: Expr | str, b: Expr | str, shapes: Shapes, symmetric: Iterable[str] = ()) -> bool:
+    """Do `a` and `b` agree at random sizes and entries (`symmetric` names drawn symmetric)?
+    A draw outside either's domain is skipped; when every draw is, EvaluationError."""
+    from ..errors import EvaluationError
+    from .values import numpy
+
+    np = numpy()
+    ea = parse(a, shapes) if isinstance(a, str) else a
+    eb = parse(b, shapes) if isinstance(b, str) else b
+    rng = np.random.default_rng(24)
+    names = sorted({d for dims in shapes.values() for d in dims if isinstance(d, str)})
+    tried = 0
+    for _ in range(DRAWS):
+        sizes = {d: int(rng.integers(2, 6)) for d in names}
+        values: dict[str, Any] = {}
+        for name, dims in shapes.items():
+            v = rng.normal(size=tuple(sizes[d] if isinstance(d, str) else d for d in dims))
+            values[name] = (v + v.T) / 2 if name in set(symmetric) else v
+        try:
+            va, vb = evaluate(ea, values, shapes), evaluate(eb, values, shapes)
+        except EvaluationError:
+            continue
+        tried += 1
+        va, vb = np.asarray(va, dtype=float), np.asarray(vb, dtype=float)
+        scale = max(float(np.max(np.abs(va), initial=0.0)), 1.0)
+        if va.shape != vb.shape or not np.allclose(va, vb, rtol=1e-9, atol=1e-9 * scale):
+            return False
+    if not tried:
+        raise EvaluationError("no random draw was inside the domain of both expressions")
+    return True
