@@ -108,7 +108,7 @@ def parse(text: str, syntax: str | None = None, *, variables: Iterable[str] = ()
     True
     """
     if shapes is not None:  # vectors and matrices: symdiff.matrix reads them
-        return _matrix().parse(text, shapes, syntax)
+        return cast(Expr, _matrix().parse(text, shapes, syntax))
     reading = read(text, syntax, variables=list(variables), max_length=max_length)
     return _diff.evaluate_derivatives(reading.asked)
 
@@ -371,7 +371,7 @@ def diff(e: Expr | str, wrt: Wrt = None, order: int | None = None, *, simplify: 
         tree = as_tree(e) if shapes is None or not isinstance(e, str) else parse(e, shapes=shapes)
         if isinstance(wrt, (list, tuple)):
             raise _matrix().not_yet("mixed partials")
-        return _matrix().gradient(tree, wrt, shapes, symmetric, simplify)
+        return cast(Expr, _matrix().gradient(tree, wrt, shapes, symmetric, simplify))
     return solve(ask(e, wrt, order, where, assume), simplify=simplify, method=method)
 
 

@@ -413,9 +413,9 @@ SELECT.update({
     Sum: lambda e, x: RULES["sum_over_index"],
     Delta: _no_rule,  # its indices are never differentiated: delta(i, j) is constant in x
     Operator: lambda e, x: RULES["derivative_operator"],
-    # vectors and matrices differentiate in matrix form (symdiff.matrix.diff), not by these rules
-    **{cls: _matrix_form for cls in (Transpose, Hadamard, HadamardPow, ArrayConst)},
 })
+# vectors and matrices differentiate in matrix form (symdiff.matrix.diff), not by these rules
+SELECT.update(dict.fromkeys((Transpose, Hadamard, HadamardPow, ArrayConst), _matrix_form))
 
 
 def select(e: Expr, x: Sym) -> Rule:

@@ -215,9 +215,9 @@ VALUES.update({
     Func: Value(_Evaluator.function),
     Delta: Value(lambda ev, n, kids, env: 1.0 if kids[0] == kids[1] else 0.0),
     Derivative: Value(lambda ev, n, kids, env: _unevaluated(n), leaf=True),
-    **{cls: Value(lambda ev, n, kids, env: _array(n), leaf=True)
-       for cls in (Transpose, Hadamard, HadamardPow, ArrayConst)},
 })
+VALUES.update(dict.fromkeys((Transpose, Hadamard, HadamardPow, ArrayConst),
+                            Value(lambda ev, n, kids, env: _array(n), leaf=True)))
 
 
 def _array(n: Expr) -> float:

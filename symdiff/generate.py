@@ -698,16 +698,16 @@ CODE.update({
     Sum: lambda lo, e, ctx: lo.summation(cast(Sum, e), ctx),
     Delta: lambda lo, e, ctx: lo.code.tmpl(lo.b.delta, lo.lower(e.i, ctx), lo.lower(e.j, ctx)),
     Derivative: lambda lo, e, ctx: _refuse(f"{e} is a derivative not yet taken: differentiate it first"),
-    # vectors and matrices: code for them is a later stage (issue 24)
-    **{cls: lambda lo, e, ctx: _refuse(f"{e}: code is not yet for vectors and matrices")
-       for cls in (Transpose, Hadamard, HadamardPow, ArrayConst)},
 })
+for _array_node in (Transpose, Hadamard, HadamardPow, ArrayConst):  # code for vectors and matrices: a later stage
+    CODE[_array_node] = lambda lo, e, ctx: _refuse(f"{e}: code is not yet for vectors and matrices")
 
 
 def _holds_arrays(e: object) -> bool:
     """An expression tree (or several) holding a vector or matrix."""
-    trees = e.values() if isinstance(e, dict) else [e] if isinstance(e, (Expr, str)) else e
-    return any(isinstance(t, Expr) and bool(t.facts & FACT_ARRAY) for t in trees)  # type: ignore[union-attr]
+    trees: Iterable[object] = e.values() if isinstance(e, dict) else [e] if isinstance(e, (Expr, str)) \
+        else e if isinstance(e, Iterable) else []
+    return any(isinstance(t, Expr) and bool(t.facts & FACT_ARRAY) for t in trees)
 
 
 def _refuse(reason: str) -> int:

@@ -9,7 +9,7 @@ here; this module is what they call.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, cast
 
 from ..errors import DifferentiationError, SymdiffError
 from ..expr import FACT_ARRAY, SCALAR, Expr, Sym
@@ -23,9 +23,7 @@ __all__ = ["Shapes", "parse", "is_array", "gradient", "jacobian", "hessian", "si
 def parse(text: str, shapes: Shapes, syntax: str | None = None) -> Expr:
     """Matrix text -> Expr; names in `shapes` are vectors, matrices or scalars of those dimensions."""
     if syntax == "latex" or (syntax is None and "\\" in text):
-        from .latex import read_latex
-
-        return read_latex(text, shapes)
+        raise not_yet("reading LaTeX")
     return read_plain(text, shapes)
 
 
@@ -41,12 +39,12 @@ def _variable(e: Expr, wrt: Expr | str | None, shapes: Shapes | None) -> Sym:
         free = sorted(e.free, key=lambda s: s.name)
         if len(free) != 1:
             raise DifferentiationError(f"say which variable to differentiate by: {', '.join(map(str, free))}")
-        return free[0]
+        return cast(Sym, free[0])
     if not isinstance(wrt, str):
         raise DifferentiationError(f"differentiate by a variable, not {wrt}")
     for s in e.free:
         if s.name == wrt:
-            return s
+            return cast(Sym, s)
     from ..expr import shape, sym
 
     dims = (shapes or {}).get(wrt)

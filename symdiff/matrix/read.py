@@ -204,7 +204,7 @@ class Reader:
 
     def scalar_function(self, name: Tok, args: list[Expr]) -> Expr:
         spelling = name.text
-        if spelling not in F.arities(spelling) and not F.arities(spelling):
+        if not F.arities(spelling):
             raise refuse(f"unknown function {spelling}: with shapes, symdiff reads the functions of its table "
                          f"and {', '.join(sorted(MATRIX_WORDS))}", self.text, name.at)
         if len(args) not in F.arities(spelling):
