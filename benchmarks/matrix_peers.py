@@ -39,6 +39,7 @@ Run: python benchmarks/matrix_peers.py [--only NAME] [--limit SECONDS]
 from __future__ import annotations
 
 import argparse
+import re
 import signal
 import statistics
 import sys
@@ -268,9 +269,33 @@ def classify(case: Case, result: Any, syms: dict[str, Any], sizes: dict[str, Any
     return kind, "transposed layout" if transposed else ""
 
 
+SYMDIFF: list[dict[str, Any]] = []  # symdiff's rows, for the summary
+
+
 def symdiff_column(case: Case) -> str:
-    """HOOK for symdiff's own column (issue 24): not yet; no numbers until it differentiates matrices."""
-    return "not yet"
+    """symdiff's matrix-form derivative of the case, timed (CPU) and judged as SymPy's is:
+    evaluated on the same draws against the corpus's `grad`; "right" only in matrix form."""
+    import symdiff
+
+    call = {"gradient": symdiff.diff, "jacobian": symdiff.jacobian, "hessian": symdiff.hessian}[case.kind]
+    t0 = time.process_time()
+    try:
+        result = call(case.text, case.wrt, shapes=case.shapes, symmetric=case.symmetric)
+    except symdiff.SymdiffError as exc:
+        SYMDIFF.append({"class": "raised", "ms": None})
+        return f"raised ({type(exc).__name__})"
+    ms = (time.process_time() - t0) * 1000
+    cls = "right (matrix)" if not re.search(r"sum_|delta\(|ones\(", str(result)) else "right (index)"
+    for draw in DRAWS:
+        rng = rng_for(case, draw)
+        values = draw_values(case, draw_sizes(case, rng, distinct=draw == 0), rng)
+        want = np.asarray(case.grad(**values), dtype=float)
+        got = np.asarray(symdiff.evaluate(result, values, shapes=case.shapes), dtype=float)
+        scale = max(float(np.max(np.abs(want))), 1e-12)
+        if got.shape != want.shape or not np.allclose(got, want, rtol=1e-6, atol=1e-6 * scale):
+            cls = "wrong"
+    SYMDIFF.append({"class": cls, "ms": ms})
+    return f"{cls} {ms:.1f} ms"
 
 
 def run_case(case: Case, limit: float) -> dict[str, Any]:
@@ -350,14 +375,14 @@ def main() -> None:
     MatrixSymbol("A", 2, 2).T.diff(MatrixSymbol("A", 2, 2))  # load SymPy's lazy modules outside the timings
     print(f"SymPy {sympy.__version__}, NumPy {np.__version__}; {len(cases)} cases; "
           f"limit {args.limit:g} s CPU per diff, cold (clear_cache before each)\n")
-    print(f"{'case':28s} {'kind':9s} {'SymPy':15s} {'cpu ms':>8s}  {'symdiff':8s} note")
+    print(f"{'case':28s} {'kind':9s} {'SymPy':15s} {'cpu ms':>8s}  {'symdiff':24s} note")
     rows = []
     start = time.process_time()
     for case in cases:
         row = run_case(case, args.limit)
         rows.append(row)
         ms = f"{row['ms']:.1f}" if row["ms"] is not None else "-"
-        print(f"{case.name:28s} {case.kind:9s} {row['class']:15s} {ms:>8s}  {symdiff_column(case):8s} {row['note']}",
+        print(f"{case.name:28s} {case.kind:9s} {row['class']:15s} {ms:>8s}  {symdiff_column(case):24s} {row['note']}",
               flush=True)
         if args.results and "result" in row:
             print(f"    {row['result'][:300]}")
@@ -372,7 +397,12 @@ def main() -> None:
         print(f"\nSymPy diff, CPU time: {sum(r['spent'] for r in rows) / 1000:.2f} s in all (every attempt); "
               f"per case median {statistics.median(times):.1f} ms, max {max(times):.0f} ms")
     print(f"whole run (build, diff, evaluation): {total:.1f} s CPU")
-    print("symdiff: not yet (its column is the hook symdiff_column)")
+    for cls in ("right (matrix)", "right (index)", "wrong", "raised"):
+        print(f"  symdiff {cls:15s} {sum(r['class'] == cls for r in SYMDIFF):3d}")
+    own = [r["ms"] for r in SYMDIFF if r["ms"] is not None]
+    if own:
+        print(f"symdiff diff (parse, differentiate, simplify), CPU time: {sum(own) / 1000:.2f} s in all; "
+              f"per case median {statistics.median(own):.1f} ms, max {max(own):.0f} ms")
 
 
 if __name__ == "__main__":

@@ -18,7 +18,7 @@ import re
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Any, cast
 
 # The modules, by absolute name: symdiff.diff and symdiff.simplify are also the
 # package's functions (re-exported from here), which mypy cannot tell apart in
@@ -39,6 +39,10 @@ from .requests import Request, read
 
 if TYPE_CHECKING:  # the step renderer loads only when steps are asked for
     from .derivation import Derivation, Stage
+
+
+# Declared vectors and matrices: {"X": ("n", "d"), "w": ("d",), "lam": ()} (symdiff.matrix).
+Shapes = Mapping[str, tuple[str | int, ...]]
 
 
 def as_tree(e: Expr | str) -> Expr:
@@ -66,7 +70,7 @@ def as_tree(e: Expr | str) -> Expr:
 
 @each_note_once
 def parse(text: str, syntax: str | None = None, *, variables: Iterable[str] = (),
-          max_length: int | None = None) -> Expr:
+          max_length: int | None = None, shapes: Shapes | None = None) -> Expr:
     """Parse plain or LaTeX text into an expression tree.
 
     Text that asks for a derivative (`d/dx x^2`, `derivative of x^3`, see
@@ -83,6 +87,9 @@ def parse(text: str, syntax: str | None = None, *, variables: Iterable[str] = ()
         max_length: the longest text read, in characters; 0 for no limit.
             By default `limits.MAX_INPUT_LENGTH` (200,000), or what the
             command line's `--max-input` set.
+        shapes: declared vectors and matrices, `{"X": ("n", "d"), "w":
+            ("d",), "lam": ()}`: the text is read as matrix syntax
+            (README, "Vectors and matrices").
 
     A definition `L = ...` or `f(x) = ...` gives its right side.
 
@@ -100,6 +107,8 @@ def parse(text: str, syntax: str | None = None, *, variables: Iterable[str] = ()
     >>> parse(r"\\frac{x^{2}}{2}") == parse("x^2/2")
     True
     """
+    if shapes is not None:  # vectors and matrices: symdiff.matrix reads them
+        return cast(Expr, _matrix().parse(text, shapes, syntax))
     reading = read(text, syntax, variables=list(variables), max_length=max_length)
     return _diff.evaluate_derivatives(reading.asked)
 
@@ -314,8 +323,14 @@ def assumption(a: str | Assumption) -> Assumption:
 @each_note_once
 def diff(e: Expr | str, wrt: Wrt = None, order: int | None = None, *, simplify: bool = True,
          where: Mapping[Expr | str, Expr | str] | None = None,
-         assume: Sequence[str | Assumption] = (), method: str = "auto") -> Expr:
+         assume: Sequence[str | Assumption] = (), method: str = "auto", shapes: Shapes | None = None,
+         symmetric: Iterable[str] = ()) -> Expr:
     """The `order`-th derivative of `e` with respect to `wrt`, simplified unless asked not to.
+
+    With `shapes` (or a tree holding vectors and matrices) the derivative is
+    in matrix form: the gradient of a scalar has the variable's shape, the
+    derivative of a vector by a vector is its Jacobian; `symmetric` names
+    matrices declared symmetric (`x^T*S*x` by x gives `2*S*x`).
 
     Args:
         e: the expression, as an `Expr` or its plain or LaTeX text; text
@@ -349,7 +364,21 @@ def diff(e: Expr | str, wrt: Wrt = None, order: int | None = None, *, simplify: 
     >>> str(diff("x^2*y^3", ["x", "y"]))
     '6*x*y^2'
     """
+    if shapes is not None or (isinstance(e, Expr) and _matrix().is_array(e)):
+        if where or assume or order not in (None, 1):
+            raise _matrix().not_yet("where=, assume= and orders above 1 (use hessian)")
+        tree = as_tree(e) if shapes is None or not isinstance(e, str) else parse(e, shapes=shapes)
+        if isinstance(wrt, (list, tuple)):
+            raise _matrix().not_yet("mixed partials")
+        return cast(Expr, _matrix().gradient(tree, wrt, shapes, symmetric, simplify))
     return solve(ask(e, wrt, order, where, assume), simplify=simplify, method=method)
+
+
+def _matrix() -> Any:
+    """symdiff.matrix, loaded on first use (the scalar paths never need it)."""
+    from . import matrix
+
+    return matrix
 
 
 def solve(q: Question, *, simplify: bool = True, method: str = "auto") -> Expr:
@@ -443,7 +472,8 @@ def expand_sums(e: Expr | str) -> Expr:
 def derive(e: Expr | str, wrt: Expr | str | None = None, order: int | None = None, *,
            where: Mapping[Expr | str, Expr | str] | None = None,
            assume: Sequence[str | Assumption] = (), verbose: bool = False,
-           lang: str = "en", max_length: int = MAX_OUTPUT, method: str = "auto") -> Derivation:
+           lang: str = "en", max_length: int = MAX_OUTPUT, method: str = "auto",
+           shapes: Shapes | None = None) -> Derivation:
     """The derivative with the steps that produced it.
 
     The steps are recorded by the same pipeline that `diff` runs, so
@@ -486,6 +516,8 @@ def derive(e: Expr | str, wrt: Expr | str | None = None, order: int | None = Non
     Differentiate x^2 with respect to x.
     ...
     """
+    if shapes is not None or (isinstance(e, Expr) and _matrix().is_array(e)):
+        raise _matrix().not_yet("steps")
     q = ask(e, wrt, order, where, assume)
     return derivation(q, verbose=verbose, lang=lang, max_length=max_length, method=method)
 
@@ -507,7 +539,7 @@ def derivation(q: Question, *, verbose: bool = False, lang: str = "en", max_leng
 
 @each_note_once
 def gradient(e: Expr | str, vars: Iterable[Expr | str] | None = None, *,
-             simplify: bool = True) -> dict[str, Expr]:
+             simplify: bool = True, shapes: Shapes | None = None, symmetric: Iterable[str] = ()) -> dict[str, Expr]:
     """Every first partial derivative, keyed by variable name.
 
     Costs time linear in the size of `e` plus the size of the partials: each
@@ -533,6 +565,10 @@ def gradient(e: Expr | str, vars: Iterable[Expr | str] | None = None, *,
     >>> list(gradient("(w*x + b - y)^2", ["w", "b"]))
     ['w', 'b']
     """
+    if shapes is not None or (isinstance(e, Expr) and _matrix().is_array(e)):
+        tree = parse(e, shapes=shapes) if isinstance(e, str) and shapes is not None else as_tree(e)
+        names = [str(v) for v in vars] if vars is not None else sorted(s.name for s in tree.free)
+        return {v: _matrix().gradient(tree, v, shapes, symmetric, simplify) for v in dict.fromkeys(names)}
     tree, given, order = _gradient_of(e, None if vars is None else list(vars))
     if order != 1:
         raise DifferentiationError(f"the gradient holds first derivatives; the input asks for order {order}")
@@ -556,7 +592,7 @@ def _gradient_of(e: Expr | str, wrt: list[Expr | str] | None) -> tuple[Expr, lis
     return tree, None if agreed is None else [agreed] if isinstance(agreed, (str, Expr)) else list(agreed), order
 
 
-def simplify(e: Expr | str) -> Expr:
+def simplify(e: Expr | str, *, shapes: Shapes | None = None, symmetric: Iterable[str] = ()) -> Expr:
     """A shorter, equal form: canonical, deterministic and idempotent.
 
     The rewrites are sound on the reals except that removable singularities
@@ -574,10 +610,13 @@ def simplify(e: Expr | str) -> Expr:
     >>> str(simplify("x*x + 2x - x"))
     'x^2 + x'
     """
-    return _simplify.simplify(as_tree(e))
+    tree = parse(e, shapes=shapes) if isinstance(e, str) and shapes is not None else as_tree(e)
+    if _matrix().is_array(tree):  # the scalar rewrites assume products commute
+        return cast(Expr, _matrix().simplify(tree, symmetric))
+    return _simplify.simplify(tree)
 
 
-def evaluate(e: Expr | str, values: Values | None = None) -> float:
+def evaluate(e: Expr | str, values: Values | None = None, *, shapes: Shapes | None = None) -> Any:
     """The value of `e` as a float.
 
     Args:
@@ -597,7 +636,10 @@ def evaluate(e: Expr | str, values: Values | None = None) -> float:
     >>> evaluate("ln(x)*y", {"x": 2, "y": 3})
     2.0794415416798357
     """
-    return _evaluate(as_tree(e), values)
+    tree = parse(e, shapes=shapes) if isinstance(e, str) and shapes is not None else as_tree(e)
+    if shapes is not None or _matrix().is_array(tree):  # NumPy arrays in, a float or an array out
+        return _matrix().evaluate(tree, cast(Mapping[str, Any], values), shapes)
+    return _evaluate(tree, values)
 
 
 # ------------------------------------------------------------ printers

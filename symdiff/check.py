@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 import random
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
 
@@ -176,7 +176,7 @@ def compare(a: Expr | str, b: Expr | str, *, points: int = 200, seed: int = SEED
                       f"values' size (same domain at {tried}; not proved symbolically)")
 
 
-def equals(a: Expr | str, b: Expr | str) -> bool:
+def equals(a: Expr | str, b: Expr | str, *, shapes: Mapping[str, Any] | None = None) -> bool:
     """True when `a` and `b` are defined at the same real points and equal there
     (by a symbolic proof, or at every one of many random points); see `compare`.
 
@@ -195,6 +195,10 @@ def equals(a: Expr | str, b: Expr | str) -> bool:
     >>> equals("sin(x)^2 + cos(x)^2", "1"), equals("ln(x^2)", "2*ln(x)")
     (True, False)
     """
+    if shapes is not None:
+        from .matrix import equal_values
+
+        return equal_values(a, b, shapes)
     return compare(a, b).equal
 
 

@@ -20,6 +20,7 @@ from .indexing import depends, index_deltas, same_family
 from .limits import MAX_CHAIN_FACTORS, MAX_RESULT_SIZE
 from .sums import Collapse, collapse, collapses, unclash
 from .core.rows import table
+from .expr import ArrayConst, Hadamard, HadamardPow, Transpose  # the rows of issue 24
 from .expr import (
     E, FACT_ARRAY, NEG_ONE, ONE, SCALAR, TWO, ZERO, Add, Const, Delta, Expr, Func, Log, Mul, Num, Pow, Sum, Sym,
     add, cost, delta, derivative, div, func, ln, log, mul, num, postorder, pow_, sub, summation, transform,
@@ -389,6 +390,11 @@ def _select_log(e: Expr, x: Sym) -> Rule:
     return RULES["ln"] if e.base is E else RULES["log_base"]
 
 
+def _matrix_form(e: Expr, x: Sym) -> Rule:
+    raise DifferentiationError(f"{e} is a vector or matrix expression: differentiate it with shapes= "
+                               "(symdiff.diff(..., shapes=...)); its steps are not yet shown")
+
+
 def _no_rule(e: Expr, x: Sym) -> Rule:
     raise DifferentiationError(f"no differentiation rule for {type(e).__name__} (a {e} that contains {x})")
 
@@ -408,6 +414,8 @@ SELECT.update({
     Delta: _no_rule,  # its indices are never differentiated: delta(i, j) is constant in x
     Operator: lambda e, x: RULES["derivative_operator"],
 })
+# vectors and matrices differentiate in matrix form (symdiff.matrix.diff), not by these rules
+SELECT.update(dict.fromkeys((Transpose, Hadamard, HadamardPow, ArrayConst), _matrix_form))
 
 
 def select(e: Expr, x: Sym) -> Rule:

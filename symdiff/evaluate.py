@@ -18,6 +18,7 @@ from math import comb
 from .errors import EvaluationError, LimitError, SymdiffError
 from .functions import FUNCTIONS, Function
 from .core.rows import table
+from .expr import ArrayConst, Hadamard, HadamardPow, Transpose  # the rows of issue 24
 from .expr import (
     SCALAR, UNDEFINED, Add, Const, Delta, Derivative, Expr, Func, Log, Mul, Num, Pow, Sum, Sym, add, mul, postorder, sym,
 )
@@ -215,6 +216,12 @@ VALUES.update({
     Delta: Value(lambda ev, n, kids, env: 1.0 if kids[0] == kids[1] else 0.0),
     Derivative: Value(lambda ev, n, kids, env: _unevaluated(n), leaf=True),
 })
+VALUES.update(dict.fromkeys((Transpose, Hadamard, HadamardPow, ArrayConst),
+                            Value(lambda ev, n, kids, env: _array(n), leaf=True)))
+
+
+def _array(n: Expr) -> float:
+    raise EvaluationError(f"{n} is a vector or matrix: evaluate it with shapes= and NumPy arrays")
 
 
 def _unevaluated(n: Expr) -> float:

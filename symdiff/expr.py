@@ -28,6 +28,14 @@ from .core.nodes import (
     Num, Pow, Sum, Sym,
 )
 from .core.order import ORDER_TOKENS, factor_key, natural_key, order_key
+from .core.arrays import (
+    IDENTITY, ONES, ArrayConst, Hadamard, HadamardPow, Transpose, array_const, hadamard, hadamard_pow, identity, ones,
+    transpose, transposed_kind,
+)
+from .core.kinds import FUNCTION_KINDS
+
+# Every node kind: the scalar ones of `core.nodes` and the vector and matrix ones of `core.arrays`.
+NODE_TYPES = (*NODE_TYPES, Transpose, Hadamard, HadamardPow, ArrayConst)
 
 __all__ = [
     "MAX_FOLD_BITS", "add", "as_expr", "const", "delta", "derivative", "div", "exp", "func", "ln", "log", "mul", "neg", "num",
@@ -40,4 +48,6 @@ __all__ = [
     "CONSTANTS", "E", "HALF", "NEG_ONE", "NODE_TYPES", "ONE", "PI", "TWO", "UNDEFINED", "ZERO", "Add", "Const",
     "Delta", "Derivative", "Func", "Log", "Mul", "Num", "Pow", "Sum", "Sym",
     "ORDER_TOKENS", "factor_key", "natural_key", "order_key", "_fold_numeric_power",
+    "IDENTITY", "ONES", "ArrayConst", "Hadamard", "HadamardPow", "Transpose", "array_const", "hadamard", "hadamard_pow",
+    "identity", "ones", "transpose", "transposed_kind", "FUNCTION_KINDS",
 ]

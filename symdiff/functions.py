@@ -33,12 +33,14 @@ from enum import Enum
 from fractions import Fraction
 from typing import Any
 
-from .errors import EvaluationError
+from .errors import EvaluationError, KindError
 from . import runtime as R  # stable forms, shared by evaluate (the value column) and generated code
 from .expr import (
     HALF, NEG_ONE, ONE, PI, TWO, UNDEFINED, ZERO, Add, Expr, Func, Mul, Num, Pow, _fold_numeric_power,
     add, exp, func, ln, log, mul, neg, pow_, sqrt, sub,
+    FUNCTION_KINDS, SCALAR, Kind, hadamard, identity, ones, transpose,
 )
+from .core.arrays import ENTRYWISE_TRANSPOSE
 
 Square = tuple[Expr, int, Expr]  # (g, s, r): f(u)^2 + s*g = r
 
@@ -576,3 +578,153 @@ def undefined_name(name: str) -> tuple[str, int]:
     """`f''` -> (`f`, 2)."""
     base = name.rstrip(PRIME)
     return base, len(name) - len(base)
+
+
+# ------------------------------------------------------------- functions of vectors and matrices
+# Rows read only where shapes are declared (symdiff.matrix): the scalar readers
+# do not see them, so `tr(x)` without shapes stays an undefined function.
+
+
+def _square_kind(what: str) -> Callable[[Kind], Kind]:
+    def rule(k: Kind) -> Kind:
+        if len(k.shape) != 2 or k.rows != k.cols:
+            raise KindError(f"{what} needs a square matrix, not a {k}")
+        return SCALAR
+    return rule
+
+
+def _same_square(k: Kind) -> Kind:
+    _square_kind("an inverse")(k)
+    return k
+
+
+def _softmax_kind(k: Kind) -> Kind:
+    if k is SCALAR or (len(k.shape) == 2 and k.rows == 1):
+        raise KindError(f"softmax takes a vector, or a matrix row by row, not a {k}")
+    return k
+
+
+def _logsumexp_kind(k: Kind) -> Kind:
+    if k is SCALAR or (len(k.shape) == 2 and k.rows == 1):
+        raise KindError(f"logsumexp takes a vector, or a matrix row by row, not a {k}")
+    return SCALAR if len(k.shape) == 1 else Kind((k.rows,))
+
+
+def _diag_kind(k: Kind) -> Kind:
+    if len(k.shape) == 1:
+        return Kind((k.shape[0], k.shape[0]))
+    if len(k.shape) == 2 and k.rows == k.cols:
+        return Kind((k.rows,))
+    raise KindError(f"diag takes a vector or a square matrix, not a {k}")
+
+
+def _to_scalar(k: Kind) -> Kind:
+    return SCALAR
+
+
+def _per_row_ones(k: Kind) -> Expr:
+    return ones(Kind((k.cols,)))
+
+
+def _softmax_adjoint(a: Expr, g: Expr, c: Expr) -> Expr:
+    """s .* (g - s^T*g) for a vector; per row, s .* (g - ((g .* s)*1)*1^T)."""
+    if len(a.kind.shape) == 1:
+        return hadamard(c, sub(g, mul(transpose(c), g)))
+    one = _per_row_ones(a.kind)
+    return hadamard(c, sub(g, mul(hadamard(g, c), one, transpose(one))))
+
+
+def _logsumexp_adjoint(a: Expr, g: Expr, c: Expr) -> Expr:
+    soft = func("softmax", a)
+    return mul(g, soft) if len(a.kind.shape) == 1 else mul(func("diag", g), soft)
+
+
+@dataclass(frozen=True)
+class ArrayFunction:
+    """A function of a vector or matrix.  `kind` gives the result's kind from
+    the argument's (KindError when it does not apply); `adjoint(a, g, c)` is
+    what the argument's adjoint gains from c = f(a) with adjoint g (reverse
+    mode, `symdiff.matrix.diff`); `tangent(a, da, c)` is dc from da for a
+    Jacobian (forward mode; None: not yet); `numpy(a)` its value, on NumPy
+    arrays with vectors as columns."""
+
+    name: str
+    kind: Callable[[Kind], Kind]
+    adjoint: Callable[[Expr, Expr, Expr], Expr]
+    numpy: Callable[[Any], Any]
+    latex: str
+    unicode: str = ""
+    tangent: Callable[[Expr, Expr, Expr], Expr] | None = None
+
+    def __call__(self, arg: Expr) -> Expr:
+        return func(self.name, arg)
+
+
+def _np() -> Any:
+    import numpy
+
+    return numpy
+
+
+def _logdet(a: Any) -> float:
+    sign, value = _np().linalg.slogdet(a)
+    if sign <= 0:
+        raise EvaluationError("logdet of a matrix whose determinant is not positive")
+    return float(value)
+
+
+def _inverse(a: Any) -> Any:
+    np = _np()
+    try:
+        return np.linalg.inv(a)
+    except np.linalg.LinAlgError:
+        raise EvaluationError("inv of a singular matrix") from None
+
+
+def _np_softmax(z: Any) -> Any:
+    np = _np()
+    axis = 0 if z.shape[1] == 1 else 1  # a vector is a column; a matrix, row by row
+    e = np.exp(z - np.max(z, axis=axis, keepdims=True))
+    return e / np.sum(e, axis=axis, keepdims=True)
+
+
+def _np_logsumexp(z: Any) -> Any:
+    np = _np()
+    axis = 0 if z.shape[1] == 1 else 1
+    m = np.max(z, axis=axis, keepdims=True)
+    out = np.log(np.sum(np.exp(z - m), axis=axis, keepdims=True)) + m
+    return float(out[0, 0]) if axis == 0 else out
+
+
+def _np_diag(a: Any) -> Any:
+    np = _np()
+    return np.diag(a[:, 0]) if a.shape[1] == 1 else np.diag(a)[:, None]
+
+
+ARRAY_ROWS: tuple[ArrayFunction, ...] = (
+    ArrayFunction("tr", _square_kind("a trace"), lambda a, g, c: mul(g, identity(a.kind.rows)),
+                  lambda a: float(_np().trace(a)), r"\operatorname{tr}"),
+    ArrayFunction("det", _square_kind("a determinant"), lambda a, g, c: mul(g, c, transpose(func("inv", a))),
+                  lambda a: float(_np().linalg.det(a)), r"\det"),
+    ArrayFunction("logdet", _square_kind("logdet"), lambda a, g, c: mul(g, transpose(func("inv", a))),
+                  _logdet, r"\log\det", "log det"),
+    ArrayFunction("inv", _same_square, lambda a, g, c: neg(mul(transpose(c), g, transpose(c))),
+                  _inverse, "{}^{-1}", "{}⁻¹"),
+    ArrayFunction("sum", _to_scalar, lambda a, g, c: mul(g, ones(a.kind)),
+                  lambda a: float(_np().sum(a)), r"\operatorname{sum}", "Σ",
+                  tangent=lambda a, da, c: mul(transpose(ones(a.kind)), da)),
+    ArrayFunction("norm", _to_scalar, lambda a, g, c: mul(g, pow_(c, NEG_ONE), a),
+                  lambda a: float(_np().linalg.norm(a)), r"\left\|{}\right\|", "‖{}‖"),
+    ArrayFunction("norm1", _to_scalar, lambda a, g, c: mul(g, func("sign", a)),
+                  lambda a: float(_np().sum(_np().abs(a))), r"\left\|{}\right\|_1", "‖{}‖₁"),
+    ArrayFunction("softmax", _softmax_kind, _softmax_adjoint, _np_softmax, r"\operatorname{softmax}",
+                  tangent=lambda a, da, c: mul(sub(func("diag", c), mul(c, transpose(c))), da)
+                  if len(a.kind.shape) == 1 else None),  # type: ignore[arg-type, return-value]
+    ArrayFunction("logsumexp", _logsumexp_kind, _logsumexp_adjoint, _np_logsumexp, r"\operatorname{logsumexp}",
+                  tangent=lambda a, da, c: mul(transpose(func("softmax", a)), da)
+                  if len(a.kind.shape) == 1 else None),  # type: ignore[arg-type, return-value]
+    ArrayFunction("diag", _diag_kind, lambda a, g, c: func("diag", g), _np_diag, r"\operatorname{diag}"),
+)
+ARRAY_FUNCTIONS: dict[str, ArrayFunction] = {row.name: row for row in ARRAY_ROWS}
+FUNCTION_KINDS.update({row.name: (lambda rule: lambda a: rule(a.kind))(row.kind) for row in ARRAY_ROWS})
+ENTRYWISE_TRANSPOSE.update(name for name, row in FUNCTIONS.items() if row.arity == 1)

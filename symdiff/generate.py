@@ -36,7 +36,7 @@ from __future__ import annotations
 import inspect
 import keyword
 import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, cast
@@ -46,6 +46,7 @@ from . import runtime
 from .api import as_tree
 from .errors import SymdiffError
 from .core.rows import table
+from .expr import FACT_ARRAY, ArrayConst, Hadamard, HadamardPow, Transpose  # the rows of issue 24
 from .expr import (
     E, FACT_BINDER, ONE, ZERO, Add, Const, Delta, Derivative, Expr, Func, Log, Mul, Num, Pow, Sum, Sym, add, func, log, mul,
     natural_key, neg, postorder, size,
@@ -704,6 +705,15 @@ CODE.update({
     Delta: lambda lo, e, ctx: lo.code.tmpl(lo.b.delta, lo.lower(e.i, ctx), lo.lower(e.j, ctx)),
     Derivative: lambda lo, e, ctx: _refuse(f"{e} is a derivative not yet taken: differentiate it first"),
 })
+for _array_node in (Transpose, Hadamard, HadamardPow, ArrayConst):  # code for vectors and matrices: a later stage
+    CODE[_array_node] = lambda lo, e, ctx: _refuse(f"{e}: code is not yet for vectors and matrices")
+
+
+def _holds_arrays(e: object) -> bool:
+    """An expression tree (or several) holding a vector or matrix."""
+    trees: Iterable[object] = e.values() if isinstance(e, dict) else [e] if isinstance(e, (Expr, str)) \
+        else e if isinstance(e, Iterable) else []
+    return any(isinstance(t, Expr) and bool(t.facts & FACT_ARRAY) for t in trees)
 
 
 def _refuse(reason: str) -> int:
@@ -990,8 +1000,10 @@ def _casts(lowering: _Lowering, keys: list[str]) -> list[str]:
 
 
 def codegen(expr_or_exprs: Expr | str | Iterable[Expr | str] | dict[str, Any], args: Sequence[str | Expr] | None = None,
-            backend: str = "numpy", name: str = "f") -> str:
+            backend: str = "numpy", name: str = "f", *, shapes: Mapping[str, Any] | None = None) -> str:
     """Source text of a Python function computing the expression(s), with its imports.
+
+    `shapes` (vectors and matrices) is accepted; code for them is not yet written (SymdiffError).
 
     Parameters are the variables in the order of `args` (default: natural order);
     an indexed family `y_i` is one array parameter `y`.  A list (or a dict such as
@@ -1020,6 +1032,8 @@ def codegen(expr_or_exprs: Expr | str | Iterable[Expr | str] | dict[str, Any], a
         return x**2 + 1
     <BLANKLINE>
     """
+    if shapes is not None or _holds_arrays(expr_or_exprs):
+        raise SymdiffError("code: not yet for vectors and matrices")
     return _source(expr_or_exprs, args, backend, name, floats=False)
 
 
@@ -1086,8 +1100,10 @@ NEEDS = {"numpy": "numpy", "torch": "torch", "jax": "jax"}
 
 
 def lambdify(expr: Expr | str | Iterable[Expr | str], args: Sequence[str | Expr] | None = None,
-             backend: str = "numpy") -> Callable[..., Any]:
+             backend: str = "numpy", *, shapes: Mapping[str, Any] | None = None) -> Callable[..., Any]:
     """A function of `args` (names or indexed names, in this order) computing `expr`.
+
+    `shapes` (vectors and matrices) is accepted; code for them is not yet written (SymdiffError).
 
     `backend="numpy"` broadcasts over arrays (an indexed family `y_i` is one
     array `y` whose last axis is the index, any axes before it batch axes; a
@@ -1118,6 +1134,8 @@ def lambdify(expr: Expr | str | Iterable[Expr | str], args: Sequence[str | Expr]
     >>> f(2.0)
     5.0
     """
+    if shapes is not None or _holds_arrays(expr):
+        raise SymdiffError("lambdify: not yet for vectors and matrices")
     target = "python" if backend in ("math", "python") else backend
     module = NEEDS.get(target)
     if module is not None:

@@ -45,6 +45,8 @@ def test_every_node_type_has_a_case():
                ["2", "pi", "x", "y_i", "x + 1", "2x", "x^3", "sin(x)", "ln(x)",
                 "sum_{i=1}^{N} y_i", "delta(i, j)"]]
     samples.append(X.derivative(symdiff.parse("x^2"), X.sym("x")))  # the reader's; the pipeline evaluates it
+    v, w = X.sym("v", kind=X.vector("n")), X.sym("w", kind=X.vector("n"))
+    samples += [X.transpose(v), X.hadamard(v, w), X.hadamard_pow(v, X.num(3)), X.identity("n")]  # vectors, matrices
     assert {type(s) for s in samples} == set(X.NODE_TYPES)
     for s in samples:
         ET.fromstring(mathml(s))

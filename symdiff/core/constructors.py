@@ -118,7 +118,9 @@ def mul(*factors: Expr) -> Expr:
     flat: list[Expr] = []
     coeff: Num | None = None  # the numbers so far, folded
     for f in factors:
-        for g in f.factors if type(f) is Mul else (f,):
+        # a 1x1 product (x^T*y) is one scalar factor: its vectors stay together
+        for g in f.factors if type(f) is Mul and not (f.facts & FACT_ARRAY and f.kind is SCALAR
+                                                      and f.factors[-1].kind is not SCALAR) else (f,):
             if type(g) is Num:
                 coeff = g if coeff is None else Num(coeff.value * g.value)
             elif g is UNDEFINED:
@@ -178,7 +180,7 @@ def pow_(base: Expr, exp: Expr) -> Expr:
             return base
         if n.denominator == 1:
             if type(base) is Mul:
-                if base.facts & FACT_ARRAY and base.kind is not SCALAR:
+                if base.facts & FACT_ARRAY and base.factors[-1].kind is not SCALAR:
                     return _power_of_array_product(base.factors, exp)
                 return mul(*(pow_(f, exp) for f in base.factors))
             if type(base) is Pow:

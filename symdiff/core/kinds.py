@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import zlib
 from collections.abc import Iterable
-from typing import Protocol, Union
+from typing import Callable, Protocol, Union
 
 from ..errors import KindError
 
@@ -152,18 +152,21 @@ def product_kind(factors: Iterable[Expr]) -> Kind:
             rows = k.rows
         cols, last = k.cols, k
         left = f
-    if left is None:
-        return SCALAR
+    if left is None or rows == 1 and (cols == 1 or len(last.shape) == 1):
+        return SCALAR  # a 1x1 product (x^T*y, x^T*A*x) is a scalar
     if len(last.shape) == 1:
         return Kind((rows,))
     return Kind((rows, cols))
 
 
-def power_kind(base: Expr, exp: Expr, integral: bool) -> Kind:
-    """A scalar to a scalar power; a square matrix to an integer power (`integral`: exp is a whole number)."""
-    if exp.kind is not SCALAR:
-        raise KindError(f"an exponent must be a scalar, not {_named(exp)}")
+def power_kind(base: Expr, exp: Expr, integral: bool, natural: bool = False) -> Kind:
+    """A scalar to a scalar power; a square matrix to an integer power (`integral`: exp is a whole number);
+    e to an array, entry by entry (`natural`: the base is e; `exp(X)`)."""
     k = base.kind
+    if exp.kind is not SCALAR:
+        if natural:
+            return exp.kind
+        raise KindError(f"an exponent must be a scalar, not {_named(exp)}")
     if k is SCALAR:
         return SCALAR
     if len(k.shape) == 2 and k.rows == k.cols and integral:
@@ -181,3 +184,16 @@ def scalar_kind(what: str, parts: Iterable[Expr]) -> Kind:
         if p.kind is not SCALAR:
             raise KindError(f"{what} must be a scalar, not {_named(p)}")
     return SCALAR
+
+
+# The kind rules of the functions of arrays (`tr`, `det`, `softmax`, ...), by
+# name: `symdiff.functions` fills it from its rows; others act entrywise.
+FUNCTION_KINDS: dict[str, Callable[[Expr], Kind]] = {}
+
+
+def function_kind(name: str, args: tuple[Expr, ...]) -> Kind:
+    """A function's kind: its row's rule, or entrywise."""
+    rule = FUNCTION_KINDS.get(name)
+    if rule is not None and len(args) == 1:
+        return rule(args[0])
+    return entrywise_kind(name, args)

@@ -21,7 +21,7 @@ from .facts import (
     FACT_ARRAY, FACT_BINDER, FACT_DENOMINATOR, FACT_EXP, FACT_LOG, FACT_POWER, FACT_SUM_FACTOR, FACT_SUM_POWER,
     function_fact,
 )
-from .kinds import SCALAR, Kind, entrywise_kind, power_kind, product_kind, same_kind, scalar_kind
+from .kinds import SCALAR, Kind, entrywise_kind, function_kind, power_kind, product_kind, scalar_kind
 
 CONSTANTS = ("e", "pi")
 
@@ -138,7 +138,7 @@ class Sym(Expr):
 
 
 class Add(Expr):
-    """A sum of two or more terms, at most one of them a number; all of one kind."""
+    """A sum of two or more terms, at most one of them a number; arrays of one kind, scalars broadcast."""
 
     __slots__ = ("terms",)
     _fields = ("terms",)
@@ -156,7 +156,7 @@ class Add(Expr):
 
     @staticmethod
     def _kind_rule(node: Expr) -> Kind:
-        return same_kind("add", node.terms)
+        return entrywise_kind("+", node.terms)  # scalars broadcast: 1 - sigmoid(X*w)
 
     @property
     def args(self) -> tuple[Expr, ...]:
@@ -237,7 +237,7 @@ class Pow(Expr):
 
     @staticmethod
     def _kind_rule(node: Expr) -> Kind:
-        return power_kind(node.base, node.exp, type(node.exp) is Num and node.exp.value.denominator == 1)
+        return power_kind(node.base, node.exp, type(node.exp) is Num and node.exp.value.denominator == 1, node.base is E)
 
     @property
     def args(self) -> tuple[Expr, ...]:
@@ -280,7 +280,7 @@ class Func(Expr):
 
     @staticmethod
     def _kind_rule(node: Expr) -> Kind:
-        return entrywise_kind(node.name, node.args)
+        return function_kind(node.name, node.args)
 
     @property
     def args(self) -> tuple[Expr, ...]:

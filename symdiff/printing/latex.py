@@ -7,11 +7,15 @@ printer; quotients and negative exponents become `\\frac`, brackets are
 
 from __future__ import annotations
 
-from ..functions import BUILDERS, FUNCTIONS, lookup, notation, undefined_name
+from ..functions import ARRAY_FUNCTIONS, BUILDERS, FUNCTIONS, lookup, notation, undefined_name
 from .. import names
 from ..names import FUNCTION_LETTERS, is_letter, latex_name
-from ..expr import E, HALF, Add, Const, Delta, Derivative, Expr, Func, Log, Mul, Num, Pow, Sum, Sym
+from ..expr import (
+    E, HALF, IDENTITY, Add, ArrayConst, Const, Delta, Derivative, Expr, Func, Hadamard, HadamardPow, Log, Mul, Num, Pow,
+    Sum, Sym, Transpose,
+)
 from ..terms import MUL, POW, is_reciprocal
+from .precedence import bracketed_factor
 from .precedence import (
     Child, Numbers, Part, arguments, fraction, latex_integer, precedence, render, run_together, sum_parts,
 )
@@ -90,7 +94,7 @@ def factors(items: list[Expr]) -> list[Part]:
                 type(prev) is Sym and (not prev.indices or prev.name in FUNCTION_LETTERS)
                 and opens_with_bracket(f, k == len(items) - 1))
             out.append(" \\cdot " if glue else " ")
-        if is_sum(f) and k < len(items) - 1:
+        if is_sum(f) and k < len(items) - 1 or bracketed_factor(f):
             # A sum's body runs to the end of the product, so an inner one is bracketed.
             out += [OPEN, Child(f), CLOSE]
         else:
@@ -142,6 +146,23 @@ def parts(e: Expr) -> list[Part]:
             if is_bare_log(base) or is_sum(base) or type(base) is Pow:  # never x^{a}^{b}
                 return [OPEN, Child(base), CLOSE, "^{", Child(exp), "}"]
             return [Child(base, POW, strict=True), "^{", Child(exp), "}"]
+        case Func(fname, arg, rest) if fname in ARRAY_FUNCTIONS and not rest:
+            if fname == "inv":
+                return [Child(arg, POW, strict=True), "^{-1}"]
+            before, after = notation(ARRAY_FUNCTIONS[fname].latex, OPEN, CLOSE)
+            return [before, Child(arg), after]
+        case Transpose(arg):
+            return [Child(arg, POW, strict=True), "^{\\top}"]
+        case Hadamard(factors_):
+            out: list[Part] = []
+            for k, f in enumerate(factors_):
+                out += [" \\odot "] if k else []
+                out.append(Child(f, MUL, strict=True))
+            return out
+        case HadamardPow(base, exp):
+            return [Child(base, POW, strict=True), "^{\\odot ", Child(exp), "}"]
+        case ArrayConst(name_):
+            return ["I" if name_ == IDENTITY else "\\mathbf{1}"]
         case Func(fname, arg, rest):
             row = FUNCTIONS.get(fname)
             if row is None:  # an undefined function: f(x), f'(x)

@@ -15,7 +15,7 @@ from xml.sax.saxutils import escape
 
 from .. import expr as X
 from ..expr import E, HALF, Add, Const, Delta, Derivative, Expr, Func, Log, Mul, Num, Pow, Sum, Sym
-from ..functions import FUNCTIONS, notation, undefined_name
+from ..functions import ARRAY_FUNCTIONS, FUNCTIONS, notation, undefined_name
 from .latex import GREEK, bare_argument, is_bare_log, starts_with_digit
 from ..terms import MUL, POW, is_reciprocal
 from .precedence import digits as int_digits, Child, Numbers, Part, arguments, fraction, render, run_together, sum_parts
@@ -145,6 +145,23 @@ def parts(e: Expr) -> list[Part]:
             if is_bare_log(base) or type(base) is Sum:
                 return ["<msup>", OPEN, Child(base), CLOSE, "<mrow>", Child(exp), "</mrow></msup>"]
             return ["<msup><mrow>", Child(base, POW, strict=True), "</mrow><mrow>", Child(exp), "</mrow></msup>"]
+        case Func(fname, arg, rest) if fname in ARRAY_FUNCTIONS and not rest:
+            if fname == "inv":
+                return ["<msup><mrow>", Child(arg, POW, strict=True), "</mrow><mrow><mo>\u2212</mo><mn>1</mn></mrow></msup>"]
+            return [mi(fname) + APPLY + OPEN, Child(arg), CLOSE]
+        case X.Transpose(arg):
+            return ["<msup><mrow>", Child(arg, POW, strict=True), "</mrow><mi>T</mi></msup>"]
+        case X.Hadamard(factors_):
+            out: list[Part] = []
+            for k, f in enumerate(factors_):
+                out += [mo("\u2299")] if k else []
+                out.append(Child(f, MUL, strict=True))
+            return out
+        case X.HadamardPow(base, exp):
+            return ["<msup><mrow>", Child(base, POW, strict=True), "</mrow><mrow>", mo("\u2218"), Child(exp),
+                    "</mrow></msup>"]
+        case X.ArrayConst(name_):
+            return [mi("I") if name_ == X.IDENTITY else "<mn mathvariant=\"bold\">1</mn>"]
         case Func(fname, arg, rest):
             return function_parts(fname, (arg, *rest))
         case Log(arg, base):

@@ -4,9 +4,14 @@ from __future__ import annotations
 
 from typing import cast
 
-from ..expr import E, HALF, Add, Const, Delta, Derivative, Expr, Func, Log, Mul, Num, Pow, Sum, Sym, sym
+from ..expr import (
+    E, HALF, IDENTITY, Add, ArrayConst, Const, Delta, Derivative, Expr, Func, Hadamard, HadamardPow, Log, Mul, Num, Pow,
+    Sum, Sym, Transpose, sym,
+)
 from ..terms import MUL, POW, is_reciprocal
-from .precedence import Child, Numbers, Part, arguments, fraction, plain_integer, render, run_together, sum_parts
+from .precedence import (
+    Child, Numbers, Part, arguments, bracketed_factor, fraction, plain_integer, render, run_together, sum_parts,
+)
 
 TRANSPOSE_LETTER = sym("T")
 
@@ -54,7 +59,7 @@ def factor_list(items: list[Expr], tail: bool) -> list[Part]:
     for k, f in enumerate(items):
         if k:
             out.append("*")
-        if type(f) is Sum and not (tail and k == len(items) - 1):
+        if type(f) is Sum and not (tail and k == len(items) - 1) or bracketed_factor(f):
             out += ["(", Child(f), ")"]
         else:
             out.append(Child(f, MUL))
@@ -96,7 +101,24 @@ def parts(e: Expr) -> list[Part]:
         case Derivative(body, var, order):  # bracketed whole: its body runs to the end of a product
             n = f"^{order}" if order > 1 else ""
             return [f"(d{n}/d{to_str(var)}{n} ", Child(body, MUL), ")"]
+        case Transpose(arg):
+            return [Child(arg, POW, strict=True), "^T"]
+        case Hadamard(factors):
+            return arguments_joined(factors, " .* ")
+        case HadamardPow(base, exp):
+            return [Child(base, POW, strict=True), ".^", Child(exp, POW)]
+        case ArrayConst(name):
+            return [name if name == IDENTITY else f"ones({','.join(map(str, e.kind.shape))})"]
     raise TypeError(f"no plain printer for {type(e).__name__}")
+
+
+def arguments_joined(factors: tuple[Expr, ...], op: str) -> list[Part]:
+    """Entrywise factors: each a power or tighter (`(A*x) .* y`)."""
+    out: list[Part] = []
+    for k, f in enumerate(factors):
+        out += [op] if k else []
+        out.append(Child(f, MUL, strict=True))
+    return out
 
 
 def log_base(base: Expr) -> str:

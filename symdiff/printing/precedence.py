@@ -20,7 +20,8 @@ from typing import Callable, NamedTuple, Union
 from ..limits import MAX_NUMBER_DIGITS
 from ..core.rows import table
 from ..expr import (
-    E, HALF, MAX_FOLD_BITS, Add, Const, Delta, Derivative, Expr, Func, Log, Mul, Num, Pow, Sum, Sym, mul, num,
+    E, HALF, MAX_FOLD_BITS, Add, ArrayConst, Const, Delta, Derivative, Expr, Func, Hadamard, HadamardPow, Log, Mul,
+    Num, Pow, Sum, Sym, Transpose, mul, num,
 )
 from ..terms import ADD, ATOM, MUL, NEG, POW, is_negative, is_reciprocal, quotient
 
@@ -204,12 +205,23 @@ PRECEDENCE.update({
     Sum: lambda e: MUL,  # its body runs to the end of a product
     Delta: lambda e: ATOM,
     Derivative: lambda e: ATOM,  # the printers bracket it whole
+    # Vectors and matrices: `X^T` and `x.^2` bind as powers, `a .* b` as a product.
+    Transpose: lambda e: POW,
+    HadamardPow: lambda e: POW,
+    Hadamard: lambda e: MUL,
+    ArrayConst: lambda e: ATOM,
 })
 
 
 def precedence(e: Expr) -> int:
     """The level `e` prints at."""
     return PRECEDENCE[type(e)](e)
+
+
+def bracketed_factor(f: Expr) -> bool:
+    """A factor bracketed inside a product: an entrywise product (`A*(x .* y)`) or a
+    1x1 product, which is one scalar factor (`2*(x^T*y)*A`)."""
+    return type(f) is Hadamard or type(f) is Mul
 
 
 def needs_brackets(child: Child) -> bool:

@@ -21,11 +21,14 @@ from __future__ import annotations
 import unicodedata
 from string import ascii_lowercase, digits
 
-from ..expr import E, HALF, Add, Const, Delta, Derivative, Expr, Func, Log, Mul, Num, Pow, Sum, Sym
-from ..functions import FUNCTIONS, notation, undefined_name
+from ..expr import (
+    E, HALF, IDENTITY, Add, ArrayConst, Const, Delta, Derivative, Expr, Func, Hadamard, HadamardPow, Log, Mul, Num, Pow,
+    Sum, Sym, Transpose,
+)
+from ..functions import ARRAY_FUNCTIONS, FUNCTIONS, notation, undefined_name
 from ..terms import ATOM, MUL, POW, is_reciprocal
 from .precedence import (
-    digits as int_digits, Child, Numbers, Part, arguments, fraction, precedence, render, run_together, sum_parts,
+    bracketed_factor, digits as int_digits, Child, Numbers, Part, arguments, fraction, precedence, render, run_together, sum_parts,
 )
 
 
@@ -147,7 +150,7 @@ def factor_list(items: list[Expr], tail: bool) -> list[Part]:
         if k:
             out.append(glue(k == 1 and type(items[0]) is Num, f))
         last = k == len(items) - 1
-        if type(f) is Sum and not (tail and last):
+        if type(f) is Sum and not (tail and last) or bracketed_factor(f):
             out += ["(", Child(f), ")"]  # a sum's body runs to the end of the product
         elif tail and last and is_constant_log(f):
             out += ["ln ", Child(f.arg, ATOM)]
@@ -207,6 +210,24 @@ def parts(e: Expr) -> list[Part]:
             if base_brackets(base):
                 return ["(", Child(base), ")", *exponent_parts(exp)]
             return [Child(base), *exponent_parts(exp)]
+        case Func(fname, arg, rest) if fname in ARRAY_FUNCTIONS and not rest:
+            array_row = ARRAY_FUNCTIONS[fname]
+            if "{}" in array_row.unicode and fname == "inv":
+                return [Child(arg, POW, strict=True), "⁻¹"]
+            before, after = notation(array_row.unicode or fname, "(", ")")
+            return [before, Child(arg), after]
+        case Transpose(arg):
+            return [Child(arg, POW, strict=True), "ᵀ"]
+        case Hadamard(factors):
+            out: list[Part] = []
+            for k, f in enumerate(factors):
+                out += [" ⊙ "] if k else []
+                out.append(Child(f, MUL, strict=True))
+            return out
+        case HadamardPow(base, exp):
+            return [Child(base, POW, strict=True), "^∘", *exponent_parts(exp)]
+        case ArrayConst(name):
+            return ["I" if name == IDENTITY else "𝟏"]
         case Func(fname, arg, rest):
             row = FUNCTIONS.get(fname)
             if row is None:  # an undefined function: f(x), f′(x)
