@@ -10,13 +10,13 @@ import warnings
 
 import pytest
 
-from extras import need
+from support.extras import need
 
 np = need("numpy", "numpy")
 
 import symdiff  # noqa: E402
 from symdiff import expr as E  # noqa: E402
-from matrix_corpus import CASES, Case, draw_sizes, draw_values, rng_for  # noqa: E402
+from support.matrix_corpus import CASES, Case, draw_sizes, draw_values, rng_for  # noqa: E402
 
 IDS = [c.name for c in CASES]
 DRAWS = range(3)
