@@ -5,7 +5,8 @@ Pipeline: each output tree is lowered to a shared DAG of code nodes
 (`_Lowering`), rewriting unstable forms into stable ones on the way
 (`ln(sigmoid(u))`, `ln(1 - sigmoid(u))`, `ln(1 + e^u)`, log-sum-exp, softmax
 ratios `e^u/sum e^v`); products sharing two factors across outputs share
-them (`_share_products`); every code node used more than once becomes a
+them (`_share_products`), a sum adds a negation computed anyway
+(`_share_negations`); every code node used more than once becomes a
 temporary (common subexpressions computed once); the lines are printed with
 Python's operator precedence; the helpers used are copied from
 `symdiff.runtime`.  Function spellings come from the rows of
@@ -881,6 +882,23 @@ def _share_products(code: _Code, roots: list[int]) -> None:
             code.nodes[node] = ("mul", len(above), (*above, *below))
 
 
+def _share_negations(code: _Code, roots: list[int]) -> None:
+    """A sum subtracting a value whose negation is computed anyway adds the
+    negation instead: `t0**(-t1)` and `t0**(-t1 - 1)` become `t2 = -t1`,
+    `t0**t2`, `t0**(t2 - 1)`.  Nodes are rewritten in place."""
+    reachable = _reachable(code, roots)
+    negated = {code.nodes[n][2][0]: n for n in reachable if code.nodes[n][0] == "neg"}
+    if not negated:
+        return
+    for node in reachable:
+        kind, signs, kids = code.nodes[node]
+        if kind != "add" or not any(s < 0 and k in negated for s, k in zip(signs, kids)):
+            continue
+        terms = [(negated[k], 1) if s < 0 and k in negated else (k, s) for k, s in zip(kids, signs)]
+        terms.sort(key=lambda ts: -ts[1])  # a - b rather than -b + a
+        code.nodes[node] = ("add", tuple(s for _, s in terms), tuple(k for k, _ in terms))
+
+
 def _emit(code: _Code, roots: list[int], reserved: set[str],
           guards: Sequence[tuple[str, int, int, int]] = (), shape: str = "") -> tuple[list[str], list[str]]:
     """Assignments of the shared (and of very deep) values, the checks of the
@@ -1062,6 +1080,7 @@ def _source(expr_or_exprs: Expr | str | Iterable[Expr | str] | dict[str, Any], a
     lowering = _Lowering(b, params, variables)
     roots = [lowering.output(e) for e in exprs]
     _share_products(lowering.code, roots)
+    _share_negations(lowering.code, roots)
     lines, outs = _emit(lowering.code, roots, set(params.values()), lowering.guards, b.shape)
     if floats:
         lines[:0] = _casts(lowering, [key for key, _ in keys])
