@@ -188,7 +188,7 @@ class MatrixDerivation(Derivation):
     template: Expr | None = None  # <G, dX>, G a template of the variable's kind
 
     @property
-    def steps(self) -> tuple[Any, ...]:  # type: ignore[override]
+    def steps(self) -> tuple[Any, ...]:
         """The differentials' step tree (its root)."""
         return (self.root,)
 

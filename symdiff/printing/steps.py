@@ -355,11 +355,11 @@ class MatrixDerived(Protocol):
     @property
     def root(self) -> Any: ...  # a symdiff.matrix.differential.DStep
     @property
-    def df(self) -> Expr: ...
+    def df(self) -> Expr | None: ...
     @property
-    def inner(self) -> Expr: ...  # <result, dX>
+    def inner(self) -> Expr | None: ...  # <result, dX>
     @property
-    def template(self) -> Expr: ...  # <G, dX>
+    def template(self) -> Expr | None: ...  # <G, dX>
 
 
 def matrix_layout(d: MatrixDerived) -> list[Entry]:
@@ -371,7 +371,7 @@ def matrix_layout(d: MatrixDerived) -> list[Entry]:
     while stack:
         item = stack.pop()
         if not isinstance(item, tuple) or isinstance(item, (Heading, Equation, Task, Remark, Shapes)):
-            out.append(cast(Entry, item))
+            out.append(item)
             continue
         step, depth = item
         claim = (Differential(step.expr), step.result)
@@ -385,8 +385,9 @@ def matrix_layout(d: MatrixDerived) -> list[Entry]:
         later: list[tuple[Any, int] | Entry] = [(s, depth + 1) for s in step.substeps]
         later.append(Equation(depth + 1, claim))
         stack.extend(reversed(later))
-    out.append(Heading(0, len(numbered) + 1, "d_identify", formula=Identify(name, d.var, d.template)))
-    terms: tuple[Term, ...] = (Differential(name), d.df) if d.inner is d.df else (Differential(name), d.df, d.inner)
+    df, inner, template = cast(Expr, d.df), cast(Expr, d.inner), cast(Expr, d.template)  # set when made
+    out.append(Heading(0, len(numbered) + 1, "d_identify", formula=Identify(name, d.var, template)))
+    terms: tuple[Term, ...] = (Differential(name), df) if inner is df else (Differential(name), df, inner)
     out.append(Equation(1, terms))
     out.append(Equation(1, (Gradient(name, d.var), d.result), "answer"))
     return out
