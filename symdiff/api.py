@@ -473,7 +473,7 @@ def derive(e: Expr | str, wrt: Expr | str | None = None, order: int | None = Non
            where: Mapping[Expr | str, Expr | str] | None = None,
            assume: Sequence[str | Assumption] = (), verbose: bool = False,
            lang: str = "en", max_length: int = MAX_OUTPUT, method: str = "auto",
-           shapes: Shapes | None = None) -> Derivation:
+           shapes: Shapes | None = None, symmetric: Iterable[str] = ()) -> Derivation:
     """The derivative with the steps that produced it.
 
     The steps are recorded by the same pipeline that `diff` runs, so
@@ -517,7 +517,15 @@ def derive(e: Expr | str, wrt: Expr | str | None = None, order: int | None = Non
     ...
     """
     if shapes is not None or (isinstance(e, Expr) and _matrix().is_array(e)):
-        raise _matrix().not_yet("steps")
+        # vectors and matrices: the gradient in differentials (symdiff.matrix.differential)
+        from .derivation import matrix_derivation
+
+        tree = parse(e, shapes=shapes) if isinstance(e, str) and shapes is not None else as_tree(e)
+        result = diff(tree, wrt, order, shapes=shapes, symmetric=symmetric, where=where, assume=assume)
+        x = _matrix()._variable(tree, wrt, shapes)
+        named = set(symmetric)
+        return matrix_derivation(tree, x, result, [s for s in tree.free if s.name in named],
+                                 lang=lang, max_length=max_length, verbose=verbose)
     q = ask(e, wrt, order, where, assume)
     return derivation(q, verbose=verbose, lang=lang, max_length=max_length, method=method)
 

@@ -1,5 +1,8 @@
 """The `symdiff` command line: diff, simplify, eval, plot, grad, hessian, codegen, equals.
 
+Vectors and matrices: `--shape X:n,d`, `--matrix`, `--vector`, `--scalar` and
+`--symmetric` declare them (`shapes_of`), `--form` picks matrix or index form.
+
 Only this module catches SymdiffError: bad input becomes one line of reason,
 the text with a caret, and exit status 2.
 """
@@ -7,12 +10,13 @@ the text with a caret, and exit status 2.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import re
 import sys
 import warnings
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, cast
 
 from . import __version__, formats
 from .errors import AssumptionNote, LimitError, ReadingNote, SymdiffError
@@ -21,7 +25,7 @@ from .limits import MAX_INPUT_LENGTH, MAX_OUTPUT, input_limit
 
 if TYPE_CHECKING:
     from .api import Question
-    from .expr import Expr
+    from .expr import Expr, Sym
 
 EXIT_BAD_INPUT = 2
 
@@ -45,11 +49,14 @@ def _format_choices() -> list[str]:
     return list(dict.fromkeys([*formats.EXPRESSION, *formats.DERIVATION]))
 
 
-def _assignment(text: str) -> tuple[str, float]:
-    """`x=2`, `x=1/3`, `t=pi/2`: a name and the value of a constant expression."""
+def _assignment(text: str) -> tuple[str, Any]:
+    """`x=2`, `x=1/3`, `t=pi/2`: a name and the value of a constant expression;
+    `w=[1,2]`, `X=[[1,2],[3,4]]`: a vector or matrix (JSON numbers)."""
     name, sep, value = text.partition("=")
     if not sep or not name.strip():
         raise argparse.ArgumentTypeError(f"expected NAME=VALUE, got {text!r}")
+    if value.strip().startswith("["):
+        return name.strip(), _array(value, text)
     try:
         return name.strip(), float(value)
     except ValueError:
@@ -62,6 +69,20 @@ def _assignment(text: str) -> tuple[str, float]:
             return name.strip(), evaluate(value)
     except SymdiffError:
         raise argparse.ArgumentTypeError(f"{value!r} is not a number (in {text!r})") from None
+
+
+def _array(value: str, text: str) -> list[Any]:
+    """A JSON list of numbers, or of lists of numbers (a matrix's rows)."""
+    try:
+        out = json.loads(value)
+    except ValueError:
+        out = None
+    rows = out if isinstance(out, list) and out and all(isinstance(r, list) for r in out) else [out]
+    if not (isinstance(out, list) and out and all(
+            isinstance(r, list) and r and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in r)
+            for r in rows)) or len({len(r) for r in rows}) != 1:
+        raise argparse.ArgumentTypeError(f"expected numbers in brackets, [1,2] or [[1,2],[3,4]], in {text!r}")
+    return out
 
 
 def _value(v: float) -> str:
@@ -128,10 +149,12 @@ def build_parser() -> argparse.ArgumentParser:
                    help="an equation the result may use, e.g. 'sum_{k=1}^{K} t_{ik} = 1'")
     d.add_argument("--max-output", type=int, default=MAX_OUTPUT, metavar="N",
                    help=f"refuse results longer than about N characters (default {MAX_OUTPUT:,}; 0: no limit)")
+    _add_shapes(d, form=True)
 
     s = sub.add_parser("simplify", help="simplify an expression")
     _add_expression(s)
     s.add_argument("--format", choices=list(formats.EXPRESSION), default="plain")
+    _add_shapes(s)
     s.add_argument("--max-output", type=int, default=MAX_OUTPUT, metavar="N",
                    help=f"refuse results longer than about N characters (default {MAX_OUTPUT:,}; 0: no limit)")
 
@@ -140,6 +163,7 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("values", nargs="*", type=_assignment, metavar="NAME=VALUE",
                    help="a value for each variable: x=2, x=1/3, t=pi/2")
     v.add_argument("--file", metavar="F", help="read the expression from the file F (EXPR is then a value)")
+    _add_shapes(v)
     _add_plot(sub)
     _add_serve(sub)
     _add_running_commands(sub, d)
@@ -210,6 +234,10 @@ def run_diff(args: argparse.Namespace) -> str | tuple[str, int, str]:
     from . import api
     from .parse import parse_equation
 
+    shapes, symmetric = shapes_of(args, [args.expr])
+    if shapes is not None:
+        return _matrix_diff(args, shapes, symmetric)
+    _form(args, None)
     where: dict[Expr | str, Expr | str] = dict(parse_equation(w) for w in args.where)
     wrt = split_variables(args.wrt)
     if len(wrt) > 1 and args.order not in (None, 1):
@@ -242,6 +270,164 @@ def run_diff(args: argparse.Namespace) -> str | tuple[str, int, str]:
         shown = written.show(result)
     if args.check:
         return (shown, *_diff_check(args, question, result))
+    return shown
+
+
+# ------------------------------------------------------------ vectors and matrices
+
+FORMS = ("matrix", "index", "both")
+
+
+def _add_shapes(p: argparse.ArgumentParser, form: bool = False) -> None:
+    g = p.add_argument_group("vectors and matrices")
+    g.add_argument("--shape", action="append", default=[], metavar="NAME:DIMS",
+                   help="declare a shape: X:n,d (a matrix), w:d (a vector), lam: (a scalar); repeatable")
+    g.add_argument("--matrix", action="append", default=[], metavar="X,W",
+                   help="matrices whose dimensions the expression's products imply")
+    g.add_argument("--vector", action="append", default=[], metavar="w,y",
+                   help="vectors (columns) whose lengths the expression's products imply")
+    g.add_argument("--scalar", action="append", default=[], metavar="lam", help="names that are scalars")
+    g.add_argument("--symmetric", action="append", default=[], metavar="S",
+                   help="symmetric matrices (S^T = S), e.g. x^T*S*x by x gives 2*S*x")
+    if form:
+        g.add_argument("--form", choices=FORMS, default=None,
+                       help="matrix (default): the derivative in matrix form; index: entry by entry, "
+                            "with sums; both")
+
+
+_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
+
+
+def _listed_names(values: list[str], option: str) -> list[str]:
+    """`--matrix X,W --matrix V` -> [X, W, V]; a bad name is refused with a caret."""
+    from .errors import refuse
+
+    out: list[str] = []
+    for value in values:
+        at = 0
+        for part in value.split(","):
+            name = part.strip()
+            start = at + len(part) - len(part.lstrip())
+            if not _NAME.fullmatch(name):
+                raise refuse(f"{option}: expected names separated by commas, such as X,W", value, start)
+            out.append(name)
+            at += len(part) + 1
+    return out
+
+
+def shapes_of(args: argparse.Namespace, texts: Sequence[str]) -> tuple[dict[str, tuple[str | int, ...]] | None,
+                                                                        list[str]]:
+    """The shapes the options declare (None when none do), with the symmetric names;
+    dimensions of `--matrix` and `--vector` names are inferred from `texts`, and
+    a note says what they were taken to be."""
+    from .errors import ParseError
+    from .matrix.shapes import describe, infer, read_specs
+
+    symmetric = _listed_names(args.symmetric, "--symmetric")
+    matrices = _listed_names(args.matrix, "--matrix")
+    vectors = _listed_names(args.vector, "--vector")
+    scalars = _listed_names(args.scalar, "--scalar")
+    if not (args.shape or matrices or vectors or scalars or symmetric):
+        return None, []
+    declared: dict[str, tuple[str | int, ...]] = {}
+    for spec in args.shape:
+        try:
+            read_specs(spec, declared)
+        except ParseError as err:
+            raise ParseError(f"--shape {spec}: {err.reason}", err.text, err.line, err.column) from None
+    for name in symmetric:
+        dims = declared.get(name)
+        if dims is not None and (len(dims) != 2 or dims[0] != dims[1]):
+            raise SymdiffError(f"--symmetric {name}: a symmetric matrix is square, but {name} is declared "
+                               f"{'×'.join(map(str, dims)) or 'a scalar'}")
+    twice = [n for n in dict.fromkeys(matrices + vectors + scalars)
+             if (n in declared) + (n in matrices) + (n in vectors) + (n in scalars) > 1]
+    if twice:
+        raise SymdiffError(f"{twice[0]} is declared twice (--shape, --matrix, --vector, --scalar)")
+    square = [n for n in symmetric if n not in declared]
+    shapes: dict[str, tuple[str | int, ...]] = dict(declared)
+    shapes = infer(texts, shapes, matrices, vectors, scalars, square)
+    inferred = [n for n in dict.fromkeys([*matrices, *square, *vectors]) if n not in declared]
+    if inferred:
+        note(f"where {describe(shapes, inferred)}")
+    return shapes, symmetric
+
+
+def _index_lines(tree: Expr, xs: list[Expr], matrix_result: Expr | None, written: Any) -> list[str]:
+    """The derivative in index form, labelled with the entry it is (`d/dw_a = ...`)."""
+    from .matrix.index import index_derivative
+
+    out, rows, wrt = index_derivative(tree, cast("list[Sym]", xs), matrix_result)  # variables, by _variable
+    by = " ".join(f"d{w}" for w in wrt)
+    top = "d" if len(wrt) == 1 else f"d{len(wrt)}"
+    entry = f" (entry {', '.join(map(str, rows))})" if rows else ""
+    ranges = [f"{i} = 1..{d}" for w, x in zip(wrt, xs) for i, d in zip(w.args, x.kind.shape)]
+    ranges += [f"{i} = 1..{d}" for i, d in zip(rows, tree.kind.shape)]
+    if ranges:
+        note(f"index form: {', '.join(ranges)}")
+    return [f"{top}/{by}{entry} = {written.show(out)}"]
+
+
+def _form(args: argparse.Namespace, shapes: Any) -> str:
+    form = getattr(args, "form", None)
+    if form is not None and shapes is None:
+        note("--form chooses between matrix and index form; with no shapes declared it has no effect")
+    return form or "matrix"
+
+
+def _with_index(args: argparse.Namespace, tree: Expr, xs: list[Expr], result: Expr, written: Any,
+                shown: list[str]) -> list[str]:
+    """`shown` (the matrix form) and, as --form asks, the index form beside it or instead."""
+    from .matrix.index import NoIndexForm
+
+    form = args.form or "matrix"
+    if form == "matrix":
+        return shown
+    try:
+        index = _index_lines(tree, xs, result, written)
+    except NoIndexForm as err:
+        if form == "index":
+            raise SymdiffError(f"--form index: {err}; --form matrix shows the matrix form") from None
+        note(f"no index form: {err}")
+        return shown
+    return index if form == "index" else [*shown, *index]
+
+
+def _matrix_diff(args: argparse.Namespace, shapes: dict[str, tuple[str | int, ...]],
+                 symmetric: list[str]) -> str | tuple[str, int, str]:
+    from . import api
+    from .matrix import _variable
+
+    for option, value in (("--where", args.where), ("--assume", args.assume), ("--at", args.at)):
+        if value:
+            raise SymdiffError(f"{option}: not yet for vectors and matrices")
+    wrt = split_variables(args.wrt)
+    if len(wrt) > 1:
+        raise SymdiffError("mixed partials: not yet for vectors and matrices; give one --wrt "
+                           "(symdiff hessian for second derivatives by a vector)")
+    if args.order not in (None, 1):
+        raise SymdiffError("--order above 1: not yet for vectors and matrices; symdiff hessian gives the "
+                           "second derivative by a vector")
+    tree = api.parse(args.expr, shapes=shapes)
+    x = _variable(tree, wrt[0] if wrt else None, shapes)
+    if args.steps:
+        if args.form not in (None, "matrix"):
+            raise SymdiffError("--steps are in matrix form (differentials); --form index shows no steps")
+        fmt = "text" if args.format in (None, "plain") else args.format
+        derivation = api.derive(tree, x, shapes=shapes, symmetric=symmetric, verbose=args.verbose,
+                                lang=args.lang, max_length=args.max_output)
+        return derivation.render(fmt)
+    written = formats.EXPRESSION.get(args.format or "plain")
+    if written is None:
+        raise SymdiffError(f"--format {args.format} needs --steps; without it use {_listed(list(formats.EXPRESSION))}")
+    result = api.diff(tree, x, shapes=shapes, symmetric=symmetric, simplify=not args.no_simplify)
+    _check_size(result, args.max_output)
+    shown = "\n".join(_with_index(args, tree, [x], result, written, [written.show(result)]))
+    if args.check:
+        from .matrix.verify import check
+
+        verdict = check(tree, result, x, shapes, symmetric)
+        return shown, 0 if verdict.ok or not verdict.tried else 1, str(verdict)
     return shown
 
 
@@ -303,10 +489,12 @@ def _add_running_commands(sub: argparse._SubParsersAction[argparse.ArgumentParse
     _add_expression(g)
     g.add_argument("--wrt", metavar="X,Y", help="the variables, comma-separated, in the order shown (default: all)")
     _add_at(g)
+    _add_shapes(g, form=True)
     h = sub.add_parser("hessian", help="the second partials, each mixed one once")
     _add_expression(h)
     h.add_argument("--wrt", metavar="X,Y", help="the variables, comma-separated, in the order shown (default: all)")
     _add_at(h)
+    _add_shapes(h, form=True)
     c = sub.add_parser("codegen", help="Python source of a function computing EXPR")
     _add_expression(c)
     c.add_argument("--backend", choices=BACKENDS, default="numpy")
@@ -318,6 +506,7 @@ def _add_running_commands(sub: argparse._SubParsersAction[argparse.ArgumentParse
     e = sub.add_parser("equals", help="are two expressions equal wherever defined? (exit 1 if not)")
     e.add_argument("a", metavar="A")
     e.add_argument("b", metavar="B")
+    _add_shapes(e)
 
 
 def _names(text: str | None) -> list[str] | None:
@@ -327,6 +516,20 @@ def _names(text: str | None) -> list[str] | None:
 def _run_grad(args: argparse.Namespace) -> str:
     from . import api
 
+    shapes, symmetric = shapes_of(args, [args.expr])
+    if shapes is not None:
+        if args.at:
+            raise SymdiffError("--at: not yet for vectors and matrices")
+        tree = api.parse(args.expr, shapes=shapes)
+        grads = api.gradient(tree, _names(args.wrt), shapes=shapes, symmetric=symmetric)
+        written = formats.expression("plain")
+        lines: list[str] = []
+        for name, g in grads.items():
+            x = next((s for s in tree.free if s.name == name), None)
+            shown = [f"d/d{name}: {g}"]
+            lines += _with_index(args, tree, [x], g, written, shown) if x is not None else shown
+        return "\n".join(lines)
+    _form(args, None)
     partials = api.gradient(args.expr, _names(args.wrt))
     if args.at:
         return "\n".join(f"d/d{x}: {_value(api.evaluate(d, dict(args.at)))}" for x, d in partials.items())
@@ -338,6 +541,22 @@ def _run_hessian(args: argparse.Namespace) -> str:
     from .expr import natural_key, symbols
     from .matrices import hessian
 
+    shapes, symmetric = shapes_of(args, [args.expr])
+    if shapes is not None:
+        from .api import parse
+        from .matrix import _variable, hessian as matrix_hessian
+
+        if args.at:
+            raise SymdiffError("--at: not yet for vectors and matrices")
+        names = _names(args.wrt) or []
+        if len(names) > 1:
+            raise SymdiffError("a Hessian by several vectors: not yet; give one --wrt")
+        tree = parse(args.expr, shapes=shapes)
+        x = _variable(tree, names[0] if names else None, shapes)
+        h = matrix_hessian(tree, x, shapes, symmetric)
+        return "\n".join(_with_index(args, tree, [x, x], h, formats.expression("plain"),
+                                      [f"d2/d{x}d{x}: {h}"]))
+    _form(args, None)
     tree = as_tree(args.expr)
     xs = _names(args.wrt) or sorted((str(s) for s in symbols(tree)), key=natural_key)
     rows = hessian(tree, xs)
@@ -375,6 +594,13 @@ def _run_codegen(args: argparse.Namespace) -> str:
 def _run_equals(args: argparse.Namespace) -> tuple[str, int]:
     from .check import compare
 
+    shapes, symmetric = shapes_of(args, [args.a, args.b])
+    if shapes is not None:
+        from .api import parse
+        from .matrix import equal_values
+
+        same = equal_values(parse(args.a, shapes=shapes), parse(args.b, shapes=shapes), shapes, symmetric)
+        return ("equal" if same else "not equal (at random sizes and entries)"), 0 if same else 1
     verdict = compare(args.a, args.b)
     return str(verdict), 0 if verdict.equal else 1
 
@@ -404,12 +630,26 @@ def run(args: argparse.Namespace) -> str | tuple[str, int] | tuple[str, int, str
     if args.command == "diff":
         return run_diff(args)
     if args.command == "simplify":
-        result = api.simplify(args.expr)
+        shapes, symmetric = shapes_of(args, [args.expr])
+        result = api.simplify(args.expr, shapes=shapes, symmetric=symmetric) if shapes is not None \
+            else api.simplify(args.expr)
         _check_size(result, args.max_output)
         return formats.expression(args.format).show(result)
     if args.command == "plot":
         return _plot(args)
+    shapes, _ = shapes_of(args, [args.expr])
+    if shapes is not None:
+        return _array_value(api.evaluate(args.expr, dict(args.values), shapes=shapes))
+    if any(isinstance(v, list) for _, v in args.values):
+        raise SymdiffError("a vector or matrix value needs its shape declared (--shape w:n, --vector w)")
     return repr(api.evaluate(args.expr, dict(args.values)))
+
+
+def _array_value(v: Any) -> str:
+    """A float as repr; an array as JSON-style nested lists."""
+    if isinstance(v, float):
+        return repr(v)
+    return json.dumps(v.tolist())
 
 
 def _eval_expression(args: argparse.Namespace) -> None:
@@ -438,7 +678,14 @@ def allow_leading_minus(parser: argparse.ArgumentParser) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     allow_leading_minus(parser)
-    args = parser.parse_args(argv)
+    args, extra = parser.parse_known_args(argv)
+    if extra and args.command == "eval" and not any(v.startswith("--") for v in extra):  # values after the options: eval EXPR --vector w w=[1,2]
+        try:
+            args.values += [_assignment(v) for v in extra]
+        except argparse.ArgumentTypeError as err:
+            parser.error(str(err))
+    elif extra:
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
     if args.command == "serve":
         return _serve(args)
     try:

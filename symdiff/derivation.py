@@ -10,12 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import NamedTuple, cast
+from typing import Any, NamedTuple, cast
 
 from .diff import RULES, Step
-from .expr import Expr, Sym, leaves, mul
+from .expr import SCALAR, Expr, Sym, leaves, mul, sym
 from .limits import MAX_OUTPUT
-from .printing.steps import ASSEMBLED, LOGARITHMIC, REWRITES_SEP, SHOW_SIMPLIFIED, render
+from .printing.steps import (
+    ASSEMBLED, LOGARITHMIC, REWRITES_SEP, SHOW_SIMPLIFIED, matrix_layout, render, render_entries,
+)
 from .simplify import simplify, simplify_derivative
 
 
@@ -170,3 +172,44 @@ class Derivation:
 
     def _repr_markdown_(self) -> str:
         return self.render("markdown")
+
+
+@dataclass(frozen=True, eq=False)
+class MatrixDerivation(Derivation):
+    """A gradient in matrix form derived in differentials (Magnus–Neudecker):
+    `df` built rule by rule (`.root`, a `symdiff.matrix.differential.DStep`),
+    rearranged to `df = <G, dX>`, and G read off.  `.result` equals
+    `symdiff.diff(expr, var, shapes=...)`."""
+
+    kinds: tuple[tuple[Sym, tuple[str | int, ...]], ...] = ()  # each name's shape, as declared
+    root: Any = None
+    df: Expr | None = None
+    inner: Expr | None = None  # <result, dX>
+    template: Expr | None = None  # <G, dX>, G a template of the variable's kind
+
+    @property
+    def steps(self) -> tuple[Any, ...]:
+        """The differentials' step tree (its root)."""
+        return (self.root,)
+
+    def render(self, format: str = "text", lang: str | None = None, verbose: bool | None = None,
+               max_length: int | None = None) -> str:
+        """As `Derivation.render`: the differentials, then the gradient read off."""
+        return render_entries(matrix_layout(self), format, self.lang if lang is None else lang,
+                              self.max_length if max_length is None else max_length)
+
+
+def matrix_derivation(expr: Expr, x: Sym, result: Expr, symmetric: list[Sym], *, lang: str = "en",
+                      max_length: int = MAX_OUTPUT, verbose: bool = False) -> MatrixDerivation:
+    """The steps of the gradient `result` of the scalar `expr` by `x`, in differentials."""
+    from .matrix.differential import differentials, dsym, inner
+    from .matrix.simplify import simplify as matrix_simplify
+
+    d = differentials(expr, x, lambda e: matrix_simplify(e, symmetric))
+    dx = dsym(x)
+    g = sym("G", kind=x.kind)
+    kinds = tuple(sorted(((s, tuple(s.kind.shape)) for s in expr.free if s.kind is not SCALAR or s is x),
+                         key=lambda p: p[0].name))
+    name = sym("L") if any(s.name == "f" for s in expr.free) else sym("f")
+    return MatrixDerivation(expr, x, result, (), verbose, (), lang, name, max_length, "auto", kinds, d.root,
+                            d.df, matrix_simplify(inner(result, dx), symmetric), inner(g, dx))

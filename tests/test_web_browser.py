@@ -213,3 +213,14 @@ def test_screenshots_at_1280_by_800(page):
     assert page.save_screenshot(str(shot))
     task = steps.find_element(By.CSS_SELECTOR, ".task math")
     assert task.rect["height"] >= 18  # the formula in "Differentiate ... with respect to" is readable
+
+
+def test_shapes_field_gives_the_matrix_form(page):
+    """Issue 24: shapes typed in their field; the page shows the matrix-form gradient and its steps."""
+    typed(page, "wrt", "w")
+    typed(page, "shapes", "X:n,d w:d y:n")
+    typed(page, "expr", "norm(X*w - y)^2")
+    wait(page, lambda d: result_plain(d) == "2*X^T*(X*w - y)")
+    assert "Identify the gradient" in visible_text(page.find_element(By.ID, "steps"))
+    typed(page, "shapes", "")
+    typed(page, "wrt", "")

@@ -21,6 +21,7 @@ from ..errors import LimitError, SymdiffError
 from ..expr import Expr, Func, Log, Pow, Sum, Sym, cost, div, ln, postorder, replace_subtrees, summation, sym
 from ..indexing import depends
 from ..languages import words
+from ..matrix.differential import DFormula
 from ..sums import Collapse
 from .latex import latex
 from .plain import to_str
@@ -119,14 +120,35 @@ class Times(NamedTuple):
     right: Expr
 
 
-Term = Union[Expr, D, Times, Named]
+class Differential(NamedTuple):
+    """`d(expr)`; `dX` for a name."""
+
+    expr: Expr
+
+
+class Gradient(NamedTuple):
+    """The gradient of `name` by `var`: `df/dX`, `∇_X f`."""
+
+    name: Sym
+    var: Sym
+
+
+class Identify(NamedTuple):
+    """`df = <G, dX>`, so the gradient is G."""
+
+    name: Sym
+    var: Sym
+    inner: Expr  # <G, dX> over the template G
+
+
+Term = Union[Expr, D, Times, Named, Differential, Gradient]
 
 
 class Heading(NamedTuple):
     depth: int
     number: int
     rule: str
-    formula: Formula | None = None
+    formula: Formula | DFormula | Identify | None = None
     bindings: tuple[tuple[Expr, Expr], ...] = ()
     conditions: tuple[Collapse, ...] = ()
     rewrites: str = ""
@@ -158,7 +180,13 @@ class Visit(NamedTuple):
     level: int  # how many chain rules enclose the step: picks u, v, w
 
 
-Entry = Union[Heading, Equation, Task, Remark]
+class Shapes(NamedTuple):
+    """What each name is: `X: n×d matrix, w: d-vector`."""
+
+    kinds: tuple[tuple[Sym, tuple[str | int, ...]], ...]
+
+
+Entry = Union[Heading, Equation, Task, Remark, Shapes]
 
 
 class FreshNames:
@@ -308,6 +336,63 @@ def layout(d: Derived, verbose: bool) -> list[Entry]:
     return out
 
 
+# ------------------------------------------------------------------ differentials
+
+
+class MatrixDerived(Protocol):
+    """What `matrix_layout` reads of a derivation in differentials (`symdiff.derivation.MatrixDerivation`)."""
+
+    @property
+    def expr(self) -> Expr: ...
+    @property
+    def var(self) -> Sym: ...
+    @property
+    def result(self) -> Expr: ...
+    @property
+    def name(self) -> Sym | None: ...
+    @property
+    def kinds(self) -> tuple[tuple[Sym, tuple[str | int, ...]], ...]: ...
+    @property
+    def root(self) -> Any: ...  # a symdiff.matrix.differential.DStep
+    @property
+    def df(self) -> Expr | None: ...
+    @property
+    def inner(self) -> Expr | None: ...  # <result, dX>
+    @property
+    def template(self) -> Expr | None: ...  # <G, dX>
+
+
+def matrix_layout(d: MatrixDerived) -> list[Entry]:
+    """df step by step (each rule's heading, its sub-steps, then its line), then the gradient read off."""
+    name = d.name if d.name is not None else sym("f")
+    out: list[Entry] = [Task(d.expr, d.var, 0, name), Shapes(d.kinds)]
+    numbered: dict[int, int] = {}
+    stack: list[tuple[Any, int] | Entry] = [(d.root, 0)]
+    while stack:
+        item = stack.pop()
+        if not isinstance(item, tuple) or isinstance(item, (Heading, Equation, Task, Remark, Shapes)):
+            out.append(item)
+            continue
+        step, depth = item
+        claim = (Differential(step.expr), step.result)
+        if id(step) in numbered:
+            out.append(Equation(depth, claim, ref=numbered[id(step)]))
+            continue
+        number = len(numbered) + 1
+        numbered[id(step)] = number
+        bindings = tuple((n, v) for n, v in step.bindings if not (isinstance(v, Sym) and v.name == n.name))
+        out.append(Heading(depth, number, step.rule, formula=step.formula, bindings=bindings))
+        later: list[tuple[Any, int] | Entry] = [(s, depth + 1) for s in step.substeps]
+        later.append(Equation(depth + 1, claim))
+        stack.extend(reversed(later))
+    df, inner, template = cast(Expr, d.df), cast(Expr, d.inner), cast(Expr, d.template)  # set when made
+    out.append(Heading(0, len(numbered) + 1, "d_identify", formula=Identify(name, d.var, template)))
+    terms: tuple[Term, ...] = (Differential(name), df) if inner is df else (Differential(name), df, inner)
+    out.append(Equation(1, terms))
+    out.append(Equation(1, (Gradient(name, d.var), d.result), "answer"))
+    return out
+
+
 # ------------------------------------------------------------------ writers
 
 
@@ -341,7 +426,17 @@ class Writer:
         n = f"^{term.order}" if term.order > 1 else ""
         return f"d{n}{self.show(term.name)}/d{self.show(term.var)}{n}"
 
+    def differential(self, e: Expr) -> str:
+        return f"d{self.show(e)}" if isinstance(e, Sym) else f"d{self.open_}{self.show(e)}{self.close}"
+
+    def gradient(self, g: Gradient) -> str:
+        return f"d{self.show(g.name)}/d{self.show(g.var)}"
+
     def term(self, term: Term) -> str:
+        if isinstance(term, Differential):
+            return self.differential(term.expr)
+        if isinstance(term, Gradient):
+            return self.gradient(term)
         if isinstance(term, Named):
             return self.named(term)
         if isinstance(term, D):
@@ -352,7 +447,9 @@ class Writer:
 
     times = " * "
 
-    def formula(self, f: Formula) -> str:
+    def formula(self, f: Formula | DFormula) -> str:
+        if isinstance(f, DFormula):
+            return f"{self.differential(f.lhs)} = {self.show(f.rhs)}"
         left = self.term(D(f.var, f.lhs)) if f.var is not None else self.show(f.lhs)
         return f"{left} = {self.show(f.rhs)}"
 
@@ -366,7 +463,21 @@ class Writer:
         return text
 
     def title(self, rule: str) -> str:
+        if ":" in rule:  # d_function:sigmoid, d_entrywise:tanh: the rule's phrase for that function
+            kind, name = rule.split(":", 1)
+            return self.t[kind].format(f=name)
         return self.t[rule]
+
+    def shapes(self, entry: Shapes) -> str:
+        """`where X: n×d matrix, w: d-vector`, in the language's words."""
+        def kind(dims: tuple[str | int, ...]) -> str:
+            if not dims:
+                return self.t["kind_scalar"]
+            if len(dims) == 1:
+                return self.t["kind_vector"].format(n=dims[0])
+            return self.t["kind_matrix"].format(rows=dims[0], cols=dims[1])
+        listed = self.t["comma"].join(f"{self.maths(self.show(n))}{self.t['colon']}{kind(k)}" for n, k in entry.kinds)
+        return self.t["shapes"].format(kinds=listed)
 
     def words_for(self, rewrites: str) -> str:
         """The rewrites in words; one the language does not name is shown as code."""
@@ -381,6 +492,10 @@ class Writer:
         elif h.rule in ("assume", "substitute", "name_again"):
             line += self.t["colon"] + self.bindings(h.bindings)
             return line
+        elif isinstance(h.formula, Identify):  # df = <G, dX>, so the gradient is G: prose between the maths
+            f = h.formula
+            line += (self.t["colon"] + self.maths(f"{self.differential(f.name)} = {self.show(f.inner)}")
+                     + self.t["so"] + self.maths(f"{self.gradient(Gradient(f.name, f.var))} = G"))
         elif h.formula is not None:
             line += self.t["colon"] + self.maths(self.formula(h.formula))
         if h.bindings:
@@ -411,6 +526,9 @@ class TextWriter(Writer):
             if isinstance(entry, Remark):
                 lines.append(self.t[entry.note])
                 continue
+            if isinstance(entry, Shapes):
+                lines.append(self.shapes(entry))
+                continue
             pad = self.indent * entry.depth
             if isinstance(entry, Heading):
                 lines.append(f"{pad}{entry.number}. {self.heading_text(entry)}")
@@ -436,6 +554,9 @@ class UnicodeWriter(TextWriter):
     show = staticmethod(pretty)
     times = " · "
 
+    def gradient(self, g: Gradient) -> str:
+        return f"∇_{self.show(g.var)} {self.show(g.name)}"
+
     def condition(self, c: Collapse) -> str:
         return f"{self.show(c.lower)} ≤ {self.show(c.target)} ≤ {self.show(c.upper)}"
 
@@ -449,6 +570,13 @@ class LatexTerms(Writer):
 
     def d(self, var: Sym) -> str:
         return rf"\frac{{d}}{{d{self.show(var)}}} "
+
+    def differential(self, e: Expr) -> str:
+        inner = self.show(e)
+        return rf"\mathrm{{d}}{inner}" if isinstance(e, Sym) else rf"\mathrm{{d}}\left({inner}\right)"
+
+    def gradient(self, g: Gradient) -> str:
+        return rf"\nabla_{{{self.show(g.var)}}} {self.show(g.name)}"
 
     def named(self, term: Named) -> str:
         n = f"^{{{term.order}}}" if term.order > 1 else ""
@@ -475,6 +603,8 @@ class MarkdownWriter(LatexTerms):
                 blocks.append(f"**{self.task(entry)}**")
             elif isinstance(entry, Remark):
                 blocks.append(f"*{self.t[entry.note]}*")
+            elif isinstance(entry, Shapes):
+                blocks.append(self.shapes(entry))
             elif isinstance(entry, Heading):
                 blocks.append(f"**{entry.number}. {self.heading_text(entry)}**")
             else:
@@ -500,6 +630,8 @@ class LatexWriter(LatexTerms):
                 lines.append(rf"&\text{{{self.text_row(self.task(entry))}}} \\")
             elif isinstance(entry, Remark):
                 lines.append(rf"&\text{{{_escape(self.t[entry.note])}}} \\")
+            elif isinstance(entry, Shapes):
+                lines.append(rf"&\text{{{self.text_row(self.shapes(entry))}}} \\")
             elif isinstance(entry, Heading):
                 lines.append(rf"&\text{{{self.text_row(f'{entry.number}. ' + self.heading_text(entry))}}} \\")
             else:
@@ -565,10 +697,14 @@ def render(d: Derived, format: str = "text", lang: str = "en", verbose: bool = F
            max_length: int = 0) -> str:
     """A derivation in `format`, explained in `lang`; refused when it would
     pass `max_length` characters (0: no limit)."""
+    return render_entries(layout(d, verbose), format, lang, max_length)
+
+
+def render_entries(entries: list[Entry], format: str, lang: str, max_length: int = 0) -> str:
+    """Laid-out entries written in `format` and `lang`, within `max_length` characters (0: no limit)."""
     if format not in formats.DERIVATION:
         raise SymdiffError(f"unknown format {format!r}; choose one of {', '.join(formats.DERIVATION)}")
     writer: Writer = formats.derivation(format).loaded(lang)
-    entries = layout(d, verbose)
     if max_length:
         least = least_length([t for entry in entries for t in _expressions(entry)])
         if least > max_length:  # refused before writing
@@ -580,7 +716,7 @@ def render(d: Derived, format: str = "text", lang: str = "en", verbose: bool = F
 
 
 def _expressions(entry: Entry) -> list[Expr]:
-    if isinstance(entry, Remark):
+    if isinstance(entry, (Remark, Shapes)):
         return []
     if isinstance(entry, Task):
         return [entry.expr]
@@ -594,4 +730,6 @@ def _expressions(entry: Entry) -> list[Expr]:
             out.append(t.expr)
         elif isinstance(t, Times):
             out.extend((t.left, t.right))
+        elif isinstance(t, Differential):
+            out.append(t.expr)
     return out

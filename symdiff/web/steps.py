@@ -10,12 +10,15 @@ from __future__ import annotations
 
 from html import escape
 
-from ..derivation import Derivation
+from ..derivation import Derivation, MatrixDerivation
 from ..diff import Formula
 from ..expr import Expr, Sym
 from ..printing.mathml import CLOSE, NAMESPACE, OPEN, mathml_body
 from ..terms import POW
-from ..printing.steps import D, Entry, Equation, Heading, Remark, Task, Writer, layout
+from ..matrix.differential import DFormula
+from ..printing.steps import (
+    D, Entry, Equation, Gradient, Heading, Remark, Shapes, Task, Writer, layout, matrix_layout,
+)
 from ..sums import Collapse
 
 EQUALS, LEQ = "<mo>=</mo>", "<mo>\u2264</mo>"
@@ -45,9 +48,19 @@ class HtmlWriter(Writer):
     def d(self, var: Sym) -> str:
         return d_dv(var)
 
-    def formula(self, f: Formula) -> str:
+    def formula(self, f: Formula | DFormula) -> str:
+        if isinstance(f, DFormula):
+            return self.differential(f.lhs) + EQUALS + self.show(f.rhs)
         left = self.term(D(f.var, f.lhs)) if f.var is not None else self.show(f.lhs)
         return left + EQUALS + self.show(f.rhs)
+
+    def differential(self, e: Expr) -> str:
+        body = self.show(e)
+        return f"<mi mathvariant=\"normal\">d</mi>{body}" if isinstance(e, Sym) else \
+            f"<mi mathvariant=\"normal\">d</mi>{OPEN}{body}{CLOSE}"
+
+    def gradient(self, g: Gradient) -> str:
+        return f"<msub><mo>\u2207</mo>{self.show(g.var)}</msub>{self.show(g.name)}"
 
     def bindings(self, pairs: tuple[tuple[Expr, Expr], ...]) -> str:
         comma = escape(self.t["comma"])
@@ -82,6 +95,9 @@ class HtmlWriter(Writer):
             elif isinstance(entry, Remark):
                 close_to(0)
                 out.append(f'<p class="note remark">{escape(self.t[entry.note])}</p>')
+            elif isinstance(entry, Shapes):
+                close_to(0)
+                out.append(f'<p class="shapes">{self.shapes(entry)}</p>')
             elif isinstance(entry, Heading):
                 close_to(entry.depth)
                 out.append(f'<details open="" class="step" data-rule="{escape(entry.rule)}"><summary>'
@@ -106,6 +122,8 @@ class HtmlWriter(Writer):
 def to_html(d: Derivation, lang: str | None = None, verbose: bool | None = None) -> str:
     """The derivation as nested `<details>` (one per step) with numbered MathML equations."""
     writer = HtmlWriter(d.lang if lang is None else lang)
+    if isinstance(d, MatrixDerivation):  # a gradient in differentials
+        return writer.write(matrix_layout(d))
     return writer.write(layout(d, d.verbose if verbose is None else verbose))
 
 

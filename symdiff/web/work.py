@@ -40,9 +40,10 @@ class Request:
     where: tuple[str, ...] = ()  # "lhs = rhs" each
     assume: tuple[str, ...] = ()
     formats: tuple[str, ...] = ()  # expression formats wanted beside PAGE_FORMATS
+    shapes: str | None = None  # "X:n,d w:d y:n": vectors and matrices (symdiff.matrix.shapes)
 
 
-FIELDS = ("expr", "wrt", "order", "lang", "where", "assume", "formats")
+FIELDS = ("expr", "wrt", "order", "lang", "where", "assume", "formats", "shapes")
 # The result is always answered in these (the page shows them); `formats` asks for others of the registry's.
 PAGE_FORMATS = ("plain", "latex", "mathml")
 LONGEST_NUMBER = 30  # digits of a JSON integer kept as a number; longer ones are no field's value
@@ -119,8 +120,10 @@ def read_request(payload: Any) -> Request:
         lang = "en"
     if not isinstance(lang, str) or lang not in LANGUAGES:
         raise BadRequest(f"lang must be one of {', '.join(sorted(LANGUAGES))}", "lang")
+    shapes = payload.get("shapes")
+    shapes = _text(shapes, "shapes").strip() or None if shapes is not None else None
     return Request(expr, wrt, order, lang, _lines(payload.get("where"), "where", True),
-                   _lines(payload.get("assume"), "assume", False), _formats(payload.get("formats")))
+                   _lines(payload.get("assume"), "assume", False), _formats(payload.get("formats")), shapes)
 
 
 def _formats(value: Any) -> tuple[str, ...]:
@@ -179,6 +182,8 @@ def diff_job(req: Request) -> Reply:
     from ..printing.steps import StepsTooLong
     from .steps import derivative_of, note, to_html
 
+    if req.shapes is not None:
+        return matrix_job(req)
     markdown: str | None
     try:
         with warnings.catch_warnings(record=True) as caught:  # how ambiguous text was read
@@ -219,6 +224,53 @@ def diff_job(req: Request) -> Reply:
     }
 
 
+def matrix_job(req: Request) -> Reply:
+    """The derivative in matrix form for declared shapes, with its steps in
+    differentials where there are some (a scalar's gradient)."""
+    from .. import api
+    from ..errors import ParseError, ReadingNote, SymdiffError
+    from ..matrix import _variable
+    from ..matrix.shapes import read_specs
+    from .steps import derivative_of, note, to_html
+
+    try:
+        shapes = read_specs(req.shapes or "")
+    except ParseError as err:
+        return _parse_error(err, "shapes")
+    if req.where or req.assume or req.order not in (None, 1):
+        return _bad(SymdiffError("where, assume and orders above 1: not yet for vectors and matrices"))
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", ReadingNote)
+            try:
+                tree = api.parse(req.expr, shapes=shapes)
+            except ParseError as err:
+                return _parse_error(err, "expr")
+            x = _variable(tree, req.wrt, shapes)
+            result = api.diff(tree, x, shapes=shapes)
+            markdown: str | None = None
+            try:
+                d = api.derive(tree, x, shapes=shapes, lang=req.lang)
+                markdown, html = d.render("markdown"), to_html(d)
+            except SymdiffError as err:  # no steps for this one (a Jacobian): the result alone
+                html = note(str(err))
+    except SymdiffError as err:
+        return _bad(err)
+    return 200, {
+        **{name: formats.expression(name).show(result) for name in dict.fromkeys(PAGE_FORMATS + req.formats)},
+        "steps_markdown": markdown,
+        "steps_html": html,
+        "input_plain": str(tree),
+        "input_mathml": formats.expression("mathml").show(tree),
+        "question_mathml": derivative_of(tree, x, 1),
+        "wrt": str(x),
+        "order": 1,
+        "lang": req.lang,
+        "shapes": {name: list(dims) for name, dims in shapes.items()},
+        "notes": list(dict.fromkeys(str(w.message) for w in caught if issubclass(w.category, ReadingNote))),
+    }
+
+
 def plot_svg(tree: Any, wrt: str, order: int) -> str | None:
     """The plot of f and its derivatives (`symdiff.plot`) as SVG text, or None
     where plotting is not in this copy.  Raises SymdiffError when there is
@@ -239,6 +291,8 @@ def plot_job(req: Request) -> Reply:
     never an error: the page shows the derivative either way."""
     from ..errors import SymdiffError
 
+    if req.shapes is not None:
+        return 200, {"svg": None, "reason": "no plot for vectors and matrices"}
     try:
         question = _prepare(req)
         svg = plot_svg(question.tree, str(question.xs[0]), max(question.order, 1))

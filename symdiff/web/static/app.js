@@ -11,6 +11,7 @@ const LABELS = {
     intro: "Type a function in plain text or LaTeX:",
     wrt: "with respect to",
     order: "order",
+    shapes: "shapes",
     lang: "steps in",
     auto: "auto",
     options: "Substitutions and assumptions",
@@ -38,6 +39,7 @@ const LABELS = {
     intro: "関数をテキストまたは LaTeX で入力してください：",
     wrt: "微分する変数",
     order: "階数",
+    shapes: "形状",
     lang: "説明の言語",
     auto: "自動",
     options: "代入と仮定",
@@ -86,6 +88,7 @@ function request() {
     wrt: $("wrt").value.trim() || null,
     order: $("order").value === "" ? null : Number($("order").value), // empty: 1, or what expr asks for
     lang: $("lang").value,
+    shapes: $("shapes").value.trim() || null, // "X:n,d w:d y:n": vectors and matrices
     where: lines("where"),
     assume: lines("assume"),
   };
@@ -238,7 +241,7 @@ async function copy(text, label) {
 }
 
 document.addEventListener("DOMContentLoaded", () => {
-  for (const id of ["expr", "wrt", "order", "where", "assume"]) $(id).addEventListener("input", schedule);
+  for (const id of ["expr", "wrt", "order", "shapes", "where", "assume"]) $(id).addEventListener("input", schedule);
   $("lang").addEventListener("change", () => {
     applyLanguage();
     schedule();
