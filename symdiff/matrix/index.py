@@ -18,7 +18,7 @@ from typing import Callable, cast
 
 from ..errors import AssumptionNote, SymdiffError
 from ..expr import (
-    E, IDENTITY, ONE, SCALAR, Add, ArrayConst, Const, Expr, Func, Hadamard, HadamardPow, Log, Mul, Num, Pow, Sym,
+    IDENTITY, ONE, SCALAR, Add, ArrayConst, Const, Expr, Func, Hadamard, HadamardPow, Log, Mul, Num, Pow, Sym,
     Transpose, add, delta, exp, func, ln, log, mul, num, pow_, summation, sym,
 )
 from ..functions import ARRAY_FUNCTIONS
