@@ -173,9 +173,7 @@ def test_equals_draws_random_shapes_and_entries():
 
 def test_later_stages_refuse_clearly():
     g = symdiff.diff("x^T*A*x", "x", shapes=V)
-    for call in (lambda: symdiff.lambdify(g, ["A", "x"], shapes=V),
-                 lambda: symdiff.codegen(g, ["A", "x"], backend="torch", shapes=V),
-                 lambda: symdiff.derive("x^T*A*x", "x", shapes=V)):
+    for call in (lambda: symdiff.derive("x^T*A*x", "x", shapes=V),):  # code: tests/test_matrix_code.py
         with pytest.raises(symdiff.SymdiffError, match="not yet for vectors and matrices"):
             call()
 
