@@ -6,7 +6,7 @@ of the code (`@`, solves, common subexpressions)."""
 
 from __future__ import annotations
 
-import re
+from pathlib import Path
 
 import pytest
 
@@ -195,3 +195,16 @@ def test_deep_matrix_input_does_not_recurse():
     e = symdiff.parse("x" + " + x" * 3000, shapes=sh)
     f = symdiff.lambdify(e, ["x"], shapes=sh)
     assert close(f(np.array([1.0, 2.0])), [3001.0, 6002.0])
+
+
+def test_the_readme_shows_the_generated_torch_function():
+    """Issue 24: the README's softmax example as torch code is what codegen writes today."""
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    shown = readme.split("checks this block against codegen -->\n```python\n", 1)[1].split("```", 1)[0]
+    g = symdiff.diff(SOFTMAX_CE, "W", shapes=SOFTMAX_SHAPES)
+    source = symdiff.codegen(g, ["X", "W", "T", "N"], backend="torch", shapes=SOFTMAX_SHAPES, name="grad_W")
+    assert source[source.index("def grad_W"):] == shown
+    sh = {"X": ("n", "d"), "w": ("d",), "y": ("n",), "lam": ()}
+    least_squares = symdiff.diff("norm(X*w - y)^2 + lam*norm(w)^2", "w", shapes=sh)
+    assert "((w*lam + X.T @ (X @ w - y))*2)[:, 0]" in readme
+    assert "return ((w*lam + X.T @ (X @ w - y))*2)[:, 0]" in symdiff.codegen(least_squares, list(sh), "torch", shapes=sh)
