@@ -27,8 +27,8 @@ taken (`NOTES`).
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
 from enum import Enum
 from fractions import Fraction
 from typing import Any
@@ -646,7 +646,7 @@ class ArrayFunction:
     what the argument's adjoint gains from c = f(a) with adjoint g (reverse
     mode, `symdiff.matrix.diff`); `tangent(a, da, c)` is dc from da for a
     Jacobian (forward mode; None: not yet); `numpy(a)` its value, on NumPy
-    arrays with vectors as columns."""
+    arrays with vectors as columns; `code` its spelling in generated code."""
 
     name: str
     kind: Callable[[Kind], Kind]
@@ -655,6 +655,11 @@ class ArrayFunction:
     latex: str
     unicode: str = ""
     tangent: Callable[[Expr, Expr, Expr], Expr] | None = None
+    # Templates for `symdiff.generate`, keyed "numpy", "torch", "jax" or "*" (every backend), each
+    # optionally followed by " vector" or " matrix" (the argument's kind).  {0} is the argument
+    # (a vector is a column there), {xp} the array module (np, torch, jnp), {h} the prefix of the
+    # backend's helpers in `symdiff.runtime`, {axis} the axis a row-wise function runs along.
+    code: Mapping[str, str] = field(default_factory=dict)
 
     def __call__(self, arg: Expr) -> Expr:
         return func(self.name, arg)
@@ -703,27 +708,33 @@ def _np_diag(a: Any) -> Any:
 
 ARRAY_ROWS: tuple[ArrayFunction, ...] = (
     ArrayFunction("tr", _square_kind("a trace"), lambda a, g, c: mul(g, identity(a.kind.rows)),
-                  lambda a: float(_np().trace(a)), r"\operatorname{tr}"),
+                  lambda a: float(_np().trace(a)), r"\operatorname{tr}", code={"*": "{xp}.trace({0})"}),
     ArrayFunction("det", _square_kind("a determinant"), lambda a, g, c: mul(g, c, transpose(func("inv", a))),
-                  lambda a: float(_np().linalg.det(a)), r"\det"),
+                  lambda a: float(_np().linalg.det(a)), r"\det", code={"*": "{xp}.linalg.det({0})"}),
     ArrayFunction("logdet", _square_kind("logdet"), lambda a, g, c: mul(g, transpose(func("inv", a))),
-                  _logdet, r"\log\det", "log det"),
+                  _logdet, r"\log\det", "log det", code={"*": "{h}logdet({0})"}),  # slogdet: no overflow
     ArrayFunction("inv", _same_square, lambda a, g, c: neg(mul(transpose(c), g, transpose(c))),
-                  _inverse, "{}^{-1}", "{}⁻¹"),
+                  _inverse, "{}^{-1}", "{}⁻¹", code={"*": "{xp}.linalg.inv({0})"}),
     ArrayFunction("sum", _to_scalar, lambda a, g, c: mul(g, ones(a.kind)),
                   lambda a: float(_np().sum(a)), r"\operatorname{sum}", "Σ",
-                  tangent=lambda a, da, c: mul(transpose(ones(a.kind)), da)),
+                  tangent=lambda a, da, c: mul(transpose(ones(a.kind)), da), code={"*": "{xp}.sum({0})"}),
     ArrayFunction("norm", _to_scalar, lambda a, g, c: mul(g, pow_(c, NEG_ONE), a),
-                  lambda a: float(_np().linalg.norm(a)), r"\left\|{}\right\|", "‖{}‖"),
+                  lambda a: float(_np().linalg.norm(a)), r"\left\|{}\right\|", "‖{}‖",
+                  code={"*": "{xp}.linalg.norm({0})"}),
     ArrayFunction("norm1", _to_scalar, lambda a, g, c: mul(g, func("sign", a)),
-                  lambda a: float(_np().sum(_np().abs(a))), r"\left\|{}\right\|_1", "‖{}‖₁"),
+                  lambda a: float(_np().sum(_np().abs(a))), r"\left\|{}\right\|_1", "‖{}‖₁",
+                  code={"*": "{xp}.sum({xp}.abs({0}))"}),
     ArrayFunction("softmax", _softmax_kind, _softmax_adjoint, _np_softmax, r"\operatorname{softmax}",
                   tangent=lambda a, da, c: mul(sub(func("diag", c), mul(c, transpose(c))), da)
-                  if len(a.kind.shape) == 1 else None),  # type: ignore[arg-type, return-value]
+                  if len(a.kind.shape) == 1 else None,  # type: ignore[arg-type, return-value]
+                  code={"numpy": "_np_softmax({0}, {axis})", "torch": "torch.softmax({0}, {axis})",
+                        "jax": "jax.nn.softmax({0}, axis={axis})"}),  # each shifts by the maximum
     ArrayFunction("logsumexp", _logsumexp_kind, _logsumexp_adjoint, _np_logsumexp, r"\operatorname{logsumexp}",
                   tangent=lambda a, da, c: mul(transpose(func("softmax", a)), da)
-                  if len(a.kind.shape) == 1 else None),  # type: ignore[arg-type, return-value]
-    ArrayFunction("diag", _diag_kind, lambda a, g, c: func("diag", g), _np_diag, r"\operatorname{diag}"),
+                  if len(a.kind.shape) == 1 else None,  # type: ignore[arg-type, return-value]
+                  code={"* vector": "{h}logsumexp_last({0}[:, 0])", "* matrix": "{h}logsumexp_last({0})[:, None]"}),
+    ArrayFunction("diag", _diag_kind, lambda a, g, c: func("diag", g), _np_diag, r"\operatorname{diag}",
+                  code={"* vector": "{xp}.diagflat({0})", "* matrix": "{xp}.diagonal({0})[:, None]"}),
 )
 ARRAY_FUNCTIONS: dict[str, ArrayFunction] = {row.name: row for row in ARRAY_ROWS}
 FUNCTION_KINDS.update({row.name: (lambda rule: lambda a: rule(a.kind))(row.kind) for row in ARRAY_ROWS})

@@ -25,6 +25,16 @@ of shape (50, 3) is 50 samples of x_1..x_3, a plain variable of shape (50,)
 is one value per sample, and `sum_{i=1}^{3} x_i*w_i` gives shape (50,).
 A free index is an axis after the batch axes.
 
+Vectors and matrices (`shapes=`, or trees holding them): the array
+backends only.  A vector argument is a 1-D array, worked on as a column and
+returned 1-D; the arguments' sizes are checked against the declared
+dimensions first.  A product of arrays is `@`, its order chosen by the
+shapes (`X^T*(X*w)` rather than `(X^T*X)*w`), a product with an inverse used
+once is a `solve`; a transpose is `.T`, entrywise operations are the
+backend's own; each array function's code is its row's `code` column
+(`symdiff.functions.ARRAY_ROWS`); `I` and the ones take their sizes from the
+arguments at run time.
+
 Numbers: constant sub-expressions (`sqrt(2)`, `ln(2)`, `sigmoid(1)`) are
 computed with `math` in every backend, as Python floats, which torch and jax
 accept beside tensors and which take the arrays' precision.  `lambdify`'s
@@ -44,16 +54,16 @@ from typing import Any, cast
 from fractions import Fraction
 
 from . import runtime
-from .api import as_tree
+from .api import as_tree, parse
 from .errors import SymdiffError
 from .core.rows import table
-from .expr import FACT_ARRAY, ArrayConst, Hadamard, HadamardPow, Transpose  # the rows of issue 24
+from .expr import FACT_ARRAY, IDENTITY, SCALAR, ArrayConst, Hadamard, HadamardPow, Kind, Transpose, shape
 from .expr import (
     E, FACT_BINDER, ONE, ZERO, Add, Const, Delta, Derivative, Expr, Func, Log, Mul, Num, Pow, Sum, Sym, add, func, log, mul,
-    natural_key, neg, postorder, size,
+    natural_key, neg, postorder, pow_, size,
 )
-from .functions import FUNCTIONS, ROWS, Function, is_undefined
-from .terms import ADD, ATOM, MUL, NEG, POW, is_negative, sides
+from .functions import ARRAY_FUNCTIONS, FUNCTIONS, ROWS, Function, is_undefined
+from .terms import ADD, ATOM, MUL, NEG, POW, is_negative, is_reciprocal, sides
 
 LOGISTIC = frozenset(row.name for row in ROWS if row.logistic)  # 1 - f(u) is written f(-u)
 LN_ONE_PLUS_EXP = next((row.name for row in ROWS if row.ln_one_plus_exp), None)  # ln(1 + e^u) is softplus(u)
@@ -77,21 +87,23 @@ class Backend:
     pad: str = ""  # add trailing axes: {0} the value, {1} how many
     delta: str = "({0} == {1}) * 1.0"
     shape: str = "np.shape({0})"
+    xp: str = ""  # the array module's name in generated text (vectors and matrices)
+    dtype: str = ""  # written after the size of a new array: `, dtype={0}.dtype` gives an argument's
 
 
 BACKENDS: dict[str, Backend] = {
     "numpy": Backend("numpy", "numpy", "np.", "_np_", "np.exp", "np.log", "np.sqrt", "np.pi", "np.e",
                      True, "np.sum({0}, axis=-1)", "np.expand_dims({0}, {1})",
-                     "np.where({0} == {1}, 1.0, 0.0)"),
+                     "np.where({0} == {1}, 1.0, 0.0)", xp="np"),
     "python": Backend("python", "math", "math.", "_math_", "math.exp", "math.log", "math.sqrt",
                       "math.pi", "math.e", False, delta="(1.0 if {0} == {1} else 0.0)"),
     "torch": Backend("torch", "torch", "", "_torch_", "torch.exp", "torch.log", "torch.sqrt",
                      "math.pi", "math.e", True, "torch.sum({0}, dim=-1)",
                      "torch.as_tensor({0})[(...,) + (None,) * {1}]",
-                     "torch.where({0} == {1}, 1.0, 0.0)", "{0}.shape"),
+                     "torch.where({0} == {1}, 1.0, 0.0)", "{0}.shape", "torch", ", dtype={0}.dtype"),
     "jax": Backend("jax", "jax", "", "_jax_", "jnp.exp", "jnp.log", "jnp.sqrt", "jnp.pi", "jnp.e",
                    True, "jnp.sum({0}, axis=-1)", "jnp.expand_dims({0}, {1})",
-                   "jnp.where({0} == {1}, 1.0, 0.0)", "{0}.shape"),
+                   "jnp.where({0} == {1}, 1.0, 0.0)", "{0}.shape", "jnp"),
 }
 BACKENDS["math"] = BACKENDS["python"]
 
@@ -108,7 +120,9 @@ RESERVED = {"np", "math", "torch", "jax", "jnp"}
 #   leaf  data=text                       call  data=function text
 #   add   data=signs (+1/-1 per child)    mul   data=number of numerator children
 #   neg   (one child)                     pow   (base, exponent)
-#   tmpl  data=template with {0}, {1}...  (children printed without brackets)
+#   tmpl  data=template with {0}, {1}...  (children printed without brackets, but
+#         as atoms before `[` or `.`)
+#   matmul (left, right): `@`
 
 
 CHUNK = 64  # terms or factors written in one chain; longer ones are bracketed groups
@@ -135,6 +149,9 @@ class _Code:
 
     def tmpl(self, template: str, *args: int) -> int:
         return self.node("tmpl", template, args)
+
+    def matmul(self, a: int, b: int) -> int:
+        return self.node("matmul", None, (a, b))
 
     def neg(self, a: int) -> int:
         kind, data, kids = self.nodes[a]
@@ -251,6 +268,8 @@ class _Lowering:
 
     def __init__(self, backend: Backend, params: dict[str, str], variables: Variables) -> None:
         self.b = backend
+        self.sizes: dict[str | int, str] = {}  # dimension name -> its text at run time (`X.shape[0]`)
+        self.dtype = ""  # an array argument: new arrays (`I`) take its type
         self.code = _Code()
         self.params = params  # symdiff name -> identifier
         self.vars = variables
@@ -392,7 +411,7 @@ class _Lowering:
 
     # -- one node, its children lowered
     def visit(self, e: Expr, ctx: tuple[Sum, ...]) -> int:
-        if self.b.vectorised and e.args and not e.free and not e.facts & FACT_BINDER:
+        if self.b.vectorised and e.args and not e.free and not e.facts & (FACT_BINDER | FACT_ARRAY):
             with self.scalar():  # torch.sqrt(2) is a TypeError: math.sqrt(2)
                 return CODE[type(e)](self, e, ctx)
         return CODE[type(e)](self, e, ctx)
@@ -404,12 +423,16 @@ class _Lowering:
         return self.code.mul([value], [self.log(e.base, ctx)])
 
     def func_node(self, e: Expr, ctx: tuple[Sum, ...]) -> int:
+        if e.name in ARRAY_FUNCTIONS:
+            return self.array_function(e, ctx)
         row = FUNCTIONS[e.name]
         if row.definition and not getattr(row, self.b.column) and not self.row_helper(row):
             return self.lower(row.definition(*e.args), ctx)  # no spelling: the row's definition
         return self.function(e.name, *(self.lower(a, ctx) for a in e.args))
 
     def pow_node(self, e: Expr, ctx: tuple[Sum, ...]) -> int:
+        if e.base.kind is not SCALAR:  # A^3, (X^T)^-2: a power of a square matrix
+            return self.code.call(f"{self.b.xp}.linalg.matrix_power", self.lower(e.base, ctx), self.lower(e.exp, ctx))
         if type(e.exp) is Num and e.exp.value < 0:
             return self.product(e, ctx)
         return self.power(cast(Pow, e), ctx)
@@ -443,6 +466,8 @@ class _Lowering:
 
     def product(self, e: Expr, ctx: tuple[Sum, ...]) -> int:
         c = self.code
+        if type(e) is Mul and e.facts & FACT_ARRAY and any(f.kind is not SCALAR for f in e.factors):
+            return self.array_product(e, ctx)
         factors = list(e.factors) if type(e) is Mul else [e]
         stable = self.softmax(factors, ctx)
         if stable is not None:
@@ -472,11 +497,81 @@ class _Lowering:
             return c.call("math.pow", self.lower(base, ctx), self.lower(exp, ctx))
         return c.node("pow", None, (self.lower(base, ctx), self.lower(exp, ctx)))
 
+    # -- vectors and matrices
+    def array_product(self, e: Mul, ctx: tuple[Sum, ...]) -> int:
+        """The arrays' product with `@` (a 1×1 one is its entry), times the scalars."""
+        c = self.code
+        arrays = [f for f in e.factors if f.kind is not SCALAR]
+        value = self.chain(arrays, ctx)
+        if e.kind is SCALAR:
+            value = c.tmpl("{0}[0, 0]", value)
+        coeff, top, bottom = Fraction(1), [value], []
+        for f in e.factors:
+            if f.kind is not SCALAR:
+                continue
+            if type(f) is Num:
+                coeff *= f.value
+            elif is_reciprocal(f):
+                bottom.append(self.lower(pow_(f.base, Num(-f.exp.value)), ctx))
+            else:
+                top.append(self.lower(f, ctx))
+        if abs(coeff.numerator) != 1:  # after the product: (X.T @ r)*2 scales the result, not X
+            top.append(c.leaf(str(abs(coeff.numerator))))
+        if coeff.denominator != 1:
+            bottom.insert(0, c.leaf(str(coeff.denominator)))
+        value = c.mul(top, bottom)
+        return c.neg(value) if coeff < 0 else value
+
+    def chain(self, arrays: list[Expr], ctx: tuple[Sum, ...]) -> int:
+        """A1 @ A2 @ ... in the order of least work by the shapes (each named
+        dimension taken as large, 1 as 1): `X.T @ (X @ w)`, never `(X.T @ X) @ w`."""
+        kids = [self.lower(a, ctx) for a in arrays]
+        split = _chain_order([(a.kind.rows, a.kind.cols) for a in arrays])
+        stack: list[tuple[int, int, bool]] = [(0, len(kids) - 1, False)]
+        done: dict[tuple[int, int], int] = {}
+        while stack:  # the split tree, bottom-up
+            i, j, ready = stack.pop()
+            if i == j:
+                done[(i, j)] = kids[i]
+            elif ready:
+                k = split[(i, j)]
+                done[(i, j)] = self.code.matmul(done[(i, k)], done[(k + 1, j)])
+            else:
+                k = split[(i, j)]
+                stack += [(i, j, True), (i, k, False), (k + 1, j, False)]
+        return done[(0, len(kids) - 1)]
+
+    def array_function(self, e: Expr, ctx: tuple[Sum, ...]) -> int:
+        """tr, det, softmax, ...: the row's `code` template for this backend and argument."""
+        arg = e.args[0]
+        text = _row_code(e.name, self.b, len(arg.kind.shape))
+        for name in re.findall(r"\b_(?:np|torch|jax)_\w+", text):
+            self.use(getattr(runtime, name))
+        return self.code.tmpl(text, self.lower(arg, ctx))
+
+    def dimension(self, d: str | int) -> int:
+        if isinstance(d, int):
+            return self.code.leaf(str(d))
+        if d not in self.sizes:
+            raise SymdiffError(f"the size {d} is not known from the arguments: give an argument of that size "
+                               "(and its shape in shapes=)")
+        return self.code.leaf(self.sizes[d])
+
+    def array_const(self, e: ArrayConst, ctx: tuple[Sum, ...]) -> int:
+        """`I` and the ones, sized from the arguments' shapes at run time."""
+        if not self.b.xp:
+            raise SymdiffError(f"{e}: vectors and matrices need numpy, torch or jax")
+        typed = self.b.dtype.format(self.dtype) if self.dtype else ""
+        if e.name == IDENTITY:
+            return self.code.tmpl(f"{self.b.xp}.eye({{0}}{typed})", self.dimension(e.kind.rows))
+        return self.code.tmpl(f"{self.b.xp}.ones(({{0}}, {{1}}){typed})",
+                              self.dimension(e.kind.rows), self.dimension(e.kind.cols))
+
     # -- stable forms
     def log(self, arg: Expr, ctx: tuple[Sum, ...]) -> int:
         """ln(arg), stable where a stable form exists."""
         c = self.code
-        if self.b.vectorised and not arg.free and not arg.facts & FACT_BINDER:
+        if self.b.vectorised and not arg.free and not arg.facts & (FACT_BINDER | FACT_ARRAY):
             with self.scalar():  # the base of log_2(x): math.log(2)
                 return self.log(arg, ctx)
         flipped = _one_minus_logistic(arg) if type(arg) is Add else None
@@ -706,15 +801,34 @@ CODE.update({
     Delta: lambda lo, e, ctx: lo.code.tmpl(lo.b.delta, lo.lower(e.i, ctx), lo.lower(e.j, ctx)),
     Derivative: lambda lo, e, ctx: _refuse(f"{e} is a derivative not yet taken: differentiate it first"),
 })
-for _array_node in (Transpose, Hadamard, HadamardPow, ArrayConst):  # code for vectors and matrices: a later stage
-    CODE[_array_node] = lambda lo, e, ctx: _refuse(f"{e}: code is not yet for vectors and matrices")
+CODE.update({
+    Transpose: lambda lo, e, ctx: lo.code.tmpl("{0}.T", lo.lower(e.arg, ctx)),
+    Hadamard: lambda lo, e, ctx: lo.code.mul([lo.lower(f, ctx) for f in e.factors]),  # `*` is entrywise
+    HadamardPow: lambda lo, e, ctx: lo.power(cast(Pow, e), ctx),  # `**` is entrywise; .^(1/2) is sqrt
+    ArrayConst: lambda lo, e, ctx: lo.array_const(cast(ArrayConst, e), ctx),
+})
 
 
-def _holds_arrays(e: object) -> bool:
-    """An expression tree (or several) holding a vector or matrix."""
-    trees: Iterable[object] = e.values() if isinstance(e, dict) else [e] if isinstance(e, (Expr, str)) \
-        else e if isinstance(e, Iterable) else []
-    return any(isinstance(t, Expr) and bool(t.facts & FACT_ARRAY) for t in trees)
+LARGE = 1000  # a named dimension, when choosing the order of a product
+
+
+def _chain_order(dims: list[tuple[Any, Any]]) -> dict[tuple[int, int], int]:
+    """Where to split each run i..j of a matrix product (the textbook dynamic
+    programme; sizes: 1 is 1, a number itself, a name LARGE)."""
+    size = [(r if isinstance(r, int) else LARGE, c if isinstance(c, int) else LARGE) for r, c in dims]
+    n = len(size)
+    cost: dict[tuple[int, int], int] = {(i, i): 0 for i in range(n)}
+    split: dict[tuple[int, int], int] = {}
+    for length in range(2, n + 1):
+        for i in range(n - length + 1):
+            j = i + length - 1
+            if n > 24:  # long products: left to right
+                cost[(i, j)], split[(i, j)] = 0, j - 1
+                continue
+            options = ((cost[(i, k)] + cost[(k + 1, j)] + size[i][0] * size[k][1] * size[j][1], k)
+                       for k in range(i, j))
+            cost[(i, j)], split[(i, j)] = min(options)
+    return split
 
 
 def _refuse(reason: str) -> int:
@@ -775,6 +889,7 @@ def _ln_number(k: Fraction) -> Expr:
 # ------------------------------------------------------------------- printing
 
 
+MATMUL = MUL - 1  # below `*`, so that a product inside `2*(A @ B)` keeps its brackets
 MAX_NESTING = 40  # Python's parser refuses ~200 nested brackets: deeper values get a name
 
 
@@ -795,9 +910,11 @@ def _render(code: _Code, node: int, done: dict[int, tuple[str, int, int]]) -> tu
         return f"{data}({', '.join(done[k][0] for k in kids)})", ATOM, depth
     if kind == "tmpl":
         texts = [done[k][0] for k in kids]
-        if data.startswith("{0}["):  # a subscript of a value needs an atom
-            texts[0] = wrap(kids[0], ATOM)
+        for k in map(int, re.findall(r"\{(\d)\}[\[.]", data)):  # `{0}[...]`, `{0}.T`: an atom
+            texts[k] = wrap(kids[k], ATOM)
         return data.format(*texts), ATOM, depth
+    if kind == "matmul":  # `@` binds as `*` does, left to right: the right operand is bracketed
+        return f"{wrap(kids[0], MATMUL)} @ {wrap(kids[1], MUL + 1)}", MATMUL, depth
     if kind == "neg":
         return "-" + wrap(kids[0], MUL), NEG, depth
     if kind == "group":
@@ -970,20 +1087,122 @@ def _is_subscript(code: _Code, node: int) -> bool:
 # ---------------------------------------------------------------- front door
 
 
-def _outputs(value: Any) -> tuple[list[Expr], list[str] | None, bool]:
+def _outputs(value: Any, shapes: Mapping[str, Any] | None = None) -> tuple[list[Expr], list[str] | None, bool]:
     """The trees to compute, their names (for a dict such as a gradient), and
     whether a single value (not a tuple) is returned."""
+    def tree(v: Expr | str) -> Expr:
+        return parse(v, shapes=shapes) if isinstance(v, str) and shapes is not None else as_tree(v)
+
     if isinstance(value, (Expr, str)):
-        return [as_tree(value)], None, True
+        return [tree(value)], None, True
     if isinstance(value, dict):
-        return [as_tree(v) for v in value.values()], [str(k) for k in value], False
+        return [tree(v) for v in value.values()], [str(k) for k in value], False
     items = list(value)
     if items and all(isinstance(row, (list, tuple)) for row in items):  # a Jacobian or Hessian
         raise SymdiffError("give a flat list of expressions (for a matrix, one per entry)")
-    return [as_tree(v) for v in items], None, False
+    return [tree(v) for v in items], None, False
 
 
-def _param_keys(args: Iterable[str | Expr], variables: Variables) -> list[tuple[str, str]]:
+def _kinds(exprs: list[Expr], variables: Variables, shapes: Mapping[str, Any] | None) -> dict[str, Kind]:
+    """The kind of each variable: declared in `shapes`, or carried by the trees' symbols."""
+    kinds = {str(name): shape(dims) for name, dims in (shapes or {}).items()}
+    for s in variables.plain:
+        declared = kinds.get(s.name)
+        if declared is not None and declared is not s.kind:
+            raise SymdiffError(f"{s.name} is a {s.kind} in the expression but shapes= makes it a {declared}")
+        kinds[s.name] = s.kind
+    return kinds
+
+
+def _array_arguments(lowering: _Lowering, kinds: Mapping[str, Kind]) -> list[str]:
+    """Lines taking the vector and matrix arguments in (a vector as a column of
+    floats) and checking their sizes against the declared dimensions; fills
+    the lowering's sizes and dtype."""
+    lines: list[str] = []
+    declared: list[str] = []
+    seen: dict[str | int, int] = {}
+    for key, ident in lowering.params.items():
+        kind = kinds.get(key, SCALAR)
+        if kind is SCALAR:
+            continue
+        vector = len(kind.shape) == 1
+        lines.append(f"{ident} = {lowering.helper('column' if vector else 'matrix')}({ident})")
+        dims = (*kind.shape, 1) if vector else kind.shape
+        declared.append(f"({ident!r}, {ident}.shape, {dims!r})")
+        for axis, d in enumerate(dims):
+            seen[d] = seen.get(d, 0) + 1
+            if isinstance(d, str):
+                lowering.sizes.setdefault(d, f"{ident}.shape[{axis}]")
+        lowering.dtype = lowering.dtype or ident
+    if any(n > 1 or isinstance(d, int) and d != 1 for d, n in seen.items()):
+        lines.append(f"{lowering.use(runtime._check_sizes)}({', '.join(declared)})")
+    return lines
+
+
+def _row_code(name: str, b: Backend, rank: int) -> str:
+    """The template of an array function's row for this backend and an argument
+    of this rank (1: a vector, 2: a matrix), its argument `{0}`."""
+    row = ARRAY_FUNCTIONS[name]
+    form = "vector" if rank == 1 else "matrix"
+    template = next((row.code[k] for k in (f"{b.name} {form}", b.name, f"* {form}", "*") if k in row.code), None)
+    if template is None or not b.xp:
+        raise SymdiffError(f"no {b.name} code for {name}" + ": vectors and matrices need numpy, torch or jax"
+                           * (not b.xp))
+    return template.format("{0}", xp=b.xp, h=b.helper, axis=0 if rank == 1 else 1)
+
+
+def _flat(code: _Code, node: int) -> int:
+    """A column as a 1-D array: `v[:, 0]`, or `u` for a `u[:, None]`."""
+    kind, data, kids = code.nodes[node]
+    if kind == "tmpl" and data.endswith("[:, None]"):
+        return code.tmpl(data[:-len("[:, None]")], *kids)
+    return code.tmpl("{0}[:, 0]", node)
+
+
+def _solve_inverses(code: _Code, roots: list[int], b: Backend) -> None:
+    """A product with an inverse computed nowhere else is a solve:
+    inv(A) @ B -> solve(A, B), B @ inv(A) -> solve(A.T, B.T).T (and inv(A).T likewise).
+    Nodes are rewritten in place."""
+    inv, solve = _row_code("inv", b, 2), f"{b.xp}.linalg.solve"
+    reachable = _reachable(code, roots)
+    uses: dict[int, int] = {}
+    for node in [*roots, *(k for n in reachable for k in code.nodes[n][2])]:
+        uses[node] = uses.get(node, 0) + 1
+
+    def inverse(node: int) -> tuple[int, bool] | None:
+        """(A, whether transposed) for a once-used inv(A) or inv(A).T."""
+        kind, data, kids = code.nodes[node]
+        if uses[node] != 1:
+            return None
+        if kind == "tmpl" and data == inv:
+            return kids[0], False
+        if kind == "tmpl" and data == "{0}.T":
+            inner = inverse(kids[0])
+            return (inner[0], True) if inner is not None and not inner[1] else None
+        return None
+
+    def t(node: int) -> int:
+        kind, data, kids = code.nodes[node]
+        return kids[0] if kind == "tmpl" and data == "{0}.T" else code.tmpl("{0}.T", node)
+
+    for node in reachable:
+        kind, _, kids = code.nodes[node]
+        if kind != "matmul":
+            continue
+        left, right = kids
+        found = inverse(left)
+        if found is not None:  # inv(A) @ B = solve(A, B); inv(A).T @ B = solve(A.T, B)
+            a, flipped = found
+            code.nodes[node] = ("call", solve, (t(a) if flipped else a, right))
+            continue
+        found = inverse(right)
+        if found is not None:  # B @ inv(A) = (inv(A).T @ B.T).T = solve(A.T, B.T).T
+            a, flipped = found
+            code.nodes[node] = ("tmpl", "{0}.T", (code.call(solve, a if flipped else t(a), t(left)),))
+
+
+def _param_keys(args: Iterable[str | Expr], variables: Variables,
+                kinds: Mapping[str, Kind] | None = None) -> list[tuple[str, str]]:
     """(key the lowering looks up, a line of documentation) per argument."""
     out = []
     for a in args:
@@ -998,6 +1217,11 @@ def _param_keys(args: Iterable[str | Expr], variables: Variables) -> list[tuple[
             out.append((s.name, f"array of {arity} dimension{'s' * (arity > 1)}: {s.name}[{cell}] is {element}"))
         elif not s.indices and s in variables.indices:
             out.append((s.name, "whole number, the index " + s.name))
+        elif kinds and kinds.get(s.name, SCALAR) is not SCALAR:
+            kind = (kinds or {})[s.name]
+            out.append((s.name, f"{kind} {s.name}, a {len(kind.shape)}-D array"))
+        elif kinds and any(k is not SCALAR for k in kinds.values()):
+            out.append((_sym_text(s), f"number, the scalar {s}"))
         else:
             out.append((_sym_text(s), f"number or array, the variable {s}"))
     return out
@@ -1021,7 +1245,9 @@ def codegen(expr_or_exprs: Expr | str | Iterable[Expr | str] | dict[str, Any], a
             backend: str = "numpy", name: str = "f", *, shapes: Mapping[str, Any] | None = None) -> str:
     """Source text of a Python function computing the expression(s), with its imports.
 
-    `shapes` (vectors and matrices) is accepted; code for them is not yet written (SymdiffError).
+    With `shapes` (or trees holding vectors and matrices) the array backends
+    compute matrix expressions: vectors are 1-D arrays in and out, matrices
+    2-D, scalars numbers (see the module's docstring).
 
     Parameters are the variables in the order of `args` (default: natural order);
     an indexed family `y_i` is one array parameter `y`.  A list (or a dict such as
@@ -1035,6 +1261,7 @@ def codegen(expr_or_exprs: Expr | str | Iterable[Expr | str] | dict[str, Any], a
             the variables in natural order.
         backend: `"numpy"`, `"torch"`, `"jax"` or `"python"` (floats, `math`).
         name: the function's name.
+        shapes: declared vectors and matrices, as for `symdiff.parse`.
 
     Returns:
         The source text, a `str`: imports, the helpers it uses, the function.
@@ -1050,27 +1277,28 @@ def codegen(expr_or_exprs: Expr | str | Iterable[Expr | str] | dict[str, Any], a
         return x**2 + 1
     <BLANKLINE>
     """
-    if shapes is not None or _holds_arrays(expr_or_exprs):
-        raise SymdiffError("code: not yet for vectors and matrices")
-    return _source(expr_or_exprs, args, backend, name, floats=False)
+    return _source(expr_or_exprs, args, backend, name, floats=False, shapes=shapes)
 
 
 def _source(expr_or_exprs: Expr | str | Iterable[Expr | str] | dict[str, Any], args: Sequence[str | Expr] | None,
-            backend: str, name: str, floats: bool) -> str:
+            backend: str, name: str, floats: bool, shapes: Mapping[str, Any] | None = None) -> str:
     """`codegen`'s text; with `floats`, the function first makes its arguments floats (`lambdify`)."""
     if backend not in BACKENDS:
         raise SymdiffError(f"unknown backend {backend!r}: choose numpy, torch, jax or python")
     if not name.isidentifier() or keyword.iskeyword(name):
         raise SymdiffError(f"{name!r} is not a Python function name")
     b = BACKENDS[backend]
-    exprs, labels, single = _outputs(expr_or_exprs)
-    undefined = sorted({n.name for e in exprs for n in postorder(e) if is_undefined(n)})
+    exprs, labels, single = _outputs(expr_or_exprs, shapes)
+    undefined = sorted({n.name for e in exprs for n in postorder(e) if is_undefined(n) and n.name not in ARRAY_FUNCTIONS})
     if undefined:
         raise SymdiffError(f"{', '.join(undefined)}: undefined function{'s' * (len(undefined) > 1)} "
                            "without a value, so no code can compute "
                            f"{'them' if len(undefined) > 1 else 'it'}")
     variables = Variables.of(exprs)
-    keys = _param_keys(variables.default_args(b.vectorised) if args is None else args, variables)
+    kinds = _kinds(exprs, variables, shapes)
+    if not b.xp and any(e.facts & FACT_ARRAY for e in exprs):
+        raise SymdiffError("vectors and matrices need an array backend: numpy, torch or jax")
+    keys = _param_keys(variables.default_args(b.vectorised) if args is None else args, variables, kinds)
     params: dict[str, str] = {}
     for key, _ in keys:
         ident = _identifier(key)
@@ -1078,12 +1306,18 @@ def _source(expr_or_exprs: Expr | str | Iterable[Expr | str] | dict[str, Any], a
             raise SymdiffError(f"the argument {key} is given twice (or two names make the identifier {ident})")
         params[key] = ident
     lowering = _Lowering(b, params, variables)
+    taking = _array_arguments(lowering, kinds)
     roots = [lowering.output(e) for e in exprs]
+    # a vector is a column inside and 1-D outside
+    roots = [_flat(lowering.code, r) if len(e.kind.shape) == 1 else r for r, e in zip(roots, exprs)]
+    if taking:
+        _solve_inverses(lowering.code, roots, b)
     _share_products(lowering.code, roots)
     _share_negations(lowering.code, roots)
     lines, outs = _emit(lowering.code, roots, set(params.values()), lowering.guards, b.shape)
     if floats:
-        lines[:0] = _casts(lowering, [key for key, _ in keys])
+        lines[:0] = _casts(lowering, [key for key, _ in keys if kinds.get(key, SCALAR) is SCALAR])
+    lines[:0] = taking
     result = outs[0] if single else "(" + ", ".join(outs) + ("," if len(outs) == 1 else "") + ")"
     def short(e: Expr) -> str:
         nodes = size(e)  # printing a deep tree is quadratic: big ones are only counted
@@ -1122,7 +1356,9 @@ def lambdify(expr: Expr | str | Iterable[Expr | str], args: Sequence[str | Expr]
              backend: str = "numpy", *, shapes: Mapping[str, Any] | None = None) -> Callable[..., Any]:
     """A function of `args` (names or indexed names, in this order) computing `expr`.
 
-    `shapes` (vectors and matrices) is accepted; code for them is not yet written (SymdiffError).
+    With `shapes` (or a tree holding vectors and matrices) it takes and
+    returns NumPy arrays (torch tensors, JAX arrays): a vector 1-D, a matrix
+    2-D (see `codegen`).
 
     `backend="numpy"` broadcasts over arrays (an indexed family `y_i` is one
     array `y` whose last axis is the index, any axes before it batch axes; a
@@ -1140,6 +1376,7 @@ def lambdify(expr: Expr | str | Iterable[Expr | str], args: Sequence[str | Expr]
             the variables in natural order.
         backend: `"numpy"` (needs the `[numpy]` extra), `"math"`/`"python"`
             (floats), `"torch"` or `"jax"`.
+        shapes: declared vectors and matrices, as for `symdiff.parse`.
 
     Returns:
         A function of `args`; for a list, a function returning a tuple.
@@ -1153,8 +1390,6 @@ def lambdify(expr: Expr | str | Iterable[Expr | str], args: Sequence[str | Expr]
     >>> f(2.0)
     5.0
     """
-    if shapes is not None or _holds_arrays(expr):
-        raise SymdiffError("lambdify: not yet for vectors and matrices")
     target = "python" if backend in ("math", "python") else backend
     module = NEEDS.get(target)
     if module is not None:
@@ -1163,7 +1398,7 @@ def lambdify(expr: Expr | str | Iterable[Expr | str], args: Sequence[str | Expr]
         except ImportError:
             hint = "pip install 'symdiff[numpy]'" if module == "numpy" else f"pip install {module}"
             raise SymdiffError(f"backend {backend!r} needs {module}: {hint}") from None
-    source = _source(expr, args, target, "f", floats=True)
+    source = _source(expr, args, target, "f", floats=True, shapes=shapes)
     namespace: dict[str, Any] = {}
     # Our own printer's output for a parsed tree (see the comment above): never user text.
     exec(compile(source, "<symdiff.lambdify>", "exec"), namespace)

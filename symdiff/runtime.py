@@ -11,6 +11,11 @@ name.  Each helper is self-contained: it uses only its backend's module
 Stable by construction: no helper overflows where the true value is a
 finite float (sigmoid(-800) is 0, softplus(800) is 800, log-sum-exp of
 (1000, 1000) is 1000 + ln 2).
+
+Vectors and matrices: the generated function takes a vector as a 1-D array
+and works on it as a column (`_np_column`), checks that the arguments' sizes
+agree with the declared dimensions (`_check_sizes`), and returns a vector
+1-D again.
 """
 
 from __future__ import annotations
@@ -33,6 +38,19 @@ def _position(k):
     if p != k or p < 1:
         raise IndexError(f"no entry {k!r}: indices are whole numbers from 1")
     return p - 1
+
+
+def _check_sizes(*declared):
+    """Each (argument, its shape, its declared dimensions): one size per dimension
+    name, else ValueError (broadcasting would quietly give a wrong shape)."""
+    sizes = {}
+    for name, shape, dims in declared:
+        if len(shape) != len(dims):
+            raise ValueError(f"{name} has shape {tuple(shape)}, not {len(dims)} dimensions")
+        for dim, size in zip(dims, shape):
+            known = sizes.setdefault(dim, size) if isinstance(dim, str) else dim
+            if known != size:
+                raise ValueError(f"{name} has shape {tuple(shape)}, but {dim} = {known}")
 
 
 # ------------------------------------------------------------------ math (floats)
@@ -130,6 +148,35 @@ def _np_logsumexp_last(u):
     return np.squeeze(m, -1) + np.log(np.sum(np.exp(u - m), axis=-1))
 
 
+def _np_column(u):
+    """A vector argument (a 1-D array) as a column of floats."""
+    a = np.asarray(u)
+    a = a.astype(np.float64) if a.dtype.kind in "biu" else a
+    if a.ndim != 1:
+        raise ValueError(f"a vector is a 1-D array, not one of shape {a.shape}")
+    return a[:, None]
+
+
+def _np_matrix(u):
+    """A matrix argument as a 2-D array of floats."""
+    a = np.asarray(u)
+    a = a.astype(np.float64) if a.dtype.kind in "biu" else a
+    if a.ndim != 2:
+        raise ValueError(f"a matrix is a 2-D array, not one of shape {a.shape}")
+    return a
+
+
+def _np_softmax(u, axis):
+    e = np.exp(u - np.max(u, axis=axis, keepdims=True))  # the largest entry is e^0: no overflow
+    return e / np.sum(e, axis=axis, keepdims=True)
+
+
+def _np_logdet(u):
+    """ln det u from the LU factors (no overflow); nan where det u <= 0."""
+    sign, value = np.linalg.slogdet(u)
+    return np.where(sign > 0, value, np.nan)[()]
+
+
 def _np_relu(u):
     return np.maximum(u, 0.0)
 
@@ -178,6 +225,30 @@ def _torch_tensors(*args):
             for a in args]
 
 
+def _torch_column(u):
+    """A vector argument (a 1-D tensor or array) as a column of floats."""
+    t = torch.as_tensor(u)
+    t = t if t.is_floating_point() else t.to(torch.get_default_dtype())
+    if t.dim() != 1:
+        raise ValueError(f"a vector is a 1-D tensor, not one of shape {tuple(t.shape)}")
+    return t[:, None]
+
+
+def _torch_matrix(u):
+    """A matrix argument as a 2-D tensor of floats."""
+    t = torch.as_tensor(u)
+    t = t if t.is_floating_point() else t.to(torch.get_default_dtype())
+    if t.dim() != 2:
+        raise ValueError(f"a matrix is a 2-D tensor, not one of shape {tuple(t.shape)}")
+    return t
+
+
+def _torch_logdet(u):
+    """ln det u from the LU factors (no overflow); nan where det u <= 0."""
+    sign, value = torch.linalg.slogdet(u)
+    return torch.where(sign > 0, value, torch.full_like(value, math.nan))
+
+
 def _torch_softplus(u):
     # torch.nn.functional.softplus returns u itself above 20: off by e^-20
     return torch.logaddexp(u, torch.zeros_like(u))
@@ -214,6 +285,30 @@ def _jax_real(u):
     """An array of floating type: integer input is converted."""
     a = jnp.asarray(u)
     return a if jnp.issubdtype(a.dtype, jnp.inexact) else a.astype(jnp.result_type(float))
+
+
+def _jax_column(u):
+    """A vector argument (a 1-D array) as a column of floats."""
+    a = jnp.asarray(u)
+    a = a if jnp.issubdtype(a.dtype, jnp.inexact) else a.astype(jnp.result_type(float))
+    if a.ndim != 1:
+        raise ValueError(f"a vector is a 1-D array, not one of shape {a.shape}")
+    return a[:, None]
+
+
+def _jax_matrix(u):
+    """A matrix argument as a 2-D array of floats."""
+    a = jnp.asarray(u)
+    a = a if jnp.issubdtype(a.dtype, jnp.inexact) else a.astype(jnp.result_type(float))
+    if a.ndim != 2:
+        raise ValueError(f"a matrix is a 2-D array, not one of shape {a.shape}")
+    return a
+
+
+def _jax_logdet(u):
+    """ln det u from the LU factors (no overflow); nan where det u <= 0."""
+    sign, value = jnp.linalg.slogdet(u)
+    return jnp.where(sign > 0, value, jnp.nan)
 
 
 def _jax_logsumexp(*terms):

@@ -1,0 +1,210 @@
+"""Generated code for vectors and matrices (issue 24): every case of the matrix
+corpus (tests/support/matrix_corpus.py) lambdified for NumPy, PyTorch and JAX,
+its function and its gradient checked against the corpus's NumPy oracle on the
+corpus's draws; then each array function row, stability, sizes and the shape
+of the code (`@`, solves, common subexpressions)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from support.extras import framework, need
+
+np = need("numpy", "numpy")
+
+import symdiff  # noqa: E402
+from symdiff.expr import shape  # noqa: E402
+from symdiff.functions import ARRAY_ROWS  # noqa: E402
+from support.matrix_corpus import CASES, Case, draw_sizes, draw_values, rng_for  # noqa: E402
+
+IDS = [c.name for c in CASES]
+DRAWS = range(3)
+TOL = 1e-5  # as tests/test_matrices.py
+BACKENDS = ["numpy", "torch", "jax"]
+SOFTMAX_CE = "(sum(logsumexp(X*W)) - tr(T^T*X*W))/N"
+SOFTMAX_SHAPES = {"X": ("n", "d"), "W": ("d", "k"), "T": ("n", "k"), "N": ()}
+
+
+def backend_module(backend: str):
+    """The framework (torch, jax) of a backend, set for float64; None for NumPy."""
+    if backend == "numpy":
+        return None
+    module = framework(backend)
+    if backend == "jax":
+        module.config.update("jax_enable_x64", True)
+    return module
+
+
+def inputs(backend: str, values: dict) -> dict:
+    """The draws as the backend's arrays (scalars stay numbers)."""
+    module = backend_module(backend)
+    if module is None:
+        return values
+    convert = module.as_tensor if backend == "torch" else module.numpy.asarray
+    return {k: convert(v) if isinstance(v, np.ndarray) else v for k, v in values.items()}
+
+
+def result(case: Case):
+    call = {"gradient": symdiff.diff, "jacobian": symdiff.jacobian, "hessian": symdiff.hessian}[case.kind]
+    return call(case.text, case.wrt, shapes=case.shapes, symmetric=case.symmetric)
+
+
+def draws(case: Case):
+    for draw in DRAWS:
+        rng = rng_for(case, draw)
+        yield draw_values(case, draw_sizes(case, rng, distinct=draw == 0), rng)
+
+
+def close(got, want) -> bool:
+    got, want = np.asarray(got, dtype=float), np.asarray(want, dtype=float)
+    scale = max(float(np.max(np.abs(want))), 1e-12)
+    return got.shape == want.shape and bool(np.allclose(got, want, rtol=TOL, atol=TOL * scale))
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("case", CASES, ids=IDS)
+def test_corpus_function_and_gradient_run_as_the_oracle(case: Case, backend: str):
+    backend_module(backend)
+    names = list(case.shapes)
+    gradient = symdiff.lambdify(result(case), names, backend=backend, shapes=case.shapes)
+    function = symdiff.lambdify(case.text, names, backend=backend, shapes=case.shapes)
+    for values in draws(case):
+        given = inputs(backend, values)
+        got = gradient(*(given[n] for n in names))
+        want = case.grad(**values)
+        assert close(got, want), f"{case.name}: {gradient.source}"
+        assert not close(np.asarray(got) * 2, want)  # the check can fail
+        assert close(function(*(given[n] for n in names)), case.f(**values)), function.source
+
+
+def test_softmax_cross_entropy_gradient_stays_finite_for_large_logits():
+    """Issue 24: logits X*W of order 1e3 (softmax shifted by each row's maximum)."""
+    g = symdiff.diff(SOFTMAX_CE, "W", shapes=SOFTMAX_SHAPES)
+    grad = symdiff.lambdify(g, ["X", "W", "T", "N"], shapes=SOFTMAX_SHAPES)
+    loss = symdiff.lambdify(SOFTMAX_CE, ["X", "W", "T", "N"], shapes=SOFTMAX_SHAPES)
+    rng = np.random.default_rng(24)
+    X, W = rng.normal(size=(6, 4)) * 40, rng.normal(size=(4, 3)) * 40
+    T = np.eye(3)[rng.integers(0, 3, 6)]
+    assert np.max(np.abs(X @ W)) > 1e3
+    z = X @ W
+    p = np.exp(z - z.max(axis=1, keepdims=True))
+    p /= p.sum(axis=1, keepdims=True)
+    got = grad(X, W, T, 6.0)
+    assert np.all(np.isfinite(got)) and close(got, X.T @ (p - T) / 6)
+    lse = z.max(axis=1) + np.log(np.exp(z - z.max(axis=1, keepdims=True)).sum(axis=1))
+    assert np.isfinite(loss(X, W, T, 6.0)) and close(loss(X, W, T, 6.0), (lse.sum() - np.sum(T * z)) / 6)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("row", ARRAY_ROWS, ids=[r.name for r in ARRAY_ROWS])
+def test_every_array_row_has_code_that_computes_its_value(row, backend):
+    """The row's `code` column against `symdiff.evaluate` (its `numpy` column), of a matrix and a vector."""
+    backend_module(backend)
+    rng = np.random.default_rng(7)
+    square = rng.normal(size=(4, 4))
+    arguments = [({"v": ("n", "n")}, square @ square.T + np.eye(4))]  # SPD: logdet is defined
+    if row.name not in ("tr", "det", "logdet", "inv"):
+        arguments.append(({"v": ("n",)}, rng.normal(size=5)))
+    for shapes, v in arguments:
+        f = symdiff.lambdify(f"{row.name}(v)", ["v"], backend=backend, shapes=shapes)
+        want = symdiff.evaluate(f"{row.name}(v)", {"v": v}, shapes=shapes)
+        assert close(f(inputs(backend, {"v": v})["v"]), want), f.source
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_stable_forms_stay_finite(backend):
+    backend_module(backend)
+    z = np.array([1000.0, 999.0, -1000.0])
+    Z = np.array([[1000.0, 0.0], [-800.0, -801.0]])
+    sh = {"z": ("k",), "Z": ("n", "k")}
+    lse = symdiff.lambdify("logsumexp(z)", ["z"], backend=backend, shapes=sh)
+    assert float(lse(inputs(backend, {"z": z})["z"])) == pytest.approx(1000 + np.log1p(np.exp(-1.0)))
+    rows = np.asarray(symdiff.lambdify("logsumexp(Z)", ["Z"], backend=backend, shapes=sh)(inputs(backend, {"Z": Z})["Z"]))
+    assert close(rows, [1000.0, -800 + np.log1p(np.exp(-1.0))])
+    soft = np.asarray(symdiff.lambdify("softmax(Z)", ["Z"], backend=backend, shapes=sh)(inputs(backend, {"Z": Z})["Z"]))
+    assert np.all(np.isfinite(soft)) and close(soft.sum(axis=1), [1.0, 1.0])
+    big = np.eye(200) * 1e3  # det = 1e600 overflows; its logarithm does not
+    logdet = symdiff.lambdify("logdet(A)", ["A"], backend=backend, shapes={"A": ("n", "n")})
+    assert float(logdet(inputs(backend, {"A": big})["A"])) == pytest.approx(200 * np.log(1e3))
+    negative = np.diag([-1.0, 2.0])
+    assert np.isnan(float(logdet(inputs(backend, {"A": negative})["A"])))  # never a wrong number
+
+
+def test_vectors_are_1d_in_and_out_and_sizes_are_checked():
+    sh = {"A": ("n", "n"), "x": ("n",), "y": ("n",)}
+    f = symdiff.lambdify("A*x + y", ["A", "x", "y"], shapes=sh)
+    A, x = np.arange(9.0).reshape(3, 3), np.array([1.0, 2.0, 3.0])
+    assert f(A, x, x).shape == (3,) and close(f(A, x, x), A @ x + x)
+    with pytest.raises(ValueError, match="n = 3"):
+        f(A, x, np.ones(4))
+    with pytest.raises(ValueError, match="1-D"):
+        f(A, x[:, None], x)
+    scalar = symdiff.lambdify("x^T*A*y", ["A", "x", "y"], shapes=sh)
+    assert np.ndim(scalar(A, x, x)) == 0 and scalar(A, x, x) == pytest.approx(x @ A @ x)
+    ints = symdiff.lambdify("x .^ 40", ["x"], shapes=sh)  # integer powers would overflow silently
+    assert ints(np.array([3, 3, 3]))[0] == pytest.approx(3.0**40)
+
+
+def test_identity_and_ones_take_their_sizes_from_the_arguments():
+    sh = {"X": ("n", "n"), "v": ("m",)}
+    g = symdiff.diff("tr(X)", "X", shapes=sh)
+    assert str(g) == "I"
+    f = symdiff.lambdify(g, ["X"], shapes=sh)
+    assert close(f(np.zeros((4, 4))), np.eye(4))
+    with pytest.raises(symdiff.SymdiffError, match="size n is not known"):
+        symdiff.codegen(g, [], shapes=sh)
+    torch = backend_module("torch")
+    t = symdiff.lambdify(symdiff.parse("X + I", shapes=sh), ["X"], backend="torch", shapes=sh)
+    assert t(torch.zeros((3, 3), dtype=torch.float64)).dtype == torch.float64  # I takes X's type
+
+
+def test_products_use_matmul_in_the_cheap_order_and_solve_with_a_single_inverse():
+    sh = {"X": ("n", "d"), "w": ("d",), "b": ("n",), "A": ("n", "n")}
+    source = symdiff.codegen(symdiff.parse("X^T*X*w", shapes=sh), ["X", "w"], shapes=sh)
+    assert "X.T @ (X @ w)" in source
+    source = symdiff.codegen(symdiff.parse("inv(A)*b", shapes=sh), ["A", "b"], shapes=sh)
+    assert "np.linalg.solve(A, b)" in source and "inv" not in source.split("def f")[1].split('"""')[2]
+    source = symdiff.codegen(symdiff.parse("b^T*inv(A)", shapes=sh), ["A", "b"], shapes=sh)
+    assert "np.linalg.solve(A.T, b)" in source
+    twice = symdiff.diff("a^T*inv(X)*c", "X", shapes={"a": ("n",), "X": ("n", "n"), "c": ("n",)})
+    source = symdiff.codegen(twice, ["a", "X", "c"], shapes={"a": ("n",), "X": ("n", "n"), "c": ("n",)})
+    assert source.count("np.linalg.inv(X)") == 1 and "solve" not in source  # computed once, used twice
+
+
+def test_common_subexpressions_are_computed_once_across_outputs():
+    sh = {"X": ("n", "d"), "W": ("d", "h"), "V": ("h", "k"), "T": ("n", "k"), "N": ()}
+    loss = "(sum(logsumexp(tanh(X*W)*V)) - tr(T^T*tanh(X*W)*V))/N"
+    grads = symdiff.gradient(loss, ["V", "W"], shapes=sh)
+    source = symdiff.codegen(grads, ["X", "W", "V", "T", "N"], backend="torch", shapes=sh)
+    body = source.split('"""')[-1]
+    assert body.count("X @ W") == 1 and body.count("torch.tanh(") == 1 and body.count("torch.softmax(") == 1
+
+
+def test_array_code_needs_an_array_backend():
+    g = symdiff.diff("x^T*A*x", "x", shapes={"x": ("n",), "A": ("n", "n")})
+    with pytest.raises(symdiff.SymdiffError, match="array backend"):
+        symdiff.codegen(g, ["A", "x"], backend="python")
+    with pytest.raises(symdiff.SymdiffError, match="shapes= makes it"):
+        symdiff.codegen(symdiff.parse("x*y"), ["x", "y"], shapes={"x": ("n",)})
+
+
+def test_deep_matrix_input_does_not_recurse():
+    sh = {"x": ("n",)}
+    e = symdiff.parse("x" + " + x" * 3000, shapes=sh)
+    f = symdiff.lambdify(e, ["x"], shapes=sh)
+    assert close(f(np.array([1.0, 2.0])), [3001.0, 6002.0])
+
+
+def test_the_readme_shows_the_generated_torch_function():
+    """Issue 24: the README's softmax example as torch code is what codegen writes today."""
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    shown = readme.split("checks this block against codegen -->\n```python\n", 1)[1].split("```", 1)[0]
+    g = symdiff.diff(SOFTMAX_CE, "W", shapes=SOFTMAX_SHAPES)
+    source = symdiff.codegen(g, ["X", "W", "T", "N"], backend="torch", shapes=SOFTMAX_SHAPES, name="grad_W")
+    assert source[source.index("def grad_W"):] == shown
+    sh = {"X": ("n", "d"), "w": ("d",), "y": ("n",), "lam": ()}
+    least_squares = symdiff.diff("norm(X*w - y)^2 + lam*norm(w)^2", "w", shapes=sh)
+    assert "((w*lam + X.T @ (X @ w - y))*2)[:, 0]" in readme
+    assert "return ((w*lam + X.T @ (X @ w - y))*2)[:, 0]" in symdiff.codegen(least_squares, list(sh), "torch", shapes=sh)
