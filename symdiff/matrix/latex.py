@@ -35,7 +35,7 @@ BOLD = frozenset(N.DECORATIONS["bold"])
 ENTRYWISE = {"odot": ".*", "circ": ".*", "oslash": "./"}
 _INNER = r"(?:[A-Za-z]|\\[A-Za-z]+)"  # what a bold or decorated name holds: a letter or a Greek command
 _SUB = re.compile(r"_\s*(?:\{\s*(?P<a>[A-Za-z0-9]+)\s*\}|(?P<b>[A-Za-z0-9]))")
-_SIZE = re.compile(r"_\s*(?:\{\s*(?P<a>[A-Za-z0-9]+)\s*(?:(?:\\times|,)\s*(?P<c>[A-Za-z0-9]+)\s*)?\}"
+_SIZE = re.compile(r"_\s*(?:\{\s*(?P<a>\w+)\s*(?:(?:\\times|,)\s*(?P<c>\w+)\s*)?\}"
                    r"|(?P<b>[A-Za-z0-9]))")
 _SUPERSCRIPTS = frozenset({"inverse_transpose", "transpose", "entrywise_power", "power_group", "power_char",
                            "power_greek", "power_other", "prime"})
@@ -166,9 +166,7 @@ class _Lexer:
         pass
 
     def on_inverse_transpose(self, m: re.Match[str]) -> None:
-        self.emit("op", "'", m.start(), m.end())  # X^{-T} = (X^T)^{-1}
-        for text in ("^", "(", "-", "1", ")"):
-            self.emit("num" if text == "1" else "op", text, m.start(), m.end())
+        self.emit("op", "^-T", m.start(), m.end())  # X^{-T}: the transpose of the inverse
 
     def on_transpose(self, m: re.Match[str]) -> None:
         if re.sub(r"[\s^{}]", "", m.group()) == "T":  # ^T: the reader asks the shapes

@@ -312,6 +312,11 @@ class Reader:
         value = v.value
         if isinstance(value, Pending):
             return Operand(Pending(value.name, not value.transposed, value.scale), v.start, tok.end)
+        if tok.text == "^-T":  # LaTeX's X^{-\top}
+            try:
+                value = func("inv", value)
+            except KindError as exc:
+                raise refuse(f"{self.text[v.start:tok.end].strip()}: {exc}", self.text, tok.at) from None
         return Operand(transpose(value), v.start, tok.end)
 
     def negate(self, v: Operand, tok: Tok) -> Operand:
@@ -392,12 +397,12 @@ class Reader:
                 i += 1
                 continue
             # after an operand
-            if tok.text == "'" or (tok.text == "^" and nxt is not None and nxt.text == "T" and nxt.kind == "name"
+            if tok.text in ("'", "^-T") or (tok.text == "^" and nxt is not None and nxt.text == "T" and nxt.kind == "name"
                                    and self.transposes(values[-1])):
-                end_tok = tok if tok.text == "'" else nxt
+                end_tok = tok if tok.text != "^" else nxt
                 assert end_tok is not None
                 values[-1] = self.postfix_transpose(values[-1], end_tok)
-                i += 1 if tok.text == "'" else 2
+                i += 1 if tok.text != "^" else 2
                 continue
             if tok.kind == "op" and tok.text in levels:
                 push_binary(tok)
