@@ -101,6 +101,14 @@ class _Open:
     role: str  # "paren", "group", "power" (a superscript's braces), "frac1", "frac2", "norm", "abs"
     at: int
     head: Tok | None = None  # a norm's or |u|'s function token
+    shape: str = ""  # a bracket's: "(", "[" or "{"
+
+
+def _bracket_shape(text: str) -> str:
+    """`\\left(` and `)` are round, `\\lbrack` and `]` square, `\\{` and `\\rbrace` curly."""
+    if text.endswith(("(", ")")):
+        return "("
+    return "[" if text.endswith(("[", "]", "brack")) else "{"
 
 
 class _Lexer:
@@ -291,14 +299,17 @@ class _Lexer:
         return self.bar(m, "abs")
 
     def on_open(self, m: re.Match[str]) -> None:
-        self.open.append(_Open("paren", m.start()))
+        self.open.append(_Open("paren", m.start(), shape=_bracket_shape(m.group())))
         self.op("(", m)
 
     def on_close(self, m: re.Match[str]) -> None:
         if not self.open or self.open[-1].role != "paren":
             raise self.refuse("a closing bracket without an opening one" if not self.open else
                               f"this bracket closes the {self.describe(self.open[-1])} opened before it", m.start())
-        self.open.pop()
+        opened = self.open.pop()
+        if opened.shape != _bracket_shape(m.group()):
+            raise self.refuse(f"{m.group().strip()} does not close {self.text[opened.at]!r}... opened before it",
+                              m.start())
         self.op(")", m)
 
     def on_times(self, m: re.Match[str]) -> None:

@@ -183,7 +183,13 @@ class Reader:
 
     @staticmethod
     def scale_pending(op: str, x: Value, y: Value) -> Pending | None:
-        """A scalar times (or over) a pending I or ones leaves it pending: `2*I`, `I/c`."""
+        """A scalar times (or over) a pending I or ones leaves it pending: `2*I`, `I/c`; so do
+        `I*I`, `I .* I`, `I + I`."""
+        if isinstance(x, Pending) and isinstance(y, Pending) and x.name == y.name == IDENTITY \
+                and op in ("*", ".*", "+", "-"):
+            scale = mul(x.scale, y.scale) if op in ("*", ".*") else add(x.scale, y.scale) if op == "+" \
+                else sub(x.scale, y.scale)
+            return Pending(IDENTITY, False, scale)
         if isinstance(y, Pending) and isinstance(x, Expr) and x.kind is SCALAR and op in ("*", ".*"):
             return _scaled(y, x)
         if isinstance(x, Pending) and isinstance(y, Expr) and y.kind is SCALAR and op in ("*", ".*", "/", "./"):

@@ -251,12 +251,11 @@ def identities_needing_size(root: Expr) -> frozenset[Expr]:
             if e.name == IDENTITY and not sized:
                 found.add(e)
             continue
-        if t is Add or t is Hadamard:
-            others = [a for a in e.args if a.kind is not SCALAR and not _identity_cluster(a)]
-            stack.extend((a, bool(others) and (len(others) > 1 or others[0] is not a)) for a in e.args)
-        elif t is Mul:
-            arrays = [f for f in e.factors if f.kind is not SCALAR]
-            stack.extend((f, sized if len(arrays) == 1 else True) for f in e.factors)
+        if t is Mul and sum(f.kind is not SCALAR for f in e.factors) == 1:  # c*I: sized where c*I stands
+            stack.extend((f, sized) for f in e.factors)
+        elif t is Add or t is Hadamard or t is Mul:  # sized by an array beside it that is no I
+            sizers = [a for a in e.args if a.kind is not SCALAR and not _identity_cluster(a)]
+            stack.extend((a, bool(sizers) and (len(sizers) > 1 or sizers[0] is not a)) for a in e.args)
         elif t is Transpose:
             stack.append((e.args[0], sized))
         else:
