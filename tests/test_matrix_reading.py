@@ -242,3 +242,38 @@ def test_printed_matrix_expressions_read_back(e):
                 assert symdiff.equals(again, e, shapes=SHAPES), again
             except symdiff.EvaluationError:
                 reject()  # no draw inside the domain (a singular inverse, a log of a negative entry)
+
+
+# ------------------------------------------------------------------ tidier results
+
+@pytest.mark.parametrize("text, wrt, shapes, want", [
+    ("tr(X^3)", "X", {"X": ("n", "n")}, "3*(X^T)^2"),
+    ("tr(sin(X))", "X", {"X": ("n", "n")}, "diag(cos(diag(X)))"),
+    ("sum(exp(diag(X)))", "X", {"X": ("n", "n")}, "diag(exp(diag(X)))"),
+    ("-sum(t .* log(sigmoid(X*w)) + (1 - t) .* log(1 - sigmoid(X*w)))", "w",
+     {"X": ("n", "d"), "w": ("d",), "t": ("n",)}, "X^T*(sigmoid(X*w) - t)"),
+])
+def test_tidier_results(text, wrt, shapes, want):
+    need("numpy", "numpy")
+    g = symdiff.diff(text, wrt, shapes=shapes)
+    assert str(g) == want
+    assert symdiff.equals(g, symdiff.diff(text, wrt, shapes=shapes, simplify=False), shapes=shapes)
+
+
+def test_the_trace_of_an_entrywise_sine_is_no_matrix_function():
+    """sin acts entrywise, so only the diagonal of X matters: the Cookbook's cos(X)^T
+    (for the matrix function sin) would be a wrong answer here."""
+    need("numpy", "numpy")
+    g = symdiff.diff("tr(sin(X))", "X", shapes={"X": ("n", "n")})
+    assert not symdiff.equals(g, "cos(X)^T", shapes={"X": ("n", "n")})
+
+
+@pytest.mark.parametrize("text, want", [
+    ("A*A*x", "A^2*x"),
+    ("A^2*A", "A^3"),
+    ("I .* B", "diag(diag(B))"),
+    ("diag(A .* B)", "diag(A) .* diag(B)"),
+    ("x .* (y + x.^(-1))", "x .* y + ones(n)"),
+])
+def test_matrix_simplifications(text, want):
+    assert str(symdiff.simplify(read(text))) == want
