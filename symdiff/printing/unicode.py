@@ -256,8 +256,8 @@ def parts(e: Expr) -> list[Part]:
             return out
         case HadamardPow(base, exp):
             raised = integer_superscript(exp)
-            head: list[Part] = ["(", Child(base), ")"] if base_brackets(base) else [Child(base, POW, strict=True)]
-            return [*head, "^" + RING + raised] if raised else [*head, "^(" + RING, Child(exp), ")"]
+            shown: list[Part] = ["(", Child(base), ")"] if base_brackets(base) else [Child(base, POW, strict=True)]
+            return [*shown, "^" + RING + raised] if raised else [*shown, "^(" + RING, Child(exp), ")"]
         case ArrayConst(name):
             if name == IDENTITY:
                 return ["I"]
