@@ -163,9 +163,9 @@ def factor_list(items: list[Expr], tail: bool) -> list[Part]:
     arrays = any(f.kind is not SCALAR for f in items)
     out: list[Part] = []
     for k, f in enumerate(items):
-        if k and arrays:  # a bracket touches a superscript (Xᵀ(X w − y)); C (D x) is no function C
+        if k and arrays:  # a bracket touches a number or a superscript (Xᵀ(X w − y)); C (D x) is no function C
             prev = items[k - 1]
-            raised = type(prev) in (Transpose, Pow, HadamardPow) or type(prev) is Func and prev.name == "inv"
+            raised = type(prev) in (Num, Transpose, Pow, HadamardPow) or type(prev) is Func and prev.name == "inv"
             out.append("" if opens_bracket(f) and raised else " ")
         elif k:
             out.append(glue(k == 1 and type(items[0]) is Num, f))
