@@ -15,7 +15,8 @@ from ..errors import DifferentiationError, SymdiffError
 from ..expr import FACT_ARRAY, SCALAR, Expr, Sym
 from . import diff as _diff
 from . import simplify as _simplify
-from .read import Shapes, read_latex, read_plain
+from .latex import read_latex
+from .read import Shapes, read_plain
 
 __all__ = ["Shapes", "parse", "is_array", "gradient", "jacobian", "hessian", "simplify", "evaluate", "not_yet"]
 

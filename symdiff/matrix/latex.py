@@ -24,9 +24,9 @@ from functools import cache
 
 from .. import functions as F
 from .. import names as N
-from ..errors import refuse
-from ..expr import Kind
-from .read import MATRIX_WORDS, Tok
+from ..errors import ParseError, refuse
+from ..expr import Expr, Kind
+from .read import MATRIX_WORDS, Reader, Shapes, Tok
 
 _GRAMMAR = ("SPACING", "TRANSPOSE", "OPEN", "CLOSE", "LBRACK", "RBRACK", "BRACE_OPEN", "BRACE_CLOSE", "NORM_OPEN",
             "NORM_CLOSE", "ABS_OPEN", "ABS_CLOSE", "FUNC", "GREEK", "GREEK_FUNC", "DECOR", "MATHRM", "OPERATORNAME",
@@ -442,3 +442,11 @@ def latex_tokens(text: str, kinds: Mapping[str, Kind]) -> list[Tok]:
     """The tokens of `text` for `read.Reader`, with `kinds` the declared shapes (a bold name, a
     subscript and a prime read by what is declared)."""
     return _Lexer(text, kinds).run()
+
+
+def read_latex(text: str, shapes: Shapes) -> Expr:
+    """LaTeX with declared shapes -> Expr: `latex_tokens` spells it as the plain reader's tokens."""
+    if not text.strip():
+        raise ParseError("the text is empty", text, 1, 1)
+    reader = Reader(text, shapes, latex=True)
+    return reader.read(latex_tokens(text, reader.kinds))

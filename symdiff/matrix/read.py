@@ -1,4 +1,4 @@
-"""Reading matrix text: plain (and LaTeX, through `latex_tokens`) -> Expr, with declared shapes.
+"""Reading matrix text: plain (and LaTeX, through `latex.latex_tokens`) -> Expr, with declared shapes.
 
 Shapes decide what a name is: a declared name is a symbol of its kind, `I` (when
 not declared) the identity and `\\mathbf{1}` the ones vector, each sized by
@@ -465,13 +465,3 @@ def read_plain(text: str, shapes: Shapes) -> Expr:
         raise ParseError("the text is empty", text, 1, 1)
     reader = Reader(text, shapes)
     return reader.read(plain_tokens(text))
-
-
-def read_latex(text: str, shapes: Shapes) -> Expr:
-    """LaTeX with declared shapes -> Expr: `latex_tokens` spells it as the plain reader's tokens."""
-    from .latex import latex_tokens
-
-    if not text.strip():
-        raise ParseError("the text is empty", text, 1, 1)
-    reader = Reader(text, shapes, latex=True)
-    return reader.read(latex_tokens(text, reader.kinds))
