@@ -1357,6 +1357,13 @@ def latex_parser() -> Lark:
                 postlex=BarPostLexer(), propagate_positions=False, maybe_placeholders=False, cache=True)
 
 
+def latex_terminals(*names: str) -> dict[str, str]:
+    """The regular expressions of the LaTeX grammar's terminals, for a reader that
+    shares their spellings (symdiff.matrix.latex: spacing, brackets, commands)."""
+    parser = latex_parser()
+    return {n: parser.get_terminal(n).pattern.to_regexp() for n in names}
+
+
 # What a person calls each LaTeX terminal, for error messages.
 LATEX_WORDS = {
     "NUMBER": "a number", "INT": "a whole number", "NAME": "a letter", "GREEK": "a Greek letter",

@@ -3,12 +3,14 @@
 This table is the contract that the README's "Reading rules" section shows
 (`python -m symdiff.reading` prints it) and that `tests/test_reading_rules.py`
 checks, example by example, in both syntaxes.  The rules themselves are
-implemented once, in `grammar/*.lark` and `symdiff/parse.py`; each example
-here says what the text must read as, and the note or refusal it must give.
+implemented once, in `grammar/*.lark` and `symdiff/parse.py` (with shapes:
+`symdiff/matrix/read.py` and `latex.py`); each example here says what the text
+must read as, and the note or refusal it must give.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 
@@ -20,13 +22,15 @@ class Example:
     input is refused); `says` is part of the note or error the input must give
     (empty: read silently); `wrt` is the variable of differentiation the
     reading may rely on; `asks` marks input that asks for a derivative, whose
-    `symdiff.diff(text)` is `meaning`."""
+    `symdiff.diff(text)` is `meaning`; `shapes` are the declared vectors and
+    matrices both are read with (`SHAPES` in the matrix rules)."""
 
     text: str
     meaning: str | None
     says: str = ""
     wrt: str | None = None
     asks: bool = False
+    shapes: Mapping[str, tuple[str, ...]] | None = None
 
     @property
     def outcome(self) -> str:
@@ -42,6 +46,17 @@ class Rule:
 
 
 E = Example
+# The shapes the matrix rules' examples are read with.
+SHAPES: Mapping[str, tuple[str, ...]] = {"x": ("n",), "y": ("n",), "w": ("n",), "A": ("n", "n"), "T": ("n", "n"),
+                                         "X": ("m", "n"), "c": ()}
+SHAPES_TEXT = "x, y, w: n-vectors; A, T: n×n; X: m×n; c: a scalar"
+
+
+def M(text: str, meaning: str | None, says: str = "") -> Example:
+    """An example read with the matrix rules' shapes."""
+    return Example(text, meaning, says, shapes=SHAPES)
+
+
 RULES: tuple[Rule, ...] = (
     Rule("juxtaposition", "Writing factors side by side multiplies them.",
          (E("2x", "2*x"), E("2(x+1)", "2*(x+1)"), E("(x+1)(x-1)", "(x+1)*(x-1)"), E("2 sin(x)", "2*sin(x)"),
@@ -144,6 +159,56 @@ RULES: tuple[Rule, ...] = (
          (E("x^T*A*x", None, "^T reads as a transpose"), E("X'*X", None, "X' reads as a transpose"),
           E("x.*y", None, ".* is an elementwise matrix operator")),
          ()),
+    # With shapes declared (`shapes=`, `--shape`): the examples use SHAPES.
+    Rule("matrix product", f"With shapes ({SHAPES_TEXT}), vectors are columns and `*`, `\\cdot` or writing "
+         "side by side is the matrix product, in the order written; a scalar scales.",
+         (M("X w", "X*w"), M("x^T*A*x", "x^T*A*x"), M("2A x", "2*A*x"), M("A*X", None, "A is n×n but X is m×n")),
+         (M(r"\mathbf{x}^\top A \mathbf{x}", "x^T*A*x"), M(r"X \cdot \mathbf{w}", "X*w"),
+          M(r"\bm{A}\mathbf{x}", "A*x"))),
+    Rule("transpose", "`^T`, `'`, `^\\top`, `^{\\mathsf T}`, `^\\intercal` transpose; `^T` is a transpose "
+         "after a vector or matrix, so a matrix named `T` still works. Without shapes they are refused.",
+         (M("x^T*y", "x^T*y"), M("x'*y", "x^T*y"), M("tr(T^T*A)", "tr(T^T*A)")),
+         (M(r"\mathbf{x}^{\mathsf T}\mathbf{y}", "x^T*y"), M(r"x^\intercal y", "x^T*y"),
+          M(r"\operatorname{tr}(T^T A)", "tr(T^T*A)"), M(r"A^{-\top}", "inv(A)^T"),
+          M(r"A^{-1}^{\top}", None, "double superscript"))),
+    Rule("1×1 products", "A 1×1 product is a scalar: it scales what it multiplies.",
+         (M("(x^T*y)*A", "(x^T*y)*A"), M("x^T*A*x + c", "x^T*A*x + c")),
+         (M(r"(\mathbf{x}^\top \mathbf{y}) A", "(x^T*y)*A"),)),
+    Rule("broadcasting", "A scalar broadcasts in `+ - .* ./` (`\\odot`, `\\oslash`) with a vector or matrix.",
+         (M("1 - x", "1 - x"), M("c .* x", "c*x"), M("x + A", None, "x has length n but A is n×n")),
+         (M(r"1 - \mathbf{x}", "1 - x"), M(r"\mathbf{x} \oslash \mathbf{y}", "x ./ y"))),
+    Rule("entrywise functions", "A scalar function of a vector or matrix acts on each entry; `e^{X}` (the "
+         "matrix exponential?) is refused: write `exp(X)`.",
+         (M("exp(X)", "exp(X)"), M("sigmoid(X*w)", "sigmoid(X*w)"), M("sqrt(x)", "x.^(1/2)")),
+         (M(r"\exp(X)", "exp(X)"), M(r"\sigma(X\mathbf{w})", "sigmoid(X*w)"),
+          M(r"e^{X}", None, "an exponent must be a scalar"))),
+    Rule("powers of arrays", "`^` is a matrix power, of a square matrix only; `x^2` of a vector is refused, "
+         "naming what it could mean. `X^-1` and `X^{-1}` are the inverse.",
+         (M("x^2", None, "x.^2; its square length: x^T*x or norm(x)^2"), M("A^2", "A^2"), M("A^-1", "inv(A)"),
+          M("X^2", None, "square")),
+         (M(r"\mathbf{x}^2", None, "x.^2"), M(r"\mathbf{x}^{\odot 2}", "x.^2"), M(r"A^{-1}", "inv(A)"))),
+    Rule("entrywise product in LaTeX", "In LaTeX `\\odot` binds looser than a product, as papers write it "
+         "(`\\mathbf{y} \\odot X\\mathbf{w}`); in plain text `.*` is a product's level, left to right "
+         "(MATLAB's).",
+         (M("y .* A*x", None, "y has length n but A is n×n"), M("y .* (A*x)", "y .* (A*x)")),
+         (M(r"\mathbf{y} \odot A\mathbf{x}", "y .* (A*x)"),)),
+    Rule("identity and ones", "`I` (and `\\mathbf{1}`, the ones) takes its size from what it meets; alone, "
+         "give it one: `I(n)`, `ones(n)`, `I_n`, `\\mathbf{1}_n`.",
+         (M("A + I", "A + I(n)"), M("2*I", None, "needs a size"), M("I(n)", "I(n)"), M("ones(m,n)", "ones(m,n)")),
+         (M(r"A + I", "A + I(n)"), M(r"I_{n}", "I(n)"), M(r"\mathbf{1}^\top \mathbf{x}", "ones(1,n)*x"))),
+    Rule("norms in LaTeX", "`\\|v\\|`, `\\|v\\|_2` are the 2-norm, `\\|X\\|_F` the Frobenius norm, "
+         "`\\|v\\|_1` the 1-norm; `\\|X\\|` of a matrix is read as Frobenius, with a note; `\\|X\\|_2` "
+         "(spectral) is refused. Bars `|x|` of an array are refused (norm, determinant or entrywise?).",
+         (M("norm(x)^2", "norm(x)^2"), M("norm1(x)", "norm1(x)")),
+         (M(r"\|\mathbf{x}\|_2^2", "norm(x)^2"), M(r"\|X\|_F", "norm(X)"), M(r"\|X\|", "norm(X)", "Frobenius"),
+          M(r"\|X\|_2", None, "spectral norm"), M(r"\left|\mathbf{x}\right|", None, "could mean its norm"))),
+    Rule("matrix names and functions in LaTeX", "`\\mathbf{x}`, `\\boldsymbol{\\mu}`, `\\bm{W}` are the "
+         "names x, mu, W; `\\operatorname{tr}`, `\\mathrm{tr}`, `\\det`, `\\log\\det`, "
+         "`\\operatorname{softmax}`, `\\operatorname{diag}` their functions; `\\sum X` the sum of all "
+         "entries. An entry `x_i` of a declared array is index notation, refused with shapes.",
+         (M("logdet(A)", "logdet(A)"), M("x_i", None, "an entry of x")),
+         (M(r"\log\det A", "logdet(A)"), M(r"\mathrm{tr}(A)", "tr(A)"), M(r"\sum A", "sum(A)"),
+          M(r"\operatorname{diag}(\mathbf{x})", "diag(x)"), M(r"\mathbf{x}_i", None, "an entry of x"))),
 )
 
 

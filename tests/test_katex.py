@@ -61,3 +61,21 @@ def test_katex_accepts_every_formula(lang):
     errors = katex_errors(formulas)
     rejected = [(tex[:200], err) for (tex, _), err in zip(formulas, errors) if err]
     assert not rejected, rejected
+
+
+def test_katex_accepts_matrix_latex():
+    """The matrix corpus as papers write it, each result symdiff prints, and printed forms
+    that could go wrong (a double superscript, a sized identity, the ones)."""
+    from support.matrix_corpus import CASES
+
+    call = {"gradient": symdiff.diff, "jacobian": symdiff.jacobian, "hessian": symdiff.hessian}
+    formulas = [(c.latex, True) for c in CASES]
+    formulas += [(symdiff.latex(call[c.kind](c.text, c.wrt, shapes=c.shapes, symmetric=c.symmetric)), True)
+                 for c in CASES]
+    shapes = {"A": ("n", "n"), "x": ("n",)}
+    for text in ("inv(A)^T", "inv(A)^2", "inv(A).^2", "(A^T)^2", "I(n)", "3*I(n)", "ones(1,n)*x", "ones(n)",
+                 "exp(A)", "norm(A) + norm1(x)", "inv(inv(A)^T)"):
+        formulas.append((symdiff.latex(symdiff.parse(text, shapes=shapes)), False))
+    errors = katex_errors(formulas)
+    rejected = [(tex[:200], err) for (tex, _), err in zip(formulas, errors) if err]
+    assert not rejected, rejected

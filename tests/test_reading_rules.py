@@ -17,7 +17,7 @@ CASES = [pytest.param(syntax, ex, id=f"{rule.name}-{syntax}-{ex.text}")
 def read(ex: Example, syntax: str):
     if ex.asks:
         return symdiff.diff(ex.text)
-    return symdiff.parse(ex.text, syntax, variables=[ex.wrt] if ex.wrt else [])
+    return symdiff.parse(ex.text, syntax, variables=[ex.wrt] if ex.wrt else [], shapes=ex.shapes)
 
 
 @pytest.mark.parametrize("syntax, ex", CASES)
@@ -33,7 +33,7 @@ def test_reading_rule_example(syntax, ex):
         got = read(ex, syntax)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", symdiff.ReadingNote)
-        meant = symdiff.parse(ex.meaning, "plain")
+        meant = symdiff.parse(ex.meaning, "plain", shapes=ex.shapes)
     assert (symdiff.simplify(got) if ex.asks else got) == (symdiff.simplify(meant) if ex.asks else meant)
     notes = [str(w.message) for w in caught if issubclass(w.category, symdiff.ReadingNote)]
     if ex.says:

@@ -271,7 +271,8 @@ def hadamard(*factors: Expr) -> Expr:
                 scalars.append(g)
             elif type(g) is Mul and g.factors[0].kind is SCALAR:
                 scalars.extend(h for h in g.factors if h.kind is SCALAR)  # c*A .* B = c*(A .* B)
-                arrays.append(mul(*(h for h in g.factors if h.kind is not SCALAR)))
+                rest = mul(*(h for h in g.factors if h.kind is not SCALAR))
+                arrays.extend(rest.factors if type(rest) is Hadamard else (rest,))  # c*(A .* B) .* C: flat
             elif not _is_ones(g):
                 arrays.append(g)
     if not arrays:

@@ -15,15 +15,17 @@ from ..errors import DifferentiationError, SymdiffError
 from ..expr import FACT_ARRAY, SCALAR, Expr, Sym
 from . import diff as _diff
 from . import simplify as _simplify
+from .latex import read_latex
 from .read import Shapes, read_plain
 
 __all__ = ["Shapes", "parse", "is_array", "gradient", "jacobian", "hessian", "simplify", "evaluate", "not_yet"]
 
 
 def parse(text: str, shapes: Shapes, syntax: str | None = None) -> Expr:
-    """Matrix text -> Expr; names in `shapes` are vectors, matrices or scalars of those dimensions."""
-    if syntax == "latex" or (syntax is None and "\\" in text):
-        raise not_yet("reading LaTeX")
+    """Matrix text -> Expr; names in `shapes` are vectors, matrices or scalars of those dimensions.
+    Text with a backslash or a brace is LaTeX (plain matrix syntax has neither)."""
+    if syntax == "latex" or (syntax is None and ("\\" in text or "{" in text)):  # X^{-1} is LaTeX too
+        return read_latex(text, shapes)
     return read_plain(text, shapes)
 
 

@@ -1,12 +1,14 @@
-"""Reading matrix text: plain (and LaTeX, through `latex_tokens`) -> Expr, with declared shapes.
+"""Reading matrix text: plain (and LaTeX, through `latex.latex_tokens`) -> Expr, with declared shapes.
 
 Shapes decide what a name is: a declared name is a symbol of its kind, `I` (when
 not declared) the identity and `\\mathbf{1}` the ones vector, each sized by
-what it meets.  Precedence, loosest first: `+ -`; `* / .* ./` and
-juxtaposition (one level, left to right, as MATLAB's); unary minus; `^ .^`
-(right); postfix `'` and `^T`, which bind tightest.  The reader is a
-shunting-yard loop (no recursion); a shape mismatch is refused with a caret
-under the operator (`X*w: X is n×d but w has length m`).
+what it meets (or by its own size: `I(n)`, `ones(m,n)`).  Precedence, loosest
+first: `+ -`; `* / .* ./` and juxtaposition (one level, left to right, as
+MATLAB's; in LaTeX `\\odot` and `\\oslash` bind looser than a product, so
+`y \\odot X w` is y ⊙ (X w)); unary minus and a function without brackets
+(`\\log\\det X`); `^ .^` (right); postfix `'` and `^T`, which bind tightest.
+The reader is a shunting-yard loop (no recursion); a shape mismatch is refused
+with a caret under the operator (`X*w: X is n×d but w has length m`).
 """
 
 from __future__ import annotations
@@ -17,11 +19,11 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Union
 
-from ..errors import KindError, ParseError, refuse
+from ..errors import KindError, ParseError, note, refuse
 from .. import functions as F
 from ..expr import (
-    E, IDENTITY, NEG_ONE, ONES, PI, SCALAR, Expr, Kind, Num, add, array_const, div, func, hadamard, hadamard_pow,
-    mul, neg, num, pow_, shape, sub, sym, transpose,
+    E, IDENTITY, NEG_ONE, ONE, ONES, PI, SCALAR, Expr, Kind, Num, Sym, add, array_const, div, func, hadamard,
+    hadamard_pow, mul, neg, num, pow_, shape, sub, sym, transpose,
 )
 
 Shapes = Mapping[str, tuple[Union[str, int], ...]]
@@ -32,9 +34,17 @@ _TOKEN = re.compile(r"\s*(?:(?P<num>\d+(?:\.\d*)?(?:[eE][-+]?\d+)?|\.\d+)|(?P<na
 
 @dataclass
 class Tok:
-    kind: str  # "num", "name", "op", "fn" (a function name before its bracket), "end"
+    # "num", "name", "op", "fn" (a function's name), "ones" (LaTeX's \mathbf{1}), "sized" (I_n, \mathbf{1}_n)
+    kind: str
     text: str
     at: int
+    stop: int = -1  # where the token's text ends, when that is not at + len(text) (LaTeX)
+    label: str = ""  # a norm's subscript (`2`, `F`, `1`), `bars` for |u|, `implicit` for juxtaposition
+    dims: tuple[Union[str, int], ...] = ()  # of a "sized" constant
+
+    @property
+    def end(self) -> int:
+        return self.stop if self.stop >= 0 else self.at + len(self.text)
 
 
 def plain_tokens(text: str) -> list[Tok]:
@@ -55,10 +65,12 @@ def plain_tokens(text: str) -> list[Tok]:
 
 @dataclass
 class Pending:
-    """`I` or the ones, not yet sized: the first operand it meets gives its size."""
+    """`I` or the ones, not yet sized: the first array it meets gives its size.
+    Until then it may be scaled (`2*I`, `-I`, `I/c`) and transposed."""
 
     name: str
     transposed: bool = False
+    scale: Expr = ONE
 
 
 Value = Union[Expr, Pending]
@@ -72,9 +84,12 @@ class Operand:
 
 
 MATRIX_WORDS = frozenset(F.ARRAY_FUNCTIONS)
+SIZED = {"I": IDENTITY, "ones": ONES}  # constants that may be given their size: I(n), ones(n), ones(m,n)
 _BINARY = {"+": 1, "-": 1, "*": 2, "/": 2, ".*": 2, "./": 2, "^": 4, ".^": 4}
+# LaTeX: \odot and \oslash bind looser than a product, as papers write them (y \odot X w).
+_BINARY_LATEX = {**_BINARY, ".*": 1.5, "./": 1.5}
 _RIGHT = {"^", ".^"}
-_PREFIX = 3  # unary minus: -x^2 is -(x^2), -a*b is (-a)*b
+_PREFIX = 3  # unary minus: -x^2 is -(x^2), -a*b is (-a)*b; a function without brackets: \sin x^2
 
 
 def _describe(e: Expr) -> str:
@@ -91,11 +106,17 @@ def _says(text: str, e: Expr) -> str:
     return f"{text} {d}" if d.startswith(("is", "has")) else f"{text} is {d}"
 
 
+def _scaled(p: Pending, factor: Expr) -> Pending:
+    return Pending(p.name, p.transposed, mul(p.scale, factor))
+
+
 class Reader:
     """One reading of one text."""
 
-    def __init__(self, text: str, shapes: Shapes) -> None:
+    def __init__(self, text: str, shapes: Shapes, latex: bool = False) -> None:
         self.text = text
+        self.latex = latex
+        self.binary_levels = _BINARY_LATEX if latex else _BINARY
         self.kinds: dict[str, Kind] = {}
         for name, dims in shapes.items():
             try:
@@ -109,6 +130,10 @@ class Reader:
         k = self.kinds.get(tok.text)
         if k is not None:
             return sym(tok.text, kind=k)
+        base = tok.text.partition("_")[0]
+        if base != tok.text and self.kinds.get(base, SCALAR) is not SCALAR:
+            raise refuse(f"{tok.text}: an entry of {base} is index notation; with shapes, symdiff reads whole "
+                         f"vectors and matrices (declare {tok.text} if it is a name of its own)", self.text, tok.at)
         if tok.text == IDENTITY:
             return Pending(IDENTITY)
         if tok.text in ("e", "pi"):
@@ -117,30 +142,35 @@ class Reader:
 
     def settle(self, v: Operand, what: str = "") -> Expr:
         if isinstance(v.value, Pending):
-            raise refuse(f"{self.text[v.start:v.end]} needs a size: use it beside a matrix or vector "
-                         "of known shape (A + I, A*I)", self.text, v.start)
+            spelt = ("I_n" if self.latex else "I(n)") if v.value.name == IDENTITY else \
+                ("\\mathbf{1}_n" if self.latex else "ones(n)")
+            raise refuse(f"{self.text[v.start:v.end].strip()} needs a size: use it beside a matrix or vector "
+                         f"of known shape (A + I, A*I), or give it one: {spelt}", self.text, v.start)
         return v.value
 
     def sized(self, p: Pending, other: Expr, side: str, op: str) -> Expr:
         """A pending I or ones, sized by `other`, on the `side` of `op`."""
         k = other.kind
-        if op in ("*",):
+        if op == "*":
             n = k.rows if side == "left" else k.cols
             if p.name == IDENTITY:
-                return array_const(IDENTITY, Kind((n, n)))
+                return mul(p.scale, array_const(IDENTITY, Kind((n, n))))
             if side == "left" and not p.transposed:
                 raise KindError("the ones vector before a product needs a transpose: 1^T*A")
             v = array_const(ONES, Kind((n,)))
-            return transpose(v) if p.transposed else v
+            return mul(p.scale, transpose(v) if p.transposed else v)
         if p.name == IDENTITY:
             if len(k.shape) != 2 or k.rows != k.cols:
                 raise KindError(f"I beside a {k}: the identity is square")
-            return array_const(IDENTITY, k)
-        return array_const(ONES, k)
+            return mul(p.scale, array_const(IDENTITY, k))
+        return mul(p.scale, array_const(ONES, k))
 
     def binary(self, op: Tok, a: Operand, b: Operand) -> Operand:
         x, y = a.value, b.value
         try:
+            scaled = self.scale_pending(op.text, x, y)
+            if scaled is not None:
+                return Operand(scaled, a.start, b.end)
             if isinstance(x, Pending) and not isinstance(y, Pending):
                 x = self.sized(x, y, "left", op.text)
             elif isinstance(y, Pending) and not isinstance(x, Pending):
@@ -151,12 +181,28 @@ class Reader:
             raise refuse(self.mismatch(op, a, b, x, y, exc), self.text, op.at) from None
         return Operand(out, a.start, b.end)
 
+    @staticmethod
+    def scale_pending(op: str, x: Value, y: Value) -> Pending | None:
+        """A scalar times (or over) a pending I or ones leaves it pending: `2*I`, `I/c`; so do
+        `I*I`, `I .* I`, `I + I`."""
+        if isinstance(x, Pending) and isinstance(y, Pending) and x.name == y.name == IDENTITY \
+                and op in ("*", ".*", "+", "-"):
+            scale = mul(x.scale, y.scale) if op in ("*", ".*") else add(x.scale, y.scale) if op == "+" \
+                else sub(x.scale, y.scale)
+            return Pending(IDENTITY, False, scale)
+        if isinstance(y, Pending) and isinstance(x, Expr) and x.kind is SCALAR and op in ("*", ".*"):
+            return _scaled(y, x)
+        if isinstance(x, Pending) and isinstance(y, Expr) and y.kind is SCALAR and op in ("*", ".*", "/", "./"):
+            return _scaled(x, y if op in ("*", ".*") else pow_(y, NEG_ONE))
+        return None
+
     def mismatch(self, op: Tok, a: Operand, b: Operand, x: Value, y: Value, exc: KindError) -> str:
         ta, tb = self.text[a.start:a.end].strip(), self.text[b.start:b.end].strip()
+        shown = " " if op.label == "implicit" else op.text
         if isinstance(x, Expr) and isinstance(y, Expr) and x.kind is not SCALAR and y.kind is not SCALAR \
                 and op.text in ("*", "+", "-", ".*", "./"):
-            return f"{ta}{op.text}{tb}: {_says(ta, x)} but {_says(tb, y)}"
-        return f"{ta}{op.text}{tb}: {exc}"
+            return f"{ta}{shown}{tb}: {_says(ta, x)} but {_says(tb, y)}"
+        return f"{ta}{shown}{tb}: {exc}"
 
     def combine(self, op: Tok, a: Expr, b: Expr) -> Expr:
         o = op.text
@@ -190,17 +236,63 @@ class Reader:
         return pow_(a, b)
 
     def call(self, name: Tok, args: list[Operand], end: int) -> Operand:
+        if name.text in SIZED and name.kind != "fn" and name.text not in self.kinds:
+            return Operand(self.sized_constant(name, args), name.at, end)
         exprs = [self.settle(a) for a in args]
         try:
             if name.text in MATRIX_WORDS:
                 if len(exprs) != 1:
                     raise refuse(f"{name.text} takes one argument", self.text, name.at)
+                self.check_norm(name, exprs[0])
                 out = func(name.text, exprs[0])
             else:
                 out = self.scalar_function(name, exprs)
         except KindError as exc:
-            raise refuse(f"{name.text}(...): {exc}", self.text, name.at) from None
+            raise refuse(f"{self.text[name.at:name.end].strip()}(...): {exc}", self.text, name.at) from None
         return Operand(out, name.at, end)
+
+    def sized_constant(self, name: Tok, args: list[Operand]) -> Expr:
+        """`I(n)`, `ones(n)`, `ones(m,n)`: each argument a dimension's name or a positive whole number."""
+        dims: list[Union[str, int]] = []
+        for a in args:
+            v = a.value
+            if type(v) is Sym and not v.indices and v.kind is SCALAR:
+                dims.append(v.name)
+            elif type(v) is Num and v.value.denominator == 1 and v.value > 0:
+                dims.append(int(v.value))
+            else:
+                raise refuse(f"{name.text}(...) takes the names or numbers of its dimensions, as in "
+                             f"{'I(n)' if name.text == 'I' else 'ones(n) or ones(m,n)'}", self.text, a.start)
+        return self.constant(name, tuple(dims))
+
+    def constant(self, name: Tok, dims: tuple[Union[str, int], ...]) -> Expr:
+        which = SIZED[name.text]
+        try:
+            if which == IDENTITY and len(dims) == 1:
+                dims = (dims[0], dims[0])
+            if not dims:
+                raise KindError("give its size")
+            return array_const(which, shape(dims))
+        except KindError as exc:
+            raise refuse(f"{self.text[name.at:name.end].strip()}: {exc}", self.text, name.at) from None
+
+    def check_norm(self, name: Tok, arg: Expr) -> None:
+        """LaTeX norms say which norm they are: `\\|X\\|_F`, `\\|v\\|_2`, `\\|v\\|_1`."""
+        if name.text not in ("norm", "norm1") or not name.label:
+            return
+        label, matrix = name.label, len(arg.kind.shape) == 2
+        if label not in ("1", "2", "F", "bare"):
+            raise refuse(f"symdiff reads the norms \\|v\\|_1, \\|v\\|_2 and \\|X\\|_F, not _{label}",
+                         self.text, name.at)
+        if matrix and label == "2":
+            raise refuse("\\|X\\|_2 of a matrix is its spectral norm, which symdiff does not read: "
+                         "\\|X\\|_F is the Frobenius norm", self.text, name.at)
+        if matrix and label == "1":
+            raise refuse("\\|X\\|_1 of a matrix is its largest column sum, which symdiff does not read: "
+                         "norm1(X) in plain text is the sum of the entries' absolute values", self.text, name.at)
+        if matrix and label == "bare":
+            note(f"read {self.text[name.at:name.end].strip()}...\\| of a matrix as the Frobenius norm "
+                 f"\\|X\\|_F (the spectral norm is not read)")
 
     def scalar_function(self, name: Tok, args: list[Expr]) -> Expr:
         spelling = name.text
@@ -211,6 +303,9 @@ class Reader:
             raise refuse(f"{spelling} takes {' or '.join(map(str, F.arities(spelling)))} argument(s)",
                          self.text, name.at)
         arrays = [a for a in args if a.kind is not SCALAR]
+        if arrays and name.label == "bars":
+            raise refuse("|u| of a vector or matrix could mean its norm, its determinant or the absolute value "
+                         "of each entry: write \\|u\\|, \\det(U) or \\operatorname{abs}(u)", self.text, name.at)
         if arrays and spelling in F.BUILDERS and spelling not in ("exp", "ln", "log", "log10", "log2", "lg"):
             if spelling == "sqrt":
                 return hadamard_pow(args[0], num(Fraction(1, 2)))
@@ -222,35 +317,52 @@ class Reader:
     def postfix_transpose(self, v: Operand, tok: Tok) -> Operand:
         value = v.value
         if isinstance(value, Pending):
-            return Operand(Pending(value.name, not value.transposed), v.start, tok.at + len(tok.text))
-        return Operand(transpose(value), v.start, tok.at + len(tok.text))
+            return Operand(Pending(value.name, not value.transposed, value.scale), v.start, tok.end)
+        if tok.text == "^-T":  # LaTeX's X^{-\top}
+            try:
+                value = func("inv", value)
+            except KindError as exc:
+                raise refuse(f"{self.text[v.start:tok.end].strip()}: {exc}", self.text, tok.at) from None
+        return Operand(transpose(value), v.start, tok.end)
+
+    def negate(self, v: Operand, tok: Tok) -> Operand:
+        if isinstance(v.value, Pending):
+            return Operand(_scaled(v.value, NEG_ONE), tok.at, v.end)
+        return Operand(neg(v.value), tok.at, v.end)
 
     # ---------------------------------------------------------------- the loop
 
     def read(self, toks: list[Tok]) -> Expr:
         values: list[Operand] = []
-        ops: list[tuple[str, Tok, int]] = []  # ("bin" | "neg" | "(" | "fn", token, argument count so far)
+        # ("bin" | "neg" | "bare" | "(" | "fn", token, argument count so far)
+        ops: list[tuple[str, Tok, int]] = []
         expect_operand = True
         i = 0
+        levels = self.binary_levels
 
         def reduce_top() -> None:
             kind, tok, _ = ops.pop()
             if kind == "neg":
+                values.append(self.negate(values.pop(), tok))
+            elif kind == "bare":
                 v = values.pop()
-                settled = self.settle(v)
-                values.append(Operand(neg(settled), tok.at, v.end))
+                values.append(self.call(tok, [v], v.end))
             else:
                 b, a = values.pop(), values.pop()
                 values.append(self.binary(tok, a, b))
 
-        def precedence(entry: tuple[str, Tok, int]) -> int:
-            return _PREFIX if entry[0] == "neg" else _BINARY[entry[1].text]
+        def precedence(entry: tuple[str, Tok, int]) -> float:
+            return _PREFIX if entry[0] in ("neg", "bare") else levels[entry[1].text]
 
         def push_binary(tok: Tok) -> None:
-            p = _BINARY[tok.text]
-            while ops and ops[-1][0] in ("bin", "neg"):
+            p = levels[tok.text]
+            while ops and ops[-1][0] in ("bin", "neg", "bare"):
                 q = precedence(ops[-1])
                 if q > p or (q == p and tok.text not in _RIGHT):
+                    if ops[-1][0] == "bare" and tok.label == "implicit":
+                        head = ops[-1][1]
+                        raise refuse(f"{self.text[head.at:head.end].strip()} without brackets takes only the next "
+                                     "factor: write its argument in brackets", self.text, tok.at)
                     reduce_top()
                 else:
                     break
@@ -260,16 +372,24 @@ class Reader:
             tok = toks[i]
             nxt = toks[i + 1] if i + 1 < len(toks) else None
             if expect_operand:
+                opens = nxt is not None and nxt.text == "(" and nxt.kind == "op"
                 if tok.kind == "num":
-                    values.append(Operand(num(tok.text), tok.at, tok.at + len(tok.text)))
+                    values.append(Operand(num(tok.text), tok.at, tok.end))
                     expect_operand = False
-                elif tok.kind == "name" and nxt is not None and nxt.text == "(" and tok.text not in self.kinds:
+                elif opens and (tok.kind == "fn" or (tok.kind == "name" and not self.latex
+                                                     and tok.text not in self.kinds)):
+                    assert nxt is not None
                     ops.append(("fn", tok, 0))
                     ops.append(("(", nxt, 0))
                     i += 1
-                elif tok.kind == "name" or tok.kind == "pending":
-                    value = Pending(ONES) if tok.kind == "pending" else self.name(tok)
-                    values.append(Operand(value, tok.at, tok.at + len(tok.text)))
+                elif tok.kind == "fn":
+                    ops.append(("bare", tok, 0))
+                elif tok.kind == "sized":
+                    values.append(Operand(self.constant(tok, tok.dims), tok.at, tok.end))
+                    expect_operand = False
+                elif tok.kind in ("name", "ones"):
+                    value = Pending(ONES) if tok.kind == "ones" else self.name(tok)
+                    values.append(Operand(value, tok.at, tok.end))
                     expect_operand = False
                 elif tok.text == "(":
                     ops.append(("(", tok, 0))
@@ -278,18 +398,19 @@ class Reader:
                 elif tok.text == "+":
                     pass
                 else:
-                    raise refuse(f"expected a value, found {tok.text!r}", self.text, tok.at)
+                    raise refuse(f"expected a value, found {self.text[tok.at:tok.end].strip() or tok.text!r}",
+                                 self.text, tok.at)
                 i += 1
                 continue
             # after an operand
-            if tok.text == "'" or (tok.text == "^" and nxt is not None and nxt.text == "T"
+            if tok.text in ("'", "^-T") or (tok.text == "^" and nxt is not None and nxt.text == "T" and nxt.kind == "name"
                                    and self.transposes(values[-1])):
-                end_tok = tok if tok.text == "'" else nxt
+                end_tok = tok if tok.text != "^" else nxt
                 assert end_tok is not None
                 values[-1] = self.postfix_transpose(values[-1], end_tok)
-                i += 1 if tok.text == "'" else 2
+                i += 1 if tok.text != "^" else 2
                 continue
-            if tok.text in _BINARY:
+            if tok.kind == "op" and tok.text in levels:
                 push_binary(tok)
                 expect_operand = True
             elif tok.text == ")" or tok.text == ",":
@@ -310,16 +431,16 @@ class Reader:
                         _, fn_tok, _ = ops.pop()
                         args = values[len(values) - count - 1:]
                         del values[len(values) - count - 1:]
-                        values.append(self.call(fn_tok, args, tok.at + 1))
+                        values.append(self.call(fn_tok, args, tok.end))
                     else:
                         v = values[-1]
-                        values[-1] = Operand(v.value, open_tok.at, tok.at + 1)
-            elif tok.kind in ("num", "name", "pending") or tok.text == "(":
-                push_binary(Tok("op", "*", tok.at))  # juxtaposition: X w, 2x, 2(x + 1)
+                        values[-1] = Operand(v.value, open_tok.at, tok.end)
+            elif tok.kind in ("num", "name", "fn", "ones", "sized") or tok.text == "(":
+                push_binary(Tok("op", "*", tok.at, label="implicit"))  # juxtaposition: X w, 2x, 2(x + 1)
                 expect_operand = True
                 continue
             else:
-                raise refuse(f"unexpected {tok.text!r}", self.text, tok.at)
+                raise refuse(f"unexpected {self.text[tok.at:tok.end].strip() or tok.text!r}", self.text, tok.at)
             i += 1
         if expect_operand:
             raise refuse("the text ends where a value is expected", self.text, len(self.text.rstrip()))

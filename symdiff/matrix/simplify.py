@@ -11,7 +11,13 @@ that leaves fewer) and pull scalars out of entrywise products; these add:
 - like terms of a sum gather (`2*X^T*y - X^T*y = X^T*y`), and common factors come
   out: scalars (`2*a - 2*b = 2*(a - b)`), arrays on the left
   (`X^T*a - X^T*b = X^T*(a - b)`) and on the right (`A*x + A^T*x = (A + A^T)*x`);
-- a declared symmetric matrix is its own transpose (`S^T = S`).
+- a declared symmetric matrix is its own transpose (`S^T = S`);
+- equal neighbours in a matrix product gather as a power (`X^T*X^T = (X^T)^2`);
+- the diagonal: `I .* M = diag(diag(M))`, and `diag` of an entrywise function,
+  product or power of a square matrix is that of its diagonal
+  (`diag(cos(X)) = cos(diag(X))`);
+- an entrywise product of sums is multiplied out when that is shorter
+  (`s .* (1 - s) .* ((1 - s).^(-1) .* (1 - t) - t .* s.^(-1)) = s - t`).
 """
 
 from __future__ import annotations
@@ -19,9 +25,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from fractions import Fraction
 
+from ..core.arrays import ENTRYWISE_TRANSPOSE
 from ..expr import (
-    IDENTITY, ONE, ONES, SCALAR, Add, ArrayConst, Expr, Func, Mul, Num, Pow, Sym, Transpose, add, func, identity, mul,
-    num, pow_, replace_subtrees, transform,
+    IDENTITY, ONE, ONES, SCALAR, Add, ArrayConst, Expr, Func, Hadamard, HadamardPow, Mul, Num,
+    Pow, Sym, Transpose, add, func, hadamard, hadamard_pow, identity, mul, num, pow_, replace_subtrees, size, transform,
 )
 
 from ..terms import is_negative  # noqa: E402
@@ -70,13 +77,92 @@ def _gather_powers(e: Expr) -> Expr | None:
     return mul(*(pow_(b, num(sum(seen[b]))) for b in order), *others)
 
 
+def _matrix_power(f: Expr) -> tuple[Expr, int]:
+    """(base, whole exponent) of an array factor: `A^3` -> (A, 3), `A` -> (A, 1)."""
+    if type(f) is Pow and f.base.kind is not SCALAR and type(f.exp) is Num and f.exp.value.denominator == 1 \
+            and f.exp.value > 0:
+        return f.base, int(f.exp.value)
+    return f, 1
+
+
+def _neighbours(e: Expr) -> Expr | None:
+    """A*A = A^2, A^2*A = A^3: equal neighbours of a matrix product gather (scalars commute out)."""
+    scalars = [f for f in e.factors if f.kind is SCALAR]
+    runs: list[tuple[Expr, int]] = []
+    for f in e.factors:
+        if f.kind is SCALAR:
+            continue
+        base, k = _matrix_power(f)
+        if runs and runs[-1][0] == base:
+            runs[-1] = (base, runs[-1][1] + k)
+        else:
+            runs.append((base, k))
+    if len(runs) == sum(1 for f in e.factors if f.kind is not SCALAR):
+        return None
+    return mul(*scalars, *(b if k == 1 else pow_(b, num(k)) for b, k in runs))
+
+
 def _mul(e: Expr) -> Expr | None:
     arrays = [f for f in e.factors if f.kind is not SCALAR]
     if len(arrays) > 1 and any(type(f) is ArrayConst and f.name == IDENTITY for f in arrays):
         kept = [f for f in e.factors if not (type(f) is ArrayConst and f.name == IDENTITY)]
         if any(f.kind is not SCALAR for f in kept):
             return mul(*kept)
-    return _gather_powers(e)
+    return _neighbours(e) if len(arrays) > 1 else _gather_powers(e)
+
+
+def _hadamard(e: Expr) -> Expr | None:
+    """`I .* M = diag(diag(M))`; a sum among the factors multiplied out, when that is shorter
+    (the others may cancel against its terms: `s .* (1 - s) .* ((1 - s).^(-1) .* u)`)."""
+    rest = [f for f in e.factors if not (type(f) is ArrayConst and f.name == IDENTITY)]
+    if len(rest) < len(e.factors) and rest:
+        return func("diag", func("diag", hadamard(*rest)))
+    best: Expr | None = None
+    for k, f in enumerate(e.factors):
+        if type(f) is Add:
+            others = e.factors[:k] + e.factors[k + 1:]
+            candidate = simplify(add(*(hadamard(*others, t) for t in f.terms)))
+            if size(candidate) < size(best if best is not None else e):
+                best = candidate
+    return best
+
+
+def _multiplied_out(e: Expr) -> Expr | None:
+    """Entrywise products of sums in a sum, multiplied out, when the terms then cancel:
+    `s .* (1 - t) - t .* (1 - s) = s - t`."""
+    terms: list[Expr] = []
+    for t in e.terms:
+        coeff, scalars, arrays = _split(t)
+        if len(arrays) == 1 and type(arrays[0]) is Hadamard and any(type(f) is Add for f in arrays[0].factors):
+            expanded: list[Expr] = [_product(coeff, scalars, [])]
+            for f in arrays[0].factors:
+                expanded = [hadamard(x, p) for x in expanded for p in (f.terms if type(f) is Add else (f,))]
+            terms += expanded
+        else:
+            terms.append(t)
+        if len(terms) > 64:  # multiplying out grows as a product of the sums' lengths
+            return None
+    if len(terms) == len(e.terms):
+        return None
+    candidate = simplify(add(*terms))
+    return candidate if size(candidate) < size(e) else None
+
+
+def _diagonal(e: Expr) -> Expr | None:
+    """diag of a square matrix's entrywise function, product or power: that of its diagonal."""
+    a = e.arg
+    if len(a.kind.shape) != 2:
+        return None
+    t = type(a)
+    if t is Func and a.name in ENTRYWISE_TRANSPOSE and not a.rest:
+        return func(a.name, func("diag", a.arg))
+    if t is Hadamard:
+        return hadamard(*(func("diag", f) for f in a.factors))
+    if t is HadamardPow:
+        return hadamard_pow(func("diag", a.base), a.exp)
+    if t is Pow and a.base.kind is SCALAR:  # exp(X) is e^X entrywise
+        return pow_(a.base, func("diag", a.exp))
+    return None
 
 
 def _func(e: Expr) -> Expr | None:
@@ -89,6 +175,8 @@ def _func(e: Expr) -> Expr | None:
         coeff, scalars, arrays = _split(a)
         if (coeff != 1 or scalars) and arrays:
             return _product(coeff, scalars, [func(e.name, mul(*arrays))])
+    if e.name == "diag" and len(a.kind.shape) == 2:
+        return _diagonal(e)
     if e.name == "diag":
         coeff, scalars, arrays = _split(a)
         if len(arrays) == 1 and type(arrays[0]) is ArrayConst and arrays[0].name == ONES \
@@ -161,10 +249,10 @@ def _positive_first(e: Expr) -> Expr | None:
 
 
 def _add(e: Expr) -> Expr | None:
-    return _like_terms(e) or _common(e) or _positive_first(e)
+    return _like_terms(e) or _multiplied_out(e) or _common(e) or _positive_first(e)
 
 
-REWRITES = {Mul: _mul, Func: _func, Add: _add}
+REWRITES = {Mul: _mul, Func: _func, Add: _add, Hadamard: _hadamard}
 
 
 def simplify(e: Expr, symmetric: Iterable[Sym] = ()) -> Expr:

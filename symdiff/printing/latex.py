@@ -11,13 +11,14 @@ from ..functions import ARRAY_FUNCTIONS, BUILDERS, FUNCTIONS, lookup, notation, 
 from .. import names
 from ..names import FUNCTION_LETTERS, is_letter, latex_name
 from ..expr import (
-    E, HALF, IDENTITY, Add, ArrayConst, Const, Delta, Derivative, Expr, Func, Hadamard, HadamardPow, Log, Mul, Num, Pow,
-    Sum, Sym, Transpose,
+    E, HALF, IDENTITY, SCALAR, Add, ArrayConst, Const, Delta, Derivative, Expr, Func, Hadamard, HadamardPow, Log, Mul,
+    Num, Pow, Sum, Sym, Transpose,
 )
 from ..terms import MUL, POW, is_reciprocal
 from .precedence import bracketed_factor
 from .precedence import (
-    Child, Numbers, Part, arguments, fraction, latex_integer, precedence, render, run_together, sum_parts,
+    Child, Numbers, Part, arguments, fraction, identities_needing_size, latex_integer, precedence, render,
+    run_together, sum_parts,
 )
 
 OPEN, CLOSE = "\\left(", "\\right)"
@@ -124,7 +125,32 @@ def product_parts(e: Expr) -> list[Part]:
     return out + ["\\frac{", *factors(upper), "}{", *factors(lower), "}"]
 
 
-def parts(e: Expr) -> list[Part]:
+def ends_in_superscript(e: Expr) -> bool:
+    """Does `e` print ending in a superscript (`X^{-1}`, `X^{\\top}`)?  Then another one needs
+    brackets first: `X^{-1}^{\\top}` is a double superscript, which TeX refuses."""
+    return type(e) in (Transpose, HadamardPow, Pow) or (type(e) is Func and e.name == "inv" and not e.rest)
+
+
+def array_constant(e: Expr, sized: frozenset[Expr]) -> list[Part]:
+    """`I`, or `I_{n}` where nothing beside it gives its size; the ones always with theirs:
+    `\\mathbf{1}_{n}`, `\\mathbf{1}_{n}^{\\top}`, `\\mathbf{1}_{m \\times n}`."""
+    shape = e.kind.shape
+    if type(e) is ArrayConst and e.name == IDENTITY:
+        return [f"I_{{{shape[0]}}}" if e in sized else "I"]
+    if len(shape) == 2 and shape[0] == 1:
+        return [f"\\mathbf{{1}}_{{{shape[1]}}}^{{\\top}}"]
+    return ["\\mathbf{1}_{" + " \\times ".join(map(str, shape)) + "}"]
+
+
+def superscript_base(base: Expr) -> list[Part]:
+    """The base of `^{...}`: bracketed when it ends in a superscript of its own."""
+    if ends_in_superscript(base):
+        return [OPEN, Child(base), CLOSE]
+    return [Child(base, POW, strict=True)]
+
+
+def parts(e: Expr, sized: frozenset[Expr] = frozenset()) -> list[Part]:
+    """`sized`: the identities written with their size, `I_{n}` (nothing beside them sizes them)."""
     match e:
         case Num(value):
             return [number(value)]
@@ -136,6 +162,8 @@ def parts(e: Expr) -> list[Part]:
             return sum_parts(terms)
         case Mul():
             return product_parts(e)
+        case Pow(base, exp) if base is E and exp.kind is not SCALAR:  # entrywise: e^{X} would be expm
+            return ["\\exp", OPEN, Child(exp), CLOSE]
         case Pow(base, exp) if base is E:
             return ["e^{", Child(exp), "}"]
         case Pow(base, exp) if exp is HALF:
@@ -143,16 +171,20 @@ def parts(e: Expr) -> list[Part]:
         case Pow() if is_reciprocal(e):  # x^-k is written under the line
             return product_parts(e)
         case Pow(base, exp):
-            if is_bare_log(base) or is_sum(base) or type(base) is Pow:  # never x^{a}^{b}
+            if is_bare_log(base) or is_sum(base) or ends_in_superscript(base):  # never x^{a}^{b}
                 return [OPEN, Child(base), CLOSE, "^{", Child(exp), "}"]
             return [Child(base, POW, strict=True), "^{", Child(exp), "}"]
         case Func(fname, arg, rest) if fname in ARRAY_FUNCTIONS and not rest:
             if fname == "inv":
-                return [Child(arg, POW, strict=True), "^{-1}"]
+                return [*superscript_base(arg), "^{-1}"]
             before, after = notation(ARRAY_FUNCTIONS[fname].latex, OPEN, CLOSE)
+            if fname == "norm" and len(arg.kind.shape) == 2:
+                after += "_F"  # \\|X\\| alone could be the spectral norm
             return [before, Child(arg), after]
+        case Transpose(arg) if type(arg) is Func and arg.name == "inv" and not arg.rest:
+            return [*superscript_base(arg.arg), "^{-\\top}"]  # the Cookbook's X^{-T}
         case Transpose(arg):
-            return [Child(arg, POW, strict=True), "^{\\top}"]
+            return [*superscript_base(arg), "^{\\top}"]
         case Hadamard(factors_):
             out: list[Part] = []
             for k, f in enumerate(factors_):
@@ -160,9 +192,9 @@ def parts(e: Expr) -> list[Part]:
                 out.append(Child(f, MUL, strict=True))
             return out
         case HadamardPow(base, exp):
-            return [Child(base, POW, strict=True), "^{\\odot ", Child(exp), "}"]
-        case ArrayConst(name_):
-            return ["I" if name_ == IDENTITY else "\\mathbf{1}"]
+            return [*superscript_base(base), "^{\\odot ", Child(exp), "}"]
+        case ArrayConst():
+            return array_constant(e, sized)
         case Func(fname, arg, rest):
             row = FUNCTIONS.get(fname)
             if row is None:  # an undefined function: f(x), f'(x)
@@ -201,4 +233,5 @@ def latex(e: Expr) -> str:
     >>> print(latex(parse("1/(x*ln(2))")))
     \\frac{1}{x \\ln 2}
     """
-    return render(e, parts, OPEN, CLOSE)
+    sized = identities_needing_size(e)
+    return render(e, (lambda node: parts(node, sized)) if sized else parts, OPEN, CLOSE)

@@ -135,6 +135,8 @@ def parts(e: Expr) -> list[Part]:
                     if isinstance(part, str) else part for part in sum_parts(terms)]
         case Mul():
             return product_parts(e)
+        case Pow(base, exp) if base is E and exp.kind is not X.SCALAR:  # entrywise: e^X would be expm
+            return ["<mi>exp</mi><mo>(</mo>", Child(exp), "<mo>)</mo>"]
         case Pow(base, exp) if base is E:
             return ["<msup><mi>e</mi><mrow>", Child(exp), "</mrow></msup>"]
         case Pow(base, exp) if exp is HALF:

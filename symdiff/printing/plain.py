@@ -10,7 +10,8 @@ from ..expr import (
 )
 from ..terms import MUL, POW, is_reciprocal
 from .precedence import (
-    Child, Numbers, Part, arguments, bracketed_factor, fraction, plain_integer, render, run_together, sum_parts,
+    Child, Numbers, Part, arguments, bracketed_factor, fraction, identities_needing_size, plain_integer, render,
+    run_together, sum_parts,
 )
 
 TRANSPOSE_LETTER = sym("T")
@@ -66,7 +67,8 @@ def factor_list(items: list[Expr], tail: bool) -> list[Part]:
     return out
 
 
-def parts(e: Expr) -> list[Part]:
+def parts(e: Expr, sized: frozenset[Expr] = frozenset()) -> list[Part]:
+    """`sized`: the identities written with their size, `I(n)` (nothing beside them sizes them)."""
     match e:
         case Num(value):
             return [number(value)]
@@ -107,8 +109,10 @@ def parts(e: Expr) -> list[Part]:
             return arguments_joined(factors, " .* ")
         case HadamardPow(base, exp):
             return [Child(base, POW, strict=True), ".^", Child(exp, POW)]
-        case ArrayConst(name):
-            return [name if name == IDENTITY else f"ones({','.join(map(str, e.kind.shape))})"]
+        case ArrayConst(name) if name == IDENTITY:
+            return [f"I({e.kind.rows})" if e in sized else "I"]
+        case ArrayConst():
+            return [f"ones({','.join(map(str, e.kind.shape))})"]
     raise TypeError(f"no plain printer for {type(e).__name__}")
 
 
@@ -130,4 +134,5 @@ def log_base(base: Expr) -> str:
 
 def to_str(e: Expr) -> str:
     """Plain text for `e`, with as few brackets as precedence allows."""
-    return render(e, parts)
+    sized = identities_needing_size(e)
+    return render(e, (lambda node: parts(node, sized)) if sized else parts)

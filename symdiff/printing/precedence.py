@@ -20,8 +20,8 @@ from typing import Callable, NamedTuple, Union
 from ..limits import MAX_NUMBER_DIGITS
 from ..core.rows import table
 from ..expr import (
-    E, HALF, MAX_FOLD_BITS, Add, ArrayConst, Const, Delta, Derivative, Expr, Func, Hadamard, HadamardPow, Log, Mul,
-    Num, Pow, Sum, Sym, Transpose, mul, num,
+    E, FACT_ARRAY, HALF, IDENTITY, MAX_FOLD_BITS, SCALAR, Add, ArrayConst, Const, Delta, Derivative, Expr, Func, Hadamard,
+    HadamardPow, Log, Mul, Num, Pow, Sum, Sym, Transpose, mul, num,
 )
 from ..terms import ADD, ATOM, MUL, NEG, POW, is_negative, is_reciprocal, quotient
 
@@ -222,6 +222,45 @@ def bracketed_factor(f: Expr) -> bool:
     """A factor bracketed inside a product: an entrywise product (`A*(x .* y)`) or a
     1x1 product, which is one scalar factor (`2*(x^T*y)*A`)."""
     return type(f) is Hadamard or type(f) is Mul
+
+
+def _identity_cluster(e: Expr) -> bool:
+    """`I`, or `I` scaled by scalars (`2*I`): what the reader leaves unsized until an array meets it."""
+    if type(e) is Mul:
+        arrays = [f for f in e.factors if f.kind is not SCALAR]
+        return len(arrays) == 1 and _identity_cluster(arrays[0])
+    return type(e) is ArrayConst and e.name == IDENTITY
+
+
+def identities_needing_size(root: Expr) -> frozenset[Expr]:
+    """The identities that nothing beside them sizes when the text is read back
+    (`I` alone, `2*I`, `tr(I)`), which the printers write with their size (`I(n)`);
+    `A + I`, `A*I`, `I .* B` are sized by their neighbour."""
+    if not root.facts & FACT_ARRAY:
+        return frozenset()
+    found: set[Expr] = set()
+    seen: set[tuple[Expr, bool]] = set()
+    stack: list[tuple[Expr, bool]] = [(root, False)]  # (node, sized by what stands beside it)
+    while stack:
+        e, sized = stack.pop()
+        if (e, sized) in seen or not e.facts & FACT_ARRAY:
+            continue
+        seen.add((e, sized))
+        t = type(e)
+        if t is ArrayConst:
+            if e.name == IDENTITY and not sized:
+                found.add(e)
+            continue
+        if t is Mul and sum(f.kind is not SCALAR for f in e.factors) == 1:  # c*I: sized where c*I stands
+            stack.extend((f, sized) for f in e.factors)
+        elif t is Add or t is Hadamard or t is Mul:  # sized by an array beside it that is no I
+            sizers = [a for a in e.args if a.kind is not SCALAR and not _identity_cluster(a)]
+            stack.extend((a, bool(sizers) and (len(sizers) > 1 or sizers[0] is not a)) for a in e.args)
+        elif t is Transpose:
+            stack.append((e.args[0], sized))
+        else:
+            stack.extend((a, False) for a in e.args)
+    return frozenset(found)
 
 
 def needs_brackets(child: Child) -> bool:

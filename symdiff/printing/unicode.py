@@ -22,13 +22,14 @@ import unicodedata
 from string import ascii_lowercase, digits
 
 from ..expr import (
-    E, HALF, IDENTITY, Add, ArrayConst, Const, Delta, Derivative, Expr, Func, Hadamard, HadamardPow, Log, Mul, Num, Pow,
-    Sum, Sym, Transpose,
+    E, HALF, IDENTITY, SCALAR, Add, ArrayConst, Const, Delta, Derivative, Expr, Func, Hadamard, HadamardPow, Log, Mul,
+    Num, Pow, Sum, Sym, Transpose,
 )
 from ..functions import ARRAY_FUNCTIONS, FUNCTIONS, notation, undefined_name
 from ..terms import ATOM, MUL, POW, is_reciprocal
 from .precedence import (
-    bracketed_factor, digits as int_digits, Child, Numbers, Part, arguments, fraction, precedence, render, run_together, sum_parts,
+    bracketed_factor, digits as int_digits, Child, Numbers, Part, arguments, fraction, precedence, render, run_together,
+    sum_parts,
 )
 
 
@@ -51,6 +52,8 @@ SUBSCRIPT = _table({
 })
 MINUS = unicodedata.lookup("MINUS SIGN")
 DOT = unicodedata.lookup("MIDDLE DOT")
+SUPERSCRIPT_MINUS = unicodedata.lookup("SUPERSCRIPT MINUS")
+RING = unicodedata.lookup("RING OPERATOR")  # the Hadamard power: x^∘²
 ROOT = unicodedata.lookup("SQUARE ROOT")
 SIGMA_SUM = unicodedata.lookup("N-ARY SUMMATION")
 PRIME = unicodedata.lookup("PRIME")
@@ -141,13 +144,30 @@ def glue(coefficient: bool, factor: Expr) -> str:
     return " " if len(head) > 1 else ""
 
 
+def opens_bracket(f: Expr) -> bool:
+    """Does the factor print starting with a bracket: `(X w − y)`, `(A x)ᵀ`?"""
+    while type(f) in (Transpose, HadamardPow) or type(f) is Pow and f.base is not E and f.exp is not HALF:
+        base = f.args[0]
+        if precedence(base) <= POW or type(base) is Pow:
+            return True
+        f = base
+    return type(f) in (Add, Sum) or bracketed_factor(f) or precedence(f) < MUL
+
+
 def factor_list(items: list[Expr], tail: bool) -> list[Part]:
     """Factors joined by `·`; a coefficient touches a factor starting with a
-    letter or bracket.  A trailing constant log drops its brackets (`ln 2`)."""
+    letter or bracket.  A trailing constant log drops its brackets (`ln 2`).
+    A product with vectors or matrices is written side by side, as papers do:
+    `2 Xᵀ(X w − y)`."""
     items = [f for f in items if not is_constant_log(f)] + [f for f in items if is_constant_log(f)]
+    arrays = any(f.kind is not SCALAR for f in items)
     out: list[Part] = []
     for k, f in enumerate(items):
-        if k:
+        if k and arrays:  # a bracket touches a number or a superscript (Xᵀ(X w − y)); C (D x) is no function C
+            prev = items[k - 1]
+            raised = type(prev) in (Num, Transpose, Pow, HadamardPow) or type(prev) is Func and prev.name == "inv"
+            out.append("" if opens_bracket(f) and raised else " ")
+        elif k:
             out.append(glue(k == 1 and type(items[0]) is Num, f))
         last = k == len(items) - 1
         if type(f) is Sum and not (tail and last) or bracketed_factor(f):
@@ -174,8 +194,16 @@ def product_parts(e: Expr) -> list[Part]:
 
 
 def base_brackets(base: Expr) -> bool:
-    """Brackets for a power's base beyond precedence: `(√x)^y`, `(e^x)^y`, `(x²)^y`."""
-    return precedence(base) <= POW or type(base) is Pow
+    """Brackets for a power's base beyond precedence: `(√x)^y`, `(e^x)^y`, `(x²)^y`, `(A⁻¹)²`."""
+    return precedence(base) <= POW or type(base) is Pow or type(base) is Func and base.name == "inv"
+
+
+def integer_superscript(e: Expr) -> str | None:
+    """`²`, `⁻¹`: a whole number as a superscript."""
+    if type(e) is not Num or e.value.denominator != 1:
+        return None
+    n = e.value.numerator
+    return (SUPERSCRIPT_MINUS if n < 0 else "") + superscript(abs(n))
 
 
 def exponent_parts(exp: Expr) -> list[Part]:
@@ -198,6 +226,8 @@ def parts(e: Expr) -> list[Part]:
             return [f" {MINUS} " if p == " - " else p for p in sum_parts(terms)]
         case Mul():
             return product_parts(e)
+        case Pow(base, exp) if base is E and exp.kind is not SCALAR:  # entrywise: e^X would be expm
+            return ["exp(", Child(exp), ")"]
         case Pow(base, exp) if base is E:
             return ["e", *exponent_parts(exp)]
         case Pow(base, exp) if exp is HALF:
@@ -225,9 +255,13 @@ def parts(e: Expr) -> list[Part]:
                 out.append(Child(f, MUL, strict=True))
             return out
         case HadamardPow(base, exp):
-            return [Child(base, POW, strict=True), "^∘", *exponent_parts(exp)]
+            raised = integer_superscript(exp)
+            shown: list[Part] = ["(", Child(base), ")"] if base_brackets(base) else [Child(base, POW, strict=True)]
+            return [*shown, "^" + RING + raised] if raised else [*shown, "^(" + RING, Child(exp), ")"]
         case ArrayConst(name):
-            return ["I" if name == IDENTITY else "𝟏"]
+            if name == IDENTITY:
+                return ["I"]
+            return ["𝟏ᵀ" if len(e.kind.shape) == 2 and e.kind.rows == 1 else "𝟏"]
         case Func(fname, arg, rest):
             row = FUNCTIONS.get(fname)
             if row is None:  # an undefined function: f(x), f′(x)
