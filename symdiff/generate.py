@@ -1002,13 +1002,20 @@ def _share_products(code: _Code, roots: list[int]) -> None:
 def _share_negations(code: _Code, roots: list[int]) -> None:
     """A sum subtracting a value whose negation is computed anyway adds the
     negation instead: `t0**(-t1)` and `t0**(-t1 - 1)` become `t2 = -t1`,
-    `t0**t2`, `t0**(t2 - 1)`.  Nodes are rewritten in place."""
+    `t0**t2`, `t0**(t2 - 1)`; likewise a negated product whose first factor's
+    negation is computed anyway.  Nodes are rewritten in place."""
     reachable = _reachable(code, roots)
     negated = {code.nodes[n][2][0]: n for n in reachable if code.nodes[n][0] == "neg"}
     if not negated:
         return
     for node in reachable:
         kind, signs, kids = code.nodes[node]
+        if kind == "neg" and code.nodes[kids[0]][0] == "mul":
+            # `-x*y` is Python's (-x)*y: with -x computed anyway, multiply it
+            _, top, factors = code.nodes[kids[0]]
+            if top and factors[0] in negated and negated[factors[0]] != node:
+                code.nodes[node] = ("mul", top, (negated[factors[0]], *factors[1:]))
+            continue
         if kind != "add" or not any(s < 0 and k in negated for s, k in zip(signs, kids)):
             continue
         terms = [(negated[k], 1) if s < 0 and k in negated else (k, s) for k, s in zip(kids, signs)]

@@ -59,6 +59,7 @@ def test_cli_usage_error_exits_2():
     assert result.returncode == 2 and "Traceback" not in result.stderr
 
 
+@pytest.mark.slow  # seconds of work: in the full suite (CI), out of the -m 'not slow' loop
 def test_cli_reader_closing_the_pipe_early_is_not_a_traceback():
     wide = " + ".join(f"x^{k}*sin({k}*x)" for k in range(1, 4000))  # prints ~200 kB, past a pipe's buffer
     proc = subprocess.Popen([sys.executable, "-m", "symdiff", "diff", wide],

@@ -129,6 +129,7 @@ def test_deep_tree_derives_without_recursion():
     assert sum(1 for _ in postorder(d.steps[0].expr)) > 10_000
 
 
+@pytest.mark.slow  # seconds of work: in the full suite (CI), out of the -m 'not slow' loop
 def test_deep_derivation_renders_without_recursion():
     # The text grows with depth squared (each step prints its sub-expression), so
     # 1,200 levels: deeper than Python's recursion limit, small enough to print.
@@ -142,6 +143,7 @@ def test_deep_derivation_renders_without_recursion():
     assert shallow.render(verbose=True).count("Constant multiple rule") == 2
 
 
+@pytest.mark.slow  # seconds of work: in the full suite (CI), out of the -m 'not slow' loop
 def test_wide_sum_derives_and_renders():
     e = E.add(*(E.pow_(E.sym("x"), E.num(k)) for k in range(2, 10_002)))
     d = symdiff.derive(e, "x")

@@ -145,6 +145,7 @@ def checked(tmp_path_factory) -> dict[str, object]:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+@pytest.mark.slow  # seconds of work: in the full suite (CI), out of the -m 'not slow' loop
 def test_a_new_row_works_everywhere_with_no_other_edit(checked):
     assert checked["plain"] == "log1px(x^2)"
     assert checked["latex"] == r"\mathrm{log1px}\left(x^{2}\right)"
@@ -152,6 +153,7 @@ def test_a_new_row_works_everywhere_with_no_other_edit(checked):
     assert "log1px" in checked["steps_en"] and "log1px" in checked["steps_ja"]
 
 
+@pytest.mark.slow  # seconds of work: in the full suite (CI), out of the -m 'not slow' loop
 @pytest.mark.parametrize("module", ["torch", "jax"])
 def test_a_new_row_has_framework_code(checked, module):
     framework(module)  # required in CI; elsewhere skipped, with a reason, when not installed

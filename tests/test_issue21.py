@@ -163,6 +163,7 @@ def test_diff_at_a_point_prints_the_value():
     assert "--steps" in one_line_error(run("diff", "x^2", "--at", "x=1", "--steps"))
 
 
+@pytest.mark.slow  # seconds of work: in the full suite (CI), out of the -m 'not slow' loop
 def test_the_expression_from_standard_input_or_a_file(tmp_path):
     assert run("diff", "-", stdin="x^3\n").stdout.strip() == "3*x^2"
     long = "+".join(f"x^{k}" for k in range(1, 20_001))  # past Linux's 128 KiB for one argument

@@ -213,6 +213,7 @@ def test_input_longer_than_the_limit_is_a_parse_error_at_the_limit():
     assert len(source) < 100 and caret.index("^") < len(source)
 
 
+@pytest.mark.slow  # seconds of work: in the full suite (CI), out of the -m 'not slow' loop
 def test_max_length_raises_lowers_or_lifts_the_input_limit():
     text = "+".join(["x"] * (MAX_INPUT_LENGTH // 2 + 100))  # over the default
     assert len(text) > MAX_INPUT_LENGTH
@@ -227,6 +228,7 @@ def test_max_length_raises_lowers_or_lifts_the_input_limit():
             parse("x", max_length=bad)
 
 
+@pytest.mark.slow  # seconds of work: in the full suite (CI), out of the -m 'not slow' loop
 def test_input_limit_applies_to_diff_of_text():
     from symdiff.limits import input_limit, max_input_length
 
@@ -250,6 +252,7 @@ def test_cli_max_input():
     assert bad.returncode == 2 and "Traceback" not in bad.stderr
 
 
+@pytest.mark.slow  # seconds of work: in the full suite (CI), out of the -m 'not slow' loop
 def test_input_at_the_limit_parses():
     text = "+".join(["x"] * (MAX_INPUT_LENGTH // 2))
     assert len(text) < MAX_INPUT_LENGTH
@@ -272,6 +275,7 @@ def test_a_second_derivative_past_the_size_limit_is_refused_before_it_is_built(t
         symdiff.diff(text, "x", order=2)
 
 
+@pytest.mark.slow  # seconds of work: in the full suite (CI), out of the -m 'not slow' loop
 def test_nested_chains_under_a_sum_are_refused_by_their_factor_count():
     # d/dx of 3,000 nested exp( is exp(exp(x) + exp(exp(x)) + ...): its derivative
     # multiplies 1 + 2 + ... + 3,000 chain factors (it took 10 s to build and refuse).
@@ -286,6 +290,7 @@ def test_a_chain_of_5000_is_not_refused_for_its_written_size():
     assert E.cost(d)[2] > MAX_RESULT_SIZE and evaluate(d, {"x": 1.0}) > 0
 
 
+@pytest.mark.slow  # seconds of work: in the full suite (CI), out of the -m 'not slow' loop
 def test_steps_longer_than_the_limit_are_refused_before_they_are_recorded():
     deep = "sin(" * 3000 + "x" + ")" * 3000
     with pytest.raises(SymdiffError, match=f"steps would run to at least .* limit of {MAX_OUTPUT:,}"):
@@ -299,6 +304,7 @@ def test_steps_longer_than_the_limit_are_refused_before_they_are_recorded():
         symdiff.derive("x^x", "x", max_length=100).render()
 
 
+@pytest.mark.slow  # seconds of work: in the full suite (CI), out of the -m 'not slow' loop
 def test_a_normal_form_larger_than_the_derivative_is_not_taken():
     # Multiplied out, the second derivative of a 20-level tower has 1,500
     # terms; of 16 nested sin( it took 24 s to build.

@@ -226,6 +226,7 @@ def test_unicode_writes_products_side_by_side():
     assert symdiff.pretty(read("ones(1,n)*x")) == "𝟏ᵀ x"
 
 
+@pytest.mark.slow  # seconds of work: in the full suite (CI), out of the -m 'not slow' loop
 @given(matrix_exprs())
 @example(E.identity("n"))
 @example(E.mul(E.num(2), E.identity("n")))

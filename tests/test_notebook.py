@@ -4,6 +4,8 @@ import json
 import sys
 from pathlib import Path
 
+import pytest
+
 import symdiff
 from support.extras import need
 
@@ -22,6 +24,7 @@ def test_derivation_displays_its_steps_in_its_language():
     assert ja._repr_markdown_() == ja.render("markdown", "ja") != ja.render("markdown", "en")
 
 
+@pytest.mark.slow  # seconds of work: in the full suite (CI), out of the -m 'not slow' loop
 def test_example_notebook_runs_under_a_kernel_and_displays_maths(tmp_path, monkeypatch):
     nbformat = need("nbformat", "notebook")
     nbclient = need("nbclient", "notebook")

@@ -257,6 +257,7 @@ def test_wide_sum_of_functions_collects():
     assert set(out.terms) == doubled
 
 
+@pytest.mark.slow  # seconds of work: in the full suite (CI), out of the -m 'not slow' loop
 def test_deep_tree_does_not_recurse():
     x = E.sym("x")
     e = x

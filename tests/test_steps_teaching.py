@@ -278,6 +278,7 @@ def test_conventional_signs_of_the_cross_entropy_gradient():
     assert str(symdiff.diff("ln(x-1)", "x")) == "1/(x - 1)"  # nothing to trade the sign with
 
 
+@pytest.mark.slow  # seconds of work: in the full suite (CI), out of the -m 'not slow' loop
 def test_high_order_derivatives_share_one_normal_form():
     # The 30th derivative used to mix x^x*(ln(x) + 1)^19 terms with multiplied-out ones.
     shift = symdiff.parse("ln(x) + 1")
@@ -293,6 +294,7 @@ def test_high_order_derivatives_share_one_normal_form():
         assert Pow(shift, Num(n)) in nodes  # the leading term (ln(x) + 1)^n
 
 
+@pytest.mark.slow  # seconds of work: in the full suite (CI), out of the -m 'not slow' loop
 def test_thirtieth_derivative_of_x_to_the_x_has_the_right_value():
     sympy = pytest.importorskip("sympy")
     s = sympy.Symbol("x", positive=True)

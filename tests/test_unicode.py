@@ -113,6 +113,7 @@ def assert_injective(trees):
         assert other is t, f"{other!r} and {t!r} both print as {text}"
 
 
+@pytest.mark.slow  # seconds of work: in the full suite (CI), out of the -m 'not slow' loop
 def test_no_two_small_trees_print_the_same():
     level1 = {*LEAVES}
     level1 |= {f(a) for f in UNARY for a in LEAVES}

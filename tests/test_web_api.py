@@ -379,6 +379,7 @@ def test_several_variables_speak_of_the_page(client):
     assert "--" not in data["error"]
 
 
+@pytest.mark.slow  # seconds of work: in the full suite (CI), out of the -m 'not slow' loop
 def test_steps_too_long_for_the_page_show_the_derivative_alone(client):
     from symdiff.limits import MAX_OUTPUT
 

@@ -15,6 +15,7 @@ from .typed import Typed, make
 SEEDS = [0] if os.environ.get("CI") else [0, int.from_bytes(os.urandom(4), "big")]
 
 
+@pytest.mark.slow  # seconds of work: in the full suite (CI), out of the -m 'not slow' loop
 def test_fuzz_short_mode_finds_nothing():
     for seed in SEEDS:
         # A generous limit: a hang guard on a shared machine, not a measurement.
