@@ -16,38 +16,22 @@ np = need("numpy", "numpy")
 
 import symdiff  # noqa: E402
 from symdiff import expr as E  # noqa: E402
-from support.matrix_corpus import CASES, Case, draw_sizes, draw_values, rng_for  # noqa: E402
+from support.matrix_checks import case_values, close, derivative  # noqa: E402
+from support.matrix_corpus import CASES, Case  # noqa: E402
 
 IDS = [c.name for c in CASES]
 DRAWS = range(3)
-TOL = 1e-5  # as the oracle's test (float64)
 # Index notation or a leftover ones array: the forms that are not "matrix form".
 NOT_MATRIX_FORM = re.compile(r"sum_|delta\(|ones\(")
 
 
-def result(case: Case) -> E.Expr:
-    call = {"gradient": symdiff.diff, "jacobian": symdiff.jacobian, "hessian": symdiff.hessian}[case.kind]
-    return call(case.text, case.wrt, shapes=case.shapes, symmetric=case.symmetric)
-
-
-def values(case: Case, draw: int) -> dict:
-    rng = rng_for(case, draw)
-    return draw_values(case, draw_sizes(case, rng, distinct=draw == 0), rng)
-
-
-def close(got, want) -> bool:
-    got, want = np.asarray(got, dtype=float), np.asarray(want, dtype=float)
-    scale = max(float(np.max(np.abs(want))), 1e-12)
-    return got.shape == want.shape and bool(np.allclose(got, want, rtol=TOL, atol=TOL * scale))
-
-
 @pytest.mark.parametrize("case", CASES, ids=IDS)
 def test_corpus_gradient_is_right_and_reads_back(case: Case):
-    g = result(case)
+    g = derivative(case)
     text = str(g)
     again = symdiff.parse(text, shapes=case.shapes) if text != "I" else None
     for draw in DRAWS:
-        v = values(case, draw)
+        v = case_values(case, draw)
         want = case.grad(**v)
         got = symdiff.evaluate(g, v, shapes=case.shapes)
         assert close(got, want), f"{case.name}: {text}"
@@ -58,7 +42,7 @@ def test_corpus_gradient_is_right_and_reads_back(case: Case):
 
 def test_corpus_in_matrix_form():
     """Every result prints in matrix form: no sums, indices or ones arrays left."""
-    forms = {c.name: str(result(c)) for c in CASES}
+    forms = {c.name: str(derivative(c)) for c in CASES}
     index_form = sorted(name for name, text in forms.items() if NOT_MATRIX_FORM.search(text))
     assert index_form == [], index_form
     assert len(forms) == len(CASES) >= 75

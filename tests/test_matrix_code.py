@@ -15,13 +15,12 @@ from support.extras import framework, need
 np = need("numpy", "numpy")
 
 import symdiff  # noqa: E402
-from symdiff.expr import shape  # noqa: E402
 from symdiff.functions import ARRAY_ROWS  # noqa: E402
-from support.matrix_corpus import CASES, Case, draw_sizes, draw_values, rng_for  # noqa: E402
+from support.matrix_checks import case_values, close, derivative  # noqa: E402
+from support.matrix_corpus import CASES, Case  # noqa: E402
 
 IDS = [c.name for c in CASES]
 DRAWS = range(3)
-TOL = 1e-5  # as tests/test_matrices.py
 BACKENDS = ["numpy", "torch", "jax"]
 SOFTMAX_CE = "(sum(logsumexp(X*W)) - tr(T^T*X*W))/N"
 SOFTMAX_SHAPES = {"X": ("n", "d"), "W": ("d", "k"), "T": ("n", "k"), "N": ()}
@@ -46,21 +45,9 @@ def inputs(backend: str, values: dict) -> dict:
     return {k: convert(v) if isinstance(v, np.ndarray) else v for k, v in values.items()}
 
 
-def result(case: Case):
-    call = {"gradient": symdiff.diff, "jacobian": symdiff.jacobian, "hessian": symdiff.hessian}[case.kind]
-    return call(case.text, case.wrt, shapes=case.shapes, symmetric=case.symmetric)
-
-
 def draws(case: Case):
     for draw in DRAWS:
-        rng = rng_for(case, draw)
-        yield draw_values(case, draw_sizes(case, rng, distinct=draw == 0), rng)
-
-
-def close(got, want) -> bool:
-    got, want = np.asarray(got, dtype=float), np.asarray(want, dtype=float)
-    scale = max(float(np.max(np.abs(want))), 1e-12)
-    return got.shape == want.shape and bool(np.allclose(got, want, rtol=TOL, atol=TOL * scale))
+        yield case_values(case, draw)
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
@@ -68,7 +55,7 @@ def close(got, want) -> bool:
 def test_corpus_function_and_gradient_run_as_the_oracle(case: Case, backend: str):
     backend_module(backend)
     names = list(case.shapes)
-    gradient = symdiff.lambdify(result(case), names, backend=backend, shapes=case.shapes)
+    gradient = symdiff.lambdify(derivative(case), names, backend=backend, shapes=case.shapes)
     function = symdiff.lambdify(case.text, names, backend=backend, shapes=case.shapes)
     for values in draws(case):
         given = inputs(backend, values)
