@@ -66,6 +66,19 @@ def test_corpus_function_and_gradient_run_as_the_oracle(case: Case, backend: str
         assert close(function(*(given[n] for n in names)), case.f(**values)), function.source
 
 
+def test_logistic_loss_gradient_stays_finite_for_large_margins():
+    """exp(-u) .* (1 + exp(-u)).^(-1) overflowed to nan past |u| ~ 710; it is sigmoid(-u)."""
+    sh = {"X": ("n", "d"), "w": ("d",), "y": ("n",), "N": ()}
+    g = symdiff.diff("sum(log(1 + exp(-y .* (X*w))))/N", "w", shapes=sh)
+    assert "sigmoid" in str(g)
+    f = symdiff.lambdify(g, ["X", "w", "y", "N"], shapes=sh)
+    X, w, y = np.array([[1000.0, -2.0], [3.0, -1000.0], [0.5, 0.25]]), np.array([1.0, 1.0]), np.array([1.0, -1.0, 1.0])
+    u = y * (X @ w)
+    want = -X.T @ (y / (1 + np.exp(np.clip(u, -700, 700)))) / 3
+    got = f(X, w, y, 3.0)
+    assert np.all(np.isfinite(got)) and close(got, want)
+
+
 def test_softmax_cross_entropy_gradient_stays_finite_for_large_logits():
     """Issue 24: logits X*W of order 1e3 (softmax shifted by each row's maximum)."""
     g = symdiff.diff(SOFTMAX_CE, "W", shapes=SOFTMAX_SHAPES)

@@ -26,8 +26,9 @@ from collections.abc import Iterable
 from fractions import Fraction
 
 from ..core.arrays import ENTRYWISE_TRANSPOSE
+from ..functions import ROWS
 from ..expr import (
-    IDENTITY, ONE, ONES, SCALAR, Add, ArrayConst, Expr, Func, Hadamard, HadamardPow, Mul, Num,
+    E, IDENTITY, ONE, ONES, SCALAR, Add, ArrayConst, Expr, Func, Hadamard, HadamardPow, Mul, Num,
     Pow, Sym, Transpose, add, func, hadamard, hadamard_pow, identity, mul, num, pow_, replace_subtrees, size, transform,
 )
 
@@ -111,12 +112,33 @@ def _mul(e: Expr) -> Expr | None:
     return _neighbours(e) if len(arrays) > 1 else _gather_powers(e)
 
 
+# The logistic row (sigmoid): exp(u) .* (1 + exp(u)).^(-1) is it, entrywise.
+LOGISTIC = next(row.name for row in ROWS if row.logistic)
+
+
+def _logistic(factors: tuple[Expr, ...]) -> Expr | None:
+    """`exp(u) .* (1 + exp(u)).^(-1) -> sigmoid(u)`: equal everywhere, and finite
+    where the quotient overflows (u of order 1e3)."""
+    for f in factors:
+        if type(f) is HadamardPow and f.exp == Num(-1) and type(f.base) is Add and len(f.base.terms) == 2 \
+                and ONE in f.base.terms:
+            power = next(t for t in f.base.terms if t is not ONE)
+            if type(power) is Pow and power.base is E and power in factors:
+                rest = [g for g in factors if g is not f and g is not power]
+                return hadamard(*rest, func(LOGISTIC, power.exp))
+    return None
+
+
 def _hadamard(e: Expr) -> Expr | None:
-    """`I .* M = diag(diag(M))`; a sum among the factors multiplied out, when that is shorter
-    (the others may cancel against its terms: `s .* (1 - s) .* ((1 - s).^(-1) .* u)`)."""
+    """`I .* M = diag(diag(M))`; `exp(u) .* (1 + exp(u)).^(-1) = sigmoid(u)`; a sum among the
+    factors multiplied out, when that is shorter (the others may cancel against its terms:
+    `s .* (1 - s) .* ((1 - s).^(-1) .* u)`)."""
     rest = [f for f in e.factors if not (type(f) is ArrayConst and f.name == IDENTITY)]
     if len(rest) < len(e.factors) and rest:
         return func("diag", func("diag", hadamard(*rest)))
+    logistic = _logistic(e.factors)
+    if logistic is not None:
+        return logistic
     best: Expr | None = None
     for k, f in enumerate(e.factors):
         if type(f) is Add:
