@@ -39,6 +39,9 @@ from pathlib import Path
 
 import httpx2 as httpx
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+from support.processes import children  # noqa: E402
+
 F2 = r"\ - \frac{1}{N} \sum_{i}^{N} \lbrack t_{i} \log y_{i} + (1- t_{i}) \log (1- y_{i}) \rbrack \tag{2}"
 CHEAP = [
     ({"expr": "log_2(x)"}, 200), ({"expr": "x^x", "lang": "ja"}, 200),
@@ -79,18 +82,11 @@ def summary(latencies: list[float]) -> str:
 def memory(pid: int) -> float:
     """Megabytes of memory of `pid` and every process under it (the workers, the fork
     server): their proportional set sizes, so pages the workers share count once."""
-    children: dict[int, list[int]] = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-            except (OSError, IndexError, ValueError):
-                continue
-            children.setdefault(ppid, []).append(int(entry.name))
+    tree = children()
     total, todo = 0, [pid]
     while todo:
         p = todo.pop()
-        todo += children.get(p, [])
+        todo += tree.get(p, [])
         try:
             rollup = Path(f"/proc/{p}/smaps_rollup").read_text()
         except OSError:

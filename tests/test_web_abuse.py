@@ -13,7 +13,6 @@ from __future__ import annotations
 import http.client
 import json
 import os
-import queue
 import resource
 import signal
 import socket
@@ -27,6 +26,7 @@ from pathlib import Path
 
 import pytest
 from support.extras import need
+from support.processes import children
 
 pytestmark = pytest.mark.slow  # real servers in subprocesses: about 40 s
 
@@ -58,9 +58,9 @@ class Server:
 
     def workers(self) -> set[int]:
         """Pids of the worker processes (the fork server's children)."""
-        children = _children()
-        servers = [p for p in children.get(self.proc.pid, ()) if b"forkserver" in _cmdline(p)]
-        return {w for s in servers for w in children.get(s, ())}
+        tree = children()
+        servers = [p for p in tree.get(self.proc.pid, ()) if b"forkserver" in _cmdline(p)]
+        return {w for s in servers for w in tree.get(s, ())}
 
     def rss(self) -> int:
         """Resident memory of the server process, in bytes."""
@@ -78,18 +78,6 @@ class Server:
 
     def log(self) -> str:
         return "".join(self.lines)
-
-
-def _children() -> dict[int, list[int]]:
-    out: dict[int, list[int]] = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-            except (OSError, IndexError, ValueError):
-                continue
-            out.setdefault(ppid, []).append(int(entry.name))
-    return out
 
 
 def _cmdline(pid: int) -> bytes:
