@@ -83,6 +83,9 @@ SEARCH_SIZE = 100_000
 EXPANSION_SLACK = 3
 # Largest integer whose perfect-power part is extracted (`sqrt(8) -> 2*sqrt(2)`).
 MAX_RADICAND = 10**24
+# Largest exact exponent, in bits of its numerator or denominator, that merging a
+# power of a power builds (10,000 nested sqrt( would add 10,000-bit fractions).
+MAX_EXPONENT_BITS = 256
 MAX_FLIP_FACTORS = 12  # products longer than this keep their sums' signs (flip_sum_signs)
 
 
@@ -920,7 +923,7 @@ def power_of_power(e: Expr) -> Expr | None:
     if type(n) is not Num or type(e.exp) is not Num:
         return None
     k = n.value * e.exp.value
-    if max(k.numerator.bit_length(), k.denominator.bit_length()) > MAX_FOLD_BITS // 16:
+    if max(k.numerator.bit_length(), k.denominator.bit_length()) > MAX_EXPONENT_BITS:
         return None  # sqrt nested 300 deep stays nested: x^(1/2^300) is no simpler, and costly
     if n.value.denominator == 1 and n.value.numerator % 2 == 0:
         return pow_(func(ABS, u), Num(k))
