@@ -10,7 +10,6 @@ the text with a caret, and exit status 2.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import re
 import sys
@@ -73,6 +72,8 @@ def _assignment(text: str) -> tuple[str, Any]:
 
 def _array(value: str, text: str) -> list[Any]:
     """A JSON list of numbers, or of lists of numbers (a matrix's rows)."""
+    import json
+
     try:
         out = json.loads(value)
     except ValueError:
@@ -118,14 +119,25 @@ def read_expression(args: argparse.Namespace) -> str:
     return sys.stdin.read().strip() if args.expr == "-" else str(args.expr)
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The command line's parser: every command, or (`command`) every command
+    listed but only that one's arguments built, which is all a run needs."""
     parser = argparse.ArgumentParser(
         prog="symdiff", description="Symbolic differentiation with readable results."
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name, (text, add) in COMMANDS.items():
+        p = sub.add_parser(name, help=text)
+        if command is None or command == name:
+            add(p)
+            if name != "serve":
+                p.add_argument("--max-input", type=_limit, default=MAX_INPUT_LENGTH, metavar="N",
+                               help=f"read texts of up to N characters (default {MAX_INPUT_LENGTH:,}; 0: no limit)")
+    return parser
 
-    d = sub.add_parser("diff", help="differentiate an expression")
+
+def _add_diff(d: argparse.ArgumentParser) -> None:
     _add_expression(d)
     _add_at(d)
     d.add_argument("--wrt", metavar="X", action="append",
@@ -150,28 +162,24 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--max-output", type=int, default=MAX_OUTPUT, metavar="N",
                    help=f"refuse results longer than about N characters (default {MAX_OUTPUT:,}; 0: no limit)")
     _add_shapes(d, form=True)
+    d.add_argument("--check", action="store_true",
+                   help="verify the result by finite differences at random points (exit 1 if wrong)")
 
-    s = sub.add_parser("simplify", help="simplify an expression")
+
+def _add_simplify(s: argparse.ArgumentParser) -> None:
     _add_expression(s)
     s.add_argument("--format", choices=list(formats.EXPRESSION), default="plain")
     _add_shapes(s)
     s.add_argument("--max-output", type=int, default=MAX_OUTPUT, metavar="N",
                    help=f"refuse results longer than about N characters (default {MAX_OUTPUT:,}; 0: no limit)")
 
-    v = sub.add_parser("eval", help="evaluate an expression at a point")
+
+def _add_eval(v: argparse.ArgumentParser) -> None:
     v.add_argument("expr", metavar="EXPR", nargs="?", help="the expression; - reads it from standard input")
     v.add_argument("values", nargs="*", type=_assignment, metavar="NAME=VALUE",
                    help="a value for each variable: x=2, x=1/3, t=pi/2")
     v.add_argument("--file", metavar="F", help="read the expression from the file F (EXPR is then a value)")
     _add_shapes(v)
-    _add_plot(sub)
-    _add_serve(sub)
-    _add_running_commands(sub, d)
-    for name, command in sub.choices.items():
-        if name != "serve":
-            command.add_argument("--max-input", type=_limit, default=MAX_INPUT_LENGTH, metavar="N",
-                                 help=f"read texts of up to N characters (default {MAX_INPUT_LENGTH:,}; 0: no limit)")
-    return parser
 
 
 def _limit(text: str) -> int:
@@ -184,10 +192,9 @@ def _limit(text: str) -> int:
     return n
 
 
-def _add_serve(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def _add_serve(w: argparse.ArgumentParser) -> None:
     from .web import TIME_LIMIT
 
-    w = sub.add_parser("serve", help="serve the derivative page and POST /api/diff (extra [web])")
     w.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     w.add_argument("--port", type=int, default=8000, help="port (default 8000; 0 picks a free one)")
     w.add_argument("--time-limit", type=float, default=TIME_LIMIT, metavar="SECONDS",
@@ -320,15 +327,15 @@ def shapes_of(args: argparse.Namespace, texts: Sequence[str]) -> tuple[dict[str,
     """The shapes the options declare (None when none do), with the symmetric names;
     dimensions of `--matrix` and `--vector` names are inferred from `texts`, and
     a note says what they were taken to be."""
-    from .errors import ParseError
-    from .matrix.shapes import describe, infer, read_specs
-
     symmetric = _listed_names(args.symmetric, "--symmetric")
     matrices = _listed_names(args.matrix, "--matrix")
     vectors = _listed_names(args.vector, "--vector")
     scalars = _listed_names(args.scalar, "--scalar")
     if not (args.shape or matrices or vectors or scalars or symmetric):
         return None, []
+    from .errors import ParseError
+    from .matrix.shapes import describe, infer, read_specs
+
     declared: dict[str, tuple[str | int, ...]] = {}
     for spec in args.shape:
         try:
@@ -446,8 +453,7 @@ def _interval(text: str) -> tuple[float, float]:
     raise argparse.ArgumentTypeError(f"expected A:B such as -3:3, got {text!r}")
 
 
-def _add_plot(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser("plot", help="draw f and its derivatives (needs the extra [plot])")
+def _add_plot(p: argparse.ArgumentParser) -> None:
     p.add_argument("expr", metavar="EXPR")
     p.add_argument("--wrt", metavar="X", help="the variable (default: the only one)")
     p.add_argument("--range", type=_interval, default=None, metavar="A:B",
@@ -481,21 +487,15 @@ def _plot(args: argparse.Namespace) -> str:
 BACKENDS = ("numpy", "torch", "jax", "python")
 
 
-def _add_running_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser],
-                          diff_parser: argparse.ArgumentParser) -> None:
-    diff_parser.add_argument("--check", action="store_true",
-                             help="verify the result by finite differences at random points (exit 1 if wrong)")
-    g = sub.add_parser("grad", help="every first partial derivative")
+def _add_partials(g: argparse.ArgumentParser) -> None:
+    """grad's and hessian's arguments."""
     _add_expression(g)
     g.add_argument("--wrt", metavar="X,Y", help="the variables, comma-separated, in the order shown (default: all)")
     _add_at(g)
     _add_shapes(g, form=True)
-    h = sub.add_parser("hessian", help="the second partials, each mixed one once")
-    _add_expression(h)
-    h.add_argument("--wrt", metavar="X,Y", help="the variables, comma-separated, in the order shown (default: all)")
-    _add_at(h)
-    _add_shapes(h, form=True)
-    c = sub.add_parser("codegen", help="Python source of a function computing EXPR")
+
+
+def _add_codegen(c: argparse.ArgumentParser) -> None:
     _add_expression(c)
     c.add_argument("--backend", choices=BACKENDS, default="numpy")
     c.add_argument("--grad", action="store_true", help="return the value and every first partial")
@@ -503,7 +503,9 @@ def _add_running_commands(sub: argparse._SubParsersAction[argparse.ArgumentParse
     c.add_argument("--args", metavar="W,B,X", help="the function's parameters, in this order "
                    "(default: the --wrt variables, then the others in natural order)")
     c.add_argument("--name", default="f", help="the function's name (default f)")
-    e = sub.add_parser("equals", help="are two expressions equal wherever defined? (exit 1 if not)")
+
+
+def _add_equals(e: argparse.ArgumentParser) -> None:
     e.add_argument("a", metavar="A")
     e.add_argument("b", metavar="B")
     _add_shapes(e)
@@ -617,6 +619,19 @@ def _diff_check(args: argparse.Namespace, question: Question, result: Expr) -> t
     return (0 if verdict.ok else 1), str(verdict)
 
 
+# Each command: its help line and what adds its arguments, in the order `symdiff --help` lists them.
+COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None]]] = {
+    "diff": ("differentiate an expression", _add_diff),
+    "simplify": ("simplify an expression", _add_simplify),
+    "eval": ("evaluate an expression at a point", _add_eval),
+    "plot": ("draw f and its derivatives (needs the extra [plot])", _add_plot),
+    "serve": ("serve the derivative page and POST /api/diff (extra [web])", _add_serve),
+    "grad": ("every first partial derivative", _add_partials),
+    "hessian": ("the second partials, each mixed one once", _add_partials),
+    "codegen": ("Python source of a function computing EXPR", _add_codegen),
+    "equals": ("are two expressions equal wherever defined? (exit 1 if not)", _add_equals),
+}
+
 RUNNING: dict[str, Callable[[argparse.Namespace], str | tuple[str, int]]] = {
     "grad": _run_grad, "hessian": _run_hessian, "codegen": _run_codegen, "equals": _run_equals}
 
@@ -647,6 +662,8 @@ def run(args: argparse.Namespace) -> str | tuple[str, int] | tuple[str, int, str
 
 def _array_value(v: Any) -> str:
     """A float as repr; an array as JSON-style nested lists."""
+    import json
+
     if isinstance(v, float):
         return repr(v)
     return json.dumps(v.tolist())
@@ -676,7 +693,9 @@ def allow_leading_minus(parser: argparse.ArgumentParser) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    words = sys.argv[1:] if argv is None else argv
+    # The command is the first word that is not an option (the options before it take no value).
+    parser = build_parser(next((w for w in words if not w.startswith("-")), None))
     allow_leading_minus(parser)
     args, extra = parser.parse_known_args(argv)
     if extra and args.command == "eval" and not any(v.startswith("--") for v in extra):  # values after the options: eval EXPR --vector w w=[1,2]

@@ -9,14 +9,27 @@ here; this module is what they call.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from ..errors import DifferentiationError, SymdiffError
 from ..expr import FACT_ARRAY, SCALAR, Expr, Sym
+# Imported here, not where used: importing the submodule later would set the
+# package's `simplify` to it, over the function below.
 from . import diff as _diff
 from . import simplify as _simplify
-from .latex import read_latex
-from .read import Shapes, read_plain
+
+# The readers load on first use: the scalar paths ask `is_array` and nothing else here.
+if TYPE_CHECKING:
+    from .read import Shapes
+
+
+def __getattr__(name: str) -> Any:
+    if name == "Shapes":  # the alias, from its owner
+        from .read import Shapes
+
+        return Shapes
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = ["Shapes", "parse", "is_array", "gradient", "jacobian", "hessian", "simplify", "evaluate", "not_yet"]
 
@@ -25,7 +38,11 @@ def parse(text: str, shapes: Shapes, syntax: str | None = None) -> Expr:
     """Matrix text -> Expr; names in `shapes` are vectors, matrices or scalars of those dimensions.
     Text with a backslash or a brace is LaTeX (plain matrix syntax has neither)."""
     if syntax == "latex" or (syntax is None and ("\\" in text or "{" in text)):  # X^{-1} is LaTeX too
+        from .latex import read_latex
+
         return read_latex(text, shapes)
+    from .read import read_plain
+
     return read_plain(text, shapes)
 
 
