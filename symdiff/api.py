@@ -17,8 +17,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
 # The modules, by absolute name: symdiff.diff and symdiff.simplify are also the
 # package's functions (re-exported from here), which mypy cannot tell apart in
@@ -176,8 +175,7 @@ def _names(wrt: Wrt) -> list[str]:
     return [str(w) for w in ([wrt] if isinstance(wrt, (str, Expr)) else wrt or ())]
 
 
-@dataclass(frozen=True)
-class Question:
+class Question(NamedTuple):
     """What an input asks for, read once (`ask`): the derivative of `tree` in
     each of `xs` in turn, `order` times each, using the assumptions `facts`."""
 

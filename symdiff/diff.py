@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import functools
 import weakref
-from dataclasses import dataclass, field
 from typing import Callable, NamedTuple, cast
 
 from .errors import AssumptionNote, DifferentiationError, LimitError, note
@@ -430,27 +429,42 @@ CHAIN = Formula(_x, func("f", _u), mul(func("f'", _u), _du))
 PLACEHOLDER = Sym("□", ())
 
 
-@dataclass(frozen=True, eq=False, repr=False)
 class Step:
     """One rule applied: `d/d(var) expr = result`, with the steps it relied on.
 
     A `chain` step has `inner` (u) and two substeps: the outer rule, which
     differentiates `expr` with u replaced by `PLACEHOLDER`, and u's own step.
+    Immutable; equal only to itself (comparing step trees would walk them).
     """
 
+    __slots__ = ("rule", "formula", "expr", "result", "substeps", "var", "inner", "bindings", "conditions",
+                 "rewrites")
     rule: str
     formula: Formula | None
     expr: Expr
     result: Expr
-    substeps: tuple[Step, ...] = field(default=())
-    var: Sym | None = None
-    inner: Expr | None = None
-    bindings: Bindings = ()
+    substeps: tuple[Step, ...]
+    var: Sym | None
+    inner: Expr | None
+    bindings: Bindings
     # Where the step holds: `sum_i f(i)*delta(i, j) = f(j)` needs lower <= j <= upper.
-    conditions: tuple[Collapse, ...] = ()
-    rewrites: str = ""  # for a `simplify` step: the rewrites it applied
+    conditions: tuple[Collapse, ...]
+    rewrites: str  # for a `simplify` step: the rewrites it applied
 
-    def __repr__(self) -> str:  # the default would recurse through every sub-step
+    def __init__(self, rule: str, formula: Formula | None, expr: Expr, result: Expr, substeps: tuple[Step, ...] = (),
+                 var: Sym | None = None, inner: Expr | None = None, bindings: Bindings = (),
+                 conditions: tuple[Collapse, ...] = (), rewrites: str = "") -> None:
+        for name, value in zip(self.__slots__, (rule, formula, expr, result, substeps, var, inner, bindings,
+                                                conditions, rewrites)):
+            object.__setattr__(self, name, value)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"a Step is immutable: cannot set {name}")
+
+    def __reduce__(self) -> tuple[type[Step], tuple[object, ...]]:  # copy and pickle, past __setattr__
+        return Step, tuple(getattr(self, name) for name in self.__slots__)
+
+    def __repr__(self) -> str:
         return f"<Step {self.rule}: {self.expr} -> {self.result}>"
 
 

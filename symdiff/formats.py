@@ -16,14 +16,12 @@ from __future__ import annotations
 import importlib
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Literal
 
 Kind = Literal["expression", "derivation"]
 
 
-@dataclass(frozen=True, eq=False)
 class Format:
     """One output format.
 
@@ -33,13 +31,20 @@ class Format:
     result printed on its own takes (a MathML block, on the command line and
     the page).  `export` is the name under which `symdiff` offers it as a
     function taking text too, as "module:attribute" of that function.
+    A format is equal only to itself.
     """
 
-    name: str
-    code: str
-    kind: Kind = "expression"
-    standalone: Mapping[str, Any] = field(default_factory=dict)
-    export: str | None = None
+    def __init__(self, name: str, code: str, kind: Kind = "expression", standalone: Mapping[str, Any] | None = None,
+                 export: str | None = None) -> None:
+        self.name = name
+        self.code = code
+        self.kind: Kind = kind
+        self.standalone: Mapping[str, Any] = standalone or {}
+        self.export = export
+
+    def __repr__(self) -> str:
+        return (f"Format(name={self.name!r}, code={self.code!r}, kind={self.kind!r}, "
+                f"standalone={self.standalone!r}, export={self.export!r})")
 
     @cached_property
     def loaded(self) -> Any:

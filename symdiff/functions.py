@@ -28,10 +28,10 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
 from enum import Enum
 from fractions import Fraction
-from typing import Any
+from types import MappingProxyType
+from typing import Any, NamedTuple
 
 from .errors import EvaluationError, KindError
 from . import runtime as R  # stable forms, shared by evaluate (the value column) and generated code
@@ -50,8 +50,9 @@ class Parity(Enum):
     EVEN = "even"  # f(-u) = f(u)
 
 
-@dataclass(frozen=True)
-class Domain:
+# The rows are NamedTuples, not dataclasses: immutable and compared by value
+# alike, without the start-up cost of importing and building dataclasses.
+class Domain(NamedTuple):
     """Where a function is defined on the reals: a test of its arguments and
     its statement in u (and v, for a row of two)."""
 
@@ -72,8 +73,7 @@ OUTSIDE_UNIT_CLOSED = Domain("u < -1 or u > 1", lambda u: abs(u) > 1.0)
 NOT_ORIGIN = Domain("(u, v) != (0, 0)", lambda u, v: u != 0.0 or v != 0.0)
 
 
-@dataclass(frozen=True)
-class Function:
+class Function(NamedTuple):
     """One row of the table.  `derivative(u)` is f'(u); the chain rule multiplies by u'.
     A row of two arguments has `derivative(u, v)` = df/du and `derivative_v(u, v)` = df/dv."""
 
@@ -639,8 +639,7 @@ def _logsumexp_adjoint(a: Expr, g: Expr, c: Expr) -> Expr:
     return mul(g, soft) if len(a.kind.shape) == 1 else mul(func("diag", g), soft)
 
 
-@dataclass(frozen=True)
-class ArrayFunction:
+class ArrayFunction(NamedTuple):
     """A function of a vector or matrix.  `kind` gives the result's kind from
     the argument's (KindError when it does not apply); `adjoint(a, g, c)` is
     what the argument's adjoint gains from c = f(a) with adjoint g (reverse
@@ -659,7 +658,7 @@ class ArrayFunction:
     # optionally followed by " vector" or " matrix" (the argument's kind).  {0} is the argument
     # (a vector is a column there), {xp} the array module (np, torch, jnp), {h} the prefix of the
     # backend's helpers in `symdiff.runtime`, {axis} the axis a row-wise function runs along.
-    code: Mapping[str, str] = field(default_factory=dict)
+    code: Mapping[str, str] = MappingProxyType({})
 
     def __call__(self, arg: Expr) -> Expr:
         return func(self.name, arg)

@@ -13,10 +13,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from functools import cache
-
-from lark import Token
+from typing import NamedTuple
 
 from . import expr as X
 from . import functions as F
@@ -32,8 +30,7 @@ _PLAIN_OP = _DERIV.pattern  # groups n, var, m: the operator's one spelling, in 
 _LATEX_OP = rf"{_FRAC}{_D}{_ORDER}\s*\}}\s*\{{{_DVARS}\}}"
 
 
-@dataclass(frozen=True)
-class Phrase:
+class Phrase(NamedTuple):
     """One way to ask for a derivative: how it is written, an example, what it means.
 
     `place` says where the expression F is: "head" (the phrase, then F to
@@ -113,8 +110,7 @@ def _compiled(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern, re.DOTALL)
 
 
-@dataclass(frozen=True)
-class Request:
+class Request(NamedTuple):
     """What a request asks for: the derivative of `body` in `var` (None: not
     named), of order `order` (None: not named), written as `phrase`."""
 
@@ -277,6 +273,8 @@ def _variable(text: str, k: int, var_text: str) -> X.Sym:
 
 
 def _plain_operator(text: str, m: re.Match[str]) -> tuple[X.Sym, int]:
+    from lark import Token  # only text that asks for a derivative gets here
+
     line, column = position(text, m.start("op"))
     op = Token("DERIV", m.group("op"), start_pos=m.start("op"), line=line, column=column)
     try:
@@ -356,18 +354,18 @@ def _blank(text: str, start: int, end: int, inner: str | None = None) -> str:
     return re.sub(r"[^\n]", " ", text[:start]) + kept + re.sub(r"[^\n]", " ", text[end:])
 
 
-@dataclass
 class _Span:
     """Where a phrase puts the expression, and what the phrase says so far."""
 
-    start: int  # the expression's span in the text
-    end: int
-    phrase: str
-    at: int  # where the phrase starts
-    place: str
-    var: X.Sym | None = None
-    order: int | None = None
-    rewritten: str | None = None  # the text with the expression rewritten in place (same length)
+    def __init__(self, start: int, end: int, phrase: str, at: int, place: str, var: X.Sym | None = None,
+                 order: int | None = None, rewritten: str | None = None) -> None:
+        self.start, self.end = start, end  # the expression's span in the text
+        self.phrase = phrase
+        self.at = at  # where the phrase starts
+        self.place = place
+        self.var = var
+        self.order = order
+        self.rewritten = rewritten  # the text with the expression rewritten in place (same length)
 
 
 def _from_call(text: str, row: Phrase, m: re.Match[str]) -> _Span:
@@ -390,6 +388,8 @@ def _from_head(text: str, row: Phrase, m: re.Match[str], end: int) -> _Span:
     if m.groupdict().get("op"):
         var, order = _plain_operator(text, m)
     elif m.groupdict().get("latex"):
+        from lark import Token
+
         top, dvars = _operator(Token("DOP", m.group("latex")))
         var, order = _latex_operator(text, top, dvars, m.start())
     else:
@@ -512,8 +512,7 @@ def _defined(text: str, m: re.Match[str], definition: object) -> tuple[X.Sym, X.
 # ------------------------------------------------------------------ reading
 
 
-@dataclass(frozen=True)
-class Reading:
+class Reading(NamedTuple):
     """Text read once: its tree (a request's body, a definition's right side, or
     the whole expression) and what the text said about it."""
 

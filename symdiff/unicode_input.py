@@ -26,7 +26,6 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Collection, Iterable
-from dataclasses import dataclass, field
 from string import ascii_letters, ascii_lowercase, ascii_uppercase, digits
 
 from . import functions as F
@@ -94,14 +93,14 @@ SPELLINGS = frozenset(F.spellings())
 # ------------------------------------------------------------------ the result
 
 
-@dataclass
 class Translation:
     """Plain text, and for each of its characters the index of the character typed."""
 
-    typed: str
-    text: str = ""
-    origin: list[int] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
+    def __init__(self, typed: str) -> None:
+        self.typed = typed
+        self.text = ""
+        self.origin: list[int] = []
+        self.notes: list[str] = []
 
     def locate(self, err: ParseError) -> ParseError:
         """The same error, with its line, column and caret in the typed text."""
@@ -233,18 +232,16 @@ def matches(text: str, roles: dict[int, bool]) -> dict[int, int]:
 # ------------------------------------------------------------------ roots
 
 
-@dataclass(frozen=True)
 class Root:
-    """A root sign and the factor it takes, which ends at `end`.  `bare`: written
+    """A root sign at `index` and the factor it takes, which ends at `end`.  `bare`: written
     as `sqrt` before that factor (`√x` as `sqrt x`, `√(x + 1)` as `sqrt(x + 1)`);
     else wrapped in brackets.  `power`: where a power of the factor starts
     (`√x²` is √(x²), as `sqrt x^2` reads), else `end`."""
 
-    index: int
-    degree: int
-    bare: bool
-    end: int
-    power: int
+    __slots__ = ("index", "degree", "bare", "end", "power")
+
+    def __init__(self, index: int, degree: int, bare: bool, end: int, power: int) -> None:
+        self.index, self.degree, self.bare, self.end, self.power = index, degree, bare, end, power
 
 
 def _scripts_end(text: str, k: int, pairs: dict[int, int]) -> int:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
 from fractions import Fraction
 from typing import Callable, NamedTuple, Union
 
@@ -132,8 +131,7 @@ def decimal(value: Fraction) -> str | None:
     return text if len(text) < len(f"{p}/{q}") else None
 
 
-@dataclass(frozen=True)
-class Numbers:
+class Numbers(NamedTuple):
     """How one printer writes numbers: the rules (a sign, an exact decimal such
     as 0.044715, else an integer or p over q) are these; the marks are its own."""
 
