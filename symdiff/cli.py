@@ -120,20 +120,21 @@ def read_expression(args: argparse.Namespace) -> str:
 
 
 def build_parser(command: str | None = None) -> argparse.ArgumentParser:
-    """The command line's parser: every command, or (`command`) every command
-    listed but only that one's arguments built, which is all a run needs."""
+    """The command line's parser, with every command; or, given one of them,
+    with that one alone, which is all a run of it needs."""
     parser = argparse.ArgumentParser(
         prog="symdiff", description="Symbolic differentiation with readable results."
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name, (text, add) in COMMANDS.items():
+        if command in COMMANDS and name != command:
+            continue
         p = sub.add_parser(name, help=text)
-        if command is None or command == name:
-            add(p)
-            if name != "serve":
-                p.add_argument("--max-input", type=_limit, default=MAX_INPUT_LENGTH, metavar="N",
-                               help=f"read texts of up to N characters (default {MAX_INPUT_LENGTH:,}; 0: no limit)")
+        add(p)
+        if name != "serve":
+            p.add_argument("--max-input", type=_limit, default=MAX_INPUT_LENGTH, metavar="N",
+                           help=f"read texts of up to N characters (default {MAX_INPUT_LENGTH:,}; 0: no limit)")
     return parser
 
 
@@ -694,8 +695,8 @@ def allow_leading_minus(parser: argparse.ArgumentParser) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     words = sys.argv[1:] if argv is None else argv
-    # The command is the first word that is not an option (the options before it take no value).
-    parser = build_parser(next((w for w in words if not w.startswith("-")), None))
+    # `symdiff COMMAND ...` needs that command's parser only; anything else (`symdiff --help`) all of them.
+    parser = build_parser(words[0] if words else None)
     allow_leading_minus(parser)
     args, extra = parser.parse_known_args(argv)
     if extra and args.command == "eval" and not any(v.startswith("--") for v in extra):  # values after the options: eval EXPR --vector w w=[1,2]

@@ -24,8 +24,8 @@ with more than one plausible reading carries the note that names the one
 taken (`NOTES`).
 """
 
-from __future__ import annotations
-
+# No `from __future__ import annotations` here: the rows' classes are NamedTuples,
+# which would compile each annotation written as a string, a cost at every start.
 import math
 from collections.abc import Callable, Iterator, Mapping
 from enum import Enum

@@ -12,7 +12,7 @@ scope to the end of its term (`symdiff.parse.derivative_operator`).
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from functools import cache
 from typing import NamedTuple
 
@@ -40,7 +40,9 @@ class Phrase(NamedTuple):
     word), `op` (a plain operator), `latex` (a LaTeX operator), `dvars`,
     `args`, `body`, `fname`/`primes`/`farg` (f'(x)).  `order` is the order
     when the phrase names none; None leaves it to the caller.  `dialect`
-    "mathematica" reads F as Mathematica writes it.
+    "mathematica" reads F as Mathematica writes it; "latex" is a phrase
+    only text with a backslash can hold, so other text skips it (and
+    compiling its pattern, at start-up).
     """
 
     written: tuple[str, ...]
@@ -63,9 +65,10 @@ PHRASES = (
     Phrase(("(d/dX) F", "(d/dX)[F]"), "(d/dx) [x^3 + 2x]", "the same", "head",
            rf"\(\s*(?P<op>{_PLAIN_OP})\s*\)"),
     Phrase((r"\frac{d}{dX} F", r"\frac{d^n}{dX^n} F", r"\frac{\partial}{\partial X} F"), r"\frac{d}{dx} x^x",
-           "the same", "head", rf"(?P<latex>{_LATEX_OP})"),
+           "the same", "head", rf"(?P<latex>{_LATEX_OP})", dialect="latex"),
     Phrase((r"\frac{dF}{dX}", r"\frac{d^n F}{dX^n}"), r"\frac{d(x^3)}{dx}", "the same, when it is the whole input",
-           "call", rf"{_FRAC}(?P<latex>{_D}{_ORDER})(?P<body>{_NUMERATOR})\}}\s*\{{(?P<dvars>{_DVARS})\}}"),
+           "call", rf"{_FRAC}(?P<latex>{_D}{_ORDER})(?P<body>{_NUMERATOR})\}}\s*\{{(?P<dvars>{_DVARS})\}}",
+           dialect="latex"),
     Phrase(("derivative of F", "second derivative of F", "5th derivative of F", "find the derivative of F"),
            "second derivative of x^3 + 2x", "the n-th derivative (ordinals first to tenth, or 5th) of all of F",
            "head", rf"(?i:(?:(?:find|compute|calculate|what\s+is|what's)\s+)?(?:the\s+)?(?:(?P<nth>{_NTH})\s+)?"
@@ -210,13 +213,18 @@ def _top_level_commas(text: str, start: int, end: int) -> list[int]:
     return cuts
 
 
+def _rows(text: str, *places: str) -> Iterator[Phrase]:
+    """The phrases at these places that `text` could hold."""
+    latex = "\\" in text
+    return (row for row in PHRASES if row.place in places and (latex or row.dialect != "latex"))
+
+
 def _head(text: str) -> tuple[Phrase, re.Match[str]] | None:
     k = len(text) - len(text.lstrip())
-    for row in PHRASES:
-        if row.place in ("head", "define"):
-            m = row.regex.match(text, k)
-            if m is not None:
-                return row, m
+    for row in _rows(text, "head", "define"):
+        m = row.regex.match(text, k)
+        if m is not None:
+            return row, m
     return None
 
 
@@ -230,25 +238,23 @@ def _tail(text: str, start: int) -> tuple[Phrase, re.Match[str]] | None:
     for k in reversed(hits[-3:]):  # the phrase ends the text: only the last keywords can start it
         if k > 0 and (text[k - 1].isalnum() or text[k - 1] == "_") and text[k] not in "をの":
             continue
-        for row in PHRASES:
-            if row.place == "tail":
-                m = row.regex.match(text, k)
-                if m is not None and not text[m.end():].strip():
-                    return row, m
+        for row in _rows(text, "tail"):
+            m = row.regex.match(text, k)
+            if m is not None and not text[m.end():].strip():
+                return row, m
     return None
 
 
 def _call(text: str) -> tuple[Phrase, re.Match[str]] | None:
-    for row in PHRASES:
-        if row.place == "call":
-            m = row.regex.fullmatch(text, len(text) - len(text.lstrip()), len(text.rstrip()))
-            if m is None:
+    for row in _rows(text, "call"):
+        m = row.regex.fullmatch(text, len(text) - len(text.lstrip()), len(text.rstrip()))
+        if m is None:
+            continue
+        if "args" in row.regex.groupindex:  # the opening bracket must close at the very end
+            opening = m.start("args") - 1
+            if _closing(text, opening) != m.end("args"):
                 continue
-            if "args" in row.regex.groupindex:  # the opening bracket must close at the very end
-                opening = m.start("args") - 1
-                if _closing(text, opening) != m.end("args"):
-                    continue
-            return row, m
+        return row, m
     return None
 
 

@@ -248,6 +248,22 @@ def test_every_phrase_reads_its_own_example():
         assert request is not None and request.place == row.place, row.written
 
 
+def test_a_latex_phrase_begins_with_a_backslash():
+    """Text without a backslash skips the rows of dialect "latex" (and compiling
+    them): sound only if each pattern's first character is a literal backslash."""
+    from re._constants import LITERAL, SUBPATTERN  # the regex parser's opcodes
+    from re._parser import parse
+
+    latex = [row for row in PHRASES if row.dialect == "latex"]
+    assert latex and all("\\" in row.example for row in latex)
+    for row in latex:
+        op, arg = parse(row.pattern)[0]
+        while op is SUBPATTERN:  # a group: its first item
+            op, arg = arg[-1][0]
+        assert (op, arg) == (LITERAL, ord("\\")), row.written
+    assert [row for row in PHRASES if row.dialect != "latex" and row.example.startswith("\\")] == []
+
+
 def test_the_readme_shows_the_table():
     with open(__file__.replace("tests/test_requests.py", "README.md"), encoding="utf-8") as f:
         readme = f.read()
