@@ -1289,6 +1289,11 @@ class Simplifier:
         # Past MAX_SEARCH_DEPTH candidates get the canonical rewrites only, in a
         # run of their own, so that what is accepted from there is still canonical.
         self.canonical_only = None if search else self
+        # Nodes whose rewrites are being tried, further up the stack.  A candidate
+        # that comes back to one of them (x^x*ln(x) + x^x, expanded from x^x*(ln(x) + 1),
+        # factors back into it) settles as itself: its rewrites are being tried
+        # there already, and trying them again deeper costs a search per level.
+        self.active: set[Expr] = set()
 
     def run(self, root: Expr, chain: int = 0) -> Expr:
         done = self.done
@@ -1323,12 +1328,17 @@ class Simplifier:
                     stack.append((node, current))
                     stack.append((current, None))
                     continue
+            if current in self.active:
+                done[node] = current  # see `active`
+                continue
             result = self.rewrite(current, chain)
             done[node] = done[current] = done[result] = result
         return done[root]
 
     def search(self, e: Expr) -> Expr:
         """Settle a candidate; past MAX_SEARCH_DEPTH, with the canonical rewrites only."""
+        if e in self.active:
+            return e  # see `active`
         if self.depth >= MAX_SEARCH_DEPTH or self.canonical_only is self:
             if self.canonical_only is None:
                 self.canonical_only = Simplifier(search=False)
@@ -1348,6 +1358,16 @@ class Simplifier:
         if facts & FACT_ARRAY and node.kind is not SCALAR:
             return node  # the rewrites assume products commute: vectors and matrices are left as built
         search = self.canonical_only is not self
+        active = self.active
+        fresh = node not in active
+        active.add(node)
+        try:
+            return self._rewrite(node, chain, table, facts, search)
+        finally:
+            if fresh:
+                active.discard(node)
+
+    def _rewrite(self, node: Expr, chain: int, table: list[Rewrite], facts: int, search: bool) -> Expr:
         for rw in table:
             if (facts & rw.needs) != rw.needs or (rw.uses and not facts & rw.uses):
                 continue  # it cannot fire here
