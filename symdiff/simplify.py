@@ -61,6 +61,7 @@ from typing import Any, NamedTuple
 from . import polynomial as P
 from .functions import ABS, FUNCTIONS, ROWS, Function, Parity
 from .terms import is_negative, is_reciprocal
+from .core.expr import set_factors
 from .expr import (
     E, FACT_ARRAY, FACT_BINDER, FACT_DENOMINATOR, FACT_EXP, FACT_LOG, FACT_POWER, FACT_SUM_FACTOR, FACT_SUM_POWER,
     MAX_FOLD_BITS, NEG_ONE, ONE, SCALAR, TWO, UNDEFINED, ZERO, Add, Const, Expr, Func, Log, Mul, Num, Pow, Sum, Sym,
@@ -132,7 +133,17 @@ def split_power(e: Expr) -> tuple[Expr, Expr]:
 
 
 def as_factors(e: Expr) -> tuple[Fraction, dict[Expr, Expr]]:
-    """`3*x^2*y` -> (3, {x: 2, y: 1}); equal bases have their exponents added."""
+    """`3*x^2*y` -> (3, {x: 2, y: 1}); equal bases have their exponents added.
+    The dict is the caller's to change; the reading is cached on the node."""
+    try:
+        coeff, powers = e._afac
+    except AttributeError:
+        coeff, powers = _as_factors(e)
+        set_factors(e, (coeff, powers))
+    return coeff, dict(powers)
+
+
+def _as_factors(e: Expr) -> tuple[Fraction, dict[Expr, Expr]]:
     coeff = Fraction(1)
     exps: dict[Expr, list[Expr]] = {}
     for f in _factors(e):
