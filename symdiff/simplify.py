@@ -15,7 +15,9 @@ Two kinds of rewrite, marked in the table (`Rewrite.kind`):
   running `Simplifier` they are handed, `fn(node, ctx)`, and apply only when
   it is strictly smaller by `cost` (leaves, then nodes).  So a rewrite never
   grows the expression: `(x + 1)^10` stays as it is.  Past
-  `MAX_SEARCH_DEPTH` nested candidates get the canonical rewrites only.
+  `MAX_SEARCH_DEPTH` nested candidates get the canonical rewrites only, and
+  a candidate that comes back to a node whose rewrites are being tried
+  further up settles as itself (`Simplifier.active`).
 
 Cheap when nothing applies: each node carries facts about its sub-tree
 (`expr.FACT_*`: denominators, sums under powers, which functions...), and a
