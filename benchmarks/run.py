@@ -392,11 +392,14 @@ def memory(n: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer repeats and smaller sizes")
+    parser.add_argument("--only", choices=["textbook"], help="run this workload alone")
     args = parser.parse_args()
     repeat = 1 if args.quick else 3
     print(f"Python {sys.version.split()[0]}, symdiff {symdiff.__version__}, "
           f"SymPy {getattr(sympy, '__version__', 'absent')}, SymEngine {getattr(symengine, '__version__', 'absent')}")
     textbook(repeat if args.quick else 5)
+    if args.only:
+        return
     wide_simplify(repeat)
     bce([100, 300, 1000, 2000] if args.quick else [100, 300, 1000, 2000, 5000], repeat)
     long_input(5000, repeat)

@@ -96,11 +96,13 @@ class Ring:
         self.gens: list[Expr] = []
         self.index: dict[Expr, int] = {}
         self.valid = True
+        self.walked: dict[Expr, list[Expr]] = {}  # `structure` of each expression given: `poly` reads it again
         for e in exprs:
             nodes = structure(e, budget.nodes)
             if nodes is None:
                 self.valid = False
                 break
+            self.walked[e] = nodes
             for node in nodes:
                 if type(node) not in (Add, Mul, Num) and not _is_poly_power(node):
                     if node not in self.index:
@@ -116,7 +118,7 @@ class Ring:
     def poly(self, e: Expr) -> Poly | None:
         """`e` expanded, or None when it is over budget or has an unknown generator."""
         budget = self.budget
-        nodes = structure(e, budget.nodes) if self.valid else None
+        nodes = (self.walked.get(e) or structure(e, budget.nodes)) if self.valid else None
         if nodes is None:
             return None
         done: dict[int, Poly] = {}

@@ -15,7 +15,9 @@ Two kinds of rewrite, marked in the table (`Rewrite.kind`):
   running `Simplifier` they are handed, `fn(node, ctx)`, and apply only when
   it is strictly smaller by `cost` (leaves, then nodes).  So a rewrite never
   grows the expression: `(x + 1)^10` stays as it is.  Past
-  `MAX_SEARCH_DEPTH` nested candidates get the canonical rewrites only.
+  `MAX_SEARCH_DEPTH` nested candidates get the canonical rewrites only, and
+  a candidate that comes back to a node whose rewrites are being tried
+  further up settles as itself (`Simplifier.active`).
 
 Cheap when nothing applies: each node carries facts about its sub-tree
 (`expr.FACT_*`: denominators, sums under powers, which functions...), and a
@@ -61,6 +63,7 @@ from typing import Any, NamedTuple
 from . import polynomial as P
 from .functions import ABS, FUNCTIONS, ROWS, Function, Parity
 from .terms import is_negative, is_reciprocal
+from .core.expr import set_factors
 from .expr import (
     E, FACT_ARRAY, FACT_BINDER, FACT_DENOMINATOR, FACT_EXP, FACT_LOG, FACT_POWER, FACT_SUM_FACTOR, FACT_SUM_POWER,
     MAX_FOLD_BITS, NEG_ONE, ONE, SCALAR, TWO, UNDEFINED, ZERO, Add, Const, Expr, Func, Log, Mul, Num, Pow, Sum, Sym,
@@ -132,7 +135,17 @@ def split_power(e: Expr) -> tuple[Expr, Expr]:
 
 
 def as_factors(e: Expr) -> tuple[Fraction, dict[Expr, Expr]]:
-    """`3*x^2*y` -> (3, {x: 2, y: 1}); equal bases have their exponents added."""
+    """`3*x^2*y` -> (3, {x: 2, y: 1}); equal bases have their exponents added.
+    The dict is the caller's to change; the reading is cached on the node."""
+    try:
+        coeff, powers = e._afac
+    except AttributeError:
+        coeff, powers = _as_factors(e)
+        set_factors(e, (coeff, powers))
+    return coeff, dict(powers)
+
+
+def _as_factors(e: Expr) -> tuple[Fraction, dict[Expr, Expr]]:
     coeff = Fraction(1)
     exps: dict[Expr, list[Expr]] = {}
     for f in _factors(e):
@@ -1289,6 +1302,11 @@ class Simplifier:
         # Past MAX_SEARCH_DEPTH candidates get the canonical rewrites only, in a
         # run of their own, so that what is accepted from there is still canonical.
         self.canonical_only = None if search else self
+        # Nodes whose rewrites are being tried, further up the stack.  A candidate
+        # that comes back to one of them (x^x*ln(x) + x^x, expanded from x^x*(ln(x) + 1),
+        # factors back into it) settles as itself: its rewrites are being tried
+        # there already, and trying them again deeper costs a search per level.
+        self.active: set[Expr] = set()
 
     def run(self, root: Expr, chain: int = 0) -> Expr:
         done = self.done
@@ -1323,12 +1341,17 @@ class Simplifier:
                     stack.append((node, current))
                     stack.append((current, None))
                     continue
+            if current in self.active:
+                done[node] = current  # see `active`
+                continue
             result = self.rewrite(current, chain)
             done[node] = done[current] = done[result] = result
         return done[root]
 
     def search(self, e: Expr) -> Expr:
         """Settle a candidate; past MAX_SEARCH_DEPTH, with the canonical rewrites only."""
+        if e in self.active:
+            return e  # see `active`
         if self.depth >= MAX_SEARCH_DEPTH or self.canonical_only is self:
             if self.canonical_only is None:
                 self.canonical_only = Simplifier(search=False)
@@ -1348,6 +1371,16 @@ class Simplifier:
         if facts & FACT_ARRAY and node.kind is not SCALAR:
             return node  # the rewrites assume products commute: vectors and matrices are left as built
         search = self.canonical_only is not self
+        active = self.active
+        fresh = node not in active
+        active.add(node)
+        try:
+            return self._rewrite(node, chain, table, facts, search)
+        finally:
+            if fresh:
+                active.discard(node)
+
+    def _rewrite(self, node: Expr, chain: int, table: list[Rewrite], facts: int, search: bool) -> Expr:
         for rw in table:
             if (facts & rw.needs) != rw.needs or (rw.uses and not facts & rw.uses):
                 continue  # it cannot fire here

@@ -115,6 +115,15 @@ def mul(*factors: Expr) -> Expr:
     it is multiplied.  Otherwise a zero coefficient absorbs a scalar product
     (the removable-singularity convention, see `simplify`).
     """
+    if len(factors) == 2:
+        # A number times one scalar factor, a third of the calls: nothing to flatten or sort.
+        c, g = factors
+        if type(c) is Num and type(g) is not Mul and not g.facts & FACT_ARRAY:
+            if type(g) is Num:
+                return Num(c.value * g.value)
+            if g is UNDEFINED or c is ONE:
+                return g
+            return ZERO if c is ZERO else Mul((c, g))
     flat: list[Expr] = []
     coeff: Num | None = None  # the numbers so far, folded
     for f in factors:

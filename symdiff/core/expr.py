@@ -80,7 +80,7 @@ class Expr:
     (<Add 2*x^2 + 1>, True)
     """
 
-    __slots__ = ("_hash", "free", "facts", "height", "kind", "_order", "_cost", "_fkey", "_tkey", "__weakref__")
+    __slots__ = ("_hash", "free", "facts", "height", "kind", "_order", "_cost", "_fkey", "_tkey", "_afac", "__weakref__")
     _fields: tuple[str, ...] = ()
     _tag = 0
 
@@ -125,6 +125,7 @@ class Expr:
         _cost: tuple[int, int, int]  # cost's cache, likewise
         _fkey: tuple[Any, ...]  # factor_key's cache, likewise
         _tkey: tuple[Any, ...]  # simplify.term_key's cache, likewise
+        _afac: tuple[Fraction, dict[Expr, Expr]]  # simplify.as_factors's cache, likewise
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -278,6 +279,7 @@ set_kind = Expr.kind.__set__  # type: ignore[attr-defined, misc]
 set_order = Expr._order.__set__  # type: ignore[attr-defined, misc]
 set_cost, set_factor_key = Expr._cost.__set__, Expr._fkey.__set__  # type: ignore[attr-defined, misc]
 set_term_key = Expr._tkey.__set__  # type: ignore[attr-defined, misc]
+set_factors = Expr._afac.__set__  # type: ignore[attr-defined, misc]
 new_object = object.__new__
 set_field = object.__setattr__
 
