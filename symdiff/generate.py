@@ -473,6 +473,11 @@ class _Lowering:
         if stable is not None:
             return stable
         coeff, written = sides(e)
+        if self.free_axes:
+            # factors without the free axes last: `y*(1 - y)*N` works on full-size
+            # temporaries from its first `*`, which NumPy then reuses in place
+            free = set(self.free_axes)
+            written = sorted(written, key=lambda fb: not self.names_in(fb[0]) & free)
         top: list[int] = []
         bottom: list[int] = []
         for f, below in written:
