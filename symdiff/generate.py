@@ -7,7 +7,9 @@ Pipeline: each output tree is lowered to a shared DAG of code nodes
 ratios `e^u/sum e^v`); products sharing two factors across outputs share
 them (`_share_products`), a sum adds a negation computed anyway
 (`_share_negations`); every code node used more than once becomes a
-temporary (common subexpressions computed once); the lines are printed with
+temporary (common subexpressions computed once); torch code for vectors and
+matrices has a second body writing into the arrays it made once they are no
+longer read (`_overwrite`), taken when `_torch_overwritable` allows; the lines are printed with
 Python's operator precedence; the helpers used are copied from
 `symdiff.runtime`.  Function spellings come from the rows of
 `symdiff.functions` (columns `numpy`, `math`, `torch`, `jax`).
