@@ -278,3 +278,17 @@ def test_torch_code_writes_into_its_arrays_only_when_every_result_keeps_their_ty
         got = f(A, B, c)
         plain = (A * 2 + B) * torch.as_tensor(c)
         assert got.dtype == plain.dtype and got.shape == plain.shape and close(got.detach(), want.expand_as(got))
+
+
+def test_every_torch_function_written_in_place_has_its_method():
+    """`_overwrite` writes torch.f(a) as a.f_(): each function of the table (and
+    exp, log, sqrt) spelt torch.f has that method."""
+    torch = backend_module("torch")
+    from symdiff.functions import ROWS
+    from symdiff.generate import BACKENDS
+
+    b = BACKENDS["torch"]
+    names = [row.torch for row in ROWS if row.torch] + [b.exp, b.log, b.sqrt]
+    single = [n[len(b.in_place):] for n in names if n.startswith(b.in_place) and n[len(b.in_place):].isidentifier()]
+    assert "cosh" in single and "exp" in single
+    assert [n for n in single if not hasattr(torch.Tensor, n + "_")] == []
