@@ -7,7 +7,9 @@ Pipeline: each output tree is lowered to a shared DAG of code nodes
 ratios `e^u/sum e^v`); products sharing two factors across outputs share
 them (`_share_products`), a sum adds a negation computed anyway
 (`_share_negations`); every code node used more than once becomes a
-temporary (common subexpressions computed once); the lines are printed with
+temporary (common subexpressions computed once); torch code for vectors and
+matrices has a second body writing into the arrays it made once they are no
+longer read (`_overwrite`), taken when `_torch_overwritable` allows; the lines are printed with
 Python's operator precedence; the helpers used are copied from
 `symdiff.runtime`.  Function spellings come from the rows of
 `symdiff.functions` (columns `numpy`, `math`, `torch`, `jax`).
@@ -89,6 +91,7 @@ class Backend:
     shape: str = "np.shape({0})"
     xp: str = ""  # the array module's name in generated text (vectors and matrices)
     dtype: str = ""  # written after the size of a new array: `, dtype={0}.dtype` gives an argument's
+    in_place: str = ""  # module whose functions `m.f(a)` have an in-place method `a.f_()` (see `_overwrite`)
 
 
 BACKENDS: dict[str, Backend] = {
@@ -100,7 +103,7 @@ BACKENDS: dict[str, Backend] = {
     "torch": Backend("torch", "torch", "", "_torch_", "torch.exp", "torch.log", "torch.sqrt",
                      "math.pi", "math.e", True, "torch.sum({0}, dim=-1)",
                      "torch.as_tensor({0})[(...,) + (None,) * {1}]",
-                     "torch.where({0} == {1}, 1.0, 0.0)", "{0}.shape", "torch", ", dtype={0}.dtype"),
+                     "torch.where({0} == {1}, 1.0, 0.0)", "{0}.shape", "torch", ", dtype={0}.dtype", "torch."),
     "jax": Backend("jax", "jax", "", "_jax_", "jnp.exp", "jnp.log", "jnp.sqrt", "jnp.pi", "jnp.e",
                    True, "jnp.sum({0}, axis=-1)", "jnp.expand_dims({0}, {1})",
                    "jnp.where({0} == {1}, 1.0, 0.0)", "{0}.shape", "jnp"),
@@ -290,6 +293,7 @@ class _Lowering:
         # (array, dimension, first, end) of each slice: checked before returning, since
         # Python slicing would quietly sum fewer terms than the bounds say
         self.guards: list[tuple[str, int, int, int]] = []
+        self.shapes: dict[int, tuple[Any, ...] | None] = {}  # code node -> its shape, see `note_shape`
 
     # -- helpers
     def helper(self, name: str) -> str:
@@ -401,8 +405,16 @@ class _Lowering:
                 stack.append((node, True))
                 stack.extend((k, False) for k in kids if (k, ctx) not in self.memo)
                 continue
-            self.memo[(node, ctx)] = self.visit(node, ctx)
+            value = self.memo[(node, ctx)] = self.visit(node, ctx)
+            self.note_shape(value, node.kind)
         return self.memo[key]
+
+    def note_shape(self, value: int, kind: Kind) -> None:
+        """The run-time shape of a code node of an array expression: () for a scalar,
+        (rows, cols) for a matrix or a vector (a column); None where two disagree."""
+        dims = (kind.rows, kind.cols) if kind.shape else ()
+        if self.shapes.setdefault(value, dims) != dims:
+            self.shapes[value] = None
 
     def _pad_axes(self, k: int) -> str:
         if self.b.name == "torch":
@@ -473,6 +485,11 @@ class _Lowering:
         if stable is not None:
             return stable
         coeff, written = sides(e)
+        if self.free_axes:
+            # factors without the free axes last: `y*(1 - y)*N` works on full-size
+            # temporaries from its first `*`, which NumPy then reuses in place
+            free = set(self.free_axes)
+            written = sorted(written, key=lambda fb: not self.names_in(fb[0]) & free)
         top: list[int] = []
         bottom: list[int] = []
         for f, below in written:
@@ -536,6 +553,7 @@ class _Lowering:
             elif ready:
                 k = split[(i, j)]
                 done[(i, j)] = self.code.matmul(done[(i, k)], done[(k + 1, j)])
+                self.note_shape(done[(i, j)], shape((arrays[i].kind.rows, arrays[j].kind.cols)))
             else:
                 k = split[(i, j)]
                 stack += [(i, j, True), (i, k, False), (k + 1, j, False)]
@@ -1023,10 +1041,9 @@ def _share_negations(code: _Code, roots: list[int]) -> None:
         code.nodes[node] = ("add", tuple(s for _, s in terms), tuple(k for k, _ in terms))
 
 
-def _emit(code: _Code, roots: list[int], reserved: set[str],
-          guards: Sequence[tuple[str, int, int, int]] = (), shape: str = "") -> tuple[list[str], list[str]]:
-    """Assignments of the shared (and of very deep) values, the checks of the
-    slices' bounds, then the output texts."""
+def _schedule(code: _Code, roots: list[int]) -> tuple[list[int], dict[int, int]]:
+    """The nodes in the order they are computed (children first, each once) and
+    how often each is read (a root once more, by `return`)."""
     uses: dict[int, int] = {}
     for r in roots:
         uses[r] = uses.get(r, 0) + 1
@@ -1046,13 +1063,15 @@ def _emit(code: _Code, roots: list[int], reserved: set[str],
             uses[k] = uses.get(k, 0) + 1
             if k not in seen:
                 stack.append((k, False))
-    # temporaries t0, t1, ...: a letter no parameter uses, so `t` (a target) and `t0` never meet
-    prefix = next(p for p in ("t", "c", "v", "tmp", "_t")
-                  if not any(r == p or re.fullmatch(re.escape(p) + r"_?\d+", r) for r in reserved))
-    done: dict[int, tuple[str, int, int]] = {}
-    lines: list[str] = []
-    count = 0
+    return order, uses
+
+
+def _names(code: _Code, order: list[int], uses: Mapping[int, int]) -> set[int]:
+    """The nodes that get a line of their own: those read more than once (common
+    subexpressions) and those nested too deep, unless they read a loop variable."""
+    named: set[int] = set()
     loops: dict[int, frozenset[str]] = {}  # loop variables a node reads: it cannot be hoisted
+    depth: dict[int, int] = {}
     for node in order:
         kind, data, kids = code.nodes[node]
         inner = frozenset().union(*(loops[k] for k in kids)) if kids else frozenset()
@@ -1061,15 +1080,113 @@ def _emit(code: _Code, roots: list[int], reserved: set[str],
         elif kind == "loop":
             inner = inner - {data[1]}
         loops[node] = inner
-        text, prec, depth = _render(code, node, done)
+        depth[node] = 0 if kind in ("leaf", "loopvar") else 1 + max((depth[k] for k in kids), default=0)
         shared = uses[node] > 1 and kind not in ("leaf", "loopvar") and not _is_subscript(code, node)
-        if (shared or depth > MAX_NESTING) and not loops[node]:
+        if (shared or depth[node] > MAX_NESTING) and not inner:
+            named.add(node)
+            depth[node] = 0
+    return named
+
+
+FRESH = frozenset({"add", "mul", "neg", "pow", "matmul"})  # code kinds whose value is a new array
+NUMBER = re.compile(r"-?[\d.]+(?:e-?\d+)?(?:/\d+)?")
+
+
+def _overwrite(code: _Code, roots: list[int], shapes: Mapping[int, tuple[Any, ...] | None], module: str) -> bool:
+    """Operations whose operand is an array this function made, of the result's
+    shape, and reads no more, write into it: `t0.cosh_().pow_(-2).mul_(g)`,
+    `(X.T @ r).div_(N)` (torch's in-place methods; the same arithmetic in the
+    same order, so the same values, without allocating a new array per step).
+    Never an argument (nor a view of one): only the results of arithmetic, `@`
+    and `module` functions, when every read of them makes a new array.
+    Nodes are rewritten in place; returns whether any was."""
+    order, uses = _schedule(code, roots)
+    named = _names(code, order, uses)
+    original = {n: code.nodes[n] for n in order}
+    # when each node is computed: line by line, each line's unnamed sub-tree in post-order
+    when: dict[int, int] = {}
+    for head in [*(n for n in order if n in named), *roots]:
+        stack = [(head, False)]
+        while stack:
+            node, ready = stack.pop()
+            if ready:
+                when[node] = len(when)
+            elif node not in when:
+                stack.append((node, True))
+                stack.extend((k, False) for k in reversed(code.nodes[node][2]) if k not in named)
+    last = {r: len(when) for r in roots}  # read by `return`: never overwritten
+    readers: dict[int, list[int]] = {}
+    for node in order:
+        for k in code.nodes[node][2]:
+            last[k] = max(last.get(k, -1), when[node])
+            readers.setdefault(k, []).append(node)
+
+    def makes_new(node: int) -> bool:
+        kind, data, kids = original[node]
+        return kind in FRESH or kind == "call" and data.startswith(module)
+
+    def scalar(node: int) -> bool:
+        return shapes.get(node) == () or code.nodes[node][0] == "leaf" and bool(NUMBER.fullmatch(code.nodes[node][1]))
+
+    owned: set[int] = set()  # arrays this function made and may overwrite
+    changed = False
+    for node in order:
+        kind, data, kids = code.nodes[node]
+        dims = shapes.get(node)
+        if not makes_new(node) or not dims:
+            continue
+        free = [k for k in kids if k in owned and kids.count(k) == 1 and last[k] == when[node]
+                and shapes.get(k) == dims and all(makes_new(r) for r in readers[k])]
+        if not free or not all(k in free or scalar(k) or shapes.get(k) == dims for k in kids):
+            owned.add(node)
+            continue
+        # the operand written into goes first; it may swap with a first operand of
+        # `+` or `*` that is only a name (a + b is b + a to the last bit)
+        swap = kids[0] not in free
+        if swap and not (kids[1:2] and kids[1] in free and (kids[0] in named or code.nodes[kids[0]][0] == "leaf")
+                         and (kind == "add" and data[0] > 0 and data[1] > 0 or kind == "mul" and data >= 2)):
+            owned.add(node)
+            continue
+        kids = (kids[1], kids[0], *kids[2:]) if swap else kids
+        template = None
+        if kind == "neg":
+            template = "{0}.neg_()"
+        elif kind == "pow":
+            template = "{0}.pow_({1})"
+        elif kind == "call" and len(kids) == 1 and re.fullmatch(re.escape(module) + r"\w+", data):
+            template = f"{{0}}.{data[len(module):]}_()"
+        elif kind == "add" and data[0] > 0:
+            template = "{0}" + "".join(f".{'add_' if sign > 0 else 'sub_'}({{{j}}})" for j, sign in enumerate(data[1:], 1))
+        elif kind == "mul" and len(kids) - data <= 1:  # a/(b*c) is not a.div_(b).div_(c) to the last bit
+            template = "{0}" + "".join(f".mul_({{{j}}})" for j in range(1, data)) + ".div_({%d})" % data * (len(kids) > data)
+        if template is not None:
+            code.nodes[node] = ("tmpl", template, kids)
+            changed = True
+        owned.add(node)
+    return changed
+
+
+def _emit(code: _Code, roots: list[int], reserved: set[str],
+          guards: Sequence[tuple[str, int, int, int]] = (), shape: str = "") -> tuple[list[str], list[str]]:
+    """Assignments of the shared (and of very deep) values, the checks of the
+    slices' bounds, then the output texts."""
+    order, uses = _schedule(code, roots)
+    named = _names(code, order, uses)
+    # temporaries t0, t1, ...: a letter no parameter uses, so `t` (a target) and `t0` never meet
+    prefix = next(p for p in ("t", "c", "v", "tmp", "_t")
+                  if not any(r == p or re.fullmatch(re.escape(p) + r"_?\d+", r) for r in reserved))
+    done: dict[int, tuple[str, int, int]] = {}
+    lines: list[str] = []
+    count = 0
+    for node in order:
+        rendered = _render(code, node, done)
+        if node in named:
             name = f"{prefix}{count}"
             count += 1
-            lines.append(f"{name} = {text}")
+            lines.append(f"{name} = {rendered[0]}")
             done[node] = (name, ATOM, 0)
         else:
-            done[node] = (text, prec, depth)
+            done[node] = rendered
     for array, dim, start, stop in guards:
         first = done[start][0] if start in done else "0"  # a start of 0 is not written
         low = "" if re.fullmatch(r"\d+", first) else f"{first} < 0 or "
@@ -1248,6 +1365,10 @@ def _casts(lowering: _Lowering, keys: list[str]) -> list[str]:
     return out
 
 
+def _tuple(texts: list[str]) -> str:
+    return "(" + ", ".join(texts) + ("," if len(texts) == 1 else "") + ")"
+
+
 def codegen(expr_or_exprs: Expr | str | Iterable[Expr | str] | dict[str, Any], args: Sequence[str | Expr] | None = None,
             backend: str = "numpy", name: str = "f", *, shapes: Mapping[str, Any] | None = None) -> str:
     """Source text of a Python function computing the expression(s), with its imports.
@@ -1321,11 +1442,26 @@ def _source(expr_or_exprs: Expr | str | Iterable[Expr | str] | dict[str, Any], a
         _solve_inverses(lowering.code, roots, b)
     _share_products(lowering.code, roots)
     _share_negations(lowering.code, roots)
+    def body(outs: list[str]) -> str:
+        return outs[0] if single else _tuple(outs)
+
+    first: list[str] = []  # the body writing into its own arrays, under its helper's check
+    if b.in_place and taking and not lowering.all_free and not variables.families:
+        plain = list(lowering.code.nodes)
+        if _overwrite(lowering.code, roots, lowering.shapes, b.in_place):
+            fast, outs = _emit(lowering.code, roots, set(params.values()))
+            arrays = [params[k] for k, _ in keys if kinds.get(k, SCALAR) is not SCALAR]
+            scalars = [params[k] for k, _ in keys if kinds.get(k, SCALAR) is SCALAR]
+            check = f"{lowering.helper('overwritable')}({_tuple(arrays)}, {_tuple(scalars)})"
+            first = [f"if {check}:  # writes into the arrays it makes once they are no longer read",
+                     *(f"    {line}" for line in fast), f"    return {body(outs)}"]
+            lowering.code.nodes[:] = plain
     lines, outs = _emit(lowering.code, roots, set(params.values()), lowering.guards, b.shape)
+    lines[:0] = first
     if floats:
         lines[:0] = _casts(lowering, [key for key, _ in keys if kinds.get(key, SCALAR) is SCALAR])
     lines[:0] = taking
-    result = outs[0] if single else "(" + ", ".join(outs) + ("," if len(outs) == 1 else "") + ")"
+    result = body(outs)
     def short(e: Expr) -> str:
         nodes = size(e)  # printing a deep tree is quadratic: big ones are only counted
         text = str(e) if nodes <= 60 else f"an expression of {nodes:,} nodes"

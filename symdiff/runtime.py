@@ -243,6 +243,18 @@ def _torch_matrix(u):
     return t
 
 
+def _torch_overwritable(arrays, scalars):
+    """Whether the function may write into the arrays it makes itself: autograd is
+    not recording (it may keep them for the backward pass), the arrays share one
+    type and the scalars are single numbers, so every result has the type and the
+    shape of the array it is written into."""
+    tensors = [a for a in (*arrays, *scalars) if isinstance(a, torch.Tensor)]
+    if torch.is_grad_enabled() and any(a.requires_grad for a in tensors):
+        return False
+    return (len({a.dtype for a in arrays}) <= 1 and not any(a.is_complex() for a in tensors)
+            and all(isinstance(s, (int, float)) or isinstance(s, torch.Tensor) and s.dim() == 0 for s in scalars))
+
+
 def _torch_logdet(u):
     """ln det u from the LU factors (no overflow); nan where det u <= 0."""
     sign, value = torch.linalg.slogdet(u)

@@ -179,7 +179,9 @@ def test_common_subexpressions_are_computed_once_across_outputs():
     grads = symdiff.gradient(loss, ["V", "W"], shapes=sh)
     source = symdiff.codegen(grads, ["X", "W", "V", "T", "N"], backend="torch", shapes=sh)
     body = source.split('"""')[-1]
-    assert body.count("X @ W") == 1 and body.count("torch.tanh(") == 1 and body.count("torch.softmax(") == 1
+    writing, plain = body.split("    if _torch_overwritable(")[1].split("\n    return ")[0].split("\n    t0")
+    for branch in (writing, plain):  # the branch writing into its own arrays, and the one that does not
+        assert branch.count("X @ W") == 1 and branch.count("torch.tanh(") == 1 and branch.count("torch.softmax(") == 1
 
 
 def test_array_code_needs_an_array_backend():
@@ -208,3 +210,85 @@ def test_the_readme_shows_the_generated_torch_function():
     least_squares = symdiff.diff("norm(X*w - y)^2 + lam*norm(w)^2", "w", shapes=sh)
     assert "((w*lam + X.T @ (X @ w - y))*2)[:, 0]" in readme
     assert "return ((w*lam + X.T @ (X @ w - y))*2)[:, 0]" in symdiff.codegen(least_squares, list(sh), "torch", shapes=sh)
+
+
+# ------------------------------------------------ writing into its own arrays (issue 26)
+
+
+def _writing_and_plain(case: Case, torch):
+    """The gradient's torch function, and the inputs of a draw as float64 tensors."""
+    names = list(case.shapes)
+    f = symdiff.lambdify(derivative(case), names, backend="torch", shapes=case.shapes)
+    given = inputs("torch", case_values(case, 0))
+    return f, [given[n] for n in names]
+
+
+@pytest.mark.parametrize("case", CASES, ids=IDS)
+def test_torch_code_writing_into_its_arrays_leaves_the_arguments_and_the_values_alone(case: Case):
+    """The branch writing into the arrays it made (no autograd recording) gives the
+    same numbers, to the last bit, as the plain one (taken when an argument
+    requires grad), and no argument changes."""
+    torch = backend_module("torch")
+    f, args = _writing_and_plain(case, torch)
+    before = [a.clone() if isinstance(a, torch.Tensor) else a for a in args]
+    fast = f(*args)
+    for a, b in zip(args, before):
+        assert not isinstance(a, torch.Tensor) or torch.equal(a, b), f.source
+    tracked = [a.detach().clone().requires_grad_(True) if isinstance(a, torch.Tensor) else a for a in args]
+    plain = f(*tracked)
+    for got, want in zip(*(r if isinstance(r, tuple) else (r,) for r in (fast, plain))):
+        assert torch.equal(torch.as_tensor(got), torch.as_tensor(want).detach()), f.source
+
+
+def test_the_mlp_gradient_overwrites_its_temporaries_and_never_an_argument():
+    torch = backend_module("torch")
+    sh = {"X": ("n", "d"), "W": ("d", "h"), "V": ("h", "k"), "T": ("n", "k"), "N": ()}
+    loss = "(sum(logsumexp(tanh(X*W)*V)) - tr(T^T*tanh(X*W)*V))/N"
+    grads = symdiff.gradient(loss, ["W", "V"], shapes=sh)
+    f = symdiff.lambdify(list(grads.values()), list(sh), backend="torch", shapes=sh)
+    writing = f.source.split("if _torch_overwritable(")[1].split("\n    t0 = ")[0]
+    assert "t0.cosh_().pow_(-2).mul_(" in writing and ".div_(N)" in writing  # t0 = X @ W, read last there
+    assert not any(f"{name}.{method}" in writing for name in sh for method in ("mul_", "div_", "sub_", "add_"))
+    rng = np.random.default_rng(26)
+    X, W, V = rng.normal(size=(7, 5)), rng.normal(size=(5, 4)) * 5, rng.normal(size=(4, 3))
+    T = np.eye(3)[rng.integers(0, 3, 7)]
+    args = [torch.as_tensor(a) for a in (X, W, V, T)]
+    w, v = (a.clone().requires_grad_(True) for a in args[1:3])
+    torch.nn.functional.cross_entropy(torch.tanh(args[0] @ w) @ v, torch.as_tensor(T.argmax(1))).backward()
+    got = f(*args, 7.0)
+    assert close(got[0], w.grad) and close(got[1], v.grad)
+    assert not close(got[0] * 2, w.grad)
+    # autograd through the generated function (the plain branch): the Hessian-vector product's way
+    tracked = args[1].clone().requires_grad_(True)
+    torch.sum(f(args[0], tracked, args[2], args[3], 7.0)[0]).backward()
+    assert tracked.grad is not None and torch.all(torch.isfinite(tracked.grad))
+
+
+def test_torch_code_writes_into_its_arrays_only_when_every_result_keeps_their_type():
+    torch = backend_module("torch")
+    sh = {"A": ("n", "n"), "B": ("n", "n"), "c": ()}
+    f = symdiff.lambdify("(2*A + B)*c", list(sh), backend="torch", shapes=sh)
+    assert "(A*2).add_(B).mul_(c)" in f.source
+    a64, b64 = torch.full((2, 2), 1.1, dtype=torch.float64), torch.full((2, 2), 0.1, dtype=torch.float64)
+    want = (a64 * 2 + b64) * 3.0
+    for A, B, c in [(a64, b64, 3.0), (a64, b64, torch.tensor(3.0, dtype=torch.float32)),
+                    (a64.float(), b64, 3.0),  # A's float32 array cannot hold 2*A + B (float64)
+                    (a64, b64, torch.full((3, 1, 1), 3.0, dtype=torch.float64)),  # batch of scalars: broadcast
+                    (a64.clone().requires_grad_(True), b64, 3.0)]:  # autograd keeps what it reads
+        got = f(A, B, c)
+        plain = (A * 2 + B) * torch.as_tensor(c)
+        assert got.dtype == plain.dtype and got.shape == plain.shape and close(got.detach(), want.expand_as(got))
+
+
+def test_every_torch_function_written_in_place_has_its_method():
+    """`_overwrite` writes torch.f(a) as a.f_(): each function of the table (and
+    exp, log, sqrt) spelt torch.f has that method."""
+    torch = backend_module("torch")
+    from symdiff.functions import ROWS
+    from symdiff.generate import BACKENDS
+
+    b = BACKENDS["torch"]
+    names = [row.torch for row in ROWS if row.torch] + [b.exp, b.log, b.sqrt]
+    single = [n[len(b.in_place):] for n in names if n.startswith(b.in_place) and n[len(b.in_place):].isidentifier()]
+    assert "cosh" in single and "exp" in single
+    assert [n for n in single if not hasattr(torch.Tensor, n + "_")] == []
