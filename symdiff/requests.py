@@ -16,11 +16,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 
-from lark import Token
-
 from . import expr as X
 from . import functions as F
 from .errors import ParseError, note, notes_once, position, refuse
+from .lalr import Token
 from .limits import MAX_ORDER, max_input_length
 from .parse import (_D, _DERIV, _DVAR_ONE, _DVARS, _FRAC, _NUMERATOR, _ORDER, Definition, _TokenError, _operator,
                     brief, checked, operator_parts, parse, parse_definition, parse_latex)
