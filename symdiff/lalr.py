@@ -219,7 +219,7 @@ class Reader:
         self.start = tables["start"]
         self.end = tables["end"]
         self.postlex = postlex
-        self.rules = [(size, origin, _reduction(transformer, callback, expand1, kept))
+        self.rules = [(size, origin, _reduction(transformer, callback, expand1, kept, size))
                       for origin, size, callback, expand1, kept in tables["rules"]]
 
     def scanner(self, k: int) -> Any:
@@ -259,7 +259,6 @@ class Reader:
         states = [self.start]
         values: list[Any] = []
         stream = self.lex(text, states)
-        last = None
         for tok in (self.postlex.process(stream) if self.postlex is not None else stream):
             kind = tok.type
             while True:
@@ -271,6 +270,9 @@ class Reader:
                     values.append(tok)
                     break
                 size, origin, reduce = rules[-1 - action]
+                if reduce is None:  # a `?rule` of one symbol: its value stays, only the state moves
+                    states[-1] = actions[states[-2]][origin]
+                    continue
                 if size:
                     children = values[-size:]
                     del values[-size:]
@@ -279,21 +281,22 @@ class Reader:
                     children = []
                 values.append(reduce(children))
                 states.append(actions[states[-1]][origin])
-            last = tok
-        del last
         end = self.end
         while True:
             action = actions[states[-1]].get("$END")
             if action is None or action >= 0:
                 raise Undecided("unexpected end")
             size, origin, reduce = rules[-1 - action]
-            if size:
-                children = values[-size:]
-                del values[-size:]
-                del states[-size:]
+            if reduce is None:
+                states.pop()
             else:
-                children = []
-            values.append(reduce(children))
+                if size:
+                    children = values[-size:]
+                    del values[-size:]
+                    del states[-size:]
+                else:
+                    children = []
+                values.append(reduce(children))
             states.append(actions[states[-1]][origin])
             if states[-1] == end:
                 return values[-1]
@@ -305,34 +308,41 @@ def _scanner(terminals: Sequence[tuple[str, str]]) -> Any:
 
 
 def _reduction(transformer: Any, callback: str, expand1: bool,
-               kept: list[tuple[int, bool]] | None) -> Callable[[list[Any]], Any]:
-    """What reducing by one rule does with the values of its symbols."""
-    method = None if callback.startswith("_") else getattr(transformer, callback, None)
-
-    def call(children: list[Any]) -> Any:
-        if expand1 and len(children) == 1:
-            return children[0]
-        if callback.startswith("_"):
+               kept: list[tuple[int, bool]] | None, size: int) -> Callable[[list[Any]], Any] | None:
+    """What reducing by one rule does with the values of its symbols; None when the
+    rule's value is that of its one symbol (`?rule: atom`)."""
+    if expand1 and size == 1 and kept is None:
+        return None
+    if callback.startswith("_"):
+        def call(children: list[Any]) -> Any:
             return children  # a `_rule`: its parent takes these children in its place
+    else:
+        method = getattr(transformer, callback, None)
         if method is None:
-            raise Undecided(f"no callback for {callback}")  # Lark would build a Tree
-        return method(*children)
-
+            def call(children: list[Any]) -> Any:
+                raise Undecided(f"no callback for {callback}")  # Lark would build a Tree
+        elif expand1:
+            def call(children: list[Any]) -> Any:
+                return children[0] if len(children) == 1 else method(*children)
+        else:
+            def call(children: list[Any]) -> Any:
+                return method(*children)
     if kept is None:
         return call
+    if expand1 and callback.startswith("_"):
+        raise ValueError("a `?_rule` is not run by Reader")
+    first, rest = kept[0], kept[1:]
 
     def filtered(children: list[Any]) -> Any:
-        out: list[Any] | None = None
-        for i, splice in kept:
+        i, splice = first
+        out = children[i] if splice else [children[i]]  # a left-recursive `_rule` grows one list
+        for i, splice in rest:
             if splice:
-                if out is None:
-                    out = children[i]  # a left-recursive `_rule` grows one list
-                else:
-                    out += children[i]
-            elif out is None:
-                out = [children[i]]
+                out += children[i]
             else:
                 out.append(children[i])
-        return call(out if out is not None else [])
+        return call(out)
 
+    if not kept:
+        return lambda children: call([])
     return filtered

@@ -28,7 +28,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from contextvars import ContextVar
 from functools import cache
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, TypeGuard, cast
 
 from . import expr as X
 from . import functions as F
@@ -64,6 +64,12 @@ def grammar_path(name: str) -> str:
 def _token_position(tok: Token) -> tuple[int, int]:
     """(line, column) of a token; the lexer sets both on every token it makes."""
     return cast(int, tok.line), cast(int, tok.column)
+
+
+def is_token(item: object) -> TypeGuard[Token]:
+    """Among a rule's children (tokens, expressions, the wrappers below), the tokens
+    are the only strings: Lark's (LaTeX, errors) and symdiff.lalr's alike."""
+    return isinstance(item, str)
 
 
 class _TokenError(Exception):
@@ -190,7 +196,7 @@ class PlainTransformer:
         return _Bare(function_power(name, X.neg(number(power)), arg), name)
 
     def sum_no_upper(self, tok: Token, *items) -> X.Expr:
-        index, body = [i for i in items if not (isinstance(i, str) and i.type != "NAME")]
+        index, body = [i for i in items if not (is_token(i) and i.type != "NAME")]
         return sum_to_default_upper(tok, X.sym(str(index)), X.ONE, _unwrap(body), "sum_")
 
     def apply(self, name: Token, *args) -> X.Expr | _Juxtaposed:
@@ -339,9 +345,10 @@ class PlainPostLexer:
             if prefix is not None:
                 note(f"read {prefix}{tok} as {tok}: the prefix {prefix} is dropped")
                 prefix = None
-            pieces = self.split(tok, variables, words) if tok.type in ("NAME", "APPLY") else [tok]
+            pieces = self.split(tok, variables, words) if tok.type in ("NAME", "APPLY") else (tok,)
             for piece in pieces:
-                self.check(recent, piece, words)
+                if piece.type in _CHECKED:
+                    self.check(recent, piece, words)
                 recent.append(piece)
                 if len(recent) > 4:
                     del recent[0]
@@ -400,8 +407,7 @@ class PlainPostLexer:
 
     @staticmethod
     def check(recent: list[Token], tok: Token, words: Mapping[str, int]) -> None:
-        if tok.type not in _CHECKED:
-            return  # most tokens: nothing below looks at them
+        """Refuse or note what `tok` (one of _CHECKED) means after the `recent` tokens."""
         kinds = [t.type for t in recent]
         if tok.type == "NAME" and str(tok) == "T" and kinds[-1:] == ["POW"] and words.get("T", 0) < 2:
             raise _TokenError(tok, "^T reads as a transpose, and matrix expressions need declared shapes, "
@@ -458,7 +464,7 @@ def product(items) -> X.Expr:
     divide = explicit = False
     prev = None
     for item in items:
-        if isinstance(item, str):  # an operator's token: the only strings among the items
+        if is_token(item):  # an operator
             divide, explicit = str(item) == "/", True
             continue
         if isinstance(prev, _Bare) and divide and not isinstance(item, _Bare):
@@ -633,7 +639,8 @@ def _previous_token(parser: Lark, text: str, pos: int) -> str | None:
     from lark.exceptions import UnexpectedInput
 
     try:
-        tokens = list(parser.lex(text[:pos]))
+        with notes_held():  # lexed again to find the token: its notes were given already
+            tokens = list(parser.lex(text[:pos]))
     except UnexpectedInput:
         return None
     return str(tokens[-1]) if tokens else None
@@ -703,16 +710,16 @@ def parse_plain(text: str, variables: frozenset[str] = frozenset(), *, reader: s
     try:
         with _collector_paused(len(text) > LONG_TEXT):
             if reader != "lark" and (fast := plain_reader()) is not None:
+                read = False
                 with notes_held() as held:
                     try:
-                        tree = fast.parse(text)
+                        tree, read = fast.parse(text), True
                     except Exception:
                         # An error, or what it cannot decide: its notes are dropped and
                         # Lark reads the text again, for the error and explanation.
                         if reader == "fast":
                             raise
-                        tree = held = None
-                if held is not None:
+                if read:
                     for message, category in held:
                         note(message, category)
                     return _unwrap(tree)
@@ -1076,7 +1083,7 @@ class LatexTransformer:
         name = str(name)
         indices: tuple[Any, ...] = ()
         for part in rest:
-            if isinstance(part, str):  # a token: x^{(i)}: the i-th sample
+            if is_token(part):  # x^{(i)}: the i-th sample
                 i = X.sym(str(part).strip("^{}() \t\n"))
                 note(f"read {name}{str(part).strip()} as the index {i} of {name}, not a power")
                 indices = (i, *indices)
@@ -1239,7 +1246,7 @@ class LatexTransformer:
         return X.pow_(self.apply_name(tok, arg), power)
 
     def styled_apply(self, *items) -> X.Expr:
-        toks = [t for t in items if isinstance(t, str)]  # the tokens
+        toks = [t for t in items if is_token(t)]
         word = toks[1] if toks[0].type == "MATHRM" else toks[0]
         primes = next((str(t) for t in toks if t.type == "PRIMES"), "")
         name = str(word).lstrip("\\")
@@ -1255,7 +1262,7 @@ class LatexTransformer:
 
     def styled_apply_many(self, word: Token, _open: Token, *items) -> X.Expr:
         """`\\operatorname{atan2}(y, x)`: a row of several arguments."""
-        args = tuple(a for a in items if not isinstance(a, str))  # not tokens
+        args = tuple(a for a in items if not is_token(a))
         row = F.lookup(str(word)) or F.lookup(str(word).lower())
         if row is None:
             raise _TokenError(word, f"{word} is not a function of several arguments symdiff knows")
@@ -1263,7 +1270,7 @@ class LatexTransformer:
 
     def vector_function(self, *items) -> X.Expr:
         """`softmax(z)_i` = exp(z_i) / sum_j exp(z_j), the i-th component."""
-        word = next(t for t in items if isinstance(t, str) and t.type in ("WORD", "GREEK"))
+        word = next(t for t in items if is_token(t) and t.type in ("WORD", "GREEK"))
         arg, indices = items[-2], _no_labels(word, items[-1])
         if str(word).lower() != "softmax":
             raise _TokenError(word, f"{word}(...)_{{...}}: symdiff reads a component only of softmax")
@@ -1297,7 +1304,7 @@ class LatexTransformer:
         return X.func(greek_function_commands()[str(tok)[1:]], arg)
 
     def maxmin(self, tok: Token, _open: Token, *items) -> X.Expr:
-        args = [a for a in items if not isinstance(a, str)]  # not tokens
+        args = [a for a in items if not is_token(a)]
         build = F.BINARY_BUILDERS[str(tok)[1:]]
         result = args[0]
         for a in args[1:]:
