@@ -408,6 +408,9 @@ class PlainPostLexer:
     @staticmethod
     def check(recent: list[Token], tok: Token, words: Mapping[str, int]) -> None:
         """Refuse or note what `tok` (one of _CHECKED) means after the `recent` tokens."""
+        last = recent[-1].type if recent else None
+        if last != "NUMBER" and last != "SLASH" and not (tok.type == "NAME" and tok[-1] in "T'"):
+            return  # each rule below needs one of these: most tokens need no more look
         kinds = [t.type for t in recent]
         if tok.type == "NAME" and str(tok) == "T" and kinds[-1:] == ["POW"] and words.get("T", 0) < 2:
             raise _TokenError(tok, "^T reads as a transpose, and matrix expressions need declared shapes, "
