@@ -317,24 +317,25 @@ def _reduction(transformer: Any, callback: str, expand1: bool,
     rule's value is that of its one symbol (`?rule: atom`)."""
     if expand1 and size == 1 and kept is None:
         return None
+    method = None if callback.startswith("_") else getattr(transformer, callback, None)
     if callback.startswith("_"):
         def call(children: list[Any]) -> Any:
             return children  # a `_rule`: its parent takes these children in its place
+    elif method is None:
+        def call(children: list[Any]) -> Any:
+            if expand1 and len(children) == 1:
+                return children[0]
+            raise Undecided(f"no callback for {callback}")  # Lark would build a Tree
+    elif expand1:
+        def call(children: list[Any]) -> Any:
+            return children[0] if len(children) == 1 else method(*children)
     else:
-        method = getattr(transformer, callback, None)
-        if method is None:
-            def call(children: list[Any]) -> Any:
-                raise Undecided(f"no callback for {callback}")  # Lark would build a Tree
-        elif expand1:
-            def call(children: list[Any]) -> Any:
-                return children[0] if len(children) == 1 else method(*children)
-        else:
-            def call(children: list[Any]) -> Any:
-                return method(*children)
+        def call(children: list[Any]) -> Any:
+            return method(*children)
     if kept is None:
         return call
-    if expand1 and callback.startswith("_"):
-        raise ValueError("a `?_rule` is not run by Reader")
+    if not kept:  # every symbol filtered out
+        return lambda children: call([])
     first, rest = kept[0], kept[1:]
 
     def filtered(children: list[Any]) -> Any:
@@ -347,6 +348,4 @@ def _reduction(transformer: Any, callback: str, expand1: bool,
                 out.append(children[i])
         return call(out)
 
-    if not kept:
-        return lambda children: call([])
     return filtered

@@ -454,7 +454,10 @@ def plain_reader() -> Reader | None:
     from .lalr import tables
 
     found = tables("plain", grammar_text("plain.lark"), plain_parser)
-    return Reader(found, PlainTransformer(), PlainPostLexer()) if found is not None else None
+    try:
+        return Reader(found, PlainTransformer(), PlainPostLexer()) if found is not None else None
+    except ValueError:  # a transformer method named after a terminal: a callback Reader does not run
+        return None
 
 
 # ------------------------------------------------- readings shared by both syntaxes

@@ -103,6 +103,7 @@ texts = st.lists(_PIECES, max_size=14).map("".join)
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(texts, st.sampled_from([frozenset(), frozenset({"x"}), frozenset({"x", "t"})]))
 @example("x +", frozenset())
+@example("+x", frozenset())  # `?signed: "+" signed`: no method, one child left once "+" is filtered
 @example("sinx + (", frozenset({"x"}))  # a note, then an error: the note is given once
 @example("2(x+1)\n  + 3/2x", frozenset())  # a refusal on the second line
 @example("np.sin(x) * math.", frozenset())
