@@ -171,7 +171,11 @@ def tables(name: str, grammar: str, compile_: Callable[[], Any]) -> Tables | Non
             return _checked(kept[2])
     except (OSError, EOFError, ValueError, TypeError, KeyError, IndexError):
         pass
-    built = build(compile_())
+    parser = compile_()
+    try:
+        built = build(parser)
+    except (AttributeError, KeyError, TypeError, ValueError):  # a Lark whose internals moved: Lark reads all
+        built = None
     try:
         os.makedirs(os.path.dirname(path), exist_ok=True)
         partial = f"{path}.{os.getpid()}"
