@@ -102,10 +102,14 @@ def build(parser: Any) -> Tables | None:
     terminals = [(t.name, t.pattern.to_regexp()) for t in root.scanner.terminals]
     if len(terminals) >= 100:  # Python's limit on groups in one pattern
         return None
+    order = {name: k for k, (name, _) in enumerate(terminals)}
     scanners: dict[tuple[str, ...], int] = {}
     lexer_of = []
     for state in range(len(table.states)):
         names = tuple(t.name for t in lexer.lexers[state].scanner.terminals)
+        ranks = [order.get(n, -1) for n in names]
+        if -1 in ranks or ranks != sorted(ranks):
+            return None  # the one scanner answers for a state only if it tries the state's terminals in its order
         lexer_of.append(scanners.setdefault(names, len(scanners)))
     rules: dict[Any, int] = {}
     actions = []
