@@ -104,6 +104,22 @@ def notes_once() -> Iterator[None]:
             _GIVEN.reset(token)
 
 
+# The notes held back in the current reading (None when none is): see notes_held.
+_HELD: ContextVar[list[tuple[str, type[ReadingNote]]] | None] = ContextVar("notes_held", default=None)
+
+
+@contextmanager
+def notes_held() -> Iterator[list[tuple[str, type[ReadingNote]]]]:
+    """Within this block a note is kept in the list it gives, not issued: for a reading
+    that may be dropped and redone; the caller issues them (`note`) once it stands."""
+    held: list[tuple[str, type[ReadingNote]]] = []
+    token = _HELD.set(held)
+    try:
+        yield held
+    finally:
+        _HELD.reset(token)
+
+
 P = ParamSpec("P")
 R = TypeVar("R")
 
@@ -120,6 +136,10 @@ def each_note_once(fn: Callable[P, R]) -> Callable[P, R]:
 def note(message: str, category: type[ReadingNote] = ReadingNote) -> None:
     """Issue a note, attributed to the first line outside symdiff that led to it, so
     Python's default filter shows each note once per line of the caller's code."""
+    held = _HELD.get()
+    if held is not None:
+        held.append((message, category))
+        return
     given = _GIVEN.get()
     if given is not None:
         if (category, message) in given:

@@ -1,4 +1,8 @@
-"""Parsing: text -> Lark LALR parse -> Expr.  The only module that imports lark.
+"""Parsing: text -> LALR parse -> Expr.  The only module that imports lark.
+
+Plain text is read by `symdiff.lalr` over the tables Lark computes for
+grammar/plain.lark (cached, so a start-up imports no lark); text it cannot read
+(an error) and LaTeX are read by Lark itself, for its errors and explanations.
 
 The transformer runs inside the LALR parser, so trees are built as rules are
 reduced, with no recursion however deeply the input nests.  A derivative
@@ -11,9 +15,11 @@ derivative as a whole (`derivative of F`) is the next stage's to read
 from __future__ import annotations
 
 import gc
+import importlib.machinery
 import math
 import os
 import re
+import sys
 import warnings
 from fractions import Fraction
 from collections import Counter
@@ -22,18 +28,24 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from contextvars import ContextVar
 from functools import cache
-from typing import Any, cast
-
-from lark import Lark, Token, Transformer, v_args
-from lark.lexer import PatternStr
-from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
+from typing import TYPE_CHECKING, Any, TypeGuard, cast
 
 from . import expr as X
 from . import functions as F
 from . import names as N
-from .errors import ParseError, ReadingNote, note, notes_once, position
+from .errors import ParseError, ReadingNote, note, notes_held, notes_once, position
+from .lalr import Reader, Token
 from .limits import MAX_NUMBER_DIGITS, MAX_ORDER, max_input_length
 from .unicode_input import is_unicode, to_plain
+
+if TYPE_CHECKING:
+    from lark import Lark
+    from lark.exceptions import UnexpectedInput
+
+# Lark is imported only when it parses (LaTeX, errors, building the tables), but a
+# missing Lark is said at once, as before: `symdiff/__init__.py` turns this into a message.
+if "lark" not in sys.modules and importlib.machinery.PathFinder.find_spec("lark") is None:
+    raise ModuleNotFoundError("No module named 'lark'", name="lark")
 
 _HERE = os.path.dirname(os.path.realpath(__file__))
 # Installed wheels carry the grammar inside the package; a source checkout has it beside.
@@ -52,6 +64,12 @@ def grammar_path(name: str) -> str:
 def _token_position(tok: Token) -> tuple[int, int]:
     """(line, column) of a token; the lexer sets both on every token it makes."""
     return cast(int, tok.line), cast(int, tok.column)
+
+
+def is_token(item: object) -> TypeGuard[Token]:
+    """Among a rule's children (tokens, expressions, the wrappers below), the tokens
+    are the only strings: Lark's (LaTeX, errors) and symdiff.lalr's alike."""
+    return isinstance(item, str)
 
 
 class _TokenError(Exception):
@@ -102,9 +120,9 @@ def split_index(tok: Token) -> tuple[X.Expr, ...]:
     )
 
 
-@v_args(inline=True)
-class PlainTransformer(Transformer[Token, Any]):
-    """Parse-tree aliases of `grammar/plain.lark` -> smart constructors."""
+class PlainTransformer:
+    """Parse-tree aliases of `grammar/plain.lark` -> smart constructors (each
+    called with its rule's children as arguments)."""
 
     number = staticmethod(number)
 
@@ -178,7 +196,7 @@ class PlainTransformer(Transformer[Token, Any]):
         return _Bare(function_power(name, X.neg(number(power)), arg), name)
 
     def sum_no_upper(self, tok: Token, *items) -> X.Expr:
-        index, body = [i for i in items if not (isinstance(i, Token) and i.type != "NAME")]
+        index, body = [i for i in items if not (is_token(i) and i.type != "NAME")]
         return sum_to_default_upper(tok, X.sym(str(index)), X.ONE, _unwrap(body), "sum_")
 
     def apply(self, name: Token, *args) -> X.Expr | _Juxtaposed:
@@ -220,12 +238,23 @@ def grammar_text(name: str) -> str:
     return _read(grammar_path(name)) + "\n" + generated + "\n"
 
 
-def lalr(grammar: str, transformer: Transformer[Token, Any], postlex: Any = None) -> Lark:
+def lark_transformer(cls: type) -> Any:
+    """An instance of Lark's Transformer with the methods of `cls`, each called with
+    its rule's children as arguments (`v_args(inline=True)`)."""
+    from lark import Transformer, v_args
+
+    members = {k: v for k, v in vars(cls).items() if not k.startswith("__")}
+    return v_args(inline=True)(type(cls.__name__, (Transformer,), members))()
+
+
+def lalr(grammar: str, transformer: type, postlex: Any = None) -> Lark:
     """An LALR parser that builds trees as it reduces (no recursion on deep input)."""
+    from lark import Lark
+
     return Lark(
         grammar_text(grammar),
         parser="lalr",
-        transformer=transformer,
+        transformer=lark_transformer(transformer),
         postlex=postlex,
         propagate_positions=False,
         maybe_placeholders=False,
@@ -316,9 +345,10 @@ class PlainPostLexer:
             if prefix is not None:
                 note(f"read {prefix}{tok} as {tok}: the prefix {prefix} is dropped")
                 prefix = None
-            pieces = self.split(tok, variables, words) if tok.type in ("NAME", "APPLY") else [tok]
+            pieces = self.split(tok, variables, words) if tok.type in ("NAME", "APPLY") else (tok,)
             for piece in pieces:
-                self.check(recent, piece, words)
+                if piece.type in _CHECKED:
+                    self.check(recent, piece, words)
                 recent.append(piece)
                 if len(recent) > 4:
                     del recent[0]
@@ -377,8 +407,10 @@ class PlainPostLexer:
 
     @staticmethod
     def check(recent: list[Token], tok: Token, words: Mapping[str, int]) -> None:
-        if tok.type not in _CHECKED:
-            return  # most tokens: nothing below looks at them
+        """Refuse or note what `tok` (one of _CHECKED) means after the `recent` tokens."""
+        last = recent[-1].type if recent else None
+        if last != "NUMBER" and last != "SLASH" and not (tok.type == "NAME" and tok[-1] in "T'"):
+            return  # each rule below needs one of these: most tokens need no more look
         kinds = [t.type for t in recent]
         if tok.type == "NAME" and str(tok) == "T" and kinds[-1:] == ["POW"] and words.get("T", 0) < 2:
             raise _TokenError(tok, "^T reads as a transpose, and matrix expressions need declared shapes, "
@@ -412,7 +444,20 @@ class PlainPostLexer:
 
 @cache
 def plain_parser() -> Lark:
-    return lalr("plain.lark", PlainTransformer(), PlainPostLexer())
+    return lalr("plain.lark", PlainTransformer, PlainPostLexer())
+
+
+@cache
+def plain_reader() -> Reader | None:
+    """The fast reader of plain text (symdiff.lalr), over plain_parser's tables;
+    None when they use something it does not run (then Lark reads everything)."""
+    from .lalr import tables
+
+    found = tables("plain", grammar_text("plain.lark"), plain_parser)
+    try:
+        return Reader(found, PlainTransformer(), PlainPostLexer()) if found is not None else None
+    except ValueError:  # a transformer method named after a terminal: a callback Reader does not run
+        return None
 
 
 # ------------------------------------------------- readings shared by both syntaxes
@@ -425,7 +470,7 @@ def product(items) -> X.Expr:
     divide = explicit = False
     prev = None
     for item in items:
-        if isinstance(item, Token):
+        if is_token(item):  # an operator
             divide, explicit = str(item) == "/", True
             continue
         if isinstance(prev, _Bare) and divide and not isinstance(item, _Bare):
@@ -584,6 +629,8 @@ OPERAND_STARTS = {"NUMBER", "NAME", "CONST", "FUNC", "LPAR", "LBRACE", "LOG_", "
 
 
 def _word(parser: Lark, name: str) -> str:
+    from lark.lexer import PatternStr
+
     if name in TERMINAL_WORDS:
         return TERMINAL_WORDS[name]
     try:
@@ -595,8 +642,11 @@ def _word(parser: Lark, name: str) -> str:
 
 
 def _previous_token(parser: Lark, text: str, pos: int) -> str | None:
+    from lark.exceptions import UnexpectedInput
+
     try:
-        tokens = list(parser.lex(text[:pos]))
+        with notes_held():  # lexed again to find the token: its notes were given already
+            tokens = list(parser.lex(text[:pos]))
     except UnexpectedInput:
         return None
     return str(tokens[-1]) if tokens else None
@@ -605,6 +655,8 @@ def _previous_token(parser: Lark, text: str, pos: int) -> str | None:
 def explain(parser: Lark, text: str, err: UnexpectedInput, syntax: str = "plain") -> ParseError:
     """Turn Lark's error into one sentence a person reads, in the words of the
     syntax (`plain_reason`, `latex_reason`), never Lark's token dump."""
+    from lark.exceptions import UnexpectedCharacters, UnexpectedToken
+
     if isinstance(err, UnexpectedCharacters):
         at = cast(int, err.pos_in_stream)
         reason = f"unexpected character {text[at]!r}"
@@ -655,20 +707,43 @@ def glued(name: str) -> tuple[str, str] | None:
     return None
 
 
-def parse_plain(text: str, variables: frozenset[str] = frozenset()) -> X.Expr:
+def parse_plain(text: str, variables: frozenset[str] = frozenset(), *, reader: str = "auto") -> X.Expr:
+    """Plain text as an expression.  `reader`: "auto" (the fast reader, and Lark
+    where it cannot decide), "fast" (raises Undecided there) or "lark"."""
     if is_unicode(text):
         return parse_unicode(text, variables)
-    parser = plain_parser()
     context = _CONTEXT.set((variables, Counter(_WORD.findall(text))))
     try:
         with _collector_paused(len(text) > LONG_TEXT):
-            return _unwrap(parser.parse(text))
+            if reader != "lark" and (fast := plain_reader()) is not None:
+                read = False
+                with notes_held() as held:
+                    try:
+                        tree, read = fast.parse(text), True
+                    except Exception:
+                        # An error, or what it cannot decide: its notes are dropped and
+                        # Lark reads the text again, for the error and explanation.
+                        if reader == "fast":
+                            raise
+                if read:
+                    for message, category in held:
+                        note(message, category)
+                    return _unwrap(tree)
+            return _parse_with_lark(text)
+    finally:
+        _CONTEXT.reset(context)
+
+
+def _parse_with_lark(text: str) -> X.Expr:
+    from lark.exceptions import UnexpectedInput
+
+    parser = plain_parser()
+    try:
+        return _unwrap(parser.parse(text))
     except UnexpectedInput as err:
         raise explain(parser, text, err) from None
     except _TokenError as err:
         raise ParseError(err.reason, text, *_token_position(err.token)) from None
-    finally:
-        _CONTEXT.reset(context)
 
 
 # Past this many characters the cyclic garbage collector waits for the parse to end:
@@ -968,8 +1043,7 @@ def _warn_escaping_index(terms: list[X.Expr]) -> None:
             return
 
 
-@v_args(inline=True)
-class LatexTransformer(Transformer[Token, Any]):
+class LatexTransformer:
     """Parse-tree aliases of `grammar/latex.lark` -> smart constructors."""
 
     number = staticmethod(number)
@@ -1015,7 +1089,7 @@ class LatexTransformer(Transformer[Token, Any]):
         name = str(name)
         indices: tuple[Any, ...] = ()
         for part in rest:
-            if isinstance(part, Token):  # x^{(i)}: the i-th sample
+            if is_token(part):  # x^{(i)}: the i-th sample
                 i = X.sym(str(part).strip("^{}() \t\n"))
                 note(f"read {name}{str(part).strip()} as the index {i} of {name}, not a power")
                 indices = (i, *indices)
@@ -1178,7 +1252,7 @@ class LatexTransformer(Transformer[Token, Any]):
         return X.pow_(self.apply_name(tok, arg), power)
 
     def styled_apply(self, *items) -> X.Expr:
-        toks = [t for t in items if isinstance(t, Token)]
+        toks = [t for t in items if is_token(t)]
         word = toks[1] if toks[0].type == "MATHRM" else toks[0]
         primes = next((str(t) for t in toks if t.type == "PRIMES"), "")
         name = str(word).lstrip("\\")
@@ -1194,7 +1268,7 @@ class LatexTransformer(Transformer[Token, Any]):
 
     def styled_apply_many(self, word: Token, _open: Token, *items) -> X.Expr:
         """`\\operatorname{atan2}(y, x)`: a row of several arguments."""
-        args = tuple(a for a in items if not isinstance(a, Token))
+        args = tuple(a for a in items if not is_token(a))
         row = F.lookup(str(word)) or F.lookup(str(word).lower())
         if row is None:
             raise _TokenError(word, f"{word} is not a function of several arguments symdiff knows")
@@ -1202,7 +1276,7 @@ class LatexTransformer(Transformer[Token, Any]):
 
     def vector_function(self, *items) -> X.Expr:
         """`softmax(z)_i` = exp(z_i) / sum_j exp(z_j), the i-th component."""
-        word = next(t for t in items if isinstance(t, Token) and t.type in ("WORD", "GREEK"))
+        word = next(t for t in items if is_token(t) and t.type in ("WORD", "GREEK"))
         arg, indices = items[-2], _no_labels(word, items[-1])
         if str(word).lower() != "softmax":
             raise _TokenError(word, f"{word}(...)_{{...}}: symdiff reads a component only of softmax")
@@ -1236,7 +1310,7 @@ class LatexTransformer(Transformer[Token, Any]):
         return X.func(greek_function_commands()[str(tok)[1:]], arg)
 
     def maxmin(self, tok: Token, _open: Token, *items) -> X.Expr:
-        args = [a for a in items if not isinstance(a, Token)]
+        args = [a for a in items if not is_token(a)]
         build = F.BINARY_BUILDERS[str(tok)[1:]]
         result = args[0]
         for a in args[1:]:
@@ -1353,7 +1427,10 @@ class LatexTransformer(Transformer[Token, Any]):
 
 @cache
 def latex_parser() -> Lark:
-    return Lark(grammar_text("latex.lark"), parser="lalr", lexer="contextual", transformer=LatexTransformer(),
+    from lark import Lark
+
+    return Lark(grammar_text("latex.lark"), parser="lalr", lexer="contextual",
+                transformer=lark_transformer(LatexTransformer),
                 postlex=BarPostLexer(), propagate_positions=False, maybe_placeholders=False, cache=True)
 
 
@@ -1408,6 +1485,8 @@ def parse_latex(text: str) -> X.Expr:
             meaning = MATRIX_COMMANDS.get(m.group(1))
             reason = f"{m.group(0)} is {meaning}: {NEEDS_SHAPES}" if meaning else f"unsupported LaTeX command {m.group(0)}"
             raise ParseError(reason, text, line, column)
+    from lark.exceptions import UnexpectedInput
+
     parser = latex_parser()
     try:
         result = parser.parse(text)

@@ -19,6 +19,7 @@ from typing import NamedTuple
 from . import expr as X
 from . import functions as F
 from .errors import ParseError, note, notes_once, position, refuse
+from .lalr import Token
 from .limits import MAX_ORDER, max_input_length
 from .parse import (_D, _DERIV, _DVAR_ONE, _DVARS, _FRAC, _NUMERATOR, _ORDER, Definition, _TokenError, _operator,
                     brief, checked, operator_parts, parse, parse_definition, parse_latex)
@@ -279,8 +280,6 @@ def _variable(text: str, k: int, var_text: str) -> X.Sym:
 
 
 def _plain_operator(text: str, m: re.Match[str]) -> tuple[X.Sym, int]:
-    from lark import Token  # only text that asks for a derivative gets here
-
     line, column = position(text, m.start("op"))
     op = Token("DERIV", m.group("op"), start_pos=m.start("op"), line=line, column=column)
     try:
@@ -394,8 +393,6 @@ def _from_head(text: str, row: Phrase, m: re.Match[str], end: int) -> _Span:
     if m.groupdict().get("op"):
         var, order = _plain_operator(text, m)
     elif m.groupdict().get("latex"):
-        from lark import Token
-
         top, dvars = _operator(Token("DOP", m.group("latex")))
         var, order = _latex_operator(text, top, dvars, m.start())
     else:

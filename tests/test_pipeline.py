@@ -12,20 +12,22 @@ import symdiff
 from symdiff import expr as X
 from symdiff.cli import main
 from symdiff.diff import differentiate, evaluate_derivatives
+from symdiff.lalr import Reader
 from symdiff.parse import parse as read_tree
 
 
 @pytest.fixture
 def runs(monkeypatch):
-    """The texts the Lark parsers are run on, in order."""
+    """The texts the parsers (Lark's, and the fast plain reader) are run on, in order."""
     seen: list[str] = []
-    original = lark.Lark.parse
+    for cls in (lark.Lark, Reader):
+        original = cls.parse
 
-    def counting(self, text, *args, **kwargs):
-        seen.append(text)
-        return original(self, text, *args, **kwargs)
+        def counting(self, text, *args, _original=original, **kwargs):
+            seen.append(text)
+            return _original(self, text, *args, **kwargs)
 
-    monkeypatch.setattr(lark.Lark, "parse", counting)
+        monkeypatch.setattr(cls, "parse", counting)
     return seen
 
 
