@@ -25,10 +25,9 @@ from fractions import Fraction
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
 from contextvars import ContextVar
 from functools import cache
-from typing import TYPE_CHECKING, Any, TypeGuard, cast
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeGuard, cast
 
 from . import expr as X
 from . import functions as F
@@ -1500,8 +1499,7 @@ def parse_latex(text: str) -> X.Expr:
 # ------------------------------------------------------------------ definitions
 
 
-@dataclass(frozen=True)
-class Definition:
+class Definition(NamedTuple):
     """`L = ...`, `f(x) = ...`: the left side names the right side.  A left side
     that is not a name (`-\\log p(y \\mid x)`, `\\sigma^{-1}(x)`) labels it: `name` is None."""
 

@@ -13,7 +13,7 @@ NOT_NEEDED = (
     "symdiff.matrix", "symdiff.matrix.read", "symdiff.matrix.latex", "symdiff.matrix.shapes",
     "symdiff.matrices", "symdiff.generate", "symdiff.printing.latex", "symdiff.printing.mathml",
     "symdiff.printing.steps", "symdiff.derivation", "symdiff.check", "symdiff.plotting", "symdiff.bridge",
-    "symdiff.web", "json",
+    "symdiff.web", "json", "lark", "dataclasses", "inspect",
 )
 # ... and what it does need, so that an interpreter that failed early cannot pass.
 NEEDED = ("symdiff.api", "symdiff.diff", "symdiff.simplify", "symdiff.printing.plain")
