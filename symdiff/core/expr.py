@@ -30,7 +30,8 @@ Sym: TypeAlias = Any
 # `rows`, whose tables each node class must fill).
 NODE_CLASSES: list[type[Expr]] = []
 
-class _Ref(weakref.ref):  # type: ignore[type-arg]
+
+class _Ref(weakref.ref["Expr"]):
     """A weak reference to a node that remembers its key: `weakref.KeyedRef`
     without its Python-level `__new__` and `__init__` (a third of building a node)."""
 
