@@ -123,7 +123,7 @@ def split_coefficient(e: Expr) -> tuple[Fraction, Expr]:
     if type(e) is Mul and type(e.factors[0]) is Num:
         rest = e.factors[1:]
         return e.factors[0].value, rest[0] if len(rest) == 1 else Mul(rest)
-    return Fraction(1), e
+    return ONE.value, e
 
 
 def _factors(e: Expr) -> tuple[Expr, ...]:
@@ -146,11 +146,11 @@ def as_factors(e: Expr) -> tuple[Fraction, dict[Expr, Expr]]:
 
 
 def _as_factors(e: Expr) -> tuple[Fraction, dict[Expr, Expr]]:
-    coeff = Fraction(1)
+    coeff = ONE.value
     exps: dict[Expr, list[Expr]] = {}
     for f in _factors(e):
         if type(f) is Num:
-            coeff *= f.value
+            coeff = f.value if coeff is ONE.value else coeff * f.value
             continue
         base, x = split_power(f)
         exps.setdefault(base, []).append(x)
@@ -167,13 +167,15 @@ def from_factors(coeff: Fraction, powers: dict[Expr, Expr]) -> Expr:
     return mul(Num(coeff), *(pow_(b, n) for b, n in powers.items()))
 
 
-def degree(e: Expr) -> Fraction:
-    """Total numeric degree in the variables: `3*x^2*y` -> 3."""
-    total = Fraction(0)
+def degree(e: Expr) -> int | Fraction:
+    """Total numeric degree in the variables: `3*x^2*y` -> 3 (an int when whole)."""
+    total: int | Fraction = 0
     for f in _factors(e):
-        base, exp = split_power(f)
-        if type(base) is Sym and type(exp) is Num:
-            total += exp.value
+        if type(f) is Sym:
+            total += 1
+        elif type(f) is Pow and type(f.base) is Sym and type(f.exp) is Num:
+            k = f.exp.value
+            total += k.numerator if k.denominator == 1 else k
     return total
 
 
@@ -199,7 +201,7 @@ def order_terms(terms: list[Expr]) -> list[Expr]:
     rest = sorted((t for t in terms if type(t) is not Num), key=term_key)
     ordered = rest + numbers
     for i, t in enumerate(ordered):
-        if split_coefficient(t)[0] > 0:
+        if split_coefficient(t)[0].numerator > 0:
             return [t, *ordered[:i], *ordered[i + 1 :]]
     return ordered
 
@@ -1273,19 +1275,36 @@ def rewrites_for(node_type: type) -> list[Rewrite]:
     return [rw for rw in REWRITES if rw.node is node_type]
 
 
-_by_type: tuple[tuple[Rewrite, ...], dict[type, list[Rewrite]]] = ((), {})
+# What a node tries: (fn, is a search, name) for each row that can fire on it.
+Plan = tuple[tuple[Callable[..., Expr | None], bool, str], ...]
+# (node type, its facts, whether searching) -> its plan, for the table as it was.
+Plans = dict[tuple[type, int, bool], Plan]
+_by_type: tuple[tuple[Rewrite, ...], dict[type, list[Rewrite]], Plans] = ((), {}, {})
 
 
 def _rows_by_type() -> dict[type, list[Rewrite]]:
     """`rewrites_for` of every node type, worked out again only when the table changes."""
+    return _current()[1]
+
+
+def _current() -> tuple[tuple[Rewrite, ...], dict[type, list[Rewrite]], Plans]:
+    """The rows by type and the plans made from them, both anew when the table changes."""
     global _by_type
-    table, rows = _by_type
+    table = _by_type[0]
     if len(table) != len(REWRITES) or not all(map(operator.is_, table, REWRITES)):
-        rows = {}
+        rows: dict[type, list[Rewrite]] = {}
         for rw in REWRITES:
             rows.setdefault(rw.node, []).append(rw)
-        _by_type = (tuple(REWRITES), rows)
-    return rows
+        _by_type = (tuple(REWRITES), rows, {})
+    return _by_type
+
+
+def _plan(rows: list[Rewrite], facts: int, search: bool) -> Plan:
+    """The rows that can fire on a node with these facts, in order: a row that
+    needs a fact the node lacks, or a search where there is none, is left out."""
+    return tuple((rw.fn, rw.kind is SEARCH, rw.name) for rw in rows
+                 if (facts & rw.needs) == rw.needs and (not rw.uses or facts & rw.uses)
+                 and (search or rw.kind is not SEARCH))
 
 
 class Simplifier:
@@ -1297,7 +1316,7 @@ class Simplifier:
     def __init__(self, trace: list[str] | None = None, search: bool = True) -> None:
         self.done: dict[Expr, Expr] = {}
         self.depth = 0
-        self.table: dict[type, list[Rewrite]] = {}
+        _, self.rows, self.plans = _current()
         self.trace = trace
         # Past MAX_SEARCH_DEPTH candidates get the canonical rewrites only, in a
         # run of their own, so that what is accepted from there is still canonical.
@@ -1363,33 +1382,30 @@ class Simplifier:
             self.depth -= 1
 
     def rewrite(self, node: Expr, chain: int) -> Expr:
-        t = type(node)
-        table = self.table.get(t)
-        if table is None:
-            table = self.table[t] = _rows_by_type().get(t, [])
         facts = node.facts
         if facts & FACT_ARRAY and node.kind is not SCALAR:
             return node  # the rewrites assume products commute: vectors and matrices are left as built
-        search = self.canonical_only is not self
+        key = (type(node), facts, self.canonical_only is not self)
+        plan = self.plans.get(key)
+        if plan is None:
+            plan = self.plans[key] = _plan(self.rows.get(key[0], []), facts, key[2])
+        if not plan:
+            return node
         active = self.active
         fresh = node not in active
         active.add(node)
         try:
-            return self._rewrite(node, chain, table, facts, search)
+            return self._rewrite(node, chain, plan)
         finally:
             if fresh:
                 active.discard(node)
 
-    def _rewrite(self, node: Expr, chain: int, table: list[Rewrite], facts: int, search: bool) -> Expr:
-        for rw in table:
-            if (facts & rw.needs) != rw.needs or (rw.uses and not facts & rw.uses):
-                continue  # it cannot fire here
-            if rw.kind is SEARCH and not search:
-                continue
-            out = rw.fn(node, self) if rw.kind is SEARCH else rw.fn(node)
+    def _rewrite(self, node: Expr, chain: int, plan: Plan) -> Expr:
+        for fn, is_search, name in plan:
+            out = fn(node, self) if is_search else fn(node)
             if out is not None and out is not node:
-                if self.trace is not None and self.depth == 0 and rw.name not in self.trace:
-                    self.trace.append(rw.name)
+                if self.trace is not None and self.depth == 0 and name not in self.trace:
+                    self.trace.append(name)
                 if chain >= MAX_REWRITE_CHAIN:
                     return out
                 self.done[node] = node  # provisional: breaks rewrite cycles
