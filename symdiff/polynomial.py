@@ -148,7 +148,7 @@ class Ring:
         """The polynomial as an expression: a sum of monomials, highest degree first."""
         terms = []
         for mono, c in sorted(p.items(), key=lambda mc: (-sum(mc[0]), mc[0])):
-            terms.append(mul(Num(Fraction(c)), *(pow_(g, Num(Fraction(k))) for g, k in zip(self.gens, mono) if k)))
+            terms.append(mul(Num(c), *(pow_(g, Num(k)) for g, k in zip(self.gens, mono) if k)))
         return add(*terms)
 
 

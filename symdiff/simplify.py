@@ -456,6 +456,15 @@ def _numeric_gap(a: Expr, b: Expr) -> Fraction | None:
     return groups.get(ONE, Fraction(0))
 
 
+def _less(expo: Expr, common: Expr) -> Expr:
+    """expo - common, the exponent left once a common power is pulled out: a
+    number when the gap is one (x^x over x^(x - 1) leaves x^1), else a sum."""
+    if expo is common:
+        return ZERO
+    gap = _numeric_gap(common, expo)
+    return add(expo, neg(common)) if gap is None else Num(gap)
+
+
 def factor_if_smaller(e: Expr, ctx: Simplifier) -> Expr | None:
     """x^x*ln(x) + x^x -> x^x*(ln(x) + 1): pull out common factors when smaller."""
     if len(e.terms) > WIDE:
@@ -486,7 +495,7 @@ def factor_if_smaller(e: Expr, ctx: Simplifier) -> Expr | None:
         rest = {}
         for b, expo in powers.items():
             if b in common:
-                expo = add(expo, neg(common[b]))
+                expo = _less(expo, common[b])
             if expo is not ZERO:
                 rest[b] = expo
         inner.append(from_factors(c / g, rest))
