@@ -304,7 +304,8 @@ def pair_identities(e: Expr) -> Expr | None:
     groups: dict[Expr, Fraction] = {}
     for t in e.terms:
         c, rest = split_coefficient(t)
-        groups[rest] = groups.get(rest, 0) + c
+        before = groups.get(rest)
+        groups[rest] = c if before is None else before + c
     # A term's factors as a set finds the term with f swapped for g without
     # building that product (products of n factors in n terms: O(n^2), not O(n^3)).
     by_factors = {frozenset(_factors(rest)): rest for rest in groups}
@@ -356,12 +357,12 @@ def expand_if_smaller(e: Expr, ctx: Simplifier) -> Expr | None:
 
 def _denominator_base(base: Expr, expo: Expr) -> tuple[Expr, int] | None:
     """`u^-k` as (u, k); `u^(-3/2)` as (sqrt(u), 3); None when not a denominator."""
-    if type(expo) is not Num or expo.value >= 0:
+    if type(expo) is not Num or expo.value.numerator >= 0:
         return None
-    r = -expo.value
+    r = expo.value
     if r.denominator == 1:
-        return base, r.numerator
-    return pow_(base, Num(Fraction(1, r.denominator))), r.numerator
+        return base, -r.numerator
+    return pow_(base, Num(Fraction(1, r.denominator))), -r.numerator
 
 
 def _over(terms: list[Expr]) -> tuple[list[Expr], dict[Expr, int]] | None:
@@ -447,10 +448,13 @@ def together_if_smaller(e: Expr, ctx: Simplifier) -> Expr | None:
 def _numeric_gap(a: Expr, b: Expr) -> Fraction | None:
     """b - a when it is a number: (x - 1, x) -> 1."""
     groups: dict[Expr, Fraction] = {}
-    for sign, s in ((1, b), (-1, a)):
+    for negate, s in ((False, b), (True, a)):
         for t in s.terms if type(s) is Add else (s,):
             c, rest = split_coefficient(t)
-            groups[rest] = groups.get(rest, 0) + sign * c
+            if negate:
+                c = -c
+            before = groups.get(rest)
+            groups[rest] = c if before is None else before + c
     if any(c for rest, c in groups.items() if rest is not ONE):
         return None
     return groups.get(ONE, Fraction(0))
@@ -486,7 +490,7 @@ def factor_if_smaller(e: Expr, ctx: Simplifier) -> Expr | None:
             break
     g = Fraction(math.gcd(*(c.numerator for c, _ in parts)),
                  math.lcm(*(c.denominator for c, _ in parts)))
-    if all(c < 0 for c, _ in parts):
+    if all(c.numerator < 0 for c, _ in parts):
         g = -g
     if not common and g == 1:
         return None
@@ -777,7 +781,7 @@ def log_times_log_of_base(e: Expr) -> Expr | None:
 
 def expand_product(e: Expr, ctx: Simplifier) -> Expr | None:
     """2*(c + s)*(c - s) -> 2*c^2 - 2*s^2 (and on to 2*cos(2x)): multiply out, when smaller."""
-    if not any(type(b) is Add and type(k) is Num and k.value > 0 and k.value.denominator == 1
+    if not any(type(b) is Add and type(k) is Num and k.value.numerator > 0 and k.value.denominator == 1
                for b, k in map(split_power, e.factors)):
         return None  # only sums under positive powers multiply out
     ring = P.Ring(e)

@@ -34,7 +34,7 @@ def cost(e: Expr) -> tuple[int, int, int]:
 
 def _cost_of(node: Expr, kids: tuple[tuple[int, int, int], ...]) -> tuple[int, int, int]:
     if type(node) is Sym or not kids:
-        return (1, int(type(node) is Num and node.value < 0), 1)
+        return (1, int(type(node) is Num and node.value.numerator < 0), 1)
     if type(node) is Log and node.base is E:
         kids = kids[:1]  # (arg, base)
     elif type(node) is Pow and node.base is E:

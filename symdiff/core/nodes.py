@@ -235,7 +235,7 @@ class Pow(Expr):
     @staticmethod
     def _own_facts(base: Expr, exp: Expr) -> int:
         own = FACT_POWER
-        if type(exp) is Num and exp.value < 0:
+        if type(exp) is Num and exp.value.numerator < 0:
             own |= FACT_DENOMINATOR
         if type(base) is Add:
             own |= FACT_SUM_POWER
