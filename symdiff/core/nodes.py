@@ -18,7 +18,7 @@ from .expr import (
     _interned, interned_node, new_object, set_field, set_free, set_hash, set_height, set_kind, str_hash, finish,
 )
 from .facts import (
-    FACT_ARRAY, FACT_BINDER, FACT_DENOMINATOR, FACT_EXP, FACT_LOG, FACT_POWER, FACT_SUM_FACTOR, FACT_SUM_POWER,
+    FACT_ARRAY, FACT_BINDER, FACT_DENOMINATOR, FACT_DERIVATIVE, FACT_EXP, FACT_LOG, FACT_POWER, FACT_SUM_FACTOR, FACT_SUM_POWER,
     function_fact,
 )
 from .kinds import SCALAR, Kind, entrywise_kind, function_kind, power_kind, product_kind, scalar_kind
@@ -441,6 +441,10 @@ class Derivative(Expr):
     body: Expr
     var: Sym
     order: int
+
+    @staticmethod
+    def _own_facts(body: Expr, var: Sym, order: int) -> int:
+        return FACT_DERIVATIVE
 
     @staticmethod
     def _kind_rule(node: Expr) -> Kind:
