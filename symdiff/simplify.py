@@ -1345,24 +1345,28 @@ class Simplifier:
         # Entries: (node, None) to visit, (node, node) once its children are
         # settled, (node, other) to take other's result once that is settled.
         stack: list[tuple[Expr, Expr | None]] = [(root, None)]
+        active = self.active
         while stack:
             node, then = stack.pop()
             if node in done:
                 continue
+            args = node.args
             if then is None:
-                stack.append((node, node))
-                stack.extend((c, None) for c in node.args if c not in done)
-                continue
-            if then is not node:
+                pending = [(c, None) for c in args if c not in done]
+                if pending:
+                    stack.append((node, node))
+                    stack += pending
+                    continue
+            elif then is not node:
                 done[node] = done[then]
                 continue
-            kids = tuple(map(done.__getitem__, node.args))
+            kids = tuple([done[c] for c in args])
             if type(node) is Mul and any(k is ZERO for k in kids) and node.kind is SCALAR:
                 # u'*f'(u) with u' = 0 is 0 even where f'(u) is a literal 1/0
                 # (acos(sin(x)^2 + cos(x)^2)): the input is undefined there anyway.
                 done[node] = ZERO
                 continue
-            current = node.rebuild(kids) if kids != node.args else node
+            current = node.rebuild(kids) if kids != args else node
             if current is not node:
                 if current in done:
                     done[node] = done[current]
@@ -1373,11 +1377,15 @@ class Simplifier:
                     stack.append((node, current))
                     stack.append((current, None))
                     continue
-            if current in self.active:
+            if current in active:
                 done[node] = current  # see `active`
                 continue
             result = self.rewrite(current, chain)
-            done[node] = done[current] = done[result] = result
+            done[node] = result
+            if current is not node:
+                done[current] = result
+            if result is not current:
+                done[result] = result
         return done[root]
 
     def search(self, e: Expr) -> Expr:
