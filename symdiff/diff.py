@@ -18,11 +18,12 @@ from .functions import FUNCTIONS, Function, undefined_derivative
 from .indexing import depends, index_deltas, same_family
 from .limits import MAX_CHAIN_FACTORS, MAX_RESULT_SIZE
 from .sums import Collapse, collapse, collapses, unclash
+from .core.facts import FACT_DERIVATIVE
 from .core.rows import table
 from .expr import ArrayConst, Hadamard, HadamardPow, Transpose  # the rows of issue 24
 from .expr import (
     E, FACT_ARRAY, NEG_ONE, ONE, SCALAR, TWO, ZERO, Add, Const, Delta, Expr, Func, Log, Mul, Num, Pow, Sum, Sym,
-    add, cost, delta, derivative, div, func, ln, log, mul, num, postorder, pow_, sub, summation, transform,
+    add, cost, delta, derivative, div, func, ln, log, mul, num, pow_, sub, summation, transform,
 )
 from .expr import Derivative as Operator  # `Derivative` here is the type of a rule's `d`
 from .terms import quotient
@@ -227,7 +228,7 @@ def evaluate_derivatives(e: Expr) -> Expr:
     """`e` with every `Derivative` node (a derivative the input asks for, `d/dx x^2`)
     replaced by the raw derivative it stands for, innermost first: what the
     pipeline does right after reading."""
-    if not any(type(n) is Operator for n in postorder(e)):
+    if not e.facts & FACT_DERIVATIVE:
         return e
     return transform(e, lambda node: evaluated(node) if type(node) is Operator else None)
 

@@ -56,9 +56,9 @@ LARGE = Budget(nodes=50_000, terms=4000, work=4_000_000)
 def _is_poly_power(e: Expr) -> bool:
     """A positive integer power: of a generator (any size) or of a sum or product."""
     if not (type(e) is Pow and type(e.exp) is Num and e.exp.value.denominator == 1
-            and e.exp.value > 0):
+            and e.exp.value.numerator > 0):
         return False
-    return type(e.base) not in (Add, Mul) or e.exp.value <= MAX_POWER
+    return type(e.base) not in (Add, Mul) or e.exp.value.numerator <= MAX_POWER
 
 
 def structure(e: Expr, max_nodes: int = MAX_NODES) -> list[Expr] | None:
@@ -148,7 +148,7 @@ class Ring:
         """The polynomial as an expression: a sum of monomials, highest degree first."""
         terms = []
         for mono, c in sorted(p.items(), key=lambda mc: (-sum(mc[0]), mc[0])):
-            terms.append(mul(Num(Fraction(c)), *(pow_(g, Num(Fraction(k))) for g, k in zip(self.gens, mono) if k)))
+            terms.append(mul(Num(c), *(pow_(g, Num(k)) for g, k in zip(self.gens, mono) if k)))
         return add(*terms)
 
 

@@ -123,7 +123,7 @@ def split_coefficient(e: Expr) -> tuple[Fraction, Expr]:
     if type(e) is Mul and type(e.factors[0]) is Num:
         rest = e.factors[1:]
         return e.factors[0].value, rest[0] if len(rest) == 1 else Mul(rest)
-    return Fraction(1), e
+    return ONE.value, e
 
 
 def _factors(e: Expr) -> tuple[Expr, ...]:
@@ -146,11 +146,11 @@ def as_factors(e: Expr) -> tuple[Fraction, dict[Expr, Expr]]:
 
 
 def _as_factors(e: Expr) -> tuple[Fraction, dict[Expr, Expr]]:
-    coeff = Fraction(1)
+    coeff = ONE.value
     exps: dict[Expr, list[Expr]] = {}
     for f in _factors(e):
         if type(f) is Num:
-            coeff *= f.value
+            coeff = f.value if coeff is ONE.value else coeff * f.value
             continue
         base, x = split_power(f)
         exps.setdefault(base, []).append(x)
@@ -167,13 +167,15 @@ def from_factors(coeff: Fraction, powers: dict[Expr, Expr]) -> Expr:
     return mul(Num(coeff), *(pow_(b, n) for b, n in powers.items()))
 
 
-def degree(e: Expr) -> Fraction:
-    """Total numeric degree in the variables: `3*x^2*y` -> 3."""
-    total = Fraction(0)
+def degree(e: Expr) -> int | Fraction:
+    """Total numeric degree in the variables: `3*x^2*y` -> 3 (an int when whole)."""
+    total: int | Fraction = 0
     for f in _factors(e):
-        base, exp = split_power(f)
-        if type(base) is Sym and type(exp) is Num:
-            total += exp.value
+        if type(f) is Sym:
+            total += 1
+        elif type(f) is Pow and type(f.base) is Sym and type(f.exp) is Num:
+            k = f.exp.value
+            total += k.numerator if k.denominator == 1 else k
     return total
 
 
@@ -199,7 +201,7 @@ def order_terms(terms: list[Expr]) -> list[Expr]:
     rest = sorted((t for t in terms if type(t) is not Num), key=term_key)
     ordered = rest + numbers
     for i, t in enumerate(ordered):
-        if split_coefficient(t)[0] > 0:
+        if split_coefficient(t)[0].numerator > 0:
             return [t, *ordered[:i], *ordered[i + 1 :]]
     return ordered
 
@@ -302,7 +304,8 @@ def pair_identities(e: Expr) -> Expr | None:
     groups: dict[Expr, Fraction] = {}
     for t in e.terms:
         c, rest = split_coefficient(t)
-        groups[rest] = groups.get(rest, 0) + c
+        before = groups.get(rest)
+        groups[rest] = c if before is None else before + c
     # A term's factors as a set finds the term with f swapped for g without
     # building that product (products of n factors in n terms: O(n^2), not O(n^3)).
     by_factors = {frozenset(_factors(rest)): rest for rest in groups}
@@ -354,12 +357,12 @@ def expand_if_smaller(e: Expr, ctx: Simplifier) -> Expr | None:
 
 def _denominator_base(base: Expr, expo: Expr) -> tuple[Expr, int] | None:
     """`u^-k` as (u, k); `u^(-3/2)` as (sqrt(u), 3); None when not a denominator."""
-    if type(expo) is not Num or expo.value >= 0:
+    if type(expo) is not Num or expo.value.numerator >= 0:
         return None
-    r = -expo.value
+    r = expo.value
     if r.denominator == 1:
-        return base, r.numerator
-    return pow_(base, Num(Fraction(1, r.denominator))), r.numerator
+        return base, -r.numerator
+    return pow_(base, Num(Fraction(1, r.denominator))), -r.numerator
 
 
 def _over(terms: list[Expr]) -> tuple[list[Expr], dict[Expr, int]] | None:
@@ -445,13 +448,25 @@ def together_if_smaller(e: Expr, ctx: Simplifier) -> Expr | None:
 def _numeric_gap(a: Expr, b: Expr) -> Fraction | None:
     """b - a when it is a number: (x - 1, x) -> 1."""
     groups: dict[Expr, Fraction] = {}
-    for sign, s in ((1, b), (-1, a)):
+    for negate, s in ((False, b), (True, a)):
         for t in s.terms if type(s) is Add else (s,):
             c, rest = split_coefficient(t)
-            groups[rest] = groups.get(rest, 0) + sign * c
+            if negate:
+                c = -c
+            before = groups.get(rest)
+            groups[rest] = c if before is None else before + c
     if any(c for rest, c in groups.items() if rest is not ONE):
         return None
     return groups.get(ONE, Fraction(0))
+
+
+def _less(expo: Expr, common: Expr) -> Expr:
+    """expo - common, the exponent left once a common power is pulled out: a
+    number when the gap is one (x^x over x^(x - 1) leaves x^1), else a sum."""
+    if expo is common:
+        return ZERO
+    gap = _numeric_gap(common, expo)
+    return add(expo, neg(common)) if gap is None else Num(gap)
 
 
 def factor_if_smaller(e: Expr, ctx: Simplifier) -> Expr | None:
@@ -475,7 +490,7 @@ def factor_if_smaller(e: Expr, ctx: Simplifier) -> Expr | None:
             break
     g = Fraction(math.gcd(*(c.numerator for c, _ in parts)),
                  math.lcm(*(c.denominator for c, _ in parts)))
-    if all(c < 0 for c, _ in parts):
+    if all(c.numerator < 0 for c, _ in parts):
         g = -g
     if not common and g == 1:
         return None
@@ -484,7 +499,7 @@ def factor_if_smaller(e: Expr, ctx: Simplifier) -> Expr | None:
         rest = {}
         for b, expo in powers.items():
             if b in common:
-                expo = add(expo, neg(common[b]))
+                expo = _less(expo, common[b])
             if expo is not ZERO:
                 rest[b] = expo
         inner.append(from_factors(c / g, rest))
@@ -766,7 +781,7 @@ def log_times_log_of_base(e: Expr) -> Expr | None:
 
 def expand_product(e: Expr, ctx: Simplifier) -> Expr | None:
     """2*(c + s)*(c - s) -> 2*c^2 - 2*s^2 (and on to 2*cos(2x)): multiply out, when smaller."""
-    if not any(type(b) is Add and type(k) is Num and k.value > 0 and k.value.denominator == 1
+    if not any(type(b) is Add and type(k) is Num and k.value.numerator > 0 and k.value.denominator == 1
                for b, k in map(split_power, e.factors)):
         return None  # only sums under positive powers multiply out
     ring = P.Ring(e)
@@ -1273,19 +1288,36 @@ def rewrites_for(node_type: type) -> list[Rewrite]:
     return [rw for rw in REWRITES if rw.node is node_type]
 
 
-_by_type: tuple[tuple[Rewrite, ...], dict[type, list[Rewrite]]] = ((), {})
+# What a node tries: (fn, is a search, name) for each row that can fire on it.
+Plan = tuple[tuple[Callable[..., Expr | None], bool, str], ...]
+# (node type, its facts, whether searching) -> its plan, for the table as it was.
+Plans = dict[tuple[type, int, bool], Plan]
+_by_type: tuple[tuple[Rewrite, ...], dict[type, list[Rewrite]], Plans] = ((), {}, {})
 
 
 def _rows_by_type() -> dict[type, list[Rewrite]]:
     """`rewrites_for` of every node type, worked out again only when the table changes."""
+    return _current()[1]
+
+
+def _current() -> tuple[tuple[Rewrite, ...], dict[type, list[Rewrite]], Plans]:
+    """The rows by type and the plans made from them, both anew when the table changes."""
     global _by_type
-    table, rows = _by_type
+    table = _by_type[0]
     if len(table) != len(REWRITES) or not all(map(operator.is_, table, REWRITES)):
-        rows = {}
+        rows: dict[type, list[Rewrite]] = {}
         for rw in REWRITES:
             rows.setdefault(rw.node, []).append(rw)
-        _by_type = (tuple(REWRITES), rows)
-    return rows
+        _by_type = (tuple(REWRITES), rows, {})
+    return _by_type
+
+
+def _plan(rows: list[Rewrite], facts: int, search: bool) -> Plan:
+    """The rows that can fire on a node with these facts, in order: a row that
+    needs a fact the node lacks, or a search where there is none, is left out."""
+    return tuple((rw.fn, rw.kind is SEARCH, rw.name) for rw in rows
+                 if (facts & rw.needs) == rw.needs and (not rw.uses or facts & rw.uses)
+                 and (search or rw.kind is not SEARCH))
 
 
 class Simplifier:
@@ -1297,7 +1329,7 @@ class Simplifier:
     def __init__(self, trace: list[str] | None = None, search: bool = True) -> None:
         self.done: dict[Expr, Expr] = {}
         self.depth = 0
-        self.table: dict[type, list[Rewrite]] = {}
+        _, self.rows, self.plans = _current()
         self.trace = trace
         # Past MAX_SEARCH_DEPTH candidates get the canonical rewrites only, in a
         # run of their own, so that what is accepted from there is still canonical.
@@ -1313,24 +1345,28 @@ class Simplifier:
         # Entries: (node, None) to visit, (node, node) once its children are
         # settled, (node, other) to take other's result once that is settled.
         stack: list[tuple[Expr, Expr | None]] = [(root, None)]
+        active = self.active
         while stack:
             node, then = stack.pop()
             if node in done:
                 continue
+            args = node.args
             if then is None:
-                stack.append((node, node))
-                stack.extend((c, None) for c in node.args if c not in done)
-                continue
-            if then is not node:
+                pending = [(c, None) for c in args if c not in done]
+                if pending:
+                    stack.append((node, node))
+                    stack += pending
+                    continue
+            elif then is not node:
                 done[node] = done[then]
                 continue
-            kids = tuple(map(done.__getitem__, node.args))
+            kids = tuple([done[c] for c in args])
             if type(node) is Mul and any(k is ZERO for k in kids) and node.kind is SCALAR:
                 # u'*f'(u) with u' = 0 is 0 even where f'(u) is a literal 1/0
                 # (acos(sin(x)^2 + cos(x)^2)): the input is undefined there anyway.
                 done[node] = ZERO
                 continue
-            current = node.rebuild(kids) if kids != node.args else node
+            current = node.rebuild(kids) if kids != args else node
             if current is not node:
                 if current in done:
                     done[node] = done[current]
@@ -1341,11 +1377,15 @@ class Simplifier:
                     stack.append((node, current))
                     stack.append((current, None))
                     continue
-            if current in self.active:
+            if current in active:
                 done[node] = current  # see `active`
                 continue
             result = self.rewrite(current, chain)
-            done[node] = done[current] = done[result] = result
+            done[node] = result
+            if current is not node:
+                done[current] = result
+            if result is not current:
+                done[result] = result
         return done[root]
 
     def search(self, e: Expr) -> Expr:
@@ -1363,33 +1403,30 @@ class Simplifier:
             self.depth -= 1
 
     def rewrite(self, node: Expr, chain: int) -> Expr:
-        t = type(node)
-        table = self.table.get(t)
-        if table is None:
-            table = self.table[t] = _rows_by_type().get(t, [])
         facts = node.facts
         if facts & FACT_ARRAY and node.kind is not SCALAR:
             return node  # the rewrites assume products commute: vectors and matrices are left as built
-        search = self.canonical_only is not self
+        key = (type(node), facts, self.canonical_only is not self)
+        plan = self.plans.get(key)
+        if plan is None:
+            plan = self.plans[key] = _plan(self.rows.get(key[0], []), facts, key[2])
+        if not plan:
+            return node
         active = self.active
         fresh = node not in active
         active.add(node)
         try:
-            return self._rewrite(node, chain, table, facts, search)
+            return self._rewrite(node, chain, plan)
         finally:
             if fresh:
                 active.discard(node)
 
-    def _rewrite(self, node: Expr, chain: int, table: list[Rewrite], facts: int, search: bool) -> Expr:
-        for rw in table:
-            if (facts & rw.needs) != rw.needs or (rw.uses and not facts & rw.uses):
-                continue  # it cannot fire here
-            if rw.kind is SEARCH and not search:
-                continue
-            out = rw.fn(node, self) if rw.kind is SEARCH else rw.fn(node)
+    def _rewrite(self, node: Expr, chain: int, plan: Plan) -> Expr:
+        for fn, is_search, name in plan:
+            out = fn(node, self) if is_search else fn(node)
             if out is not None and out is not node:
-                if self.trace is not None and self.depth == 0 and rw.name not in self.trace:
-                    self.trace.append(rw.name)
+                if self.trace is not None and self.depth == 0 and name not in self.trace:
+                    self.trace.append(name)
                 if chain >= MAX_REWRITE_CHAIN:
                     return out
                 self.done[node] = node  # provisional: breaks rewrite cycles

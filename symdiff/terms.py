@@ -19,14 +19,15 @@ ADD, MUL, NEG, POW, ATOM = 10, 20, 30, 40, 50
 
 def is_negative(e: Expr) -> bool:
     """Does `e` carry a minus sign in front: a negative number, or a product with one first?"""
+    # the numerator carries the sign: an int comparison, not a Fraction's
     if type(e) is Num:
-        return e.value < 0
-    return type(e) is Mul and type(e.factors[0]) is Num and e.factors[0].value < 0
+        return e.value.numerator < 0
+    return type(e) is Mul and type(e.factors[0]) is Num and e.factors[0].value.numerator < 0
 
 
 def is_reciprocal(f: Expr) -> bool:
     """A factor written under the line: a power with a negative number for exponent."""
-    return type(f) is Pow and type(f.exp) is Num and f.exp.value < 0
+    return type(f) is Pow and type(f.exp) is Num and f.exp.value.numerator < 0
 
 
 def sides(e: Expr) -> tuple[Fraction, list[tuple[Expr, bool]]]:

@@ -10,7 +10,6 @@ its children's.  The node classes are in `nodes`, their constructors in
 
 from __future__ import annotations
 
-import functools
 import operator
 import weakref
 import zlib
@@ -31,14 +30,29 @@ Sym: TypeAlias = Any
 # `rows`, whose tables each node class must fill).
 NODE_CLASSES: list[type[Expr]] = []
 
+
+class _Ref(weakref.ref["Expr"]):
+    """A weak reference to a node that remembers its key: `weakref.KeyedRef`
+    without its Python-level `__new__` and `__init__` (a third of building a node)."""
+
+    __slots__ = ("key",)
+    key: tuple[Any, ...]
+
+
 # Live nodes by structure: the key holds the ids of a node's children, which
 # stay alive (and keep their ids) as long as the node itself does.
-_interned: dict[tuple[Any, ...], weakref.KeyedRef[tuple[Any, ...], Expr]] = {}
+_interned: dict[tuple[Any, ...], _Ref] = {}
 
 
-def _forget(ref: weakref.KeyedRef[tuple[Any, ...], Expr]) -> None:
+def _forget(ref: _Ref) -> None:
     if _interned.get(ref.key) is ref:
         del _interned[ref.key]
+
+
+def _intern(node: Expr, key: tuple[Any, ...]) -> None:
+    ref = _Ref(node, _forget)
+    ref.key = key
+    _interned[key] = ref
 
 
 def _key_part(value: Any) -> Any:
@@ -289,7 +303,7 @@ def finish(node: Expr, key: tuple[Any, ...], facts: int) -> Expr:
     where a child is an array: for scalar trees the kind costs one bit test."""
     set_facts(node, facts)
     set_kind(node, type(node)._kind_rule(node) if facts & FACT_ARRAY else SCALAR)
-    _interned[key] = weakref.KeyedRef(node, _forget, key)
+    _intern(node, key)
     return node
 
 
@@ -333,7 +347,9 @@ def build_pair(cls: type[Expr], key: tuple[Any, ...], a: Expr, b: Expr, own: int
     facts = own | a.facts | b.facts
     set_facts(node, facts)  # as `finish`, inline: this is the hot path
     set_kind(node, cls._kind_rule(node) if facts & FACT_ARRAY else SCALAR)
-    _interned[key] = weakref.KeyedRef(node, _forget, key)
+    ref = _Ref(node, _forget)  # `_intern`, inline: the hot path
+    ref.key = key
+    _interned[key] = ref
     return node
 
 
@@ -355,7 +371,9 @@ def build_func(cls: type[Expr], key: tuple[Any, ...], name: str, arg: Expr, own:
     facts = own | arg.facts
     set_facts(node, facts)
     set_kind(node, cls._kind_rule(node) if facts & FACT_ARRAY else SCALAR)
-    _interned[key] = weakref.KeyedRef(node, _forget, key)
+    ref = _Ref(node, _forget)  # `_intern`, inline: the hot path
+    ref.key = key
+    _interned[key] = ref
     return node
 
 
@@ -363,13 +381,32 @@ def build_sequence(cls: type[Expr], key: tuple[Any, ...], kids: tuple[Expr, ...]
     """`build` for a node whose one field is a tuple of children (Add, Mul)."""
     node = new_object(cls)
     set_field(node, cls._fields[0], kids)
-    set_hash(node, hash((cls._tag, hash(tuple(map(_get_hash, kids))))))
-    set_height(node, max(map(_get_height, kids), default=0) + 1)
-    set_free(node, node._free())
-    facts = functools.reduce(operator.or_, map(_get_facts, kids), own)
+    # One pass over the children (most have two or three): height, facts and
+    # free symbols as `build` and `Expr._free` make them.
+    height = 0
+    facts = own
+    first = NO_SYMBOLS
+    others: list[frozenset[Sym]] | None = None
+    for kid in kids:
+        if kid.height > height:
+            height = kid.height
+        facts |= kid.facts
+        f = kid.free
+        if f and f is not first:
+            if not first:
+                first = f
+            elif others is None:
+                others = [f]
+            else:
+                others.append(f)
+    set_hash(node, hash((cls._tag, hash(tuple([kid._hash for kid in kids])))))
+    set_height(node, height + 1)
+    set_free(node, first.union(*others) if others else first)
     set_facts(node, facts)
     set_kind(node, cls._kind_rule(node) if facts & FACT_ARRAY else SCALAR)
-    _interned[key] = weakref.KeyedRef(node, _forget, key)
+    ref = _Ref(node, _forget)  # `_intern`, inline: the hot path
+    ref.key = key
+    _interned[key] = ref
     return node
 
 

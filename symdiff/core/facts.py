@@ -11,10 +11,11 @@ FACT_LOG = 16  # a logarithm
 FACT_POWER = 32  # any power
 FACT_BINDER = 64  # a sum or a Kronecker delta (bound and index variables)
 FACT_ARRAY = 128  # a vector or a matrix (a node whose kind is not scalar)
+FACT_DERIVATIVE = 256  # an unevaluated derivative (`d/dx u`, read from text)
 # One bit per function name, given out as names are first seen (the rewrite
 # table asks for its names at import); past FUNCTION_BITS names they share one.
 FUNCTION_BITS = 48
-_FIRST_FUNCTION_BIT = 256
+_FIRST_FUNCTION_BIT = 512
 _function_bits: dict[str, int] = {}
 
 

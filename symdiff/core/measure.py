@@ -33,13 +33,19 @@ def cost(e: Expr) -> tuple[int, int, int]:
 
 
 def _cost_of(node: Expr, kids: tuple[tuple[int, int, int], ...]) -> tuple[int, int, int]:
-    if type(node) is Sym or not kids:
-        return (1, int(type(node) is Num and node.value < 0), 1)
-    if type(node) is Log and node.base is E:
+    t = type(node)
+    if t is Sym or not kids:
+        return (1, 1 if t is Num and node.value.numerator < 0 else 0, 1)
+    if t is Log and node.base is E:
         kids = kids[:1]  # (arg, base)
-    elif type(node) is Pow and node.base is E:
+    elif t is Pow and node.base is E:
         kids = kids[1:]  # (base, exp)
-    return (sum(k[0] for k in kids), sum(k[1] for k in kids), sum(k[2] for k in kids) + 1)
+    leaves = negatives = nodes = 0
+    for a, b, c in kids:
+        leaves += a
+        negatives += b
+        nodes += c
+    return (leaves, negatives, nodes + 1)
 
 
 def size(root: Expr) -> int:

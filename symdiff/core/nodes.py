@@ -15,10 +15,10 @@ from typing import Any, cast
 
 from .expr import (
     NO_SYMBOLS, Expr, _get_hash, build, build_func, build_pair, build_sequence,
-    interned_node, new_object, set_field, set_free, set_hash, set_height, set_kind, str_hash, finish,
+    _interned, interned_node, new_object, set_field, set_free, set_hash, set_height, set_kind, str_hash, finish,
 )
 from .facts import (
-    FACT_ARRAY, FACT_BINDER, FACT_DENOMINATOR, FACT_EXP, FACT_LOG, FACT_POWER, FACT_SUM_FACTOR, FACT_SUM_POWER,
+    FACT_ARRAY, FACT_BINDER, FACT_DENOMINATOR, FACT_DERIVATIVE, FACT_EXP, FACT_LOG, FACT_POWER, FACT_SUM_FACTOR, FACT_SUM_POWER,
     function_fact,
 )
 from .kinds import SCALAR, Kind, entrywise_kind, function_kind, power_kind, product_kind, scalar_kind
@@ -45,9 +45,11 @@ class Num(Expr):
             if type(value) is not Fraction:
                 value = Fraction(value)
             key = (cls, value.numerator, value.denominator)
-        node = interned_node(key)
-        if node is not None:
-            return cast(Num, node)
+        ref = _interned.get(key)  # `interned_node`, inline: the hot path
+        if ref is not None:
+            node = ref()
+            if node is not None:
+                return cast(Num, node)
         return cast(Num, build(cls, key, (value if type(value) is Fraction else Fraction(value),)))
 
     @staticmethod
@@ -149,9 +151,11 @@ class Add(Expr):
 
     def __new__(cls, terms: tuple[Expr, ...]) -> Add:
         key = (cls, tuple(map(id, terms)))
-        node = interned_node(key)
-        if node is not None:
-            return cast(Add, node)
+        ref = _interned.get(key)
+        if ref is not None:
+            node = ref()
+            if node is not None:
+                return cast(Add, node)
         return cast(Add, build_sequence(cls, key, terms, 0))
 
     @staticmethod
@@ -182,9 +186,11 @@ class Mul(Expr):
 
     def __new__(cls, factors: tuple[Expr, ...]) -> Mul:
         key = (cls, tuple(map(id, factors)))
-        node = interned_node(key)
-        if node is not None:
-            return cast(Mul, node)
+        ref = _interned.get(key)
+        if ref is not None:
+            node = ref()
+            if node is not None:
+                return cast(Mul, node)
         return cast(Mul, build_sequence(cls, key, factors, Mul._own_facts(factors)))
 
     @staticmethod
@@ -219,15 +225,17 @@ class Pow(Expr):
 
     def __new__(cls, base: Expr, exp: Expr) -> Pow:
         key = (cls, id(base), id(exp))
-        node = interned_node(key)
-        if node is not None:
-            return cast(Pow, node)
+        ref = _interned.get(key)
+        if ref is not None:
+            node = ref()
+            if node is not None:
+                return cast(Pow, node)
         return cast(Pow, build_pair(cls, key, base, exp, Pow._own_facts(base, exp)))
 
     @staticmethod
     def _own_facts(base: Expr, exp: Expr) -> int:
         own = FACT_POWER
-        if type(exp) is Num and exp.value < 0:
+        if type(exp) is Num and exp.value.numerator < 0:
             own |= FACT_DENOMINATOR
         if type(base) is Add:
             own |= FACT_SUM_POWER
@@ -269,9 +277,11 @@ class Func(Expr):
         if rest:  # atan2(y, x): the general path
             return cast(Func, Expr.__new__(cls, name, arg, rest))
         key = (cls, name, id(arg))
-        node = interned_node(key)
-        if node is not None:
-            return cast(Func, node)
+        ref = _interned.get(key)
+        if ref is not None:
+            node = ref()
+            if node is not None:
+                return cast(Func, node)
         return cast(Func, build_func(cls, key, name, arg, Func._own_facts(name, arg)))
 
     @staticmethod
@@ -306,9 +316,11 @@ class Log(Expr):
 
     def __new__(cls, arg: Expr, base: Expr) -> Log:
         key = (cls, id(arg), id(base))
-        node = interned_node(key)
-        if node is not None:
-            return cast(Log, node)
+        ref = _interned.get(key)
+        if ref is not None:
+            node = ref()
+            if node is not None:
+                return cast(Log, node)
         return cast(Log, build_pair(cls, key, arg, base, Log._own_facts(arg, base)))
 
     @staticmethod
@@ -429,6 +441,10 @@ class Derivative(Expr):
     body: Expr
     var: Sym
     order: int
+
+    @staticmethod
+    def _own_facts(body: Expr, var: Sym, order: int) -> int:
+        return FACT_DERIVATIVE
 
     @staticmethod
     def _kind_rule(node: Expr) -> Kind:

@@ -54,7 +54,11 @@ def factor_key(e: Expr) -> tuple[Any, ...]:
 def _factor_key(e: Expr) -> tuple[Any, ...]:
     base, expo = (e.base, e.exp) if type(e) is Pow else (e, ONE)
     head = FACTOR_HEAD[type(base)](base)
-    exp_key = (0, -expo.value) if type(expo) is Num else (1, Fraction(0))  # s^3 + s^2 + s
+    if type(expo) is Num:  # s^3 + s^2 + s; whole exponents as ints, which compare faster than Fractions
+        v = expo.value
+        exp_key: tuple[int, int | Fraction] = (0, -v.numerator if v.denominator == 1 else -v)
+    else:
+        exp_key = (1, 0)
     return (*head, order_key(base), exp_key, order_key(expo))
 
 
