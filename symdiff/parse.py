@@ -35,7 +35,6 @@ from . import names as N
 from .errors import ParseError, ReadingNote, note, notes_held, notes_once, position
 from .lalr import Reader, Token
 from .limits import MAX_NUMBER_DIGITS, MAX_ORDER, max_input_length
-from .unicode_input import is_unicode, to_plain
 
 if TYPE_CHECKING:
     from lark import Lark
@@ -706,6 +705,11 @@ def glued(name: str) -> tuple[str, str] | None:
     return None
 
 
+def is_unicode(text: str) -> bool:
+    """Does the text need symdiff.unicode_input's reading: a character beyond ASCII, or a bar?"""
+    return not text.isascii() or any(bar in text for bar in F.BARS)
+
+
 def parse_plain(text: str, variables: frozenset[str] = frozenset(), *, reader: str = "auto") -> X.Expr:
     """Plain text as an expression.  `reader`: "auto" (the fast reader, and Lark
     where it cannot decide), "fast" (raises Undecided there) or "lark"."""
@@ -766,6 +770,8 @@ def _collector_paused(pause: bool) -> Iterator[None]:
 def parse_unicode(text: str, variables: frozenset[str] = frozenset()) -> X.Expr:
     """`log₂(x² + 1)`, `√x·σ(x)`: read as the plain text they stand for (symdiff.unicode_input);
     a ParseError points into `text`."""
+    from .unicode_input import to_plain  # not imported for ASCII text
+
     plain = to_plain(text)
     for message in plain.notes:
         note(message)
