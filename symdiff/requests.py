@@ -43,7 +43,9 @@ class Phrase(NamedTuple):
     when the phrase names none; None leaves it to the caller.  `dialect`
     "mathematica" reads F as Mathematica writes it; "latex" is a phrase
     only text with a backslash can hold, so other text skips it (and
-    compiling its pattern, at start-up).
+    compiling its pattern, at start-up).  `needs`: words one of which every
+    match holds, in lower case; ASCII text with none of them skips the
+    phrase the same way (tests/test_requests.py checks every match has one).
     """
 
     written: tuple[str, ...]
@@ -51,6 +53,7 @@ class Phrase(NamedTuple):
     means: str
     place: str
     pattern: str
+    needs: tuple[str, ...]
     order: int | None = 1
     dialect: str = ""
 
@@ -62,38 +65,39 @@ class Phrase(NamedTuple):
 PHRASES = (
     Phrase(("d/dX F", "d^n/dX^n F", "d/dX of F"), "d/dx x^2 sin x",
            "the n-th derivative in X of all of F", "head",
-           rf"(?P<op>{_PLAIN_OP})(?![A-Za-z0-9])(?:\s+of(?![A-Za-z0-9_]))?"),
+           rf"(?P<op>{_PLAIN_OP})(?![A-Za-z0-9])(?:\s+of(?![A-Za-z0-9_]))?", ("/d",)),
     Phrase(("(d/dX) F", "(d/dX)[F]"), "(d/dx) [x^3 + 2x]", "the same", "head",
-           rf"\(\s*(?P<op>{_PLAIN_OP})\s*\)"),
+           rf"\(\s*(?P<op>{_PLAIN_OP})\s*\)", ("/d",)),
     Phrase((r"\frac{d}{dX} F", r"\frac{d^n}{dX^n} F", r"\frac{\partial}{\partial X} F"), r"\frac{d}{dx} x^x",
-           "the same", "head", rf"(?P<latex>{_LATEX_OP})", dialect="latex"),
+           "the same", "head", rf"(?P<latex>{_LATEX_OP})", ("frac",), dialect="latex"),
     Phrase((r"\frac{dF}{dX}", r"\frac{d^n F}{dX^n}"), r"\frac{d(x^3)}{dx}", "the same, when it is the whole input",
            "call", rf"{_FRAC}(?P<latex>{_D}{_ORDER})(?P<body>{_NUMERATOR})\}}\s*\{{(?P<dvars>{_DVARS})\}}",
-           dialect="latex"),
+           ("frac",), dialect="latex"),
     Phrase(("derivative of F", "second derivative of F", "5th derivative of F", "find the derivative of F"),
            "second derivative of x^3 + 2x", "the n-th derivative (ordinals first to tenth, or 5th) of all of F",
            "head", rf"(?i:(?:(?:find|compute|calculate|what\s+is|what's)\s+)?(?:the\s+)?(?:(?P<nth>{_NTH})\s+)?"
-                   rf"(?:partial\s+)?derivative\s+of)(?![A-Za-z0-9_])"),
+                   rf"(?:partial\s+)?derivative\s+of)(?![A-Za-z0-9_])", ("derivative",)),
     Phrase(("differentiate F", "diff F"), "differentiate f(x)^g(x)",
            "the derivative of all of F, of the order the caller gives (default 1)", "head",
-           r"(?i:differentiate|diff)(?=[\s(\[])", order=None),
+           r"(?i:differentiate|diff)(?=[\s(\[])", ("diff",), order=None),
     Phrase(("F wrt X", "F w.r.t. X", "F with respect to X"), "x^2 y wrt y",
            "the derivative of all of F in X (after a phrase above: its variable)", "tail",
-           rf"(?i:wrt|w\.\s*r\.\s*t\.?|with\s+respect\s+to)\s+(?P<var>{_NAME})", order=None),
+           rf"(?i:wrt|w\.\s*r\.\s*t\.?|with\s+respect\s+to)\s+(?P<var>{_NAME})", ("wrt", "w.", "respect"),
+           order=None),
     Phrase(("F を X で微分", "F を微分(せよ)"), "x^2 sin x を x で微分", "the derivative of F (in X)", "tail",
            rf"を\s*(?:(?P<var>{_NAME})\s*で\s*)?微分(?:せよ|して(?:ください)?|しなさい|する)?\s*[。.]?",
-           order=None),
+           ("を",), order=None),
     Phrase(("F の導関数", "F の n 階導関数"), "x^3 の導関数", "the (n-th) derivative of F", "tail",
-           r"の\s*(?:(?P<n>[0-9]+)\s*階)?導関数(?:を求めよ)?\s*[。.]?"),
+           r"の\s*(?:(?P<n>[0-9]+)\s*階)?導関数(?:を求めよ)?\s*[。.]?", ("導関数",)),
     Phrase(("diff(F, X)", "diff(F, X, n)", "diff(F, X, X)", "diff(F)"), "diff(x^2, x, 2)",
-           "the n-th derivative of F in X (SymPy, Maxima)", "call", r"diff\s*\((?P<args>.*)\)"),
+           "the n-th derivative of F in X (SymPy, Maxima)", "call", r"diff\s*\((?P<args>.*)\)", ("diff",)),
     Phrase(("D[F, X]", "D[F, {X, n}]"), "D[Sin[x^2], x]",
            "the n-th derivative of F in X; F as Mathematica writes it (Sin[u], Exp[u], E, Pi)", "call",
-           r"D\s*\[(?P<args>.*)\]", dialect="mathematica"),
+           r"D\s*\[(?P<args>.*)\]", ("[",), dialect="mathematica"),
     Phrase(("f'(X) if f(X) = F", "f''(X) where f(X) = F"), "f'(x) if f(x) = x^2 + 1",
            "the derivative of F in X, one order per prime (also: when, for, given)", "define",
            rf"(?P<fname>[A-Za-z][A-Za-z0-9]*)(?P<primes>'+)\s*\(\s*(?P<farg>{_NAME})\s*\)\s*,?\s*"
-           r"(?i:if|where|when|for|given)\s+"),
+           r"(?i:if|where|when|for|given)\s+", ("'",)),
 )
 
 
@@ -215,9 +219,12 @@ def _top_level_commas(text: str, start: int, end: int) -> list[int]:
 
 
 def _rows(text: str, *places: str) -> Iterator[Phrase]:
-    """The phrases at these places that `text` could hold."""
+    """The phrases at these places that `text` could hold: a phrase is compiled
+    (at start-up, the most of reading) only for text that holds one of its words."""
     latex = "\\" in text
-    return (row for row in PHRASES if row.place in places and (latex or row.dialect != "latex"))
+    lowered = text.lower() if text.isascii() else None  # re's ignored case is wider than lower() beyond ASCII
+    return (row for row in PHRASES if row.place in places and (latex or row.dialect != "latex")
+            and (lowered is None or any(word in lowered for word in row.needs)))
 
 
 def _head(text: str) -> tuple[Phrase, re.Match[str]] | None:
