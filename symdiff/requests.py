@@ -27,7 +27,7 @@ from .parse import (_D, _DERIV, _DVAR_ONE, _DVARS, _FRAC, _NUMERATOR, _ORDER, De
 ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth")
 _NTH = "|".join(ORDINALS) + r"|[0-9]+(?:st|nd|rd|th)"
 _NAME = r"\\?[A-Za-z][A-Za-z0-9]*(?:_\{[^{}]*\}|_[A-Za-z0-9]+)?"  # x, theta, \theta, y_j, t_{ik}
-_PLAIN_OP = _DERIV.pattern  # groups n, var, m: the operator's one spelling, in parse.py
+_PLAIN_OP = _DERIV  # groups n, var, m: the operator's one spelling, in parse.py
 _LATEX_OP = rf"{_FRAC}{_D}{_ORDER}\s*\}}\s*\{{{_DVARS}\}}"
 
 
@@ -298,7 +298,7 @@ def _plain_operator(text: str, m: re.Match[str]) -> tuple[X.Sym, int]:
 def _latex_operator(text: str, order: int, dvars: str, k: int) -> tuple[X.Sym, int]:
     """The operator `\\frac{d^2}{dx^2}` (order 2, below `dx^2`) -> (x, 2); a mixed partial is refused."""
     variables: list[tuple[X.Expr, int]] = []
-    for d in _DVAR_ONE.finditer(dvars):
+    for d in re.finditer(_DVAR_ONE, dvars):
         variables.append((parse_latex(d.group("var")), int(d.group("n") or d.group("m") or 1)))
     if any(type(v) is not X.Sym for v, _ in variables):
         raise refuse("can only differentiate with respect to a variable", text, k)
@@ -311,21 +311,22 @@ def _latex_operator(text: str, order: int, dvars: str, k: int) -> tuple[X.Sym, i
     return variables[0][0], order  # type: ignore[return-value]  # checked to be a Sym above
 
 
-_MATHEMATICA_CALL = re.compile(r"([A-Za-z][A-Za-z0-9]*)\s*\[")
-_MATHEMATICA_CONSTANT = re.compile(r"(?<![A-Za-z0-9_])(E|Pi)(?![A-Za-z0-9_])")
+# Compiled, and kept by re, when first used: most text holds no Mathematica and no phrase.
+_MATHEMATICA_CALL = r"([A-Za-z][A-Za-z0-9]*)\s*\["
+_MATHEMATICA_CONSTANT = r"(?<![A-Za-z0-9_])(E|Pi)(?![A-Za-z0-9_])"
 
 
 def _from_mathematica(text: str, start: int, end: int) -> str:
     """The body of `D[...]` in plain syntax, position for position: `Sin[u]`
     is sin(u), `E` and `Pi` the constants; `Log[b, u]` is refused."""
     chars = list(text)
-    for m in _MATHEMATICA_CALL.finditer(text, start, end):
+    for m in re.compile(_MATHEMATICA_CALL).finditer(text, start, end):
         name = m.group(1)
         if name == "Log" and _two_arguments(text, m.end(), end):
             raise refuse("Log[b, u] is the logarithm to base b: write Log[u]/Log[b]", text, m.start())
         if F.lookup(name.lower()) is not None or name.lower() in F.BUILDERS:
             chars[m.start():m.start() + len(name)] = name.lower()
-    for m in _MATHEMATICA_CONSTANT.finditer(text, start, end):
+    for m in re.compile(_MATHEMATICA_CONSTANT).finditer(text, start, end):
         chars[m.start():m.end()] = m.group(1).lower()
     for j in range(start, end):
         chars[j] = {"[": "(", "]": ")"}.get(chars[j], chars[j])
@@ -352,12 +353,13 @@ def _check_scope(text: str, phrase: str, start: int, end: int) -> None:
         depth -= ch in ")]}"
         signed = signed or (depth == 0 and ch in "+-" and seen)
         seen = seen or not ch.isspace()
-        if signed and depth == 0 and (_OPERATOR_START.match(text, j) and (j == 0 or not text[j - 1].isalnum())):
+        operator = signed and depth == 0 and re.compile(_OPERATOR_START).match(text, j) is not None
+        if operator and (j == 0 or not text[j - 1].isalnum()):
             raise refuse(f"ambiguous: {phrase} at the start applies to everything after it, this derivative "
                          f"included; bracket all it applies to: {phrase} (...)", text, j)
 
 
-_OPERATOR_START = re.compile(rf"d(?:\^[0-9]+)?/d[A-Za-z\\]|{_FRAC}{_D}")
+_OPERATOR_START = rf"d(?:\^[0-9]+)?/d[A-Za-z\\]|{_FRAC}{_D}"  # compiled, and kept by re, when first used
 
 
 def _blank(text: str, start: int, end: int, inner: str | None = None) -> str:
