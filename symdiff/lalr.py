@@ -157,7 +157,7 @@ def cache_dir() -> str:
 
 
 def cache_path(name: str, grammar: str) -> str:
-    from binascii import crc32
+    from zlib import crc32  # loaded already (symdiff.core.expr); binascii is not
 
     tag = sys.implementation.cache_tag or "python"
     return os.path.join(cache_dir(), f"{name}-{crc32(grammar.encode()):08x}-{tag}.tables")
