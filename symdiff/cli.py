@@ -10,12 +10,13 @@ the text with a caret, and exit status 2.
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import re
 import sys
 import warnings
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, NoReturn, cast
 
 from . import __version__, formats
 from .errors import AssumptionNote, LimitError, ReadingNote, SymdiffError
@@ -735,3 +736,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1
     return status
+
+
+def command() -> NoReturn:
+    """The `symdiff` program (and `python -m symdiff`): `main`, then the process ends."""
+    status = main()
+    # What is alive now lives to the exit: spare the interpreter's last collection,
+    # which would walk all of it (5 ms, an eighth of a one-derivative run).
+    gc.freeze()
+    sys.exit(status)

@@ -57,7 +57,7 @@ def _no_bindings(e: Expr, x: Sym) -> Bindings:
 
 class Rule(NamedTuple):
     name: str
-    formula: Formula
+    written: Callable[[], Formula]  # the formula, built when first asked for (steps), not at start-up
     needs: Callable[[Expr, Sym], tuple[Expr, ...]]
     apply: Callable[[Expr, Sym, Derivative], Expr]
     # What the formula's names stand for in this instance, by the rule's own test.
@@ -66,12 +66,21 @@ class Rule(NamedTuple):
     inner: Callable[[Expr], Expr] | None = None
     outer: Callable[[Expr], Expr] | None = None
 
+    @property
+    def formula(self) -> Formula:
+        return _formula(self.written)
+
+
+@functools.cache
+def _formula(written: Callable[[], Formula]) -> Formula:
+    return written()
+
 
 def chain_rule(name: str, lhs: Expr, inner: Callable[[Expr], Expr], outer: Callable[[Expr], Expr],
                bind: Callable[[Expr, Sym], Bindings] = _no_bindings) -> Rule:
     """The rule for f(u) given f'(u) as `outer(e)`: the chain rule multiplies by u'.
     Its formula is `outer` applied to the formula's own `lhs` (in u)."""
-    return Rule(name, Formula(_u, lhs, outer(lhs)), lambda e, x: (inner(e),),
+    return Rule(name, lambda: Formula(_u, lhs, outer(lhs)), lambda e, x: (inner(e),),
                 lambda e, x, d: mul(outer(e), d(inner(e))), bind, inner, outer)
 
 
@@ -264,7 +273,9 @@ def _two_argument_rule(row: Function) -> Rule:
     def apply(e: Expr, x: Sym, d: Derivative) -> Expr:
         return add(*(mul(p(*e.args), d(a)) for p, a in zip(partials, e.args) if depends(a, x)))
 
-    formula = Formula(_x, row(_u, _v), add(mul(partials[0](_u, _v), _du), mul(partials[1](_u, _v), _dv)))
+    def formula() -> Formula:
+        return Formula(_x, row(_u, _v), add(mul(partials[0](_u, _v), _du), mul(partials[1](_u, _v), _dv)))
+
     return Rule(row.phrase, formula, needs, apply, lambda e, x: ((_u, e.arg), (_v, e.rest[0])))
 
 
@@ -288,17 +299,17 @@ def _log_binding(e: Expr, x: Sym) -> Bindings:
 # ---------------------------------------------------------------- rule table
 
 RULES: dict[str, Rule] = {
-    "constant": Rule("constant", Formula(_x, _c, ZERO), _none, lambda e, x, d: ZERO),
-    "variable": Rule("variable", Formula(_x, _x, ONE), _none, lambda e, x, d: ONE),
-    "sum": Rule("sum", Formula(_x, add(_u, _v), add(_du, _dv)), _dependent_terms,
+    "constant": Rule("constant", lambda: Formula(_x, _c, ZERO), _none, lambda e, x, d: ZERO),
+    "variable": Rule("variable", lambda: Formula(_x, _x, ONE), _none, lambda e, x, d: ONE),
+    "sum": Rule("sum", lambda: Formula(_x, add(_u, _v), add(_du, _dv)), _dependent_terms,
                 lambda e, x, d: add(*map(d, _dependent_terms(e, x)))),
-    "constant_multiple": Rule("constant_multiple", Formula(_x, mul(_c, _u), mul(_c, _du)),
+    "constant_multiple": Rule("constant_multiple", lambda: Formula(_x, mul(_c, _u), mul(_c, _du)),
                               _dependent_part, _constant_multiple, _constant_bindings),
-    "quotient": Rule("quotient", Formula(_x, div(_u, _v), div(sub(mul(_du, _v), mul(_u, _dv)),
-                                                               pow_(_v, TWO))),
+    "quotient": Rule("quotient", lambda: Formula(_x, div(_u, _v), div(sub(mul(_du, _v), mul(_u, _dv)),
+                                                                       pow_(_v, TWO))),
                      lambda e, x: _quotient_parts(e), _quotient,
                      lambda e, x: tuple(zip((_u, _v), _quotient_parts(e)))),
-    "product": Rule("product", Formula(_x, mul(_u, _v), add(mul(_du, _v), mul(_u, _dv))),
+    "product": Rule("product", lambda: Formula(_x, mul(_u, _v), add(mul(_du, _v), mul(_u, _dv))),
                     _children, _product, _two_factors),
     "power": chain_rule("power", pow_(_u, _n), _base, _power, lambda e, x: ((_n, e.exp),)),
     "exp": chain_rule("exp", pow_(E, _u), _exponent, lambda e: e),
@@ -306,28 +317,28 @@ RULES: dict[str, Rule] = {
                            lambda e, x: ((_a, e.base),)),
     "logarithmic_differentiation": Rule(
         "logarithmic_differentiation",
-        Formula(_x, pow_(_f, _g), mul(pow_(_f, _g), add(mul(_dg, ln(_f)), div(mul(_g, _df), _f)))),
+        lambda: Formula(_x, pow_(_f, _g), mul(pow_(_f, _g), add(mul(_dg, ln(_f)), div(mul(_g, _df), _f)))),
         _log_of_power, _logarithmic, lambda e, x: ((_f, e.base), (_g, e.exp))),
     "logarithmic_product": Rule(
         "logarithmic_product",
-        Formula(_x, mul(pow_(_u, _a), pow_(_v, _b)),
-                mul(pow_(_u, _a), pow_(_v, _b), add(div(mul(_a, _du), _u), div(mul(_b, _dv), _v)))),
+        lambda: Formula(_x, mul(pow_(_u, _a), pow_(_v, _b)),
+                        mul(pow_(_u, _a), pow_(_v, _b), add(div(mul(_a, _du), _u), div(mul(_b, _dv), _v)))),
         _log_of_product, _logarithmic_product),
-    "power_as_exp": Rule("power_as_exp", Formula(None, pow_(_f, _g), pow_(E, mul(_g, ln(_f)))),
+    "power_as_exp": Rule("power_as_exp", lambda: Formula(None, pow_(_f, _g), pow_(E, mul(_g, ln(_f)))),
                          _as_exp_of_log, _through_exp, lambda e, x: ((_f, e.base), (_g, e.exp))),
     "ln": chain_rule("ln", ln(_u), _arg, lambda e: pow_(e.arg, NEG_ONE)),
     "log_base": chain_rule("log_base", log(_u, _b), _arg, _log_base, _log_binding),
-    "change_of_base": Rule("change_of_base", Formula(None, log(_u, _b), div(ln(_u), ln(_b))),
+    "change_of_base": Rule("change_of_base", lambda: Formula(None, log(_u, _b), div(ln(_u), ln(_b))),
                            _as_natural_logs, _change_of_base,
                            lambda e, x: ((_b, e.base), (_u, e.arg))),
     **{f"fn:{name}": _function_rule(row) for name, row in FUNCTIONS.items()},
     "undefined_function": chain_rule("undefined_function", func("f", _u), _arg, _undefined_outer),
-    "indexed_variable": Rule("indexed_variable", Formula(Sym("y", (_j,)), Sym("y", (_i,)), delta(_i, _j)),
+    "indexed_variable": Rule("indexed_variable", lambda: Formula(Sym("y", (_j,)), Sym("y", (_i,)), delta(_i, _j)),
                              _none, lambda e, x, d: index_deltas(cast(Sym, e), x)),
     "sum_over_index": Rule("sum_over_index",
-                           Formula(_x, summation(_u, _i, ONE, _N), summation(_du, _i, ONE, _N)),
+                           lambda: Formula(_x, summation(_u, _i, ONE, _N), summation(_du, _i, ONE, _N)),
                            lambda e, x: (unclash(cast(Sum, e), x).body,), _sum_over_index),
-    "derivative_operator": Rule("derivative_operator", Formula(None, derivative(_u, _y), _v),
+    "derivative_operator": Rule("derivative_operator", lambda: Formula(None, derivative(_u, _y), _v),
                                 lambda e, x: (evaluated(cast(Operator, e)),),
                                 lambda e, x, d: d(evaluated(cast(Operator, e))), _operator_bindings),
 }

@@ -523,6 +523,10 @@ def notation(template: str, open_: str, close: str) -> tuple[str, str]:
     return template + open_, close
 
 
+# Functions written between two equal bars (`|x|` for abs): bar -> function name.
+BARS = {before: row.name for row in ROWS for before, after in [notation(row.symbol, "(", ")")] if before == after}
+
+
 def lookup(name: str) -> Function | None:
     """The row for a name or alias (`arcsin` is `asin`), else None."""
     return _BY_SPELLING.get(name)

@@ -35,7 +35,6 @@ from . import names as N
 from .errors import ParseError, ReadingNote, note, notes_held, notes_once, position
 from .lalr import Reader, Token
 from .limits import MAX_NUMBER_DIGITS, MAX_ORDER, max_input_length
-from .unicode_input import is_unicode, to_plain
 
 if TYPE_CHECKING:
     from lark import Lark
@@ -107,7 +106,9 @@ def whole_number(tok: Token, digits: str | None = None) -> X.Num:
     return X.num(int(digits))
 
 
-_INDEX_PART = re.compile(r"\d+|(?:" + "|".join(sorted(N.GREEK, key=len, reverse=True)) + r")(?![a-z])|[A-Za-z]")
+# The patterns written as strings (here and below) are compiled, and kept by re, when first used:
+# most serve LaTeX, definitions or indices, and a plain start-up compiles none of them.
+_INDEX_PART = r"\d+|(?:" + "|".join(sorted(N.GREEK, key=len, reverse=True)) + r")(?![a-z])|[A-Za-z]"
 
 
 def split_index(tok: Token) -> tuple[X.Expr, ...]:
@@ -115,7 +116,7 @@ def split_index(tok: Token) -> tuple[X.Expr, ...]:
     time, digit runs and Greek names whole."""
     return tuple(
         whole_number(tok, part) if part.isdigit() else X.sym(part)
-        for part in _INDEX_PART.findall(str(tok))
+        for part in re.findall(_INDEX_PART, str(tok))
     )
 
 
@@ -564,13 +565,13 @@ def function_power(name: Token, power: X.Expr, arg: X.Expr) -> X.Expr:
     return X.pow_(known_function(name, str(name).lstrip("\\"), (arg,)), power)
 
 
-_DERIV = re.compile(r"d(?:\^(?P<n>[0-9]+))?/d(?P<var>[A-Za-z][A-Za-z0-9]*(?:_\{[^{}]*\}|_[A-Za-z0-9]+)?)"
-                    r"(?:\^(?P<m>[0-9]+))?")
+_DERIV = (r"d(?:\^(?P<n>[0-9]+))?/d(?P<var>[A-Za-z][A-Za-z0-9]*(?:_\{[^{}]*\}|_[A-Za-z0-9]+)?)"
+          r"(?:\^(?P<m>[0-9]+))?")
 
 
 def operator_parts(op: Token) -> tuple[X.Sym, int]:
     """`d^2/dx^2` -> (x, 2): the variable and order a plain derivative operator names."""
-    m = cast("re.Match[str]", _DERIV.fullmatch(str(op).replace(" ", "")))  # the token is one
+    m = cast("re.Match[str]", re.fullmatch(_DERIV, str(op).replace(" ", "")))  # the token is one
     n, m2 = m.group("n"), m.group("m")
     if n != m2:
         raise _TokenError(op, f"the orders in {op} disagree: write d^n/dx^n")
@@ -706,6 +707,11 @@ def glued(name: str) -> tuple[str, str] | None:
     return None
 
 
+def is_unicode(text: str) -> bool:
+    """Does the text need symdiff.unicode_input's reading: a character beyond ASCII, or a bar?"""
+    return not text.isascii() or any(bar in text for bar in F.BARS)
+
+
 def parse_plain(text: str, variables: frozenset[str] = frozenset(), *, reader: str = "auto") -> X.Expr:
     """Plain text as an expression.  `reader`: "auto" (the fast reader, and Lark
     where it cannot decide), "fast" (raises Undecided there) or "lark"."""
@@ -766,6 +772,8 @@ def _collector_paused(pause: bool) -> Iterator[None]:
 def parse_unicode(text: str, variables: frozenset[str] = frozenset()) -> X.Expr:
     """`log₂(x² + 1)`, `√x·σ(x)`: read as the plain text they stand for (symdiff.unicode_input);
     a ParseError points into `text`."""
+    from .unicode_input import to_plain  # not imported for ASCII text
+
     plain = to_plain(text)
     for message in plain.notes:
         note(message)
@@ -857,7 +865,7 @@ _VAR = (r"(?:\\[A-Za-z]+\s*\{[^{}]*(?:\{[^{}]*\}[^{}]*)?\}|\\[A-Za-z]+|[A-Za-z])
 _DVARS = rf"(?:\s*{_D}\s*{_VAR}{_ORDER})+\s*"
 _DENOMINATOR = rf"(?:{_DVARS}|\s*\{{{_DVARS}\}}\s*)"  # \frac{d}{{dx}}: a second pair of braces changes nothing
 _NUMERATOR = r"(?=\s*[^\s{}])(?:[^{}]|\{(?:[^{}]|\{[^{}]*\})*\})*"
-_DVAR_ONE = re.compile(rf"{_D}\s*(?P<var>{_VAR})(?:\s*\^\s*(?:\{{\s*(?P<n>[0-9]+)\s*\}}|(?P<m>[0-9])))?")
+_DVAR_ONE = rf"{_D}\s*(?P<var>{_VAR})(?:\s*\^\s*(?:\{{\s*(?P<n>[0-9]+)\s*\}}|(?P<m>[0-9])))?"
 _FRAC = r"\\[dt]?frac\s*\{\s*"
 
 
@@ -937,7 +945,7 @@ def _refuse_glued_divisor(slash: Token, divisor: Token, after: Token, divisors: 
 def _differentiate_by(op: Token, dvars: str, order: int, body: X.Expr) -> X.Expr:
     """Apply the denominator `dx^2`, `\\partial x \\partial y` of a derivative operator to `body`."""
     variables: list[tuple[X.Sym, int]] = []
-    for m in _DVAR_ONE.finditer(dvars):
+    for m in re.finditer(_DVAR_ONE, dvars):
         var = parse_latex(m.group("var"))
         if type(var) is not X.Sym:
             raise _TokenError(op, f"cannot differentiate with respect to {m.group('var')}")
@@ -950,12 +958,12 @@ def _differentiate_by(op: Token, dvars: str, order: int, body: X.Expr) -> X.Expr
     return body
 
 
-_OPERATOR = re.compile(rf"{_FRAC}{_D}(?P<order>{_ORDER})(?:\s*\}}\s*\{{\s*\{{?(?P<dvars>{_DVARS})\}}?\s*\}})?")
+_OPERATOR = rf"{_FRAC}{_D}(?P<order>{_ORDER})(?:\s*\}}\s*\{{\s*\{{?(?P<dvars>{_DVARS})\}}?\s*\}})?"
 
 
 def _operator(op: Token) -> tuple[int, str]:
     """`\\frac{d^2}{dx^2}` -> (2, `dx^2`): the order above and the variables below."""
-    m = cast("re.Match[str]", _OPERATOR.fullmatch(str(op)))  # the token is one
+    m = cast("re.Match[str]", re.fullmatch(_OPERATOR, str(op)))  # the token is one
     digits = re.search(r"[0-9]+", m.group("order"))
     return int(digits.group()) if digits else 1, m.group("dvars") or ""
 
@@ -1518,11 +1526,11 @@ def _top_level_equals(text: str) -> list[int]:
     return found
 
 
-_LHS = re.compile(r"\s*(?P<name>.+?)\s*(?:(?:\(|\\left\s*\()(?P<args>[^()]*)(?:\)|\\right\s*\))"
-                  r"(?P<sub>\s*_\s*(?:\{[^{}]*\}|[A-Za-z0-9]))?)?\s*")
+_LHS = (r"\s*(?P<name>.+?)\s*(?:(?:\(|\\left\s*\()(?P<args>[^()]*)(?:\)|\\right\s*\))"
+        r"(?P<sub>\s*_\s*(?:\{[^{}]*\}|[A-Za-z0-9]))?)?\s*")
 # A left side's name written as a word: FL, \text{FL}, \operatorname{logit}, \tanh.
-_LHS_WORD = re.compile(r"\\(?:operatorname|mathrm|text|textrm|mathit)\s*\{\s*(?P<a>[A-Za-z][A-Za-z0-9]*)\s*\}"
-                       r"|\\(?P<b>[A-Za-z]+)|(?P<c>[A-Za-z]+)")
+_LHS_WORD = (r"\\(?:operatorname|mathrm|text|textrm|mathit)\s*\{\s*(?P<a>[A-Za-z][A-Za-z0-9]*)\s*\}"
+             r"|\\(?P<b>[A-Za-z]+)|(?P<c>[A-Za-z]+)")
 
 
 def parse_definition(text: str, syntax: str | None = None, variables: Iterable[str] = ()) -> Definition | None:
@@ -1564,14 +1572,14 @@ def parse_definition(text: str, syntax: str | None = None, variables: Iterable[s
 
 
 # A name, or a script's closing brace, right before an opening bracket: p(, D_{KL}(, \\sigma^{-1}\\left(.
-_APPLIED = re.compile(r"(?:[A-Za-z]|\})'*\s*(?:\(|\\left\s*\(|\\[bB]igg?l?\s*\()")
+_APPLIED = r"(?:[A-Za-z]|\})'*\s*(?:\(|\\left\s*\(|\\[bB]igg?l?\s*\()"
 
 
 def _label(part: str, syntax: str) -> tuple[None, tuple[X.Sym, ...]] | None:
     """A left side that applies something to brackets (`-\\log p(y \\mid x)`, `\\sigma^{-1}(x)`,
     `D_{KL}(p \\| q)`) labels the right side; its variables are those in its last brackets when
     each is a name.  None when the left side applies nothing: `x^2 = 4` is an equation, not a label."""
-    applied = list(_APPLIED.finditer(part))
+    applied = list(re.finditer(_APPLIED, part))
     if not applied:
         return None
     start = k = applied[-1].end()
@@ -1597,11 +1605,11 @@ def _left_side(part: str, syntax: str, text: str, start: int) -> tuple[X.Sym, tu
     """`L`, `f(x)`, `FL(p_t)`, `\\mathcal{L}(\\theta)`: a name and its variables."""
     bad = ParseError("the left side of '=' must be a name or a name with its variables, as in "
                      "L = ... or f(x) = ...", text, *position(text, start + len(part) - len(part.lstrip())))
-    m = _LHS.fullmatch(part)
+    m = re.fullmatch(_LHS, part)
     if m is None:
         raise bad
     word = m.group("name")
-    w = _LHS_WORD.fullmatch(word)
+    w = re.fullmatch(_LHS_WORD, word)
     name: X.Expr
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ReadingNote)

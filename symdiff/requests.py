@@ -27,7 +27,7 @@ from .parse import (_D, _DERIV, _DVAR_ONE, _DVARS, _FRAC, _NUMERATOR, _ORDER, De
 ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth")
 _NTH = "|".join(ORDINALS) + r"|[0-9]+(?:st|nd|rd|th)"
 _NAME = r"\\?[A-Za-z][A-Za-z0-9]*(?:_\{[^{}]*\}|_[A-Za-z0-9]+)?"  # x, theta, \theta, y_j, t_{ik}
-_PLAIN_OP = _DERIV.pattern  # groups n, var, m: the operator's one spelling, in parse.py
+_PLAIN_OP = _DERIV  # groups n, var, m: the operator's one spelling, in parse.py
 _LATEX_OP = rf"{_FRAC}{_D}{_ORDER}\s*\}}\s*\{{{_DVARS}\}}"
 
 
@@ -43,7 +43,9 @@ class Phrase(NamedTuple):
     when the phrase names none; None leaves it to the caller.  `dialect`
     "mathematica" reads F as Mathematica writes it; "latex" is a phrase
     only text with a backslash can hold, so other text skips it (and
-    compiling its pattern, at start-up).
+    compiling its pattern, at start-up).  `needs`: words one of which every
+    match holds, in lower case; ASCII text with none of them skips the
+    phrase the same way (tests/test_requests.py checks every match has one).
     """
 
     written: tuple[str, ...]
@@ -51,6 +53,7 @@ class Phrase(NamedTuple):
     means: str
     place: str
     pattern: str
+    needs: tuple[str, ...]
     order: int | None = 1
     dialect: str = ""
 
@@ -62,38 +65,39 @@ class Phrase(NamedTuple):
 PHRASES = (
     Phrase(("d/dX F", "d^n/dX^n F", "d/dX of F"), "d/dx x^2 sin x",
            "the n-th derivative in X of all of F", "head",
-           rf"(?P<op>{_PLAIN_OP})(?![A-Za-z0-9])(?:\s+of(?![A-Za-z0-9_]))?"),
+           rf"(?P<op>{_PLAIN_OP})(?![A-Za-z0-9])(?:\s+of(?![A-Za-z0-9_]))?", ("/d",)),
     Phrase(("(d/dX) F", "(d/dX)[F]"), "(d/dx) [x^3 + 2x]", "the same", "head",
-           rf"\(\s*(?P<op>{_PLAIN_OP})\s*\)"),
+           rf"\(\s*(?P<op>{_PLAIN_OP})\s*\)", ("/d",)),
     Phrase((r"\frac{d}{dX} F", r"\frac{d^n}{dX^n} F", r"\frac{\partial}{\partial X} F"), r"\frac{d}{dx} x^x",
-           "the same", "head", rf"(?P<latex>{_LATEX_OP})", dialect="latex"),
+           "the same", "head", rf"(?P<latex>{_LATEX_OP})", ("frac",), dialect="latex"),
     Phrase((r"\frac{dF}{dX}", r"\frac{d^n F}{dX^n}"), r"\frac{d(x^3)}{dx}", "the same, when it is the whole input",
            "call", rf"{_FRAC}(?P<latex>{_D}{_ORDER})(?P<body>{_NUMERATOR})\}}\s*\{{(?P<dvars>{_DVARS})\}}",
-           dialect="latex"),
+           ("frac",), dialect="latex"),
     Phrase(("derivative of F", "second derivative of F", "5th derivative of F", "find the derivative of F"),
            "second derivative of x^3 + 2x", "the n-th derivative (ordinals first to tenth, or 5th) of all of F",
            "head", rf"(?i:(?:(?:find|compute|calculate|what\s+is|what's)\s+)?(?:the\s+)?(?:(?P<nth>{_NTH})\s+)?"
-                   rf"(?:partial\s+)?derivative\s+of)(?![A-Za-z0-9_])"),
+                   rf"(?:partial\s+)?derivative\s+of)(?![A-Za-z0-9_])", ("derivative",)),
     Phrase(("differentiate F", "diff F"), "differentiate f(x)^g(x)",
            "the derivative of all of F, of the order the caller gives (default 1)", "head",
-           r"(?i:differentiate|diff)(?=[\s(\[])", order=None),
+           r"(?i:differentiate|diff)(?=[\s(\[])", ("diff",), order=None),
     Phrase(("F wrt X", "F w.r.t. X", "F with respect to X"), "x^2 y wrt y",
            "the derivative of all of F in X (after a phrase above: its variable)", "tail",
-           rf"(?i:wrt|w\.\s*r\.\s*t\.?|with\s+respect\s+to)\s+(?P<var>{_NAME})", order=None),
+           rf"(?i:wrt|w\.\s*r\.\s*t\.?|with\s+respect\s+to)\s+(?P<var>{_NAME})", ("wrt", "w.", "respect"),
+           order=None),
     Phrase(("F を X で微分", "F を微分(せよ)"), "x^2 sin x を x で微分", "the derivative of F (in X)", "tail",
            rf"を\s*(?:(?P<var>{_NAME})\s*で\s*)?微分(?:せよ|して(?:ください)?|しなさい|する)?\s*[。.]?",
-           order=None),
+           ("を",), order=None),
     Phrase(("F の導関数", "F の n 階導関数"), "x^3 の導関数", "the (n-th) derivative of F", "tail",
-           r"の\s*(?:(?P<n>[0-9]+)\s*階)?導関数(?:を求めよ)?\s*[。.]?"),
+           r"の\s*(?:(?P<n>[0-9]+)\s*階)?導関数(?:を求めよ)?\s*[。.]?", ("導関数",)),
     Phrase(("diff(F, X)", "diff(F, X, n)", "diff(F, X, X)", "diff(F)"), "diff(x^2, x, 2)",
-           "the n-th derivative of F in X (SymPy, Maxima)", "call", r"diff\s*\((?P<args>.*)\)"),
+           "the n-th derivative of F in X (SymPy, Maxima)", "call", r"diff\s*\((?P<args>.*)\)", ("diff",)),
     Phrase(("D[F, X]", "D[F, {X, n}]"), "D[Sin[x^2], x]",
            "the n-th derivative of F in X; F as Mathematica writes it (Sin[u], Exp[u], E, Pi)", "call",
-           r"D\s*\[(?P<args>.*)\]", dialect="mathematica"),
+           r"D\s*\[(?P<args>.*)\]", ("[",), dialect="mathematica"),
     Phrase(("f'(X) if f(X) = F", "f''(X) where f(X) = F"), "f'(x) if f(x) = x^2 + 1",
            "the derivative of F in X, one order per prime (also: when, for, given)", "define",
            rf"(?P<fname>[A-Za-z][A-Za-z0-9]*)(?P<primes>'+)\s*\(\s*(?P<farg>{_NAME})\s*\)\s*,?\s*"
-           r"(?i:if|where|when|for|given)\s+"),
+           r"(?i:if|where|when|for|given)\s+", ("'",)),
 )
 
 
@@ -215,9 +219,12 @@ def _top_level_commas(text: str, start: int, end: int) -> list[int]:
 
 
 def _rows(text: str, *places: str) -> Iterator[Phrase]:
-    """The phrases at these places that `text` could hold."""
+    """The phrases at these places that `text` could hold: a phrase is compiled
+    (at start-up, the most of reading) only for text that holds one of its words."""
     latex = "\\" in text
-    return (row for row in PHRASES if row.place in places and (latex or row.dialect != "latex"))
+    lowered = text.lower() if text.isascii() else None  # re's ignored case is wider than lower() beyond ASCII
+    return (row for row in PHRASES if row.place in places and (latex or row.dialect != "latex")
+            and (lowered is None or any(word in lowered for word in row.needs)))
 
 
 def _head(text: str) -> tuple[Phrase, re.Match[str]] | None:
@@ -291,7 +298,7 @@ def _plain_operator(text: str, m: re.Match[str]) -> tuple[X.Sym, int]:
 def _latex_operator(text: str, order: int, dvars: str, k: int) -> tuple[X.Sym, int]:
     """The operator `\\frac{d^2}{dx^2}` (order 2, below `dx^2`) -> (x, 2); a mixed partial is refused."""
     variables: list[tuple[X.Expr, int]] = []
-    for d in _DVAR_ONE.finditer(dvars):
+    for d in re.finditer(_DVAR_ONE, dvars):
         variables.append((parse_latex(d.group("var")), int(d.group("n") or d.group("m") or 1)))
     if any(type(v) is not X.Sym for v, _ in variables):
         raise refuse("can only differentiate with respect to a variable", text, k)
@@ -304,21 +311,22 @@ def _latex_operator(text: str, order: int, dvars: str, k: int) -> tuple[X.Sym, i
     return variables[0][0], order  # type: ignore[return-value]  # checked to be a Sym above
 
 
-_MATHEMATICA_CALL = re.compile(r"([A-Za-z][A-Za-z0-9]*)\s*\[")
-_MATHEMATICA_CONSTANT = re.compile(r"(?<![A-Za-z0-9_])(E|Pi)(?![A-Za-z0-9_])")
+# Compiled, and kept by re, when first used: most text holds no Mathematica and no phrase.
+_MATHEMATICA_CALL = r"([A-Za-z][A-Za-z0-9]*)\s*\["
+_MATHEMATICA_CONSTANT = r"(?<![A-Za-z0-9_])(E|Pi)(?![A-Za-z0-9_])"
 
 
 def _from_mathematica(text: str, start: int, end: int) -> str:
     """The body of `D[...]` in plain syntax, position for position: `Sin[u]`
     is sin(u), `E` and `Pi` the constants; `Log[b, u]` is refused."""
     chars = list(text)
-    for m in _MATHEMATICA_CALL.finditer(text, start, end):
+    for m in re.compile(_MATHEMATICA_CALL).finditer(text, start, end):
         name = m.group(1)
         if name == "Log" and _two_arguments(text, m.end(), end):
             raise refuse("Log[b, u] is the logarithm to base b: write Log[u]/Log[b]", text, m.start())
         if F.lookup(name.lower()) is not None or name.lower() in F.BUILDERS:
             chars[m.start():m.start() + len(name)] = name.lower()
-    for m in _MATHEMATICA_CONSTANT.finditer(text, start, end):
+    for m in re.compile(_MATHEMATICA_CONSTANT).finditer(text, start, end):
         chars[m.start():m.end()] = m.group(1).lower()
     for j in range(start, end):
         chars[j] = {"[": "(", "]": ")"}.get(chars[j], chars[j])
@@ -345,12 +353,13 @@ def _check_scope(text: str, phrase: str, start: int, end: int) -> None:
         depth -= ch in ")]}"
         signed = signed or (depth == 0 and ch in "+-" and seen)
         seen = seen or not ch.isspace()
-        if signed and depth == 0 and (_OPERATOR_START.match(text, j) and (j == 0 or not text[j - 1].isalnum())):
+        operator = signed and depth == 0 and re.compile(_OPERATOR_START).match(text, j) is not None
+        if operator and (j == 0 or not text[j - 1].isalnum()):
             raise refuse(f"ambiguous: {phrase} at the start applies to everything after it, this derivative "
                          f"included; bracket all it applies to: {phrase} (...)", text, j)
 
 
-_OPERATOR_START = re.compile(rf"d(?:\^[0-9]+)?/d[A-Za-z\\]|{_FRAC}{_D}")
+_OPERATOR_START = rf"d(?:\^[0-9]+)?/d[A-Za-z\\]|{_FRAC}{_D}"  # compiled, and kept by re, when first used
 
 
 def _blank(text: str, start: int, end: int, inner: str | None = None) -> str:

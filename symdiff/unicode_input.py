@@ -32,7 +32,8 @@ from . import functions as F
 from . import names as N
 from .errors import ParseError, position, refuse
 from .expr import CONSTANTS
-from .printing.unicode import BARS, DELTA, DOT, MINUS, PI, PRIME, ROOT, SIGMA_SUM, SUBSCRIPT, SUPERSCRIPT
+from .functions import BARS
+from .printing.unicode import DELTA, DOT, MINUS, PI, PRIME, ROOT, SIGMA_SUM, SUBSCRIPT, SUPERSCRIPT
 
 # ------------------------------------------------------------------ the tables
 
@@ -417,11 +418,6 @@ def _top_level_commas(text: str, start: int, end: int) -> int:
         depth -= c in ")]}"
         commas += c == "," and depth == 0
     return commas
-
-
-def is_unicode(text: str) -> bool:
-    """Does the text need `to_plain`: a character beyond ASCII, or a bar?"""
-    return not text.isascii() or any(bar in text for bar in BARS)
 
 
 def to_plain(typed: str) -> Translation:

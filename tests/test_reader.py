@@ -17,8 +17,7 @@ from hypothesis import HealthCheck, example, given, settings, strategies as st
 
 from symdiff.errors import ParseError
 from symdiff.lalr import FORMAT, Reader, Undecided, build, cache_path, tables
-from symdiff.parse import PlainPostLexer, PlainTransformer, grammar_text, parse_plain, plain_parser, plain_reader
-from symdiff.unicode_input import is_unicode
+from symdiff.parse import PlainPostLexer, PlainTransformer, grammar_text, is_unicode, parse_plain, plain_parser, plain_reader
 
 from support.matrix_corpus import CASES
 from support.reading_corpus import CORPUS

@@ -317,3 +317,40 @@ def test_a_request_is_the_derivative_of_its_expression(e, template):
 def test_a_plain_operator_before_latex_asks_for_the_derivative():
     with pytest.warns(ReadingNote, match="asking for d/dx"):
         assert symdiff.simplify(symdiff.parse(r"d/dx \sin x")) == symdiff.parse("cos(x)")
+
+
+# ------------------------------------------------------------------ skipping phrases a text cannot hold
+
+ASCII = st.characters(min_codepoint=0, max_codepoint=127)
+
+
+@pytest.mark.parametrize("row", PHRASES, ids=lambda row: row.written[0])
+def test_every_phrase_holds_a_word_it_needs(row):
+    """`needs` lets reading skip (and never compile) a phrase: every match of the
+    phrase, in any ASCII text, holds one of its words."""
+    from symdiff.requests import _rows
+
+    @settings(max_examples=60, deadline=None)
+    @given(st.data())
+    def check(data):
+        if all(word.isascii() for word in row.needs):
+            text = data.draw(st.from_regex(row.regex, alphabet=ASCII), label="text")
+        else:  # `を`: no ASCII text can hold the phrase
+            text = data.draw(st.from_regex(row.regex), label="text")
+        assert row.regex.search(text)
+        if text.isascii():
+            assert any(word in text.lower() for word in row.needs)
+            assert row in _rows(text, row.place)
+
+    assert row.needs and all(word == word.lower() for word in row.needs)
+    assert row in _rows(row.example, row.place)
+    check()
+
+
+@pytest.mark.parametrize("text", ["log_2(x)", "x^2 sin x", "f(x)^g(x)", "sum_(i=1)^N y_i", "exp(-x^2/2)"])
+def test_plain_expressions_compile_no_phrase(text):
+    from symdiff.requests import _compiled
+
+    _compiled.cache_clear()
+    assert parse_request(text) is None
+    assert _compiled.cache_info().currsize == 0

@@ -8,12 +8,14 @@ import sys
 import pytest
 
 # Modules a scalar `diff` of plain ASCII text does not need: vectors and matrices,
-# the other printers, steps, code generation, checks, plots, the web page, JSON.
+# the other printers, steps, code generation, checks, plots, the web page, JSON,
+# the reading of Unicode text (and the Unicode tables it reads).
 NOT_NEEDED = (
     "symdiff.matrix", "symdiff.matrix.read", "symdiff.matrix.latex", "symdiff.matrix.shapes",
     "symdiff.matrices", "symdiff.generate", "symdiff.printing.latex", "symdiff.printing.mathml",
     "symdiff.printing.steps", "symdiff.derivation", "symdiff.check", "symdiff.plotting", "symdiff.bridge",
     "symdiff.web", "json", "lark", "dataclasses", "inspect",
+    "symdiff.unicode_input", "symdiff.printing.unicode", "unicodedata", "string", "binascii",
 )
 # ... and what it does need, so that an interpreter that failed early cannot pass.
 NEEDED = ("symdiff.api", "symdiff.diff", "symdiff.simplify", "symdiff.printing.plain")
@@ -50,3 +52,14 @@ def test_the_command_line_builds_only_the_command_it_runs():
     assert list(commands(build_parser())) == list(COMMANDS)
     assert list(commands(build_parser("grad"))) == ["grad"]
     assert list(commands(build_parser("no such command"))) == list(COMMANDS)  # its error lists them all
+
+
+def test_a_plain_derivative_builds_no_formula_and_compiles_no_phrase():
+    """Rule formulas are for steps, request phrases for text that holds their words."""
+    out, _ = loaded(LIBRARY + "\nimport sys; print(sys.modules['symdiff.diff']._formula.cache_info().currsize,"
+                              " sys.modules['symdiff.requests']._compiled.cache_info().currsize)")
+    assert out.splitlines() == ["1/(x*ln(2))", "0 0"]
+    out, _ = loaded("import symdiff, sys; symdiff.derive('x^2 sin x', 'x'); symdiff.diff('d/dx x^3')\n"
+                    "print(sys.modules['symdiff.diff']._formula.cache_info().currsize > 0,"
+                    " sys.modules['symdiff.requests']._compiled.cache_info().currsize > 0)")
+    assert out == "True True"

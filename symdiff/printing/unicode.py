@@ -25,7 +25,7 @@ from ..expr import (
     E, HALF, IDENTITY, SCALAR, Add, ArrayConst, Const, Delta, Derivative, Expr, Func, Hadamard, HadamardPow, Log, Mul,
     Num, Pow, Sum, Sym, Transpose,
 )
-from ..functions import ARRAY_FUNCTIONS, FUNCTIONS, notation, undefined_name
+from ..functions import ARRAY_FUNCTIONS, BARS, FUNCTIONS, notation, undefined_name
 from ..terms import ATOM, MUL, POW, is_reciprocal
 from .precedence import (
     bracketed_factor, digits as int_digits, Child, Numbers, Part, arguments, fraction, precedence, render, run_together,
@@ -59,9 +59,6 @@ SIGMA_SUM = unicodedata.lookup("N-ARY SUMMATION")
 PRIME = unicodedata.lookup("PRIME")
 PI = unicodedata.lookup("GREEK SMALL LETTER PI")
 DELTA = unicodedata.lookup("GREEK SMALL LETTER DELTA")
-# Functions written between two equal bars (`|x|` for abs): bar -> function name.
-BARS = {before: row.name for row in FUNCTIONS.values()
-        for before, after in [notation(row.symbol, "(", ")")] if before == after}
 
 number = Numbers(MINUS, int_digits, lambda top, bottom: f"{top}/{bottom}")
 
