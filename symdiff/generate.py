@@ -980,41 +980,56 @@ def _share_products(code: _Code, roots: list[int]) -> None:
         _, top, kids = code.nodes[node]
         return [(k, 0) for k in kids[:top]] + [(k, 1) for k in kids[top:]]
 
+    def key(p: tuple[int, int], q: tuple[int, int]) -> tuple[int, int, int]:
+        """`a*b` whether above or below the line (0, a, b); `a/b` as (1, a, b)."""
+        (a, sa), (b, sb) = p, q
+        if sa == sb:
+            return (0, a, b)
+        return (1, a, b) if sa == 0 else (1, b, a)
+
+    def sides(k: tuple[int, int, int]) -> list[tuple[tuple[int, int], tuple[int, int], int]]:
+        """Where the pair can stand in a product: its two factors and the pair's side."""
+        same, a, b = k
+        if same == 0:
+            return [((a, 0), (b, 0), 0), ((a, 1), (b, 1), 1)]
+        return [((a, 0), (b, 1), 0)]
+
     reachable = _reachable(code, roots)
     if any(code.nodes[n][0] == "loopvar" for n in reachable):
         return  # a product inside a Python loop cannot be hoisted
     products = [n for n in reachable if code.nodes[n][0] == "mul"]
     for _ in range(MAX_SHARING_ROUNDS):
-        counts: dict[tuple[Any, ...], int] = {}
+        counts: dict[tuple[int, int, int], int] = {}
         for node in products:
             fs = sorted(set(factors(node)))
-            if 2 < len(fs) <= 40:
-                for i, a in enumerate(fs):
-                    for b in fs[i + 1:]:
-                        counts[(a, b)] = counts.get((a, b), 0) + 1
+            if 2 <= len(fs) <= 40:  # a product of two is the pair itself, computed anyway
+                keys = {key(a, b) for i, a in enumerate(fs) for b in fs[i + 1:]}
+                for k in keys:
+                    counts[k] = counts.get(k, 0) + 1
         if not counts:
             return
-        (a, b), n = max(counts.items(), key=lambda kv: (kv[1], kv[0]))
+        k, n = max(counts.items(), key=lambda kv: (kv[1], kv[0]))
         if n < 2:
             return
-        top = [f for f, side in (a, b) if side == 0]
-        bottom = [f for f, side in (a, b) if side == 1]
-        pair = code.mul(top, bottom) if top else code.mul(bottom)
-        where = 1 if not top else 0
+        _, a, b = k
+        pair = code.mul([a, b]) if k[0] == 0 else code.mul([a], [b])
         if pair not in products:
             products.append(pair)
         for node in products:
             fs = factors(node)
-            if len(fs) <= 2 or a not in fs or b not in fs:
+            if len(fs) <= 2:
                 continue
-            fs.remove(a)
-            fs.remove(b)
-            fs.append((pair, where))
-            above = [k for k, side in fs if side == 0]
-            below = [k for k, side in fs if side == 1]
-            if not above:
-                above = [code.leaf("1.0")]
-            code.nodes[node] = ("mul", len(above), (*above, *below))
+            for p, q, where in sides(k):
+                if p in fs and q in fs:
+                    fs.remove(p)
+                    fs.remove(q)
+                    fs.append((pair, where))
+                    above = [f for f, side in fs if side == 0]
+                    below = [f for f, side in fs if side == 1]
+                    if not above:
+                        above = [code.leaf("1.0")]
+                    code.nodes[node] = ("mul", len(above), (*above, *below))
+                    break
 
 
 def _share_negations(code: _Code, roots: list[int]) -> None:

@@ -79,6 +79,7 @@ def repeated_subtrees(source: str) -> list[str]:
 @settings(max_examples=100)
 @example(symdiff.parse("(1 + x^2)^(-2*y)")).via("found by hypothesis: -t1 in two exponents")
 @example(symdiff.parse("1/sqrt(1 + x^2/(1 + sigmoid(x)^2)^2)")).via("found by hypothesis: -x*... and sigmoid(-x)")
+@example(symdiff.parse("x/((1 + x^2)*(1 + sin(x)^2))")).via("found by hypothesis: t0*t1 below the line and as a term")
 def test_gradient_code_computes_each_subexpression_once(e):
     grad = symdiff.gradient(e, ["x", "y"])
     source = codegen({"f": e, **grad}, ["x", "y"])
