@@ -20,6 +20,7 @@ import os
 import re
 import sys
 from collections.abc import Callable, Iterator, Sequence
+from itertools import chain
 from typing import Any
 
 # Bump when the layout of the tables below changes: older cache files are then rebuilt.
@@ -72,6 +73,9 @@ class Token(str):
     def __reduce__(self) -> tuple[Any, ...]:
         return (Token, (self.type, str(self), self.start_pos, self.line, self.column, self.end_line,
                         self.end_column, self.end_pos))
+
+
+_END = Token("$END", "")  # the end of the text, as the tables name it
 
 
 # ------------------------------------------------------------------ the tables
@@ -271,11 +275,13 @@ class Reader:
         states = [self.start]
         values: list[Any] = []
         stream = self.lex(text, states)
-        for tok in (self.postlex.process(stream) if self.postlex is not None else stream):
+        tokens = self.postlex.process(stream) if self.postlex is not None else stream
+        end = self.end
+        for tok in chain(tokens, (_END,)):
             kind = tok.type
             while True:
                 action = actions[states[-1]].get(kind)
-                if action is None:
+                if action is None or action >= 0 and tok is _END:
                     raise Undecided(f"unexpected {kind}")
                 if action >= 0:
                     states.append(action)
@@ -284,34 +290,18 @@ class Reader:
                 size, origin, reduce = rules[-1 - action]
                 if reduce is None:  # a `?rule` of one symbol: its value stays, only the state moves
                     states[-1] = actions[states[-2]][origin]
-                    continue
-                if size:
-                    children = values[-size:]
-                    del values[-size:]
-                    del states[-size:]
                 else:
-                    children = []
-                values.append(reduce(children))
-                states.append(actions[states[-1]][origin])
-        end = self.end
-        while True:
-            action = actions[states[-1]].get("$END")
-            if action is None or action >= 0:
-                raise Undecided("unexpected end")
-            size, origin, reduce = rules[-1 - action]
-            if reduce is None:
-                states.pop()
-            else:
-                if size:
-                    children = values[-size:]
-                    del values[-size:]
-                    del states[-size:]
-                else:
-                    children = []
-                values.append(reduce(children))
-            states.append(actions[states[-1]][origin])
-            if states[-1] == end:
-                return values[-1]
+                    if size:
+                        children = values[-size:]
+                        del values[-size:]
+                        del states[-size:]
+                    else:
+                        children = []
+                    values.append(reduce(children))
+                    states.append(actions[states[-1]][origin])
+                if states[-1] == end:  # only the end of the text reduces to the start symbol
+                    return values[-1]
+        raise Undecided("unexpected end")
 
 
 def _scanner(terminals: Sequence[tuple[str, str]]) -> Any:
