@@ -143,7 +143,8 @@ class Expr:
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
-        NODE_CLASSES.append(cls)
+        if not cls.__dict__.get("_shape_only", False):
+            NODE_CLASSES.append(cls)
 
     def __new__(cls, *values: Any) -> Expr:
         key = (cls, *map(_key_part, values))

@@ -11,7 +11,7 @@ constructors, never the classes: they flatten, fold and order.
 from __future__ import annotations
 
 from fractions import Fraction
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 from .expr import (
     NO_SYMBOLS, Expr, _get_hash, build, build_func, build_pair, build_sequence,
@@ -24,6 +24,40 @@ from .facts import (
 from .kinds import SCALAR, Kind, entrywise_kind, function_kind, power_kind, product_kind, scalar_kind
 
 CONSTANTS = ("e", "pi")
+
+_N = TypeVar("_N", bound=Expr)
+
+
+class _Sequence(Expr):
+    """The shape of a node of a tuple of children (Add, Mul), interned by their ids."""
+
+    __slots__ = ()
+    _shape_only = True
+
+    def __new__(cls: type[_N], children: tuple[Expr, ...]) -> _N:
+        key = (cls, tuple(map(id, children)))
+        ref = _interned.get(key)  # `interned_node`, inline: the hot path
+        if ref is not None:
+            node = ref()
+            if node is not None:
+                return cast(_N, node)
+        return cast(_N, build_sequence(cls, key, children, cls._own_facts(children)))
+
+
+class _Pair(Expr):
+    """The shape of a node of two children (Pow, Log), interned by their ids."""
+
+    __slots__ = ()
+    _shape_only = True
+
+    def __new__(cls: type[_N], a: Expr, b: Expr) -> _N:
+        key = (cls, id(a), id(b))
+        ref = _interned.get(key)  # `interned_node`, inline: the hot path
+        if ref is not None:
+            node = ref()
+            if node is not None:
+                return cast(_N, node)
+        return cast(_N, build_pair(cls, key, a, b, cls._own_facts(a, b)))
 
 
 class Num(Expr):
@@ -139,7 +173,7 @@ class Sym(Expr):
         return Sym(self.name, args, self.kind)
 
 
-class Add(Expr):
+class Add(_Sequence):
     """A sum of two or more terms, at most one of them a number; arrays of one kind, scalars broadcast."""
 
     __slots__ = ("terms",)
@@ -148,15 +182,6 @@ class Add(Expr):
     _rank = 6
     __match_args__ = _fields
     terms: tuple[Expr, ...]
-
-    def __new__(cls, terms: tuple[Expr, ...]) -> Add:
-        key = (cls, tuple(map(id, terms)))
-        ref = _interned.get(key)
-        if ref is not None:
-            node = ref()
-            if node is not None:
-                return cast(Add, node)
-        return cast(Add, build_sequence(cls, key, terms, 0))
 
     @staticmethod
     def _kind_rule(node: Expr) -> Kind:
@@ -173,7 +198,7 @@ class Add(Expr):
         return Add(args)
 
 
-class Mul(Expr):
+class Mul(_Sequence):
     """A product of two or more factors: a coefficient first, then the scalar
     factors in canonical order, then the vectors and matrices in the order given."""
 
@@ -183,15 +208,6 @@ class Mul(Expr):
     _rank = 5
     __match_args__ = _fields
     factors: tuple[Expr, ...]
-
-    def __new__(cls, factors: tuple[Expr, ...]) -> Mul:
-        key = (cls, tuple(map(id, factors)))
-        ref = _interned.get(key)
-        if ref is not None:
-            node = ref()
-            if node is not None:
-                return cast(Mul, node)
-        return cast(Mul, build_sequence(cls, key, factors, Mul._own_facts(factors)))
 
     @staticmethod
     def _own_facts(factors: tuple[Expr, ...]) -> int:
@@ -212,7 +228,7 @@ class Mul(Expr):
         return Mul(args)
 
 
-class Pow(Expr):
+class Pow(_Pair):
     """`base ^ exp`.  Square roots are `u ^ (1/2)`, `exp(u)` is `e ^ u`."""
 
     __slots__ = ("base", "exp")
@@ -222,15 +238,6 @@ class Pow(Expr):
     __match_args__ = _fields
     base: Expr
     exp: Expr
-
-    def __new__(cls, base: Expr, exp: Expr) -> Pow:
-        key = (cls, id(base), id(exp))
-        ref = _interned.get(key)
-        if ref is not None:
-            node = ref()
-            if node is not None:
-                return cast(Pow, node)
-        return cast(Pow, build_pair(cls, key, base, exp, Pow._own_facts(base, exp)))
 
     @staticmethod
     def _own_facts(base: Expr, exp: Expr) -> int:
@@ -303,7 +310,7 @@ class Func(Expr):
         return Func(self.name, args[0], args[1:])
 
 
-class Log(Expr):
+class Log(_Pair):
     """Logarithm of `arg` to `base`; the natural log has base `e`."""
 
     __slots__ = ("arg", "base")
@@ -313,15 +320,6 @@ class Log(Expr):
     __match_args__ = _fields
     arg: Expr
     base: Expr
-
-    def __new__(cls, arg: Expr, base: Expr) -> Log:
-        key = (cls, id(arg), id(base))
-        ref = _interned.get(key)
-        if ref is not None:
-            node = ref()
-            if node is not None:
-                return cast(Log, node)
-        return cast(Log, build_pair(cls, key, arg, base, Log._own_facts(arg, base)))
 
     @staticmethod
     def _own_facts(arg: Expr, base: Expr) -> int:
